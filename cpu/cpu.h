@@ -1,0 +1,331 @@
+/*
+ * cpu.h - the architectural state of one x86-64 processor and the contract
+ * every instruction handler in cpu/ is written against.
+ *
+ * Execution model (read this before writing a handler):
+ *
+ *  - Guest code is decoded once by Zydis into a `struct insn` (cpu/decode.c),
+ *    grouped into blocks and cached; the run loop (cpu/exec.c) calls
+ *    `insn->fn(cpu, insn)` for each instruction.
+ *  - When a handler runs, `cpu->rip` already holds the address of the NEXT
+ *    instruction (`insn->next_rip`).  Branches overwrite it.  RIP-relative
+ *    operands were folded into absolute addresses at decode time.
+ *  - A handler that must raise an exception calls `cpu_fault()`, which never
+ *    returns: it rewinds RIP to the start of the faulting instruction and
+ *    longjmps back to the run loop, which delivers the exception through the
+ *    IDT (cpu/exception.c).  So a handler must finish every check (and every
+ *    memory access that can fault) before it changes architectural state.
+ *    Memory writes that can fault go before register writes.
+ *  - Traps that complete the instruction (INT n, INTO, INT3, the single-step
+ *    #DB) are delivered with `cpu_deliver()` from inside the handler, which
+ *    returns normally.
+ *  - Arithmetic flags (CF PF AF ZF SF OF) are lazy: read RFLAGS only through
+ *    flags_get()/cond_eval() and replace it with flags_set() (cpu/flags.h).
+ *  - A handler that changes state the decoded blocks depend on (CR0, CR3,
+ *    CR4, EFER, CPL, page tables through INVLPG, TF, IF...) sets
+ *    `cpu->exit_block = 1` so the loop re-dispatches after it.
+ */
+#ifndef LSTAR_CPU_H
+#define LSTAR_CPU_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct machine;
+struct cpu;
+struct insn;
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* General registers, in ModRM order. */
+enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI,
+       R_R8, R_R9, R_R10, R_R11, R_R12, R_R13, R_R14, R_R15 };
+
+/* Segment registers, in the sreg encoding order. */
+enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_NONE = 7 };
+
+/* Exception vectors (SDM vol. 3A table 6-1). */
+enum {
+	EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5,
+	EXC_UD = 6, EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11,
+	EXC_SS = 12, EXC_GP = 13, EXC_PF = 14, EXC_MF = 16, EXC_AC = 17,
+	EXC_MC = 18, EXC_XM = 19,
+};
+
+/* RFLAGS bits. */
+#define F_CF   (1ULL << 0)   /* carry */
+#define F_1    (1ULL << 1)   /* reserved, always 1 */
+#define F_PF   (1ULL << 2)   /* parity of the low result byte */
+#define F_AF   (1ULL << 4)   /* carry out of bit 3 */
+#define F_ZF   (1ULL << 6)   /* zero */
+#define F_SF   (1ULL << 7)   /* sign */
+#define F_TF   (1ULL << 8)   /* single-step trap */
+#define F_IF   (1ULL << 9)   /* interrupts enabled */
+#define F_DF   (1ULL << 10)  /* string direction */
+#define F_OF   (1ULL << 11)  /* signed overflow */
+#define F_IOPL (3ULL << 12)  /* I/O privilege level */
+#define F_NT   (1ULL << 14)  /* nested task */
+#define F_RF   (1ULL << 16)  /* resume (suppresses instruction breakpoints) */
+#define F_VM   (1ULL << 17)  /* virtual-8086 mode (never set in long mode) */
+#define F_AC   (1ULL << 18)  /* alignment check */
+#define F_VIF  (1ULL << 19)  /* virtual interrupt flag */
+#define F_VIP  (1ULL << 20)  /* virtual interrupt pending */
+#define F_ID   (1ULL << 21)  /* CPUID available */
+#define F_ARITH (F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF)
+/* Bits software can ever see set (everything else reads as zero). */
+#define F_VALID 0x3F7FD7ULL
+
+/* Control register bits that lstar models (docs/cpu.md lists them). */
+#define CR0_PE (1ULL << 0)
+#define CR0_MP (1ULL << 1)
+#define CR0_EM (1ULL << 2)
+#define CR0_TS (1ULL << 3)
+#define CR0_ET (1ULL << 4)
+#define CR0_NE (1ULL << 5)
+#define CR0_WP (1ULL << 16)
+#define CR0_AM (1ULL << 18)
+#define CR0_NW (1ULL << 29)
+#define CR0_CD (1ULL << 30)
+#define CR0_PG (1ULL << 31)
+#define CR4_PAE (1ULL << 5)
+#define CR4_PGE (1ULL << 7)
+#define CR4_OSFXSR (1ULL << 9)
+#define CR4_OSXMMEXCPT (1ULL << 10)
+#define CR4_FSGSBASE (1ULL << 16)
+#define EFER_SCE (1ULL << 0)
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+#define EFER_NXE (1ULL << 11)
+
+/*
+ * Segment register, visible selector plus the hidden descriptor cache.
+ * `attr` packs the descriptor's access byte and flags nibble the way VMX
+ * does: bits 3:0 type, 4 S, 6:5 DPL, 7 P, 12 AVL, 13 L, 14 D/B, 15 G.
+ */
+struct seg {
+	uint64_t base;    /* segment base (FS/GS: the FS_BASE/GS_BASE MSRs) */
+	uint32_t limit;   /* expanded limit in bytes (G applied) */
+	uint16_t sel;     /* visible selector */
+	uint16_t attr;    /* hidden attributes, layout above */
+};
+#define SA_TYPE(a) ((a) & 0xF)
+#define SA_S    (1u << 4)
+#define SA_DPL(a) (((a) >> 5) & 3)
+#define SA_P    (1u << 7)
+#define SA_L    (1u << 13)
+#define SA_DB   (1u << 14)
+#define SA_G    (1u << 15)
+/* Attributes from a descriptor's high dword (bits 8-15 and 20-23). */
+#define SA_FROM_DESC_HI(hi) ((uint16_t)((((hi) >> 8) & 0xFF) | ((((hi) >> 20) & 0xF) << 12)))
+
+struct dtr {
+	uint64_t base;    /* linear base of the GDT/IDT */
+	uint16_t limit;   /* limit in bytes (size - 1) */
+};
+
+/* Operand kinds in a predecoded instruction. */
+enum {
+	OK_NONE = 0,
+	OK_GPR,       /* general register r[reg], accessed at `size` */
+	OK_GPR8H,     /* AH, CH, DH, BH: bits 15:8 of r[reg] */
+	OK_MEM,       /* memory at the instruction's effective address */
+	OK_IMM,       /* the instruction's immediate (insn.imm) */
+	OK_IMM2,      /* second immediate (ENTER) */
+	OK_SREG,      /* segment register seg[reg] */
+	OK_CR,        /* control register CRreg */
+	OK_DR,        /* debug register DRreg */
+	OK_XMM,       /* SSE register */
+	OK_ST,        /* x87 stack register ST(reg) */
+	OK_MMX,       /* MMX register */
+	OK_OTHER,     /* anything else (e.g. implicit flags): see the handler */
+};
+
+struct operand {
+	uint8_t kind;     /* OK_* */
+	uint8_t reg;      /* register number for register kinds */
+	uint16_t size;    /* size in bytes (for MEM: access size) */
+};
+
+typedef void (*insn_fn)(struct cpu *c, const struct insn *i);
+
+/*
+ * One predecoded instruction.  Built once by cpu/decode.c from Zydis's
+ * output; handlers read only this.
+ */
+struct insn {
+	insn_fn fn;          /* handler */
+	uint64_t next_rip;   /* virtual address of the next instruction */
+	uint64_t imm;        /* immediate (sign-extended to 64 bits as Zydis gives it);
+	                        for relative branches: the absolute target */
+	uint64_t imm2;       /* second immediate (ENTER's nesting level) */
+	int64_t disp;        /* displacement; RIP-relative: absolute address */
+	struct operand o[4]; /* explicit and visible implicit operands, Zydis order */
+	uint16_t mnem;       /* ZydisMnemonic (diagnostics, shared handlers) */
+	uint8_t nops;        /* number of entries used in o[] */
+	uint8_t len;         /* length in bytes */
+	uint8_t osz;         /* operand size in bytes: 1, 2, 4, 8 (Zydis operand_width/8) */
+	uint8_t asz;         /* address size in bytes: 4 or 8 */
+	uint8_t base;        /* memory base register, or NOREG */
+	uint8_t index;       /* memory index register, or NOREG */
+	uint8_t scale;       /* 1, 2, 4, 8 (0 when no index) */
+	uint8_t seg;         /* segment of the memory operand (SEG_*); only FS/GS add a base */
+	uint8_t lock;        /* LOCK prefix present */
+	uint8_t rep;         /* 0, REP_REP (F3) or REP_REPNE (F2) as a REP prefix */
+	uint8_t cc;          /* condition code 0-15 for Jcc/SETcc/CMOVcc/LOOPcc */
+	uint8_t flags;       /* INSN_* below */
+	uint8_t opc;         /* primary opcode byte (disambiguation for shared handlers) */
+	uint8_t modrm_reg;   /* ModRM.reg field (group opcodes) */
+	uint8_t rex_w;       /* REX.W / VEX.W present */
+	uint8_t pfx66;       /* operand-size or mandatory 66 prefix present */
+	uint8_t pfxf3;       /* F3 prefix present (mandatory or REP) */
+	uint8_t pfxf2;       /* F2 prefix present */
+};
+#define NOREG 0xFF
+#define REP_REP   1
+#define REP_REPNE 2
+#define INSN_END_BLOCK 0x01   /* ends the decoded block (branches, mode changes) */
+#define INSN_CROSS_PAGE 0x02  /* instruction bytes span two pages */
+
+/* Stop reasons of the run loop. */
+enum cpu_stop {
+	STOP_NONE = 0,
+	STOP_POWEROFF,      /* port 0xF4 written: exit_status holds the value */
+	STOP_HLT,           /* HLT with interrupts disabled */
+	STOP_TRIPLE_FAULT,  /* shutdown */
+	STOP_INSN_LIMIT,    /* --max-insns reached */
+	STOP_EVENT,         /* an event requested by the embedder (API) happened */
+	STOP_UNSUPPORTED,   /* the guest entered a mode lstar does not model */
+	STOP_INTERRUPT,     /* the host asked to stop (SIGINT, gdb Ctrl-C) */
+	STOP_BREAKPOINT,    /* a host-side breakpoint was reached (gdb) */
+};
+
+/* Events the API can ask the loop to stop at (bit mask, cpu->event_mask). */
+#define EV_EXCEPTION (1u << 0)   /* an exception/interrupt was delivered */
+#define EV_SYSCALL   (1u << 1)   /* SYSCALL retired */
+#define EV_SYSRET    (1u << 2)   /* SYSRET retired */
+#define EV_IRET      (1u << 3)   /* IRETQ retired */
+#define EV_STEP      (1u << 4)   /* any instruction retired */
+
+enum cpu_vendor { VENDOR_INTEL, VENDOR_AMD };
+
+/* Software TLB: direct mapped, one entry per (page, access kind). */
+#define TLB_BITS 8
+#define TLB_SIZE (1u << TLB_BITS)
+struct tlb_entry {
+	uint64_t tag;        /* linear page | TLB_USER if filled for CPL 3; ~0 = empty */
+	uint8_t *host;       /* host address of the page's first byte */
+	uint64_t pa;         /* physical address of the page */
+};
+#define TLB_USER 1ULL
+
+struct cpu {
+	uint64_t r[16];          /* general registers RAX..R15 */
+	uint64_t rip;            /* instruction pointer (next insn while a handler runs) */
+	uint64_t rflags;         /* RFLAGS; arithmetic bits stale while lf.op != 0 */
+	struct lazyflags {
+		uint64_t res;        /* result of the last flag-setting operation */
+		uint64_t a, b;       /* its operands (destination, source) */
+		uint8_t op;          /* FL_* in flags.h; 0 = rflags is authoritative */
+		uint8_t size;        /* operand size in bytes */
+	} lf;
+	int cpl;                 /* current privilege level (= CS.DPL in long mode) */
+	struct seg seg[8];       /* ES CS SS DS FS GS, [6]/[7] unused */
+	struct seg ldtr;         /* LDT register (selector + cache) */
+	struct seg tr;           /* task register (64-bit TSS) */
+	struct dtr gdtr;         /* global descriptor table */
+	struct dtr idtr;         /* interrupt descriptor table */
+	uint64_t cr0, cr2, cr3, cr4, cr8;
+	uint64_t xcr0;           /* XCR0 (x87|SSE) */
+	uint64_t dr[8];          /* debug registers DR0-DR7 (DR4/5 unused) */
+	uint64_t efer;           /* IA32_EFER */
+	uint64_t star, lstar, cstar, fmask; /* SYSCALL MSRs */
+	uint64_t kernel_gs_base; /* IA32_KERNEL_GS_BASE (SWAPGS partner) */
+	uint64_t tsc_aux;        /* IA32_TSC_AUX */
+	uint64_t tsc_offset;     /* IA32_TSC = icount * TSC_SCALE + tsc_offset */
+	uint64_t apic_base;      /* IA32_APIC_BASE */
+	uint64_t pat;            /* IA32_PAT */
+	uint64_t misc_enable;    /* IA32_MISC_ENABLE */
+	enum cpu_vendor vendor;  /* selects Intel/AMD behaviours */
+
+	/* x87/SSE state (cpu/fpu.c, cpu/sse.c) */
+	uint8_t xmm[16][16] __attribute__((aligned(16))); /* XMM0-15 */
+	uint32_t mxcsr;          /* SSE control/status */
+	long double st[8];       /* x87 data registers, physical order */
+	uint16_t fcw, fsw, ftw;  /* x87 control, status (TOP in fsw), abridged tag */
+	uint64_t fip, fdp;       /* x87 last instruction / data pointer */
+	uint16_t fop;            /* x87 last opcode */
+
+	/* execution bookkeeping */
+	uint64_t icount;         /* instructions retired */
+	uint64_t icount_limit;   /* stop when icount reaches this (~0 = none) */
+	const struct insn *cur;  /* instruction being executed */
+	int exit_block;          /* set by a handler: leave the current block */
+	enum cpu_stop stop;      /* why the run loop must stop (STOP_NONE = run) */
+	int exit_status;         /* power-off value */
+	unsigned event_mask;     /* EV_* that stop the loop (API) */
+	unsigned event;          /* EV_* that happened in the last instruction */
+	int last_vector;         /* last delivered exception vector, -1 none */
+	uint32_t last_error;     /* its error code */
+	int delivering;          /* vector being delivered (nesting), -1 none */
+	int pending_db;          /* single-step #DB due after the current insn */
+	uint32_t fault_history[3]; /* vectors that escalated to a triple fault */
+	int fault_depth;
+	jmp_buf *jb;             /* where cpu_fault() lands */
+
+	/* memory */
+	struct machine *m;       /* owner: RAM, devices */
+	uint8_t *ram;            /* host base of guest physical RAM */
+	uint64_t ram_size;       /* bytes */
+	struct tlb_entry tlb_r[TLB_SIZE], tlb_w[TLB_SIZE], tlb_x[TLB_SIZE];
+	uint64_t tlb_mode;       /* TLB_USER when CPL 3 else 0: ORed into tags */
+
+	/* decode cache (cpu/decode.c) */
+	struct decode_cache *dc;
+};
+
+/* ---- exceptions (cpu/exception.c) ---------------------------------- */
+
+/* Raise a fault-class exception from inside the current instruction:
+ * RIP is rewound to the instruction's start.  Never returns. */
+_Noreturn void cpu_fault(struct cpu *c, int vector, uint32_t error_code);
+/* Raise an exception whose saved RIP is the next instruction (trap class,
+ * e.g. #OF from INTO, #BP from INT3): never returns. */
+_Noreturn void cpu_trap(struct cpu *c, int vector);
+/* Deliver vector through the IDT now.  `soft` = 1 for INT n/INT3/INTO
+ * (gate DPL is checked against CPL), `has_err` selects pushing error_code.
+ * Uses cpu->rip as the return address.  Returns normally after switching
+ * to the handler; a fault during delivery escalates (#DF, triple fault). */
+void cpu_deliver(struct cpu *c, int vector, bool has_err, uint32_t error_code, bool soft);
+/* True for vectors whose delivery pushes an error code. */
+bool exc_has_error_code(int vector);
+/* Stop the machine with a reason; returns to the run loop via longjmp. */
+_Noreturn void cpu_stop(struct cpu *c, enum cpu_stop why);
+
+/* ---- state helpers (cpu/cpu.c) -------------------------------------- */
+
+static inline bool is_canonical(uint64_t a)
+{
+	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+}
+/* Load CS/SS hidden state etc. and recompute cpl/tlb_mode. */
+void cpu_set_cpl(struct cpu *c, int cpl);
+void cpu_reset(struct cpu *c);
+/* Mask for an operand size in bytes. */
+static inline uint64_t size_mask(unsigned size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+/* The handler of every mnemonic lstar does not implement: raises #UD and
+ * records the mnemonic for the diagnostic. */
+void op_ud(struct cpu *c, const struct insn *i);
+/* Mnemonic name for diagnostics. */
+const char *insn_name(const struct insn *i);
+
+/* Guest time: RDTSC returns icount * TSC_SCALE + offset (deterministic). */
+#define TSC_SCALE 4
+
+#endif

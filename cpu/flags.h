@@ -1,0 +1,68 @@
+/*
+ * flags.h - lazy arithmetic flags.
+ *
+ * Most instructions that set CF PF AF ZF SF OF only record their operands
+ * and result in cpu->lf; the six bits are computed when something reads
+ * them (a Jcc, PUSHF, an exception frame...).  RFLAGS' other bits (TF, IF,
+ * DF, IOPL...) always live in cpu->rflags.
+ *
+ * Rules for handlers:
+ *  - read the whole RFLAGS with flags_get(), a single condition with
+ *    cond_eval(), CF alone with flag_cf();
+ *  - after an add/sub/logic/inc/dec/neg result call the matching
+ *    flags_lazy_*(); for anything else compute the bits and call
+ *    flags_set_arith(c, bits) (which also drops the lazy state).
+ */
+#ifndef LSTAR_FLAGS_H
+#define LSTAR_FLAGS_H
+
+#include "cpu.h"
+
+enum {
+	FL_NONE = 0,  /* cpu->rflags holds the arithmetic flags */
+	FL_ADD,       /* res = a + b */
+	FL_ADC,       /* res = a + b + carry-in; carry-in kept in rflags.CF */
+	FL_SUB,       /* res = a - b (SUB, CMP, NEG with a = 0) */
+	FL_SBB,       /* res = a - b - borrow-in; borrow-in kept in rflags.CF */
+	FL_LOGIC,     /* AND/OR/XOR/TEST: CF=OF=0, AF=0 (lstar's choice for the undefined AF) */
+	FL_INC,       /* res = a + 1, CF kept in rflags.CF */
+	FL_DEC,       /* res = a - 1, CF kept in rflags.CF */
+};
+
+/* Parity flag for the low byte of v: set when it has an even number of 1s. */
+static inline uint64_t parity_flag(uint64_t v)
+{
+	return (__builtin_parity((unsigned)(v & 0xFF)) ^ 1) ? F_PF : 0;
+}
+
+/* Materialize lazy flags into cpu->rflags and return RFLAGS. */
+uint64_t flags_get(struct cpu *c);
+/* Replace RFLAGS wholesale (bit 1 forced to 1, unused bits cleared). */
+void flags_set(struct cpu *c, uint64_t v);
+/* Set the six arithmetic flags to `bits` (others untouched). */
+void flags_set_arith(struct cpu *c, uint64_t bits);
+/* Evaluate condition code cc (0-15, the Jcc encoding order:
+ * O NO B AE E NE BE A S NS P NP L GE LE G). */
+bool cond_eval(struct cpu *c, unsigned cc);
+/* Current carry flag (0 or 1). */
+uint64_t flag_cf(struct cpu *c);
+
+static inline void flags_lazy(struct cpu *c, int op, unsigned size,
+			      uint64_t res, uint64_t a, uint64_t b)
+{
+	c->lf.op = (uint8_t)op;
+	c->lf.size = (uint8_t)size;
+	c->lf.res = res;
+	c->lf.a = a;
+	c->lf.b = b;
+}
+
+/* ADC/SBB/INC/DEC need the old CF saved in rflags before going lazy. */
+static inline void flags_lazy_keep_cf(struct cpu *c, int op, unsigned size,
+				      uint64_t res, uint64_t a, uint64_t b, uint64_t cf)
+{
+	c->rflags = (c->rflags & ~F_CF) | (cf ? F_CF : 0);
+	flags_lazy(c, op, size, res, a, b);
+}
+
+#endif

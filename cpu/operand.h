@@ -1,0 +1,148 @@
+/*
+ * operand.h - reading and writing the operands of a predecoded instruction.
+ *
+ * Register write rules of 64-bit mode: a 32-bit write zero-extends into the
+ * full register, 8- and 16-bit writes leave the other bits alone.
+ */
+#ifndef LSTAR_OPERAND_H
+#define LSTAR_OPERAND_H
+
+#include "cpu.h"
+#include "mmu.h"
+
+/* Linear address of the memory operand: base + index*scale + disp, truncated
+ * to the address size, plus the FS/GS base.  A non-canonical result raises
+ * #SS(0) when the stack is the segment (base RSP/RBP), else #GP(0). */
+static inline uint64_t insn_ea(struct cpu *c, const struct insn *i)
+{
+	uint64_t a = (uint64_t)i->disp;
+	if (i->base != NOREG)
+		a += c->r[i->base];
+	if (i->index != NOREG)
+		a += c->r[i->index] * i->scale;
+	if (unlikely(i->asz == 4))
+		a &= 0xFFFFFFFFULL;
+	if (i->seg == SEG_FS || i->seg == SEG_GS)
+		a += c->seg[i->seg].base;
+	if (unlikely(!is_canonical(a)))
+		cpu_fault(c, i->seg == SEG_SS ? EXC_SS : EXC_GP, 0);
+	return a;
+}
+
+/* Offset only (LEA): no segment base, no canonical check. */
+static inline uint64_t insn_lea(struct cpu *c, const struct insn *i)
+{
+	uint64_t a = (uint64_t)i->disp;
+	if (i->base != NOREG)
+		a += c->r[i->base];
+	if (i->index != NOREG)
+		a += c->r[i->index] * i->scale;
+	return i->asz == 4 ? (a & 0xFFFFFFFFULL) : a;
+}
+
+static inline uint64_t reg_read(const struct cpu *c, const struct operand *o)
+{
+	if (unlikely(o->kind == OK_GPR8H))
+		return (c->r[o->reg] >> 8) & 0xFF;
+	return c->r[o->reg] & size_mask(o->size);
+}
+
+static inline void reg_write(struct cpu *c, const struct operand *o, uint64_t v)
+{
+	uint64_t *r = &c->r[o->reg];
+	switch (o->size) {
+	case 8: *r = v; break;
+	case 4: *r = (uint32_t)v; break;
+	case 2: *r = (*r & ~0xFFFFULL) | (v & 0xFFFF); break;
+	default:
+		if (o->kind == OK_GPR8H)
+			*r = (*r & ~0xFF00ULL) | ((v & 0xFF) << 8);
+		else
+			*r = (*r & ~0xFFULL) | (v & 0xFF);
+	}
+}
+
+/* Write a general register by number at a size (8-bit: low byte). */
+static inline void gpr_write(struct cpu *c, unsigned reg, unsigned size, uint64_t v)
+{
+	struct operand o = { OK_GPR, (uint8_t)reg, (uint16_t)size };
+	reg_write(c, &o, v);
+}
+
+/* Read operand n zero-extended to 64 bits.  For OK_MEM the address is
+ * computed here; use op_read_la()/op_write_la() for read-modify-write. */
+static inline uint64_t op_read(struct cpu *c, const struct insn *i, int n)
+{
+	const struct operand *o = &i->o[n];
+	switch (o->kind) {
+	case OK_GPR: return c->r[o->reg] & size_mask(o->size);
+	case OK_GPR8H: return (c->r[o->reg] >> 8) & 0xFF;
+	case OK_MEM: return mem_read(c, insn_ea(c, i), o->size);
+	case OK_IMM: return i->imm & size_mask(o->size);
+	case OK_IMM2: return i->imm2 & size_mask(o->size);
+	default: return 0;
+	}
+}
+
+static inline void op_write(struct cpu *c, const struct insn *i, int n, uint64_t v)
+{
+	const struct operand *o = &i->o[n];
+	if (o->kind == OK_MEM)
+		mem_write(c, insn_ea(c, i), o->size, v);
+	else
+		reg_write(c, o, v);
+}
+
+/* Read operand n; for memory also return its linear address in *la so the
+ * result can be written back with op_write_la() without recomputing it. */
+static inline uint64_t op_read_la(struct cpu *c, const struct insn *i, int n, uint64_t *la)
+{
+	const struct operand *o = &i->o[n];
+	if (o->kind == OK_MEM) {
+		*la = insn_ea(c, i);
+		return mem_read(c, *la, o->size);
+	}
+	return op_read(c, i, n);
+}
+
+static inline void op_write_la(struct cpu *c, const struct insn *i, int n, uint64_t la, uint64_t v)
+{
+	const struct operand *o = &i->o[n];
+	if (o->kind == OK_MEM)
+		mem_write(c, la, o->size, v);
+	else
+		reg_write(c, o, v);
+}
+
+/* Sign-extend the low `size` bytes of v. */
+static inline int64_t sext(uint64_t v, unsigned size)
+{
+	switch (size) {
+	case 1: return (int8_t)v;
+	case 2: return (int16_t)v;
+	case 4: return (int32_t)v;
+	default: return (int64_t)v;
+	}
+}
+
+/* Stack helpers (64-bit stack, SS base 0; non-canonical RSP -> #SS(0)). */
+static inline void push64(struct cpu *c, uint64_t v)
+{
+	uint64_t sp = c->r[R_RSP] - 8;
+	if (unlikely(!is_canonical(sp)))
+		cpu_fault(c, EXC_SS, 0);
+	mem_write(c, sp, 8, v);
+	c->r[R_RSP] = sp;
+}
+
+static inline uint64_t pop64(struct cpu *c)
+{
+	uint64_t sp = c->r[R_RSP];
+	if (unlikely(!is_canonical(sp)))
+		cpu_fault(c, EXC_SS, 0);
+	uint64_t v = mem_read(c, sp, 8);
+	c->r[R_RSP] = sp + 8;
+	return v;
+}
+
+#endif

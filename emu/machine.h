@@ -1,0 +1,52 @@
+/*
+ * machine.h - the board: one CPU, guest RAM, the I/O devices and the
+ * firmware that boots a kernel (platform.md).  Internal to lstar; the
+ * public face is include/lstar/lstar.h.
+ */
+#ifndef LSTAR_MACHINE_H
+#define LSTAR_MACHINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "../cpu/cpu.h"
+#include "lstar/lstar.h"
+
+struct hostcall;   /* emu/hostcall.c */
+struct symtab;     /* emu/symbols.c */
+
+struct machine {
+	struct cpu cpu;              /* the processor */
+	uint8_t *ram;                /* guest RAM, mmap'd lazily (MAP_NORESERVE) */
+	uint64_t ram_size;           /* bytes */
+	uint32_t *page_gen;          /* per physical page: bumped when code on it is written */
+	uint8_t *code_page;          /* per physical page: 1 if decoded blocks depend on it */
+	int console_fd;              /* port 0xE9 sink */
+	int console_owned;           /* console_fd was opened by us */
+	int console_error;           /* a console write failed (reported once) */
+	enum lstar_vendor vendor;    /* --vendor */
+	struct hostcall *hc;         /* host-call device state (ports 0x510-0x51F) */
+	struct symtab *syms;         /* kernel + program symbols, for diagnostics */
+	char stop_message[512];      /* one-line description of why the machine stopped */
+	char ud_mnemonic[32];        /* name of the last unimplemented instruction */
+	uint64_t ud_rip;             /* where it was */
+};
+
+/* Port I/O (emu/devices.c).  `size` is 1, 2 or 4 bytes. */
+uint32_t io_in(struct machine *m, uint16_t port, unsigned size);
+void io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value);
+
+/* Host-call device (emu/hostcall.c), ports 0x510-0x51F. */
+struct hostcall *hostcall_new(struct machine *m);
+void hostcall_free(struct hostcall *hc);
+uint32_t hostcall_in(struct machine *m, uint16_t port, unsigned size);
+void hostcall_out(struct machine *m, uint16_t port, unsigned size, uint32_t value);
+
+/* Run loop (cpu/exec.c): runs until cpu.stop != STOP_NONE. */
+void cpu_run(struct cpu *c);
+/* Invalidate decoded code on a physical page (emu/memory.c calls it). */
+void decode_invalidate_page(struct machine *m, uint64_t pa);
+
+/* Write a register dump and the faulting instruction (triple fault). */
+void machine_dump_state(struct machine *m, FILE *f);
+
+#endif
