@@ -284,6 +284,12 @@ struct cpu {
 
 	/* decode cache (cpu/decode.c) */
 	struct decode_cache *dc;
+
+	/* Family extensions: a family that needs more state adds fields below
+	 * its own marker only (one small edit, mention it in the commit). */
+	/* -- system (exceptions, descriptors, MSRs) -- */
+	/* -- fpu/sse -- */
+	/* -- trace/debug -- */
 };
 
 /* ---- exceptions (cpu/exception.c) ---------------------------------- */
