@@ -273,6 +273,9 @@ struct cpu {
 	int pending_db;          /* single-step #DB due after the current insn */
 	uint32_t fault_history[3]; /* vectors that escalated to a triple fault */
 	int fault_depth;
+	int fault_pending;       /* cpu_fault() left an exception for the loop */
+	int fault_vec;           /* its vector */
+	uint32_t fault_err;      /* its error code */
 	jmp_buf *jb;             /* where cpu_fault() lands */
 
 	/* memory */
@@ -305,6 +308,10 @@ _Noreturn void cpu_trap(struct cpu *c, int vector);
  * Uses cpu->rip as the return address.  Returns normally after switching
  * to the handler; a fault during delivery escalates (#DF, triple fault). */
 void cpu_deliver(struct cpu *c, int vector, bool has_err, uint32_t error_code, bool soft);
+/* Deliver an exception raised by cpu_fault()/cpu_trap(): called by the run
+ * loop after the longjmp.  Applies the double-fault rules when
+ * cpu->delivering >= 0 (cpu/exception.c). */
+void cpu_exception(struct cpu *c, int vector, uint32_t error_code);
 /* True for vectors whose delivery pushes an error code. */
 bool exc_has_error_code(int vector);
 /* Stop the machine with a reason; returns to the run loop via longjmp. */
@@ -330,6 +337,9 @@ static inline uint64_t size_mask(unsigned size)
 void op_ud(struct cpu *c, const struct insn *i);
 /* Mnemonic name for diagnostics. */
 const char *insn_name(const struct insn *i);
+
+/* Physical address width lstar reports and enforces in page tables. */
+#define CPU_MAXPHYADDR 40
 
 /* Guest time: RDTSC returns icount * TSC_SCALE + offset (deterministic). */
 #define TSC_SCALE 4

@@ -23,17 +23,26 @@ struct machine {
 	int console_fd;              /* port 0xE9 sink */
 	int console_owned;           /* console_fd was opened by us */
 	int console_error;           /* a console write failed (reported once) */
+	char console_buf[256];       /* line buffer for port 0xE9 */
+	size_t console_len;          /* bytes waiting in console_buf */
 	enum lstar_vendor vendor;    /* --vendor */
 	struct hostcall *hc;         /* host-call device state (ports 0x510-0x51F) */
 	struct symtab *syms;         /* kernel + program symbols, for diagnostics */
+	FILE *diag;                  /* where the library may write diagnostics (NULL = nowhere) */
 	char stop_message[512];      /* one-line description of why the machine stopped */
 	char ud_mnemonic[32];        /* name of the last unimplemented instruction */
 	uint64_t ud_rip;             /* where it was */
 };
 
+/* RAM (emu/memory.c).  size must be a multiple of 4 KiB. */
+int memory_init(struct machine *m, uint64_t size);
+void memory_free(struct machine *m);
+
 /* Port I/O (emu/devices.c).  `size` is 1, 2 or 4 bytes. */
 uint32_t io_in(struct machine *m, uint16_t port, unsigned size);
 void io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value);
+/* Write out what the console buffer holds (at stops and before exit). */
+void console_flush(struct machine *m);
 
 /* Host-call device (emu/hostcall.c), ports 0x510-0x51F. */
 struct hostcall *hostcall_new(struct machine *m);
@@ -45,6 +54,10 @@ void hostcall_out(struct machine *m, uint16_t port, unsigned size, uint32_t valu
 void cpu_run(struct cpu *c);
 /* Invalidate decoded code on a physical page (emu/memory.c calls it). */
 void decode_invalidate_page(struct machine *m, uint64_t pa);
+
+/* Host pointer to RAM at pa for a host-side WRITE of len bytes (a device
+ * doing DMA): invalidates decoded code on those pages.  NULL outside RAM. */
+uint8_t *phys_ptr_write(struct machine *m, uint64_t pa, uint64_t len);
 
 /* Write a register dump and the faulting instruction (triple fault). */
 void machine_dump_state(struct machine *m, FILE *f);

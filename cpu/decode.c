@@ -1,0 +1,508 @@
+/*
+ * decode.c - Zydis -> struct insn, grouped into cached blocks.
+ *
+ * Guest code is decoded once per (virtual address, physical address) into a
+ * block: a run of predecoded instructions that ends at a control transfer
+ * (INSN_END_BLOCK in ops_*.def), at the end of a page, or after
+ * BLOCK_MAX instructions.  The run loop looks blocks up by RIP; only a block
+ * miss calls Zydis.
+ *
+ * Staleness.  A block depends on:
+ *  - the bytes of its physical page(s): each RAM page has a generation
+ *    number (machine.page_gen) that is bumped whenever a page holding
+ *    decoded code is written (emu/memory.c); a block remembers the
+ *    generations it was decoded under and is ignored once they differ;
+ *  - the virtual->physical mapping: the lookup translates RIP through the
+ *    TLB/page tables first and compares the physical address too, so a
+ *    change of CR3 or of a PTE can never run stale code;
+ *  - nothing else: decoding does not depend on CPL, CR0 or CR4.
+ * Blocks live in a bounded arena; when it is full every block is dropped
+ * at once (the cache never grows beyond DC_ARENA bytes).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <Zydis/Zydis.h>
+#include "cpu.h"
+#include "decode.h"
+#include "mmu.h"
+#include "../emu/machine.h"
+
+/* ---- the dispatch table, from ops*.def ---------------------------------- */
+
+/* Handlers are declared weak: a family that has not defined one yet leaves
+ * a NULL slot, which decodes to op_ud.  decode_missing_handlers() lists
+ * them so that a test catches a misspelt or forgotten handler. */
+#define OP(mn, fn, fl, note) extern void fn(struct cpu *, const struct insn *) __attribute__((weak));
+#include "ops.def"
+#undef OP
+
+struct opentry {
+	insn_fn fn;
+	uint8_t flags;
+	const char *handler;
+};
+
+static const struct opentry optab[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
+#define OP(mn, fn, fl, note) [ZYDIS_MNEMONIC_##mn] = { fn, fl, #fn },
+#include "ops.def"
+#undef OP
+};
+
+size_t decode_missing_handlers(const char **names, size_t max)
+{
+	size_t n = 0;
+	for (size_t k = 0; k <= ZYDIS_MNEMONIC_MAX_VALUE; k++) {
+		if (optab[k].handler && !optab[k].fn) {
+			if (n < max)
+				names[n] = optab[k].handler;
+			n++;
+		}
+	}
+	return n;
+}
+
+size_t decode_handled_mnemonics(void)
+{
+	size_t n = 0;
+	for (size_t k = 0; k <= ZYDIS_MNEMONIC_MAX_VALUE; k++)
+		n += optab[k].fn != NULL;
+	return n;
+}
+
+/* SSE forms that share a mnemonic with a string instruction. */
+extern void op_movsd_sse(struct cpu *, const struct insn *) __attribute__((weak));
+extern void op_cmpsd_sse(struct cpu *, const struct insn *) __attribute__((weak));
+
+/* An encoding Zydis rejects (undefined opcode, LOCK where not allowed, too
+ * long...): architecturally #UD, no diagnostic needed. */
+static void op_invalid(struct cpu *c, const struct insn *i)
+{
+	(void)i;
+	cpu_fault(c, EXC_UD, 0);
+}
+
+/* ---- the cache ---------------------------------------------------------- */
+
+#define BLOCK_MAX 64
+#define DC_HASH_BITS 14
+#define DC_HASH_SIZE (1u << DC_HASH_BITS)
+#define DC_ARENA (32u << 20)
+
+struct decode_cache {
+	struct block *hash[DC_HASH_SIZE]; /* chained by block.next */
+	uint8_t *arena;                   /* bump allocator for blocks */
+	size_t used;
+	uint64_t flushes;                 /* times the whole cache was dropped */
+	ZydisDecoder dec;
+};
+
+static inline unsigned dc_hash(uint64_t va)
+{
+	return (unsigned)((va ^ (va >> DC_HASH_BITS) ^ (va >> 28)) & (DC_HASH_SIZE - 1));
+}
+
+int decode_init(struct cpu *c)
+{
+	struct decode_cache *dc = calloc(1, sizeof *dc);
+	if (!dc)
+		return -1;
+	dc->arena = malloc(DC_ARENA);
+	if (!dc->arena) {
+		free(dc);
+		return -1;
+	}
+	ZydisDecoderInit(&dc->dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	c->dc = dc;
+	return 0;
+}
+
+void decode_free(struct cpu *c)
+{
+	if (c->dc) {
+		free(c->dc->arena);
+		free(c->dc);
+		c->dc = NULL;
+	}
+}
+
+void decode_flush_all(struct cpu *c)
+{
+	struct decode_cache *dc = c->dc;
+	memset(dc->hash, 0, sizeof dc->hash);
+	dc->used = 0;
+	dc->flushes++;
+	c->exit_block = 1;
+}
+
+void decode_invalidate_page(struct machine *m, uint64_t pa)
+{
+	uint64_t p = pa >> 12;
+	m->page_gen[p]++;
+	m->code_page[p] = 0;
+	/* The running block may be the one just overwritten. */
+	m->cpu.exit_block = 1;
+}
+
+static inline bool block_valid(const struct machine *m, const struct block *b)
+{
+	if (b->pa >= m->ram_size)
+		return false;  /* code outside RAM is decoded afresh every time */
+	if (m->page_gen[b->pa >> 12] != b->gen)
+		return false;
+	if (b->pa2 != ~0ULL && m->page_gen[b->pa2 >> 12] != b->gen2)
+		return false;
+	return true;
+}
+
+/* Mark a physical page as holding code: remove write-TLB entries that map
+ * it, so later writes take the slow path and invalidate. */
+static void mark_code_page(struct cpu *c, uint64_t pa)
+{
+	struct machine *m = c->m;
+	uint64_t p = pa >> 12;
+	if (p >= (m->ram_size >> 12) || m->code_page[p])
+		return;
+	m->code_page[p] = 1;
+	for (unsigned k = 0; k < TLB_SIZE; k++)
+		if (c->tlb_w[k].pa == (pa & ~0xFFFULL))
+			c->tlb_w[k].tag = ~0ULL;
+}
+
+/* ---- Zydis -> struct insn ----------------------------------------------- */
+
+static uint8_t map_seg(ZydisRegister r)
+{
+	switch (r) {
+	case ZYDIS_REGISTER_ES: return SEG_ES;
+	case ZYDIS_REGISTER_CS: return SEG_CS;
+	case ZYDIS_REGISTER_SS: return SEG_SS;
+	case ZYDIS_REGISTER_DS: return SEG_DS;
+	case ZYDIS_REGISTER_FS: return SEG_FS;
+	case ZYDIS_REGISTER_GS: return SEG_GS;
+	default: return SEG_NONE;
+	}
+}
+
+/* General register number of a 16/32/64-bit register (for addresses). */
+static uint8_t gpr_num(ZydisRegister r)
+{
+	if (r == ZYDIS_REGISTER_NONE)
+		return NOREG;
+	switch (ZydisRegisterGetClass(r)) {
+	case ZYDIS_REGCLASS_GPR16:
+	case ZYDIS_REGCLASS_GPR32:
+	case ZYDIS_REGCLASS_GPR64:
+		return (uint8_t)ZydisRegisterGetId(r);
+	default:
+		return NOREG;
+	}
+}
+
+static void map_reg(struct operand *o, ZydisRegister r)
+{
+	int id = ZydisRegisterGetId(r);
+	switch (ZydisRegisterGetClass(r)) {
+	case ZYDIS_REGCLASS_GPR8:
+		/* Zydis order: AL CL DL BL AH CH DH BH SPL BPL SIL DIL R8B..R15B */
+		if (id < 4) {
+			o->kind = OK_GPR; o->reg = (uint8_t)id;
+		} else if (id < 8) {
+			o->kind = OK_GPR8H; o->reg = (uint8_t)(id - 4);
+		} else {
+			o->kind = OK_GPR; o->reg = (uint8_t)(id - 4);
+		}
+		break;
+	case ZYDIS_REGCLASS_GPR16:
+	case ZYDIS_REGCLASS_GPR32:
+	case ZYDIS_REGCLASS_GPR64:
+		o->kind = OK_GPR; o->reg = (uint8_t)id; break;
+	case ZYDIS_REGCLASS_SEGMENT:
+		o->kind = OK_SREG; o->reg = map_seg(r); break;
+	case ZYDIS_REGCLASS_CONTROL:
+		o->kind = OK_CR; o->reg = (uint8_t)id; break;
+	case ZYDIS_REGCLASS_DEBUG:
+		o->kind = OK_DR; o->reg = (uint8_t)id; break;
+	case ZYDIS_REGCLASS_XMM:
+		o->kind = OK_XMM; o->reg = (uint8_t)id; break;
+	case ZYDIS_REGCLASS_MMX:
+		o->kind = OK_MMX; o->reg = (uint8_t)id; break;
+	case ZYDIS_REGCLASS_X87:
+		o->kind = OK_ST; o->reg = (uint8_t)id; break;
+	default:
+		o->kind = OK_OTHER; o->reg = (uint8_t)(id < 0 ? 0 : id); break;
+	}
+}
+
+static unsigned cond_code(const ZydisDecodedInstruction *d)
+{
+	uint8_t op = d->opcode;
+	if (d->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT && op >= 0x70 && op <= 0x7F)
+		return op & 0xF;
+	if (d->opcode_map == ZYDIS_OPCODE_MAP_0F &&
+	    ((op >= 0x80 && op <= 0x9F) || (op >= 0x40 && op <= 0x4F)))
+		return op & 0xF;
+	return 0;
+}
+
+/* Fill *i from Zydis's output.  rip is the instruction's virtual address. */
+static void translate(struct insn *i, const ZydisDecodedInstruction *d,
+		      const ZydisDecodedOperand *ops, uint64_t rip)
+{
+	memset(i, 0, sizeof *i);
+	i->next_rip = rip + d->length;
+	i->len = d->length;
+	i->mnem = (uint16_t)d->mnemonic;
+	i->osz = (uint8_t)(d->operand_width / 8);
+	if (!i->osz)
+		i->osz = 8;
+	i->asz = (uint8_t)(d->address_width / 8);
+	i->base = i->index = NOREG;
+	i->seg = SEG_NONE;
+	i->opc = d->opcode;
+	i->modrm_reg = d->raw.modrm.reg;
+	i->rex_w = (uint8_t)(d->raw.rex.W || ((d->attributes & ZYDIS_ATTRIB_HAS_VEX) && d->raw.vex.W));
+	i->lock = (d->attributes & ZYDIS_ATTRIB_HAS_LOCK) != 0;
+	if (d->attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE | ZYDIS_ATTRIB_HAS_REPZ))
+		i->rep = REP_REP;
+	else if (d->attributes & (ZYDIS_ATTRIB_HAS_REPNE | ZYDIS_ATTRIB_HAS_REPNZ))
+		i->rep = REP_REPNE;
+	for (unsigned k = 0; k < d->raw.prefix_count; k++) {
+		switch (d->raw.prefixes[k].value) {
+		case 0x66: i->pfx66 = 1; break;
+		case 0xF3: i->pfxf3 = 1; break;
+		case 0xF2: i->pfxf2 = 1; break;
+		}
+	}
+	i->cc = (uint8_t)cond_code(d);
+
+	bool have_mem = false, have_imm = false;
+	for (unsigned k = 0; k < d->operand_count; k++) {
+		const ZydisDecodedOperand *z = &ops[k];
+		if (z->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN)
+			continue;
+		if (i->nops >= 4)
+			break;
+		struct operand *o = &i->o[i->nops++];
+		o->size = (uint16_t)(z->size / 8);
+		switch (z->type) {
+		case ZYDIS_OPERAND_TYPE_REGISTER:
+			map_reg(o, z->reg.value);
+			break;
+		case ZYDIS_OPERAND_TYPE_MEMORY:
+			o->kind = OK_MEM;
+			if (have_mem)
+				break;
+			have_mem = true;
+			i->seg = map_seg(z->mem.segment);
+			i->disp = z->mem.disp.has_displacement ? z->mem.disp.value : 0;
+			if (z->mem.base == ZYDIS_REGISTER_RIP) {
+				i->disp = (int64_t)(i->next_rip + (uint64_t)i->disp);
+			} else if (z->mem.base == ZYDIS_REGISTER_EIP) {
+				i->disp = (int64_t)(uint32_t)(i->next_rip + (uint64_t)i->disp);
+			} else {
+				i->base = gpr_num(z->mem.base);
+			}
+			i->index = gpr_num(z->mem.index);
+			i->scale = i->index == NOREG ? 0 : z->mem.scale;
+			break;
+		case ZYDIS_OPERAND_TYPE_IMMEDIATE: {
+			uint64_t v = z->imm.is_signed ? (uint64_t)z->imm.value.s : z->imm.value.u;
+			if (z->imm.is_relative) {
+				/* Near branches have a 64-bit operand size in
+				 * long mode; the target is absolute from here on. */
+				v = i->next_rip + v;
+				o->size = 8;
+			}
+			if (!have_imm) {
+				o->kind = OK_IMM;
+				i->imm = v;
+				have_imm = true;
+			} else {
+				o->kind = OK_IMM2;
+				i->imm2 = v;
+			}
+			break;
+		}
+		default:
+			o->kind = OK_OTHER;
+			break;
+		}
+	}
+	/* Operands Zydis keeps hidden still matter for a few address-using
+	 * instructions (string ops use RSI/RDI directly; nothing to do). */
+
+	const struct opentry *e = &optab[d->mnemonic];
+	i->fn = e->fn;
+	i->flags = e->flags;
+	if (d->mnemonic == ZYDIS_MNEMONIC_MOVSD && d->opcode_map != ZYDIS_OPCODE_MAP_DEFAULT)
+		i->fn = op_movsd_sse;
+	if (d->mnemonic == ZYDIS_MNEMONIC_CMPSD && d->opcode_map != ZYDIS_OPCODE_MAP_DEFAULT)
+		i->fn = op_cmpsd_sse;
+	if (!i->fn) {
+		i->fn = op_ud;
+		i->flags |= INSN_END_BLOCK;
+	}
+}
+
+static void make_invalid(struct insn *i, uint64_t rip)
+{
+	memset(i, 0, sizeof *i);
+	i->fn = op_invalid;
+	i->flags = INSN_END_BLOCK;
+	i->len = 1;
+	i->next_rip = rip + 1;
+	i->mnem = ZYDIS_MNEMONIC_INVALID;
+	i->base = i->index = NOREG;
+	i->seg = SEG_NONE;
+}
+
+/* Copy up to 15 instruction bytes at virtual rip, whose first byte is at
+ * physical pa.  Bytes on the next page are fetched only if that page is
+ * mapped executable; returns the number of bytes available and the second
+ * page's physical address in *pa2 (or ~0).  Never faults. */
+static unsigned fetch(struct cpu *c, uint64_t rip, uint64_t pa, uint8_t *buf, uint64_t *pa2)
+{
+	unsigned first = 0x1000 - (unsigned)(rip & 0xFFF);
+	unsigned n = first < 15 ? first : 15;
+	for (unsigned k = 0; k < n; k++)
+		buf[k] = (uint8_t)phys_read(c->m, pa + k, 1);
+	*pa2 = ~0ULL;
+	if (n < 15) {
+		uint64_t p2;
+		if (mmu_probe(c, rip + n, ACC_EXEC, &p2)) {
+			*pa2 = p2;
+			for (unsigned k = n; k < 15; k++)
+				buf[k] = (uint8_t)phys_read(c->m, p2 + (k - n), 1);
+			n = 15;
+		}
+	}
+	return n;
+}
+
+static struct block *alloc_block(struct cpu *c, unsigned n)
+{
+	struct decode_cache *dc = c->dc;
+	size_t need = sizeof(struct block) + n * sizeof(struct insn);
+	need = (need + 15) & ~(size_t)15;
+	if (dc->used + need > DC_ARENA)
+		decode_flush_all(c);
+	struct block *b = (struct block *)(dc->arena + dc->used);
+	dc->used += need;
+	return b;
+}
+
+/*
+ * Decode a new block at virtual `va` (physical `pa`).  The first
+ * instruction's fetch may fault (#PF on its second page): that is raised
+ * here as an instruction-fetch fault at RIP = va.
+ */
+static struct block *decode_block(struct cpu *c, uint64_t va, uint64_t pa)
+{
+	struct machine *m = c->m;
+	struct insn tmp[BLOCK_MAX];
+	ZydisDecodedInstruction d;
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	uint64_t pa2 = ~0ULL;
+	unsigned n = 0;
+	uint64_t rip = va, cur_pa = pa;
+
+	while (n < BLOCK_MAX) {
+		uint8_t buf[15];
+		uint64_t next_pa;
+		unsigned avail = fetch(c, rip, cur_pa, buf, &next_pa);
+		ZyanStatus st = ZydisDecoderDecodeFull(&c->dc->dec, buf, avail, &d, ops);
+		if (!ZYAN_SUCCESS(st)) {
+			if (avail < 15 && n == 0) {
+				/* The instruction may continue on a page that is not
+				 * executable: make the fetch fault happen. */
+				mmu_translate(c, rip + avail, ACC_EXEC);
+			}
+			if (avail < 15 && n > 0)
+				break;  /* let it be the first of its own block */
+			make_invalid(&tmp[n++], rip);
+			break;
+		}
+		struct insn *i = &tmp[n++];
+		translate(i, &d, ops, rip);
+		unsigned in_page = 0x1000 - (unsigned)(rip & 0xFFF);
+		if (d.length > in_page) {
+			/* Crosses into the next page: depends on both. */
+			if (n > 1) {
+				n--;
+				break;
+			}
+			i->flags |= INSN_CROSS_PAGE | INSN_END_BLOCK;
+			pa2 = next_pa & ~0xFFFULL;
+			break;
+		}
+		rip += d.length;
+		cur_pa += d.length;
+		if (i->flags & INSN_END_BLOCK)
+			break;
+		if ((rip & 0xFFF) == 0)
+			break;  /* stop at the page end: the next page may map elsewhere */
+	}
+
+	struct block *b = alloc_block(c, n);
+	b->va = va;
+	b->pa = pa;
+	b->pa2 = pa2;
+	b->n = n;
+	b->gen = pa < m->ram_size ? m->page_gen[pa >> 12] : 0;
+	b->gen2 = (pa2 != ~0ULL && pa2 < m->ram_size) ? m->page_gen[pa2 >> 12] : 0;
+	memcpy(b->insn, tmp, n * sizeof(struct insn));
+	mark_code_page(c, pa);
+	if (pa2 != ~0ULL)
+		mark_code_page(c, pa2);
+	unsigned h = dc_hash(va);
+	b->next = c->dc->hash[h];
+	c->dc->hash[h] = b;
+	return b;
+}
+
+/* The block for the current RIP, decoding it if needed.  May fault
+ * (instruction fetch #PF/#GP) with c->cur == NULL. */
+struct block *decode_lookup(struct cpu *c)
+{
+	uint64_t rip = c->rip;
+	c->cur = NULL;
+	struct tlb_entry *e = &c->tlb_x[(rip >> 12) & (TLB_SIZE - 1)];
+	uint64_t pa;
+	if (likely(e->tag == ((rip & ~0xFFFULL) | c->tlb_mode)))
+		pa = e->pa | (rip & 0xFFF);
+	else
+		pa = mmu_translate(c, rip, ACC_EXEC);
+
+	struct machine *m = c->m;
+	for (struct block *b = c->dc->hash[dc_hash(rip)]; b; b = b->next) {
+		if (b->va == rip && b->pa == pa) {
+			if (block_valid(m, b)) {
+				if (unlikely(b->pa2 != ~0ULL)) {
+					/* Recheck the second page's mapping too. */
+					uint64_t p2;
+					if (!mmu_probe(c, (rip | 0xFFF) + 1, ACC_EXEC, &p2) ||
+					    (p2 & ~0xFFFULL) != b->pa2)
+						continue;
+				}
+				return b;
+			}
+		}
+	}
+	return decode_block(c, rip, pa);
+}
+
+/* Decode one instruction at a virtual address without executing it or
+ * touching the cache (tracing, gdb, diagnostics).  Returns its length, or
+ * 0 if the bytes cannot be read. */
+unsigned decode_peek(struct cpu *c, uint64_t va, uint8_t *bytes, unsigned max)
+{
+	uint64_t pa;
+	unsigned n = 0;
+	while (n < max) {
+		if (!mmu_probe(c, va + n, ACC_EXEC, &pa))
+			break;
+		bytes[n] = (uint8_t)phys_read(c->m, pa, 1);
+		n++;
+	}
+	return n;
+}

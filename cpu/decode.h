@@ -1,0 +1,33 @@
+/*
+ * decode.h - the block cache of predecoded instructions (cpu/decode.c).
+ */
+#ifndef LSTAR_DECODE_H
+#define LSTAR_DECODE_H
+
+#include "cpu.h"
+
+struct block {
+	uint64_t va;          /* virtual address of the first instruction */
+	uint64_t pa;          /* its physical address */
+	uint64_t pa2;         /* physical page of a page-crossing last insn, or ~0 */
+	uint32_t gen, gen2;   /* page generations the block was decoded under */
+	uint32_t n;           /* instructions in insn[] */
+	uint32_t pad;
+	struct block *next;   /* hash chain */
+	struct insn insn[];
+};
+
+int decode_init(struct cpu *c);
+void decode_free(struct cpu *c);
+/* Drop every decoded block. */
+void decode_flush_all(struct cpu *c);
+/* The block at c->rip (decoding it on a miss); may fault on the fetch. */
+struct block *decode_lookup(struct cpu *c);
+/* Read up to max instruction bytes at va without faulting. */
+unsigned decode_peek(struct cpu *c, uint64_t va, uint8_t *bytes, unsigned max);
+/* Handlers named in ops*.def that no file defines (names[] gets up to max). */
+size_t decode_missing_handlers(const char **names, size_t max);
+/* Number of mnemonics with a handler. */
+size_t decode_handled_mnemonics(void);
+
+#endif

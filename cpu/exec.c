@@ -1,0 +1,122 @@
+/*
+ * exec.c - the interpreter loop.
+ *
+ * The loop runs decoded blocks (cpu/decode.c).  In the common case -- no
+ * single-stepping, no events requested by an embedder, the instruction
+ * limit not within reach -- a block's handlers run back to back with no
+ * per-instruction check but `exit_block`.  Otherwise each instruction goes
+ * through the careful path, which handles RFLAGS.TF single-step traps,
+ * event stops (EV_* in cpu->event_mask) and the exact instruction limit.
+ *
+ * Exceptions use one propagation style everywhere: cpu_fault() longjmps
+ * back here and the exception is delivered through the IDT by
+ * cpu_exception() (cpu/exception.c).  A fault during that delivery longjmps
+ * here again with cpu->delivering set, which is how #DF and triple faults
+ * arise.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include "cpu.h"
+#include "decode.h"
+#include "flags.h"
+
+void cpu_exception(struct cpu *c, int vector, uint32_t error_code);
+
+_Noreturn void cpu_fault(struct cpu *c, int vector, uint32_t error_code)
+{
+	if (c->cur && c->delivering < 0)
+		c->rip = c->cur->next_rip - c->cur->len;  /* faults restart the insn */
+	c->cur = NULL;
+	c->fault_pending = 1;
+	c->fault_vec = vector;
+	c->fault_err = error_code;
+	if (!c->jb) {
+		fprintf(stderr, "lstar: internal error: exception %d raised outside the run loop\n", vector);
+		abort();
+	}
+	longjmp(*c->jb, 1);
+}
+
+_Noreturn void cpu_trap(struct cpu *c, int vector)
+{
+	/* RIP already holds the next instruction. */
+	c->cur = NULL;
+	c->fault_pending = 1;
+	c->fault_vec = vector;
+	c->fault_err = 0;
+	if (!c->jb)
+		abort();
+	longjmp(*c->jb, 1);
+}
+
+_Noreturn void cpu_stop(struct cpu *c, enum cpu_stop why)
+{
+	c->stop = why;
+	c->cur = NULL;
+	if (!c->jb)
+		abort();
+	longjmp(*c->jb, 1);
+}
+
+/* One instruction with every check: TF, events, the limit. */
+static inline void step_careful(struct cpu *c, const struct insn *i)
+{
+	c->event = 0;
+	c->pending_db = (c->rflags & F_TF) != 0;
+	c->cur = i;
+	c->rip = i->next_rip;
+	i->fn(c, i);
+	c->cur = NULL;
+	c->icount++;
+	if (c->pending_db) {
+		/* Single-step trap after the instruction (SDM vol. 3A §17.3.1.4):
+		 * DR6.BS records the cause. */
+		c->pending_db = 0;
+		c->dr[6] |= 1ULL << 14;
+		cpu_exception(c, EXC_DB, 0);
+	}
+	if (c->event & c->event_mask)
+		c->stop = STOP_EVENT;
+	if (c->icount >= c->icount_limit && c->stop == STOP_NONE)
+		c->stop = STOP_INSN_LIMIT;
+}
+
+void cpu_run(struct cpu *c)
+{
+	jmp_buf jb;
+	jmp_buf *volatile outer = c->jb;
+	c->jb = &jb;
+	if (c->icount >= c->icount_limit && c->stop == STOP_NONE)
+		c->stop = STOP_INSN_LIMIT;
+	if (setjmp(jb)) {
+		/* Landed from cpu_fault(), cpu_trap() or cpu_stop(). */
+		c->exit_block = 0;
+		if (c->fault_pending && c->stop == STOP_NONE) {
+			c->fault_pending = 0;
+			cpu_exception(c, c->fault_vec, c->fault_err);
+			if (c->event & c->event_mask)
+				c->stop = STOP_EVENT;
+		}
+	}
+	while (c->stop == STOP_NONE) {
+		struct block *b = decode_lookup(c);
+		const struct insn *i = b->insn, *end = i + b->n;
+		if (likely(!(c->rflags & F_TF) && !c->event_mask &&
+			   c->icount + b->n < c->icount_limit)) {
+			do {
+				c->cur = i;
+				c->rip = i->next_rip;
+				i->fn(c, i);
+				c->icount++;
+			} while (++i < end && !c->exit_block);
+			c->cur = NULL;
+			c->exit_block = 0;
+		} else {
+			do {
+				step_careful(c, i);
+			} while (++i < end && !c->exit_block && c->stop == STOP_NONE);
+			c->exit_block = 0;
+		}
+	}
+	c->jb = outer;
+}
