@@ -1,0 +1,230 @@
+/*
+ * alu.c - two-operand integer arithmetic and logic: ADD ADC SUB SBB CMP AND
+ * OR XOR TEST, one-operand NEG NOT INC DEC, and the accumulator sign
+ * extensions CBW/CWDE/CDQE/CWD/CDQ/CQO (SDM vol. 2A/2B, each instruction's
+ * page; flags per vol. 1 appendix A).
+ *
+ * Flags are lazy (cpu/flags.c): each handler records its operands and
+ * result.  The only undefined flag here is AF after AND/OR/XOR/TEST, which
+ * lstar clears (AMD Zen hardware does too; docs/flags.md).
+ *
+ * LOCK: allowed with a memory destination on ADD ADC SUB SBB AND OR XOR NEG
+ * NOT INC DEC (and BTS BTR BTC, XADD, CMPXCHG, XCHG elsewhere), done
+ * atomically by alu_lock_rmw(); elsewhere it is #UD.
+ */
+#include "alu.h"
+
+enum { A_ADD, A_OR, A_ADC, A_SBB, A_AND, A_SUB, A_XOR, A_CMP };
+
+static uint64_t rmw_add(uint64_t a, uint64_t b, uint64_t cf) { return a + b + cf; }
+static uint64_t rmw_sub(uint64_t a, uint64_t b, uint64_t cf) { return a - b - cf; }
+static uint64_t rmw_and(uint64_t a, uint64_t b, uint64_t u) { (void)u; return a & b; }
+static uint64_t rmw_or(uint64_t a, uint64_t b, uint64_t u) { (void)u; return a | b; }
+static uint64_t rmw_xor(uint64_t a, uint64_t b, uint64_t u) { (void)u; return a ^ b; }
+static uint64_t rmw_neg(uint64_t a, uint64_t u, uint64_t v) { (void)u; (void)v; return -a; }
+
+uint64_t alu_lock_rmw(struct cpu *c, uint64_t la, unsigned size, alu_rmw_fn f,
+		      uint64_t arg, uint64_t arg2, uint64_t *old)
+{
+	uint64_t m = size_mask(size), o, n;
+	uint8_t *p = NULL;
+
+	if ((la & (size - 1)) == 0)
+		p = mmu_bulk_ptr(c, la, size, ACC_WRITE);
+	if (!p) {
+		/* Unaligned, MMIO or a page the bulk path refuses: the plain
+		 * path faults exactly like the CPU would. */
+		o = mem_read(c, la, size);
+		n = f(o, arg, arg2) & m;
+		mem_write(c, la, size, n);
+		*old = o;
+		return n;
+	}
+#define CAS_LOOP(T) do {						\
+		T *q = (T *)(void *)p;					\
+		T e = __atomic_load_n(q, __ATOMIC_RELAXED);		\
+		do {							\
+			n = f(e, arg, arg2) & m;			\
+		} while (!__atomic_compare_exchange_n(q, &e, (T)n, false, \
+				__ATOMIC_SEQ_CST, __ATOMIC_RELAXED));	\
+		o = e;							\
+	} while (0)
+	switch (size) {
+	case 1: CAS_LOOP(uint8_t); break;
+	case 2: CAS_LOOP(uint16_t); break;
+	case 4: CAS_LOOP(uint32_t); break;
+	default: CAS_LOOP(uint64_t); break;
+	}
+#undef CAS_LOOP
+	*old = o;
+	return n;
+}
+
+/* The eight classic binary operations, specialised per `op` by inlining. */
+static inline __attribute__((always_inline))
+void alu_binop(struct cpu *c, const struct insn *i, int op)
+{
+	unsigned sz = i->o[0].size;
+	uint64_t m = size_mask(sz), la = 0, a, b, r, cf = 0;
+	static const uint8_t lazy[] = {
+		[A_ADD] = FL_ADD, [A_OR] = FL_LOGIC, [A_ADC] = FL_ADC,
+		[A_SBB] = FL_SBB, [A_AND] = FL_LOGIC, [A_SUB] = FL_SUB,
+		[A_XOR] = FL_LOGIC, [A_CMP] = FL_SUB,
+	};
+
+	if (op == A_ADC || op == A_SBB)
+		cf = flag_cf(c);
+	if (unlikely(i->lock)) {
+		static const alu_rmw_fn fn[] = {
+			[A_ADD] = rmw_add, [A_OR] = rmw_or, [A_ADC] = rmw_add,
+			[A_SBB] = rmw_sub, [A_AND] = rmw_and, [A_SUB] = rmw_sub,
+			[A_XOR] = rmw_xor,
+		};
+		if (op == A_CMP || i->o[0].kind != OK_MEM)
+			cpu_fault(c, EXC_UD, 0);
+		b = alu_src(c, i, 1, sz);
+		r = alu_lock_rmw(c, insn_ea(c, i), sz, fn[op], b, cf, &a);
+	} else {
+		a = op_read_la(c, i, 0, &la);
+		b = alu_src(c, i, 1, sz);
+		switch (op) {
+		case A_ADD: r = a + b; break;
+		case A_OR: r = a | b; break;
+		case A_ADC: r = a + b + cf; break;
+		case A_SBB: r = a - b - cf; break;
+		case A_AND: r = a & b; break;
+		case A_XOR: r = a ^ b; break;
+		default: r = a - b; break;       /* SUB, CMP */
+		}
+		r &= m;
+		if (op != A_CMP)
+			op_write_la(c, i, 0, la, r);
+	}
+	if (op == A_ADC || op == A_SBB)
+		flags_lazy_keep_cf(c, lazy[op], sz, r, a, b, cf);
+	else
+		flags_lazy(c, lazy[op], sz, r, a, b);
+}
+
+/* ADD: SDM vol. 2A "ADD".  OF SF ZF AF CF PF per result. */
+void op_add(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADD); }
+/* OR: SDM vol. 2B "OR".  OF = CF = 0; AF undefined -> 0. */
+void op_or(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_OR); }
+/* ADC: SDM vol. 2A "ADC".  DEST + SRC + CF. */
+void op_adc(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADC); }
+/* SBB: SDM vol. 2B "SBB".  DEST - (SRC + CF). */
+void op_sbb(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_SBB); }
+/* AND: SDM vol. 2A "AND".  OF = CF = 0; AF undefined -> 0. */
+void op_and(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_AND); }
+/* SUB: SDM vol. 2B "SUB". */
+void op_sub(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_SUB); }
+/* XOR: SDM vol. 2B "XOR".  OF = CF = 0; AF undefined -> 0. */
+void op_xor(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_XOR); }
+/* CMP: SDM vol. 2A "CMP".  SUB without the write; not lockable. */
+void op_cmp(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP); }
+
+/* TEST: SDM vol. 2B "TEST".  AND without the write; OF = CF = 0, AF
+ * undefined -> 0; not lockable. */
+void op_test(struct cpu *c, const struct insn *i)
+{
+	unsigned sz = i->o[0].size;
+	uint64_t a, b;
+
+	if (unlikely(i->lock))
+		cpu_fault(c, EXC_UD, 0);
+	a = op_read(c, i, 0);
+	b = alu_src(c, i, 1, sz);
+	flags_lazy(c, FL_LOGIC, sz, a & b, a, b);
+}
+
+/* NEG: SDM vol. 2B "NEG".  0 - DEST: CF = (DEST != 0), the rest as SUB. */
+void op_neg(struct cpu *c, const struct insn *i)
+{
+	unsigned sz = i->o[0].size;
+	uint64_t la = 0, a, r;
+
+	alu_check_lock(c, i);
+	if (unlikely(i->lock)) {
+		r = alu_lock_rmw(c, insn_ea(c, i), sz, rmw_neg, 0, 0, &a);
+	} else {
+		a = op_read_la(c, i, 0, &la);
+		r = -a & size_mask(sz);
+		op_write_la(c, i, 0, la, r);
+	}
+	flags_lazy(c, FL_SUB, sz, r, 0, a);
+}
+
+/* NOT: SDM vol. 2B "NOT".  No flags. */
+void op_not(struct cpu *c, const struct insn *i)
+{
+	unsigned sz = i->o[0].size;
+	uint64_t la = 0, a;
+
+	alu_check_lock(c, i);
+	if (unlikely(i->lock)) {
+		alu_lock_rmw(c, insn_ea(c, i), sz, rmw_xor, ~0ULL, 0, &a);
+		return;
+	}
+	a = op_read_la(c, i, 0, &la);
+	op_write_la(c, i, 0, la, ~a & size_mask(sz));
+}
+
+/* INC/DEC: SDM vol. 2A "INC", "DEC".  CF unaffected (kept in rflags). */
+static inline void incdec(struct cpu *c, const struct insn *i, int dec)
+{
+	unsigned sz = i->o[0].size;
+	uint64_t la = 0, a, r, cf = flag_cf(c);
+
+	alu_check_lock(c, i);
+	if (unlikely(i->lock)) {
+		r = alu_lock_rmw(c, insn_ea(c, i), sz, dec ? rmw_sub : rmw_add,
+				 1, 0, &a);
+	} else {
+		a = op_read_la(c, i, 0, &la);
+		r = (dec ? a - 1 : a + 1) & size_mask(sz);
+		op_write_la(c, i, 0, la, r);
+	}
+	flags_lazy_keep_cf(c, dec ? FL_DEC : FL_INC, sz, r, a, 1, cf);
+}
+
+void op_inc(struct cpu *c, const struct insn *i) { incdec(c, i, 0); }
+void op_dec(struct cpu *c, const struct insn *i) { incdec(c, i, 1); }
+
+/* CBW/CWDE/CDQE: SDM vol. 2A "CBW/CWDE/CDQE".  Sign-extend the low half of
+ * the accumulator into the whole of it.  No flags. */
+void op_cbw(struct cpu *c, const struct insn *i)
+{
+	(void)i;
+	gpr_write(c, R_RAX, 2, (uint64_t)(int64_t)(int8_t)c->r[R_RAX]);
+}
+
+void op_cwde(struct cpu *c, const struct insn *i)
+{
+	(void)i;
+	gpr_write(c, R_RAX, 4, (uint64_t)(int64_t)(int16_t)c->r[R_RAX]);
+}
+
+void op_cdqe(struct cpu *c, const struct insn *i)
+{
+	(void)i;
+	c->r[R_RAX] = (uint64_t)(int64_t)(int32_t)c->r[R_RAX];
+}
+
+/* CWD/CDQ/CQO: SDM vol. 2A "CWD/CDQ/CQO".  rDX = the sign of rAX. */
+void op_cwd(struct cpu *c, const struct insn *i)
+{
+	(void)i;
+	gpr_write(c, R_RDX, 2, (uint64_t)((int64_t)(int16_t)c->r[R_RAX] >> 15));
+}
+
+void op_cdq(struct cpu *c, const struct insn *i)
+{
+	(void)i;
+	gpr_write(c, R_RDX, 4, (uint64_t)((int64_t)(int32_t)c->r[R_RAX] >> 31));
+}
+
+void op_cqo(struct cpu *c, const struct insn *i)
+{
+	(void)i;
+	c->r[R_RDX] = (uint64_t)((int64_t)c->r[R_RAX] >> 63);
+}

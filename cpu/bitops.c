@@ -1,0 +1,145 @@
+/*
+ * bitops.c - single-bit and bit-scan instructions: BT BTS BTR BTC, BSF BSR,
+ * TZCNT LZCNT POPCNT, BSWAP (SDM vol. 2A/2B, each instruction's page).
+ *
+ * Undefined flags (docs/flags.md): BT* leave OF SF AF PF as they were (and
+ * ZF, which Intel defines as unaffected); BSF/BSR, TZCNT/LZCNT leave their
+ * undefined flags as they were, matching AMD Zen.
+ */
+#include "alu.h"
+
+static uint64_t rmw_bts(uint64_t a, uint64_t bit, uint64_t u) { (void)u; return a | (1ULL << bit); }
+static uint64_t rmw_btr(uint64_t a, uint64_t bit, uint64_t u) { (void)u; return a & ~(1ULL << bit); }
+static uint64_t rmw_btc(uint64_t a, uint64_t bit, uint64_t u) { (void)u; return a ^ (1ULL << bit); }
+
+enum { B_BT, B_BTS, B_BTR, B_BTC };
+
+/*
+ * BT/BTS/BTR/BTC: CF = the selected bit, then set/clear/complement it.
+ * With a register destination, or an immediate bit offset, the offset is
+ * taken modulo the operand size.  With a memory destination and a register
+ * offset the operand is a bit string: the offset is a signed full-width
+ * integer and the accessed operand-sized word is at
+ * EA + (offset SAR log2(bits)) * size  (SDM "BT", "Bit(BitBase, BitOffset)").
+ */
+static inline __attribute__((always_inline))
+void bt_op(struct cpu *c, const struct insn *i, int op)
+{
+	unsigned sz = i->o[0].size, bits = sz * 8;
+	uint64_t la = 0, a, r, off, f;
+
+	if (unlikely(i->lock) && (op == B_BT || i->o[0].kind != OK_MEM))
+		cpu_fault(c, EXC_UD, 0);
+	if (i->o[1].kind == OK_IMM) {
+		off = i->imm & (bits - 1);
+	} else {
+		off = op_read(c, i, 1);
+		if (i->o[0].kind == OK_MEM) {
+			int64_t soff = sext(off, sz);
+			la = insn_ea(c, i) + (uint64_t)((soff >> (sz == 2 ? 4 : sz == 4 ? 5 : 6)) * (int64_t)sz);
+			if (i->asz == 4)
+				la &= 0xFFFFFFFFULL;
+			if (unlikely(!is_canonical(la)))
+				cpu_fault(c, i->seg == SEG_SS ? EXC_SS : EXC_GP, 0);
+		}
+		off &= bits - 1;
+	}
+	if (i->o[0].kind == OK_MEM && i->o[1].kind == OK_IMM)
+		la = insn_ea(c, i);
+	if (unlikely(i->lock)) {
+		static const alu_rmw_fn fn[] = { NULL, rmw_bts, rmw_btr, rmw_btc };
+		alu_lock_rmw(c, la, sz, fn[op], off, 0, &a);
+	} else {
+		if (i->o[0].kind == OK_MEM)
+			a = mem_read(c, la, sz);
+		else
+			a = op_read(c, i, 0);
+		if (op != B_BT) {
+			switch (op) {
+			case B_BTS: r = a | (1ULL << off); break;
+			case B_BTR: r = a & ~(1ULL << off); break;
+			default: r = a ^ (1ULL << off); break;
+			}
+			if (i->o[0].kind == OK_MEM)
+				mem_write(c, la, sz, r);
+			else
+				reg_write(c, &i->o[0], r);
+		}
+	}
+	f = flags_get(c);
+	flags_set_arith(c, (f & ~F_CF) | ((a >> off) & 1));
+}
+
+void op_bt(struct cpu *c, const struct insn *i) { bt_op(c, i, B_BT); }
+void op_bts(struct cpu *c, const struct insn *i) { bt_op(c, i, B_BTS); }
+void op_btr(struct cpu *c, const struct insn *i) { bt_op(c, i, B_BTR); }
+void op_btc(struct cpu *c, const struct insn *i) { bt_op(c, i, B_BTC); }
+
+/*
+ * BSF/BSR: index of the lowest/highest set bit.  A zero source sets ZF and
+ * leaves the destination unchanged (AMD documents this; Intel calls it
+ * undefined but its hardware does the same), including the upper half of a
+ * 64-bit register for a 32-bit operand.  CF OF SF AF PF undefined: kept.
+ */
+static inline void bsx(struct cpu *c, const struct insn *i, int rev)
+{
+	unsigned sz = i->o[0].size;
+	uint64_t s = op_read(c, i, 1), f = flags_get(c) & ~F_ZF;
+
+	if (s == 0) {
+		flags_set_arith(c, f | F_ZF);
+		return;
+	}
+	reg_write(c, &i->o[0], rev ? 63 - (unsigned)__builtin_clzll(s)
+				   : (unsigned)__builtin_ctzll(s));
+	(void)sz;
+	flags_set_arith(c, f);
+}
+
+void op_bsf(struct cpu *c, const struct insn *i) { bsx(c, i, 0); }
+void op_bsr(struct cpu *c, const struct insn *i) { bsx(c, i, 1); }
+
+/* TZCNT/LZCNT (BMI1/LZCNT): the count of trailing/leading zero bits, the
+ * operand size for 0.  CF = (source == 0), ZF = (result == 0); OF SF AF PF
+ * undefined: kept. */
+static inline void xzcnt(struct cpu *c, const struct insn *i, int lead)
+{
+	unsigned sz = i->o[0].size, bits = sz * 8, n;
+	uint64_t s = op_read(c, i, 1), f = flags_get(c) & ~(F_CF | F_ZF);
+
+	if (s == 0)
+		n = bits;
+	else if (lead)
+		n = (unsigned)__builtin_clzll(s) - (64 - bits);
+	else
+		n = (unsigned)__builtin_ctzll(s);
+	reg_write(c, &i->o[0], n);
+	flags_set_arith(c, f | (s == 0 ? F_CF : 0) | (n == 0 ? F_ZF : 0));
+}
+
+void op_tzcnt(struct cpu *c, const struct insn *i) { xzcnt(c, i, 0); }
+void op_lzcnt(struct cpu *c, const struct insn *i) { xzcnt(c, i, 1); }
+
+/* POPCNT: number of set bits; ZF = (source == 0), CF OF SF AF PF = 0. */
+void op_popcnt(struct cpu *c, const struct insn *i)
+{
+	uint64_t s = op_read(c, i, 1);
+
+	reg_write(c, &i->o[0], (uint64_t)__builtin_popcountll(s));
+	flags_set_arith(c, s == 0 ? F_ZF : 0);
+}
+
+/* BSWAP: reverse the bytes of a 32/64-bit register.  With a 16-bit operand
+ * the result is undefined; lstar writes 0 to the low word, as Intel and AMD
+ * hardware do. */
+void op_bswap(struct cpu *c, const struct insn *i)
+{
+	const struct operand *o = &i->o[0];
+	uint64_t v = c->r[o->reg];
+
+	switch (o->size) {
+	case 8: c->r[o->reg] = __builtin_bswap64(v); break;
+	case 4: c->r[o->reg] = __builtin_bswap32((uint32_t)v); break;
+	default: reg_write(c, o, 0); break;
+	}
+}

@@ -1,0 +1,220 @@
+/*
+ * muldiv.c - MUL, IMUL (one, two and three operands), DIV, IDIV
+ * (SDM vol. 2A "MUL", "IMUL", "DIV", "IDIV").
+ *
+ * The accumulator operands (AL/AX/EAX/RAX and rDX) are HIDDEN operands in
+ * Zydis and so not in insn->o[]; o[0] is the r/m operand of the one-operand
+ * forms.
+ *
+ * Flags: MUL/IMUL define CF = OF = "the upper half is significant"; SF ZF
+ * AF PF are undefined and DIV/IDIV leave all six undefined.  lstar's choices
+ * (docs/flags.md) follow AMD Zen, the differential-test host.
+ *
+ * #DE (vector 0, a fault) on a zero divisor and on a quotient that does not
+ * fit the destination; nothing is changed then.
+ */
+#include "alu.h"
+
+/* Undefined flags after MUL/IMUL: see docs/flags.md. */
+static inline uint64_t mul_flags(struct cpu *c, uint64_t lo, unsigned sz, bool ovf)
+{
+	(void)c;
+	(void)lo;
+	(void)sz;
+	return ovf ? (F_CF | F_OF) : 0;
+}
+
+/* MUL r/m: unsigned rDX:rAX = rAX * r/m. */
+void op_mul(struct cpu *c, const struct insn *i)
+{
+	unsigned sz = i->o[0].size;
+	uint64_t s = op_read(c, i, 0), a = c->r[R_RAX] & size_mask(sz);
+	uint64_t lo, hi;
+
+	switch (sz) {
+	case 1:
+		lo = a * s;
+		gpr_write(c, R_RAX, 2, lo);
+		hi = lo >> 8;
+		break;
+	case 2:
+		lo = a * s;
+		gpr_write(c, R_RAX, 2, lo);
+		gpr_write(c, R_RDX, 2, hi = lo >> 16);
+		break;
+	case 4:
+		lo = a * s;
+		c->r[R_RAX] = (uint32_t)lo;
+		c->r[R_RDX] = hi = lo >> 32;
+		break;
+	default: {
+		unsigned __int128 p = (unsigned __int128)a * s;
+		c->r[R_RAX] = lo = (uint64_t)p;
+		c->r[R_RDX] = hi = (uint64_t)(p >> 64);
+		break;
+	}
+	}
+	flags_set_arith(c, mul_flags(c, lo & size_mask(sz), sz, hi != 0));
+}
+
+/* IMUL: one operand (signed rDX:rAX = rAX * r/m), two (r = r * r/m) or
+ * three (r = r/m * imm); the short forms keep the low half only. */
+void op_imul(struct cpu *c, const struct insn *i)
+{
+	unsigned sz = i->o[0].size;
+	int64_t a, b;
+	uint64_t lo;
+	bool ovf;
+
+	if (i->nops == 1) {
+		b = sext(op_read(c, i, 0), sz);
+		a = sext(c->r[R_RAX], sz);
+		if (sz == 8) {
+			__int128 p = (__int128)a * b;
+			c->r[R_RAX] = lo = (uint64_t)p;
+			c->r[R_RDX] = (uint64_t)(p >> 64);
+			ovf = p != (__int128)(int64_t)lo;
+		} else {
+			int64_t p = a * b;
+			lo = (uint64_t)p & size_mask(sz);
+			ovf = p != sext(lo, sz);
+			if (sz == 1) {
+				gpr_write(c, R_RAX, 2, (uint64_t)p);
+			} else {
+				gpr_write(c, R_RAX, sz, (uint64_t)p);
+				gpr_write(c, R_RDX, sz, (uint64_t)p >> (sz * 8));
+			}
+		}
+		flags_set_arith(c, mul_flags(c, lo, sz, ovf));
+		return;
+	}
+	if (i->nops == 2) {
+		a = sext(op_read(c, i, 0), sz);
+		b = sext(op_read(c, i, 1), sz);
+	} else {
+		a = sext(op_read(c, i, 1), sz);
+		b = (int64_t)i->imm;
+	}
+	if (sz == 8) {
+		__int128 p = (__int128)a * b;
+		lo = (uint64_t)p;
+		ovf = p != (__int128)(int64_t)lo;
+	} else {
+		int64_t p = a * b;
+		lo = (uint64_t)p & size_mask(sz);
+		ovf = p != sext(lo, sz);
+	}
+	reg_write(c, &i->o[0], lo);
+	flags_set_arith(c, mul_flags(c, lo, sz, ovf));
+}
+
+/* Flags after DIV/IDIV: all undefined; see docs/flags.md. */
+static inline void div_flags(struct cpu *c)
+{
+	(void)c;
+}
+
+/* DIV r/m: unsigned rAX = rDX:rAX / r/m, rDX = remainder. */
+void op_div(struct cpu *c, const struct insn *i)
+{
+	unsigned sz = i->o[0].size;
+	uint64_t d = op_read(c, i, 0), n, q, r;
+
+	if (unlikely(d == 0))
+		cpu_fault(c, EXC_DE, 0);
+	switch (sz) {
+	case 1:
+		n = c->r[R_RAX] & 0xFFFF;
+		q = n / d;
+		r = n % d;
+		if (q > 0xFF)
+			cpu_fault(c, EXC_DE, 0);
+		gpr_write(c, R_RAX, 2, (r << 8) | q);
+		break;
+	case 2:
+		n = ((c->r[R_RDX] & 0xFFFF) << 16) | (c->r[R_RAX] & 0xFFFF);
+		q = n / d;
+		r = n % d;
+		if (q > 0xFFFF)
+			cpu_fault(c, EXC_DE, 0);
+		gpr_write(c, R_RAX, 2, q);
+		gpr_write(c, R_RDX, 2, r);
+		break;
+	case 4:
+		n = ((c->r[R_RDX] & 0xFFFFFFFF) << 32) | (c->r[R_RAX] & 0xFFFFFFFF);
+		q = n / d;
+		r = n % d;
+		if (q > 0xFFFFFFFF)
+			cpu_fault(c, EXC_DE, 0);
+		c->r[R_RAX] = q;
+		c->r[R_RDX] = r;
+		break;
+	default: {
+		unsigned __int128 nn;
+		if (c->r[R_RDX] >= d)  /* quotient would need more than 64 bits */
+			cpu_fault(c, EXC_DE, 0);
+		nn = ((unsigned __int128)c->r[R_RDX] << 64) | c->r[R_RAX];
+		c->r[R_RAX] = (uint64_t)(nn / d);
+		c->r[R_RDX] = (uint64_t)(nn % d);
+		break;
+	}
+	}
+	div_flags(c);
+}
+
+/* IDIV r/m: signed, quotient truncated toward zero, remainder has the
+ * dividend's sign. */
+void op_idiv(struct cpu *c, const struct insn *i)
+{
+	unsigned sz = i->o[0].size;
+	int64_t d = sext(op_read(c, i, 0), sz), n, q, r;
+
+	if (unlikely(d == 0))
+		cpu_fault(c, EXC_DE, 0);
+	switch (sz) {
+	case 1:
+		n = (int16_t)c->r[R_RAX];
+		break;
+	case 2:
+		n = (int32_t)(((c->r[R_RDX] & 0xFFFF) << 16) | (c->r[R_RAX] & 0xFFFF));
+		break;
+	case 4:
+		n = (int64_t)((c->r[R_RDX] << 32) | (c->r[R_RAX] & 0xFFFFFFFF));
+		break;
+	default: {
+		__int128 nn = (__int128)(((unsigned __int128)c->r[R_RDX] << 64) | c->r[R_RAX]);
+		__int128 qq;
+		/* INT128_MIN / -1 overflows in C too: it is #DE anyway. */
+		if (d == -1 && nn == (__int128)((unsigned __int128)1 << 127))
+			cpu_fault(c, EXC_DE, 0);
+		qq = nn / d;
+		if (qq != (__int128)(int64_t)qq)
+			cpu_fault(c, EXC_DE, 0);
+		c->r[R_RAX] = (uint64_t)(int64_t)qq;
+		c->r[R_RDX] = (uint64_t)(int64_t)(nn % d);
+		div_flags(c);
+		return;
+	}
+	}
+	/* INT64_MIN / -1 (possible at 32 bits) is undefined in C. */
+	if (unlikely(d == -1 && n == INT64_MIN))
+		cpu_fault(c, EXC_DE, 0);
+	q = n / d;
+	r = n % d;
+	if (q != sext((uint64_t)q, sz))
+		cpu_fault(c, EXC_DE, 0);
+	switch (sz) {
+	case 1:
+		gpr_write(c, R_RAX, 2, (((uint64_t)r & 0xFF) << 8) | ((uint64_t)q & 0xFF));
+		break;
+	case 2:
+		gpr_write(c, R_RAX, 2, (uint64_t)q);
+		gpr_write(c, R_RDX, 2, (uint64_t)r);
+		break;
+	default:
+		c->r[R_RAX] = (uint32_t)q;
+		c->r[R_RDX] = (uint32_t)r;
+		break;
+	}
+	div_flags(c);
+}

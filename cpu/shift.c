@@ -1,0 +1,210 @@
+/*
+ * shift.c - shifts and rotates: SHL/SAL SHR SAR ROL ROR RCL RCR SHLD SHRD
+ * (SDM vol. 2B "SAL/SAR/SHL/SHR", "RCL/RCR/ROL/ROR", "SHLD", "SHRD").
+ *
+ * Count: the immediate (C0/C1, SHLD/SHRD imm8), 1 (D0/D1, whose implicit
+ * operand Zydis reports as an IMPLICIT immediate) or CL (D2/D3, 0F A5/AD),
+ * masked to 5 bits (6 with REX.W).  A masked count of 0 changes neither the
+ * destination nor any flag (a memory destination is still read and written
+ * back, like the hardware, so a read-only page faults).
+ *
+ * Undefined flags (docs/flags.md has the table); lstar follows what AMD Zen
+ * (the differential-test host) does where it was measured:
+ *  - OF for counts > 1: the count-1 formula applied to the final result
+ *    (SHL/RCL/ROL: MSB(res) ^ CF; SHR: MSB(original of last step)...), see
+ *    each handler;
+ *  - AF after a shift by a nonzero count: 0... (see docs/flags.md).
+ */
+#include "alu.h"
+
+/* Shift count (already masked to 5/6 bits).  o[n] is the count operand. */
+static inline unsigned shift_count(struct cpu *c, const struct insn *i, int n, unsigned sz)
+{
+	unsigned cnt;
+
+	if (i->o[n].kind == OK_IMM)
+		cnt = (i->opc & 0xFE) == 0xD0 ? 1 : (unsigned)i->imm;
+	else if (i->nops <= n)
+		cnt = 1;
+	else
+		cnt = (unsigned)c->r[R_RCX];
+	return cnt & (sz == 8 ? 63 : 31);
+}
+
+/* Flags left by a shift: keep the non-arithmetic bits and set the six. */
+static inline void shift_flags(struct cpu *c, uint64_t bits)
+{
+	flags_set_arith(c, bits);
+}
+
+enum { S_ROL, S_ROR, S_RCL, S_RCR, S_SHL, S_SHR, S_SAR };
+
+static inline __attribute__((always_inline))
+void shift_op(struct cpu *c, const struct insn *i, int op)
+{
+	unsigned sz = i->o[0].size, bits = sz * 8;
+	uint64_t m = size_mask(sz), la = 0, a, r, f, cf, of;
+	unsigned cnt;
+
+	if (unlikely(i->lock))
+		cpu_fault(c, EXC_UD, 0);
+	cnt = shift_count(c, i, 1, sz);
+	a = op_read_la(c, i, 0, &la);
+	if (cnt == 0) {
+		/* Still write back a memory operand: a read-only page faults
+		 * on hardware too (the access is a read-modify-write). */
+		if (i->o[0].kind == OK_MEM)
+			op_write_la(c, i, 0, la, a);
+		return;
+	}
+	f = flags_get(c);
+	switch (op) {
+	case S_SHL: /* SAL (D0-D3 /6) decodes as SHL in Zydis */
+		r = (a << cnt) & m;
+		cf = ((a << (cnt - 1)) >> (bits - 1)) & 1;
+		of = alu_msb(r, sz) ^ cf;
+		f = alu_szp(r, sz) | (cf ? F_CF : 0) | (of ? F_OF : 0);
+		/* AF undefined: AMD leaves it set... see docs; lstar: 0 */
+		break;
+	case S_SHR:
+		r = a >> cnt;
+		cf = (a >> (cnt - 1)) & 1;
+		/* OF: MSB of the original operand (defined for count 1). */
+		of = cnt == 1 ? alu_msb(a, sz) : 0;
+		f = alu_szp(r, sz) | (cf ? F_CF : 0) | (of ? F_OF : 0);
+		break;
+	case S_SAR: {
+		int64_t sa = sext(a, sz);
+		r = (uint64_t)(sa >> cnt) & m;
+		cf = (uint64_t)(sa >> (cnt - 1)) & 1;
+		f = alu_szp(r, sz) | (cf ? F_CF : 0);     /* OF = 0 */
+		break;
+	}
+	case S_ROL: {
+		unsigned k = cnt & (bits - 1);
+		r = k ? ((a << k) | (a >> (bits - k))) & m : a;
+		cf = r & 1;
+		of = alu_msb(r, sz) ^ cf;
+		f = (f & ~(F_CF | F_OF)) | (cf ? F_CF : 0) | (of ? F_OF : 0);
+		break;
+	}
+	case S_ROR: {
+		unsigned k = cnt & (bits - 1);
+		r = k ? ((a >> k) | (a << (bits - k))) & m : a;
+		cf = alu_msb(r, sz);
+		of = cf ^ ((r >> (bits - 2)) & 1);
+		f = (f & ~(F_CF | F_OF)) | (cf ? F_CF : 0) | (of ? F_OF : 0);
+		break;
+	}
+	case S_RCL: {
+		/* Rotate the (bits+1)-bit value CF:dest left. */
+		unsigned k = sz < 4 ? cnt % (bits + 1) : cnt;
+		uint64_t cin = f & F_CF ? 1 : 0;
+		if (k == 0) {
+			r = a;
+			cf = cin;
+		} else {
+			r = (a << k) | (cin << (k - 1));
+			if (k > 1)
+				r |= a >> (bits + 1 - k);
+			r &= m;
+			cf = (a >> (bits - k)) & 1;
+		}
+		of = alu_msb(r, sz) ^ cf;
+		f = (f & ~(F_CF | F_OF)) | (cf ? F_CF : 0) | (of ? F_OF : 0);
+		break;
+	}
+	default: { /* S_RCR */
+		unsigned k = sz < 4 ? cnt % (bits + 1) : cnt;
+		uint64_t cin = f & F_CF ? 1 : 0;
+		/* OF (count 1): MSB(dest) ^ CF before the rotate. */
+		of = alu_msb(a, sz) ^ cin;
+		if (k == 0) {
+			r = a;
+			cf = cin;
+		} else {
+			r = (a >> k) | (cin << (bits - k));
+			if (k > 1)
+				r |= a << (bits + 1 - k);
+			r &= m;
+			cf = (a >> (k - 1)) & 1;
+		}
+		if (cnt != 1)
+			of = alu_msb(r, sz) ^ ((r >> (bits - 2)) & 1);
+		f = (f & ~(F_CF | F_OF)) | (cf ? F_CF : 0) | (of ? F_OF : 0);
+		break;
+	}
+	}
+	op_write_la(c, i, 0, la, r);
+	shift_flags(c, f);
+}
+
+void op_rol(struct cpu *c, const struct insn *i) { shift_op(c, i, S_ROL); }
+void op_ror(struct cpu *c, const struct insn *i) { shift_op(c, i, S_ROR); }
+void op_rcl(struct cpu *c, const struct insn *i) { shift_op(c, i, S_RCL); }
+void op_rcr(struct cpu *c, const struct insn *i) { shift_op(c, i, S_RCR); }
+void op_shl(struct cpu *c, const struct insn *i) { shift_op(c, i, S_SHL); }
+void op_shr(struct cpu *c, const struct insn *i) { shift_op(c, i, S_SHR); }
+void op_sar(struct cpu *c, const struct insn *i) { shift_op(c, i, S_SAR); }
+
+/*
+ * SHLD/SHRD: SDM vol. 2B.  dest is shifted, the vacated bits filled from
+ * src.  CF = last bit shifted out of dest, OF (count 1) = sign change,
+ * SF ZF PF from the result, AF undefined.  16-bit operands with a count of
+ * 17..31 have an undefined result; lstar shifts the 48-bit pattern
+ * dest:src:dest (what Intel and AMD hardware produce).
+ */
+static inline void shxd(struct cpu *c, const struct insn *i, int right)
+{
+	unsigned sz = i->o[0].size;
+	uint64_t m = size_mask(sz), la = 0, a, b, r, cf, of;
+	unsigned cnt;
+
+	if (unlikely(i->lock))
+		cpu_fault(c, EXC_UD, 0);
+	cnt = shift_count(c, i, 2, sz);
+	a = op_read_la(c, i, 0, &la);
+	b = op_read(c, i, 1);
+	if (cnt == 0) {
+		if (i->o[0].kind == OK_MEM)
+			op_write_la(c, i, 0, la, a);
+		return;
+	}
+	if (sz == 8) {
+		unsigned __int128 v;
+		if (!right) {
+			v = ((unsigned __int128)a << 64) | b;
+			r = (uint64_t)((v << cnt) >> 64);
+			cf = (a >> (64 - cnt)) & 1;
+		} else {
+			v = ((unsigned __int128)b << 64) | a;
+			r = (uint64_t)(v >> cnt);
+			cf = (a >> (cnt - 1)) & 1;
+		}
+	} else if (sz == 4) {
+		if (!right) {
+			r = (((a << 32) | b) << cnt >> 32) & m;
+			cf = (a >> (32 - cnt)) & 1;
+		} else {
+			r = (((b << 32) | a) >> cnt) & m;
+			cf = (a >> (cnt - 1)) & 1;
+		}
+	} else {
+		/* 16 bits: the 48-bit pattern dest:src:dest covers counts
+		 * up to 31 (the top 16 bits for SHLD, the bottom for SHRD). */
+		uint64_t v = (a << 32) | (b << 16) | a;
+		if (!right) {
+			r = (v >> (32 - cnt)) & m;
+			cf = (v >> (48 - cnt)) & 1;
+		} else {
+			r = (v >> cnt) & m;
+			cf = (v >> (cnt - 1)) & 1;
+		}
+	}
+	of = alu_msb(r ^ a, sz);
+	op_write_la(c, i, 0, la, r);
+	flags_set_arith(c, alu_szp(r, sz) | (cf ? F_CF : 0) | (of ? F_OF : 0));
+}
+
+void op_shld(struct cpu *c, const struct insn *i) { shxd(c, i, 0); }
+void op_shrd(struct cpu *c, const struct insn *i) { shxd(c, i, 1); }
