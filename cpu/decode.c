@@ -93,6 +93,7 @@ struct decode_cache {
 	uint8_t *arena;                   /* bump allocator for blocks */
 	size_t used;
 	uint64_t flushes;                 /* times the whole cache was dropped */
+	uint64_t made;                    /* blocks decoded so far */
 	ZydisDecoder dec;
 };
 
@@ -444,6 +445,7 @@ static struct block *decode_block(struct cpu *c, uint64_t va, uint64_t pa)
 	}
 
 	struct block *b = alloc_block(c, n);
+	c->dc->made++;
 	b->va = va;
 	b->pa = pa;
 	b->pa2 = pa2;
@@ -489,6 +491,11 @@ struct block *decode_lookup(struct cpu *c)
 		}
 	}
 	return decode_block(c, rip, pa);
+}
+
+uint64_t decode_blocks_made(const struct cpu *c)
+{
+	return c->dc->made;
 }
 
 /* Decode one instruction at a virtual address without executing it or

@@ -27,6 +27,8 @@ struct block *decode_lookup(struct cpu *c);
 unsigned decode_peek(struct cpu *c, uint64_t va, uint8_t *bytes, unsigned max);
 /* Handlers named in ops*.def that no file defines (names[] gets up to max). */
 size_t decode_missing_handlers(const char **names, size_t max);
+/* Blocks decoded since the machine was made (a cache-miss counter). */
+uint64_t decode_blocks_made(const struct cpu *c);
 /* Number of mnemonics with a handler. */
 size_t decode_handled_mnemonics(void);
 
