@@ -1,0 +1,274 @@
+/*
+ * test_engine.c - the interpreter's machinery rather than any one
+ * instruction: the dispatch table is complete, code is decoded once,
+ * self-modifying code and remapped code run fresh bytes, instruction
+ * fetches fault where the SDM says, and bad encodings raise #UD.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "lstar/lstar.h"
+#include "cpu/decode.h"
+#include "emu/machine.h"
+
+#define USER_BASE 0x400000ULL
+#define USER_SIZE 0x400000ULL
+
+struct fx {
+	lstar_machine *m;
+	struct lstar_flat_layout lay;
+};
+
+static int setup(void **state)
+{
+	static struct fx fx;
+	struct lstar_config cfg = { .mem_size = 64ULL << 20 };
+	char err[200];
+	fx.m = lstar_machine_new(&cfg, err, sizeof err);
+	if (!fx.m)
+		return -1;
+	if (lstar_setup_flat(fx.m, USER_BASE, USER_SIZE, &fx.lay) != LSTAR_OK)
+		return -1;
+	*state = &fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+	lstar_machine_free(fx->m);
+	return 0;
+}
+
+static void put_code(struct fx *fx, uint64_t at, const void *code, size_t n)
+{
+	assert_int_equal(lstar_write_phys(fx->m, at, code, n), LSTAR_OK);
+	lstar_set_reg(fx->m, LSTAR_RIP, at);
+}
+
+/* Every handler named in cpu/ops*.def is defined somewhere. */
+static void test_dispatch_table_has_no_missing_handler(void **state)
+{
+	(void)state;
+	const char *names[16];
+	size_t n = decode_missing_handlers(names, 16);
+	for (size_t k = 0; k < n && k < 16; k++)
+		print_error("missing handler: %s\n", names[k]);
+	assert_int_equal(n, 0);
+	assert_true(decode_handled_mnemonics() > 100);
+}
+
+/* A loop of 3 instructions run 1000 times decodes a handful of blocks. */
+static void test_loop_is_decoded_once(void **state)
+{
+	struct fx *fx = *state;
+	static const uint8_t code[] = {
+		0xB9, 0xE8, 0x03, 0x00, 0x00,   /* mov ecx, 1000 */
+		0x48, 0xFF, 0xC0,               /* l: inc rax */
+		0xFF, 0xC9,                     /* dec ecx */
+		0x75, 0xF9,                     /* jnz l */
+		0xF4,                           /* hlt */
+	};
+	put_code(fx, fx->lay.kernel_code, code, sizeof code);
+	lstar_set_reg(fx->m, LSTAR_RAX, 0);
+	struct machine *mm = (struct machine *)fx->m;
+	uint64_t before = decode_blocks_made(&mm->cpu);
+	struct lstar_exit ex;
+	lstar_run(fx->m, 0, 10000, &ex);
+	assert_int_equal(ex.event, LSTAR_EV_HALT);
+	assert_int_equal(lstar_get_reg(fx->m, LSTAR_RAX), 1000);
+	assert_true(decode_blocks_made(&mm->cpu) - before <= 4);
+}
+
+/* Code that rewrites the instruction right after itself runs the new
+ * bytes (SDM vol. 3A §11.6, self-modifying code). */
+static void test_self_modifying_code_runs_new_bytes(void **state)
+{
+	struct fx *fx = *state;
+	static const uint8_t code[] = {
+		0xC6, 0x05, 0x01, 0x00, 0x00, 0x00, 0x07, /* mov byte [rip+1], 7 */
+		0xB0, 0x01,                               /* mov al, 1  -> becomes mov al, 7 */
+		0xF4,                                     /* hlt */
+	};
+	put_code(fx, fx->lay.kernel_code, code, sizeof code);
+	/* Run it twice: the second time the block cache already holds the
+	 * original bytes and must notice the write again. */
+	for (int round = 0; round < 2; round++) {
+		uint8_t orig = 0x01;
+		lstar_write_phys(fx->m, fx->lay.kernel_code + 8, &orig, 1);
+		lstar_set_reg(fx->m, LSTAR_RIP, fx->lay.kernel_code);
+		lstar_set_reg(fx->m, LSTAR_RAX, 0);
+		struct lstar_exit ex;
+		lstar_run(fx->m, 0, 100, &ex);
+		assert_int_equal(ex.event, LSTAR_EV_HALT);
+		assert_int_equal(lstar_get_reg(fx->m, LSTAR_RAX) & 0xFF, 7);
+	}
+}
+
+/* The same virtual address mapped to another physical page after a CR3
+ * switch runs the other page's code. */
+static void test_cr3_switch_runs_other_mapping(void **state)
+{
+	struct fx *fx = *state;
+	const uint64_t va = 0x7f0000000000ULL;
+	const uint64_t pml4b = 0x200000, pdpt = 0x201000, pd = 0x202000, pt = 0x203000;
+	const uint64_t page1 = 0x210000, page2 = 0x211000;
+	uint64_t pml4a = lstar_get_reg(fx->m, LSTAR_CR3);
+	uint64_t e;
+	/* Copy the flat PML4 into a second one, then map va in both, to different pages. */
+	uint8_t buf[4096];
+	lstar_read_phys(fx->m, pml4a, buf, sizeof buf);
+	lstar_write_phys(fx->m, pml4b, buf, sizeof buf);
+	memset(buf, 0, sizeof buf);
+	lstar_write_phys(fx->m, pdpt, buf, sizeof buf);
+	lstar_write_phys(fx->m, pd, buf, sizeof buf);
+	lstar_write_phys(fx->m, pt, buf, sizeof buf);
+	e = pdpt | 3; lstar_write_phys(fx->m, pml4a + 8 * ((va >> 39) & 511), &e, 8);
+	lstar_write_phys(fx->m, pml4b + 8 * ((va >> 39) & 511), &e, 8);
+	e = pd | 3; lstar_write_phys(fx->m, pdpt + 8 * ((va >> 30) & 511), &e, 8);
+	e = pt | 3; lstar_write_phys(fx->m, pd + 8 * ((va >> 21) & 511), &e, 8);
+	/* pt maps va -> page1; a second PT for CR3 b would need another chain:
+	 * instead rewrite the PTE between runs and reload CR3 (a TLB flush). */
+	static const uint8_t c1[] = { 0xB0, 0x11, 0xF4 }; /* mov al, 0x11; hlt */
+	static const uint8_t c2[] = { 0xB0, 0x22, 0xF4 }; /* mov al, 0x22; hlt */
+	lstar_write_phys(fx->m, page1, c1, sizeof c1);
+	lstar_write_phys(fx->m, page2, c2, sizeof c2);
+	struct lstar_exit ex;
+
+	e = page1 | 3; lstar_write_phys(fx->m, pt + 8 * ((va >> 12) & 511), &e, 8);
+	lstar_set_reg(fx->m, LSTAR_CR3, pml4a);
+	lstar_set_reg(fx->m, LSTAR_RIP, va);
+	lstar_run(fx->m, 0, 10, &ex);
+	assert_int_equal(ex.event, LSTAR_EV_HALT);
+	assert_int_equal(lstar_get_reg(fx->m, LSTAR_RAX) & 0xFF, 0x11);
+
+	e = page2 | 3; lstar_write_phys(fx->m, pt + 8 * ((va >> 12) & 511), &e, 8);
+	lstar_set_reg(fx->m, LSTAR_CR3, pml4b);
+	lstar_set_reg(fx->m, LSTAR_RIP, va);
+	lstar_run(fx->m, 0, 10, &ex);
+	assert_int_equal(ex.event, LSTAR_EV_HALT);
+	assert_int_equal(lstar_get_reg(fx->m, LSTAR_RAX) & 0xFF, 0x22);
+	lstar_set_reg(fx->m, LSTAR_CR3, pml4a);
+}
+
+/* Jumping to an unmapped page: #PF on the fetch, CR2 = the target,
+ * saved RIP = the target (SDM vol. 3A §4.7). */
+static void test_fetch_from_unmapped_page_faults(void **state)
+{
+	struct fx *fx = *state;
+	const uint64_t target = 0x300000000000ULL;
+	uint8_t code[12] = { 0x48, 0xB8 };  /* mov rax, target; jmp rax */
+	memcpy(code + 2, &target, 8);
+	code[10] = 0xFF;
+	code[11] = 0xE0;
+	put_code(fx, fx->lay.kernel_code, code, sizeof code);
+	struct lstar_exit ex;
+	lstar_run(fx->m, LSTAR_EV_EXCEPTION, 100, &ex);
+	assert_int_equal(ex.event, LSTAR_EV_EXCEPTION);
+	assert_int_equal(ex.vector, 14);
+	assert_int_equal(ex.error_code, 0);   /* not present, read, supervisor, NXE off */
+	assert_int_equal(lstar_get_reg(fx->m, LSTAR_CR2), target);
+	uint64_t frame_rip;
+	lstar_read_virt(fx->m, lstar_get_reg(fx->m, LSTAR_RSP), &frame_rip, 8);
+	assert_int_equal(frame_rip, target);
+}
+
+/* An instruction whose last bytes lie on an unmapped page faults with
+ * CR2 = the start of that page and RIP = the instruction. */
+static void test_page_crossing_fetch_faults_on_second_page(void **state)
+{
+	struct fx *fx = *state;
+	/* The user window ends at USER_BASE + USER_SIZE; the page after it is
+	 * supervisor-only, so run at CPL 3 with a 5-byte mov straddling. */
+	uint64_t at = USER_BASE + USER_SIZE - 2;
+	static const uint8_t code[] = { 0xB8, 0x01, 0x02, 0x03, 0x04 };
+	lstar_write_phys(fx->m, at, code, sizeof code);
+	lstar_enter_cpl(fx->m, 3, 0x33, 0x2B);
+	lstar_set_reg(fx->m, LSTAR_RSP, USER_BASE + 0x1000);
+	lstar_set_reg(fx->m, LSTAR_RIP, at);
+	struct lstar_exit ex;
+	lstar_run(fx->m, LSTAR_EV_EXCEPTION, 10, &ex);
+	assert_int_equal(ex.event, LSTAR_EV_EXCEPTION);
+	assert_int_equal(ex.vector, 14);
+	assert_int_equal(ex.error_code, 5);   /* present, read, user */
+	assert_int_equal(lstar_get_reg(fx->m, LSTAR_CR2), USER_BASE + USER_SIZE);
+	assert_int_equal(lstar_get_cpl(fx->m), 0);
+	uint64_t frame[5];
+	lstar_read_virt(fx->m, lstar_get_reg(fx->m, LSTAR_RSP) + 8, frame, sizeof frame);
+	assert_int_equal(frame[0], at);       /* RIP: the instruction */
+	assert_int_equal(frame[1], 0x33);     /* CS */
+	lstar_enter_cpl(fx->m, 0, 0x10, 0x18);
+}
+
+/* Encodings that do not exist in 64-bit mode raise #UD at the instruction. */
+static void test_invalid_encodings_raise_ud(void **state)
+{
+	struct fx *fx = *state;
+	static const uint8_t cases[][3] = {
+		{ 0x06 },             /* PUSH ES: invalid in 64-bit mode */
+		{ 0x0F, 0x0B },       /* UD2 */
+		{ 0xF0, 0x90 },       /* LOCK NOP */
+		{ 0xF0, 0x0F, 0x05 }, /* LOCK SYSCALL */
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		lstar_setup_flat(fx->m, USER_BASE, USER_SIZE, &fx->lay);
+		put_code(fx, fx->lay.kernel_code, cases[k], 3);
+		struct lstar_exit ex;
+		lstar_run(fx->m, LSTAR_EV_EXCEPTION, 10, &ex);
+		assert_int_equal(ex.event, LSTAR_EV_EXCEPTION);
+		assert_int_equal(ex.vector, 6);
+		uint64_t frame_rip;
+		lstar_read_virt(fx->m, lstar_get_reg(fx->m, LSTAR_RSP), &frame_rip, 8);
+		assert_int_equal(frame_rip, fx->lay.kernel_code);
+	}
+}
+
+/* A physical access outside RAM reads all-ones (platform.md §1): a
+ * mapping onto a physical page beyond RAM reads 0xFF..., writes vanish. */
+static void test_access_outside_ram_reads_ones(void **state)
+{
+	struct fx *fx = *state;
+	lstar_setup_flat(fx->m, USER_BASE, USER_SIZE, &fx->lay);
+	/* Map va 0x7f8000000000 to physical 1 TiB - 4 KiB (outside RAM). */
+	const uint64_t va = 0x7f8000000000ULL;
+	const uint64_t pdpt = 0x220000, pd = 0x221000, pt = 0x222000;
+	uint64_t pml4 = lstar_get_reg(fx->m, LSTAR_CR3), e;
+	uint8_t zero[4096] = { 0 };
+	lstar_write_phys(fx->m, pdpt, zero, 4096);
+	lstar_write_phys(fx->m, pd, zero, 4096);
+	lstar_write_phys(fx->m, pt, zero, 4096);
+	e = pdpt | 3; lstar_write_phys(fx->m, pml4 + 8 * ((va >> 39) & 511), &e, 8);
+	e = pd | 3; lstar_write_phys(fx->m, pdpt + 8 * ((va >> 30) & 511), &e, 8);
+	e = pt | 3; lstar_write_phys(fx->m, pd + 8 * ((va >> 21) & 511), &e, 8);
+	e = ((1ULL << 39) - 0x1000) | 3; lstar_write_phys(fx->m, pt, &e, 8);
+	uint8_t code[] = {
+		0x48, 0xBB, 0, 0, 0, 0, 0, 0, 0, 0, /* mov rbx, va */
+		0x48, 0xC7, 0x03, 0x00, 0x00, 0x00, 0x00, /* mov qword [rbx], 0 */
+		0x48, 0x8B, 0x03,                   /* mov rax, [rbx] */
+		0xF4,
+	};
+	memcpy(code + 2, &va, 8);
+	put_code(fx, fx->lay.kernel_code, code, sizeof code);
+	struct lstar_exit ex;
+	lstar_run(fx->m, LSTAR_EV_EXCEPTION, 10, &ex);
+	assert_int_equal(ex.event, LSTAR_EV_HALT);
+	assert_int_equal(lstar_get_reg(fx->m, LSTAR_RAX), ~0ULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dispatch_table_has_no_missing_handler),
+		cmocka_unit_test(test_loop_is_decoded_once),
+		cmocka_unit_test(test_self_modifying_code_runs_new_bytes),
+		cmocka_unit_test(test_cr3_switch_runs_other_mapping),
+		cmocka_unit_test(test_fetch_from_unmapped_page_faults),
+		cmocka_unit_test(test_page_crossing_fetch_faults_on_second_page),
+		cmocka_unit_test(test_invalid_encodings_raise_ud),
+		cmocka_unit_test(test_access_outside_ram_reads_ones),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
