@@ -1,0 +1,278 @@
+/*
+ * move.c - data movement: MOV, MOVZX/MOVSX/MOVSXD, LEA, XCHG, XADD,
+ * CMPXCHG/8B/16B, CMOVcc, SETcc, MOVBE, XLAT (SDM vol. 2).
+ *
+ * Order inside every handler: compute addresses and do every access that can
+ * fault (memory writes first), then write registers, then flags.
+ */
+#include "cpu.h"
+#include "flags.h"
+#include "operand.h"
+#include "system.h"
+
+/* MOV to/from segment, control and debug registers live in the system
+ * family (cpu/descriptor.c, cpu/system.c).  Weak, so that a handler the
+ * system family has not written yet is #UD instead of a link error. */
+#pragma weak op_mov_sreg
+#pragma weak op_mov_cr
+#pragma weak op_mov_dr
+
+static void call_or_ud(insn_fn f, struct cpu *c, const struct insn *i)
+{
+	if (f)
+		f(c, i);
+	else
+		op_ud(c, i);
+}
+
+/* Source operand n at the destination size `size`: immediates come
+ * sign-extended from decode (MOV r/m64, imm32) and are cut to size here. */
+static inline uint64_t src_read(struct cpu *c, const struct insn *i, int n, unsigned size)
+{
+	if (i->o[n].kind == OK_IMM)
+		return i->imm & size_mask(size);
+	return op_read(c, i, n);
+}
+
+/*
+ * MOV (SDM vol. 2B "MOV"): DEST <- SRC, no flags.  A 32-bit register
+ * destination zero-extends (reg_write).  The sreg/CR/DR forms share the
+ * mnemonic and belong to the system family.
+ */
+void op_mov(struct cpu *c, const struct insn *i)
+{
+	unsigned k0 = i->o[0].kind, k1 = i->o[1].kind;
+
+	if (unlikely(k0 >= OK_SREG || k1 >= OK_SREG)) {
+		if (k0 == OK_SREG || k1 == OK_SREG)
+			call_or_ud(op_mov_sreg, c, i);
+		else if (k0 == OK_CR || k1 == OK_CR)
+			call_or_ud(op_mov_cr, c, i);
+		else if (k0 == OK_DR || k1 == OK_DR)
+			call_or_ud(op_mov_dr, c, i);
+		else
+			op_ud(c, i);
+		return;
+	}
+	op_write(c, i, 0, src_read(c, i, 1, i->o[0].size));
+}
+
+/* MOVZX (SDM vol. 2B "MOVZX"): zero-extend the 8/16-bit source. */
+void op_movzx(struct cpu *c, const struct insn *i)
+{
+	reg_write(c, &i->o[0], op_read(c, i, 1));
+}
+
+/*
+ * MOVSX / MOVSXD (SDM vol. 2B "MOVSX/MOVSXD"): sign-extend the source
+ * (size o[1].size) to the destination.  MOVSXD without REX.W is a plain
+ * 32-bit move (source and destination both 4 bytes) - the same formula.
+ */
+void op_movsx(struct cpu *c, const struct insn *i)
+{
+	uint64_t v = (uint64_t)sext(op_read(c, i, 1), i->o[1].size);
+	reg_write(c, &i->o[0], v & size_mask(i->o[0].size));
+}
+
+/*
+ * LEA (SDM vol. 2A "LEA"): the offset only, no segment base and no
+ * canonical check; computed at the address size and then truncated or
+ * zero-extended to the operand size.
+ */
+void op_lea(struct cpu *c, const struct insn *i)
+{
+	reg_write(c, &i->o[0], insn_lea(c, i) & size_mask(i->o[0].size));
+}
+
+/*
+ * XCHG (SDM vol. 2B "XCHG"): swap.  With a memory operand the exchange is
+ * locked whatever the prefix (one CPU here: atomic anyway).  The memory
+ * operand can be either o[0] or o[1].  Both registers are written at the
+ * operand size, so 32-bit forms zero-extend both (87 C0 changes RAX; the
+ * one-byte 90 is decoded as NOP and changes nothing).
+ */
+void op_xchg(struct cpu *c, const struct insn *i)
+{
+	if (i->o[0].kind == OK_MEM || i->o[1].kind == OK_MEM) {
+		int m = i->o[0].kind == OK_MEM ? 0 : 1;
+		const struct operand *r = &i->o[1 - m];
+		uint64_t la = insn_ea(c, i);
+		uint64_t mv = mem_read(c, la, i->o[m].size);
+		mem_write(c, la, i->o[m].size, reg_read(c, r));
+		reg_write(c, r, mv);
+		return;
+	}
+	uint64_t a = reg_read(c, &i->o[0]), b = reg_read(c, &i->o[1]);
+	reg_write(c, &i->o[0], b);
+	reg_write(c, &i->o[1], a);
+}
+
+/*
+ * XADD (SDM vol. 2C "XADD"): TEMP <- SRC + DEST; SRC <- DEST; DEST <- TEMP.
+ * Flags as ADD.  With the same register on both sides DEST (written last)
+ * gets the sum.
+ */
+void op_xadd(struct cpu *c, const struct insn *i)
+{
+	unsigned sz = i->o[0].size;
+	uint64_t la = 0;
+	uint64_t d = op_read_la(c, i, 0, &la);
+	uint64_t s = reg_read(c, &i->o[1]);
+	uint64_t sum = (d + s) & size_mask(sz);
+
+	if (i->o[0].kind == OK_MEM) {
+		mem_write(c, la, sz, sum);
+		reg_write(c, &i->o[1], d);
+	} else {
+		reg_write(c, &i->o[1], d);
+		reg_write(c, &i->o[0], sum);
+	}
+	flags_lazy(c, FL_ADD, sz, sum, d, s);
+}
+
+/*
+ * CMPXCHG (SDM vol. 2A "CMPXCHG"): flags as CMP accumulator, DEST.
+ * Equal: ZF=1, DEST <- SRC (accumulator untouched, so RAX keeps its upper
+ * half).  Not equal: ZF=0, accumulator <- DEST (zero-extended for 32 bits);
+ * a memory destination is written back with its own value (the locked
+ * cycle always writes), a register destination is left alone - hardware
+ * does not zero-extend a 32-bit register destination on failure.
+ */
+void op_cmpxchg(struct cpu *c, const struct insn *i)
+{
+	unsigned sz = i->o[0].size;
+	uint64_t la = 0;
+	uint64_t d = op_read_la(c, i, 0, &la);
+	uint64_t acc = c->r[R_RAX] & size_mask(sz);
+	uint64_t s = reg_read(c, &i->o[1]);
+
+	if (acc == d) {
+		op_write_la(c, i, 0, la, s);
+	} else {
+		if (i->o[0].kind == OK_MEM)
+			mem_write(c, la, sz, d);
+		gpr_write(c, R_RAX, sz, d);
+	}
+	flags_lazy(c, FL_SUB, sz, (acc - d) & size_mask(sz), acc, d);
+}
+
+/* Only ZF changes for CMPXCHG8B/16B; the other arithmetic flags stay. */
+static void set_zf_only(struct cpu *c, bool zf)
+{
+	uint64_t f = flags_get(c) & F_ARITH & ~F_ZF;
+	flags_set_arith(c, f | (zf ? F_ZF : 0));
+}
+
+/*
+ * CMPXCHG8B (SDM vol. 2A "CMPXCHG8B/CMPXCHG16B"): compare EDX:EAX with m64;
+ * equal: ZF=1, m64 <- ECX:EBX; else ZF=0, EDX:EAX <- m64 (both registers
+ * written, zero-extended) and m64 is written back unchanged.
+ */
+void op_cmpxchg8b(struct cpu *c, const struct insn *i)
+{
+	if (i->o[0].kind != OK_MEM)
+		cpu_fault(c, EXC_UD, 0);
+	uint64_t la = insn_ea(c, i);
+	uint64_t m = mem_read(c, la, 8);
+	uint64_t cmp = ((c->r[R_RDX] & 0xFFFFFFFFULL) << 32) | (c->r[R_RAX] & 0xFFFFFFFFULL);
+
+	if (m == cmp) {
+		uint64_t nv = ((c->r[R_RCX] & 0xFFFFFFFFULL) << 32) | (c->r[R_RBX] & 0xFFFFFFFFULL);
+		mem_write(c, la, 8, nv);
+		set_zf_only(c, true);
+	} else {
+		mem_write(c, la, 8, m);
+		c->r[R_RAX] = (uint32_t)m;
+		c->r[R_RDX] = m >> 32;
+		set_zf_only(c, false);
+	}
+}
+
+/*
+ * CMPXCHG16B: as CMPXCHG8B with RDX:RAX / RCX:RBX and m128, which must be
+ * 16-byte aligned or #GP(0) (SDM: "the destination operand must be
+ * 16-byte aligned").  Aligned, the two halves are in one page, so probing
+ * the write once makes the pair of stores fault-free.
+ */
+void op_cmpxchg16b(struct cpu *c, const struct insn *i)
+{
+	if (i->o[0].kind != OK_MEM)
+		cpu_fault(c, EXC_UD, 0);
+	uint64_t la = insn_ea(c, i);
+	if (la & 15)
+		cpu_fault(c, EXC_GP, 0);
+	uint64_t lo = mem_read(c, la, 8), hi = mem_read(c, la + 8, 8);
+	mem_probe_write(c, la, 16);
+
+	if (lo == c->r[R_RAX] && hi == c->r[R_RDX]) {
+		mem_write(c, la, 8, c->r[R_RBX]);
+		mem_write(c, la + 8, 8, c->r[R_RCX]);
+		set_zf_only(c, true);
+	} else {
+		mem_write(c, la, 8, lo);
+		mem_write(c, la + 8, 8, hi);
+		c->r[R_RAX] = lo;
+		c->r[R_RDX] = hi;
+		set_zf_only(c, false);
+	}
+}
+
+/*
+ * CMOVcc (SDM vol. 2A "CMOVcc"): the source is read (and may fault)
+ * whatever the condition.  A 32-bit destination is zero-extended even when
+ * the condition is false ("in 64-bit mode, CMOVcc with a 32-bit operand
+ * size will clear the upper 32 bits of the destination register even if
+ * the condition is false").
+ */
+void op_cmovcc(struct cpu *c, const struct insn *i)
+{
+	uint64_t v = op_read(c, i, 1);
+
+	if (cond_eval(c, i->cc))
+		reg_write(c, &i->o[0], v);
+	else if (i->o[0].size == 4)
+		c->r[i->o[0].reg] &= 0xFFFFFFFFULL;
+}
+
+/* SETcc (SDM vol. 2B "SETcc"): r/m8 <- condition ? 1 : 0. */
+void op_setcc(struct cpu *c, const struct insn *i)
+{
+	op_write(c, i, 0, cond_eval(c, i->cc) ? 1 : 0);
+}
+
+static uint64_t bswap_size(uint64_t v, unsigned size)
+{
+	switch (size) {
+	case 2: return __builtin_bswap16((uint16_t)v);
+	case 4: return __builtin_bswap32((uint32_t)v);
+	default: return __builtin_bswap64(v);
+	}
+}
+
+/*
+ * MOVBE (SDM vol. 2B "MOVBE"): move with the bytes reversed; exactly one
+ * operand is memory.  A 16-bit register destination keeps its upper bits.
+ */
+void op_movbe(struct cpu *c, const struct insn *i)
+{
+	unsigned sz = i->o[0].size;
+	op_write(c, i, 0, bswap_size(op_read(c, i, 1), sz));
+}
+
+/*
+ * XLAT (SDM vol. 2C "XLAT/XLATB"): AL <- [seg:RBX + zero-extended AL], at
+ * the address size.  Computed here because AL is not an index register
+ * the generic effective address can express.
+ */
+void op_xlat(struct cpu *c, const struct insn *i)
+{
+	uint64_t a = c->r[R_RBX] + (c->r[R_RAX] & 0xFF);
+
+	if (i->asz == 4)
+		a &= 0xFFFFFFFFULL;
+	if (i->seg == SEG_FS || i->seg == SEG_GS)
+		a += c->seg[i->seg].base;
+	if (!is_canonical(a))
+		cpu_fault(c, EXC_GP, 0);
+	gpr_write(c, R_RAX, 1, mem_read(c, a, 1));
+}
