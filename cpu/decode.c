@@ -279,8 +279,16 @@ static void translate(struct insn *i, const ZydisDecodedInstruction *d,
 	bool have_mem = false, have_imm = false;
 	for (unsigned k = 0; k < d->operand_count; k++) {
 		const ZydisDecodedOperand *z = &ops[k];
-		if (z->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN)
+		if (z->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN) {
+			/* String and XLAT sources are hidden operands; keep
+			 * their segment (a DS override to FS/GS) in i->seg.
+			 * ES:[RDI] and SS stack slots take no override. */
+			if (z->type == ZYDIS_OPERAND_TYPE_MEMORY && !have_mem &&
+			    z->mem.segment != ZYDIS_REGISTER_ES &&
+			    z->mem.segment != ZYDIS_REGISTER_SS)
+				i->seg = map_seg(z->mem.segment);
 			continue;
+		}
 		if (i->nops >= 4)
 			break;
 		struct operand *o = &i->o[i->nops++];
