@@ -1,0 +1,208 @@
+/*
+ * cli.c - parsing `lstar run [options] [--] [PROGRAM [ARGS...]]`.
+ * Options end at the first argument that is not an option (or at "--"),
+ * so a program's own options pass through untouched.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu/cli.h"
+
+const char cli_usage[] =
+	"usage: lstar run [OPTIONS] [--] [PROGRAM [ARGS...]]\n"
+	"       lstar --help | --version\n"
+	"\n"
+	"Boots a kernel on the lstar x86-64 machine.  Without --kernel the built-in\n"
+	"kernel boots and runs PROGRAM (a static x86-64 Linux ELF); with --kernel\n"
+	"FILE that kernel boots, with PROGRAM (if any) described in its boot info.\n"
+	"\n"
+	"options:\n"
+	"  --kernel FILE     boot this ELF64 x86-64 kernel instead of the built-in one\n"
+	"  --console FILE    write the debug console (port 0xE9) to FILE (default: stderr)\n"
+	"  --vendor V        CPU vendor: intel (default) or amd\n"
+	"  --mem SIZE        guest RAM, with K, M or G suffix (default 256M, 2M..64G)\n"
+	"  --max-insns N     stop after N instructions (status 124)\n"
+	"  --root DIR        confine the guest's file system view to DIR\n"
+	"  --stats           on exit, list system calls the kernel did not implement\n"
+	"  -h, --help        show this help\n"
+	"  --version         show the version\n"
+	"\n"
+	"exit status: the guest's (power-off value & 0xFF); 2 bad usage; 1 a kernel or\n"
+	"program that cannot be loaded; 124 instruction limit; 125 HLT with interrupts\n"
+	"disabled; 126 triple fault; 130 interrupted.  See docs/cli.md.\n";
+
+bool cli_parse_size(const char *s, uint64_t *out)
+{
+	if (!s || !isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return false;
+	unsigned shift = 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default: break;
+	}
+	if (shift && (!strcmp(end, "iB") || !strcmp(end, "B")))
+		end += strlen(end);
+	if (*end)
+		return false;
+	if (shift && v > (~0ULL >> shift))
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
+}
+
+bool cli_parse_count(const char *s, uint64_t *out)
+{
+	if (!s || !*s)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return false;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool err_out(char *err, size_t errlen, const char *fmt, const char *a)
+{
+	snprintf(err, errlen, fmt, a);
+	return false;
+}
+
+/* The value of option `name` from "--name=value" or the next argument. */
+static const char *value_of(int argc, char **argv, int *i, const char *arg, const char *name,
+			    char *err, size_t errlen)
+{
+	size_t l = strlen(name);
+	if (arg[l] == '=')
+		return arg + l + 1;
+	if (*i + 1 >= argc) {
+		err_out(err, errlen, "option %s needs a value", name);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static bool is_opt(const char *arg, const char *name)
+{
+	size_t l = strlen(name);
+	return !strncmp(arg, name, l) && (arg[l] == 0 || arg[l] == '=');
+}
+
+bool cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
+{
+	memset(o, 0, sizeof(*o));
+	o->action = CLI_RUN;
+	if (argc < 2)
+		return err_out(err, errlen, "%s", "no command given (try 'lstar run PROGRAM')");
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		o->action = CLI_HELP;
+		return true;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+		o->action = CLI_VERSION;
+		return true;
+	}
+	if (strcmp(cmd, "run"))
+		return err_out(err, errlen, cmd[0] == '-' ? "unknown option '%s'" :
+			       "unknown command '%s' (the command is 'run')", cmd);
+	int i;
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i], *v;
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[0] != '-' || a[1] == 0)
+			break;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			o->action = CLI_HELP;
+			return true;
+		}
+		if (!strcmp(a, "--version")) {
+			o->action = CLI_VERSION;
+			return true;
+		}
+		if (!strcmp(a, "--stats")) {
+			o->stats = true;
+		} else if (is_opt(a, "--kernel")) {
+			if (!(v = value_of(argc, argv, &i, a, "--kernel", err, errlen)))
+				return false;
+			if (!*v)
+				return err_out(err, errlen, "%s", "--kernel needs a file name");
+			o->kernel = v;
+		} else if (is_opt(a, "--console")) {
+			if (!(v = value_of(argc, argv, &i, a, "--console", err, errlen)))
+				return false;
+			if (!*v)
+				return err_out(err, errlen, "%s", "--console needs a file name");
+			o->console = v;
+		} else if (is_opt(a, "--root")) {
+			if (!(v = value_of(argc, argv, &i, a, "--root", err, errlen)))
+				return false;
+			if (!*v)
+				return err_out(err, errlen, "%s", "--root needs a directory");
+			o->root = v;
+		} else if (is_opt(a, "--vendor")) {
+			if (!(v = value_of(argc, argv, &i, a, "--vendor", err, errlen)))
+				return false;
+			if (!strcasecmp(v, "intel"))
+				o->vendor = 0;
+			else if (!strcasecmp(v, "amd"))
+				o->vendor = 1;
+			else
+				return err_out(err, errlen,
+					       "invalid --vendor '%s' (expected intel or amd)", v);
+		} else if (is_opt(a, "--mem")) {
+			if (!(v = value_of(argc, argv, &i, a, "--mem", err, errlen)))
+				return false;
+			uint64_t sz;
+			if (!cli_parse_size(v, &sz))
+				return err_out(err, errlen,
+					       "invalid --mem '%s' (expected a size like 256M or 1G)", v);
+			if (sz == 0)
+				return err_out(err, errlen, "invalid --mem '%s': the size must not be 0", v);
+			if (sz < CLI_MEM_MIN)
+				return err_out(err, errlen, "invalid --mem '%s': at least 2M is needed", v);
+			if (sz > CLI_MEM_MAX)
+				return err_out(err, errlen, "invalid --mem '%s': at most 64G is supported", v);
+			if (sz & 0xFFF)
+				return err_out(err, errlen,
+					       "invalid --mem '%s': must be a multiple of 4K", v);
+			o->mem = sz;
+		} else if (is_opt(a, "--max-insns")) {
+			if (!(v = value_of(argc, argv, &i, a, "--max-insns", err, errlen)))
+				return false;
+			uint64_t n;
+			if (!cli_parse_count(v, &n))
+				return err_out(err, errlen,
+					       "invalid --max-insns '%s' (expected a positive whole number)", v);
+			if (n == 0)
+				return err_out(err, errlen, "invalid --max-insns '%s': must be at least 1", v);
+			o->max_insns = n;
+		} else {
+			return err_out(err, errlen, "unknown option '%s'", a);
+		}
+	}
+	if (i < argc)
+		o->prog_argv = &argv[i];
+	if (!o->kernel && !o->prog_argv)
+		return err_out(err, errlen, "%s",
+			       "no PROGRAM given (the built-in kernel needs a program; or use --kernel FILE)");
+	return true;
+}

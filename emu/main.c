@@ -1,0 +1,255 @@
+/*
+ * main.c - the `lstar` command (docs/cli.md): parse the command line, make
+ * a machine through the public API, boot a kernel with the firmware, run
+ * it and turn the way it stopped into an exit status (platform.md §5).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lstar/bootinfo.h"
+#include "lstar/lstar.h"
+#include "emu/cli.h"
+#include "emu/firmware.h"
+#if __has_include("emu/hostcall.h")
+#include "emu/hostcall.h"
+#define HAVE_HOSTCALL_H 1
+#endif
+#include "emu/machine.h"
+#include "emu/symbols.h"
+
+/* The embedded default kernel (kernel_model/, see kernel_model/embed.h).
+ * Weak so that a build without it still links and says so. */
+extern const unsigned char lstar_default_kernel[] __attribute__((weak));
+extern const unsigned char lstar_default_kernel_end[] __attribute__((weak));
+
+/* Optional pieces of other files. */
+#ifdef HAVE_HOSTCALL_H
+extern int hostcall_configure(struct hostcall *hc, const struct hostcall_config *cfg,
+			      char *err, size_t errlen) __attribute__((weak));
+extern void hostcall_stats(struct hostcall *hc,
+			   void (*fn)(unsigned nr, uint64_t count, void *arg),
+			   void *arg) __attribute__((weak));
+#endif
+
+extern char **environ;
+
+#define EXIT_USAGE 2
+#define EXIT_LOAD 1
+#define EXIT_LIMIT 124
+#define EXIT_HALT 125
+#define EXIT_TRIPLE 126
+#define EXIT_UNSUPPORTED 127
+#define EXIT_SIGINT 130
+
+static struct cpu *volatile running_cpu;
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+	if (running_cpu)
+		running_cpu->stop = STOP_INTERRUPT;
+	/* A second Ctrl-C kills lstar even if the run loop is stuck. */
+	signal(SIGINT, SIG_DFL);
+}
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "lstar: %s\n%s", msg, cli_usage);
+	return EXIT_USAGE;
+}
+
+/* " <symbol+0xoff>" for an address, or "". */
+static const char *symbolize(struct machine *m, uint64_t addr, char *buf, size_t len)
+{
+	uint64_t off;
+	const char *s = sym_lookup(m->syms, addr, &off);
+	if (!s)
+		snprintf(buf, len, "%s", "");
+	else if (off)
+		snprintf(buf, len, " <%s+0x%" PRIx64 ">", s, off);
+	else
+		snprintf(buf, len, " <%s>", s);
+	return buf;
+}
+
+static void print_stat(unsigned nr, uint64_t count, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "lstar: unimplemented system call %u called %" PRIu64 " time%s\n",
+		nr, count, count == 1 ? "" : "s");
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_opts o;
+	char err[512];
+	if (!cli_parse(argc, argv, &o, err, sizeof(err)))
+		return usage_error(err);
+	if (o.action == CLI_HELP) {
+		fputs(cli_usage, stdout);
+		return 0;
+	}
+	if (o.action == CLI_VERSION) {
+		printf("lstar %s\n", LSTAR_VERSION);
+		return 0;
+	}
+
+	/* The console file is opened here so a bad path is a usage error
+	 * (status 2) reported before anything else happens. */
+	int console_fd = 0;
+	if (o.console) {
+		console_fd = open(o.console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (console_fd < 0) {
+			fprintf(stderr, "lstar: cannot open console file %s: %s\n", o.console,
+				strerror(errno));
+			return EXIT_USAGE;
+		}
+		if (console_fd == 0) {   /* 0 means "stderr" in lstar_config */
+			int fd = fcntl(console_fd, F_DUPFD_CLOEXEC, 3);
+			close(console_fd);
+			console_fd = fd;
+		}
+	}
+	if (o.root && access(o.root, X_OK) != 0) {
+		fprintf(stderr, "lstar: --root %s: %s\n", o.root, strerror(errno));
+		return EXIT_USAGE;
+	}
+
+	struct lstar_config cfg = {
+		.mem_size = o.mem,
+		.vendor = o.vendor ? LSTAR_VENDOR_AMD : LSTAR_VENDOR_INTEL,
+		.console_fd = console_fd,
+	};
+	lstar_machine *lm = lstar_machine_new(&cfg, err, sizeof(err));
+	if (!lm) {
+		fprintf(stderr, "lstar: cannot make the machine: %s\n", err);
+		return EXIT_LOAD;
+	}
+	struct machine *m = (struct machine *)lm;   /* api.c: the handle is the machine */
+
+	if (o.root) {
+#ifdef HAVE_HOSTCALL_H
+		if (!m->hc || !hostcall_configure) {
+			fprintf(stderr, "lstar: --root: this build has no host-call device\n");
+			lstar_machine_free(lm);
+			return EXIT_USAGE;
+		}
+		struct hostcall_config hcfg = { .root = o.root };
+		if (hostcall_configure(m->hc, &hcfg, err, sizeof(err)) != 0) {
+			fprintf(stderr, "lstar: --root %s: %s\n", o.root, err);
+			lstar_machine_free(lm);
+			return EXIT_USAGE;
+		}
+		firmware_set_boot_flags(m, LSTAR_BOOT_F_ROOT);
+#else
+		fprintf(stderr, "lstar: --root: this build has no host-call device\n");
+		lstar_machine_free(lm);
+		return EXIT_USAGE;
+#endif
+	}
+
+	const char *const *pargv = (const char *const *)o.prog_argv;
+	const char *const *penv = (const char *const *)environ;
+	enum lstar_status st;
+	if (o.kernel) {
+		st = lstar_boot_kernel(lm, o.kernel, pargv, penv, err, sizeof(err));
+	} else if (lstar_default_kernel && lstar_default_kernel_end &&
+		   &lstar_default_kernel_end[0] > &lstar_default_kernel[0]) {
+		st = lstar_boot_kernel_image(lm, lstar_default_kernel,
+					     (size_t)(lstar_default_kernel_end - lstar_default_kernel),
+					     "built-in kernel", pargv, penv, err, sizeof(err));
+	} else {
+		snprintf(err, sizeof(err), "%s",
+			 "this build has no built-in kernel; boot one with --kernel FILE");
+		st = LSTAR_ERR_ARG;
+	}
+	if (st != LSTAR_OK) {
+		fprintf(stderr, "lstar: %s\n", err);
+		lstar_machine_free(lm);
+		return EXIT_LOAD;
+	}
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	running_cpu = &m->cpu;
+	sigaction(SIGINT, &sa, NULL);
+
+	struct lstar_exit ex;
+	int status;
+	char sym[300];
+	uint64_t budget = o.max_insns;
+	for (;;) {
+		lstar_run(lm, 0, budget, &ex);
+		if (interrupted) {
+			fprintf(stderr, "lstar: interrupted (SIGINT) at RIP=0x%" PRIx64 "%s after %" PRIu64
+				" instructions\n", m->cpu.rip, symbolize(m, m->cpu.rip, sym, sizeof(sym)),
+				ex.icount);
+			status = EXIT_SIGINT;
+			break;
+		}
+		switch (ex.event) {
+		case LSTAR_EV_POWEROFF:
+			status = ex.exit_status & 0xFF;
+			goto done;
+		case LSTAR_EV_HALT:
+			fprintf(stderr, "lstar: HLT with interrupts disabled at RIP=0x%" PRIx64
+				"%s: nothing can wake the machine\n", m->cpu.rip,
+				symbolize(m, m->cpu.rip, sym, sizeof(sym)));
+			status = EXIT_HALT;
+			goto done;
+		case LSTAR_EV_TRIPLE_FAULT:
+			if (!strncmp(ex.message, "triple fault", 12))
+				fprintf(stderr, "lstar: %s\n", ex.message);
+			else
+				fprintf(stderr, "lstar: triple fault%s%s\n",
+					ex.message[0] ? ": " : "", ex.message);
+			machine_dump_state(m, stderr);
+			status = EXIT_TRIPLE;
+			goto done;
+		case LSTAR_EV_LIMIT:
+limit:
+			fprintf(stderr, "lstar: instruction limit reached: %" PRIu64
+				" instructions, stopped at RIP=0x%" PRIx64 "%s\n", ex.icount,
+				m->cpu.rip, symbolize(m, m->cpu.rip, sym, sizeof(sym)));
+			status = EXIT_LIMIT;
+			goto done;
+		case LSTAR_EV_UNSUPPORTED:
+			fprintf(stderr, "lstar: unsupported: %s (RIP=0x%" PRIx64 "%s)\n",
+				ex.message[0] ? ex.message : "the guest entered a mode lstar does not model",
+				m->cpu.rip, symbolize(m, m->cpu.rip, sym, sizeof(sym)));
+			status = EXIT_UNSUPPORTED;
+			goto done;
+		default:
+			/* No event was asked for; keep going with what is left
+			 * of the budget (icount counts from the machine's start,
+			 * and booting runs no instruction). */
+			if (o.max_insns) {
+				if (ex.icount >= o.max_insns)
+					goto limit;
+				budget = o.max_insns - ex.icount;
+			}
+			continue;
+		}
+	}
+done:
+	running_cpu = NULL;
+#ifdef HAVE_HOSTCALL_H
+	if (o.stats && m->hc && hostcall_stats)
+		hostcall_stats(m->hc, print_stat, NULL);
+#else
+	(void)print_stat;
+#endif
+	fflush(stdout);
+	lstar_machine_free(lm);
+	return status;
+}
