@@ -484,19 +484,28 @@ struct block *decode_lookup(struct cpu *c)
 		pa = mmu_translate(c, rip, ACC_EXEC);
 
 	struct machine *m = c->m;
-	for (struct block *b = c->dc->hash[dc_hash(rip)]; b; b = b->next) {
+	struct block **pp = &c->dc->hash[dc_hash(rip)], *b;
+	while ((b = *pp)) {
 		if (b->va == rip && b->pa == pa) {
-			if (block_valid(m, b)) {
-				if (unlikely(b->pa2 != ~0ULL)) {
-					/* Recheck the second page's mapping too. */
-					uint64_t p2;
-					if (!mmu_probe(c, (rip | 0xFFF) + 1, ACC_EXEC, &p2) ||
-					    (p2 & ~0xFFFULL) != b->pa2)
-						continue;
-				}
-				return b;
+			if (!block_valid(m, b)) {
+				/* Stale (its page was written): unlink it so that
+				 * rewriting code at one address does not grow the
+				 * chain without bound (quadratic lookups). */
+				*pp = b->next;
+				continue;
 			}
+			if (unlikely(b->pa2 != ~0ULL)) {
+				/* Recheck the second page's mapping too. */
+				uint64_t p2;
+				if (!mmu_probe(c, (rip | 0xFFF) + 1, ACC_EXEC, &p2) ||
+				    (p2 & ~0xFFFULL) != b->pa2) {
+					pp = &b->next;
+					continue;
+				}
+			}
+			return b;
 		}
+		pp = &b->next;
 	}
 	return decode_block(c, rip, pa);
 }
