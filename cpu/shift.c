@@ -51,10 +51,10 @@ void shift_op(struct cpu *c, const struct insn *i, int op)
 	cnt = shift_count(c, i, 1, sz);
 	a = op_read_la(c, i, 0, &la);
 	if (cnt == 0) {
-		/* Still write back a memory operand: a read-only page faults
-		 * on hardware too (the access is a read-modify-write). */
-		if (i->o[0].kind == OK_MEM)
-			op_write_la(c, i, 0, la, a);
+		/* Flags untouched, but the destination is still written: a
+		 * 32-bit register is zero-extended (AMD and Intel hardware)
+		 * and a read-only page faults (the access is a RMW). */
+		op_write_la(c, i, 0, la, a);
 		return;
 	}
 	f = flags_get(c);
@@ -166,8 +166,7 @@ static inline void shxd(struct cpu *c, const struct insn *i, int right)
 	a = op_read_la(c, i, 0, &la);
 	b = op_read(c, i, 1);
 	if (cnt == 0) {
-		if (i->o[0].kind == OK_MEM)
-			op_write_la(c, i, 0, la, a);
+		op_write_la(c, i, 0, la, a);   /* as above */
 		return;
 	}
 	if (sz == 8) {
