@@ -171,9 +171,10 @@ static void test_fetch_from_unmapped_page_faults(void **state)
 	assert_int_equal(ex.vector, 14);
 	assert_int_equal(ex.error_code, 0);   /* not present, read, supervisor, NXE off */
 	assert_int_equal(lstar_get_reg(fx->m, LSTAR_CR2), target);
-	uint64_t frame_rip;
-	lstar_read_virt(fx->m, lstar_get_reg(fx->m, LSTAR_RSP), &frame_rip, 8);
-	assert_int_equal(frame_rip, target);
+	uint64_t frame[2];   /* #PF pushes an error code below RIP */
+	lstar_read_virt(fx->m, lstar_get_reg(fx->m, LSTAR_RSP), frame, sizeof frame);
+	assert_int_equal(frame[0], 0);
+	assert_int_equal(frame[1], target);
 }
 
 /* An instruction whose last bytes lie on an unmapped page faults with
