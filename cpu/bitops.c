@@ -101,11 +101,12 @@ void op_bsr(struct cpu *c, const struct insn *i) { bsx(c, i, 1); }
 
 /* TZCNT/LZCNT (BMI1/LZCNT): the count of trailing/leading zero bits, the
  * operand size for 0.  CF = (source == 0), ZF = (result == 0); OF SF AF PF
- * undefined: kept. */
+ * undefined: OF kept, SF AF PF cleared, as AMD Zen does. */
 static inline void xzcnt(struct cpu *c, const struct insn *i, int lead)
 {
 	unsigned sz = i->o[0].size, bits = sz * 8, n;
-	uint64_t s = op_read(c, i, 1), f = flags_get(c) & ~(F_CF | F_ZF);
+	/* OF kept, SF AF PF cleared (undefined; AMD Zen behaviour) */
+	uint64_t s = op_read(c, i, 1), f = flags_get(c) & F_OF;
 
 	if (s == 0)
 		n = bits;

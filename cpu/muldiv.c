@@ -15,13 +15,11 @@
  */
 #include "alu.h"
 
-/* Undefined flags after MUL/IMUL: see docs/flags.md. */
-static inline uint64_t mul_flags(struct cpu *c, uint64_t lo, unsigned sz, bool ovf)
+/* Flags after MUL/IMUL: CF = OF = ovf; the undefined SF ZF AF PF are left
+ * as they were (what AMD Zen does; docs/flags.md). */
+static inline uint64_t mul_flags(struct cpu *c, bool ovf)
 {
-	(void)c;
-	(void)lo;
-	(void)sz;
-	return ovf ? (F_CF | F_OF) : 0;
+	return (flags_get(c) & (F_SF | F_ZF | F_AF | F_PF)) | (ovf ? (F_CF | F_OF) : 0);
 }
 
 /* MUL r/m: unsigned rDX:rAX = rAX * r/m. */
@@ -54,7 +52,7 @@ void op_mul(struct cpu *c, const struct insn *i)
 		break;
 	}
 	}
-	flags_set_arith(c, mul_flags(c, lo & size_mask(sz), sz, hi != 0));
+	flags_set_arith(c, mul_flags(c, hi != 0));
 }
 
 /* IMUL: one operand (signed rDX:rAX = rAX * r/m), two (r = r * r/m) or
@@ -85,7 +83,7 @@ void op_imul(struct cpu *c, const struct insn *i)
 				gpr_write(c, R_RDX, sz, (uint64_t)p >> (sz * 8));
 			}
 		}
-		flags_set_arith(c, mul_flags(c, lo, sz, ovf));
+		flags_set_arith(c, mul_flags(c, ovf));
 		return;
 	}
 	if (i->nops == 2) {
@@ -105,13 +103,14 @@ void op_imul(struct cpu *c, const struct insn *i)
 		ovf = p != sext(lo, sz);
 	}
 	reg_write(c, &i->o[0], lo);
-	flags_set_arith(c, mul_flags(c, lo, sz, ovf));
+	flags_set_arith(c, mul_flags(c, ovf));
 }
 
-/* Flags after DIV/IDIV: all undefined; see docs/flags.md. */
+/* Flags after DIV/IDIV: all six undefined.  lstar does what AMD Zen does:
+ * CF and OF kept, SF = ZF = PF = 0, AF = 1 (docs/flags.md). */
 static inline void div_flags(struct cpu *c)
 {
-	(void)c;
+	flags_set_arith(c, (flags_get(c) & (F_CF | F_OF)) | F_AF);
 }
 
 /* DIV r/m: unsigned rAX = rDX:rAX / r/m, rDX = remainder. */

@@ -63,21 +63,20 @@ void shift_op(struct cpu *c, const struct insn *i, int op)
 		r = (a << cnt) & m;
 		cf = ((a << (cnt - 1)) >> (bits - 1)) & 1;
 		of = alu_msb(r, sz) ^ cf;
-		f = alu_szp(r, sz) | (cf ? F_CF : 0) | (of ? F_OF : 0);
-		/* AF undefined: AMD leaves it set... see docs; lstar: 0 */
+		f = alu_szp(r, sz) | (cf ? F_CF : 0) | (of ? F_OF : 0) | F_AF;
 		break;
 	case S_SHR:
 		r = a >> cnt;
 		cf = (a >> (cnt - 1)) & 1;
 		/* OF: MSB of the original operand (defined for count 1). */
 		of = cnt == 1 ? alu_msb(a, sz) : 0;
-		f = alu_szp(r, sz) | (cf ? F_CF : 0) | (of ? F_OF : 0);
+		f = alu_szp(r, sz) | (cf ? F_CF : 0) | (of ? F_OF : 0) | F_AF;
 		break;
 	case S_SAR: {
 		int64_t sa = sext(a, sz);
 		r = (uint64_t)(sa >> cnt) & m;
 		cf = (uint64_t)(sa >> (cnt - 1)) & 1;
-		f = alu_szp(r, sz) | (cf ? F_CF : 0);     /* OF = 0 */
+		f = alu_szp(r, sz) | (cf ? F_CF : 0) | F_AF;     /* OF = 0 */
 		break;
 	}
 	case S_ROL: {
@@ -200,9 +199,15 @@ static inline void shxd(struct cpu *c, const struct insn *i, int right)
 			cf = (v >> (cnt - 1)) & 1;
 		}
 	}
-	of = alu_msb(r ^ a, sz);
+	/* OF: for count 1 the sign change; for larger counts (undefined)
+	 * AMD Zen computes SHLD's as MSB(res) ^ CF and SHRD's as the XOR of
+	 * the result's two top bits, which equal the sign change at 1. */
+	if (!right)
+		of = alu_msb(r, sz) ^ cf;
+	else
+		of = alu_msb(r ^ (r << 1), sz);
 	op_write_la(c, i, 0, la, r);
-	flags_set_arith(c, alu_szp(r, sz) | (cf ? F_CF : 0) | (of ? F_OF : 0));
+	flags_set_arith(c, alu_szp(r, sz) | (cf ? F_CF : 0) | (of ? F_OF : 0) | F_AF);
 }
 
 void op_shld(struct cpu *c, const struct insn *i) { shxd(c, i, 0); }

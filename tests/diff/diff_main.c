@@ -8,9 +8,11 @@
  * window.  A native #DE (SIGFPE) must be an lstar #DE too.
  *
  * Environment: DIFF_CASES (default 200000), DIFF_SEED (default 1),
- * DIFF_FAMILY (run only this family), DIFF_MAX_REPORT (mismatches printed,
- * default 20), DIFF_STRICT=1 (also compare undefined flags and print a
- * per-mnemonic table of the differences; informational, never fails).
+ * DIFF_FAMILY (run only this family), DIFF_MNEM (only this mnemonic, e.g.
+ * "shld"), DIFF_MAX_REPORT (mismatches printed, default 20), DIFF_STRICT=1
+ * (also compare undefined flags and print a per-mnemonic table of the
+ * differences; informational, never fails), DIFF_STRICT=2 (same, but an
+ * undefined-flag difference is reported as a mismatch: to study the host).
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -215,7 +217,9 @@ int main(void)
 	uint64_t seed = (e = getenv("DIFF_SEED")) ? strtoull(e, NULL, 0) : 1;
 	const char *only = getenv("DIFF_FAMILY");
 	unsigned long max_report = (e = getenv("DIFF_MAX_REPORT")) ? strtoul(e, NULL, 0) : 20;
-	bool strict = (e = getenv("DIFF_STRICT")) && *e == '1';
+	bool strict = (e = getenv("DIFF_STRICT")) && (*e == '1' || *e == '2');
+	bool strict_fail = e && *e == '2';
+	const char *only_mnem = getenv("DIFF_MNEM");
 	struct diff_rng g = { { seed * 0x9E3779B97F4A7C15ULL + 1, seed ^ 0xD1B54A32D192ED03ULL } };
 	struct diff_family *tab[64];
 	unsigned nfam = 0, wsum = 0;
@@ -287,6 +291,10 @@ int main(void)
 			skipped++;
 			continue;
 		}
+		if (only_mnem && strcmp(only_mnem, ZydisMnemonicGetString(in.mnemonic))) {
+			skipped++;
+			continue;
+		}
 		uint64_t undef = in.cpu_flags ? in.cpu_flags->undefined : 0;
 		uint64_t fl_mask = k.flags_cmp_set ? k.flags_cmp : (F_ARITH & ~undef);
 		if (strict)
@@ -344,8 +352,9 @@ int main(void)
 				uint64_t dfl = (got_fl ^ nat.rflags) & F_ARITH;
 				st->strict_cases++;
 				st->strict_flag_diff |= dfl;
-				dfl &= ~undef;   /* still a real failure if defined */
-				if (dfl && !k.flags_cmp_set)
+				if (!strict_fail)
+					dfl &= ~undef;   /* still a real failure if defined */
+				if (dfl && (!k.flags_cmp_set || strict_fail))
 					ok = false;
 				else if (k.flags_cmp_set && ((got_fl ^ nat.rflags) & k.flags_cmp))
 					ok = false;
