@@ -44,7 +44,7 @@ extern char **environ;
 #define EXIT_LIMIT 124
 #define EXIT_HALT 125
 #define EXIT_TRIPLE 126
-#define EXIT_UNSUPPORTED 127
+#define EXIT_UNSUPPORTED 123
 #define EXIT_SIGINT 130
 
 static struct cpu *volatile running_cpu;
