@@ -83,5 +83,6 @@ struct lstar_bootinfo {
 };
 
 #define LSTAR_BOOT_F_ROOT   1  /* a --root confines guest paths (host-call device) */
+#define LSTAR_BOOT_F_STATS  2  /* --stats: the kernel reports unimplemented syscalls on the console at exit */
 
 #endif

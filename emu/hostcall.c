@@ -1,0 +1,796 @@
+/*
+ * hostcall.c - the host-call device, ports 0x510-0x51F (protocol in
+ * emu/hostcall.h and docs/platform.md).
+ *
+ * The guest kernel asks for host services (files, standard streams, clock,
+ * randomness) by handing the device the physical address of a request
+ * block.  Two rules make this safe to expose to any guest:
+ *   - every guest address is checked against RAM (phys_ptr), so a request
+ *     can only ever read or write guest memory;
+ *   - host file descriptors never leave this file: the guest sees indices
+ *     into `h[]`.  With --root, every path is resolved inside the root
+ *     directory (openat2 RESOLVE_IN_ROOT, or a component walk that refuses
+ *     symlinks when openat2 is missing), so "..", absolute paths and
+ *     symlinks cannot leave it.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "machine.h"
+#include "hostcall.h"
+#include "../cpu/mmu.h"
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef RESOLVE_IN_ROOT
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_IN_ROOT 0x10
+#endif
+struct hc_open_how { uint64_t flags, mode, resolve; };
+
+#define HC_NSTATS 512
+
+struct hc_handle {
+	int fd;			/* host descriptor; -1 = free */
+	char *path;		/* guest-visible absolute path (for *at calls), or NULL */
+};
+
+struct hostcall {
+	struct machine *m;
+	uint32_t addr_hi;		/* latched by HC_PORT_ADDR_HI */
+	uint32_t status;		/* HC_PORT_STATUS */
+	int rootfd;			/* --root directory, or -1 for the host view */
+	int have_openat2;
+	char cwd[HC_PATH_MAX];		/* guest-visible, absolute, normalized */
+	struct hc_handle h[HC_MAX_HANDLES];
+	uint64_t stats[HC_NSTATS];	/* unimplemented syscall counts (HC_STATS) */
+};
+
+/* ---- errno and flag translation (guest = x86-64 Linux numbering) ---- */
+
+static int64_t lerr(int e)
+{
+	switch (e) {
+	case EPERM: return -1;  case ENOENT: return -2;  case ESRCH: return -3;
+	case EINTR: return -4;  case EIO: return -5;     case ENXIO: return -6;
+	case E2BIG: return -7;  case EBADF: return -9;   case EAGAIN: return -11;
+	case ENOMEM: return -12; case EACCES: return -13; case EFAULT: return -14;
+	case EBUSY: return -16; case EEXIST: return -17; case EXDEV: return -18;
+	case ENODEV: return -19; case ENOTDIR: return -20; case EISDIR: return -21;
+	case EINVAL: return -22; case ENFILE: return -23; case EMFILE: return -24;
+	case ENOTTY: return -25; case ETXTBSY: return -26; case EFBIG: return -27;
+	case ENOSPC: return -28; case ESPIPE: return -29; case EROFS: return -30;
+	case EMLINK: return -31; case EPIPE: return -32; case ERANGE: return -34;
+	case ENAMETOOLONG: return -36; case ENOSYS: return -38;
+	case ENOTEMPTY: return -39; case ELOOP: return -40;
+	case EOVERFLOW: return -75; case EOPNOTSUPP: return -95;
+	case ETIMEDOUT: return -110;
+	default: return -5;	/* EIO: something the guest ABI has no word for */
+	}
+}
+
+static int host_oflags(uint64_t g)
+{
+	static const struct { uint64_t guest; int host; } map[] = {
+		{ 0100, O_CREAT }, { 0200, O_EXCL }, { 0400, O_NOCTTY },
+		{ 01000, O_TRUNC }, { 02000, O_APPEND }, { 04000, O_NONBLOCK },
+		{ 010000, O_DSYNC }, { 0200000, O_DIRECTORY }, { 0400000, O_NOFOLLOW },
+		{ 010000000, O_PATH },
+	};
+	int f = (int)(g & 3);
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (g & map[i].guest)
+			f |= map[i].host;
+	/* The guest's O_CLOEXEC is the guest kernel's business; host fds of
+	 * the device are never inherited by anything lstar might start. */
+	return f | O_CLOEXEC;
+}
+
+/* ---- guest memory ---- */
+
+static void *gptr(struct hostcall *hc, uint64_t pa, uint64_t len)
+{
+	return phys_ptr(hc->m, pa, len);
+}
+
+static void *gptr_w(struct hostcall *hc, uint64_t pa, uint64_t len)
+{
+	return phys_ptr_write(hc->m, pa, len);
+}
+
+/* A NUL-terminated path of at most HC_PATH_MAX bytes in guest RAM. */
+static const char *gpath(struct hostcall *hc, uint64_t pa, int64_t *err)
+{
+	if (pa >= hc->m->ram_size) {
+		*err = -14;
+		return NULL;
+	}
+	uint64_t len = hc->m->ram_size - pa;
+	if (len > HC_PATH_MAX)
+		len = HC_PATH_MAX;
+	const char *p = gptr(hc, pa, len);
+	if (!p || !memchr(p, 0, len)) {
+		*err = p ? -36 : -14;
+		return NULL;
+	}
+	return p;
+}
+
+/* ---- paths ---- */
+
+/* Lexically normalize an absolute path in place: no "//", ".", and ".."
+ * clamped at "/" (the root cannot be left by climbing). */
+static void normalize(char *p)
+{
+	char out[HC_PATH_MAX];
+	size_t o = 0;
+	const char *s = p;
+	while (*s) {
+		while (*s == '/')
+			s++;
+		const char *e = s;
+		while (*e && *e != '/')
+			e++;
+		size_t n = (size_t)(e - s);
+		if (n == 0 || (n == 1 && s[0] == '.')) {
+			/* skip */
+		} else if (n == 2 && s[0] == '.' && s[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else if (o + 1 + n < sizeof(out)) {
+			out[o++] = '/';
+			memcpy(out + o, s, n);
+			o += n;
+		}
+		s = e;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = 0;
+	memcpy(p, out, o + 1);
+}
+
+/* The absolute guest path for `path` relative to dir handle `dh`. */
+static int64_t compose(struct hostcall *hc, int64_t dh, const char *path, char *out)
+{
+	const char *base;
+	if (path[0] == '/')
+		base = "";
+	else if (dh == HC_DIR_CWD)
+		base = hc->cwd;
+	else if (dh >= 0 && dh < HC_MAX_HANDLES && hc->h[dh].fd >= 0)
+		base = hc->h[dh].path ? hc->h[dh].path : NULL;
+	else
+		return -9;			/* EBADF */
+	if (!base)
+		return -20;			/* ENOTDIR: a stream has no path */
+	int n = snprintf(out, HC_PATH_MAX, "%s%s%s", base,
+			 (*base && path[0] != '/') ? "/" : "", path);
+	if (n < 0 || n >= HC_PATH_MAX)
+		return -36;
+	return 0;
+}
+
+/* Fallback confinement without openat2: walk component by component from
+ * the root, refusing any symlink (O_NOFOLLOW on every step). */
+static int walk_in_root(struct hostcall *hc, const char *full, int flags, mode_t mode)
+{
+	char norm[HC_PATH_MAX];
+	snprintf(norm, sizeof(norm), "%s", full);
+	normalize(norm);
+	int dir = dup(hc->rootfd);
+	char *s = norm + 1;
+	if (!*s) {
+		int fd = openat(dir, ".", flags & ~(O_CREAT | O_EXCL), mode);
+		close(dir);
+		return fd;
+	}
+	for (;;) {
+		char *slash = strchr(s, '/');
+		if (!slash) {
+			int fd = openat(dir, s, flags | O_NOFOLLOW, mode);
+			int e = errno;
+			close(dir);
+			errno = e;
+			return fd;
+		}
+		*slash = 0;
+		int next = openat(dir, s, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int e = errno;
+		close(dir);
+		if (next < 0) {
+			errno = e == ENOTDIR ? ELOOP : e;
+			return -1;
+		}
+		dir = next;
+		s = slash + 1;
+	}
+}
+
+/* Open an absolute guest path with host flags: the one place that decides
+ * what a guest path means on the host. */
+static int host_open(struct hostcall *hc, const char *full, int flags, mode_t mode)
+{
+	if (hc->rootfd < 0)
+		return open(full, flags, mode);
+	if (hc->have_openat2) {
+		struct hc_open_how how = {
+			.flags = (uint64_t)flags,
+			.mode = (flags & O_CREAT) ? mode : 0,
+			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		};
+		return (int)syscall(SYS_openat2, hc->rootfd, full, &how, sizeof(how));
+	}
+	return walk_in_root(hc, full, flags, mode);
+}
+
+/*
+ * Split an absolute guest path into an open parent directory and the last
+ * component, for the calls that act on a name rather than a file (mkdir,
+ * unlink, rename, lstat, readlink).  A last component of "", "." or ".."
+ * has no parent to act in: *base is set to "" and *dirfd is the directory
+ * itself.
+ */
+static int64_t open_parent(struct hostcall *hc, char *full, int *dirfd, char **base)
+{
+	size_t n = strlen(full);
+	while (n > 1 && full[n - 1] == '/')
+		full[--n] = 0;
+	char *slash = strrchr(full, '/');
+	char *last = slash + 1;
+	if (!*last || !strcmp(last, ".") || !strcmp(last, "..")) {
+		*dirfd = host_open(hc, full, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+		*base = "";
+	} else {
+		char save = *last;
+		*last = 0;
+		*dirfd = host_open(hc, full, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+		*last = save;
+		*base = last;
+	}
+	return *dirfd < 0 ? lerr(errno) : 0;
+}
+
+/* ---- handles ---- */
+
+static int64_t handle_new(struct hostcall *hc, int fd, const char *path)
+{
+	for (int i = 3; i < HC_MAX_HANDLES; i++) {
+		if (hc->h[i].fd < 0) {
+			hc->h[i].fd = fd;
+			hc->h[i].path = path ? strdup(path) : NULL;
+			return i;
+		}
+	}
+	close(fd);
+	return -24;				/* EMFILE */
+}
+
+static int handle_fd(struct hostcall *hc, uint64_t h)
+{
+	return h < HC_MAX_HANDLES ? hc->h[h].fd : -1;
+}
+
+/* ---- the operations ---- */
+
+/* struct stat as x86-64 Linux lays it out (144 bytes). */
+struct linux_stat {
+	uint64_t dev, ino, nlink;
+	uint32_t mode, uid, gid, pad0;
+	uint64_t rdev;
+	int64_t size, blksize, blocks;
+	uint64_t atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
+	int64_t unused[3];
+};
+
+static int64_t put_stat(struct hostcall *hc, const struct stat *st, uint64_t pa)
+{
+	struct linux_stat *ls = gptr_w(hc, pa, sizeof(*ls));
+	if (!ls)
+		return -14;
+	memset(ls, 0, sizeof(*ls));
+	ls->dev = st->st_dev;
+	ls->ino = st->st_ino;
+	ls->nlink = st->st_nlink;
+	ls->mode = st->st_mode;
+	ls->uid = st->st_uid;
+	ls->gid = st->st_gid;
+	ls->rdev = st->st_rdev;
+	ls->size = st->st_size;
+	ls->blksize = st->st_blksize;
+	ls->blocks = st->st_blocks;
+	ls->atime = st->st_atim.tv_sec;
+	ls->atime_ns = st->st_atim.tv_nsec;
+	ls->mtime = st->st_mtim.tv_sec;
+	ls->mtime_ns = st->st_mtim.tv_nsec;
+	ls->ctime = st->st_ctim.tv_sec;
+	ls->ctime_ns = st->st_ctim.tv_nsec;
+	return 0;
+}
+
+#define RET(x) ((x) < 0 ? lerr(errno) : (int64_t)(x))
+
+static int64_t op_openat(struct hostcall *hc, const uint64_t *a)
+{
+	char full[HC_PATH_MAX];
+	int64_t err = 0;
+	const char *p = gpath(hc, a[1], &err);
+	if (!p)
+		return err;
+	if ((err = compose(hc, (int64_t)a[0], p, full)) < 0)
+		return err;
+	int fd = host_open(hc, full, host_oflags(a[2]), (mode_t)a[3]);
+	if (fd < 0)
+		return lerr(errno);
+	normalize(full);
+	return handle_new(hc, fd, full);
+}
+
+static int64_t op_rw(struct hostcall *hc, unsigned op, const uint64_t *a)
+{
+	int fd = handle_fd(hc, a[0]);
+	if (fd < 0)
+		return -9;
+	bool wr = op == HC_WRITE || op == HC_PWRITE;
+	void *buf = wr ? gptr(hc, a[1], a[2]) : gptr_w(hc, a[1], a[2]);
+	if (!buf)
+		return -14;
+	ssize_t r;
+	switch (op) {
+	case HC_READ: r = read(fd, buf, a[2]); break;
+	case HC_WRITE: r = write(fd, buf, a[2]); break;
+	case HC_PREAD: r = pread(fd, buf, a[2], (off_t)a[3]); break;
+	default: r = pwrite(fd, buf, a[2], (off_t)a[3]); break;
+	}
+	return RET(r);
+}
+
+static int64_t op_fstatat(struct hostcall *hc, const uint64_t *a)
+{
+	char full[HC_PATH_MAX];
+	int64_t err = 0;
+	struct stat st;
+	const char *p = gpath(hc, a[1], &err);
+	if (!p)
+		return err;
+	if ((err = compose(hc, (int64_t)a[0], p, full)) < 0)
+		return err;
+	int fd;
+	if (a[3] & 0x100) {		/* AT_SYMLINK_NOFOLLOW: stat the name */
+		char *base;
+		if ((err = open_parent(hc, full, &fd, &base)) < 0)
+			return err;
+		int r = fstatat(fd, base, &st, *base ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH);
+		int e = errno;
+		close(fd);
+		if (r < 0)
+			return lerr(e);
+	} else {
+		fd = host_open(hc, full, O_PATH | O_CLOEXEC, 0);
+		if (fd < 0)
+			return lerr(errno);
+		int r = fstat(fd, &st);
+		int e = errno;
+		close(fd);
+		if (r < 0)
+			return lerr(e);
+	}
+	return put_stat(hc, &st, a[2]);
+}
+
+/* The *at calls that act on a name: resolve the parent, then act. */
+static int64_t op_name(struct hostcall *hc, unsigned op, const uint64_t *a)
+{
+	char full[HC_PATH_MAX];
+	int64_t err = 0;
+	int dfd;
+	char *base;
+	const char *p = gpath(hc, a[1], &err);
+	if (!p)
+		return err;
+	if ((err = compose(hc, (int64_t)a[0], p, full)) < 0)
+		return err;
+	if ((err = open_parent(hc, full, &dfd, &base)) < 0)
+		return err;
+	int r;
+	if (!*base) {			/* ".", ".." or "/" as the last component */
+		errno = op == HC_MKDIRAT ? EEXIST : op == HC_READLINKAT ? EINVAL : EBUSY;
+		r = -1;
+	} else if (op == HC_MKDIRAT) {
+		r = mkdirat(dfd, base, (mode_t)a[2]);
+	} else if (op == HC_UNLINKAT) {
+		r = unlinkat(dfd, base, (a[2] & 0x200) ? AT_REMOVEDIR : 0);
+	} else {			/* HC_READLINKAT */
+		char *buf = gptr_w(hc, a[2], a[3]);
+		if (!buf) {
+			close(dfd);
+			return -14;
+		}
+		ssize_t n = readlinkat(dfd, base, buf, a[3]);
+		r = n < 0 ? -1 : (int)n;
+	}
+	int e = errno;
+	close(dfd);
+	return r < 0 ? lerr(e) : r;
+}
+
+static int64_t op_renameat(struct hostcall *hc, const uint64_t *a)
+{
+	char of[HC_PATH_MAX], nf[HC_PATH_MAX];
+	int64_t err = 0;
+	int odfd, ndfd;
+	char *ob, *nb;
+	const char *op = gpath(hc, a[1], &err);
+	if (!op)
+		return err;
+	if ((err = compose(hc, (int64_t)a[0], op, of)) < 0)
+		return err;
+	const char *np = gpath(hc, a[3], &err);
+	if (!np)
+		return err;
+	if ((err = compose(hc, (int64_t)a[2], np, nf)) < 0)
+		return err;
+	if ((err = open_parent(hc, of, &odfd, &ob)) < 0)
+		return err;
+	if ((err = open_parent(hc, nf, &ndfd, &nb)) < 0) {
+		close(odfd);
+		return err;
+	}
+	int r = (*ob && *nb) ? renameat(odfd, ob, ndfd, nb) : (errno = EBUSY, -1);
+	int e = errno;
+	close(odfd);
+	close(ndfd);
+	return r < 0 ? lerr(e) : 0;
+}
+
+static int64_t op_faccessat(struct hostcall *hc, const uint64_t *a)
+{
+	char full[HC_PATH_MAX], proc[64];
+	int64_t err = 0;
+	const char *p = gpath(hc, a[1], &err);
+	if (!p)
+		return err;
+	if ((err = compose(hc, (int64_t)a[0], p, full)) < 0)
+		return err;
+	int fd = host_open(hc, full, O_PATH | O_CLOEXEC, 0);
+	if (fd < 0)
+		return lerr(errno);
+	/* The O_PATH descriptor pins the confined file; check access through
+	 * its /proc link so that nothing is resolved a second time. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	int r = faccessat(AT_FDCWD, proc, (int)a[2], (a[3] & 0x200) ? AT_EACCESS : 0);
+	int e = errno;
+	close(fd);
+	return r < 0 ? lerr(e) : 0;
+}
+
+static int64_t set_cwd(struct hostcall *hc, char *full)
+{
+	int fd = host_open(hc, full, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return lerr(errno);
+	close(fd);
+	normalize(full);
+	snprintf(hc->cwd, sizeof(hc->cwd), "%s", full);
+	return 0;
+}
+
+static int64_t op_chdir(struct hostcall *hc, const uint64_t *a)
+{
+	char full[HC_PATH_MAX];
+	int64_t err = 0;
+	const char *p = gpath(hc, a[0], &err);
+	if (!p)
+		return err;
+	if ((err = compose(hc, HC_DIR_CWD, p, full)) < 0)
+		return err;
+	return set_cwd(hc, full);
+}
+
+static int64_t op_fchdir(struct hostcall *hc, const uint64_t *a)
+{
+	char full[HC_PATH_MAX];
+	if (handle_fd(hc, a[0]) < 0)
+		return -9;
+	if (!hc->h[a[0]].path)
+		return -20;
+	snprintf(full, sizeof(full), "%s", hc->h[a[0]].path);
+	return set_cwd(hc, full);
+}
+
+static int64_t op_poll(struct hostcall *hc, const uint64_t *a)
+{
+	uint64_t n = a[1];
+	if (n > 64)
+		return -22;
+	struct hc_pollfd *g = gptr_w(hc, a[0], n * sizeof(*g));
+	struct pollfd p[64];
+	if (!g)
+		return -14;
+	for (uint64_t i = 0; i < n; i++) {
+		p[i].fd = handle_fd(hc, (uint64_t)(int64_t)g[i].handle);
+		p[i].events = (short)((g[i].events & 1 ? POLLIN : 0) |
+				      (g[i].events & 4 ? POLLOUT : 0));
+	}
+	int r = poll(p, n, (int)(int64_t)a[2]);
+	if (r < 0)
+		return lerr(errno);
+	for (uint64_t i = 0; i < n; i++)
+		g[i].revents = (int16_t)((p[i].revents & POLLIN ? 1 : 0) |
+					 (p[i].revents & POLLOUT ? 4 : 0) |
+					 (p[i].revents & POLLERR ? 8 : 0) |
+					 (p[i].revents & POLLHUP ? 16 : 0) |
+					 (p[i].revents & POLLNVAL ? 32 : 0));
+	return r;
+}
+
+static int64_t op_getdents(struct hostcall *hc, const uint64_t *a)
+{
+	int fd = handle_fd(hc, a[0]);
+	if (fd < 0)
+		return -9;
+	void *buf = gptr_w(hc, a[1], a[2]);
+	if (!buf)
+		return -14;
+	/* linux_dirent64 has the same layout on every Linux architecture. */
+	long r = syscall(SYS_getdents64, fd, buf, (unsigned)a[2]);
+	return RET(r);
+}
+
+static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
+{
+	int fd = handle_fd(hc, a[0]);
+	if (fd < 0)
+		return -9;
+	if (op == HC_WINSIZE) {
+		struct winsize ws;
+		uint16_t *g = gptr_w(hc, a[1], 8);
+		if (!g)
+			return -14;
+		if (ioctl(fd, TIOCGWINSZ, &ws) < 0)
+			return lerr(errno);
+		g[0] = ws.ws_row; g[1] = ws.ws_col; g[2] = ws.ws_xpixel; g[3] = ws.ws_ypixel;
+		return 0;
+	}
+	/* TCGETS: the x86-64 kernel termios (4 flag words, line, 19 cc). */
+	struct termios t;
+	uint8_t *g = gptr_w(hc, a[1], 60);
+	if (!g)
+		return -14;
+	if (tcgetattr(fd, &t) < 0)
+		return lerr(errno);
+	uint32_t fl[4] = { t.c_iflag, t.c_oflag, t.c_cflag, t.c_lflag };
+	memset(g, 0, 60);
+	memcpy(g, fl, 16);
+	g[16] = 0;
+	memcpy(g + 17, t.c_cc, NCCS < 19 ? NCCS : 19);
+	return 0;
+}
+
+static int64_t op_clock(struct hostcall *hc, const uint64_t *a)
+{
+	struct timespec ts;
+	int64_t *g = gptr_w(hc, a[1], 16);
+	if (!g)
+		return -14;
+	/* Linux clock ids: 0 realtime, 1 monotonic, 2/3 cpu time, 4 raw,
+	 * 5/6 coarse, 7 boottime. */
+	clockid_t id = a[0] == 0 || a[0] == 5 ? CLOCK_REALTIME
+		     : a[0] == 2 || a[0] == 3 ? CLOCK_PROCESS_CPUTIME_ID
+		     : a[0] <= 7 ? CLOCK_MONOTONIC : (clockid_t)-1;
+	if (id == (clockid_t)-1)
+		return -22;
+	clock_gettime(id, &ts);
+	g[0] = ts.tv_sec;
+	g[1] = ts.tv_nsec;
+	return 0;
+}
+
+static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
+{
+	int fd;
+	switch (op) {
+	case HC_NOP:
+		return 0;
+	case HC_OPENAT:
+		return op_openat(hc, a);
+	case HC_CLOSE:
+		if (handle_fd(hc, a[0]) < 0)
+			return -9;
+		if (a[0] > 2)
+			close(hc->h[a[0]].fd);
+		free(hc->h[a[0]].path);
+		hc->h[a[0]] = (struct hc_handle){ -1, NULL };
+		return 0;
+	case HC_READ: case HC_WRITE: case HC_PREAD: case HC_PWRITE:
+		return op_rw(hc, op, a);
+	case HC_LSEEK:
+		if ((fd = handle_fd(hc, a[0])) < 0)
+			return -9;
+		return RET(lseek(fd, (off_t)a[1], (int)a[2]));
+	case HC_FSTAT: {
+		struct stat st;
+		if ((fd = handle_fd(hc, a[0])) < 0)
+			return -9;
+		if (fstat(fd, &st) < 0)
+			return lerr(errno);
+		return put_stat(hc, &st, a[1]);
+	}
+	case HC_FSTATAT:
+		return op_fstatat(hc, a);
+	case HC_GETDENTS64:
+		return op_getdents(hc, a);
+	case HC_READLINKAT: case HC_MKDIRAT: case HC_UNLINKAT:
+		return op_name(hc, op, a);
+	case HC_GETCWD: {
+		size_t n = strlen(hc->cwd) + 1;
+		if (n > a[1])
+			return -34;			/* ERANGE */
+		char *g = gptr_w(hc, a[0], n);
+		if (!g)
+			return -14;
+		memcpy(g, hc->cwd, n);
+		return (int64_t)n;
+	}
+	case HC_CHDIR:
+		return op_chdir(hc, a);
+	case HC_FCHDIR:
+		return op_fchdir(hc, a);
+	case HC_RENAMEAT:
+		return op_renameat(hc, a);
+	case HC_FACCESSAT:
+		return op_faccessat(hc, a);
+	case HC_TCGETS: case HC_WINSIZE:
+		return op_tty(hc, op, a);
+	case HC_CLOCK:
+		return op_clock(hc, a);
+	case HC_NANOSLEEP: {
+		struct timespec ts = { (time_t)(a[0] / 1000000000u), (long)(a[0] % 1000000000u) };
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		return 0;
+	}
+	case HC_RANDOM: {
+		void *g = gptr_w(hc, a[0], a[1]);
+		if (!g)
+			return -14;
+		return RET(getrandom(g, a[1], 0));
+	}
+	case HC_POLL:
+		return op_poll(hc, a);
+	case HC_FTRUNCATE:
+		if ((fd = handle_fd(hc, a[0])) < 0)
+			return -9;
+		return RET(ftruncate(fd, (off_t)a[1]));
+	case HC_STATS:
+		if (a[0] < HC_NSTATS)
+			hc->stats[a[0]] += a[1];
+		return 0;
+	default:
+		return -38;				/* ENOSYS */
+	}
+}
+
+/* ---- the ports ---- */
+
+uint32_t hostcall_in(struct machine *m, uint16_t port, unsigned size)
+{
+	struct hostcall *hc = m->hc;
+	(void)size;
+	if (!hc)
+		return 0xFFFFFFFFu;
+	switch (port) {
+	case HC_PORT_ID: return HC_ID;
+	case HC_PORT_STATUS: return hc->status;
+	case HC_PORT_ADDR_HI: return hc->addr_hi;
+	default: return 0xFFFFFFFFu;
+	}
+}
+
+void hostcall_out(struct machine *m, uint16_t port, unsigned size, uint32_t value)
+{
+	struct hostcall *hc = m->hc;
+	if (!hc || size != 4)
+		return;
+	if (port == HC_PORT_ADDR_HI) {
+		hc->addr_hi = value;
+		return;
+	}
+	if (port != HC_PORT_ADDR_LO)
+		return;
+	uint64_t pa = ((uint64_t)hc->addr_hi << 32) | value;
+	hc->addr_hi = 0;
+	struct hc_req req;
+	const void *src = phys_ptr(m, pa, sizeof(req));
+	if (!src) {
+		hc->status = 1;			/* nowhere to even put an error */
+		return;
+	}
+	memcpy(&req, src, sizeof(req));
+	req.ret = dispatch(hc, req.op, req.a);
+	hc->status = 0;
+	/* Only `ret` goes back, so a request block cannot be used to make
+	 * the device overwrite anything else. */
+	void *dst = phys_ptr_write(m, pa + offsetof(struct hc_req, ret), sizeof(req.ret));
+	if (dst)
+		memcpy(dst, &req.ret, sizeof(req.ret));
+}
+
+/* ---- life cycle and configuration ---- */
+
+struct hostcall *hostcall_new(struct machine *m)
+{
+	struct hostcall *hc = calloc(1, sizeof(*hc));
+	if (!hc)
+		return NULL;
+	hc->m = m;
+	hc->rootfd = -1;
+	for (int i = 0; i < HC_MAX_HANDLES; i++)
+		hc->h[i].fd = i < 3 ? i : -1;
+	if (!getcwd(hc->cwd, sizeof(hc->cwd)))
+		strcpy(hc->cwd, "/");
+	return hc;
+}
+
+void hostcall_free(struct hostcall *hc)
+{
+	if (!hc)
+		return;
+	for (int i = 3; i < HC_MAX_HANDLES; i++)
+		if (hc->h[i].fd >= 0)
+			close(hc->h[i].fd);
+	for (int i = 0; i < HC_MAX_HANDLES; i++)
+		free(hc->h[i].path);
+	if (hc->rootfd >= 0)
+		close(hc->rootfd);
+	free(hc);
+}
+
+int hostcall_configure(struct hostcall *hc, const struct hostcall_config *cfg,
+		       char *err, size_t errlen)
+{
+	if (!cfg->root)
+		return 0;
+	int fd = open(cfg->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open the root directory: %s "
+			 "(give an existing directory)", strerror(errno));
+		return -1;
+	}
+	if (hc->rootfd >= 0)
+		close(hc->rootfd);
+	hc->rootfd = fd;
+	strcpy(hc->cwd, "/");		/* the guest starts at its root */
+	/* Probe openat2 once: without it, confinement refuses symlinks. */
+	struct hc_open_how how = { O_PATH | O_CLOEXEC, 0, RESOLVE_IN_ROOT };
+	int t = (int)syscall(SYS_openat2, fd, ".", &how, sizeof(how));
+	hc->have_openat2 = t >= 0;
+	if (t >= 0)
+		close(t);
+	return 0;
+}
+
+void hostcall_stats(struct hostcall *hc,
+		    void (*fn)(unsigned nr, uint64_t count, void *arg), void *arg)
+{
+	for (unsigned nr = 0; nr < HC_NSTATS; nr++)
+		if (hc->stats[nr])
+			fn(nr, hc->stats[nr], arg);
+}

@@ -1,0 +1,101 @@
+/*
+ * hostcall.h - the host-call device (ports 0x510-0x51F): how a kernel inside
+ * lstar reaches host files, the standard streams and the clock.
+ * docs/platform.md describes the protocol in prose; this header is its
+ * single definition, included both by emu/hostcall.c and (freestanding) by
+ * kernel_model/.  The ABI part uses only fixed-size integers.
+ *
+ * Protocol.  The kernel fills a `struct hc_req` in guest RAM, writes the
+ * high 32 bits of its physical address to HC_PORT_ADDR_HI and then the low
+ * 32 bits to HC_PORT_ADDR_LO; the second OUT performs the call
+ * synchronously (the OUT instruction completes after the host did the work).
+ * The result is in `ret`: >= 0 on success, -errno (Linux numbering) on
+ * failure.  Buffers are passed as guest *physical* address + length and must
+ * lie in RAM; the device refuses (-EFAULT) anything else and never touches
+ * host memory outside guest RAM.  Host file descriptors stay in the device:
+ * the kernel sees small "handles" (0, 1, 2 are the host's standard streams).
+ * Paths are NUL-terminated strings of at most HC_PATH_MAX bytes.
+ */
+#ifndef LSTAR_HOSTCALL_H
+#define LSTAR_HOSTCALL_H
+
+#include <stdint.h>
+
+#define HC_PORT_ADDR_LO	0x510	/* OUT32: low half of the request address; performs the call */
+#define HC_PORT_ADDR_HI	0x514	/* OUT32: high half of the request address (latched) */
+#define HC_PORT_ID	0x518	/* IN32: HC_ID when the device is present */
+#define HC_PORT_STATUS	0x51C	/* IN32: 0 if the last request block was readable, else 1 */
+
+#define HC_ID		0x4348534C	/* "LSHC" */
+#define HC_PATH_MAX	4096
+#define HC_MAX_HANDLES	256
+#define HC_DIR_CWD	(-100)	/* "dir handle" meaning the current directory (AT_FDCWD) */
+
+/* The request block (48 + 16 bytes, 8-byte aligned). */
+struct hc_req {
+	uint32_t op;		/* HC_* below */
+	uint32_t pad;
+	int64_t ret;		/* result: >= 0, or -errno */
+	uint64_t a[6];		/* arguments, per op */
+};
+
+/* Ops.  "pa" = guest physical address, "dh" = dir handle or HC_DIR_CWD. */
+enum hc_op {
+	HC_NOP = 0,		/* -> 0 */
+	HC_OPENAT,		/* dh, path pa, flags (Linux O_*), mode -> handle */
+	HC_CLOSE,		/* handle -> 0 */
+	HC_READ,		/* handle, buf pa, len -> bytes */
+	HC_WRITE,		/* handle, buf pa, len -> bytes */
+	HC_PREAD,		/* handle, buf pa, len, offset -> bytes */
+	HC_PWRITE,		/* handle, buf pa, len, offset -> bytes */
+	HC_LSEEK,		/* handle, offset, whence -> new offset */
+	HC_FSTAT,		/* handle, struct stat pa (x86-64 Linux layout) -> 0 */
+	HC_FSTATAT,		/* dh, path pa, struct stat pa, flags (AT_SYMLINK_NOFOLLOW) -> 0 */
+	HC_GETDENTS64,		/* handle, buf pa, len -> bytes of linux_dirent64 records */
+	HC_READLINKAT,		/* dh, path pa, buf pa, len -> bytes (no NUL) */
+	HC_GETCWD,		/* buf pa, len -> length including the NUL */
+	HC_CHDIR,		/* path pa -> 0 */
+	HC_MKDIRAT,		/* dh, path pa, mode -> 0 */
+	HC_UNLINKAT,		/* dh, path pa, flags (AT_REMOVEDIR) -> 0 */
+	HC_RENAMEAT,		/* old dh, old path pa, new dh, new path pa -> 0 */
+	HC_FACCESSAT,		/* dh, path pa, mode, flags -> 0 */
+	HC_TCGETS,		/* handle, struct termios pa (60 bytes, Linux layout) -> 0 or -ENOTTY */
+	HC_WINSIZE,		/* handle, struct winsize pa (8 bytes) -> 0 or -ENOTTY */
+	HC_CLOCK,		/* clockid, struct timespec pa -> 0 */
+	HC_NANOSLEEP,		/* nanoseconds -> 0 */
+	HC_RANDOM,		/* buf pa, len -> bytes */
+	HC_POLL,		/* struct hc_pollfd array pa, count, timeout ms -> ready count */
+	HC_FTRUNCATE,		/* handle, length -> 0 */
+	HC_FCHDIR,		/* handle -> 0 */
+	HC_STATS,		/* nr, count: the kernel reports an unimplemented syscall count -> 0 */
+	HC_NR_OPS
+};
+
+/* HC_POLL entries: the kernel's poll translated to handles. */
+struct hc_pollfd {
+	int32_t handle;
+	int16_t events;		/* POLLIN 1, POLLOUT 4 */
+	int16_t revents;	/* filled by the device */
+};
+
+#ifndef __KERNEL__
+/* ---- the emulator side (not visible to the guest kernel) ---- */
+#include <stddef.h>
+
+struct hostcall;
+
+/* What the CLI can set before the guest runs. */
+struct hostcall_config {
+	const char *root;	/* --root DIR: confine every guest path to DIR; NULL = host view */
+};
+
+/* Apply a configuration.  Returns 0, or -1 with a one-line reason in err. */
+int hostcall_configure(struct hostcall *hc, const struct hostcall_config *cfg,
+		       char *err, size_t errlen);
+/* Unimplemented-syscall counts the kernel reported (HC_STATS), for --stats:
+ * calls fn(nr, count, arg) for each, in order of nr. */
+void hostcall_stats(struct hostcall *hc,
+		    void (*fn)(unsigned nr, uint64_t count, void *arg), void *arg);
+#endif
+
+#endif

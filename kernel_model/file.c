@@ -1,0 +1,153 @@
+/*
+ * file.c - the descriptor table, close, dup*, fcntl (mirrors fs/file.c,
+ * fs/open.c's close and fs/fcntl.c).
+ */
+#include "fs.h"
+
+static struct file file_table[NR_OPEN_DEFAULT];
+static struct file *fd_array[NR_OPEN_DEFAULT];
+static bool close_on_exec[NR_OPEN_DEFAULT];	/* recorded: there is no execve */
+
+struct file *fget(int fd)
+{
+	if (fd < 0 || fd >= NR_OPEN_DEFAULT)
+		return NULL;
+	return fd_array[fd];
+}
+
+struct file *alloc_file(enum file_type type, unsigned int flags)
+{
+	for (int i = 0; i < NR_OPEN_DEFAULT; i++) {
+		struct file *f = &file_table[i];
+		if (f->f_count == 0) {
+			*f = (struct file){ .f_count = 1, .type = type,
+					    .f_flags = flags };
+			return f;
+		}
+	}
+	return NULL;
+}
+
+void fput(struct file *f)
+{
+	if (--f->f_count > 0)
+		return;
+	if (f->type == FT_HOST)
+		hostcall(HC_CLOSE, f->handle, 0, 0, 0, 0, 0);
+	else
+		pipe_release(f);
+}
+
+/* Install f at the lowest free descriptor >= from (POSIX's rule). */
+int fd_install_lowest(struct file *f, int from, bool cloexec)
+{
+	for (int fd = from; fd < NR_OPEN_DEFAULT; fd++) {
+		if (!fd_array[fd]) {
+			fd_array[fd] = f;
+			close_on_exec[fd] = cloexec;
+			return fd;
+		}
+	}
+	return -EMFILE;
+}
+
+/* The standard streams are the host's, handles 0-2 of the device. */
+void files_init(void)
+{
+	static const unsigned int mode[3] = { O_RDONLY, O_WRONLY, O_WRONLY };
+	for (int fd = 0; fd < 3; fd++) {
+		struct file *f = alloc_file(FT_HOST, mode[fd]);
+		f->handle = fd;
+		fd_install_lowest(f, fd, false);
+	}
+}
+
+SYSCALL_DEFINE1(close, int, fd)
+{
+	struct file *f = fget(fd);
+	if (!f)
+		return -EBADF;
+	fd_array[fd] = NULL;
+	fput(f);
+	return 0;
+}
+
+SYSCALL_DEFINE1(dup, int, fd)
+{
+	struct file *f = fget(fd);
+	if (!f)
+		return -EBADF;
+	int nfd = fd_install_lowest(f, 0, false);
+	if (nfd >= 0)
+		f->f_count++;
+	return nfd;
+}
+
+static long do_dup2(int oldfd, int newfd, bool cloexec)
+{
+	struct file *f = fget(oldfd);
+	if (!f)
+		return -EBADF;
+	if (newfd < 0 || newfd >= NR_OPEN_DEFAULT)
+		return -EBADF;
+	if (fd_array[newfd] == f) {
+		close_on_exec[newfd] = cloexec;
+		return newfd;
+	}
+	f->f_count++;
+	if (fd_array[newfd])
+		fput(fd_array[newfd]);
+	fd_array[newfd] = f;
+	close_on_exec[newfd] = cloexec;
+	return newfd;
+}
+
+SYSCALL_DEFINE2(dup2, int, oldfd, int, newfd)
+{
+	if (oldfd == newfd)		/* dup2 to itself: just validate */
+		return fget(oldfd) ? newfd : -EBADF;
+	return do_dup2(oldfd, newfd, false);
+}
+
+SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, int, flags)
+{
+	if (oldfd == newfd || (flags & ~O_CLOEXEC))
+		return -EINVAL;
+	return do_dup2(oldfd, newfd, flags & O_CLOEXEC);
+}
+
+SYSCALL_DEFINE3(fcntl, int, fd, unsigned int, cmd, unsigned long, arg)
+{
+	struct file *f = fget(fd);
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC: {
+		if (arg >= NR_OPEN_DEFAULT)
+			return -EINVAL;
+		int nfd = fd_install_lowest(f, arg, cmd == F_DUPFD_CLOEXEC);
+		if (nfd >= 0)
+			f->f_count++;
+		return nfd;
+	}
+	case F_GETFD:
+		return close_on_exec[fd] ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		close_on_exec[fd] = arg & FD_CLOEXEC;
+		return 0;
+	case F_GETFL:
+		return f->f_flags;
+	case F_SETFL:
+		/* Only these status flags can change after open. */
+		f->f_flags = (f->f_flags & ~(O_APPEND | O_NONBLOCK)) |
+			     (arg & (O_APPEND | O_NONBLOCK));
+		return 0;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+		return 0;	/* one process: every lock is granted */
+	default:
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,52 @@
+/*
+ * fs.h - open files (a digest of include/linux/fs.h and fdtable.h).
+ *
+ * There is no VFS here: a file is either a handle on a host file held by
+ * the host-call device, or one end of an in-kernel pipe.  The descriptor
+ * table maps small integers to shared, reference-counted struct files, so
+ * dup() and friends behave as on Linux (shared offset and status flags).
+ */
+#ifndef KM_FS_H
+#define KM_FS_H
+
+#include "kernel.h"
+
+#define NR_OPEN_DEFAULT	256
+#define PATH_MAX	4096
+
+enum file_type { FT_HOST = 1, FT_PIPE };
+
+struct pipe_inode_info;
+
+struct file {
+	int f_count;			/* references from descriptors; 0 = free */
+	enum file_type type;
+	int handle;			/* FT_HOST: the device's handle */
+	unsigned int f_flags;		/* O_ACCMODE, O_APPEND, O_NONBLOCK... */
+	struct pipe_inode_info *pipe;	/* FT_PIPE */
+	bool pipe_writer;		/* which end */
+};
+
+/* file.c */
+void files_init(void);
+struct file *fget(int fd);
+struct file *alloc_file(enum file_type type, unsigned int flags);
+void fput(struct file *f);
+int fd_install_lowest(struct file *f, int from, bool cloexec);
+
+/* read_write.c */
+long kernel_pread(struct file *f, void *kbuf, u64 n, u64 off);
+
+/* pipe.c */
+long pipe_read(struct file *f, char __user *buf, u64 n);
+long pipe_write(struct file *f, const char __user *buf, u64 n);
+void pipe_release(struct file *f);
+int pipe_poll(struct file *f);
+
+/* hostcall helpers (hostcall.c): paths go to the device through hc_path. */
+extern char hc_path[2][PATH_MAX];
+long getname(int slot, const char __user *upath);	/* copy into hc_path[slot] */
+long dir_handle(int dirfd, int slot);	/* the device handle to resolve hc_path[slot] from */
+u64 hc_pa(const void *kernel_ptr);	/* physical address of kernel .bss data */
+
+#endif

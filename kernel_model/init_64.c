@@ -1,0 +1,91 @@
+/*
+ * init_64.c - the kernel's own page tables (mirrors arch/x86/mm/init_64.c
+ * and the parts of arch/x86/mm/pgtable.c it needs).
+ *
+ * The firmware's identity map served to get here; from now on the lower
+ * half of the address space belongs to the user program, so the kernel
+ * moves to the upper half: its image at __START_KERNEL_map (where it is
+ * linked) and all of RAM at PAGE_OFFSET (the "direct map" through which the
+ * kernel reaches page tables and any physical page).
+ */
+#include "mm.h"
+#include "processor.h"
+
+unsigned long page_offset_base;		/* 0 = identity, until we switch */
+struct mm_struct init_mm;
+
+extern char _text[], _etext[], __start_rodata[], __end_rodata[], _sdata[], _end[];
+
+/*
+ * Walk the four levels for va, creating missing tables if alloc.  Tables
+ * of the user half get U/S=1 so that the leaf PTE alone decides user
+ * access; kernel tables stay supervisor-only.  NX is only ever set on
+ * leaves for the same reason.
+ */
+u64 *pte_walk(u64 va, bool alloc)
+{
+	u64 *table = __va(init_mm.pgd);
+	u64 tflags = _PAGE_PRESENT | _PAGE_RW |
+		     (va < TASK_SIZE_MAX ? _PAGE_USER : 0);
+
+	for (int shift = 39; shift > 12; shift -= 9) {
+		u64 *e = &table[(va >> shift) & 511];
+		if (!(*e & _PAGE_PRESENT)) {
+			if (!alloc)
+				return NULL;
+			u64 pa = alloc_page();
+			if (!pa)
+				return NULL;
+			*e = pa | tflags;
+		}
+		table = __va(*e & PTE_PFN_MASK);
+	}
+	return &table[(va >> 12) & 511];
+}
+
+static void map_range(u64 va, u64 pa, u64 size, u64 flags)
+{
+	for (u64 off = 0; off < size; off += PAGE_SIZE) {
+		u64 *pte = pte_walk(va + off, true);
+		if (!pte)
+			panic("out of memory building the kernel page tables");
+		*pte = (pa + off) | flags;
+	}
+}
+
+static void map_kernel_part(const char *start, const char *end, u64 flags)
+{
+	map_range((u64)start, __pa_symbol(start), PAGE_ALIGN((u64)end) - (u64)start,
+		  flags);
+}
+
+void init_mem_mapping(void)
+{
+	const u64 kern = _PAGE_PRESENT | _PAGE_ACCESSED;
+
+	/* NX in a PTE is a reserved bit (a #PF) until EFER.NXE is set. */
+	wrmsrl(MSR_EFER, rdmsrl(MSR_EFER) | EFER_NX);
+
+	init_mm.pgd = alloc_page();
+	if (!init_mm.pgd)
+		panic("no memory for a page directory");
+
+	/* All of RAM, read/write, never executable. */
+	map_range(PAGE_OFFSET, 0, boot_info.ram_size & PAGE_MASK,
+		  kern | _PAGE_RW | _PAGE_DIRTY | _PAGE_NX);
+
+	/* The kernel image with per-section rights: W^X. */
+	map_kernel_part(_text, _etext, kern);
+	map_kernel_part(__start_rodata, __end_rodata, kern | _PAGE_NX);
+	map_kernel_part(_sdata, _end, kern | _PAGE_RW | _PAGE_DIRTY | _PAGE_NX);
+
+	write_cr3(init_mm.pgd);
+	page_offset_base = PAGE_OFFSET;
+	/* WP: read-only pages are read-only for the kernel too, so a stray
+	 * kernel write into user text faults instead of corrupting it. */
+	write_cr0(read_cr0() | X86_CR0_WP);
+
+	/* The firmware's tables and stack are garbage now: recycle them. */
+	free_range(boot_info.page_tables.start, boot_info.page_tables.size);
+	free_range(boot_info.boot_stack.start, boot_info.boot_stack.size);
+}

@@ -1,0 +1,52 @@
+/*
+ * main.c - start_kernel: from the firmware's hand-off to the first user
+ * instruction (mirrors init/main.c and arch/x86/kernel/head64.c).
+ */
+#include "mm.h"
+#include "fs.h"
+#include "processor.h"
+
+struct lstar_bootinfo boot_info;
+
+void load_elf_binary(void);
+void exit_stats_enable(void);
+
+/* LSTAR_KSTATS in the program's environment asks for the unimplemented
+ * syscall report on the console at exit. */
+static bool env_has(const char *name)
+{
+	const u64 *envp = __va(boot_info.envp);
+	size_t n = strlen(name);
+	for (u64 i = 0; i < boot_info.envc; i++) {
+		const char *e = __va(envp[i]);
+		if (!strncmp(e, name, n) && e[n] == '=')
+			return true;
+	}
+	return false;
+}
+
+void start_kernel(u64 boot_info_pa)
+{
+	/* Still on the firmware's identity map: physical == virtual.  Keep
+	 * a copy, because that map (and the block's memory) goes away. */
+	const struct lstar_bootinfo *bi = (const void *)boot_info_pa;
+	if (bi->magic != LSTAR_BOOTINFO_MAGIC)
+		panic("bad boot info magic at 0x%lx", boot_info_pa);
+	memcpy(&boot_info, bi, MIN((u64)bi->size, sizeof(boot_info)));
+
+	cpu_init();		/* GDT, TSS, per-CPU, syscall_init() */
+	idt_setup_traps();	/* exceptions now reach traps.c */
+	page_alloc_init(&boot_info);
+	init_mem_mapping();	/* our page tables; the identity map is gone */
+	files_init();		/* fds 0, 1, 2 */
+
+	if (inl(HC_PORT_ID) != HC_ID)
+		printk("lstar kernel: no host-call device; file I/O will fail\n");
+	if (env_has("LSTAR_KSTATS") || (boot_info.flags & LSTAR_BOOT_F_STATS))
+		exit_stats_enable();
+	if (!boot_info.program.present) {
+		printk("lstar kernel: no user program given; powering off\n");
+		do_exit(0);
+	}
+	load_elf_binary();	/* does not return: the program runs */
+}

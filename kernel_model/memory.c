@@ -1,0 +1,174 @@
+/*
+ * memory.c - user pages: demand faults, unmapping, protection changes and
+ * the user-copy helpers (mirrors mm/memory.c, mm/mprotect.c,
+ * arch/x86/mm/fault.c and lib/usercopy.c).
+ *
+ * Nothing in the user half is mapped until it is touched.  mmap() and brk()
+ * only record a VMA; the first access faults, and exc_page_fault() finds
+ * the VMA and puts a fresh zeroed page there.  That keeps a 1 GiB malloc
+ * as cheap as a 1 KiB one until the program actually uses it.
+ */
+#include "mm.h"
+#include "processor.h"
+
+static u64 pte_flags(unsigned long vm_flags)
+{
+	if (!(vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
+		return 0;	/* PROT_NONE: keep it not-present */
+	u64 f = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+	if (vm_flags & VM_WRITE)
+		f |= _PAGE_RW | _PAGE_DIRTY;
+	if (!(vm_flags & VM_EXEC))
+		f |= _PAGE_NX;
+	return f;
+}
+
+static bool access_ok_vma(const struct vm_area_struct *vma, bool write)
+{
+	if (write)
+		return vma->vm_flags & VM_WRITE;
+	return vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC);
+}
+
+/* Make addr present; 0 or -EFAULT (no VMA / not allowed) or -ENOMEM. */
+int handle_mm_fault(u64 addr, bool write)
+{
+	struct vm_area_struct *vma = find_vma(addr);
+	if (!vma || !access_ok_vma(vma, write))
+		return -EFAULT;
+
+	u64 *pte = pte_walk(addr & PAGE_MASK, true);
+	if (!pte)
+		return -ENOMEM;
+	if (*pte & _PAGE_PRESENT)	/* already there (another access won) */
+		return (write && !(*pte & _PAGE_RW)) ? -EFAULT : 0;
+	u64 pa = alloc_page();
+	if (!pa)
+		return -ENOMEM;
+	*pte = pa | pte_flags(vma->vm_flags);
+	return 0;
+}
+
+/* For the loader and file mmap: make va present whatever its protection
+ * and return the kernel's alias of the page, to fill it. */
+void *populate_page(u64 va)
+{
+	u64 *pte = pte_walk(va & PAGE_MASK, true);
+	if (!pte)
+		return NULL;
+	if (!(*pte & _PAGE_PRESENT)) {
+		u64 pa = alloc_page();
+		if (!pa)
+			return NULL;
+		struct vm_area_struct *vma = find_vma(va);
+		u64 f = vma ? pte_flags(vma->vm_flags) : 0;
+		/* PROT_NONE pages still need a frame to hold the data; keep
+		 * the frame but leave the PTE not-present-equivalent by
+		 * mapping it supervisor-only. */
+		*pte = pa | (f ? f : _PAGE_PRESENT | _PAGE_NX);
+	}
+	return __va(*pte & PTE_PFN_MASK);
+}
+
+void zap_page_range(u64 start, u64 end)
+{
+	for (u64 va = start; va < end; va += PAGE_SIZE) {
+		u64 *pte = pte_walk(va, false);
+		if (pte && (*pte & _PAGE_PRESENT)) {
+			free_page(*pte & PTE_PFN_MASK);
+			*pte = 0;
+			invlpg(va);
+		}
+	}
+}
+
+void change_protection(u64 start, u64 end, unsigned long vm_flags)
+{
+	u64 f = pte_flags(vm_flags);
+	for (u64 va = start; va < end; va += PAGE_SIZE) {
+		u64 *pte = pte_walk(va, false);
+		if (pte && (*pte & _PAGE_PRESENT)) {
+			/* PROT_NONE keeps the frame, supervisor-only. */
+			*pte = (*pte & PTE_PFN_MASK) | (f ? f : _PAGE_PRESENT | _PAGE_NX);
+			invlpg(va);
+		}
+	}
+}
+
+/*
+ * exc_page_fault - #PF.  Error code bits: P (1) protection violation rather
+ * than not-present, W (2) write, U (4) from user mode, I (16) fetch.
+ */
+void exc_page_fault(struct pt_regs *regs, unsigned long error, u64 addr)
+{
+	if (addr < TASK_SIZE_MAX && !(error & 1)) {
+		int ret = handle_mm_fault(addr, error & 2);
+		if (ret == 0)
+			return;		/* retry the instruction */
+		if (ret == -ENOMEM && user_mode(regs)) {
+			printk("lstar: out of memory (fault at 0x%lx)\n", addr);
+			force_sig_exit(SIGKILL, "out of memory", addr, regs);
+		}
+	}
+	if (user_mode(regs))
+		force_sig_exit(SIGSEGV, (error & 1) ? "page fault: protection"
+					  : "page fault: not mapped", addr, regs);
+	printk("BUG: unable to handle page fault for address 0x%lx, error 0x%lx\n",
+	       addr, error);
+	do_trap_die(regs, 14);
+}
+
+/*
+ * The kernel touches user memory directly (same page tables; no SMAP), but
+ * only after checking every page against the VMAs and faulting it in, so
+ * that a bad pointer from user space becomes -EFAULT, never a kernel oops.
+ */
+int fault_in_user(u64 addr, u64 len, bool write)
+{
+	if (len == 0)
+		return 0;
+	if (addr + len < addr || addr + len > TASK_SIZE_MAX)
+		return -EFAULT;
+	for (u64 va = addr & PAGE_MASK; va < addr + len; va += PAGE_SIZE) {
+		struct vm_area_struct *vma = find_vma(va);
+		if (!vma || !access_ok_vma(vma, write))
+			return -EFAULT;
+		u64 *pte = pte_walk(va, false);
+		if (pte && (*pte & _PAGE_PRESENT) && (*pte & _PAGE_USER))
+			continue;
+		if (handle_mm_fault(va, write))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+long copy_from_user(void *dst, const void __user *src, u64 n)
+{
+	if (fault_in_user((u64)src, n, false))
+		return -EFAULT;
+	memcpy(dst, src, n);
+	return 0;
+}
+
+long copy_to_user(void __user *dst, const void *src, u64 n)
+{
+	if (fault_in_user((u64)dst, n, true))
+		return -EFAULT;
+	memcpy(dst, src, n);
+	return 0;
+}
+
+/* Copy a NUL-terminated string of at most n bytes (including the NUL).
+ * Returns its length, -EFAULT, or -ENAMETOOLONG. */
+long strncpy_from_user(char *dst, const char __user *src, long n)
+{
+	for (long i = 0; i < n; i++) {
+		u64 a = (u64)src + i;
+		if ((i == 0 || (a & ~PAGE_MASK) == 0) && fault_in_user(a, 1, false))
+			return -EFAULT;
+		dst[i] = ((const char *)src)[i];
+		if (!dst[i])
+			return i;
+	}
+	return -ENAMETOOLONG;
+}

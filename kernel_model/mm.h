@@ -1,0 +1,85 @@
+/*
+ * mm.h - memory management interfaces (a digest of include/linux/mm.h,
+ * mm_types.h and arch/x86/include/asm/pgtable_types.h).
+ *
+ * One process, one address space: init_mm.  User half (below
+ * TASK_SIZE_MAX) is described by VMAs and filled in on demand by the page
+ * fault handler; the kernel half is the kernel image and a direct map of
+ * all physical memory at PAGE_OFFSET.
+ */
+#ifndef KM_MM_H
+#define KM_MM_H
+
+#include "kernel.h"
+#include "lstar/bootinfo.h"
+
+#define _PAGE_PRESENT	(1UL << 0)
+#define _PAGE_RW	(1UL << 1)
+#define _PAGE_USER	(1UL << 2)
+#define _PAGE_ACCESSED	(1UL << 5)
+#define _PAGE_DIRTY	(1UL << 6)
+#define _PAGE_PSE	(1UL << 7)
+#define _PAGE_NX	(1UL << 63)
+#define PTE_PFN_MASK	0x000ffffffffff000UL
+
+/* Where physical memory is visible: 0 while we still run on the firmware's
+ * identity map, PAGE_OFFSET once our own page tables are live. */
+extern unsigned long page_offset_base;
+static inline void *__va(u64 pa) { return (void *)(pa + page_offset_base); }
+static inline u64 __pa(const void *va) { return (u64)va - page_offset_base; }
+/* Physical address of something in the kernel image (.data/.bss). */
+static inline u64 __pa_symbol(const void *x) { return (u64)x - __START_KERNEL_map; }
+
+/* page_alloc.c */
+void page_alloc_init(const struct lstar_bootinfo *bi);
+void free_range(u64 start, u64 size);
+u64 alloc_page(void);		/* a zeroed page's physical address, 0 if none */
+void free_page(u64 pa);
+u64 nr_free_pages(void);
+
+/* init_64.c */
+void init_mem_mapping(void);
+u64 *pte_walk(u64 va, bool alloc);	/* the PTE for va in init_mm, or NULL */
+
+/* VMAs */
+#define VM_READ		0x1
+#define VM_WRITE	0x2
+#define VM_EXEC		0x4
+#define MAX_VMAS	256
+
+struct vm_area_struct {
+	u64 vm_start, vm_end;		/* [start, end), page aligned */
+	unsigned long vm_flags;		/* VM_READ | VM_WRITE | VM_EXEC */
+};
+
+struct mm_struct {
+	struct vm_area_struct vmas[MAX_VMAS];	/* sorted by address */
+	int map_count;
+	u64 pgd;			/* physical address of the PML4 */
+	u64 start_brk, brk;		/* heap: brk() moves brk */
+	u64 mmap_base;			/* mmap() searches down from here */
+	u64 start_stack;
+	u64 exe_path;			/* physical address of the program path */
+};
+extern struct mm_struct init_mm;
+
+/* mmap.c */
+struct vm_area_struct *find_vma(u64 addr);
+int vma_add(u64 start, u64 end, unsigned long flags);
+int do_munmap(u64 start, u64 len);
+int vma_or_flags(u64 start, u64 end, unsigned long flags);
+
+/* memory.c */
+int handle_mm_fault(u64 addr, bool write);
+void *populate_page(u64 va);	/* make va present, return its kernel alias */
+void zap_page_range(u64 start, u64 end);
+void change_protection(u64 start, u64 end, unsigned long vm_flags);
+void exc_page_fault(struct pt_regs *regs, unsigned long error, u64 addr);
+
+/* uaccess: validate against the VMAs and fault pages in, then copy. */
+int fault_in_user(u64 addr, u64 len, bool write);
+long copy_from_user(void *dst, const void __user *src, u64 n);
+long copy_to_user(void __user *dst, const void *src, u64 n);
+long strncpy_from_user(char *dst, const char __user *src, long n);
+
+#endif

@@ -1,0 +1,315 @@
+/*
+ * mmap.c - the user address space map and the calls that change it: brk,
+ * mmap, munmap, mprotect, mremap, madvise, msync (mirrors mm/mmap.c,
+ * mm/mprotect.c, mm/mremap.c, mm/madvise.c).
+ *
+ * A VMA is just [start, end) + rights, kept in a sorted array; the pages
+ * themselves appear on first touch (memory.c).
+ */
+#include "mm.h"
+#include "fs.h"
+
+struct vm_area_struct *find_vma(u64 addr)
+{
+	for (int i = 0; i < init_mm.map_count; i++) {
+		struct vm_area_struct *v = &init_mm.vmas[i];
+		if (addr < v->vm_start)
+			break;
+		if (addr < v->vm_end)
+			return v;
+	}
+	return NULL;
+}
+
+static bool range_free(u64 start, u64 end)
+{
+	for (int i = 0; i < init_mm.map_count; i++) {
+		struct vm_area_struct *v = &init_mm.vmas[i];
+		if (v->vm_start < end && start < v->vm_end)
+			return false;
+	}
+	return true;
+}
+
+/* Make sure no VMA straddles addr, so that ranges can be cut exactly. */
+static int split_vma_at(u64 addr)
+{
+	struct vm_area_struct *v = find_vma(addr);
+	if (!v || v->vm_start == addr)
+		return 0;
+	if (init_mm.map_count == MAX_VMAS)
+		return -ENOMEM;
+	int i = v - init_mm.vmas;
+	memmove(v + 1, v, (init_mm.map_count - i) * sizeof(*v));
+	init_mm.map_count++;
+	v[0].vm_end = addr;
+	v[1].vm_start = addr;
+	return 0;
+}
+
+/* Insert a VMA over a free range, merging with equal neighbours so that a
+ * growing heap stays one VMA. */
+int vma_add(u64 start, u64 end, unsigned long flags)
+{
+	int i = 0;
+	while (i < init_mm.map_count && init_mm.vmas[i].vm_start < start)
+		i++;
+	struct vm_area_struct *prev = i ? &init_mm.vmas[i - 1] : NULL;
+	struct vm_area_struct *next = i < init_mm.map_count ? &init_mm.vmas[i] : NULL;
+	if (prev && prev->vm_end == start && prev->vm_flags == flags) {
+		prev->vm_end = end;
+		if (next && next->vm_start == end && next->vm_flags == flags) {
+			prev->vm_end = next->vm_end;
+			memmove(next, next + 1,
+				(init_mm.map_count - i - 1) * sizeof(*next));
+			init_mm.map_count--;
+		}
+		return 0;
+	}
+	if (next && next->vm_start == end && next->vm_flags == flags) {
+		next->vm_start = start;
+		return 0;
+	}
+	if (init_mm.map_count == MAX_VMAS)
+		return -ENOMEM;
+	memmove(&init_mm.vmas[i + 1], &init_mm.vmas[i],
+		(init_mm.map_count - i) * sizeof(init_mm.vmas[0]));
+	init_mm.vmas[i] = (struct vm_area_struct){ start, end, flags };
+	init_mm.map_count++;
+	return 0;
+}
+
+int do_munmap(u64 start, u64 len)
+{
+	u64 end = start + PAGE_ALIGN(len);
+	if (split_vma_at(start) || split_vma_at(end))
+		return -ENOMEM;
+	zap_page_range(start, end);
+	int j = 0;
+	for (int i = 0; i < init_mm.map_count; i++) {
+		struct vm_area_struct *v = &init_mm.vmas[i];
+		if (v->vm_start >= start && v->vm_end <= end)
+			continue;
+		init_mm.vmas[j++] = *v;
+	}
+	init_mm.map_count = j;
+	return 0;
+}
+
+/* Top-down search below mmap_base, as Linux's default layout does. */
+static u64 get_unmapped_area(u64 len)
+{
+	u64 addr = init_mm.mmap_base - len;
+	while (addr >= init_mm.brk + PAGE_SIZE && addr < init_mm.mmap_base) {
+		bool moved = false;
+		for (int i = init_mm.map_count - 1; i >= 0; i--) {
+			struct vm_area_struct *v = &init_mm.vmas[i];
+			if (v->vm_start < addr + len && addr < v->vm_end) {
+				addr = v->vm_start - len;
+				moved = true;
+				break;
+			}
+		}
+		if (!moved)
+			return addr;
+	}
+	return 0;
+}
+
+static unsigned long prot_to_vm(unsigned long prot)
+{
+	return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) |
+	       (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+SYSCALL_DEFINE1(brk, unsigned long, newbrk)
+{
+	u64 oldend = PAGE_ALIGN(init_mm.brk), newend = PAGE_ALIGN(newbrk);
+
+	/* Like Linux: a bad request is answered with the current break. */
+	if (newbrk < init_mm.start_brk || newbrk > init_mm.mmap_base)
+		return init_mm.brk;
+	if (newend > oldend) {
+		if (!range_free(oldend, newend) ||
+		    vma_add(oldend, newend, VM_READ | VM_WRITE))
+			return init_mm.brk;
+	} else if (newend < oldend) {
+		do_munmap(newend, oldend - newend);
+	}
+	init_mm.brk = newbrk;
+	return newbrk;
+}
+
+SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, prot,
+		unsigned long, flags, int, fd, unsigned long, off)
+{
+	struct file *file = NULL;
+	unsigned long vmf = prot_to_vm(prot);
+
+	if (!len || (off & ~PAGE_MASK))
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	if (!len || len > TASK_SIZE_MAX)
+		return -ENOMEM;
+	if (!(flags & (MAP_PRIVATE | MAP_SHARED)))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		file = fget(fd);
+		if (!file)
+			return -EBADF;
+		/* Writes to a shared file mapping would have to reach the
+		 * file; this kernel cannot, so it refuses rather than lose
+		 * them silently. */
+		if ((flags & MAP_SHARED) && (prot & PROT_WRITE))
+			return -ENODEV;
+	}
+
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if ((addr & ~PAGE_MASK) || addr + len > TASK_SIZE_MAX || addr + len < addr)
+			return -EINVAL;
+		if (!range_free(addr, addr + len)) {
+			if (flags & MAP_FIXED_NOREPLACE)
+				return -EEXIST;
+			do_munmap(addr, len);
+		}
+	} else if (!addr || (addr & ~PAGE_MASK) || addr + len > TASK_SIZE_MAX ||
+		   addr < init_mm.brk || !range_free(addr, addr + len)) {
+		addr = get_unmapped_area(len);
+		if (!addr)
+			return -ENOMEM;
+	}
+	if (vma_add(addr, addr + len, vmf))
+		return -ENOMEM;
+
+	/* A private file mapping is a copy of the file taken now. */
+	if (file) {
+		for (u64 o = 0; o < len; o += PAGE_SIZE) {
+			void *page = populate_page(addr + o);
+			if (!page)
+				return -ENOMEM;
+			long n = kernel_pread(file, page, PAGE_SIZE, off + o);
+			if (n < (long)PAGE_SIZE)
+				break;		/* EOF: the rest stays zero */
+		}
+	}
+	return addr;
+}
+
+SYSCALL_DEFINE2(munmap, unsigned long, addr, unsigned long, len)
+{
+	if ((addr & ~PAGE_MASK) || !len || addr + len > TASK_SIZE_MAX || addr + len < addr)
+		return -EINVAL;
+	return do_munmap(addr, len);
+}
+
+SYSCALL_DEFINE3(mprotect, unsigned long, start, unsigned long, len,
+		unsigned long, prot)
+{
+	u64 end = start + PAGE_ALIGN(len);
+
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	if (end < start || end > TASK_SIZE_MAX)
+		return -ENOMEM;
+	/* The whole range must be mapped, with no hole. */
+	for (u64 va = start; va < end;) {
+		struct vm_area_struct *v = find_vma(va);
+		if (!v)
+			return -ENOMEM;
+		va = v->vm_end;
+	}
+	if (split_vma_at(start) || split_vma_at(end))
+		return -ENOMEM;
+	for (int i = 0; i < init_mm.map_count; i++) {
+		struct vm_area_struct *v = &init_mm.vmas[i];
+		if (v->vm_start >= start && v->vm_end <= end)
+			v->vm_flags = prot_to_vm(prot);
+	}
+	change_protection(start, end, prot_to_vm(prot));
+	return 0;
+}
+
+/* Move the present pages of [old, old+len) to new: page table entries
+ * move, the data does not. */
+static void move_page_tables(u64 old, u64 new, u64 len)
+{
+	for (u64 o = 0; o < len; o += PAGE_SIZE) {
+		u64 *src = pte_walk(old + o, false);
+		if (!src || !(*src & _PAGE_PRESENT))
+			continue;
+		u64 *dst = pte_walk(new + o, true);
+		if (!dst)
+			return;
+		*dst = *src;
+		*src = 0;
+		asm volatile("invlpg (%0)" : : "r"(old + o) : "memory");
+	}
+}
+
+SYSCALL_DEFINE5(mremap, unsigned long, old, unsigned long, old_len,
+		unsigned long, new_len, unsigned long, flags, unsigned long, new_addr)
+{
+	(void)new_addr;
+	old_len = PAGE_ALIGN(old_len);
+	new_len = PAGE_ALIGN(new_len);
+	if ((old & ~PAGE_MASK) || !new_len || (flags & ~MREMAP_MAYMOVE))
+		return -EINVAL;
+	struct vm_area_struct *v = find_vma(old);
+	if (!v || old + old_len > v->vm_end)
+		return -EFAULT;
+	unsigned long vmf = v->vm_flags;
+
+	if (new_len <= old_len) {
+		if (new_len < old_len)
+			do_munmap(old + new_len, old_len - new_len);
+		return old;
+	}
+	if (old + new_len <= TASK_SIZE_MAX &&
+	    range_free(old + old_len, old + new_len)) {
+		vma_add(old + old_len, old + new_len, vmf);
+		return old;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	u64 addr = get_unmapped_area(new_len);
+	if (!addr || vma_add(addr, addr + new_len, vmf))
+		return -ENOMEM;
+	move_page_tables(old, addr, old_len);
+	do_munmap(old, old_len);
+	return addr;
+}
+
+/* MADV_DONTNEED on private anonymous memory means "zero on next touch":
+ * dropping the pages is exactly that.  Other advice is only advice. */
+SYSCALL_DEFINE3(madvise, unsigned long, start, unsigned long, len, int, advice)
+{
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	if (advice == MADV_DONTNEED)
+		zap_page_range(start, start + PAGE_ALIGN(len));
+	return 0;
+}
+
+SYSCALL_DEFINE3(msync, unsigned long, start, unsigned long, len, int, flags)
+{
+	(void)len; (void)flags;
+	return (start & ~PAGE_MASK) ? -EINVAL : 0;
+}
+
+/* For the ELF loader: give [start, end) at least `flags`, whether or not
+ * part of it is already mapped (two segments may share a page). */
+int vma_or_flags(u64 start, u64 end, unsigned long flags)
+{
+	for (u64 va = start; va < end; va += PAGE_SIZE) {
+		struct vm_area_struct *v = find_vma(va);
+		if (!v) {
+			if (vma_add(va, va + PAGE_SIZE, flags))
+				return -ENOMEM;
+		} else if ((v->vm_flags | flags) != v->vm_flags) {
+			if (split_vma_at(va) || split_vma_at(va + PAGE_SIZE))
+				return -ENOMEM;
+			find_vma(va)->vm_flags |= flags;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,99 @@
+/*
+ * namei.c - mkdir, rmdir, unlink, rename and their *at forms (mirrors
+ * fs/namei.c).  Each call copies the path(s) into hc_path and names the
+ * directory to resolve them from; the device does the lookup.
+ */
+#include "fs.h"
+
+static unsigned int dir_mode_mask = 022;	/* see umask in open.c */
+
+static long path_at(int dfd, const char __user *name, int slot)
+{
+	long err = getname(slot, name);
+	if (err < 0)
+		return err;
+	long dh = dir_handle(dfd, slot);
+	if (dh < 0 && dh != HC_DIR_CWD)
+		return dh;
+	return dh;
+}
+
+static bool path_err(long dh)
+{
+	return dh < 0 && dh != HC_DIR_CWD;
+}
+
+static long do_mkdirat(int dfd, const char __user *pathname, unsigned int mode)
+{
+	long dh = path_at(dfd, pathname, 0);
+	if (path_err(dh))
+		return dh;
+	return hostcall(HC_MKDIRAT, dh, hc_pa(hc_path[0]), mode & ~dir_mode_mask & 07777,
+			0, 0, 0);
+}
+
+SYSCALL_DEFINE2(mkdir, const char __user *, pathname, unsigned int, mode)
+{
+	return do_mkdirat(AT_FDCWD, pathname, mode);
+}
+
+SYSCALL_DEFINE3(mkdirat, int, dfd, const char __user *, pathname, unsigned int, mode)
+{
+	return do_mkdirat(dfd, pathname, mode);
+}
+
+static long do_unlinkat(int dfd, const char __user *pathname, int flags)
+{
+	if (flags & ~AT_REMOVEDIR)
+		return -EINVAL;
+	long dh = path_at(dfd, pathname, 0);
+	if (path_err(dh))
+		return dh;
+	return hostcall(HC_UNLINKAT, dh, hc_pa(hc_path[0]), flags, 0, 0, 0);
+}
+
+SYSCALL_DEFINE1(rmdir, const char __user *, pathname)
+{
+	return do_unlinkat(AT_FDCWD, pathname, AT_REMOVEDIR);
+}
+
+SYSCALL_DEFINE1(unlink, const char __user *, pathname)
+{
+	return do_unlinkat(AT_FDCWD, pathname, 0);
+}
+
+SYSCALL_DEFINE3(unlinkat, int, dfd, const char __user *, pathname, int, flag)
+{
+	return do_unlinkat(dfd, pathname, flag);
+}
+
+static long do_renameat2(int olddfd, const char __user *oldname, int newdfd,
+			 const char __user *newname, unsigned int flags)
+{
+	if (flags)
+		return -EINVAL;		/* RENAME_NOREPLACE etc. not offered */
+	long odh = path_at(olddfd, oldname, 0);
+	if (path_err(odh))
+		return odh;
+	long ndh = path_at(newdfd, newname, 1);
+	if (path_err(ndh))
+		return ndh;
+	return hostcall(HC_RENAMEAT, odh, hc_pa(hc_path[0]), ndh, hc_pa(hc_path[1]), 0, 0);
+}
+
+SYSCALL_DEFINE2(rename, const char __user *, oldname, const char __user *, newname)
+{
+	return do_renameat2(AT_FDCWD, oldname, AT_FDCWD, newname, 0);
+}
+
+SYSCALL_DEFINE4(renameat, int, olddfd, const char __user *, oldname, int, newdfd,
+		const char __user *, newname)
+{
+	return do_renameat2(olddfd, oldname, newdfd, newname, 0);
+}
+
+SYSCALL_DEFINE5(renameat2, int, olddfd, const char __user *, oldname, int, newdfd,
+		const char __user *, newname, unsigned int, flags)
+{
+	return do_renameat2(olddfd, oldname, newdfd, newname, flags);
+}

@@ -1,0 +1,130 @@
+/*
+ * open.c - open, access, chdir, getcwd, truncate, sync (mirrors fs/open.c,
+ * fs/d_path.c and fs/sync.c).  Path lookup itself happens in the host-call
+ * device, which also enforces --root confinement: the kernel only ships
+ * the string and the directory to resolve it from.
+ */
+#include "fs.h"
+#include "mm.h"
+
+static unsigned int current_umask = 022;
+
+static long do_sys_open(int dirfd, const char __user *filename, int flags,
+			unsigned int mode)
+{
+	long err = getname(0, filename);
+	if (err < 0)
+		return err;
+	long dh = dir_handle(dirfd, 0);
+	if (dh < 0 && dh != HC_DIR_CWD)
+		return dh;
+	if (flags & O_CREAT)
+		mode &= ~current_umask;
+	long h = hostcall(HC_OPENAT, dh, hc_pa(hc_path[0]), flags, mode, 0, 0);
+	if (h < 0)
+		return h;
+	struct file *f = alloc_file(FT_HOST, flags & ~(O_CREAT | O_EXCL | O_TRUNC |
+						       O_NOCTTY | O_CLOEXEC));
+	if (!f) {
+		hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
+		return -ENFILE;
+	}
+	f->handle = h;
+	int fd = fd_install_lowest(f, 0, flags & O_CLOEXEC);
+	if (fd < 0)
+		fput(f);
+	return fd;
+}
+
+SYSCALL_DEFINE3(open, const char __user *, filename, int, flags, unsigned int, mode)
+{
+	return do_sys_open(AT_FDCWD, filename, flags, mode);
+}
+
+SYSCALL_DEFINE4(openat, int, dfd, const char __user *, filename, int, flags,
+		unsigned int, mode)
+{
+	return do_sys_open(dfd, filename, flags, mode);
+}
+
+static long do_faccessat(int dfd, const char __user *filename, int mode, int flags)
+{
+	long err = getname(0, filename);
+	if (err < 0)
+		return err;
+	long dh = dir_handle(dfd, 0);
+	if (dh < 0 && dh != HC_DIR_CWD)
+		return dh;
+	return hostcall(HC_FACCESSAT, dh, hc_pa(hc_path[0]), mode, flags, 0, 0);
+}
+
+SYSCALL_DEFINE2(access, const char __user *, filename, int, mode)
+{
+	return do_faccessat(AT_FDCWD, filename, mode, 0);
+}
+
+SYSCALL_DEFINE3(faccessat, int, dfd, const char __user *, filename, int, mode)
+{
+	return do_faccessat(dfd, filename, mode, 0);
+}
+
+SYSCALL_DEFINE4(faccessat2, int, dfd, const char __user *, filename, int, mode,
+		int, flags)
+{
+	return do_faccessat(dfd, filename, mode, flags);
+}
+
+SYSCALL_DEFINE1(chdir, const char __user *, filename)
+{
+	long err = getname(0, filename);
+	if (err < 0)
+		return err;
+	return hostcall(HC_CHDIR, hc_pa(hc_path[0]), 0, 0, 0, 0, 0);
+}
+
+SYSCALL_DEFINE1(fchdir, int, fd)
+{
+	struct file *f = fget(fd);
+	if (!f)
+		return -EBADF;
+	if (f->type != FT_HOST)
+		return -ENOTDIR;
+	return hostcall(HC_FCHDIR, f->handle, 0, 0, 0, 0, 0);
+}
+
+SYSCALL_DEFINE2(getcwd, char __user *, buf, unsigned long, size)
+{
+	long len = hostcall(HC_GETCWD, hc_pa(hc_path[0]), PATH_MAX, 0, 0, 0, 0);
+	if (len < 0)
+		return len;
+	if ((unsigned long)len > size)
+		return -ERANGE;
+	if (copy_to_user(buf, hc_path[0], len))
+		return -EFAULT;
+	return len;		/* the length including the NUL, as Linux */
+}
+
+SYSCALL_DEFINE2(ftruncate, int, fd, long, length)
+{
+	struct file *f = fget(fd);
+	if (!f)
+		return -EBADF;
+	if (f->type != FT_HOST)
+		return -EINVAL;
+	if (length < 0)
+		return -EINVAL;
+	return hostcall(HC_FTRUNCATE, f->handle, length, 0, 0, 0, 0);
+}
+
+/* Host writes are synchronous already: nothing is buffered in the kernel. */
+SYSCALL_DEFINE1(fsync, int, fd)
+{
+	return fget(fd) ? 0 : -EBADF;
+}
+
+SYSCALL_DEFINE1(umask, int, mask)
+{
+	unsigned int old = current_umask;
+	current_umask = mask & 0777;
+	return old;
+}

@@ -1,0 +1,77 @@
+/*
+ * processor.h - the privileged instructions as C inlines (mirrors
+ * arch/x86/include/asm/msr.h, special_insns.h, io.h, msr-index.h).
+ */
+#ifndef KM_PROCESSOR_H
+#define KM_PROCESSOR_H
+
+#include <stdint.h>
+
+#define MSR_EFER		0xc0000080
+#define MSR_STAR		0xc0000081
+#define MSR_LSTAR		0xc0000082
+#define MSR_CSTAR		0xc0000083
+#define MSR_SYSCALL_MASK	0xc0000084
+#define MSR_FS_BASE		0xc0000100
+#define MSR_GS_BASE		0xc0000101
+#define MSR_KERNEL_GS_BASE	0xc0000102
+
+#define EFER_SCE	(1UL << 0)	/* SYSCALL/SYSRET enable */
+#define EFER_NX		(1UL << 11)	/* no-execute page bit enable */
+
+#define X86_CR0_MP	(1UL << 1)
+#define X86_CR0_EM	(1UL << 2)
+#define X86_CR0_WP	(1UL << 16)	/* write-protect applies to the kernel too */
+#define X86_CR4_OSFXSR	(1UL << 9)	/* SSE instructions allowed */
+#define X86_CR4_OSXMMEXCPT (1UL << 10)	/* SIMD FP exceptions go to #XM */
+
+/* RFLAGS bits (arch/x86/include/uapi/asm/processor-flags.h). */
+#define X86_EFLAGS_CF	0x00000001UL
+#define X86_EFLAGS_FIXED 0x00000002UL
+#define X86_EFLAGS_PF	0x00000004UL
+#define X86_EFLAGS_AF	0x00000010UL
+#define X86_EFLAGS_ZF	0x00000040UL
+#define X86_EFLAGS_SF	0x00000080UL
+#define X86_EFLAGS_TF	0x00000100UL
+#define X86_EFLAGS_IF	0x00000200UL
+#define X86_EFLAGS_DF	0x00000400UL
+#define X86_EFLAGS_OF	0x00000800UL
+#define X86_EFLAGS_IOPL	0x00003000UL
+#define X86_EFLAGS_NT	0x00004000UL
+#define X86_EFLAGS_RF	0x00010000UL
+#define X86_EFLAGS_AC	0x00040000UL
+#define X86_EFLAGS_ID	0x00200000UL
+
+static inline uint64_t rdmsrl(uint32_t msr)
+{
+	uint32_t lo, hi;
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsrl(uint32_t msr, uint64_t val)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((uint32_t)val),
+		     "d"((uint32_t)(val >> 32)) : "memory");
+}
+
+static inline uint64_t read_cr0(void) { uint64_t v; asm volatile("mov %%cr0,%0" : "=r"(v)); return v; }
+static inline void write_cr0(uint64_t v) { asm volatile("mov %0,%%cr0" : : "r"(v) : "memory"); }
+static inline uint64_t read_cr2(void) { uint64_t v; asm volatile("mov %%cr2,%0" : "=r"(v)); return v; }
+static inline uint64_t read_cr3(void) { uint64_t v; asm volatile("mov %%cr3,%0" : "=r"(v)); return v; }
+static inline void write_cr3(uint64_t v) { asm volatile("mov %0,%%cr3" : : "r"(v) : "memory"); }
+static inline uint64_t read_cr4(void) { uint64_t v; asm volatile("mov %%cr4,%0" : "=r"(v)); return v; }
+static inline void write_cr4(uint64_t v) { asm volatile("mov %0,%%cr4" : : "r"(v) : "memory"); }
+static inline void invlpg(uint64_t va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }
+
+static inline void outb(uint8_t v, uint16_t port) { asm volatile("outb %0,%1" : : "a"(v), "Nd"(port)); }
+static inline void outl(uint32_t v, uint16_t port) { asm volatile("outl %0,%1" : : "a"(v), "Nd"(port) : "memory"); }
+static inline uint32_t inl(uint16_t port) { uint32_t v; asm volatile("inl %1,%0" : "=a"(v) : "Nd"(port) : "memory"); return v; }
+
+static inline __attribute__((noreturn)) void halt_forever(void)
+{
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+#endif

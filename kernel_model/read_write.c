@@ -1,0 +1,173 @@
+/*
+ * read_write.c - read, write, their vector and positional forms, lseek
+ * (mirrors fs/read_write.c).
+ *
+ * Host files move through hc_bounce in chunks: copy from the user, hand the
+ * chunk to the device, and stop at the first short transfer, which is what
+ * a terminal or pipe on the host side produces when it has no more for now.
+ */
+#include "fs.h"
+#include "mm.h"
+
+#define NO_POS (~0UL)
+
+static long host_read(struct file *f, char __user *buf, u64 n, u64 pos)
+{
+	u64 done = 0;
+	while (done < n) {
+		u64 chunk = MIN(n - done, (u64)HC_BOUNCE_SIZE);
+		/* Check the destination before the data is consumed. */
+		if (fault_in_user((u64)buf + done, chunk, true))
+			return done ? (long)done : -EFAULT;
+		long r = pos == NO_POS
+			? hostcall(HC_READ, f->handle, hc_pa(hc_bounce), chunk, 0, 0, 0)
+			: hostcall(HC_PREAD, f->handle, hc_pa(hc_bounce), chunk,
+				   pos + done, 0, 0);
+		if (r < 0)
+			return done ? (long)done : r;
+		memcpy(buf + done, hc_bounce, r);
+		done += r;
+		if ((u64)r < chunk)
+			break;
+	}
+	return done;
+}
+
+static long host_write(struct file *f, const char __user *buf, u64 n, u64 pos)
+{
+	u64 done = 0;
+	while (done < n) {
+		u64 chunk = MIN(n - done, (u64)HC_BOUNCE_SIZE);
+		if (copy_from_user(hc_bounce, buf + done, chunk))
+			return done ? (long)done : -EFAULT;
+		long r = pos == NO_POS
+			? hostcall(HC_WRITE, f->handle, hc_pa(hc_bounce), chunk, 0, 0, 0)
+			: hostcall(HC_PWRITE, f->handle, hc_pa(hc_bounce), chunk,
+				   pos + done, 0, 0);
+		if (r < 0)
+			return done ? (long)done : r;
+		done += r;
+		if ((u64)r < chunk)
+			break;
+	}
+	return done;
+}
+
+static long vfs_read(struct file *f, char __user *buf, u64 n, u64 pos)
+{
+	if ((f->f_flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	if (f->type == FT_PIPE)
+		return pos == NO_POS ? pipe_read(f, buf, n) : -ESPIPE;
+	return host_read(f, buf, n, pos);
+}
+
+static long vfs_write(struct file *f, const char __user *buf, u64 n, u64 pos)
+{
+	if ((f->f_flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	if (f->type == FT_PIPE)
+		return pos == NO_POS ? pipe_write(f, buf, n) : -ESPIPE;
+	return host_write(f, buf, n, pos);
+}
+
+/* For file-backed mmap: read into kernel memory. */
+long kernel_pread(struct file *f, void *kbuf, u64 n, u64 off)
+{
+	if (f->type != FT_HOST)
+		return -ENODEV;
+	n = MIN(n, (u64)HC_BOUNCE_SIZE);
+	long r = hostcall(HC_PREAD, f->handle, hc_pa(hc_bounce), n, off, 0, 0);
+	if (r > 0)
+		memcpy(kbuf, hc_bounce, r);
+	return r;
+}
+
+SYSCALL_DEFINE3(read, int, fd, char __user *, buf, unsigned long, count)
+{
+	struct file *f = fget(fd);
+	if (!f)
+		return -EBADF;
+	return vfs_read(f, buf, count, NO_POS);
+}
+
+/* The seed program's call: write(1, "hello\n", 6) ends up here. */
+SYSCALL_DEFINE3(write, int, fd, const char __user *, buf, unsigned long, count)
+{
+	struct file *f = fget(fd);
+	if (!f)
+		return -EBADF;
+	return vfs_write(f, buf, count, NO_POS);
+}
+
+SYSCALL_DEFINE4(pread64, int, fd, char __user *, buf, unsigned long, count, long, pos)
+{
+	struct file *f = fget(fd);
+	if (!f)
+		return -EBADF;
+	if (pos < 0)
+		return -EINVAL;
+	return vfs_read(f, buf, count, pos);
+}
+
+SYSCALL_DEFINE4(pwrite64, int, fd, const char __user *, buf, unsigned long, count,
+		long, pos)
+{
+	struct file *f = fget(fd);
+	if (!f)
+		return -EBADF;
+	if (pos < 0)
+		return -EINVAL;
+	return vfs_write(f, buf, count, pos);
+}
+
+#define UIO_MAXIOV 1024
+
+static long do_iov(int fd, const struct iovec __user *uvec, unsigned long vlen,
+		   bool write)
+{
+	struct file *f = fget(fd);
+	struct iovec iov;
+	long total = 0;
+
+	if (!f)
+		return -EBADF;
+	if (vlen > UIO_MAXIOV)
+		return -EINVAL;
+	for (unsigned long i = 0; i < vlen; i++) {
+		if (copy_from_user(&iov, &uvec[i], sizeof(iov)))
+			return total ? total : -EFAULT;
+		if (!iov.iov_len)
+			continue;
+		long r = write ? vfs_write(f, (const char *)iov.iov_base, iov.iov_len, NO_POS)
+			       : vfs_read(f, (char *)iov.iov_base, iov.iov_len, NO_POS);
+		if (r < 0)
+			return total ? total : r;
+		total += r;
+		if ((u64)r < iov.iov_len)
+			break;
+	}
+	return total;
+}
+
+SYSCALL_DEFINE3(readv, int, fd, const struct iovec __user *, vec, unsigned long, vlen)
+{
+	return do_iov(fd, vec, vlen, false);
+}
+
+SYSCALL_DEFINE3(writev, int, fd, const struct iovec __user *, vec, unsigned long, vlen)
+{
+	return do_iov(fd, vec, vlen, true);
+}
+
+SYSCALL_DEFINE3(lseek, int, fd, long, offset, unsigned int, whence)
+{
+	struct file *f = fget(fd);
+	if (!f)
+		return -EBADF;
+	if (f->type == FT_PIPE)
+		return -ESPIPE;
+	if (whence > SEEK_END)
+		return -EINVAL;
+	return hostcall(HC_LSEEK, f->handle, offset, whence, 0, 0, 0);
+}

@@ -1,0 +1,160 @@
+/*
+ * sys.c - identity and limits: uname, the get*id family, process groups,
+ * rlimits, sysinfo, getrusage, getrandom, sched_* (mirrors kernel/sys.c,
+ * kernel/sched/core.c and drivers/char/random.c's syscall).
+ *
+ * There is one process.  It does not get pid 1, because programs treat
+ * pid 1 specially (it is init); it gets an ordinary-looking pid instead.
+ */
+#include "mm.h"
+#include "fs.h"
+
+#define THE_PID 42
+
+SYSCALL_DEFINE1(newuname, struct new_utsname __user *, name)
+{
+	static struct new_utsname u;
+	strncpy_pad(u.sysname, "Linux", sizeof(u.sysname));
+	strncpy_pad(u.nodename, "lstar", sizeof(u.nodename));
+	/* A release new enough that C libraries take their modern paths. */
+	strncpy_pad(u.release, "6.1.0-lstar", sizeof(u.release));
+	strncpy_pad(u.version, "#1 lstar kernel_model", sizeof(u.version));
+	strncpy_pad(u.machine, "x86_64", sizeof(u.machine));
+	strncpy_pad(u.domainname, "(none)", sizeof(u.domainname));
+	return copy_to_user(name, &u, sizeof(u)) ? -EFAULT : 0;
+}
+
+SYSCALL_DEFINE0(getpid) { return THE_PID; }
+SYSCALL_DEFINE0(gettid) { return THE_PID; }
+SYSCALL_DEFINE0(getppid) { return 1; }
+SYSCALL_DEFINE0(getuid) { return boot_info.uid; }
+SYSCALL_DEFINE0(geteuid) { return boot_info.uid; }
+SYSCALL_DEFINE0(getgid) { return boot_info.gid; }
+SYSCALL_DEFINE0(getegid) { return boot_info.gid; }
+SYSCALL_DEFINE0(getpgrp) { return THE_PID; }
+SYSCALL_DEFINE0(setsid) { return -EPERM; }	/* already a group leader */
+SYSCALL_DEFINE1(getpgid, int, pid) { return (pid == 0 || pid == THE_PID) ? THE_PID : -ESRCH; }
+SYSCALL_DEFINE1(getsid, int, pid) { return (pid == 0 || pid == THE_PID) ? THE_PID : -ESRCH; }
+SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
+{
+	(void)pgid;
+	return (pid == 0 || pid == THE_PID) ? 0 : -ESRCH;
+}
+
+SYSCALL_DEFINE4(wait4, int, pid, int __user *, status, int, options, void __user *, ru)
+{
+	(void)pid; (void)status; (void)options; (void)ru;
+	return -ECHILD;		/* no fork, so never a child */
+}
+
+/* Linux's defaults for the limits a program is likely to ask about;
+ * everything else unlimited. */
+static struct rlimit rlim[RLIM_NLIMITS] = {
+	{ RLIM_INFINITY, RLIM_INFINITY }, { RLIM_INFINITY, RLIM_INFINITY },
+	{ RLIM_INFINITY, RLIM_INFINITY },
+	{ 8 << 20, RLIM_INFINITY },			/* RLIMIT_STACK */
+	{ 0, RLIM_INFINITY },				/* RLIMIT_CORE */
+	{ RLIM_INFINITY, RLIM_INFINITY }, { 4096, 4096 },	/* RSS, NPROC */
+	{ NR_OPEN_DEFAULT, NR_OPEN_DEFAULT },		/* RLIMIT_NOFILE */
+	{ 8 << 20, 8 << 20 },				/* RLIMIT_MEMLOCK */
+	{ RLIM_INFINITY, RLIM_INFINITY }, { RLIM_INFINITY, RLIM_INFINITY },
+	{ 4096, 4096 },					/* RLIMIT_SIGPENDING */
+	{ 819200, 819200 },				/* RLIMIT_MSGQUEUE */
+	{ 0, 0 }, { 0, 0 },				/* NICE, RTPRIO */
+	{ RLIM_INFINITY, RLIM_INFINITY },
+};
+
+SYSCALL_DEFINE4(prlimit64, int, pid, unsigned int, resource,
+		const struct rlimit __user *, new_rlim, struct rlimit __user *, old_rlim)
+{
+	struct rlimit n;
+	if (pid != 0 && pid != THE_PID)
+		return -ESRCH;
+	if (resource >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (new_rlim && copy_from_user(&n, new_rlim, sizeof(n)))
+		return -EFAULT;
+	if (old_rlim && copy_to_user(old_rlim, &rlim[resource], sizeof(n)))
+		return -EFAULT;
+	if (new_rlim) {
+		if (n.rlim_cur > n.rlim_max)
+			return -EINVAL;
+		rlim[resource] = n;	/* recorded; only reported back */
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE2(getrlimit, unsigned int, resource, struct rlimit __user *, r)
+{
+	if (resource >= RLIM_NLIMITS)
+		return -EINVAL;
+	return copy_to_user(r, &rlim[resource], sizeof(*r)) ? -EFAULT : 0;
+}
+
+SYSCALL_DEFINE2(setrlimit, unsigned int, resource, const struct rlimit __user *, r)
+{
+	struct rlimit n;
+	if (resource >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (copy_from_user(&n, r, sizeof(n)))
+		return -EFAULT;
+	if (n.rlim_cur > n.rlim_max)
+		return -EINVAL;
+	rlim[resource] = n;
+	return 0;
+}
+
+SYSCALL_DEFINE2(getrusage, int, who, void __user *, ru)
+{
+	static u8 zero[144];	/* struct rusage: nothing is accounted */
+	(void)who;
+	return copy_to_user(ru, zero, sizeof(zero)) ? -EFAULT : 0;
+}
+
+SYSCALL_DEFINE1(sysinfo, struct sysinfo __user *, info)
+{
+	static struct sysinfo si;
+	struct timespec t;
+	memset(&si, 0, sizeof(si));
+	if (hostcall(HC_CLOCK, CLOCK_MONOTONIC, hc_pa(&t), 0, 0, 0, 0) == 0)
+		si.uptime = t.tv_sec;
+	si.totalram = boot_info.ram_size;
+	si.freeram = nr_free_pages() * PAGE_SIZE;
+	si.procs = 1;
+	si.mem_unit = 1;
+	return copy_to_user(info, &si, sizeof(si)) ? -EFAULT : 0;
+}
+
+SYSCALL_DEFINE3(getrandom, char __user *, buf, unsigned long, count, unsigned int, flags)
+{
+	(void)flags;
+	count = MIN(count, (unsigned long)HC_BOUNCE_SIZE);
+	if (fault_in_user((u64)buf, count, true))
+		return -EFAULT;
+	long n = hostcall(HC_RANDOM, hc_pa(hc_bounce), count, 0, 0, 0, 0);
+	if (n > 0)
+		memcpy(buf, hc_bounce, n);
+	return n;
+}
+
+SYSCALL_DEFINE0(sched_yield) { return 0; }	/* nobody else to run */
+
+SYSCALL_DEFINE3(sched_getaffinity, int, pid, unsigned int, len,
+		unsigned long __user *, mask)
+{
+	unsigned long one = 1;		/* CPU 0 only */
+	if (pid != 0 && pid != THE_PID)
+		return -ESRCH;
+	if (len < sizeof(one) || (len & (sizeof(one) - 1)))
+		return -EINVAL;
+	if (copy_to_user(mask, &one, sizeof(one)))
+		return -EFAULT;
+	return sizeof(one);		/* bytes written, as the raw call returns */
+}
+
+SYSCALL_DEFINE3(sched_setaffinity, int, pid, unsigned int, len,
+		unsigned long __user *, mask)
+{
+	(void)len; (void)mask;
+	return (pid == 0 || pid == THE_PID) ? 0 : -ESRCH;
+}
