@@ -148,6 +148,13 @@ void vec_store(struct cpu *c, const struct insn *i, int n, const union vec *v, b
 void sse_raise_flags(struct cpu *c, unsigned flags)
 {
 	unsigned masks = (c->mxcsr >> 7) & MXCSR_FLAGS;
+	unsigned pre = MXCSR_IE | MXCSR_DE | MXCSR_ZE;
+	/* An unmasked pre-computation exception (IE DE ZE) stops the
+	 * instruction before the post-computation ones (OE UE PE) are
+	 * detected: only the pre-computation flags are set (SDM vol. 1
+	 * 11.5.2). */
+	if (unlikely(flags & ~masks & pre))
+		flags &= pre;
 	c->mxcsr |= flags & MXCSR_FLAGS;
 	if (unlikely(flags & ~masks & MXCSR_FLAGS))
 		cpu_fault(c, (c->cr4 & CR4_OSXMMEXCPT) ? EXC_XM : EXC_UD, 0);
@@ -173,7 +180,8 @@ void op_stmxcsr(struct cpu *c, const struct insn *i)
 	mem_write(c, insn_ea(c, i), 4, c->mxcsr);
 }
 
-/* EMMS - SDM vol. 2A: all x87 tags empty.  CR0.EM -> #UD, TS -> #NM,
+/* EMMS - SDM vol. 2A: all x87 tags empty; TOP = 0 as well (vol. 1 table
+ * 9-? and what hardware does).  CR0.EM -> #UD, TS -> #NM,
  * pending x87 exception -> #MF. */
 void op_emms(struct cpu *c, const struct insn *i)
 {
@@ -185,4 +193,5 @@ void op_emms(struct cpu *c, const struct insn *i)
 	if (c->fsw & FSW_ES)
 		cpu_fault(c, EXC_MF, 0);
 	c->ftw = 0;
+	c->fsw &= ~FSW_TOP;
 }

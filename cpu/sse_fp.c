@@ -198,6 +198,8 @@ void op_cvtpi2pd(struct cpu *c, const struct insn *i)
 		sse_check(c);                                                \
 		mmx_enter(c);                                                \
 		vec_load(c, i, 1, &s, true);                                 \
+		if (i->o[1].size == 8)   /* two singles: ignore lanes 2-3 */ \
+			s.q[1] = 0;                                          \
 		HOST_SSE(c, hostmn, d.x, s.x, fl);                           \
 		sse_raise_flags(c, fl);                                      \
 		mm_set(c, i->o[0].reg, d.q[0]);                              \

@@ -8,8 +8,8 @@
 #include "x87.h"
 #include "flags.h"
 
-#define X87_PRE "fnstcw %[hcw]\n\tfldcw %[gcw]\n\tfnclex\n\t"
-#define X87_END "\n\tfnclex\n\tfldcw %[hcw]"
+#define X87_PRE "fnstcw %[hcw]\n\tfldenv %[gcw]\n\t"
+#define X87_END "\n\tfninit\n\tfldcw %[hcw]"
 
 void f80_indefinite(f80 *v)
 {
@@ -85,7 +85,8 @@ bool x87_merge(struct cpu *c, uint16_t hsw, uint16_t cc)
 
 uint16_t x87_host_load(const struct cpu *c, int kind, const void *mem, f80 *out)
 {
-	uint16_t gcw = x87_host_cw(c), hcw, sw;
+	struct x87_henv gcw = x87_henv(c);
+	uint16_t hcw, sw;
 	memset(out, 0, sizeof(*out));
 #define LOADK(K, INSN)                                                          \
 	case K:                                                                 \
@@ -168,7 +169,7 @@ static unsigned sti(const struct insn *i)
 }
 
 /* Push v, or report stack overflow when the new ST(0) is in use. */
-static void push_checked(struct cpu *c, const f80 *v, uint16_t hsw)
+static void push_checked(struct cpu *c, const f80 *v, uint16_t hsw, bool hsw_valid)
 {
 	if ((c->ftw >> ((x87_top(c) - 1) & 7)) & 1) {
 		if (x87_stack_fault(c, true)) {
@@ -178,9 +179,10 @@ static void push_checked(struct cpu *c, const f80 *v, uint16_t hsw)
 		}
 		return;
 	}
-	if (!x87_merge(c, hsw, 0))
+	if (!x87_merge(c, hsw, hsw_valid ? FSW_CC : 0))
 		return;
-	c->fsw &= ~FSW_C1;
+	if (!hsw_valid)
+		c->fsw &= ~FSW_C1;
 	st_push(c, v);
 }
 
@@ -207,7 +209,7 @@ static void fld_common(struct cpu *c, const struct insn *i, int kind)
 		}
 		st_get(c, r, &v);
 	}
-	push_checked(c, &v, hsw);
+	push_checked(c, &v, hsw, kind != MK_F80 || !has_mem(i));
 }
 
 void op_fld(struct cpu *c, const struct insn *i) { fld_common(c, i, x87_kind(i, false)); }
@@ -220,12 +222,13 @@ void op_fbld(struct cpu *c, const struct insn *i) { fld_common(c, i, MK_BCD); }
 	void op_##name(struct cpu *c, const struct insn *i)                     \
 	{                                                                       \
 		f80 v = { { 0 } };                                              \
-		uint16_t gcw = x87_host_cw(c), hcw, sw;                         \
+		struct x87_henv gcw = x87_henv(c);                              \
+		uint16_t hcw, sw;                                               \
 		x87_begin(c, i, false, 0);                                      \
 		__asm__ volatile(X87_PRE INSN "\n\tfnstsw %[sw]\n\tfstpt %[o]" X87_END \
 				 : [o] "=m"(v), [sw] "=m"(sw), [hcw] "=m"(hcw)  \
 				 : [gcw] "m"(gcw));                             \
-		push_checked(c, &v, sw);                                        \
+		push_checked(c, &v, sw, true);                                        \
 	}
 FLDCONST(fld1, "fld1")
 FLDCONST(fldz, "fldz")
@@ -239,7 +242,8 @@ FLDCONST(fldln2, "fldln2")
  * status word (C1 = rounded up). */
 static uint16_t host_store(const struct cpu *c, int kind, const f80 *v, void *out)
 {
-	uint16_t gcw = x87_host_cw(c), hcw, sw = 0;
+	struct x87_henv gcw = x87_henv(c);
+	uint16_t hcw, sw = 0;
 #define STOREK(K, INSN)                                                         \
 	case K:                                                                 \
 		__asm__ volatile(X87_PRE "fldt %[v]\n\t" INSN " %[o]\n\tfnstsw %[sw]" X87_END \
@@ -283,8 +287,10 @@ static void fst_common(struct cpu *c, const struct insn *i, int kind, bool pop)
 			st_get(c, 0, &v);
 		}
 		hsw = host_store(c, kind, &v, &out);
-		if (!x87_merge(c, hsw, FSW_C1))
+		if (!x87_merge(c, hsw, kind == MK_F80 ? 0 : FSW_CC))
 			return;
+		if (kind == MK_F80)
+			c->fsw &= ~FSW_C1;
 		if (kind_size[k] == 10) {
 			write_mem10(c, la, out.b);
 		} else {
@@ -358,7 +364,6 @@ static void fcmov(struct cpu *c, const struct insn *i, unsigned cc)
 		}
 		return;
 	}
-	c->fsw &= ~FSW_C1;
 	if (cond_eval(c, cc)) {
 		f80 v;
 		st_get(c, r, &v);
@@ -379,6 +384,7 @@ void op_ffree(struct cpu *c, const struct insn *i)
 {
 	x87_begin(c, i, false, 0);
 	c->ftw &= (uint16_t)~(1u << x87_phys(c, sti(i)));
+	c->fsw &= ~FSW_C1;   /* C0-C3 undefined; hardware clears C1 */
 }
 
 void op_ffreep(struct cpu *c, const struct insn *i)
@@ -416,7 +422,9 @@ void op_fldcw(struct cpu *c, const struct insn *i)
 {
 	uint64_t la = insn_ea(c, i);
 	x87_begin(c, i, true, la);
-	c->fcw = (uint16_t)mem_read(c, la, 2);
+	/* Reserved bits 15:13 and 7 read as 0, bit 6 as 1 (what the
+	 * hardware stores back with FNSTCW). */
+	c->fcw = (uint16_t)((mem_read(c, la, 2) & 0x1F3F) | 0x0040);
 	update_es(c);
 }
 

@@ -75,7 +75,20 @@ bool x87_merge(struct cpu *c, uint16_t hsw, uint16_t cc);
 /* Host FCW for a guest operation: guest PC/RC, every exception masked. */
 static inline uint16_t x87_host_cw(const struct cpu *c)
 {
-	return (uint16_t)((c->fcw & 0x0F00) | 0x037F);
+	return (uint16_t)((c->fcw & 0x0F00) | 0x007F);
+}
+
+/* The environment lstar loads into the host x87 (FLDENV) before a host
+ * operation: the guest's PC/RC with every exception masked, the guest's
+ * C0-C3 (so codes an instruction leaves alone stay as the guest had
+ * them), TOP 0, all registers empty, no exception flag set. */
+struct x87_henv {
+	uint32_t v[7];
+};
+static inline struct x87_henv x87_henv(const struct cpu *c)
+{
+	struct x87_henv e = { { x87_host_cw(c), c->fsw & FSW_CC, 0xFFFF, 0, 0, 0, 0 } };
+	return e;
 }
 
 /* Load a memory operand of `kind` into an 80-bit value with the host

@@ -16,7 +16,7 @@
 /* Host sequence framing: save the host FCW, load the guest's, run, read
  * the status word, then FNINIT (empties the host stack whatever the
  * instruction pushed) and restore the host FCW. */
-#define X87_PRE "fnstcw %[hcw]\n\tfldcw %[gcw]\n\tfnclex\n\t"
+#define X87_PRE "fnstcw %[hcw]\n\tfldenv %[gcw]\n\t"
 #define X87_FIN "\n\tfninit\n\tfldcw %[hcw]"
 
 enum { A_ADD, A_MUL, A_SUB, A_SUBR, A_DIV, A_DIVR };
@@ -24,7 +24,8 @@ enum { A_ADD, A_MUL, A_SUB, A_SUBR, A_DIV, A_DIVR };
 /* a = a OP b on the host. */
 static uint16_t host_op2(const struct cpu *c, int op, f80 *a, const f80 *b)
 {
-	uint16_t gcw = x87_host_cw(c), hcw, sw = 0;
+	struct x87_henv gcw = x87_henv(c);
+	uint16_t hcw, sw = 0;
 #define OP2(K, INSN)                                                            \
 	case K:                                                                 \
 		__asm__ volatile(X87_PRE "fldt %[b]\n\tfldt %[a]\n\t" INSN " %%st(1), %%st\n\t" \
@@ -98,7 +99,7 @@ static void arith(struct cpu *c, const struct insn *i, int op, bool integer, boo
 	}
 	st_get(c, dst, &a);
 	uint16_t hsw = host_op2(c, op, &a, &b);
-	if (!x87_merge(c, (uint16_t)((hsw & ~0x3F) | ((hsw | lsw) & 0x3F)), FSW_C1))
+	if (!x87_merge(c, (uint16_t)((hsw & ~0x3F) | ((hsw | lsw) & 0x3F)), FSW_CC))
 		return;
 	st_set(c, dst, &a);
 	if (pop)
@@ -126,7 +127,8 @@ ARITH(fdivr, A_DIVR, false, false) ARITH(fdivrp, A_DIVR, false, true) ARITH(fidi
 
 static uint16_t host_cmp(const struct cpu *c, bool unordered, const f80 *a, const f80 *b)
 {
-	uint16_t gcw = x87_host_cw(c), hcw, sw;
+	struct x87_henv gcw = x87_henv(c);
+	uint16_t hcw, sw;
 	if (unordered)
 		__asm__ volatile(X87_PRE "fldt %[b]\n\tfldt %[a]\n\tfucom %%st(1)\n\tfnstsw %[sw]" X87_FIN
 				 : [sw] "=m"(sw), [hcw] "=m"(hcw)
@@ -166,21 +168,19 @@ static void fcompare(struct cpu *c, const struct insn *i, bool unordered, bool i
 	}
 	st_get(c, 0, &a);
 	hsw = host_cmp(c, unordered, &a, &b);
-	if (!x87_merge(c, (uint16_t)((hsw | lsw) & 0x3F), 0))
-		return;
+	x87_merge(c, (uint16_t)((hsw | lsw) & 0x3F), 0);
+	/* Even with an unmasked IE the codes are written (unordered) and
+	 * the stack is popped: what hardware does. */
 	cc = hsw & (FSW_C0 | FSW_C2 | FSW_C3);
 	goto done;
 underflow:
-	if (!x87_stack_fault(c, false))
-		return;
+	x87_stack_fault(c, false);
 	masked_fault = true;
 	cc = FSW_C0 | FSW_C2 | FSW_C3;
 done:
 	if (eflags) {
 		flags_set_arith(c, ((cc & FSW_C3) ? F_ZF : 0) | ((cc & FSW_C2) ? F_PF : 0) |
 				   ((cc & FSW_C0) ? F_CF : 0));
-		if (!masked_fault)
-			c->fsw &= ~FSW_C1;
 	} else {
 		c->fsw = (uint16_t)((c->fsw & ~(FSW_C0 | FSW_C2 | FSW_C3 | (masked_fault ? 0 : FSW_C1))) | cc);
 	}
@@ -207,7 +207,8 @@ void op_ftst(struct cpu *c, const struct insn *i) { fcompare(c, i, false, false,
 void op_fxam(struct cpu *c, const struct insn *i)
 {
 	f80 a;
-	uint16_t gcw = x87_host_cw(c), hcw, sw;
+	struct x87_henv gcw = x87_henv(c);
+	uint16_t hcw, sw;
 	x87_begin(c, i, false, 0);
 	st_get(c, 0, &a);
 	if (st_empty(c, 0)) {
@@ -226,7 +227,8 @@ enum { U_CHS, U_ABS, U_SQRT, U_RNDINT, U_2XM1, U_SIN, U_COS };
 
 static uint16_t host_un(const struct cpu *c, int op, f80 *a)
 {
-	uint16_t gcw = x87_host_cw(c), hcw, sw = 0;
+	struct x87_henv gcw = x87_henv(c);
+	uint16_t hcw, sw = 0;
 #define UN(K, INSN)                                                             \
 	case K:                                                                 \
 		__asm__ volatile(X87_PRE "fldt %[a]\n\t" INSN "\n\tfnstsw %[sw]\n\tfstpt %[a]" X87_FIN \
@@ -248,6 +250,7 @@ static uint16_t host_un(const struct cpu *c, int op, f80 *a)
 static void unary(struct cpu *c, const struct insn *i, int op, uint16_t cc)
 {
 	f80 a;
+	(void)cc;   /* documents the codes the SDM defines; all come from the host */
 	x87_begin(c, i, false, 0);
 	if (st_empty(c, 0)) {
 		if (x87_stack_fault(c, false)) {
@@ -258,7 +261,7 @@ static void unary(struct cpu *c, const struct insn *i, int op, uint16_t cc)
 	}
 	st_get(c, 0, &a);
 	uint16_t hsw = host_un(c, op, &a);
-	if (!x87_merge(c, hsw, cc))
+	if (!x87_merge(c, hsw, FSW_CC))
 		return;
 	st_set(c, 0, &a);
 }
@@ -277,7 +280,8 @@ enum { B_SCALE, B_PREM, B_PREM1, B_YL2X, B_YL2XP1, B_PATAN };
 
 static uint16_t host_bin(const struct cpu *c, int op, f80 *a, const f80 *b)
 {
-	uint16_t gcw = x87_host_cw(c), hcw, sw = 0;
+	struct x87_henv gcw = x87_henv(c);
+	uint16_t hcw, sw = 0;
 #define BIN(K, INSN)                                                            \
 	case K:                                                                 \
 		__asm__ volatile(X87_PRE "fldt %[b]\n\tfldt %[a]\n\t" INSN "\n\tfnstsw %[sw]\n\tfstpt %[a]" X87_FIN \
@@ -311,7 +315,8 @@ static void binary(struct cpu *c, const struct insn *i, int op, uint16_t cc, boo
 	st_get(c, 0, &a);
 	st_get(c, 1, &b);
 	uint16_t hsw = host_bin(c, op, &a, &b);
-	if (!x87_merge(c, hsw, cc))
+	(void)cc;
+	if (!x87_merge(c, hsw, FSW_CC))
 		return;
 	if (pop) {
 		st_set(c, 1, &a);
@@ -336,7 +341,8 @@ enum { P_PTAN, P_SINCOS, P_XTRACT };
 static void push_two(struct cpu *c, const struct insn *i, int op)
 {
 	f80 a, top = { { 0 } }, below = { { 0 } };
-	uint16_t gcw = x87_host_cw(c), hcw, sw = 0;
+	struct x87_henv gcw = x87_henv(c);
+	uint16_t hcw, sw = 0;
 	x87_begin(c, i, false, 0);
 	if (st_empty(c, 0) || !st_empty(c, 7)) {
 		bool over = !st_empty(c, 0);
@@ -360,8 +366,7 @@ static void push_two(struct cpu *c, const struct insn *i, int op)
 	PUSH2(P_SINCOS, "fsincos")
 	PUSH2(P_XTRACT, "fxtract")
 	}
-	uint16_t cc = op == P_XTRACT ? FSW_C1 : FSW_C1 | FSW_C2;
-	if (!x87_merge(c, sw, cc))
+	if (!x87_merge(c, sw, FSW_CC))
 		return;
 	if (op != P_XTRACT && (sw & FSW_C2))
 		return;

@@ -191,6 +191,21 @@ enum lstar_status lstar_run(lstar_machine *m, unsigned stop_on, uint64_t max_ins
 /* Instructions retired so far. */
 uint64_t lstar_icount(const lstar_machine *m);
 
+/* ---- x87/SSE state (emu/api_fpu.c) -------------------------------- */
+
+/* The x87 and SSE state as the 512-byte FXSAVE64 image (SDM vol. 2A
+ * "FXSAVE"): FCW at 0, FSW 2, abridged FTW 4, FOP 6, FIP 8, FDP 16,
+ * MXCSR 24, MXCSR_MASK 28, ST(0)..ST(7) at 32 (16 bytes each, ST order),
+ * XMM0..XMM15 at 160.  Setting ignores MXCSR bits the CPU does not
+ * support and MXCSR_MASK; bytes 416-511 are ignored / returned as 0. */
+void lstar_get_fxsave(const lstar_machine *m, uint8_t image[512]);
+void lstar_set_fxsave(lstar_machine *m, const uint8_t image[512]);
+/* One XMM register (n = 0-15) as 16 little-endian bytes. */
+void lstar_get_xmm(const lstar_machine *m, unsigned n, uint8_t value[16]);
+void lstar_set_xmm(lstar_machine *m, unsigned n, const uint8_t value[16]);
+uint32_t lstar_get_mxcsr(const lstar_machine *m);
+void lstar_set_mxcsr(lstar_machine *m, uint32_t value);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,116 @@
+/*
+ * templates.h - instruction templates of the x87/MMX/SSE differential
+ * harness.  Grammar (space separated):
+ *   hex bytes      prefixes and opcode bytes, emitted in order (a REX
+ *                  prefix goes right before the first 0F / opcode byte)
+ *   /r K           ModRM.reg is a register of kind K: x xmm, m mmx,
+ *                  g gpr32, G gpr64 (REX.W)
+ *   /0 .. /7       ModRM.reg is that fixed digit
+ *   then the r/m kind: x xmm-or-mem, xr xmm only, m mmx-or-mem, mr mmx
+ *                  only, g gpr32-or-mem, G gpr64-or-mem (REX.W), gr gpr32
+ *                  only, Gr gpr64 only, M memory only, s ST(i)
+ *   ib             an 8-bit immediate follows
+ *   W              force REX.W
+ * Memory operands are [rdi], 16-aligned inside the data window.
+ */
+static const char *const templates[] = {
+	/* SSE/SSE2 FP arithmetic */
+	"0F 58 /r x x", "66 0F 58 /r x x", "F3 0F 58 /r x x", "F2 0F 58 /r x x",
+	"0F 59 /r x x", "66 0F 59 /r x x", "F3 0F 59 /r x x", "F2 0F 59 /r x x",
+	"0F 5C /r x x", "66 0F 5C /r x x", "F3 0F 5C /r x x", "F2 0F 5C /r x x",
+	"0F 5D /r x x", "66 0F 5D /r x x", "F3 0F 5D /r x x", "F2 0F 5D /r x x",
+	"0F 5E /r x x", "66 0F 5E /r x x", "F3 0F 5E /r x x", "F2 0F 5E /r x x",
+	"0F 5F /r x x", "66 0F 5F /r x x", "F3 0F 5F /r x x", "F2 0F 5F /r x x",
+	"0F 51 /r x x", "66 0F 51 /r x x", "F3 0F 51 /r x x", "F2 0F 51 /r x x",
+	"0F 52 /r x x", "F3 0F 52 /r x x", "0F 53 /r x x", "F3 0F 53 /r x x",
+	"66 0F D0 /r x x", "F2 0F D0 /r x x", "66 0F 7C /r x x", "F2 0F 7C /r x x",
+	"66 0F 7D /r x x", "F2 0F 7D /r x x",
+	"0F C2 /r x x ib", "66 0F C2 /r x x ib", "F3 0F C2 /r x x ib", "F2 0F C2 /r x x ib",
+	"0F 2E /r x x", "66 0F 2E /r x x", "0F 2F /r x x", "66 0F 2F /r x x",
+	/* conversions */
+	"0F 5A /r x x", "66 0F 5A /r x x", "F3 0F 5A /r x x", "F2 0F 5A /r x x",
+	"0F 5B /r x x", "66 0F 5B /r x x", "F3 0F 5B /r x x",
+	"66 0F E6 /r x x", "F2 0F E6 /r x x", "F3 0F E6 /r x x",
+	"F3 0F 2A /r x g", "F3 0F 2A /r x G", "F2 0F 2A /r x g", "F2 0F 2A /r x G",
+	"F3 0F 2C /r g x", "F3 0F 2C /r G x", "F2 0F 2C /r g x", "F2 0F 2C /r G x",
+	"F3 0F 2D /r g x", "F3 0F 2D /r G x", "F2 0F 2D /r g x", "F2 0F 2D /r G x",
+	"0F 2A /r x m", "66 0F 2A /r x m", "0F 2C /r m x", "66 0F 2C /r m x",
+	"0F 2D /r m x", "66 0F 2D /r m x",
+	/* moves */
+	"0F 10 /r x x", "0F 11 /r x x", "66 0F 10 /r x x", "66 0F 11 /r x x",
+	"F3 0F 10 /r x x", "F3 0F 11 /r x x", "F2 0F 10 /r x x", "F2 0F 11 /r x x",
+	"0F 28 /r x x", "0F 29 /r x x", "66 0F 28 /r x x", "66 0F 29 /r x x",
+	"66 0F 6F /r x x", "66 0F 7F /r x x", "F3 0F 6F /r x x", "F3 0F 7F /r x x",
+	"F2 0F F0 /r x M", "0F 2B /r x M", "66 0F 2B /r x M", "66 0F E7 /r x M",
+	"0F 12 /r x x", "0F 13 /r x M", "0F 16 /r x x", "0F 17 /r x M",
+	"66 0F 12 /r x M", "66 0F 13 /r x M", "66 0F 16 /r x M", "66 0F 17 /r x M",
+	"66 0F 6E /r x g", "66 0F 6E /r x G", "66 0F 7E /r x g", "66 0F 7E /r x G",
+	"F3 0F 7E /r x x", "66 0F D6 /r x x",
+	"0F 6E /r m g", "0F 6E /r m G", "0F 7E /r m g", "0F 7E /r m G",
+	"0F 6F /r m m", "0F 7F /r m m", "0F E7 /r m M", "0F C3 /r g M", "0F C3 /r G M",
+	"F3 0F D6 /r x mr", "F2 0F D6 /r m xr",
+	"0F 50 /r g xr", "66 0F 50 /r g xr", "66 0F D7 /r g xr", "0F D7 /r g mr",
+	"F2 0F 12 /r x x", "F3 0F 12 /r x x", "F3 0F 16 /r x x",
+	"0F 14 /r x x", "0F 15 /r x x", "66 0F 14 /r x x", "66 0F 15 /r x x",
+	"0F C6 /r x x ib", "66 0F C6 /r x x ib",
+	"0F 54 /r x x", "0F 55 /r x x", "0F 56 /r x x", "0F 57 /r x x",
+	"66 0F 54 /r x x", "66 0F 55 /r x x", "66 0F 56 /r x x", "66 0F 57 /r x x",
+	"0F 77",
+	/* SSE2 / MMX integer */
+	"66 0F 60 /r x x", "66 0F 61 /r x x", "66 0F 62 /r x x", "66 0F 63 /r x x",
+	"66 0F 64 /r x x", "66 0F 65 /r x x", "66 0F 66 /r x x", "66 0F 67 /r x x",
+	"66 0F 68 /r x x", "66 0F 69 /r x x", "66 0F 6A /r x x", "66 0F 6B /r x x",
+	"66 0F 6C /r x x", "66 0F 6D /r x x",
+	"0F 60 /r m m", "0F 61 /r m m", "0F 62 /r m m", "0F 63 /r m m",
+	"0F 64 /r m m", "0F 65 /r m m", "0F 66 /r m m", "0F 67 /r m m",
+	"0F 68 /r m m", "0F 69 /r m m", "0F 6A /r m m", "0F 6B /r m m",
+	"66 0F 70 /r x x ib", "F3 0F 70 /r x x ib", "F2 0F 70 /r x x ib", "0F 70 /r m m ib",
+	"66 0F 71 /2 xr ib", "66 0F 71 /4 xr ib", "66 0F 71 /6 xr ib",
+	"66 0F 72 /2 xr ib", "66 0F 72 /4 xr ib", "66 0F 72 /6 xr ib",
+	"66 0F 73 /2 xr ib", "66 0F 73 /3 xr ib", "66 0F 73 /6 xr ib", "66 0F 73 /7 xr ib",
+	"0F 71 /2 mr ib", "0F 71 /4 mr ib", "0F 71 /6 mr ib", "0F 72 /2 mr ib",
+	"0F 72 /4 mr ib", "0F 72 /6 mr ib", "0F 73 /2 mr ib", "0F 73 /6 mr ib",
+	"66 0F 74 /r x x", "66 0F 75 /r x x", "66 0F 76 /r x x",
+	"0F 74 /r m m", "0F 75 /r m m", "0F 76 /r m m",
+	"66 0F C4 /r x g ib", "66 0F C5 /r g xr ib", "0F C4 /r m g ib", "0F C5 /r g mr ib",
+	"66 0F D1 /r x x", "66 0F D2 /r x x", "66 0F D3 /r x x", "66 0F D4 /r x x",
+	"66 0F D5 /r x x", "66 0F D8 /r x x", "66 0F D9 /r x x", "66 0F DA /r x x",
+	"66 0F DB /r x x", "66 0F DC /r x x", "66 0F DD /r x x", "66 0F DE /r x x",
+	"66 0F DF /r x x", "66 0F E0 /r x x", "66 0F E1 /r x x", "66 0F E2 /r x x",
+	"66 0F E3 /r x x", "66 0F E4 /r x x", "66 0F E5 /r x x", "66 0F E8 /r x x",
+	"66 0F E9 /r x x", "66 0F EA /r x x", "66 0F EB /r x x", "66 0F EC /r x x",
+	"66 0F ED /r x x", "66 0F EE /r x x", "66 0F EF /r x x", "66 0F F1 /r x x",
+	"66 0F F2 /r x x", "66 0F F3 /r x x", "66 0F F4 /r x x", "66 0F F5 /r x x",
+	"66 0F F6 /r x x", "66 0F F8 /r x x", "66 0F F9 /r x x", "66 0F FA /r x x",
+	"66 0F FB /r x x", "66 0F FC /r x x", "66 0F FD /r x x", "66 0F FE /r x x",
+	"66 0F F7 /r x xr",
+	"0F D1 /r m m", "0F D5 /r m m", "0F D8 /r m m", "0F DC /r m m", "0F DF /r m m",
+	"0F E0 /r m m", "0F E2 /r m m", "0F E4 /r m m", "0F E5 /r m m", "0F E8 /r m m",
+	"0F EE /r m m", "0F F4 /r m m", "0F F5 /r m m", "0F F6 /r m m", "0F FB /r m m",
+	"0F D4 /r m m", "0F F2 /r m m", "0F E1 /r m m",
+	/* SSSE3 */
+	"66 0F 38 00 /r x x", "66 0F 38 01 /r x x", "66 0F 38 02 /r x x", "66 0F 38 03 /r x x",
+	"66 0F 38 04 /r x x", "66 0F 38 05 /r x x", "66 0F 38 06 /r x x", "66 0F 38 07 /r x x",
+	"66 0F 38 08 /r x x", "66 0F 38 09 /r x x", "66 0F 38 0A /r x x", "66 0F 38 0B /r x x",
+	"66 0F 38 1C /r x x", "66 0F 38 1D /r x x", "66 0F 38 1E /r x x", "66 0F 3A 0F /r x x ib",
+	"0F 38 00 /r m m", "0F 38 04 /r m m", "0F 38 0B /r m m", "0F 3A 0F /r m m ib",
+	/* x87 */
+	"D8 /0 M", "D8 /1 M", "D8 /2 M", "D8 /3 M", "D8 /4 M", "D8 /5 M", "D8 /6 M", "D8 /7 M",
+	"D8 /0 s", "D8 /1 s", "D8 /2 s", "D8 /3 s", "D8 /4 s", "D8 /5 s", "D8 /6 s", "D8 /7 s",
+	"DC /0 M", "DC /1 M", "DC /2 M", "DC /3 M", "DC /4 M", "DC /5 M", "DC /6 M", "DC /7 M",
+	"DC /0 s", "DC /1 s", "DC /4 s", "DC /5 s", "DC /6 s", "DC /7 s",
+	"DE /0 s", "DE /1 s", "DE /4 s", "DE /5 s", "DE /6 s", "DE /7 s", "DE D9",
+	"DA /0 M", "DA /1 M", "DA /2 M", "DA /3 M", "DA /4 M", "DA /5 M", "DA /6 M", "DA /7 M",
+	"DE /0 M", "DE /1 M", "DE /2 M", "DE /3 M", "DE /4 M", "DE /5 M", "DE /6 M", "DE /7 M",
+	"D9 /0 M", "D9 /2 M", "D9 /3 M", "D9 /0 s", "D9 /1 s", "D9 /5 M", "D9 /7 M",
+	"DD /0 M", "DD /1 M", "DD /2 M", "DD /3 M", "DD /0 s", "DD /2 s", "DD /3 s", "DD /4 s", "DD /5 s",
+	"DD /7 M", "DF E0",
+	"DB /0 M", "DB /1 M", "DB /2 M", "DB /3 M", "DB /5 M", "DB /7 M",
+	"DF /0 M", "DF /1 M", "DF /2 M", "DF /3 M", "DF /4 M", "DF /5 M", "DF /6 M", "DF /7 M",
+	"DA /0 s", "DA /1 s", "DA /2 s", "DA /3 s", "DB /0 s", "DB /1 s", "DB /2 s", "DB /3 s",
+	"DA E9", "DB /5 s", "DB /6 s", "DF /5 s", "DF /6 s",
+	"D9 D0", "D9 E0", "D9 E1", "D9 E4", "D9 E5", "D9 E8", "D9 E9", "D9 EA", "D9 EB",
+	"D9 EC", "D9 ED", "D9 EE", "D9 F0", "D9 F1", "D9 F2", "D9 F3", "D9 F4", "D9 F5",
+	"D9 F6", "D9 F7", "D9 F8", "D9 F9", "D9 FA", "D9 FB", "D9 FC", "D9 FD", "D9 FE",
+	"D9 FF", "DB E2", "DB E3", "9B",
+};
