@@ -379,6 +379,7 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 	size_t prog_size = 0;
 	struct layout lay = { .ram = m->ram_size };
 	const char *pname = NULL;
+	char *abspath = NULL;
 	if (!ki || !pi || !bi) {
 		st = fail_status(err, errlen, LSTAR_ERR_NOMEM, kname, "out of memory");
 		goto out;
@@ -414,8 +415,12 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 		strbytes += strlen(argv[i]) + 1;
 	for (size_t i = 0; i < envc; i++)
 		strbytes += strlen(envp[i]) + 1;
-	if (have_prog)
+	if (have_prog) {
 		strbytes += strlen(pname) + 1;
+		abspath = realpath(pname, NULL);
+		if (abspath)
+			strbytes += strlen(abspath) + 1;
+	}
 	uint64_t off_gdt = round_up(sizeof(*bi), 16);
 	uint64_t off_argv = off_gdt + 3 * 8;
 	uint64_t off_envp = off_argv + 8 * argc;
@@ -491,6 +496,7 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 	bi->vendor = m->vendor == LSTAR_VENDOR_AMD ? 1 : 0;
 	struct fw_state *fs = state_of(m, true);
 	bi->flags = fs->flags;
+	fs->flags = 0;   /* consumed: a later machine at this address starts clean */
 	bi->uid = getuid();
 	bi->gid = getgid();
 	if (have_prog) {
@@ -498,6 +504,13 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 		size_t l = strlen(pname) + 1;
 		memcpy(blk + s, pname, l);
 		p->path = bi_pa + s;
+		s += l;
+		if (abspath) {
+			l = strlen(abspath) + 1;
+			memcpy(blk + s, abspath, l);
+			bi->exe_path = bi_pa + s;
+			s += l;
+		}
 		p->present = 1;
 		p->entry = pi->entry;
 		p->load_bias = pi->bias;
@@ -543,6 +556,7 @@ out:
 	free(pi);
 	free(bi);
 	free(prog);
+	free(abspath);
 	return st;
 }
 

@@ -34,7 +34,7 @@ enum lstar_status firmware_boot_file(struct machine *m, const char *kernel_path,
 				     const char *const *argv, const char *const *envp,
 				     char *err, size_t errlen);
 
-/* Flags ORed into the boot info's `flags` by the next firmware_boot()
+/* Flags put into the boot info's `flags` by the next firmware_boot() (once)
  * (LSTAR_BOOT_F_ROOT when the host-call device confines paths). */
 void firmware_set_boot_flags(struct machine *m, uint64_t flags);
 

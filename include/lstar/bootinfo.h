@@ -79,7 +79,9 @@ struct lstar_bootinfo {
 	uint64_t vendor;     /* 0 Intel, 1 AMD (as --vendor) */
 	uint64_t flags;      /* LSTAR_BOOT_F_* below */
 	uint64_t uid, gid;   /* the invoking user's ids, for AT_UID/AT_GID and getuid() */
-	uint64_t reserved0[8];
+	uint64_t exe_path;   /* physical address of the program's absolute host path with
+	                        symlinks resolved (realpath), for /proc/self/exe; 0 if none */
+	uint64_t reserved0[7];
 };
 
 #define LSTAR_BOOT_F_ROOT   1  /* a --root confines guest paths (host-call device) */

@@ -30,6 +30,8 @@ uint64_t kmain(struct lstar_bootinfo *bi)
 	check(kstrcmp((const char *)argv[2], "beta") == 0, "argv[2] beta", argv[2]);
 	check(kstrcmp((const char *)argv[0], (const char *)p->path) == 0, "path = argv[0]", p->path);
 	check(inside(&bi->reserved, argv[1], 6), "strings in reserved", argv[1]);
+	const char *exe = (const char *)bi->exe_path;
+	check(exe && exe[0] == '/', "exe_path absolute", bi->exe_path);
 	check(p->phent == 56, "phent 56", p->phent);
 	check(p->phnum >= 1, "phnum", p->phnum);
 	check(inside(&bi->reserved, p->phdr_paddr, p->phnum * p->phent), "phdrs in reserved",
