@@ -17,6 +17,9 @@ struct k_sigaction {
 
 static struct k_sigaction actions[_NSIG];
 static unsigned long blocked;
+static unsigned long pending;	/* sent while blocked: acted on at unblock */
+
+static long send_sig_self(int sig);
 
 SYSCALL_DEFINE4(rt_sigaction, int, sig, const struct k_sigaction __user *, act,
 		struct k_sigaction __user *, oact, unsigned long, sigsetsize)
@@ -58,6 +61,15 @@ SYSCALL_DEFINE4(rt_sigprocmask, int, how, const unsigned long __user *, nset,
 		}
 		/* SIGKILL and SIGSTOP cannot be blocked. */
 		blocked &= ~((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)));
+		/* Unblocking a pending signal delivers it now (this is how
+		 * abort() works: raise() with signals blocked, then unblock). */
+		for (int sig = 1; sig <= _NSIG; sig++) {
+			unsigned long bit = 1UL << (sig - 1);
+			if ((pending & bit) && !(blocked & bit)) {
+				pending &= ~bit;
+				send_sig_self(sig);
+			}
+		}
 	}
 	return 0;
 }
@@ -90,8 +102,10 @@ static long send_sig_self(int sig)
 	if (sig != SIGKILL && sig != SIGSTOP) {
 		if (h == SIG_IGN || (h == SIG_DFL && sig_default_ignored(sig)))
 			return 0;
-		if (blocked & (1UL << (sig - 1)))
-			return 0;	/* would stay pending forever */
+		if (blocked & (1UL << (sig - 1))) {
+			pending |= 1UL << (sig - 1);
+			return 0;
+		}
 		if (h != SIG_DFL)
 			printk("lstar: signal %d has a handler, but handlers are not "
 			       "delivered; terminating\n", sig);

@@ -5,7 +5,7 @@
  * There is no hand-written list here: syscalls_64.h is generated at build
  * time from syscall_64.tbl by syscalltbl.awk, one __SYSCALL(nr, sym) line
  * per table row, and is included three times with three meanings of
- * __SYSCALL - a declaration, a switch case, a name.
+ * __SYSCALL - a declaration, a switch case - and once more for the names.
  */
 #include "kernel.h"
 
@@ -28,8 +28,10 @@ long x64_sys_call(const struct pt_regs *regs, unsigned int nr)
 
 /* Names for diagnostics (the unimplemented-call report). */
 const char *const syscall_names[] = {
-#define __SYSCALL(nr, sym) [nr] = #sym,
+#define __SYSCALL(nr, sym)
+#define __SYSCALL_NAME(nr, name) [nr] = #name,
 #include "syscalls_64.h"
+#undef __SYSCALL_NAME
 #undef __SYSCALL
 };
 const unsigned int nr_syscall_names = ARRAY_SIZE(syscall_names);
