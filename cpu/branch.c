@@ -1,6 +1,7 @@
 /*
  * branch.c - near control transfers in 64-bit mode: JMP, Jcc, CALL, RET,
- * LOOP/LOOPE/LOOPNE, JRCXZ/JECXZ (SDM vol. 2).  Far forms are cpu/system.c.
+ * LOOP/LOOPE/LOOPNE, JRCXZ/JECXZ (SDM vol. 2).  The far forms share the
+ * JMP/CALL/RET mnemonics and are handed to cpu/descriptor.c.
  *
  * When a handler runs c->rip is already the next instruction, and relative
  * targets were made absolute at decode time (i->imm).  A target that is not
@@ -16,6 +17,22 @@
 #include "cpu.h"
 #include "flags.h"
 #include "operand.h"
+#include "system.h"
+
+/* Far forms share the JMP/CALL/RET mnemonics and belong to the system
+ * family (cpu/descriptor.c).  Weak so a missing one is #UD, not a link
+ * error. */
+#pragma weak op_far_jmp
+#pragma weak op_far_call
+#pragma weak op_retf
+
+static void far_or_ud(insn_fn f, struct cpu *c, const struct insn *i)
+{
+	if (f)
+		f(c, i);
+	else
+		op_ud(c, i);
+}
 
 static inline void branch_to(struct cpu *c, uint64_t target)
 {
@@ -35,9 +52,13 @@ static inline uint64_t branch_target(struct cpu *c, const struct insn *i)
 	return i->osz == 2 ? (t & 0xFFFF) : t;
 }
 
-/* JMP (SDM vol. 2A "JMP"), near: relative or r/m64. */
+/* JMP (SDM vol. 2A "JMP"), near: relative or r/m64.  FF /5 is far. */
 void op_jmp(struct cpu *c, const struct insn *i)
 {
+	if (unlikely(i->opc == 0xFF && i->modrm_reg == 5)) {
+		far_or_ud(op_far_jmp, c, i);
+		return;
+	}
 	branch_to(c, branch_target(c, i));
 }
 
@@ -52,10 +73,14 @@ void op_jcc(struct cpu *c, const struct insn *i)
  * CALL (SDM vol. 2A "CALL"), near: push the return address (c->rip, the
  * next instruction) and jump.  The target (maybe read from memory through
  * the old RSP, e.g. call [rsp+8]) is read and checked before the push, and
- * the push faults before RSP moves.
+ * the push faults before RSP moves.  FF /3 (far) goes to op_far_call.
  */
 void op_call(struct cpu *c, const struct insn *i)
 {
+	if (unlikely(i->opc == 0xFF && i->modrm_reg == 3)) {   /* FF /3: far */
+		far_or_ud(op_far_call, c, i);
+		return;
+	}
 	uint64_t t = branch_target(c, i);
 	unsigned sz = i->osz == 2 ? 2 : 8;
 
@@ -72,10 +97,14 @@ void op_call(struct cpu *c, const struct insn *i)
 /*
  * RET (SDM vol. 2B "RET"), near: pop the return address, then release
  * imm16 more bytes (C2 iw).  A non-canonical return address is #GP(0) with
- * RSP unchanged.
+ * RSP unchanged.  CA/CB (far RET) share the mnemonic: op_retf.
  */
 void op_ret(struct cpu *c, const struct insn *i)
 {
+	if (unlikely(i->opc == 0xCA || i->opc == 0xCB)) {   /* far RET */
+		far_or_ud(op_retf, c, i);
+		return;
+	}
 	unsigned sz = i->osz == 2 ? 2 : 8;
 	uint64_t sp = c->r[R_RSP];
 

@@ -185,6 +185,35 @@ static void test_noncanonical_targets_gp(void **state)
 
 }
 
+/* The far forms share the mnemonics: RETF (REX.W CB) returns through the
+ * system family to CS:RIP from the stack; FF /5 is not a near JMP. */
+static void test_far_forms_dispatch(void **state)
+{
+	struct fx *fx = *state;
+	uint64_t k = fx->lay.kernel_code;
+	CODE(fx, 0x48, 0xCB);                      /* rex.w retf */
+	set(fx, LSTAR_RSP, STACK_TOP - 16);
+	wr64(fx, STACK_TOP - 16, k + 0x300);
+	wr64(fx, STACK_TOP - 8, 0x10);
+	run_ok(fx, 1);
+	assert_int_equal(reg(fx, LSTAR_RIP), k + 0x300);
+	assert_int_equal(reg(fx, LSTAR_RSP), STACK_TOP);
+	struct lstar_segment cs;
+	lstar_get_segment(fx->m, LSTAR_CS, &cs);
+	assert_int_equal(cs.selector, 0x10);
+
+	/* jmp far [rbx] with an m16:32 pointer 0x10:k+0x400.  Read as a near
+	 * JMP the same qword would be 0x10_xxxxxxxx: an unmapped target. */
+	CODE(fx, 0xFF, 0x2B);
+	set(fx, LSTAR_RBX, DATA);
+	wr64(fx, DATA, (0x10ULL << 32) | (k + 0x400));
+	struct lstar_exit ex = run(fx, 1);
+	if (ex.event == LSTAR_EV_EXCEPTION)
+		assert_int_equal(ex.vector, 6);   /* lstar v1: far JMP via memory is #UD */
+	else
+		assert_int_equal(reg(fx, LSTAR_RIP), k + 0x400);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +223,7 @@ int main(void)
 		T(test_loop_family),
 		T(test_jrcxz_jecxz),
 		T(test_noncanonical_targets_gp),
+		T(test_far_forms_dispatch),
 	};
 	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
