@@ -262,6 +262,8 @@ struct cpu {
 	uint64_t icount;         /* instructions retired */
 	uint64_t icount_limit;   /* stop when icount reaches this (~0 = none) */
 	const struct insn *cur;  /* instruction being executed */
+	struct block *last_block; /* block run last: source of the next chain link */
+	uint64_t chain_epoch;    /* bumped when block links may be wrong (TLB flush, CPL, code write) */
 	int exit_block;          /* set by a handler: leave the current block */
 	enum cpu_stop stop;      /* why the run loop must stop (STOP_NONE = run) */
 	int exit_status;         /* power-off value */

@@ -69,6 +69,8 @@ size_t decode_handled_mnemonics(void)
 	return n;
 }
 
+insn_fn fastpath_select(const struct insn *i);
+
 /* SSE forms that share a mnemonic with a string instruction. */
 extern void op_movsd_sse(struct cpu *, const struct insn *) __attribute__((weak));
 extern void op_cmpsd_sse(struct cpu *, const struct insn *) __attribute__((weak));
@@ -129,6 +131,8 @@ void decode_free(struct cpu *c)
 void decode_flush_all(struct cpu *c)
 {
 	struct decode_cache *dc = c->dc;
+	c->chain_epoch++;
+	c->last_block = NULL;
 	memset(dc->hash, 0, sizeof dc->hash);
 	dc->used = 0;
 	dc->flushes++;
@@ -140,6 +144,7 @@ void decode_invalidate_page(struct machine *m, uint64_t pa)
 	uint64_t p = pa >> 12;
 	m->page_gen[p]++;
 	m->code_page[p] = 0;
+	m->cpu.chain_epoch++;
 	/* The running block may be the one just overwritten. */
 	m->cpu.exit_block = 1;
 }
@@ -350,6 +355,10 @@ static void translate(struct insn *i, const ZydisDecodedInstruction *d,
 	if (!i->fn) {
 		i->fn = op_ud;
 		i->flags |= INSN_END_BLOCK;
+	} else if (i->fn == e->fn) {
+		insn_fn fast = fastpath_select(i);
+		if (fast)
+			i->fn = fast;
 	}
 }
 
@@ -460,6 +469,8 @@ static struct block *decode_block(struct cpu *c, uint64_t va, uint64_t pa)
 	b->n = n;
 	b->gen = pa < m->ram_size ? m->page_gen[pa >> 12] : 0;
 	b->gen2 = (pa2 != ~0ULL && pa2 < m->ram_size) ? m->page_gen[pa2 >> 12] : 0;
+	b->link[0] = b->link[1] = NULL;
+	b->link_epoch[0] = b->link_epoch[1] = ~0ULL;
 	memcpy(b->insn, tmp, n * sizeof(struct insn));
 	mark_code_page(c, pa);
 	if (pa2 != ~0ULL)

@@ -14,6 +14,10 @@ struct block {
 	uint32_t n;           /* instructions in insn[] */
 	uint32_t pad;
 	struct block *next;   /* hash chain */
+	/* Direct links to the blocks that followed this one, valid while
+	 * link_epoch[k] == cpu.chain_epoch: saves the lookup on hot paths. */
+	struct block *link[2];
+	uint64_t link_epoch[2];
 	struct insn insn[];
 };
 

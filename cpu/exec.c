@@ -81,6 +81,42 @@ static inline void step_careful(struct cpu *c, const struct insn *i)
 		c->stop = STOP_INSN_LIMIT;
 }
 
+/*
+ * The block at RIP.  The block run last remembers up to two successors;
+ * a link is trusted while nothing that could change which code RIP names
+ * (a TLB flush, a CPL change, a write to code, a cache flush) happened
+ * since it was made -- the same events real TLBs honour.
+ */
+static inline struct block *next_block(struct cpu *c)
+{
+	struct block *p = c->last_block, *b;
+	uint64_t epoch = c->chain_epoch;
+	if (likely(p)) {
+		b = p->link[0];
+		if (b && b->va == c->rip && p->link_epoch[0] == epoch)
+			return c->last_block = b;
+		b = p->link[1];
+		if (b && b->va == c->rip && p->link_epoch[1] == epoch) {
+			/* keep the most recent successor first */
+			p->link[1] = p->link[0];
+			p->link_epoch[1] = p->link_epoch[0];
+			p->link[0] = b;
+			p->link_epoch[0] = epoch;
+			return c->last_block = b;
+		}
+	}
+	b = decode_lookup(c);
+	/* Link only if the lookup did not flush or invalidate anything
+	 * (p may even have been freed by a cache flush). */
+	if (p && epoch == c->chain_epoch) {
+		p->link[1] = p->link[0];
+		p->link_epoch[1] = p->link_epoch[0];
+		p->link[0] = b;
+		p->link_epoch[0] = epoch;
+	}
+	return c->last_block = b;
+}
+
 void cpu_run(struct cpu *c)
 {
 	jmp_buf jb;
@@ -99,7 +135,7 @@ void cpu_run(struct cpu *c)
 		}
 	}
 	while (c->stop == STOP_NONE) {
-		struct block *b = decode_lookup(c);
+		struct block *b = next_block(c);
 		const struct insn *i = b->insn, *end = i + b->n;
 		if (likely(!(c->rflags & F_TF) && !c->event_mask &&
 			   c->icount + b->n < c->icount_limit)) {
