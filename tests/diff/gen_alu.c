@@ -346,6 +346,19 @@ static bool gen_alu(struct diff_rng *g, struct diff_case *k)
 			set_val(k, &o[1], size, 0);
 		break;
 	case BSWAP:
+		if (diff_below(g, 4) == 0) {
+			/* 16-bit BSWAP (undefined result; both vendors clear
+			 * the word): the encoder refuses it, so use bytes. */
+			int r = pick_reg(g, -1, -1);
+			uint8_t *p = k->code;
+			*p++ = 0x66;
+			if (r >= 8)
+				*p++ = 0x41;
+			*p++ = 0x0F;
+			*p++ = (uint8_t)(0xC8 + (r & 7));
+			k->len = (uint8_t)(p - k->code);
+			return true;
+		}
 		size = diff_below(g, 2) ? 4 : 8;
 		q.operand_count = 1;
 		reg_op(g, &q.operands[0], &o[0], size, -1, -1);
