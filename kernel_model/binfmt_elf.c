@@ -13,6 +13,7 @@
 
 #define STACK_SIZE	(8UL << 20)	/* RLIMIT_STACK */
 #define MMAP_GAP	(128UL << 20)	/* Linux's minimum gap below the stack */
+#define PATH_MAX_EXE	4096
 
 static unsigned long seg_vm_flags(u32 f)
 {
@@ -126,6 +127,29 @@ static void create_elf_tables(void)
 
 static struct pt_regs user_regs;
 
+/* /proc/self/exe is always absolute (glibc asserts it): a relative program
+ * path is taken relative to the directory the program starts in. */
+static void set_exe_path(u64 path_pa)
+{
+	static char exe[PATH_MAX_EXE];
+	const char *p = __va(path_pa);
+	long n = 0;
+
+	if (p[0] != '/') {
+		n = hostcall(HC_GETCWD, __pa_symbol(exe), sizeof(exe), 0, 0, 0, 0);
+		if (n <= 0)
+			n = 1, exe[0] = 0;
+		exe[n - 1] = '/';	/* replaces the NUL */
+		if (n == 2 && exe[0] == '/')
+			n = 1;		/* cwd "/" */
+	}
+	size_t len = strlen(p);
+	if (n + len + 1 > sizeof(exe))
+		return;
+	memcpy(exe + n, p, len + 1);
+	init_mm.exe_path = exe;
+}
+
 void load_elf_binary(void)
 {
 	const struct lstar_boot_program *prog = &boot_info.program;
@@ -137,7 +161,8 @@ void load_elf_binary(void)
 	}
 	init_mm.start_brk = init_mm.brk = PAGE_ALIGN(top);
 	init_mm.mmap_base = STACK_TOP - MMAP_GAP;
-	init_mm.exe_path = prog->path;
+	if (prog->path)
+		set_exe_path(prog->path);
 
 	if (vma_add(STACK_TOP - STACK_SIZE, STACK_TOP, VM_READ | VM_WRITE))
 		panic("no room for the stack");

@@ -59,7 +59,7 @@ struct mm_struct {
 	u64 start_brk, brk;		/* heap: brk() moves brk */
 	u64 mmap_base;			/* mmap() searches down from here */
 	u64 start_stack;
-	u64 exe_path;			/* physical address of the program path */
+	const char *exe_path;		/* absolute program path, for /proc/self/exe */
 };
 extern struct mm_struct init_mm;
 

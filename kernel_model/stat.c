@@ -127,7 +127,7 @@ static long do_readlinkat(int dfd, const char __user *path, char __user *buf, in
 	if (err < 0)
 		return err;
 	if (is_proc_self_exe(hc_path[0]) && init_mm.exe_path) {
-		const char *exe = __va(init_mm.exe_path);
+		const char *exe = init_mm.exe_path;
 		long n = MIN((long)strlen(exe), (long)bufsiz);
 		return copy_to_user(buf, exe, n) ? -EFAULT : n;
 	}
