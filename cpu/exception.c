@@ -107,6 +107,7 @@ static void history_push(struct cpu *c, int vector)
 static void triple_fault(struct cpu *c, int vector, uint32_t err)
 {
 	char chain[96] = "";
+	history_push(c, vector);
 	int n = c->fault_depth < 3 ? c->fault_depth : 3;
 	for (int k = 0; k < n; k++) {
 		size_t l = strlen(chain);
@@ -114,10 +115,9 @@ static void triple_fault(struct cpu *c, int vector, uint32_t err)
 			 exc_name((int)c->fault_history[k]));
 	}
 	snprintf(mach(c)->stop_message, sizeof mach(c)->stop_message,
-		 "triple fault: %s(0x%x) while delivering #DF (escalation: %s%s -> %s) at RIP 0x%llx",
+		 "triple fault: %s(0x%x) while delivering #DF (escalation: %s%s) at RIP 0x%llx",
 		 exc_name(vector), err, c->fault_depth > 3 ? "... -> " : "", chain,
-		 exc_name(vector), (unsigned long long)c->rip);
-	history_push(c, vector);
+		 (unsigned long long)c->rip);
 	c->delivering = -1;
 	c->stop = STOP_TRIPLE_FAULT;
 }
@@ -270,13 +270,12 @@ void cpu_exception(struct cpu *c, int vector, uint32_t error_code)
 			triple_fault(c, vector, error_code);
 			return;
 		}
-		history_push(c, vector);
 		if ((a->kind == EK_CONTRIB && b->kind == EK_CONTRIB) ||
 		    (a->kind == EK_PF && b->kind != EK_BENIGN)) {
 			vector = EXC_DF;
 			error_code = 0;
-			history_push(c, EXC_DF);
 		}
+		history_push(c, vector);
 	}
 	const struct exc_info *e = info(vector);
 	c->delivering = vector;
