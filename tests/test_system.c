@@ -256,6 +256,49 @@ static void test_mov_sreg_checks(void **state)
 	vm_free(&v);
 }
 
+/* RETF (48 CB) to an outer level pops RIP, CS, RSP, SS (SDM vol. 2B RET,
+ * "RETURN-TO-OUTER-PRIVILEGE-LEVEL"); to the same level only RIP and CS.
+ * Far JMP through memory is #UD in lstar v1. */
+static void test_retf_to_user_and_same_level(void **state)
+{
+	struct vm v;
+	vm_init(&v, state);
+	uint64_t at = v.lay.kernel_code;
+	uint64_t sp = v.lay.kernel_stack_top - 0x100;
+	PUT(&v, at, 0x48, 0xCB);
+	wr64(&v, sp, USER_CODE);
+	wr64(&v, sp + 8, 0x33);
+	wr64(&v, sp + 16, USER_STACK);
+	wr64(&v, sp + 24, 0x2B);
+	setreg(&v, LSTAR_RSP, sp);
+	assert_int_equal(step(&v).event, LSTAR_EV_NONE);
+	assert_int_equal(reg(&v, LSTAR_RIP), USER_CODE);
+	assert_int_equal(reg(&v, LSTAR_RSP), USER_STACK);
+	assert_int_equal(lstar_get_cpl(v.m), 3);
+	assert_int_equal(seg_sel(&v, LSTAR_SS), 0x2B);
+	vm_free(&v);
+
+	vm_init(&v, state);
+	at = v.lay.kernel_code;
+	PUT(&v, at, 0x48, 0xCB);
+	wr64(&v, sp, at + 0x40);
+	wr64(&v, sp + 8, 0x10);
+	setreg(&v, LSTAR_RSP, sp);
+	assert_int_equal(step(&v).event, LSTAR_EV_NONE);
+	assert_int_equal(reg(&v, LSTAR_RIP), at + 0x40);
+	assert_int_equal(reg(&v, LSTAR_RSP), sp + 16);
+	assert_int_equal(seg_sel(&v, LSTAR_SS), 0x18);
+	vm_free(&v);
+
+	vm_init(&v, state);
+	at = v.lay.kernel_code;
+	PUT(&v, at, 0x48, 0xFF, 0x28);                 /* jmp far [rax] */
+	setreg(&v, LSTAR_RAX, at + 0x100);
+	struct lstar_exit ex = step(&v);
+	expect_exception(&ex, 6, 0);
+	vm_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +310,7 @@ int main(void)
 		ONE(test_rdtsc_tsd_and_rdtscp),
 		ONE(test_descriptor_table_instructions),
 		BOTH(test_mov_sreg_checks),
+		ONE(test_retf_to_user_and_same_level),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
