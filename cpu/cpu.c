@@ -69,6 +69,14 @@ void cpu_set_cpl(struct cpu *c, int cpl)
 	c->exit_block = 1;
 }
 
+/* Install (or remove, with NULL) observation hooks.  The TLB is flushed
+ * so that no cached translation lets an access bypass a memory hook. */
+void cpu_set_hooks(struct cpu *c, struct cpu_hooks *h)
+{
+	c->hooks = h;
+	tlb_flush_all(c);
+}
+
 const char *insn_name(const struct insn *i)
 {
 	const char *s = ZydisMnemonicGetString((ZydisMnemonic)i->mnem);

@@ -152,6 +152,28 @@ struct operand {
 typedef void (*insn_fn)(struct cpu *c, const struct insn *i);
 
 /*
+ * Observation hooks for tracing and debugging (emu/trace.c, emu/gdbstub.c).
+ * While cpu->hooks is set the loop takes the careful path for every
+ * instruction; with a `mem` hook the TLB is bypassed so that every memory
+ * access of an instruction reaches it (and bulk string copies are done
+ * element by element).  All callbacks are optional.
+ */
+struct cpu_hooks {
+	void *ctx;
+	/* Before the instruction at cpu->rip runs.  Nonzero: do not run it,
+	 * stop with STOP_BREAKPOINT (cpu->rip stays at the instruction). */
+	int (*before)(void *ctx, struct cpu *c, const struct insn *i);
+	/* After it retired; cpu->event has EV_SYSCALL, EV_SYSRET, EV_IRET,
+	 * EV_EXCEPTION (INT n delivered inside it) as they happened. */
+	void (*after)(void *ctx, struct cpu *c, const struct insn *i);
+	/* After an exception raised by a fault or a trap was delivered
+	 * (vector, error code, RIP it was raised at or after). */
+	void (*exception)(void *ctx, struct cpu *c, int vector, uint32_t error_code, uint64_t rip);
+	/* A memory access made by the current instruction (linear address). */
+	void (*mem)(void *ctx, struct cpu *c, uint64_t la, unsigned size, uint64_t value, int write);
+};
+
+/*
  * One predecoded instruction.  Built once by cpu/decode.c from Zydis's
  * output; handlers read only this.
  */
@@ -295,6 +317,7 @@ struct cpu {
 	/* -- system (exceptions, descriptors, MSRs) -- */
 	/* -- fpu/sse -- */
 	/* -- trace/debug -- */
+	struct cpu_hooks *hooks; /* observation hooks, NULL = none (full speed) */
 };
 
 /* ---- exceptions (cpu/exception.c) ---------------------------------- */
@@ -328,6 +351,8 @@ static inline bool is_canonical(uint64_t a)
 /* Load CS/SS hidden state etc. and recompute cpl/tlb_mode. */
 void cpu_set_cpl(struct cpu *c, int cpl);
 void cpu_reset(struct cpu *c);
+/* Install observation hooks (NULL removes them); flushes the TLB. */
+void cpu_set_hooks(struct cpu *c, struct cpu_hooks *h);
 /* Mask for an operand size in bytes. */
 static inline uint64_t size_mask(unsigned size)
 {

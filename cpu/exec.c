@@ -61,6 +61,11 @@ _Noreturn void cpu_stop(struct cpu *c, enum cpu_stop why)
 /* One instruction with every check: TF, events, the limit. */
 static inline void step_careful(struct cpu *c, const struct insn *i)
 {
+	struct cpu_hooks *h = c->hooks;
+	if (unlikely(h) && h->before && h->before(h->ctx, c, i)) {
+		c->stop = STOP_BREAKPOINT;
+		return;
+	}
 	c->event = 0;
 	c->pending_db = (c->rflags & F_TF) != 0;
 	c->cur = i;
@@ -68,12 +73,17 @@ static inline void step_careful(struct cpu *c, const struct insn *i)
 	i->fn(c, i);
 	c->cur = NULL;
 	c->icount++;
+	if (unlikely(h) && h->after)
+		h->after(h->ctx, c, i);
 	if (c->pending_db) {
 		/* Single-step trap after the instruction (SDM vol. 3A §17.3.1.4):
 		 * DR6.BS records the cause. */
+		uint64_t at = c->rip;
 		c->pending_db = 0;
 		c->dr[6] |= 1ULL << 14;
 		cpu_exception(c, EXC_DB, 0);
+		if (unlikely(h) && h->exception)
+			h->exception(h->ctx, c, EXC_DB, 0, at);
 	}
 	if (c->event & c->event_mask)
 		c->stop = STOP_EVENT;
@@ -128,8 +138,11 @@ void cpu_run(struct cpu *c)
 		/* Landed from cpu_fault(), cpu_trap() or cpu_stop(). */
 		c->exit_block = 0;
 		if (c->fault_pending && c->stop == STOP_NONE) {
+			uint64_t at = c->rip;
 			c->fault_pending = 0;
 			cpu_exception(c, c->fault_vec, c->fault_err);
+			if (c->hooks && c->hooks->exception)
+				c->hooks->exception(c->hooks->ctx, c, c->fault_vec, c->fault_err, at);
 			if (c->event & c->event_mask)
 				c->stop = STOP_EVENT;
 		}
@@ -137,7 +150,7 @@ void cpu_run(struct cpu *c)
 	while (c->stop == STOP_NONE) {
 		struct block *b = next_block(c);
 		const struct insn *i = b->insn, *end = i + b->n;
-		if (likely(!(c->rflags & F_TF) && !c->event_mask &&
+		if (likely(!(c->rflags & F_TF) && !c->event_mask && !c->hooks &&
 			   c->icount + b->n < c->icount_limit)) {
 			do {
 				c->cur = i;

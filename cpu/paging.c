@@ -144,6 +144,8 @@ static void tlb_fill(struct cpu *c, uint64_t la, uint64_t pa, int acc)
 	struct machine *m = c->m;
 	if (acc & ACC_SYS)
 		return;
+	if (unlikely(c->hooks && c->hooks->mem))
+		return;  /* every access must reach the hook */
 	uint64_t ppage = pa & ~0xFFFULL;
 	if (ppage >= m->ram_size)
 		return;  /* not RAM: always take the slow path */
@@ -190,6 +192,8 @@ uint8_t *mmu_bulk_ptr(struct cpu *c, uint64_t la, unsigned len, int acc)
 	struct machine *m = c->m;
 	if (!is_canonical(la) || len == 0 || (la & 0xFFF) + len > 0x1000)
 		return NULL;
+	if (unlikely(c->hooks && c->hooks->mem))
+		return NULL;  /* element by element, so each access is seen */
 	uint64_t pa;
 	if (walk(c, la, acc, &pa, false) != 0)
 		return NULL;
@@ -204,7 +208,22 @@ uint8_t *mmu_bulk_ptr(struct cpu *c, uint64_t la, unsigned len, int acc)
 	return p;
 }
 
+static uint64_t mmu_read_slow_nohook(struct cpu *c, uint64_t la, unsigned size, int acc);
+
+static inline void mem_hook(struct cpu *c, uint64_t la, unsigned size, uint64_t v, int wr)
+{
+	if (unlikely(c->hooks && c->hooks->mem))
+		c->hooks->mem(c->hooks->ctx, c, la, size, v, wr);
+}
+
 uint64_t mmu_read_slow(struct cpu *c, uint64_t la, unsigned size, int acc)
+{
+	uint64_t v = mmu_read_slow_nohook(c, la, size, acc);
+	mem_hook(c, la, size, v, 0);
+	return v;
+}
+
+static uint64_t mmu_read_slow_nohook(struct cpu *c, uint64_t la, unsigned size, int acc)
 {
 	struct machine *m = c->m;
 	unsigned off = la & 0xFFF;
@@ -228,13 +247,14 @@ void mmu_write_slow(struct cpu *c, uint64_t la, unsigned size, uint64_t v, int a
 	if (off + size <= 0x1000) {
 		uint64_t pa = mmu_translate(c, la, acc);
 		phys_write(m, pa, size, v);
-		return;
+	} else {
+		unsigned n1 = 0x1000 - off;
+		uint64_t pa1 = mmu_translate(c, la, acc);
+		uint64_t pa2 = mmu_translate(c, la + n1, acc);
+		phys_write(m, pa1, n1, v);
+		phys_write(m, pa2, size - n1, v >> (8 * n1));
 	}
-	unsigned n1 = 0x1000 - off;
-	uint64_t pa1 = mmu_translate(c, la, acc);
-	uint64_t pa2 = mmu_translate(c, la + n1, acc);
-	phys_write(m, pa1, n1, v);
-	phys_write(m, pa2, size - n1, v >> (8 * n1));
+	mem_hook(c, la, size, v, 1);
 }
 
 void mem_read_block(struct cpu *c, uint64_t la, void *dst, size_t n)
