@@ -43,7 +43,9 @@ uint8_t *phys_ptr_write(struct machine *m, uint64_t pa, uint64_t len)
 
 uint64_t phys_read(struct machine *m, uint64_t pa, unsigned size)
 {
-	if (likely(in_ram(m, pa, size)))
+	/* load_le() knows sizes 1, 2, 4 and 8 only; the 3/5/6/7-byte halves of
+	 * a page-straddling access (mmu_read_slow) take the byte loop. */
+	if (likely(in_ram(m, pa, size) && (size & (size - 1)) == 0))
 		return load_le(m->ram + pa, size);
 	/* Byte by byte so an access straddling the end of RAM is exact. */
 	uint64_t v = 0;
