@@ -356,6 +356,41 @@ static inline bool rep_stops(const struct insn *i, uint64_t a, uint64_t b)
 	return i->rep == REP_REP ? a != b : a == b;
 }
 
+/*
+ * REPE fast skip: how many bytes, in processing order (from the low end for
+ * DF = 0, from the high end for DF = 1), are equal between a and b (or
+ * between a and the 8-byte pattern `pat` when b is NULL), compared a qword
+ * at a time.  The elements inside that many bytes all compare equal, so the
+ * element loop can start after them.
+ */
+static uint64_t equal_bytes(const uint8_t *a, const uint8_t *b, uint64_t pat,
+			    uint64_t nbytes, bool df)
+{
+	uint64_t p = 0, x, y = pat;
+
+	while (p + 8 <= nbytes) {
+		uint64_t o = df ? nbytes - p - 8 : p;
+		memcpy(&x, a + o, 8);
+		if (b)
+			memcpy(&y, b + o, 8);
+		if (x != y)
+			break;
+		p += 8;
+	}
+	return p;
+}
+
+/* AL/AX/EAX/RAX replicated over 8 bytes. */
+static inline uint64_t pattern8(uint64_t a, unsigned sz)
+{
+	switch (sz) {
+	case 1: return a * 0x0101010101010101ULL;
+	case 2: return a * 0x0001000100010001ULL;
+	case 4: return a * 0x0000000100000001ULL;
+	default: return a;
+	}
+}
+
 static bool scas_one(struct cpu *c, const struct insn *i, const struct sctx *s)
 {
 	uint64_t a = c->r[R_RAX] & size_mask(s->sz);
@@ -385,13 +420,16 @@ static uint64_t scas_bulk(struct cpu *c, const struct insn *i, const struct sctx
 		j = p ? (uint64_t)(p - hd) : n - 1;
 		b = hd[j];
 	} else {
-		for (j = 0; j < n; j++) {
+		j = i->rep == REP_REP ?
+		    equal_bytes(hd, NULL, pattern8(a, s->sz), n * s->sz, s->df) / s->sz : 0;
+		for (; j < n; j++) {
 			b = load_le(hd + elem_off(s, n, j), s->sz);
 			if (rep_stops(i, a, b))
 				break;
 		}
 		if (j == n)
 			j = n - 1;
+		b = load_le(hd + elem_off(s, n, j), s->sz);
 	}
 	*stop = rep_stops(i, a, b);
 	advance(c, s, R_RDI, j + 1);
@@ -425,7 +463,8 @@ static uint64_t cmps_bulk(struct cpu *c, const struct insn *i, const struct sctx
 	if (!hd)
 		return 0;
 	uint64_t a = 0, b = 0, j;
-	for (j = 0; j < n; j++) {
+	j = i->rep == REP_REP ? equal_bytes(hs, hd, 0, len, s->df) / s->sz : 0;
+	for (; j < n; j++) {
 		uint64_t o = elem_off(s, n, j);
 		a = load_le(hs + o, s->sz);
 		b = load_le(hd + o, s->sz);
@@ -434,6 +473,8 @@ static uint64_t cmps_bulk(struct cpu *c, const struct insn *i, const struct sctx
 	}
 	if (j == n)
 		j = n - 1;
+	a = load_le(hs + elem_off(s, n, j), s->sz);
+	b = load_le(hd + elem_off(s, n, j), s->sz);
 	*stop = rep_stops(i, a, b);
 	advance(c, s, R_RSI, j + 1);
 	advance(c, s, R_RDI, j + 1);

@@ -30,6 +30,29 @@ static void test_mov_forms(void **state)
 	assert_int_equal(reg(fx, LSTAR_RAX), 0x1122334455667788ULL);
 }
 
+/* A qword read and write straddling a page boundary at every split
+ * (engine: the 3/5/6/7-byte halves of a split access). */
+static void test_mov_page_straddling(void **state)
+{
+	struct fx *fx = *state;
+	const uint64_t v = 0x8877665544332211ULL;
+	CODE(fx,
+	     0x48, 0x8B, 0x03,     /* mov rax, [rbx] */
+	     0x48, 0x89, 0x01);    /* mov [rcx], rax */
+	for (unsigned split = 1; split < 8; split++) {
+		uint64_t at = DATA + 0x1000 - split;
+		wr64(fx, at, v);
+		wr64(fx, DATA + 0x3000 - 8, 0);
+		wr64(fx, DATA + 0x3000, 0);
+		set(fx, LSTAR_RIP, fx->lay.kernel_code);
+		set(fx, LSTAR_RBX, at);
+		set(fx, LSTAR_RCX, DATA + 0x3000 - split);
+		run_ok(fx, 2);
+		assert_int_equal(reg(fx, LSTAR_RAX), v);
+		assert_int_equal(rd64(fx, DATA + 0x3000 - split), v);
+	}
+}
+
 static void test_movzx_movsx_movsxd(void **state)
 {
 	struct fx *fx = *state;
@@ -309,6 +332,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_mov_forms),
+		T(test_mov_page_straddling),
 		T(test_movzx_movsx_movsxd),
 		T(test_lea_sizes),
 		T(test_xchg_forms),

@@ -88,6 +88,109 @@ static void test_rep_movs_matches_elementwise_reference(void **state)
 	}
 }
 
+/* Reference REPE/REPNE CMPS (scas = false) or SCAS over `mem`. */
+static void ref_cmp(const uint8_t *mem, uint64_t base, bool scas, bool repe, uint64_t rax,
+		    uint64_t *rsi, uint64_t *rdi, uint64_t *rcx, unsigned sz, bool df,
+		    bool *zf, bool *any)
+{
+	uint64_t m = sz == 8 ? ~0ULL : (1ULL << (8 * sz)) - 1;
+	*any = false;
+	while (*rcx) {
+		uint64_t a = 0, b = 0;
+		if (scas)
+			a = rax & m;
+		else
+			memcpy(&a, mem + (*rsi - base), sz);
+		memcpy(&b, mem + (*rdi - base), sz);
+		if (!scas)
+			*rsi += df ? -(uint64_t)sz : sz;
+		*rdi += df ? -(uint64_t)sz : sz;
+		(*rcx)--;
+		*zf = a == b;
+		*any = true;
+		if (repe ? !*zf : *zf)
+			break;
+	}
+}
+
+/* Random REPE/REPNE CMPS and SCAS of every size and direction over data
+ * that is mostly equal (so the qword skip runs) with a difference or a
+ * match placed anywhere, across page boundaries; checked against the
+ * element-wise reference (registers and ZF). */
+static void test_rep_compare_matches_reference(void **state)
+{
+	struct fx *fx = *state;
+	enum { WIN = 0x4000 };
+	static uint8_t img[WIN];
+
+	for (int round = 0; round < 400; round++) {
+		unsigned sz = 1u << (rnd() % 4);
+		bool df = rnd() & 1, scas = rnd() & 1, repe = rnd() & 1;
+		uint64_t cnt = rnd() % (0x1400 / sz);
+		uint64_t span = cnt * sz + 8;
+		uint64_t lo = span + 0x10, hi = WIN - span - 0x10;
+		uint64_t rsi = DATA + lo + rnd() % (hi - lo);
+		uint64_t rdi = DATA + lo + rnd() % (hi - lo);
+		uint64_t rax = ((uint64_t)rnd() << 32) | rnd();
+		uint64_t fill = rax;
+		for (unsigned k = 0; k < WIN; k += 8)
+			memcpy(img + k, &fill, 8);
+		if (rnd() % 4 == 0)   /* sometimes random data */
+			for (unsigned k = 0; k < WIN; k++)
+				img[k] = (uint8_t)rnd();
+		for (int d = rnd() % 3; d > 0; d--)
+			img[rnd() % WIN] ^= (uint8_t)(1u << (rnd() % 8));
+		if (!scas && rnd() % 2) {   /* make the source a copy of the destination area */
+			uint64_t from = df ? rdi - cnt * sz + sz : rdi, to = df ? rsi - cnt * sz + sz : rsi;
+			memmove(img + (to - DATA), img + (from - DATA), cnt * sz);
+			if (cnt && rnd() % 2)
+				img[(to - DATA) + rnd() % (cnt * sz)] ^= 0x10;
+		}
+		wrn(fx, DATA, img, WIN);
+		uint64_t rs = rsi, rd = rdi, rc = cnt;
+		bool zf = false, any;
+		ref_cmp(img, DATA, scas, repe, rax, &rs, &rd, &rc, sz, df, &zf, &any);
+
+		uint8_t code[4] = { 0 }, n = 0;
+		if (sz == 2)
+			code[n++] = 0x66;
+		code[n++] = repe ? 0xF3 : 0xF2;
+		if (sz == 8)
+			code[n++] = 0x48;
+		code[n++] = (uint8_t)((scas ? 0xAE : 0xA6) + (sz > 1));
+		code_at(fx, fx->lay.kernel_code, code, n);
+		uint64_t f0 = rnd() & 1 ? F_ZF : 0;
+		set(fx, LSTAR_RFLAGS, 2 | f0 | (df ? F_DF : 0));
+		set(fx, LSTAR_RAX, rax);
+		set(fx, LSTAR_RSI, rsi);
+		set(fx, LSTAR_RDI, rdi);
+		set(fx, LSTAR_RCX, cnt);
+		run_ok(fx, 1);
+		bool zf_got = (reg(fx, LSTAR_RFLAGS) & F_ZF) != 0;
+		bool zf_want = any ? zf : f0 != 0;
+		if (reg(fx, LSTAR_RCX) != rc || reg(fx, LSTAR_RSI) != rs ||
+		    reg(fx, LSTAR_RDI) != rd || zf_got != zf_want)
+			print_error("round %d: %s %s sz %u df %d cnt %#lx: rcx %#lx want %#lx\n",
+				    round, repe ? "repe" : "repne", scas ? "scas" : "cmps", sz, df,
+				    (unsigned long)cnt, (unsigned long)reg(fx, LSTAR_RCX),
+				    (unsigned long)rc);
+		if (reg(fx, LSTAR_RCX) != rc) {
+			uint64_t done = cnt - reg(fx, LSTAR_RCX);
+			uint64_t o = (done - 1) * sz;
+			uint8_t gs[8], gd[8];
+			rdn(fx, rsi + o, gs, sz);
+			rdn(fx, rdi + o, gd, sz);
+			print_error("rsi %#lx rdi %#lx: last elem src %02x%02x%02x%02x dst %02x%02x%02x%02x img %02x %02x\n",
+				    (unsigned long)rsi, (unsigned long)rdi, gs[0], gs[1], gs[2], gs[3], gd[0], gd[1], gd[2], gd[3],
+				    img[rsi + o - DATA], img[rdi + o - DATA]);
+		}
+		assert_int_equal(reg(fx, LSTAR_RCX), rc);
+		assert_int_equal(reg(fx, LSTAR_RSI), rs);
+		assert_int_equal(reg(fx, LSTAR_RDI), rd);
+		assert_int_equal(zf_got, zf_want);
+	}
+}
+
 /* RDI = RSI + 1, DF = 0: each byte copies the one just written, so the
  * first byte fills the whole destination. */
 static void test_rep_movsb_overlap_replicates(void **state)
@@ -462,6 +565,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_rep_movs_matches_elementwise_reference),
+		T(test_rep_compare_matches_reference),
 		T(test_rep_movsb_overlap_replicates),
 		T(test_rep_movsb_fault_midway_keeps_progress),
 		T(test_rep_movsq_df),
