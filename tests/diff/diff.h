@@ -36,8 +36,11 @@ struct diff_rng {
 
 struct diff_case {
 	const char *family;          /* set by the runner */
-	uint8_t code[15];            /* one instruction */
-	uint8_t len;
+	uint8_t code[32];            /* the instruction(s) */
+	uint8_t len;                 /* bytes used in code[] */
+	uint8_t ninsn;               /* instructions in code[] (0 counts as 1):
+	                                lstar steps this many; the flags compared
+	                                and the statistics are the last one's */
 	uint64_t r[16];              /* input GPRs (RSP defaults to DIFF_STACK) */
 	uint64_t rflags;             /* input arithmetic flags (DIFF_FLAGS_SETTABLE) */
 	uint8_t mem[DIFF_MEM_SIZE];  /* input memory window */
@@ -71,8 +74,10 @@ static inline unsigned diff_below(struct diff_rng *g, unsigned n)
  * numbers, byte patterns, or uniform random. */
 uint64_t diff_value(struct diff_rng *g);
 
-/* Encode one instruction with the Zydis encoder into k->code.  Returns
- * false if Zydis refuses the request. */
+/* Encode one instruction with the Zydis encoder, appended to k->code
+ * (k->len += its length, k->ninsn += 1).  Returns false if Zydis refuses the
+ * request.  Several calls make a sequence, e.g. a flag producer followed by
+ * the instruction under test. */
 bool diff_encode(struct diff_case *k, const ZydisEncoderRequest *req);
 
 /* Register helpers. */

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 #include <lstar/lstar.h>
 #include "diff.h"
 
@@ -78,11 +79,12 @@ uint64_t diff_value(struct diff_rng *g)
 
 bool diff_encode(struct diff_case *k, const ZydisEncoderRequest *req)
 {
-	ZyanUSize len = sizeof k->code;
+	ZyanUSize len = sizeof k->code - k->len;
 
-	if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(req, k->code, &len)))
+	if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(req, k->code + k->len, &len)))
 		return false;
-	k->len = (uint8_t)len;
+	k->len = (uint8_t)(k->len + len);
+	k->ninsn++;
 	return true;
 }
 
@@ -124,11 +126,19 @@ void diff_register(struct diff_family *f)
 
 static sigjmp_buf native_jb;
 static volatile sig_atomic_t native_sig;
+static uint64_t native_fault_r[16];   /* GPRs when the signal hit */
 
-static void on_signal(int sig, siginfo_t *si, void *uc)
+static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
+	static const int map[16] = {
+		REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+		REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+	};
+	ucontext_t *uc = ucv;
+
 	(void)si;
-	(void)uc;
+	for (int r = 0; r < 16; r++)
+		native_fault_r[r] = (uint64_t)uc->uc_mcontext.gregs[map[r]];
 	native_sig = sig;
 	siglongjmp(native_jb, 1);
 }
@@ -168,6 +178,8 @@ static int native_run(const struct diff_case *k, struct diff_regs *s)
 	native_sig = 0;
 	if (sigsetjmp(native_jb, 0) == 0)
 		diff_native_run(s, native_code);
+	if (native_sig)
+		memcpy(s->r, native_fault_r, sizeof s->r);
 	return native_sig;
 }
 
@@ -190,10 +202,22 @@ static void print_case(const struct diff_case *k, const ZydisDecodedInstruction 
 		       int native_sig, const struct lstar_exit *ex)
 {
 	char text[128];
+	unsigned off = 0;
 
-	ZydisFormatterFormatInstruction(&fmt, in, ops, in->operand_count_visible,
-					text, sizeof text, 0, NULL);
-	printf("MISMATCH [%s] %s   (bytes", k->family, text);
+	(void)in;
+	(void)ops;
+	printf("MISMATCH [%s]", k->family);
+	while (off < k->len) {
+		ZydisDecodedInstruction d;
+		ZydisDecodedOperand o[ZYDIS_MAX_OPERAND_COUNT];
+		if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, k->code + off, k->len - off, &d, o)))
+			break;
+		ZydisFormatterFormatInstruction(&fmt, &d, o, d.operand_count_visible,
+						text, sizeof text, 0, NULL);
+		printf("%s %s", off ? ";" : "", text);
+		off += d.length;
+	}
+	printf("   (bytes");
 	for (unsigned b = 0; b < k->len; b++)
 		printf(" %02x", k->code[b]);
 	printf(")\n  in  rflags=%03llx\n", (unsigned long long)k->rflags);
@@ -223,7 +247,7 @@ int main(void)
 	struct diff_rng g = { { seed * 0x9E3779B97F4A7C15ULL + 1, seed ^ 0xD1B54A32D192ED03ULL } };
 	struct diff_family *tab[64];
 	unsigned nfam = 0, wsum = 0;
-	unsigned long done = 0, bad = 0, faults = 0, skipped = 0;
+	unsigned long done = 0, bad = 0, faults = 0, skipped = 0, seqs = 0;
 	struct lstar_config cfg = { 0 };
 	struct lstar_flat_layout lay;
 	char err[256];
@@ -285,9 +309,16 @@ int main(void)
 		}
 		k.rflags &= DIFF_FLAGS_SETTABLE;
 
+		/* Decode the sequence; `in` ends as the last instruction. */
 		ZydisDecodedInstruction in;
 		ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-		if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, k.code, k.len, &in, ops))) {
+		unsigned ninsn = k.ninsn ? k.ninsn : 1, off = 0, seen = 0;
+		while (seen < ninsn &&
+		       ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, k.code + off, k.len - off, &in, ops))) {
+			off += in.length;
+			seen++;
+		}
+		if (seen != ninsn || off != k.len) {
 			skipped++;
 			continue;
 		}
@@ -311,12 +342,17 @@ int main(void)
 		lstar_set_reg(m, LSTAR_RIP, lay.kernel_code);
 		lstar_write_phys(m, lay.kernel_code, k.code, k.len);
 		lstar_write_phys(m, DIFF_MEM, k.mem, DIFF_MEM_SIZE);
-		memset(&ex, 0, sizeof ex);
-		lstar_step(m, &ex);
+		for (unsigned n = 0; n < ninsn; n++) {
+			memset(&ex, 0, sizeof ex);
+			lstar_step(m, &ex);
+			if (ex.event != LSTAR_EV_NONE)
+				break;
+		}
 		for (int r = 0; r < 16; r++)
 			got[r] = lstar_get_reg(m, (enum lstar_reg)r);
 		got_fl = lstar_get_reg(m, LSTAR_RFLAGS);
 
+		seqs += ninsn > 1;
 		struct stat_row *st = &stats[in.mnemonic];
 		st->mnem = in.mnemonic;
 		st->cases++;
@@ -325,16 +361,15 @@ int main(void)
 		bool ok = true;
 		if (sig) {
 			/* Only #DE is an expected native fault; it must be #DE
-			 * in lstar with the registers untouched (RSP holds
-			 * the exception frame there). */
+			 * in lstar with the same registers as the host had at
+			 * the fault (RSP holds the exception frame in lstar). */
 			faults++;
 			st->faults++;
 			if (sig != SIGFPE || ex.event != LSTAR_EV_EXCEPTION || ex.vector != 0)
 				ok = false;
 			for (int r = 0; r < 16; r++)
-				if (r != 4 && got[r] != k.r[r])
+				if (r != 4 && got[r] != nat.r[r])
 					ok = false;
-			memcpy(nat.r, k.r, sizeof nat.r);
 			nat.rflags = k.rflags;
 			fl_mask = 0;
 		} else {
@@ -381,8 +416,9 @@ int main(void)
 		}
 	}
 
-	printf("diff: %lu cases (%lu native #DE), %lu generator skips, %lu mismatches, seed %llu\n",
-	       done, faults, skipped, bad, (unsigned long long)seed);
+	printf("diff: %lu cases (%lu native #DE, %lu multi-instruction), %lu generator skips, "
+	       "%lu mismatches, seed %llu\n",
+	       done, faults, seqs, skipped, bad, (unsigned long long)seed);
 	for (unsigned n = 0; n <= ZYDIS_MNEMONIC_MAX_VALUE; n++) {
 		struct stat_row *st = &stats[n];
 		if (!st->cases)

@@ -158,8 +158,67 @@ static uint8_t pick_count(struct diff_rng *g)
 	return counts[diff_below(g, sizeof counts / sizeof counts[0])];
 }
 
+/*
+ * A flag producer run before the instruction under test, so that it starts
+ * from each kind of lazy flag state (cpu/flags.c) rather than from flags
+ * loaded into RFLAGS.  It only writes a scratch slot of the window at an
+ * absolute address, never a register the instruction under test uses.
+ */
+#define SCRATCH (DIFF_MEM + 0x100)
+
+static bool gen_producer(struct diff_rng *g, struct diff_case *k)
+{
+	static const ZydisMnemonic prod[] = {
+		ZYDIS_MNEMONIC_ADD, ZYDIS_MNEMONIC_ADC, ZYDIS_MNEMONIC_SUB,
+		ZYDIS_MNEMONIC_SBB, ZYDIS_MNEMONIC_AND, ZYDIS_MNEMONIC_OR,
+		ZYDIS_MNEMONIC_XOR, ZYDIS_MNEMONIC_CMP, ZYDIS_MNEMONIC_TEST,
+		ZYDIS_MNEMONIC_INC, ZYDIS_MNEMONIC_DEC, ZYDIS_MNEMONIC_NEG,
+		ZYDIS_MNEMONIC_SHL,
+	};
+	static const unsigned sizes[] = { 1, 2, 4, 8 };
+	unsigned size = sizes[diff_below(g, 4)];
+	ZydisEncoderRequest q;
+	uint64_t v = diff_value(g);
+
+	memset(&q, 0, sizeof q);
+	q.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
+	q.mnemonic = prod[diff_below(g, sizeof prod / sizeof prod[0])];
+	q.operands[0].type = ZYDIS_OPERAND_TYPE_MEMORY;
+	q.operands[0].mem.base = ZYDIS_REGISTER_NONE;
+	q.operands[0].mem.index = ZYDIS_REGISTER_NONE;
+	q.operands[0].mem.displacement = (ZyanI64)SCRATCH;
+	q.operands[0].mem.size = (ZyanU16)size;
+	memcpy(k->mem + (SCRATCH - DIFF_MEM), &v, 8);
+	switch (q.mnemonic) {
+	case ZYDIS_MNEMONIC_INC: case ZYDIS_MNEMONIC_DEC: case ZYDIS_MNEMONIC_NEG:
+		q.operand_count = 1;
+		break;
+	case ZYDIS_MNEMONIC_SHL:
+		q.operand_count = 2;
+		q.operands[1].type = ZYDIS_OPERAND_TYPE_IMMEDIATE;
+		q.operands[1].imm.u = 1;
+		break;
+	default:
+		q.operand_count = 2;
+		if (diff_below(g, 2)) {
+			q.operands[1].type = ZYDIS_OPERAND_TYPE_IMMEDIATE;
+			q.operands[1].imm.s = imm_for(diff_value(g), size);
+		} else {
+			/* any register: only read */
+			int r = pick_reg(g, -1, -1);
+			q.operands[1].type = ZYDIS_OPERAND_TYPE_REGISTER;
+			q.operands[1].reg.value = diff_gpr((unsigned)r, size);
+		}
+		break;
+	}
+	return diff_encode(k, &q);
+}
+
 static bool gen_alu(struct diff_rng *g, struct diff_case *k)
 {
+	if (diff_below(g, 4) == 0 && !gen_producer(g, k))
+		return false;
+
 	const struct mn *mn = &mns[diff_below(g, NMN)];
 	static const unsigned sizes[] = { 1, 2, 4, 8 };
 	unsigned size = sizes[diff_below(g, 4)];
@@ -350,13 +409,14 @@ static bool gen_alu(struct diff_rng *g, struct diff_case *k)
 			/* 16-bit BSWAP (undefined result; both vendors clear
 			 * the word): the encoder refuses it, so use bytes. */
 			int r = pick_reg(g, -1, -1);
-			uint8_t *p = k->code;
+			uint8_t *p = k->code + k->len;
 			*p++ = 0x66;
 			if (r >= 8)
 				*p++ = 0x41;
 			*p++ = 0x0F;
 			*p++ = (uint8_t)(0xC8 + (r & 7));
 			k->len = (uint8_t)(p - k->code);
+			k->ninsn++;
 			return true;
 		}
 		size = diff_below(g, 2) ? 4 : 8;
