@@ -227,6 +227,7 @@ limit:
 			fprintf(stderr, "lstar: unsupported: %s (RIP=0x%" PRIx64 "%s)\n",
 				ex.message[0] ? ex.message : "the guest entered a mode lstar does not model",
 				m->cpu.rip, symbolize(m, m->cpu.rip, sym, sizeof(sym)));
+			machine_dump_state(m, stderr);
 			status = EXIT_UNSUPPORTED;
 			goto done;
 		default:

@@ -116,6 +116,10 @@ uint64_t kmain(struct lstar_bootinfo *bi)
 	check(bi->size == sizeof(*bi), "boot info size", bi->size);
 	puts_e9("ram=");
 	puthex(bi->ram_size);
+	puts_e9(" vendor=");
+	puthex(bi->vendor);
+	puts_e9(" flags=");
+	puthex(bi->flags);
 	puts_e9("\n");
 	uint64_t ram = bi->ram_size;
 	check(ram >= (2ULL << 20) && (ram & 0xFFF) == 0, "ram_size sane", ram);
