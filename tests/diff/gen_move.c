@@ -31,9 +31,10 @@ struct enc {
 	unsigned nimm;
 };
 
+/* Append one instruction to k->code. */
 static bool emit(struct diff_case *k, const struct enc *e)
 {
-	unsigned n = 0;
+	unsigned n = k->len;
 	for (unsigned p = 0; p < e->npfx; p++)
 		k->code[n++] = e->pfx[p];
 	uint8_t rex = 0x40 | (e->rex_w ? 8 : 0);
@@ -53,9 +54,10 @@ static bool emit(struct diff_case *k, const struct enc *e)
 	}
 	for (unsigned b = 0; b < e->nimm; b++)
 		k->code[n++] = e->imm[b];
-	if (n > 15)
+	if (n - k->len > 15 || n > sizeof k->code)
 		return false;
 	k->len = (uint8_t)n;
+	k->ninsn++;
 	return true;
 }
 
@@ -127,10 +129,42 @@ static void rm_operand(struct diff_rng *g, struct diff_case *k, struct enc *e,
 		e->force_rex = true;
 }
 
+/*
+ * Half of the flag consumers (CMOVcc, SETcc, LAHF, CLC/STC/CMC, PUSHF,
+ * ADC-free flag readers) run after an ALU instruction on two registers
+ * other than RSP, so they read every lazy-flag state, not only flags set
+ * from RFLAGS.
+ */
+static void flag_producer(struct diff_rng *g, struct diff_case *k)
+{
+	/* 01 add, 09 or, 11 adc, 19 sbb, 21 and, 29 sub, 31 xor, 39 cmp,
+	 * 85 test; FF /0 inc, FF /1 dec, F7 /3 neg */
+	static const uint8_t bin[] = { 0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 0x39, 0x85 };
+	struct enc e;
+	if (diff_below(g, 2))
+		return;
+	memset(&e, 0, sizeof e);
+	unsigned sz = opsize(g, &e, true);
+	e.modrm = true;
+	e.rm = any_reg(g, -1);
+	e.force_rex = sz == 1;
+	if (diff_below(g, 4)) {
+		op1(&e, (uint8_t)(bin[diff_below(g, sizeof bin)] - (sz == 1)));
+		e.reg = any_reg(g, -1);
+	} else {
+		static const uint8_t un[][2] = { { 0xFF, 0 }, { 0xFF, 1 }, { 0xF7, 3 } };
+		unsigned u = diff_below(g, 3);
+		op1(&e, (uint8_t)(un[u][0] - (sz == 1)));
+		e.reg = un[u][1];
+	}
+	emit(k, &e);
+}
+
 enum kind {
 	K_MOV, K_MOVI, K_MOVX, K_MOVSXD, K_LEA, K_XCHG, K_XADD_CMPXCHG,
 	K_CMPXCHG8B, K_CMOV, K_SETCC, K_MOVBE, K_XLAT,
-	K_PUSH, K_POP, K_PUSHI, K_ENTER, K_LEAVE, K_STR, K_FLAGOPS, K_NKIND
+	K_PUSH, K_POP, K_PUSHI, K_ENTER, K_LEAVE, K_STR, K_FLAGOPS, K_PUSHF,
+	K_POPF, K_NKIND
 };
 
 static bool gen_string(struct diff_rng *g, struct diff_case *k, struct enc *e)
@@ -191,10 +225,12 @@ static bool gen(struct diff_rng *g, struct diff_case *k)
 		if (diff_below(g, 3) == 0) {   /* REX.W B8+r imm64 */
 			unsigned r = diff_below(g, 16);
 			uint64_t v = diff_value(g);
-			k->code[0] = (uint8_t)(0x48 | ((r & 8) ? 1 : 0));
-			k->code[1] = (uint8_t)(0xB8 + (r & 7));
-			memcpy(k->code + 2, &v, 8);
-			k->len = 10;
+			uint8_t *out = k->code + k->len;
+			out[0] = (uint8_t)(0x48 | ((r & 8) ? 1 : 0));
+			out[1] = (uint8_t)(0xB8 + (r & 7));
+			memcpy(out + 2, &v, 8);
+			k->len += 10;
+			k->ninsn++;
 			return true;
 		}
 		sz = opsize(g, &e, true);
@@ -233,7 +269,7 @@ static bool gen(struct diff_rng *g, struct diff_case *k)
 		return emit(k, &e);
 	case K_XCHG: /* 86/87, 90+r */
 		if (diff_below(g, 4) == 0) {   /* [66] [REX] 90+r: xchg rAX, r */
-			unsigned r = 1 + diff_below(g, 15), n = 0;
+			unsigned r = 1 + diff_below(g, 15), n = k->len;
 			unsigned s2 = diff_below(g, 3);
 			if (s2 == 0)
 				k->code[n++] = 0x66;
@@ -241,6 +277,7 @@ static bool gen(struct diff_rng *g, struct diff_case *k)
 				k->code[n++] = (uint8_t)(0x40 | (s2 == 2 ? 8 : 0) | ((r & 8) ? 1 : 0));
 			k->code[n++] = (uint8_t)(0x90 + (r & 7));
 			k->len = (uint8_t)n;
+			k->ninsn++;
 			return true;
 		}
 		sz = opsize(g, &e, true);
@@ -288,11 +325,15 @@ static bool gen(struct diff_rng *g, struct diff_case *k)
 		sz = opsize(g, &e, false);
 		op2(&e, 0x0F, (uint8_t)(0x40 + diff_below(g, 16)));
 		rm_operand(g, k, &e, sz, true);
+		if (!e.mem)
+			flag_producer(g, k);
 		e.reg = any_reg(g, -1);
 		return emit(k, &e);
 	case K_SETCC:
 		op2(&e, 0x0F, (uint8_t)(0x90 + diff_below(g, 16)));
 		rm_operand(g, k, &e, 1, true);
+		if (!e.mem)
+			flag_producer(g, k);
 		return emit(k, &e);
 	case K_MOVBE:
 		sz = opsize(g, &e, false);
@@ -369,7 +410,21 @@ static bool gen(struct diff_rng *g, struct diff_case *k)
 		return gen_string(g, k, &e);
 	case K_FLAGOPS: {
 		static const uint8_t f[] = { 0x9F, 0x9E, 0xF8, 0xF9, 0xF5 };  /* lahf sahf clc stc cmc */
+		flag_producer(g, k);
 		op1(&e, f[diff_below(g, 5)]);
+		return emit(k, &e);
+	}
+	case K_PUSHF:   /* 9C pushfq, 66 9C pushf */
+		flag_producer(g, k);
+		if (diff_below(g, 3) == 0)
+			pfx(&e, 0x66);
+		op1(&e, 0x9C);
+		return emit(k, &e);
+	case K_POPF: {  /* 9D popfq of arithmetic flags only: a native TF, AC
+			 * or DF would trap, fault or upset the return path */
+		uint64_t v = (diff_value(g) & DIFF_FLAGS_SETTABLE) | 0x202;
+		memcpy(k->mem + (DIFF_STACK - DIFF_MEM), &v, 8);
+		op1(&e, 0x9D);
 		return emit(k, &e);
 	}
 	default:
