@@ -346,7 +346,8 @@ _Noreturn void cpu_stop(struct cpu *c, enum cpu_stop why);
 
 static inline bool is_canonical(uint64_t a)
 {
-	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+	/* shift as unsigned: a signed left shift of a negative value is UB */
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 /* Load CS/SS hidden state etc. and recompute cpl/tlb_mode. */
 void cpu_set_cpl(struct cpu *c, int cpl);
