@@ -48,7 +48,7 @@ static void console_put(struct machine *m, uint8_t byte)
 
 uint32_t io_in(struct machine *m, uint16_t port, unsigned size)
 {
-	if (port >= PORT_HC_FIRST && port <= PORT_HC_LAST && hostcall_in)
+	if (port >= PORT_HC_FIRST && port <= PORT_HC_LAST && hostcall_in && m->hc)
 		return hostcall_in(m, port, size);
 	return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
 }
@@ -67,6 +67,6 @@ void io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value)
 		c->exit_block = 1;
 		return;
 	}
-	if (port >= PORT_HC_FIRST && port <= PORT_HC_LAST && hostcall_out)
+	if (port >= PORT_HC_FIRST && port <= PORT_HC_LAST && hostcall_out && m->hc)
 		hostcall_out(m, port, size, value);
 }
