@@ -269,6 +269,30 @@ static void test_movbe_xlat(void **state)
 	assert_int_equal(reg(fx, LSTAR_RAX), 0x1BB);
 }
 
+/* XLAT's DS:RBX source takes an FS/GS override (a hidden operand in
+ * Zydis: decode must carry its segment); with 67h RBX+AL wraps at 4 GiB. */
+static void test_xlat_override_and_a32(void **state)
+{
+	struct fx *fx = *state;
+	struct lstar_segment gs;
+	lstar_get_segment(fx->m, LSTAR_GS, &gs);
+	gs.base = DATA + 0x2000;
+	lstar_set_segment(fx->m, LSTAR_GS, &gs);
+	CODE(fx,
+	     0x65, 0xD7,           /* gs xlat */
+	     0x67, 0xD7);          /* addr32 xlat */
+	wr64(fx, DATA + 0x2010 + 5, 0x77);
+	set(fx, LSTAR_RBX, 0x10);
+	set(fx, LSTAR_RAX, 0xAB05);
+	run_ok(fx, 1);
+	assert_int_equal(reg(fx, LSTAR_RAX), 0xAB77);
+	wr64(fx, DATA + 0x30, 0x99);
+	set(fx, LSTAR_RBX, 0xFFFFFFFF00000000ULL | (DATA + 0x20));
+	set(fx, LSTAR_RAX, 0x10);
+	run_ok(fx, 1);
+	assert_int_equal(reg(fx, LSTAR_RAX), 0x99);
+}
+
 /* CLC/STC/CMC keep the other flags; CLD/STD; LAHF/SAHF. */
 static void test_flag_instructions(void **state)
 {
@@ -328,6 +352,21 @@ static void test_nops_clflush_ud2(void **state)
 	assert_int_equal(fault_rip(fx, &ex), fx->lay.kernel_code + 22);
 }
 
+/* CLFLUSH at CPL 3 of a supervisor page is a #PF (a user read), error
+ * code P | U. */
+static void test_clflush_user_supervisor_page(void **state)
+{
+	struct fx *fx = *state;
+	static const uint8_t code[] = { 0x0F, 0xAE, 0x38 };   /* clflush [rax] */
+	code_at(fx, USER_BASE, code, sizeof code);
+	lstar_enter_cpl(fx->m, 3, 0x33, 0x2B);
+	set(fx, LSTAR_RSP, USER_BASE + 0x1000);
+	set(fx, LSTAR_RAX, DATA);
+	struct lstar_exit ex = run_fault(fx, 1, 14);
+	assert_int_equal(ex.error_code, 5);
+	assert_int_equal(reg(fx, LSTAR_CR2), DATA);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,8 +381,10 @@ int main(void)
 		T(test_cmov),
 		T(test_setcc),
 		T(test_movbe_xlat),
+		T(test_xlat_override_and_a32),
 		T(test_flag_instructions),
 		T(test_nops_clflush_ud2),
+		T(test_clflush_user_supervisor_page),
 	};
 	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
