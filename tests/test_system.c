@@ -299,6 +299,33 @@ static void test_retf_to_user_and_same_level(void **state)
 	vm_free(&v);
 }
 
+/* REP INSB / REP OUTSB at CPL 0 with an unassigned port: INS stores
+ * all-ones, OUTS reads and discards; RDI/RSI advance, RCX counts down
+ * (SDM vol. 2A INS, vol. 2B OUTS; platform.md §5). */
+static void test_rep_ins_outs(void **state)
+{
+	struct vm v;
+	vm_init(&v, state);
+	uint64_t at = v.lay.kernel_code;
+	uint64_t buf = USER_BASE + 0x3000;
+	PUT(&v, at, 0xF3, 0x6C,                        /* rep insb */
+	    0xF3, 0x6E);                               /* rep outsb */
+	setreg(&v, LSTAR_RDX, 0x80);
+	setreg(&v, LSTAR_RDI, buf);
+	setreg(&v, LSTAR_RCX, 5);
+	assert_int_equal(step(&v).event, LSTAR_EV_NONE);
+	assert_int_equal(reg(&v, LSTAR_RDI), buf + 5);
+	assert_int_equal(reg(&v, LSTAR_RCX), 0);
+	assert_int_equal(rd64(&v, buf) & 0xFFFFFFFFFFULL, 0xFFFFFFFFFFULL);
+	assert_int_equal((rd64(&v, buf) >> 40) & 0xFF, 0);
+	setreg(&v, LSTAR_RSI, buf);
+	setreg(&v, LSTAR_RCX, 3);
+	assert_int_equal(step(&v).event, LSTAR_EV_NONE);
+	assert_int_equal(reg(&v, LSTAR_RSI), buf + 3);
+	assert_int_equal(reg(&v, LSTAR_RCX), 0);
+	vm_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +338,7 @@ int main(void)
 		ONE(test_descriptor_table_instructions),
 		BOTH(test_mov_sreg_checks),
 		ONE(test_retf_to_user_and_same_level),
+		ONE(test_rep_ins_outs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
