@@ -477,18 +477,85 @@ void op_retf(struct cpu *c, const struct insn *i)
 	commit_return(c, cs, csd, &nss, rip, rsp);
 }
 
-/* Far JMP/CALL through memory (FF /5, FF /3) would need call gates and
- * conforming-segment rules; lstar v1 raises #UD for them (documented in
- * docs/syscall.md).  Direct far JMP/CALL (EA/9A) do not exist in 64-bit
- * mode. */
+/*
+ * Far JMP/CALL through memory, m16:16/32/64 (FF /5, FF /3; SDM vol. 2A JMP
+ * and CALL, "far jump/call to a conforming or non-conforming code
+ * segment" in IA-32e mode).  Only a code segment at the same privilege is
+ * modelled: conforming with DPL <= CPL, or non-conforming with RPL <= CPL
+ * and DPL = CPL, else #GP(selector); not present -> #NP(selector); a
+ * non-canonical offset -> #GP(0).  Call gates (and TSS/task gates) are not
+ * modelled and stop the machine with a message; so does a 32-bit target
+ * (compatibility mode).  The register form is #UD.  Direct far JMP/CALL
+ * (EA/9A) do not exist in 64-bit mode.
+ */
+static uint64_t far_target(struct cpu *c, const struct insn *i, uint16_t *sel_out,
+			   uint64_t *desc_out, const char *what)
+{
+	if (i->lock || i->o[0].kind != OK_MEM)
+		cpu_fault(c, EXC_UD, 0);
+	unsigned sz = i->osz ? i->osz : 4;
+	uint64_t ea = insn_ea(c, i);
+	uint64_t off = mem_read(c, ea, sz);
+	uint16_t sel = (uint16_t)mem_read(c, ea + sz, 2);
+	uint16_t err = sel & 0xFFFC;
+	unsigned cpl = (unsigned)c->cpl;
+	uint64_t d;
+
+	if (err == 0)
+		cpu_fault(c, EXC_GP, 0);
+	if (!desc_read(c, sel, &d))
+		cpu_fault(c, EXC_GP, err);
+	if (!(d & D_S))
+		cpu_unsupported(c, "far %s at RIP 0x%llx through a system descriptor "
+				"(selector 0x%x: call gate or TSS); lstar v1 does not model "
+				"call gates or task switches", what,
+				(unsigned long long)(c->rip - i->len), sel);
+	unsigned t = D_TYPE(d), dpl = D_DPL(d);
+	if (!(t & T_CODE))
+		cpu_fault(c, EXC_GP, err);
+	if ((t & T_CONF) ? dpl > cpl : ((sel & 3) > cpl || dpl != cpl))
+		cpu_fault(c, EXC_GP, err);
+	if (!(d & D_P))
+		cpu_fault(c, EXC_NP, err);
+	if (!(d & D_L))
+		cpu_unsupported(c, "far %s at RIP 0x%llx to compatibility mode (CS=0x%x); "
+				"lstar v1 models 64-bit mode only", what,
+				(unsigned long long)(c->rip - i->len), sel);
+	if (d & D_DB)
+		cpu_fault(c, EXC_GP, err);
+	if (sz == 4)
+		off &= 0xFFFFFFFFULL;
+	else if (sz == 2)
+		off &= 0xFFFF;
+	if (!is_canonical(off))
+		cpu_fault(c, EXC_GP, 0);
+	*sel_out = (uint16_t)(err | cpl);  /* RPL <- CPL */
+	*desc_out = d;
+	return off;
+}
+
 void op_far_jmp(struct cpu *c, const struct insn *i)
 {
-	(void)i;
-	cpu_fault(c, EXC_UD, 0);
+	uint16_t sel;
+	uint64_t d, off = far_target(c, i, &sel, &d, "JMP");
+	seg_from_desc(&c->seg[SEG_CS], sel, d);
+	c->rip = off;
+	c->exit_block = 1;
 }
 
 void op_far_call(struct cpu *c, const struct insn *i)
 {
-	(void)i;
-	cpu_fault(c, EXC_UD, 0);
+	uint16_t sel;
+	uint64_t d, off = far_target(c, i, &sel, &d, "CALL");
+	unsigned sz = i->osz ? i->osz : 4;
+	uint64_t sp = c->r[R_RSP] - 2 * sz;
+	if (!is_canonical(sp) || !is_canonical(c->r[R_RSP] - 1))
+		cpu_fault(c, EXC_SS, 0);
+	mem_probe_write(c, sp, 2 * sz);
+	mem_write(c, sp + sz, sz, c->seg[SEG_CS].sel);  /* CS, zero-extended */
+	mem_write(c, sp, sz, c->rip);                  /* return RIP */
+	c->r[R_RSP] = sp;
+	seg_from_desc(&c->seg[SEG_CS], sel, d);
+	c->rip = off;
+	c->exit_block = 1;
 }

@@ -258,7 +258,7 @@ static void test_mov_sreg_checks(void **state)
 
 /* RETF (48 CB) to an outer level pops RIP, CS, RSP, SS (SDM vol. 2B RET,
  * "RETURN-TO-OUTER-PRIVILEGE-LEVEL"); to the same level only RIP and CS.
- * Far JMP through memory is #UD in lstar v1. */
+ * Far JMP/CALL through memory to a code segment (SDM vol. 2A JMP/CALL). */
 static void test_retf_to_user_and_same_level(void **state)
 {
 	struct vm v;
@@ -290,12 +290,40 @@ static void test_retf_to_user_and_same_level(void **state)
 	assert_int_equal(seg_sel(&v, LSTAR_SS), 0x18);
 	vm_free(&v);
 
+	/* far JMP / CALL through m16:64 to the same level, then RETFQ */
 	vm_init(&v, state);
 	at = v.lay.kernel_code;
 	PUT(&v, at, 0x48, 0xFF, 0x28);                 /* jmp far [rax] */
+	PUT(&v, at + 0x200, 0x48, 0xFF, 0x1B);         /* call far [rbx] */
+	PUT(&v, at + 0x300, 0x48, 0xCB);               /* retfq */
+	wr64(&v, at + 0x100, at + 0x200);
+	wr64(&v, at + 0x108, 0x10);
+	wr64(&v, at + 0x110, at + 0x300);
+	wr64(&v, at + 0x118, 0x10);
 	setreg(&v, LSTAR_RAX, at + 0x100);
+	setreg(&v, LSTAR_RBX, at + 0x110);
+	setreg(&v, LSTAR_RSP, sp);
+	assert_int_equal(step(&v).event, LSTAR_EV_NONE);
+	assert_int_equal(reg(&v, LSTAR_RIP), at + 0x200);
+	assert_int_equal(step(&v).event, LSTAR_EV_NONE);
+	assert_int_equal(reg(&v, LSTAR_RIP), at + 0x300);
+	assert_int_equal(reg(&v, LSTAR_RSP), sp - 16);
+	assert_int_equal(rd64(&v, sp - 16), at + 0x203);
+	assert_int_equal(rd64(&v, sp - 8), 0x10);
+	assert_int_equal(step(&v).event, LSTAR_EV_NONE);
+	assert_int_equal(reg(&v, LSTAR_RIP), at + 0x203);
+	assert_int_equal(reg(&v, LSTAR_RSP), sp);
+	vm_free(&v);
+
+	/* far JMP from CPL 3 to the DPL-0 kernel code segment: #GP(0x10) */
+	vm_init(&v, state);
+	PUT(&v, USER_CODE, 0x48, 0xFF, 0x28);
+	wr64(&v, USER_CODE + 0x100, USER_CODE);
+	wr64(&v, USER_CODE + 0x108, 0x10);
+	to_user(&v);
+	setreg(&v, LSTAR_RAX, USER_CODE + 0x100);
 	struct lstar_exit ex = step(&v);
-	expect_exception(&ex, 6, 0);
+	expect_exception(&ex, 13, 0x10);
 	vm_free(&v);
 }
 
