@@ -73,7 +73,7 @@ void alu_binop(struct cpu *c, const struct insn *i, int op)
 	};
 
 	if (op == A_ADC || op == A_SBB)
-		cf = flag_cf(c);
+		cf = alu_cf(c);
 	if (unlikely(i->lock)) {
 		static const alu_rmw_fn fn[] = {
 			[A_ADD] = rmw_add, [A_OR] = rmw_or, [A_ADC] = rmw_add,
@@ -85,7 +85,7 @@ void alu_binop(struct cpu *c, const struct insn *i, int op)
 		b = alu_src(c, i, 1, sz);
 		r = alu_lock_rmw(c, insn_ea(c, i), sz, fn[op], b, cf, &a);
 	} else {
-		a = op_read_la(c, i, 0, &la);
+		a = alu_read_la(c, i, &la);
 		b = alu_src(c, i, 1, sz);
 		switch (op) {
 		case A_ADD: r = a + b; break;
@@ -98,7 +98,7 @@ void alu_binop(struct cpu *c, const struct insn *i, int op)
 		}
 		r &= m;
 		if (op != A_CMP)
-			op_write_la(c, i, 0, la, r);
+			alu_write_la(c, i, la, r);
 	}
 	if (op == A_ADC || op == A_SBB)
 		flags_lazy_keep_cf(c, lazy[op], sz, r, a, b, cf);
@@ -132,7 +132,7 @@ void op_test(struct cpu *c, const struct insn *i)
 
 	if (unlikely(i->lock))
 		cpu_fault(c, EXC_UD, 0);
-	a = op_read(c, i, 0);
+	a = alu_read(c, i, 0);
 	b = alu_src(c, i, 1, sz);
 	flags_lazy(c, FL_LOGIC, sz, a & b, a, b);
 }
@@ -147,9 +147,9 @@ void op_neg(struct cpu *c, const struct insn *i)
 	if (unlikely(i->lock)) {
 		r = alu_lock_rmw(c, insn_ea(c, i), sz, rmw_neg, 0, 0, &a);
 	} else {
-		a = op_read_la(c, i, 0, &la);
+		a = alu_read_la(c, i, &la);
 		r = -a & size_mask(sz);
-		op_write_la(c, i, 0, la, r);
+		alu_write_la(c, i, la, r);
 	}
 	flags_lazy(c, FL_SUB, sz, r, 0, a);
 }
@@ -165,24 +165,24 @@ void op_not(struct cpu *c, const struct insn *i)
 		alu_lock_rmw(c, insn_ea(c, i), sz, rmw_xor, ~0ULL, 0, &a);
 		return;
 	}
-	a = op_read_la(c, i, 0, &la);
-	op_write_la(c, i, 0, la, ~a & size_mask(sz));
+	a = alu_read_la(c, i, &la);
+	alu_write_la(c, i, la, ~a & size_mask(sz));
 }
 
 /* INC/DEC: SDM vol. 2A "INC", "DEC".  CF unaffected (kept in rflags). */
 static inline void incdec(struct cpu *c, const struct insn *i, int dec)
 {
 	unsigned sz = i->o[0].size;
-	uint64_t la = 0, a, r, cf = flag_cf(c);
+	uint64_t la = 0, a, r, cf = alu_cf(c);
 
 	alu_check_lock(c, i);
 	if (unlikely(i->lock)) {
 		r = alu_lock_rmw(c, insn_ea(c, i), sz, dec ? rmw_sub : rmw_add,
 				 1, 0, &a);
 	} else {
-		a = op_read_la(c, i, 0, &la);
+		a = alu_read_la(c, i, &la);
 		r = (dec ? a - 1 : a + 1) & size_mask(sz);
-		op_write_la(c, i, 0, la, r);
+		alu_write_la(c, i, la, r);
 	}
 	flags_lazy_keep_cf(c, dec ? FL_DEC : FL_INC, sz, r, a, 1, cf);
 }

@@ -33,7 +33,7 @@ void bt_op(struct cpu *c, const struct insn *i, int op)
 	if (i->o[1].kind == OK_IMM) {
 		off = i->imm & (bits - 1);
 	} else {
-		off = op_read(c, i, 1);
+		off = alu_read(c, i, 1);
 		if (i->o[0].kind == OK_MEM) {
 			int64_t soff = sext(off, sz);
 			la = insn_ea(c, i) + (uint64_t)((soff >> (sz == 2 ? 4 : sz == 4 ? 5 : 6)) * (int64_t)sz);
@@ -53,7 +53,7 @@ void bt_op(struct cpu *c, const struct insn *i, int op)
 		if (i->o[0].kind == OK_MEM)
 			a = mem_read(c, la, sz);
 		else
-			a = op_read(c, i, 0);
+			a = alu_read(c, i, 0);
 		if (op != B_BT) {
 			switch (op) {
 			case B_BTS: r = a | (1ULL << off); break;
@@ -66,8 +66,8 @@ void bt_op(struct cpu *c, const struct insn *i, int op)
 				reg_write(c, &i->o[0], r);
 		}
 	}
-	f = flags_get(c);
-	flags_set_arith(c, (f & ~F_CF) | ((a >> off) & 1));
+	f = alu_flags_get(c);
+	alu_set_arith(c, (f & ~F_CF) | ((a >> off) & 1));
 }
 
 void op_bt(struct cpu *c, const struct insn *i) { bt_op(c, i, B_BT); }
@@ -84,16 +84,16 @@ void op_btc(struct cpu *c, const struct insn *i) { bt_op(c, i, B_BTC); }
 static inline void bsx(struct cpu *c, const struct insn *i, int rev)
 {
 	unsigned sz = i->o[0].size;
-	uint64_t s = op_read(c, i, 1), f = flags_get(c) & ~F_ZF;
+	uint64_t s = alu_read(c, i, 1), f = alu_flags_get(c) & ~F_ZF;
 
 	if (s == 0) {
-		flags_set_arith(c, f | F_ZF);
+		alu_set_arith(c, f | F_ZF);
 		return;
 	}
 	reg_write(c, &i->o[0], rev ? 63 - (unsigned)__builtin_clzll(s)
 				   : (unsigned)__builtin_ctzll(s));
 	(void)sz;
-	flags_set_arith(c, f);
+	alu_set_arith(c, f);
 }
 
 void op_bsf(struct cpu *c, const struct insn *i) { bsx(c, i, 0); }
@@ -106,7 +106,7 @@ static inline void xzcnt(struct cpu *c, const struct insn *i, int lead)
 {
 	unsigned sz = i->o[0].size, bits = sz * 8, n;
 	/* OF kept, SF AF PF cleared (undefined; AMD Zen behaviour) */
-	uint64_t s = op_read(c, i, 1), f = flags_get(c) & F_OF;
+	uint64_t s = alu_read(c, i, 1), f = alu_flags_get(c) & F_OF;
 
 	if (s == 0)
 		n = bits;
@@ -115,7 +115,7 @@ static inline void xzcnt(struct cpu *c, const struct insn *i, int lead)
 	else
 		n = (unsigned)__builtin_ctzll(s);
 	reg_write(c, &i->o[0], n);
-	flags_set_arith(c, f | (s == 0 ? F_CF : 0) | (n == 0 ? F_ZF : 0));
+	alu_set_arith(c, f | (s == 0 ? F_CF : 0) | (n == 0 ? F_ZF : 0));
 }
 
 void op_tzcnt(struct cpu *c, const struct insn *i) { xzcnt(c, i, 0); }
@@ -124,10 +124,10 @@ void op_lzcnt(struct cpu *c, const struct insn *i) { xzcnt(c, i, 1); }
 /* POPCNT: number of set bits; ZF = (source == 0), CF OF SF AF PF = 0. */
 void op_popcnt(struct cpu *c, const struct insn *i)
 {
-	uint64_t s = op_read(c, i, 1);
+	uint64_t s = alu_read(c, i, 1);
 
 	reg_write(c, &i->o[0], (uint64_t)__builtin_popcountll(s));
-	flags_set_arith(c, s == 0 ? F_ZF : 0);
+	alu_set_arith(c, s == 0 ? F_ZF : 0);
 }
 
 /* BSWAP: reverse the bytes of a 32/64-bit register.  With a 16-bit operand

@@ -119,31 +119,11 @@ static inline bool cond_from_flags(uint64_t f, unsigned cc)
 	return r ^ (cc & 1);
 }
 
-/*
- * The hot path of every Jcc/SETcc/CMOVcc.  After CMP/SUB and the logic ops
- * (the usual producers of a condition) the answer comes straight from the
- * recorded operands without building RFLAGS.
- */
-bool cond_eval(struct cpu *c, unsigned cc)
+/* Everything but the FL_SUB and FL_NONE fast paths of cond_eval(). */
+static __attribute__((noinline)) bool cond_slow(struct cpu *c, unsigned cc)
 {
 	const struct lazyflags *lf = &c->lf;
 
-	if (likely(lf->op == FL_SUB)) {
-		unsigned sh = 64 - lf->size * 8;
-		int64_t sa = (int64_t)(lf->a << sh), sb = (int64_t)(lf->b << sh);
-		bool r;
-
-		switch (cc >> 1) {
-		case 1: r = lf->a < lf->b; break;              /* B */
-		case 2: r = lf->res == 0; break;               /* E */
-		case 3: r = lf->a <= lf->b; break;             /* BE */
-		case 4: r = (lf->res << sh) >> 63; break;      /* S */
-		case 6: r = sa < sb; break;                    /* L */
-		case 7: r = sa <= sb; break;                   /* LE */
-		default: return cond_from_flags(lazy_bits(c), cc);
-		}
-		return r ^ (cc & 1);
-	}
 	if (lf->op == FL_LOGIC) {
 		unsigned sh = 64 - lf->size * 8;
 		bool zf = lf->res == 0, sf = (lf->res << sh) >> 63;
@@ -161,7 +141,37 @@ bool cond_eval(struct cpu *c, unsigned cc)
 		}
 		return r ^ (cc & 1);
 	}
-	if (lf->op == FL_NONE)
+	return cond_from_flags(lazy_bits(c), cc);
+}
+
+/*
+ * The hot path of every Jcc/SETcc/CMOVcc.  After CMP/SUB (the usual
+ * producer of a condition) the answer comes straight from the recorded
+ * operands without building RFLAGS; after the logic ops from the result
+ * (cond_slow).  The fast paths need no stack frame.
+ */
+bool cond_eval(struct cpu *c, unsigned cc)
+{
+	const struct lazyflags *lf = &c->lf;
+
+	if (likely(lf->op == FL_SUB)) {
+		unsigned sh = 64 - lf->size * 8;
+
+		switch (cc) {
+		case 2: return lf->a < lf->b;                          /* B */
+		case 3: return lf->a >= lf->b;                         /* AE */
+		case 4: return lf->res == 0;                           /* E */
+		case 5: return lf->res != 0;                           /* NE */
+		case 6: return lf->a <= lf->b;                         /* BE */
+		case 7: return lf->a > lf->b;                          /* A */
+		case 12: return (int64_t)(lf->a << sh) < (int64_t)(lf->b << sh);  /* L */
+		case 13: return (int64_t)(lf->a << sh) >= (int64_t)(lf->b << sh); /* GE */
+		case 14: return (int64_t)(lf->a << sh) <= (int64_t)(lf->b << sh); /* LE */
+		case 15: return (int64_t)(lf->a << sh) > (int64_t)(lf->b << sh);  /* G */
+		default: return cond_slow(c, cc);                      /* O NO S NS P NP */
+		}
+	}
+	if (likely(lf->op == FL_NONE))
 		return cond_from_flags(c->rflags, cc);
-	return cond_from_flags(lazy_bits(c) | (c->rflags & ~F_ARITH), cc);
+	return cond_slow(c, cc);
 }

@@ -19,14 +19,14 @@
  * as they were (what AMD Zen does; docs/flags.md). */
 static inline uint64_t mul_flags(struct cpu *c, bool ovf)
 {
-	return (flags_get(c) & (F_SF | F_ZF | F_AF | F_PF)) | (ovf ? (F_CF | F_OF) : 0);
+	return (alu_flags_get(c) & (F_SF | F_ZF | F_AF | F_PF)) | (ovf ? (F_CF | F_OF) : 0);
 }
 
 /* MUL r/m: unsigned rDX:rAX = rAX * r/m. */
 void op_mul(struct cpu *c, const struct insn *i)
 {
 	unsigned sz = i->o[0].size;
-	uint64_t s = op_read(c, i, 0), a = c->r[R_RAX] & size_mask(sz);
+	uint64_t s = alu_read(c, i, 0), a = c->r[R_RAX] & size_mask(sz);
 	uint64_t lo, hi;
 
 	switch (sz) {
@@ -52,7 +52,7 @@ void op_mul(struct cpu *c, const struct insn *i)
 		break;
 	}
 	}
-	flags_set_arith(c, mul_flags(c, hi != 0));
+	alu_set_arith(c, mul_flags(c, hi != 0));
 }
 
 /* IMUL: one operand (signed rDX:rAX = rAX * r/m), two (r = r * r/m) or
@@ -65,7 +65,7 @@ void op_imul(struct cpu *c, const struct insn *i)
 	bool ovf;
 
 	if (i->nops == 1) {
-		b = sext(op_read(c, i, 0), sz);
+		b = sext(alu_read(c, i, 0), sz);
 		a = sext(c->r[R_RAX], sz);
 		if (sz == 8) {
 			__int128 p = (__int128)a * b;
@@ -83,14 +83,14 @@ void op_imul(struct cpu *c, const struct insn *i)
 				gpr_write(c, R_RDX, sz, (uint64_t)p >> (sz * 8));
 			}
 		}
-		flags_set_arith(c, mul_flags(c, ovf));
+		alu_set_arith(c, mul_flags(c, ovf));
 		return;
 	}
 	if (i->nops == 2) {
-		a = sext(op_read(c, i, 0), sz);
-		b = sext(op_read(c, i, 1), sz);
+		a = sext(alu_read(c, i, 0), sz);
+		b = sext(alu_read(c, i, 1), sz);
 	} else {
-		a = sext(op_read(c, i, 1), sz);
+		a = sext(alu_read(c, i, 1), sz);
 		b = (int64_t)i->imm;
 	}
 	if (sz == 8) {
@@ -103,21 +103,21 @@ void op_imul(struct cpu *c, const struct insn *i)
 		ovf = p != sext(lo, sz);
 	}
 	reg_write(c, &i->o[0], lo);
-	flags_set_arith(c, mul_flags(c, ovf));
+	alu_set_arith(c, mul_flags(c, ovf));
 }
 
 /* Flags after DIV/IDIV: all six undefined.  lstar does what AMD Zen does:
  * CF and OF kept, SF = ZF = PF = 0, AF = 1 (docs/flags.md). */
 static inline void div_flags(struct cpu *c)
 {
-	flags_set_arith(c, (flags_get(c) & (F_CF | F_OF)) | F_AF);
+	alu_set_arith(c, (alu_flags_get(c) & (F_CF | F_OF)) | F_AF);
 }
 
 /* DIV r/m: unsigned rAX = rDX:rAX / r/m, rDX = remainder. */
 void op_div(struct cpu *c, const struct insn *i)
 {
 	unsigned sz = i->o[0].size;
-	uint64_t d = op_read(c, i, 0), n, q, r;
+	uint64_t d = alu_read(c, i, 0), n, q, r;
 
 	if (unlikely(d == 0))
 		cpu_fault(c, EXC_DE, 0);
@@ -166,7 +166,7 @@ void op_div(struct cpu *c, const struct insn *i)
 void op_idiv(struct cpu *c, const struct insn *i)
 {
 	unsigned sz = i->o[0].size;
-	int64_t d = sext(op_read(c, i, 0), sz), n, q, r;
+	int64_t d = sext(alu_read(c, i, 0), sz), n, q, r;
 
 	if (unlikely(d == 0))
 		cpu_fault(c, EXC_DE, 0);

@@ -34,7 +34,7 @@ static inline unsigned shift_count(struct cpu *c, const struct insn *i, int n, u
 /* Flags left by a shift: keep the non-arithmetic bits and set the six. */
 static inline void shift_flags(struct cpu *c, uint64_t bits)
 {
-	flags_set_arith(c, bits);
+	alu_set_arith(c, bits);
 }
 
 enum { S_ROL, S_ROR, S_RCL, S_RCR, S_SHL, S_SHR, S_SAR };
@@ -49,15 +49,16 @@ void shift_op(struct cpu *c, const struct insn *i, int op)
 	if (unlikely(i->lock))
 		cpu_fault(c, EXC_UD, 0);
 	cnt = shift_count(c, i, 1, sz);
-	a = op_read_la(c, i, 0, &la);
+	a = alu_read_la(c, i, &la);
 	if (cnt == 0) {
 		/* Flags untouched, but the destination is still written: a
 		 * 32-bit register is zero-extended (AMD and Intel hardware)
 		 * and a read-only page faults (the access is a RMW). */
-		op_write_la(c, i, 0, la, a);
+		alu_write_la(c, i, la, a);
 		return;
 	}
-	f = flags_get(c);
+	/* SHL/SHR/SAR replace all six flags: only the rotates need the old
+	 * ones (they keep SF ZF AF PF; RCL/RCR rotate through CF). */
 	switch (op) {
 	case S_SHL: /* SAL (D0-D3 /6) decodes as SHL in Zydis */
 		r = (a << cnt) & m;
@@ -81,6 +82,7 @@ void shift_op(struct cpu *c, const struct insn *i, int op)
 	}
 	case S_ROL: {
 		unsigned k = cnt & (bits - 1);
+		f = alu_flags_get(c);
 		r = k ? ((a << k) | (a >> (bits - k))) & m : a;
 		cf = r & 1;
 		of = alu_msb(r, sz) ^ cf;
@@ -89,6 +91,7 @@ void shift_op(struct cpu *c, const struct insn *i, int op)
 	}
 	case S_ROR: {
 		unsigned k = cnt & (bits - 1);
+		f = alu_flags_get(c);
 		r = k ? ((a >> k) | (a << (bits - k))) & m : a;
 		cf = alu_msb(r, sz);
 		of = cf ^ ((r >> (bits - 2)) & 1);
@@ -98,7 +101,9 @@ void shift_op(struct cpu *c, const struct insn *i, int op)
 	case S_RCL: {
 		/* Rotate the (bits+1)-bit value CF:dest left. */
 		unsigned k = sz < 4 ? cnt % (bits + 1) : cnt;
-		uint64_t cin = f & F_CF ? 1 : 0;
+		uint64_t cin;
+		f = alu_flags_get(c);
+		cin = f & F_CF ? 1 : 0;
 		if (k == 0) {
 			r = a;
 			cf = cin;
@@ -115,7 +120,9 @@ void shift_op(struct cpu *c, const struct insn *i, int op)
 	}
 	default: { /* S_RCR */
 		unsigned k = sz < 4 ? cnt % (bits + 1) : cnt;
-		uint64_t cin = f & F_CF ? 1 : 0;
+		uint64_t cin;
+		f = alu_flags_get(c);
+		cin = f & F_CF ? 1 : 0;
 		/* OF (count 1): MSB(dest) ^ CF before the rotate. */
 		of = alu_msb(a, sz) ^ cin;
 		if (k == 0) {
@@ -134,7 +141,7 @@ void shift_op(struct cpu *c, const struct insn *i, int op)
 		break;
 	}
 	}
-	op_write_la(c, i, 0, la, r);
+	alu_write_la(c, i, la, r);
 	shift_flags(c, f);
 }
 
@@ -162,10 +169,10 @@ static inline void shxd(struct cpu *c, const struct insn *i, int right)
 	if (unlikely(i->lock))
 		cpu_fault(c, EXC_UD, 0);
 	cnt = shift_count(c, i, 2, sz);
-	a = op_read_la(c, i, 0, &la);
-	b = op_read(c, i, 1);
+	a = alu_read_la(c, i, &la);
+	b = alu_read(c, i, 1);
 	if (cnt == 0) {
-		op_write_la(c, i, 0, la, a);   /* as above */
+		alu_write_la(c, i, la, a);   /* as above */
 		return;
 	}
 	if (sz == 8) {
@@ -206,8 +213,8 @@ static inline void shxd(struct cpu *c, const struct insn *i, int right)
 		of = alu_msb(r, sz) ^ cf;
 	else
 		of = alu_msb(r ^ (r << 1), sz);
-	op_write_la(c, i, 0, la, r);
-	flags_set_arith(c, alu_szp(r, sz) | (cf ? F_CF : 0) | (of ? F_OF : 0) | F_AF);
+	alu_write_la(c, i, la, r);
+	alu_set_arith(c, alu_szp(r, sz) | (cf ? F_CF : 0) | (of ? F_OF : 0) | F_AF);
 }
 
 void op_shld(struct cpu *c, const struct insn *i) { shxd(c, i, 0); }
