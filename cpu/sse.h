@@ -113,8 +113,10 @@ static inline uint32_t sse_host_csr(const struct cpu *c)
 /* Run host instruction INSN ("addps" ...) as `INSN s, d` (AT&T) with the
  * guest's MXCSR; FL receives the exception flags it raised.  D and S are
  * v4sf lvalues. */
-#define HOST_SSE(c, INSN, D, S, FL) do {                                     \
-	uint32_t hcsr_, gcsr_ = sse_host_csr(c);                             \
+#define HOST_SSE(c, INSN, D, S, FL) HOST_SSE_X(c, INSN, D, S, FL, 0)
+/* ... with extra MXCSR bits forced on (MXCSR_FTZ: see sse_fp.c). */
+#define HOST_SSE_X(c, INSN, D, S, FL, EXTRA) do {                            \
+	uint32_t hcsr_, gcsr_ = sse_host_csr(c) | (EXTRA);                   \
 	__asm__ volatile("stmxcsr %[h]\n\tldmxcsr %[g]\n\t" INSN " %[s], %[d]\n\t" \
 			 "stmxcsr %[g]\n\tldmxcsr %[h]"                      \
 			 : [d] "+x"(D), [g] "+m"(gcsr_), [h] "=m"(hcsr_)     \

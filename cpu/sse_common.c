@@ -155,6 +155,10 @@ void sse_raise_flags(struct cpu *c, unsigned flags)
 	 * 11.5.2). */
 	if (unlikely(flags & ~masks & pre))
 		flags &= pre;
+	/* Known difference (docs/fpu.md): with OE or UE unmasked, hardware
+	 * reports PE for the rounding of the exponent-unbounded result;
+	 * lstar reports the PE of the masked (denormalized/overflowed)
+	 * result, a superset. */
 	c->mxcsr |= flags & MXCSR_FLAGS;
 	if (unlikely(flags & ~masks & MXCSR_FLAGS))
 		cpu_fault(c, (c->cr4 & CR4_OSXMMEXCPT) ? EXC_XM : EXC_UD, 0);

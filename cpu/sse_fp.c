@@ -23,10 +23,39 @@
 		sse_check(c);                                                \
 		vec_load(c, i, 1, &s, true);                                 \
 		vec_load(c, i, 0, &d, false);                                \
+		union vec d0_ = d;                                           \
 		HOST_SSE(c, #mn, d.x, s.x, fl);                              \
+		if (unlikely(!(c->mxcsr & (MXCSR_UE << 7)) && !(fl & MXCSR_UE))) \
+			fl |= exact_tiny(c, d0_, s, fl, mn##_tiny);          \
 		sse_raise_flags(c, fl);                                      \
 		vec_store(c, i, 0, &d, false);                               \
 	}
+
+/*
+ * With underflow unmasked, IEEE 754 and the SDM (vol. 1 11.5.2.5) signal
+ * it for every tiny result, exact or not; with it masked only for tiny
+ * *and* inexact ones, which is all a masked host run reports.  When the
+ * guest unmasks UE, the operation is run again with FTZ forced on: FTZ
+ * flags UE for every tiny result, so that run tells whether the
+ * unmasked-underflow #XM is due.
+ */
+typedef void (*tiny_fn)(struct cpu *c, union vec *d, const union vec *s, unsigned *fl);
+static unsigned exact_tiny(struct cpu *c, union vec d, union vec s, unsigned fl, tiny_fn fn)
+{
+	unsigned f2 = 0;
+	fn(c, &d, &s, &f2);
+	return (f2 & MXCSR_UE) ? (fl & MXCSR_PE) | MXCSR_UE : 0;
+}
+#define TINY(mn) \
+	static void mn##_tiny(struct cpu *c, union vec *d, const union vec *s, unsigned *fl) \
+	{ HOST_SSE_X(c, #mn, d->x, s->x, *fl, MXCSR_FTZ); }
+TINY(addps) TINY(addpd) TINY(addss) TINY(addsd) TINY(subps) TINY(subpd) TINY(subss) TINY(subsd)
+TINY(mulps) TINY(mulpd) TINY(mulss) TINY(mulsd) TINY(divps) TINY(divpd) TINY(divss) TINY(divsd)
+TINY(minps) TINY(minpd) TINY(minss) TINY(minsd) TINY(maxps) TINY(maxpd) TINY(maxss) TINY(maxsd)
+TINY(sqrtps) TINY(sqrtpd) TINY(sqrtss) TINY(sqrtsd) TINY(rcpps) TINY(rcpss) TINY(rsqrtps) TINY(rsqrtss)
+TINY(addsubps) TINY(addsubpd) TINY(haddps) TINY(haddpd) TINY(hsubps) TINY(hsubpd)
+TINY(cvtps2pd) TINY(cvtpd2ps) TINY(cvtdq2ps) TINY(cvtps2dq) TINY(cvttps2dq) TINY(cvtdq2pd)
+TINY(cvtpd2dq) TINY(cvttpd2dq) TINY(cvtss2sd) TINY(cvtsd2ss)
 
 FPOP(addps) FPOP(addpd) FPOP(addss) FPOP(addsd)
 FPOP(subps) FPOP(subpd) FPOP(subss) FPOP(subsd)

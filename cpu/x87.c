@@ -75,12 +75,21 @@ bool x87_stack_fault(struct cpu *c, bool overflow)
 bool x87_merge(struct cpu *c, uint16_t hsw, uint16_t cc)
 {
 	unsigned ex = hsw & 0x3F;
-	unsigned unmasked = ex & ~c->fcw & 0x3F;
+	unsigned pre = ex & (FSW_IE | FSW_DE | FSW_ZE);
+	/* An unmasked pre-computation exception stops the instruction: only
+	 * those flags are set, C1 is cleared, nothing is stored (SDM vol. 1
+	 * 8.5; the post-computation flags of the masked host run are
+	 * dropped). */
+	if (pre & ~c->fcw) {
+		c->fsw |= (uint16_t)(pre | FSW_ES | FSW_B);
+		c->fsw &= ~FSW_C1;
+		return false;
+	}
 	c->fsw |= (uint16_t)ex;
 	c->fsw = (uint16_t)((c->fsw & ~cc) | (hsw & cc));
-	if (unmasked)
+	if (ex & ~c->fcw & 0x3F)
 		c->fsw |= FSW_ES | FSW_B;
-	return !(unmasked & (FSW_IE | FSW_DE | FSW_ZE));
+	return true;
 }
 
 uint16_t x87_host_load(const struct cpu *c, int kind, const void *mem, f80 *out)
@@ -179,6 +188,14 @@ static void push_checked(struct cpu *c, const f80 *v, uint16_t hsw, bool hsw_val
 		}
 		return;
 	}
+	/* FLD m32/m64 completes even with an unmasked denormal-operand
+	 * exception (hardware behaviour); only IE stops it. */
+	if (hsw_valid && (hsw & FSW_DE) && !(c->fcw & FSW_DE) && !(hsw & FSW_IE & ~c->fcw)) {
+		c->fsw |= (uint16_t)((hsw & 0x3F) | FSW_ES | FSW_B);
+		c->fsw &= ~FSW_C1;
+		st_push(c, v);
+		return;
+	}
 	if (!x87_merge(c, hsw, hsw_valid ? FSW_CC : 0))
 		return;
 	if (!hsw_valid)
@@ -209,7 +226,7 @@ static void fld_common(struct cpu *c, const struct insn *i, int kind)
 		}
 		st_get(c, r, &v);
 	}
-	push_checked(c, &v, hsw, kind != MK_F80 || !has_mem(i));
+	push_checked(c, &v, hsw, kind != MK_F80 && has_mem(i));
 }
 
 void op_fld(struct cpu *c, const struct insn *i) { fld_common(c, i, x87_kind(i, false)); }

@@ -19,7 +19,7 @@
 #define X87_PRE "fnstcw %[hcw]\n\tfldenv %[gcw]\n\t"
 #define X87_FIN "\n\tfninit\n\tfldcw %[hcw]"
 
-enum { A_ADD, A_MUL, A_SUB, A_SUBR, A_DIV, A_DIVR };
+enum { A_ADD, A_MUL, A_SUB, A_SUBR, A_DIV, A_DIVR, A_COM };
 
 /* a = a OP b on the host. */
 static uint16_t host_op2(const struct cpu *c, int op, f80 *a, const f80 *b)
@@ -61,16 +61,44 @@ static unsigned sti(const struct insn *i)
 	return r;
 }
 
-/* Fetch the memory operand of an arithmetic/compare form as 80 bits.
- * Returns the host status of the conversion. */
-static uint16_t load_mem_operand(struct cpu *c, const struct insn *i, bool integer, f80 *b)
+/* Read the memory operand of an arithmetic/compare form (raw bytes);
+ * returns its kind (MK_F32/F64/I16/I32). */
+static int read_mem_operand(struct cpu *c, const struct insn *i, bool integer, uint8_t *buf)
 {
 	uint64_t la = insn_ea(c, i);
-	uint8_t buf[16];
 	int kind = x87_kind(i, integer);
 	x87_begin(c, i, false, la);
 	x87_read_mem(c, la, kind, buf);
-	return x87_host_load(c, kind, buf, b);
+	return kind;
+}
+
+/* a = a OP m, with the memory operand used directly by the host
+ * instruction (FADD m32 etc.): a denormal operand next to a NaN is then
+ * reported exactly as the hardware does. */
+static uint16_t host_op_mem(const struct cpu *c, int op, int kind, f80 *a, const uint8_t *m)
+{
+	struct x87_henv gcw = x87_henv(c);
+	uint16_t hcw, sw = 0;
+#define OPM(K, INSN)                                                            \
+	case K:                                                                 \
+		__asm__ volatile(X87_PRE "fldt %[a]\n\t" INSN " %[m]\n\t"      \
+				 "fnstsw %[sw]\n\tfstpt %[a]" X87_FIN          \
+				 : [a] "+m"(*a), [sw] "=m"(sw), [hcw] "=m"(hcw) \
+				 : [m] "m"(*(const f80 *)m), [gcw] "m"(gcw));   \
+		break;
+#define OPM4(OP, S)                                                             \
+	OPM(OP * 8 + MK_F32, "f" S "s") OPM(OP * 8 + MK_F64, "f" S "l")         \
+	OPM(OP * 8 + MK_I16, "fi" S "s") OPM(OP * 8 + MK_I32, "fi" S "l")
+	switch (op * 8 + kind) {
+	OPM4(A_ADD, "add")
+	OPM4(A_MUL, "mul")
+	OPM4(A_SUB, "sub")
+	OPM4(A_SUBR, "subr")
+	OPM4(A_DIV, "div")
+	OPM4(A_DIVR, "divr")
+	OPM4(A_COM, "com")
+	}
+	return sw;
 }
 
 /* Two-operand arithmetic.  Memory forms: ST(0) = ST(0) OP m.  Register
@@ -79,12 +107,15 @@ static uint16_t load_mem_operand(struct cpu *c, const struct insn *i, bool integ
 static void arith(struct cpu *c, const struct insn *i, int op, bool integer, bool pop)
 {
 	f80 a, b;
-	uint16_t lsw = 0;
 	unsigned dst = 0, src;
+	uint16_t hsw;
 	if (mem_operand(i)) {
-		lsw = load_mem_operand(c, i, integer, &b);
+		uint8_t buf[16];
+		int kind = read_mem_operand(c, i, integer, buf);
 		if (st_empty(c, 0))
 			goto underflow;
+		st_get(c, 0, &a);
+		hsw = host_op_mem(c, op, kind, &a, buf);
 	} else {
 		x87_begin(c, i, false, 0);
 		dst = i->o[0].reg;
@@ -96,10 +127,10 @@ static void arith(struct cpu *c, const struct insn *i, int op, bool integer, boo
 		if (st_empty(c, dst) || st_empty(c, src))
 			goto underflow;
 		st_get(c, src, &b);
+		st_get(c, dst, &a);
+		hsw = host_op2(c, op, &a, &b);
 	}
-	st_get(c, dst, &a);
-	uint16_t hsw = host_op2(c, op, &a, &b);
-	if (!x87_merge(c, (uint16_t)((hsw & ~0x3F) | ((hsw | lsw) & 0x3F)), FSW_CC))
+	if (!x87_merge(c, hsw, FSW_CC))
 		return;
 	st_set(c, dst, &a);
 	if (pop)
@@ -150,12 +181,15 @@ static void fcompare(struct cpu *c, const struct insn *i, bool unordered, bool i
 		     int pops, bool eflags, bool test_zero)
 {
 	f80 a, b;
-	uint16_t lsw = 0, hsw = 0, cc;
+	uint16_t hsw = 0, cc;
 	bool masked_fault = false;
 	if (mem_operand(i)) {
-		lsw = load_mem_operand(c, i, integer, &b);
+		uint8_t buf[16];
+		int kind = read_mem_operand(c, i, integer, buf);
 		if (st_empty(c, 0))
 			goto underflow;
+		st_get(c, 0, &a);
+		hsw = host_op_mem(c, A_COM, kind, &a, buf);
 	} else {
 		x87_begin(c, i, false, 0);
 		unsigned r = test_zero ? 0 : (pops == 2 || i->nops == 0) ? 1 : sti(i);
@@ -165,16 +199,24 @@ static void fcompare(struct cpu *c, const struct insn *i, bool unordered, bool i
 			memset(&b, 0, sizeof(b));
 		else
 			st_get(c, r, &b);
+		st_get(c, 0, &a);
+		hsw = host_cmp(c, unordered, &a, &b);
 	}
-	st_get(c, 0, &a);
-	hsw = host_cmp(c, unordered, &a, &b);
-	x87_merge(c, (uint16_t)((hsw | lsw) & 0x3F), 0);
+	{
+		uint16_t c1 = c->fsw & FSW_C1;
+		if (!x87_merge(c, (uint16_t)(hsw & 0x3F), 0)) {
+			pops = 0;
+			if (eflags)   /* FCOMI keeps C1 (hardware) */
+				c->fsw |= c1;
+		}
+	}
 	/* Even with an unmasked IE the codes are written (unordered) and
 	 * the stack is popped: what hardware does. */
 	cc = hsw & (FSW_C0 | FSW_C2 | FSW_C3);
 	goto done;
 underflow:
-	x87_stack_fault(c, false);
+	if (!x87_stack_fault(c, false))
+		pops = 0;   /* unmasked: codes written, nothing popped */
 	masked_fault = true;
 	cc = FSW_C0 | FSW_C2 | FSW_C3;
 done:
@@ -253,6 +295,8 @@ static void unary(struct cpu *c, const struct insn *i, int op, uint16_t cc)
 	(void)cc;   /* documents the codes the SDM defines; all come from the host */
 	x87_begin(c, i, false, 0);
 	if (st_empty(c, 0)) {
+		if (op == U_SIN || op == U_COS)
+			c->fsw &= ~FSW_C2;
 		if (x87_stack_fault(c, false)) {
 			f80_indefinite(&a);
 			st_set(c, 0, &a);
@@ -261,8 +305,11 @@ static void unary(struct cpu *c, const struct insn *i, int op, uint16_t cc)
 	}
 	st_get(c, 0, &a);
 	uint16_t hsw = host_un(c, op, &a);
-	if (!x87_merge(c, hsw, FSW_CC))
+	if (!x87_merge(c, hsw, FSW_CC)) {
+		if (op == U_SIN || op == U_COS)
+			c->fsw &= ~FSW_C2;
 		return;
+	}
 	st_set(c, 0, &a);
 }
 
@@ -304,6 +351,8 @@ static void binary(struct cpu *c, const struct insn *i, int op, uint16_t cc, boo
 	f80 a, b;
 	x87_begin(c, i, false, 0);
 	if (st_empty(c, 0) || st_empty(c, 1)) {
+		if (op == B_PREM || op == B_PREM1)
+			c->fsw &= ~FSW_C2;   /* what hardware does */
 		if (x87_stack_fault(c, false)) {
 			f80_indefinite(&a);
 			st_set(c, pop ? 1 : 0, &a);
@@ -316,8 +365,11 @@ static void binary(struct cpu *c, const struct insn *i, int op, uint16_t cc, boo
 	st_get(c, 1, &b);
 	uint16_t hsw = host_bin(c, op, &a, &b);
 	(void)cc;
-	if (!x87_merge(c, hsw, FSW_CC))
+	if (!x87_merge(c, hsw, FSW_CC)) {
+		if (op == B_PREM || op == B_PREM1)
+			c->fsw &= ~FSW_C2;
 		return;
+	}
 	if (pop) {
 		st_set(c, 1, &a);
 		st_pop(c);
@@ -346,6 +398,8 @@ static void push_two(struct cpu *c, const struct insn *i, int op)
 	x87_begin(c, i, false, 0);
 	if (st_empty(c, 0) || !st_empty(c, 7)) {
 		bool over = !st_empty(c, 0);
+		if (op != P_XTRACT)
+			c->fsw &= ~FSW_C2;
 		if (x87_stack_fault(c, over)) {
 			f80_indefinite(&a);
 			st_set(c, 0, &a);
@@ -366,8 +420,11 @@ static void push_two(struct cpu *c, const struct insn *i, int op)
 	PUSH2(P_SINCOS, "fsincos")
 	PUSH2(P_XTRACT, "fxtract")
 	}
-	if (!x87_merge(c, sw, FSW_CC))
+	if (!x87_merge(c, sw, FSW_CC)) {
+		if (op != P_XTRACT)
+			c->fsw &= ~FSW_C2;
 		return;
+	}
 	if (op != P_XTRACT && (sw & FSW_C2))
 		return;
 	st_set(c, 0, &below);
