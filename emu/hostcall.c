@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -603,6 +604,124 @@ static int64_t op_clock(struct hostcall *hc, const uint64_t *a)
 	return 0;
 }
 
+static int64_t op_symlinkat(struct hostcall *hc, const uint64_t *a)
+{
+	char full[HC_PATH_MAX];
+	int64_t err = 0;
+	int dfd;
+	char *base;
+	/* The target is stored verbatim: it is only ever interpreted when a
+	 * path through the link is resolved, and that happens confined. */
+	const char *target = gpath(hc, a[0], &err);
+	if (!target)
+		return err;
+	const char *p = gpath(hc, a[2], &err);
+	if (!p)
+		return err;
+	if ((err = compose(hc, (int64_t)a[1], p, full)) < 0)
+		return err;
+	if ((err = open_parent(hc, full, &dfd, &base)) < 0)
+		return err;
+	int r = *base ? symlinkat(target, dfd, base) : (errno = EEXIST, -1);
+	int e = errno;
+	close(dfd);
+	return r < 0 ? lerr(e) : 0;
+}
+
+static int64_t op_linkat(struct hostcall *hc, const uint64_t *a)
+{
+	char of[HC_PATH_MAX], nf[HC_PATH_MAX];
+	int64_t err = 0;
+	int odfd, ndfd;
+	char *ob, *nb;
+	const char *op = gpath(hc, a[1], &err);
+	if (!op)
+		return err;
+	if ((err = compose(hc, (int64_t)a[0], op, of)) < 0)
+		return err;
+	const char *np = gpath(hc, a[3], &err);
+	if (!np)
+		return err;
+	if ((err = compose(hc, (int64_t)a[2], np, nf)) < 0)
+		return err;
+	if ((err = open_parent(hc, of, &odfd, &ob)) < 0)
+		return err;
+	if ((err = open_parent(hc, nf, &ndfd, &nb)) < 0) {
+		close(odfd);
+		return err;
+	}
+	/* AT_SYMLINK_FOLLOW would resolve the old name's link target outside
+	 * our resolution: link the link itself instead. */
+	int r = (*ob && *nb) ? linkat(odfd, ob, ndfd, nb, 0) : (errno = EPERM, -1);
+	int e = errno;
+	close(odfd);
+	close(ndfd);
+	return r < 0 ? lerr(e) : 0;
+}
+
+/* Open what a metadata call acts on: the handle itself (path pa 0), the
+ * name without following a final symlink, or the file it resolves to. */
+static int64_t open_target(struct hostcall *hc, int64_t dh, uint64_t path_pa,
+			   bool nofollow, int *fd)
+{
+	char full[HC_PATH_MAX];
+	int64_t err = 0;
+	if (!path_pa) {
+		if (handle_fd(hc, (uint64_t)dh) < 0)
+			return -9;
+		*fd = dup(hc->h[dh].fd);
+		return *fd < 0 ? lerr(errno) : 0;
+	}
+	const char *p = gpath(hc, path_pa, &err);
+	if (!p)
+		return err;
+	if ((err = compose(hc, dh, p, full)) < 0)
+		return err;
+	*fd = host_open(hc, full, O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0), 0);
+	return *fd < 0 ? lerr(errno) : 0;
+}
+
+/* chmod, utimensat, chown through the pinned descriptor's /proc link, so
+ * the path is never resolved a second time outside the confinement. */
+static int64_t op_meta(struct hostcall *hc, unsigned op, const uint64_t *a)
+{
+	char proc[64];
+	int fd, r;
+	int64_t err;
+	bool nofollow = op == HC_FCHMODAT ? false : (a[op == HC_UTIMENSAT ? 3 : 4] & 0x100);
+	uint64_t path = op == HC_FCHMOD ? 0 : a[1];
+	int64_t dh = (int64_t)a[0];
+
+	if ((err = open_target(hc, dh, path, nofollow, &fd)) < 0)
+		return err;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	switch (op) {
+	case HC_FCHMODAT:
+		r = chmod(proc, (mode_t)a[2]);
+		break;
+	case HC_FCHMOD:
+		r = chmod(proc, (mode_t)a[1]);
+		break;
+	case HC_UTIMENSAT: {
+		const struct timespec *t = NULL;
+		if (a[2] && !(t = gptr(hc, a[2], 2 * sizeof(struct timespec)))) {
+			close(fd);
+			return -14;
+		}
+		/* On a symlink itself (O_PATH|O_NOFOLLOW) Linux cannot set times
+		 * through /proc; report it as the host would for lutimes. */
+		r = utimensat(AT_FDCWD, proc, t, 0);
+		break;
+	}
+	default:	/* HC_FCHOWNAT */
+		r = fchownat(fd, "", (uid_t)a[2], (gid_t)a[3], AT_EMPTY_PATH);
+		break;
+	}
+	int e = errno;
+	close(fd);
+	return r < 0 ? lerr(e) : 0;
+}
+
 static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 {
 	int fd;
@@ -679,6 +798,12 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		if ((fd = handle_fd(hc, a[0])) < 0)
 			return -9;
 		return RET(ftruncate(fd, (off_t)a[1]));
+	case HC_SYMLINKAT:
+		return op_symlinkat(hc, a);
+	case HC_LINKAT:
+		return op_linkat(hc, a);
+	case HC_FCHMODAT: case HC_FCHMOD: case HC_UTIMENSAT: case HC_FCHOWNAT:
+		return op_meta(hc, op, a);
 	case HC_STATS:
 		if (a[0] < HC_NSTATS)
 			hc->stats[a[0]] += a[1];

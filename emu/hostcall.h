@@ -68,6 +68,12 @@ enum hc_op {
 	HC_FTRUNCATE,		/* handle, length -> 0 */
 	HC_FCHDIR,		/* handle -> 0 */
 	HC_STATS,		/* nr, count: the kernel reports an unimplemented syscall count -> 0 */
+	HC_SYMLINKAT,		/* target pa, dh, path pa -> 0 */
+	HC_LINKAT,		/* old dh, old path pa, new dh, new path pa, flags (0x400 follow) -> 0 */
+	HC_FCHMODAT,		/* dh, path pa, mode -> 0 (follows symlinks, as chmod) */
+	HC_FCHMOD,		/* handle, mode -> 0 */
+	HC_UTIMENSAT,		/* dh, path pa (0: the handle dh itself), timespec[2] pa (0: now), flags (0x100 no follow) -> 0 */
+	HC_FCHOWNAT,		/* dh, path pa (0: the handle dh itself), uid, gid, flags (0x100 no follow) -> 0 */
 	HC_NR_OPS
 };
 

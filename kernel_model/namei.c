@@ -97,3 +97,53 @@ SYSCALL_DEFINE5(renameat2, int, olddfd, const char __user *, oldname, int, newdf
 {
 	return do_renameat2(olddfd, oldname, newdfd, newname, flags);
 }
+
+static long do_symlinkat(const char __user *oldname, int newdfd, const char __user *newname)
+{
+	long err = getname(1, oldname);		/* the target: any string */
+	if (err < 0)
+		return err;
+	long dh = path_at(newdfd, newname, 0);
+	if (path_err(dh))
+		return dh;
+	return hostcall(HC_SYMLINKAT, hc_pa(hc_path[1]), dh, hc_pa(hc_path[0]), 0, 0, 0);
+}
+
+SYSCALL_DEFINE2(symlink, const char __user *, oldname, const char __user *, newname)
+{
+	return do_symlinkat(oldname, AT_FDCWD, newname);
+}
+
+SYSCALL_DEFINE3(symlinkat, const char __user *, oldname, int, newdfd,
+		const char __user *, newname)
+{
+	return do_symlinkat(oldname, newdfd, newname);
+}
+
+#define AT_SYMLINK_FOLLOW 0x400
+
+static long do_linkat(int olddfd, const char __user *oldname, int newdfd,
+		      const char __user *newname, int flags)
+{
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	long odh = path_at(olddfd, oldname, 0);
+	if (path_err(odh))
+		return odh;
+	long ndh = path_at(newdfd, newname, 1);
+	if (path_err(ndh))
+		return ndh;
+	return hostcall(HC_LINKAT, odh, hc_pa(hc_path[0]), ndh, hc_pa(hc_path[1]),
+			flags, 0);
+}
+
+SYSCALL_DEFINE2(link, const char __user *, oldname, const char __user *, newname)
+{
+	return do_linkat(AT_FDCWD, oldname, AT_FDCWD, newname, 0);
+}
+
+SYSCALL_DEFINE5(linkat, int, olddfd, const char __user *, oldname, int, newdfd,
+		const char __user *, newname, int, flags)
+{
+	return do_linkat(olddfd, oldname, newdfd, newname, flags);
+}

@@ -16,16 +16,17 @@ static long host_read(struct file *f, char __user *buf, u64 n, u64 pos)
 	u64 done = 0;
 	while (done < n) {
 		u64 chunk = MIN(n - done, (u64)HC_BOUNCE_SIZE);
-		/* Check the destination before the data is consumed. */
-		if (fault_in_user((u64)buf + done, chunk, true))
-			return done ? (long)done : -EFAULT;
 		long r = pos == NO_POS
 			? hostcall(HC_READ, f->handle, hc_pa(hc_bounce), chunk, 0, 0, 0)
 			: hostcall(HC_PREAD, f->handle, hc_pa(hc_bounce), chunk,
 				   pos + done, 0, 0);
 		if (r < 0)
 			return done ? (long)done : r;
-		memcpy(buf + done, hc_bounce, r);
+		/* As on Linux, the destination is only touched when there is
+		 * data: a read at end of file succeeds even into a bad buffer,
+		 * and data read into a bad buffer is lost (-EFAULT). */
+		if (r > 0 && copy_to_user(buf + done, hc_bounce, r))
+			return done ? (long)done : -EFAULT;
 		done += r;
 		if ((u64)r < chunk)
 			break;

@@ -1,0 +1,115 @@
+/*
+ * attr.c - file attributes: chmod, chown and their f/at forms, utimensat
+ * (mirrors the chmod/chown parts of fs/open.c and fs/utimes.c).  Each call
+ * names a file by path (relative to a directory) or by descriptor; the
+ * host-call device applies the change to the confined host file.
+ */
+#include "fs.h"
+#include "mm.h"
+
+/* The (dir handle, path) pair for a call on `dfd` + `filename`, where a
+ * NULL or empty filename with AT_EMPTY_PATH means the descriptor itself. */
+static long target(int dfd, const char __user *filename, bool empty_ok, u64 *path_pa)
+{
+	if (filename) {
+		long err = getname(0, filename);
+		if (err >= 0) {
+			*path_pa = hc_pa(hc_path[0]);
+			long dh = dir_handle(dfd, 0);
+			return dh;
+		}
+		if (err != -ENOENT || !empty_ok)
+			return err;
+	} else if (!empty_ok) {
+		return -EFAULT;
+	}
+	struct file *f = fget(dfd);
+	if (!f)
+		return -EBADF;
+	if (f->type != FT_HOST)
+		return -EINVAL;		/* a pipe has no host file */
+	*path_pa = 0;
+	return f->handle;
+}
+
+static bool bad(long dh)
+{
+	return dh < 0 && dh != HC_DIR_CWD;
+}
+
+SYSCALL_DEFINE3(fchmodat, int, dfd, const char __user *, filename, unsigned int, mode)
+{
+	u64 pa;
+	long dh = target(dfd, filename, false, &pa);
+	if (bad(dh))
+		return dh;
+	return hostcall(HC_FCHMODAT, dh, pa, mode & 07777, 0, 0, 0);
+}
+
+SYSCALL_DEFINE2(chmod, const char __user *, filename, unsigned int, mode)
+{
+	u64 pa;
+	long dh = target(AT_FDCWD, filename, false, &pa);
+	if (bad(dh))
+		return dh;
+	return hostcall(HC_FCHMODAT, dh, pa, mode & 07777, 0, 0, 0);
+}
+
+SYSCALL_DEFINE2(fchmod, int, fd, unsigned int, mode)
+{
+	struct file *f = fget(fd);
+	if (!f)
+		return -EBADF;
+	if (f->type != FT_HOST)
+		return 0;		/* a pipe's mode is not kept */
+	return hostcall(HC_FCHMOD, f->handle, mode & 07777, 0, 0, 0, 0);
+}
+
+static long do_fchownat(int dfd, const char __user *filename, unsigned int user,
+			unsigned int group, int flags)
+{
+	u64 pa;
+	long dh = target(dfd, filename, flags & AT_EMPTY_PATH, &pa);
+	if (bad(dh))
+		return dh;
+	return hostcall(HC_FCHOWNAT, dh, pa, user, group, flags & AT_SYMLINK_NOFOLLOW, 0);
+}
+
+SYSCALL_DEFINE5(fchownat, int, dfd, const char __user *, filename, unsigned int, user,
+		unsigned int, group, int, flag)
+{
+	return do_fchownat(dfd, filename, user, group, flag);
+}
+
+SYSCALL_DEFINE3(chown, const char __user *, filename, unsigned int, user,
+		unsigned int, group)
+{
+	return do_fchownat(AT_FDCWD, filename, user, group, 0);
+}
+
+SYSCALL_DEFINE3(lchown, const char __user *, filename, unsigned int, user,
+		unsigned int, group)
+{
+	return do_fchownat(AT_FDCWD, filename, user, group, AT_SYMLINK_NOFOLLOW);
+}
+
+SYSCALL_DEFINE3(fchown, int, fd, unsigned int, user, unsigned int, group)
+{
+	return do_fchownat(fd, NULL, user, group, AT_EMPTY_PATH);
+}
+
+/* utimensat(dfd, NULL, times, 0) is futimens(dfd, times): glibc and musl
+ * both use that form, so a NULL path is the descriptor itself. */
+SYSCALL_DEFINE4(utimensat, int, dfd, const char __user *, filename,
+		struct timespec __user *, utimes, int, flags)
+{
+	static struct timespec t[2];
+	u64 pa;
+	if (utimes && copy_from_user(t, utimes, sizeof(t)))
+		return -EFAULT;
+	long dh = target(dfd, filename, !filename || (flags & AT_EMPTY_PATH), &pa);
+	if (bad(dh))
+		return dh;
+	return hostcall(HC_UTIMENSAT, dh, pa, utimes ? hc_pa(t) : 0,
+			flags & AT_SYMLINK_NOFOLLOW, 0, 0);
+}
