@@ -8,6 +8,7 @@
 #include "cpu.h"
 #include "flags.h"
 #include "mmu.h"
+#include "../msr/msr.h"
 #include "../emu/machine.h"
 
 /*
@@ -38,12 +39,8 @@ void cpu_reset(struct cpu *c)
 	memset(c->dr, 0, sizeof c->dr);
 	c->dr[6] = 0xFFFF0FF0;
 	c->dr[7] = 0x400;
-	c->efer = 0;
-	c->star = c->lstar = c->cstar = c->fmask = 0;
-	c->kernel_gs_base = c->tsc_aux = c->tsc_offset = 0;
-	c->apic_base = 0xFEE00900;
-	c->pat = 0x0007040600070406ULL;
-	c->misc_enable = 1;                     /* fast strings */
+	c->tsc_offset = 0;
+	msr_reset(c);                           /* every MSR from its table row */
 	c->mxcsr = 0x1F80;
 	c->fcw = 0x037F;
 	c->fsw = 0;

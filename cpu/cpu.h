@@ -293,6 +293,7 @@ struct cpu {
 	unsigned event;          /* EV_* that happened in the last instruction */
 	int last_vector;         /* last delivered exception vector, -1 none */
 	uint32_t last_error;     /* its error code */
+	bool last_has_error;     /* whether that delivery pushed an error code */
 	int delivering;          /* vector being delivered (nesting), -1 none */
 	int pending_db;          /* single-step #DB due after the current insn */
 	uint32_t fault_history[3]; /* vectors that escalated to a triple fault */

@@ -490,7 +490,7 @@ static void fill_exit(struct machine *m, struct lstar_exit *out, bool step)
 	if (c->event & EV_EXCEPTION) {
 		out->vector = c->last_vector;
 		out->error_code = c->last_error;
-		out->has_error_code = c->last_vector >= 0 && exc_has_error_code(c->last_vector);
+		out->has_error_code = c->last_vector >= 0 && c->last_has_error;
 	}
 	snprintf(out->message, sizeof out->message, "%.255s", m->stop_message);
 }

@@ -259,6 +259,30 @@ static void test_access_outside_ram_reads_ones(void **state)
 	assert_int_equal(lstar_get_reg(fx->m, LSTAR_RAX), ~0ULL);
 }
 
+/* The API reports whether the delivery pushed an error code: INT 13 (a
+ * software interrupt) pushes none although #GP, vector 13, does
+ * (SDM vol. 3A §6.13). */
+static void test_api_reports_error_code_per_delivery(void **state)
+{
+	struct fx *fx = *state;
+	lstar_setup_flat(fx->m, USER_BASE, USER_SIZE, &fx->lay);
+	static const uint8_t int13[] = { 0xCD, 0x0D };
+	put_code(fx, fx->lay.kernel_code, int13, sizeof int13);
+	struct lstar_exit ex;
+	lstar_run(fx->m, LSTAR_EV_EXCEPTION, 10, &ex);
+	assert_int_equal(ex.event, LSTAR_EV_EXCEPTION);
+	assert_int_equal(ex.vector, 13);
+	assert_false(ex.has_error_code);
+
+	lstar_setup_flat(fx->m, USER_BASE, USER_SIZE, &fx->lay);
+	static const uint8_t wrmsr_bad[] = { 0x31, 0xC9, 0x0F, 0x30 }; /* xor ecx,ecx; wrmsr */
+	put_code(fx, fx->lay.kernel_code, wrmsr_bad, sizeof wrmsr_bad);
+	lstar_run(fx->m, LSTAR_EV_EXCEPTION, 10, &ex);
+	assert_int_equal(ex.vector, 13);
+	assert_true(ex.has_error_code);
+	assert_int_equal(ex.error_code, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_page_crossing_fetch_faults_on_second_page),
 		cmocka_unit_test(test_invalid_encodings_raise_ud),
 		cmocka_unit_test(test_access_outside_ram_reads_ones),
+		cmocka_unit_test(test_api_reports_error_code_per_delivery),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
