@@ -21,6 +21,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <Zydis/Zydis.h>
 #include "cpu.h"
 #include "decode.h"
@@ -109,8 +110,10 @@ int decode_init(struct cpu *c)
 	struct decode_cache *dc = calloc(1, sizeof *dc);
 	if (!dc)
 		return -1;
-	dc->arena = malloc(DC_ARENA);
-	if (!dc->arena) {
+	/* Reserved, not committed: host memory grows with the code decoded. */
+	dc->arena = mmap(NULL, DC_ARENA, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (dc->arena == MAP_FAILED) {
 		free(dc);
 		return -1;
 	}
@@ -122,7 +125,7 @@ int decode_init(struct cpu *c)
 void decode_free(struct cpu *c)
 {
 	if (c->dc) {
-		free(c->dc->arena);
+		munmap(c->dc->arena, DC_ARENA);
 		free(c->dc);
 		c->dc = NULL;
 	}
