@@ -13,6 +13,7 @@
 
 const char cli_usage[] =
 	"usage: lstar run [OPTIONS] [--] [PROGRAM [ARGS...]]\n"
+	"       lstar tracediff [--context N] A.jsonl B.jsonl\n"
 	"       lstar --help | --version\n"
 	"\n"
 	"Boots a kernel on the lstar x86-64 machine.  Without --kernel the built-in\n"
@@ -26,7 +27,9 @@ const char cli_usage[] =
 	"  --mem SIZE        guest RAM, with K, M or G suffix (default 256M, 2M..64G)\n"
 	"  --max-insns N     stop after N instructions (status 124)\n"
 	"  --root DIR        confine the guest's file system view to DIR\n"
-	"  --stats           on exit, list system calls the kernel did not implement\n"
+	"  --stats           on exit: instructions per CPL, system calls, exceptions, MIPS,\n"
+	"                    and the system calls the kernel did not implement\n"
+	TRACE_USAGE
 	"  -h, --help        show this help\n"
 	"  --version         show the version\n"
 	"\n"
@@ -138,8 +141,14 @@ bool cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errl
 			o->action = CLI_VERSION;
 			return true;
 		}
+		int tr = trace_parse_opt(&o->trace, argc, argv, &i, err, errlen);
+		if (tr < 0)
+			return false;
+		if (tr > 0)
+			continue;
 		if (!strcmp(a, "--stats")) {
 			o->stats = true;
+			o->trace.stats = true;
 		} else if (is_opt(a, "--kernel")) {
 			if (!(v = value_of(argc, argv, &i, a, "--kernel", err, errlen)))
 				return false;
@@ -201,6 +210,8 @@ bool cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errl
 	}
 	if (i < argc)
 		o->prog_argv = &argv[i];
+	if (!trace_opts_check(&o->trace, err, errlen))
+		return false;
 	if (!o->kernel && !o->prog_argv)
 		return err_out(err, errlen, "%s",
 			       "no PROGRAM given (the built-in kernel needs a program; or use --kernel FILE)");

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "emu/trace.h"
+
 #define CLI_MEM_MIN (2ULL << 20)    /* 2 MiB: kernel + boot data must fit */
 #define CLI_MEM_MAX (64ULL << 30)   /* 64 GiB: the largest --mem accepted */
 
@@ -24,6 +26,7 @@ struct cli_opts {
 	uint64_t mem;              /* bytes; 0 = default (256 MiB) */
 	uint64_t max_insns;        /* 0 = no limit */
 	bool stats;                /* --stats: report unimplemented system calls */
+	struct trace_opts trace;   /* --trace*, --strace*, --syntax (emu/trace.h) */
 	char **prog_argv;          /* PROGRAM ARGS..., NULL-terminated; NULL if none */
 };
 

@@ -22,6 +22,7 @@
 #endif
 #include "emu/machine.h"
 #include "emu/symbols.h"
+#include "emu/trace.h"
 
 /* The embedded default kernel (kernel_model/, see kernel_model/embed.h).
  * Weak so that a build without it still links and says so. */
@@ -91,6 +92,8 @@ int main(int argc, char **argv)
 {
 	struct cli_opts o;
 	char err[512];
+	if (argc >= 2 && !strcmp(argv[1], "tracediff"))
+		return tracediff_main(argc - 1, argv + 1);
 	if (!cli_parse(argc, argv, &o, err, sizeof(err)))
 		return usage_error(err);
 	if (o.action == CLI_HELP) {
@@ -177,6 +180,14 @@ int main(int argc, char **argv)
 		return EXIT_LOAD;
 	}
 
+	/* --trace, --strace, --stats: hooks only when asked (emu/trace.c). */
+	struct trace_session *ts = NULL;
+	if (trace_opts_active(&o.trace) && !(ts = trace_start(m, &o.trace, err, sizeof(err)))) {
+		fprintf(stderr, "lstar: %s\n", err);
+		lstar_machine_free(lm);
+		return EXIT_USAGE;
+	}
+
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
@@ -244,6 +255,7 @@ limit:
 	}
 done:
 	running_cpu = NULL;
+	trace_finish(ts, status);
 #ifdef HAVE_HOSTCALL_H
 	if (o.stats && m->hc && hostcall_stats)
 		hostcall_stats(m->hc, print_stat, NULL);
