@@ -22,13 +22,13 @@ extern char _text[], _etext[], __start_rodata[], __end_rodata[], _sdata[], _end[
  * access; kernel tables stay supervisor-only.  NX is only ever set on
  * leaves for the same reason.
  */
-u64 *pte_walk(u64 va, bool alloc)
+static u64 *walk(u64 va, int leaf_shift, bool alloc)
 {
 	u64 *table = __va(init_mm.pgd);
 	u64 tflags = _PAGE_PRESENT | _PAGE_RW |
 		     (va < TASK_SIZE_MAX ? _PAGE_USER : 0);
 
-	for (int shift = 39; shift > 12; shift -= 9) {
+	for (int shift = 39; shift > leaf_shift; shift -= 9) {
 		u64 *e = &table[(va >> shift) & 511];
 		if (!(*e & _PAGE_PRESENT)) {
 			if (!alloc)
@@ -40,7 +40,12 @@ u64 *pte_walk(u64 va, bool alloc)
 		}
 		table = __va(*e & PTE_PFN_MASK);
 	}
-	return &table[(va >> 12) & 511];
+	return &table[(va >> leaf_shift) & 511];
+}
+
+u64 *pte_walk(u64 va, bool alloc)
+{
+	return walk(va, 12, alloc);
 }
 
 static void map_range(u64 va, u64 pa, u64 size, u64 flags)
@@ -51,6 +56,23 @@ static void map_range(u64 va, u64 pa, u64 size, u64 flags)
 			panic("out of memory building the kernel page tables");
 		*pte = (pa + off) | flags;
 	}
+}
+
+/* The direct map uses 2 MiB pages, as Linux's does where it can: 512 times
+ * fewer entries to write at boot, and fewer TLB entries afterwards.  Only
+ * a tail of RAM that is not a whole 2 MiB gets 4 KiB pages. */
+#define PMD_SIZE (2UL << 20)
+
+static void map_direct(u64 ram, u64 flags)
+{
+	u64 pa = 0;
+	for (; pa + PMD_SIZE <= ram; pa += PMD_SIZE) {
+		u64 *pmd = walk(PAGE_OFFSET + pa, 21, true);
+		if (!pmd)
+			panic("out of memory building the direct map");
+		*pmd = pa | flags | _PAGE_PSE;
+	}
+	map_range(PAGE_OFFSET + pa, pa, ram - pa, flags);
 }
 
 static void map_kernel_part(const char *start, const char *end, u64 flags)
@@ -71,8 +93,8 @@ void init_mem_mapping(void)
 		panic("no memory for a page directory");
 
 	/* All of RAM, read/write, never executable. */
-	map_range(PAGE_OFFSET, 0, boot_info.ram_size & PAGE_MASK,
-		  kern | _PAGE_RW | _PAGE_DIRTY | _PAGE_NX);
+	map_direct(boot_info.ram_size & PAGE_MASK,
+		   kern | _PAGE_RW | _PAGE_DIRTY | _PAGE_NX);
 
 	/* The kernel image with per-section rights: W^X. */
 	map_kernel_part(_text, _etext, kern);

@@ -1,24 +1,26 @@
 /*
  * string.c - the string and memory helpers a freestanding kernel must bring
- * itself (mirrors lib/string.c).  GCC may also call memcpy/memset for
- * structure copies, so these names must exist.
+ * itself (mirrors lib/string.c and arch/x86/lib/memcpy_64.S, memset_64.S).
+ * GCC may also call memcpy/memset for structure copies, so these names must
+ * exist.
+ *
+ * memset and memcpy are one REP STOSB / REP MOVSB each, as Linux's are on
+ * CPUs with "enhanced REP MOVSB": a single instruction in a trace instead of
+ * a loop of thousands when a page is cleared or copied.
  */
 #include "kernel.h"
 
 void *memset(void *s, int c, size_t n)
 {
-	unsigned char *p = s;
-	while (n--)
-		*p++ = (unsigned char)c;
+	void *d = s;
+	asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return s;
 }
 
 void *memcpy(void *d, const void *s, size_t n)
 {
-	unsigned char *dp = d;
-	const unsigned char *sp = s;
-	while (n--)
-		*dp++ = *sp++;
+	void *dp = d;
+	asm volatile("rep movsb" : "+D"(dp), "+S"(s), "+c"(n) : : "memory");
 	return d;
 }
 
