@@ -228,3 +228,19 @@ void op_cqo(struct cpu *c, const struct insn *i)
 	(void)i;
 	c->r[R_RDX] = (uint64_t)((int64_t)c->r[R_RAX] >> 63);
 }
+
+/* ADCX/ADOX (ADX): dest += src + carry, where the carry is CF (ADCX) or OF
+ * (ADOX) and only that flag is written (SDM vol. 2A "ADCX", "ADOX"). */
+static inline void adx(struct cpu *c, const struct insn *i, uint64_t flag)
+{
+	unsigned sz = i->o[0].size;
+	uint64_t f = alu_flags_get(c), a = alu_read(c, i, 0), b = alu_read(c, i, 1);
+	uint64_t cin = (f & flag) != 0, r = (a + b + cin) & size_mask(sz);
+	bool cout = sz == 8 ? (r < a || (cin && r == a)) : ((a + b + cin) >> 32) != 0;
+
+	reg_write(c, &i->o[0], r);
+	alu_set_arith(c, (f & F_ARITH & ~flag) | (cout ? flag : 0));
+}
+
+void op_adcx(struct cpu *c, const struct insn *i) { adx(c, i, F_CF); }
+void op_adox(struct cpu *c, const struct insn *i) { adx(c, i, F_OF); }

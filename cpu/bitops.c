@@ -144,3 +144,102 @@ void op_bswap(struct cpu *c, const struct insn *i)
 	default: reg_write(c, o, 0); break;
 	}
 }
+
+/* ---- BMI1 / BMI2 bit manipulation (VEX, 32/64-bit) ----------------------
+ * SDM vol. 2A "ANDN", "BEXTR", "BLSI", "BLSMSK", "BLSR", "BZHI", vol. 2B
+ * "PDEP", "PEXT".  Undefined AF PF (and SF of BEXTR): lstar follows AMD
+ * Zen: PF from the result, AF = 0 (BEXTR: AF = 1, SF = 0, as its shifts). */
+
+/* ANDN dest, src1, src2: dest = ~src1 & src2.  SF ZF from the result,
+ * CF = OF = 0, AF PF undefined: PF from the result, AF = 0. */
+void op_andn(struct cpu *c, const struct insn *i)
+{
+	unsigned sz = i->o[0].size;
+	uint64_t r = ~alu_read(c, i, 1) & alu_read(c, i, 2) & size_mask(sz);
+
+	reg_write(c, &i->o[0], r);
+	alu_set_arith(c, alu_szp(r, sz));
+}
+
+/* BEXTR dest, src, ctl: ctl[7:0] = start, ctl[15:8] = length.  ZF from the
+ * result, CF = OF = 0, AF SF PF undefined: AF = 1, SF = 0, PF from the
+ * result. */
+void op_bextr(struct cpu *c, const struct insn *i)
+{
+	unsigned sz = i->o[0].size, bits = sz * 8;
+	uint64_t s = alu_read(c, i, 1), ctl = alu_read(c, i, 2), r;
+	unsigned start = ctl & 0xFF, len = (ctl >> 8) & 0xFF;
+
+	r = start < bits ? s >> start : 0;
+	if (len < 64)
+		r &= (1ULL << len) - 1;
+	reg_write(c, &i->o[0], r);
+	alu_set_arith(c, F_AF | parity_flag(r) | (r == 0 ? F_ZF : 0));
+}
+
+enum { BL_SI, BL_SMSK, BL_SR };
+
+/* BLSI (lowest set bit), BLSMSK (mask up to it), BLSR (clear it).
+ * CF: BLSI src != 0, BLSMSK/BLSR src == 0; ZF SF from the result (BLSMSK
+ * defines ZF = 0, which its result implies); OF = 0; AF = 0, PF from the
+ * result. */
+static inline void bls(struct cpu *c, const struct insn *i, int op)
+{
+	unsigned sz = i->o[0].size;
+	uint64_t s = alu_read(c, i, 1), m = size_mask(sz), r, cf;
+
+	switch (op) {
+	case BL_SI: r = s & -s; cf = s != 0; break;
+	case BL_SMSK: r = (s - 1) ^ s; cf = s == 0; break;
+	default: r = (s - 1) & s; cf = s == 0; break;
+	}
+	r &= m;
+	reg_write(c, &i->o[0], r);
+	alu_set_arith(c, alu_szp(r, sz) | (cf ? F_CF : 0));
+}
+
+void op_blsi(struct cpu *c, const struct insn *i) { bls(c, i, BL_SI); }
+void op_blsmsk(struct cpu *c, const struct insn *i) { bls(c, i, BL_SMSK); }
+void op_blsr(struct cpu *c, const struct insn *i) { bls(c, i, BL_SR); }
+
+/* BZHI dest, src, idx: clear the bits from idx[7:0] up.  CF = (index >=
+ * operand size, nothing cleared); ZF SF from the result; OF = 0; AF = 0,
+ * PF from the result. */
+void op_bzhi(struct cpu *c, const struct insn *i)
+{
+	unsigned sz = i->o[0].size, bits = sz * 8;
+	uint64_t s = alu_read(c, i, 1), n = alu_read(c, i, 2) & 0xFF, r;
+
+	r = n < bits ? s & ((1ULL << n) - 1) : s;
+	reg_write(c, &i->o[0], r);
+	alu_set_arith(c, alu_szp(r, sz) | (n >= bits ? F_CF : 0));
+}
+
+/* PDEP dest, src, mask: scatter the low bits of src to the set bits of
+ * mask.  PEXT: gather the bits of src selected by mask into the low bits.
+ * No flags. */
+void op_pdep(struct cpu *c, const struct insn *i)
+{
+	uint64_t s = alu_read(c, i, 1), m = alu_read(c, i, 2), r = 0;
+
+	for (uint64_t bit = 1; m; bit <<= 1) {
+		uint64_t low = m & -m;
+		if (s & bit)
+			r |= low;
+		m &= m - 1;
+	}
+	reg_write(c, &i->o[0], r);
+}
+
+void op_pext(struct cpu *c, const struct insn *i)
+{
+	uint64_t s = alu_read(c, i, 1), m = alu_read(c, i, 2), r = 0;
+
+	for (uint64_t bit = 1; m; bit <<= 1) {
+		uint64_t low = m & -m;
+		if (s & low)
+			r |= bit;
+		m &= m - 1;
+	}
+	reg_write(c, &i->o[0], r);
+}

@@ -217,3 +217,23 @@ void op_idiv(struct cpu *c, const struct insn *i)
 	}
 	div_flags(c);
 }
+
+/* MULX hi, lo, src (BMI2): unsigned rDX * src, no flags (SDM vol. 2B
+ * "MULX").  When hi and lo name the same register it gets the high half. */
+void op_mulx(struct cpu *c, const struct insn *i)
+{
+	unsigned sz = i->o[0].size;
+	uint64_t s = alu_read(c, i, 2), hi, lo;
+
+	if (sz == 8) {
+		unsigned __int128 p = (unsigned __int128)c->r[R_RDX] * s;
+		lo = (uint64_t)p;
+		hi = (uint64_t)(p >> 64);
+	} else {
+		uint64_t p = (c->r[R_RDX] & 0xFFFFFFFF) * s;
+		lo = (uint32_t)p;
+		hi = p >> 32;
+	}
+	reg_write(c, &i->o[1], lo);
+	reg_write(c, &i->o[0], hi);
+}

@@ -219,3 +219,30 @@ static inline void shxd(struct cpu *c, const struct insn *i, int right)
 
 void op_shld(struct cpu *c, const struct insn *i) { shxd(c, i, 0); }
 void op_shrd(struct cpu *c, const struct insn *i) { shxd(c, i, 1); }
+
+/*
+ * BMI2 flagless shifts: SHLX/SHRX/SARX dest, src, count (count masked to 5
+ * or 6 bits, from a register) and RORX dest, src, imm8 (SDM vol. 2B
+ * "SARX/SHLX/SHRX", "RORX").  No flag changes.
+ */
+enum { X_SHL, X_SHR, X_SAR, X_ROR };
+
+static inline void shiftx(struct cpu *c, const struct insn *i, int op)
+{
+	unsigned sz = i->o[0].size, bits = sz * 8;
+	uint64_t a = alu_read(c, i, 1), m = size_mask(sz), r;
+	unsigned cnt = (unsigned)(op == X_ROR ? i->imm : alu_read(c, i, 2)) & (bits - 1);
+
+	switch (op) {
+	case X_SHL: r = a << cnt; break;
+	case X_SHR: r = a >> cnt; break;
+	case X_SAR: r = (uint64_t)(sext(a, sz) >> cnt); break;
+	default: r = cnt ? (a >> cnt) | (a << (bits - cnt)) : a; break;
+	}
+	reg_write(c, &i->o[0], r & m);
+}
+
+void op_shlx(struct cpu *c, const struct insn *i) { shiftx(c, i, X_SHL); }
+void op_shrx(struct cpu *c, const struct insn *i) { shiftx(c, i, X_SHR); }
+void op_sarx(struct cpu *c, const struct insn *i) { shiftx(c, i, X_SAR); }
+void op_rorx(struct cpu *c, const struct insn *i) { shiftx(c, i, X_ROR); }

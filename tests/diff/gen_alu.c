@@ -2,8 +2,9 @@
  * gen_alu.c - differential cases for the integer ALU family: ADD ADC SUB
  * SBB CMP AND OR XOR TEST, NEG NOT INC DEC, MUL IMUL DIV IDIV, SHL SHR SAR
  * ROL ROR RCL RCR SHLD SHRD, BT BTS BTR BTC, BSF BSR TZCNT LZCNT POPCNT,
- * BSWAP, CBW CWDE CDQE CWD CDQ CQO; register and memory forms, every width,
- * LOCK on memory destinations.
+ * BSWAP, CBW CWDE CDQE CWD CDQ CQO, BMI1/BMI2/ADX (ANDN BEXTR BLSI BLSMSK
+ * BLSR BZHI PDEP PEXT MULX SHLX SHRX SARX RORX ADCX ADOX); register and
+ * memory forms, every width, LOCK on memory destinations.
  */
 #include <string.h>
 #include "diff.h"
@@ -16,7 +17,8 @@
 #define F_OF 0x800ULL
 #define F_ARITH 0x8D5ULL
 
-enum cls { BIN, UN, MD1, IMUL2, IMUL3, SHIFT, SHXD, BTX, SCAN, BSWAP, CONV };
+enum cls { BIN, UN, MD1, IMUL2, IMUL3, SHIFT, SHXD, BTX, SCAN, BSWAP, CONV,
+	   VEX3, VEX2, RORXC, ADX };
 
 static const struct mn {
 	ZydisMnemonic m;
@@ -47,6 +49,14 @@ static const struct mn {
 	{ ZYDIS_MNEMONIC_CBW, CONV, 0 }, { ZYDIS_MNEMONIC_CWDE, CONV, 0 },
 	{ ZYDIS_MNEMONIC_CDQE, CONV, 0 }, { ZYDIS_MNEMONIC_CWD, CONV, 0 },
 	{ ZYDIS_MNEMONIC_CDQ, CONV, 0 }, { ZYDIS_MNEMONIC_CQO, CONV, 0 },
+	{ ZYDIS_MNEMONIC_ANDN, VEX3, 0 }, { ZYDIS_MNEMONIC_BEXTR, VEX3, 0 },
+	{ ZYDIS_MNEMONIC_BZHI, VEX3, 0 }, { ZYDIS_MNEMONIC_PDEP, VEX3, 0 },
+	{ ZYDIS_MNEMONIC_PEXT, VEX3, 0 }, { ZYDIS_MNEMONIC_MULX, VEX3, 0 },
+	{ ZYDIS_MNEMONIC_SHLX, VEX3, 0 }, { ZYDIS_MNEMONIC_SHRX, VEX3, 0 },
+	{ ZYDIS_MNEMONIC_SARX, VEX3, 0 },
+	{ ZYDIS_MNEMONIC_BLSI, VEX2, 0 }, { ZYDIS_MNEMONIC_BLSMSK, VEX2, 0 },
+	{ ZYDIS_MNEMONIC_BLSR, VEX2, 0 }, { ZYDIS_MNEMONIC_RORX, RORXC, 0 },
+	{ ZYDIS_MNEMONIC_ADCX, ADX, 0 }, { ZYDIS_MNEMONIC_ADOX, ADX, 0 },
 };
 #define NMN (sizeof mns / sizeof mns[0])
 
@@ -425,6 +435,49 @@ static bool gen_alu(struct diff_rng *g, struct diff_case *k)
 		break;
 	case CONV:
 		q.operand_count = 0;
+		break;
+	case VEX3: {
+		/* r/m is the last operand for ANDN PDEP PEXT MULX, else the
+		 * middle one (BEXTR BZHI SHLX SHRX SARX: vvvv is last). */
+		bool rm_last = mn->m == ZYDIS_MNEMONIC_ANDN || mn->m == ZYDIS_MNEMONIC_PDEP ||
+			       mn->m == ZYDIS_MNEMONIC_PEXT || mn->m == ZYDIS_MNEMONIC_MULX;
+		int rm = rm_last ? 2 : 1, vv = rm_last ? 1 : 2;
+		size = diff_below(g, 2) ? 4 : 8;
+		q.operand_count = 3;
+		if (mem)
+			base = mem_op(g, k, &q.operands[rm], &o[rm], size);
+		else
+			reg_op(g, &q.operands[rm], &o[rm], size, -1, -1);
+		reg_op(g, &q.operands[0], &o[0], size, -1, -1);
+		reg_op(g, &q.operands[vv], &o[vv], size, base, mn->m == ZYDIS_MNEMONIC_MULX ? 2 : -1);
+		if (mn->m == ZYDIS_MNEMONIC_BEXTR && diff_below(g, 2))
+			set_val(k, &o[vv], size, diff_below(g, 80) | (diff_below(g, 80) << 8));
+		if (mn->m == ZYDIS_MNEMONIC_BZHI && diff_below(g, 2))
+			set_val(k, &o[vv], size, diff_below(g, 80));
+		break;
+	}
+	case VEX2:
+	case ADX:
+		size = diff_below(g, 2) ? 4 : 8;
+		q.operand_count = 2;
+		reg_op(g, &q.operands[0], &o[0], size, -1, -1);
+		if (mem)
+			mem_op(g, k, &q.operands[1], &o[1], size);
+		else
+			reg_op(g, &q.operands[1], &o[1], size, -1, -1);
+		if (mn->cls == VEX2 && diff_below(g, 5) == 0)
+			set_val(k, &o[1], size, 0);
+		break;
+	case RORXC:
+		size = diff_below(g, 2) ? 4 : 8;
+		q.operand_count = 3;
+		reg_op(g, &q.operands[0], &o[0], size, -1, -1);
+		if (mem)
+			mem_op(g, k, &q.operands[1], &o[1], size);
+		else
+			reg_op(g, &q.operands[1], &o[1], size, -1, -1);
+		q.operands[2].type = ZYDIS_OPERAND_TYPE_IMMEDIATE;
+		q.operands[2].imm.u = pick_count(g);
 		break;
 	}
 	return diff_encode(k, &q);
