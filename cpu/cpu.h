@@ -284,6 +284,8 @@ struct cpu {
 	uint64_t icount;         /* instructions retired */
 	uint64_t icount_limit;   /* stop when icount reaches this (~0 = none) */
 	const struct insn *cur;  /* instruction being executed */
+	const struct insn *blk_start; /* first insn of the block the fast path runs, else NULL:
+	                            the fast path counts retired insns per block */
 	struct block *last_block; /* block run last: source of the next chain link */
 	uint64_t chain_epoch;    /* bumped when block links may be wrong (TLB flush, CPL, code write) */
 	int exit_block;          /* set by a handler: leave the current block */
@@ -355,6 +357,13 @@ void cpu_set_cpl(struct cpu *c, int cpl);
 void cpu_reset(struct cpu *c);
 /* Install observation hooks (NULL removes them); flushes the TLB. */
 void cpu_set_hooks(struct cpu *c, struct cpu_hooks *h);
+/* Instructions retired before the current one, exact even in the middle
+ * of a block the fast path is running (it adds to icount per block). */
+static inline uint64_t cpu_icount(const struct cpu *c)
+{
+	return c->icount + (c->blk_start && c->cur ? (uint64_t)(c->cur - c->blk_start) : 0);
+}
+
 /* Mask for an operand size in bytes. */
 static inline uint64_t size_mask(unsigned size)
 {

@@ -22,8 +22,21 @@
 
 void cpu_exception(struct cpu *c, int vector, uint32_t error_code);
 
+/* The fast path adds a block's retired instructions to icount when the
+ * block ends; leaving it early through a longjmp must count those before
+ * the current one (plus the current one if it retired, for a trap). */
+static inline void count_partial_block(struct cpu *c, bool cur_retired)
+{
+	if (c->blk_start && c->cur)
+		c->icount += (uint64_t)(c->cur - c->blk_start) + cur_retired;
+	else if (cur_retired && c->cur)
+		c->icount++;
+	c->blk_start = NULL;
+}
+
 _Noreturn void cpu_fault(struct cpu *c, int vector, uint32_t error_code)
 {
+	count_partial_block(c, false);
 	if (c->cur && c->delivering < 0)
 		c->rip = c->cur->next_rip - c->cur->len;  /* faults restart the insn */
 	c->cur = NULL;
@@ -39,7 +52,8 @@ _Noreturn void cpu_fault(struct cpu *c, int vector, uint32_t error_code)
 
 _Noreturn void cpu_trap(struct cpu *c, int vector)
 {
-	/* RIP already holds the next instruction. */
+	/* RIP already holds the next instruction; the instruction retired. */
+	count_partial_block(c, true);
 	c->cur = NULL;
 	c->fault_pending = 1;
 	c->fault_vec = vector;
@@ -51,6 +65,7 @@ _Noreturn void cpu_trap(struct cpu *c, int vector)
 
 _Noreturn void cpu_stop(struct cpu *c, enum cpu_stop why)
 {
+	count_partial_block(c, false);
 	c->stop = why;
 	c->cur = NULL;
 	if (!c->jb)
@@ -127,6 +142,37 @@ static inline struct block *next_block(struct cpu *c)
 	return c->last_block = b;
 }
 
+/*
+ * The loop proper, kept out of cpu_run() so that no setjmp() is in scope:
+ * the compiler can then keep `c` and the instruction pointer in registers.
+ * A longjmp out of a handler lands in cpu_run(), which calls this again.
+ */
+static __attribute__((noinline)) void run_blocks(struct cpu *c)
+{
+	while (c->stop == STOP_NONE) {
+		struct block *b = next_block(c);
+		const struct insn *i = b->insn, *end = i + b->n;
+		if (likely(!(c->rflags & F_TF) && !c->event_mask && !c->hooks &&
+			   c->icount + b->n < c->icount_limit)) {
+			c->blk_start = i;
+			do {
+				c->cur = i;
+				c->rip = i->next_rip;
+				i->fn(c, i);
+			} while (++i < end && !c->exit_block);
+			c->icount += (uint64_t)(i - b->insn);
+			c->blk_start = NULL;
+			c->cur = NULL;
+			c->exit_block = 0;
+		} else {
+			do {
+				step_careful(c, i);
+			} while (++i < end && !c->exit_block && c->stop == STOP_NONE);
+			c->exit_block = 0;
+		}
+	}
+}
+
 void cpu_run(struct cpu *c)
 {
 	jmp_buf jb;
@@ -147,25 +193,6 @@ void cpu_run(struct cpu *c)
 				c->stop = STOP_EVENT;
 		}
 	}
-	while (c->stop == STOP_NONE) {
-		struct block *b = next_block(c);
-		const struct insn *i = b->insn, *end = i + b->n;
-		if (likely(!(c->rflags & F_TF) && !c->event_mask && !c->hooks &&
-			   c->icount + b->n < c->icount_limit)) {
-			do {
-				c->cur = i;
-				c->rip = i->next_rip;
-				i->fn(c, i);
-				c->icount++;
-			} while (++i < end && !c->exit_block);
-			c->cur = NULL;
-			c->exit_block = 0;
-		} else {
-			do {
-				step_careful(c, i);
-			} while (++i < end && !c->exit_block && c->stop == STOP_NONE);
-			c->exit_block = 0;
-		}
-	}
+	run_blocks(c);
 	c->jb = outer;
 }

@@ -232,7 +232,7 @@ static uint64_t rdtsc_common(struct cpu *c, const struct insn *i)
 	no_lock(c, i);
 	if ((c->cr4 & (1ULL << 2)) && c->cpl != 0)  /* CR4.TSD */
 		cpu_fault(c, EXC_GP, 0);
-	uint64_t t = c->icount * TSC_SCALE + c->tsc_offset;
+	uint64_t t = cpu_icount(c) * TSC_SCALE + c->tsc_offset;
 	c->r[R_RAX] = (uint32_t)t;
 	c->r[R_RDX] = t >> 32;
 	return t;

@@ -133,7 +133,7 @@ bool msr_read(struct cpu *c, uint32_t index, uint64_t *value)
 	if (!find(index))
 		return false;
 	if (index == MSR_IA32_TSC)
-		*value = c->icount * TSC_SCALE + c->tsc_offset;
+		*value = cpu_icount(c) * TSC_SCALE + c->tsc_offset;
 	else
 		*value = *slot(c, index);
 	return true;
@@ -145,7 +145,7 @@ bool msr_write(struct cpu *c, uint32_t index, uint64_t value)
 	if (!d || (value & d->reserved) || (d->check && !d->check(c, value)))
 		return false;
 	if (index == MSR_IA32_TSC) {
-		c->tsc_offset = value - c->icount * TSC_SCALE;
+		c->tsc_offset = value - cpu_icount(c) * TSC_SCALE;
 		return true;
 	}
 	if (index == MSR_IA32_TSC_AUX)
