@@ -97,13 +97,18 @@ static uint64_t get_val(const struct diff_case *k, const struct gop *o, unsigned
 	return v;
 }
 
-/* A GPR other than RSP and `avoid` (pass -1 for none). */
+/* Index register of the current case's memory operand (-1: none).  Never
+ * handed out by pick_reg() once chosen, so no later set_val() can move the
+ * address. */
+static int mem_index = -1;
+
+/* A GPR other than RSP, the memory index and `avoid`/`avoid2` (-1: none). */
 static int pick_reg(struct diff_rng *g, int avoid, int avoid2)
 {
 	int r;
 	do
 		r = (int)diff_below(g, 16);
-	while (r == 4 || r == avoid || r == avoid2);
+	while (r == 4 || r == avoid || r == avoid2 || r == mem_index);
 	return r;
 }
 
@@ -142,6 +147,20 @@ static int mem_op(struct diff_rng *g, struct diff_case *k, ZydisEncoderOperand *
 	eo->mem.base = diff_gpr((unsigned)b, 8);
 	eo->mem.index = ZYDIS_REGISTER_NONE;
 	eo->mem.scale = 0;
+	if (diff_below(g, 3) == 0) {
+		/* [base + index*scale + disp] with a small signed index */
+		int x;
+		do
+			x = bases[diff_below(g, sizeof bases / sizeof bases[0])];
+		while (x == b);
+		unsigned scale = 1u << diff_below(g, 4);
+		int64_t iv = (int64_t)diff_below(g, 64) - 32;
+		k->r[x] = (uint64_t)iv;
+		k->r[b] -= (uint64_t)(iv * (int64_t)scale);
+		eo->mem.index = diff_gpr((unsigned)x, 8);
+		eo->mem.scale = (ZyanU8)scale;
+		mem_index = x;
+	}
 	eo->mem.displacement = disp;
 	eo->mem.size = (ZyanU16)size;
 	return b;
@@ -226,6 +245,7 @@ static bool gen_producer(struct diff_rng *g, struct diff_case *k)
 
 static bool gen_alu(struct diff_rng *g, struct diff_case *k)
 {
+	mem_index = -1;
 	if (diff_below(g, 4) == 0 && !gen_producer(g, k))
 		return false;
 
