@@ -66,6 +66,10 @@ bool do_syscall_64(struct pt_regs *regs, int nr)
 	if (!do_syscall_x64(regs, nr) && nr != -1)
 		regs->ax = sys_ni_syscall(regs);
 
+	/* A signal handler to start?  It rewrites RIP and RSP in pt_regs,
+	 * which the checks below then send through IRETQ. */
+	arch_do_signal(regs);
+
 	/* SYSRET restores RIP from RCX and RFLAGS from R11: both must match. */
 	if (regs->cx != regs->ip || regs->r11 != regs->flags)
 		return false;

@@ -4,6 +4,7 @@
  * kernel/futex/syscalls.c).
  */
 #include "mm.h"
+#include "signal.h"
 
 static unsigned long clear_child_tid;	/* would be cleared at thread exit */
 static unsigned long robust_list_head;
@@ -11,7 +12,7 @@ static unsigned long robust_list_head;
 SYSCALL_DEFINE1(set_tid_address, int __user *, tidptr)
 {
 	clear_child_tid = (unsigned long)tidptr;
-	return 42;		/* the caller's tid */
+	return THE_PID;		/* the caller's tid */
 }
 
 SYSCALL_DEFINE2(set_robust_list, void __user *, head, unsigned long, len)

@@ -80,6 +80,9 @@ extern const char *const syscall_names[];
 extern const unsigned int nr_syscall_names;
 long sys_ni_syscall(const struct pt_regs *regs);
 void report_ni_syscalls(bool to_console);
+void arch_do_signal(struct pt_regs *regs);
+void force_sig_fault(int sig, int code, unsigned long addr, struct pt_regs *regs,
+		     const char *what);
 
 /* ---- kernel/exit.c ---- */
 __noreturn void do_exit(int status);

@@ -110,9 +110,13 @@ void exc_page_fault(struct pt_regs *regs, unsigned long error, u64 addr)
 			force_sig_exit(SIGKILL, "out of memory", addr, regs);
 		}
 	}
-	if (user_mode(regs))
-		force_sig_exit(SIGSEGV, (error & 1) ? "page fault: protection"
-					  : "page fault: not mapped", addr, regs);
+	if (user_mode(regs)) {
+		/* SEGV_ACCERR (2) for a protection violation, else SEGV_MAPERR. */
+		force_sig_fault(SIGSEGV, (error & 1) ? 2 : 1, addr, regs,
+				(error & 1) ? "page fault: protection"
+					    : "page fault: not mapped");
+		return;		/* into the program's SIGSEGV handler */
+	}
 	printk("BUG: unable to handle page fault for address 0x%lx, error 0x%lx\n",
 	       addr, error);
 	do_trap_die(regs, 14);

@@ -9,6 +9,7 @@
  */
 #include "fs.h"
 #include "mm.h"
+#include "signal.h"
 
 #define PIPE_BUF_PAGES	16
 #define PIPE_SIZE	(PIPE_BUF_PAGES * PAGE_SIZE)
@@ -43,8 +44,10 @@ long pipe_read(struct file *f, char __user *buf, u64 n)
 long pipe_write(struct file *f, const char __user *buf, u64 n)
 {
 	struct pipe_inode_info *p = f->pipe;
-	if (!p->readers)
-		force_sig_exit(SIGPIPE, "write to a pipe with no reader", 0, NULL);
+	if (!p->readers) {
+		send_sig_self(SIGPIPE, 0);	/* fatal unless handled/ignored */
+		return -EPIPE;
+	}
 	n = MIN(n, PIPE_SIZE - (p->head - p->tail));
 	if (n == 0)
 		return -EAGAIN;

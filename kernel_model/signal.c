@@ -1,25 +1,86 @@
 /*
- * signal.c - signal bookkeeping (mirrors kernel/signal.c).
+ * signal.c - signal state and the calls that change it (mirrors
+ * kernel/signal.c).  Frames and handler entry are in signal_64.c.
  *
- * Handlers are recorded so that rt_sigaction answers truthfully, but never
- * run: delivering a signal would need a signal frame and rt_sigreturn,
- * which this kernel leaves out.  A signal sent to ourselves is therefore
- * either ignored or fatal, decided by Linux's default actions.
+ * One process, one thread, and no other sender: every signal is either a
+ * fault of the program's own (force_sig_fault) or one it sends itself
+ * (kill, tkill, tgkill, a write to a pipe without reader).  A signal with
+ * a handler is made pending and delivered on the way out of the system
+ * call (arch_do_signal); a signal at its default action ends the program
+ * (status 128 + sig) or is dropped, as Linux's default actions say.
  */
 #include "mm.h"
+#include "signal.h"
 
-struct k_sigaction {
-	unsigned long handler;
-	unsigned long flags;
-	unsigned long restorer;
-	unsigned long mask;
-};
+struct k_sigaction sig_actions[_NSIG];
+unsigned long sig_blocked;
+unsigned long sig_pending;
+struct ksiginfo sig_info[_NSIG];	/* what each pending signal carries */
 
-static struct k_sigaction actions[_NSIG];
-static unsigned long blocked;
-static unsigned long pending;	/* sent while blocked: acted on at unblock */
+#define SIGBIT(sig)	(1UL << ((sig) - 1))
+#define UNBLOCKABLE	(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
-static long send_sig_self(int sig);
+/* Default action: ignore, or terminate (core dumps and stops are both
+ * treated as termination here). */
+static bool sig_default_ignored(int sig)
+{
+	return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH;
+}
+
+/* Act on pending signals that are not blocked and have no handler; the
+ * ones with handlers stay pending for arch_do_signal. */
+static void recalc_sigpending(void)
+{
+	for (int sig = 1; sig <= _NSIG; sig++) {
+		unsigned long bit = SIGBIT(sig);
+		if (!(sig_pending & bit) || (sig_blocked & bit))
+			continue;
+		unsigned long h = sig_actions[sig - 1].handler;
+		if (h == SIG_IGN || (h == SIG_DFL && sig_default_ignored(sig))) {
+			sig_pending &= ~bit;
+		} else if (h == SIG_DFL) {
+			sig_pending &= ~bit;
+			force_sig_exit(sig, "sent by the program itself", 0, NULL);
+		}
+	}
+}
+
+long send_sig_self(int sig, int code)
+{
+	if (sig == 0)
+		return 0;		/* existence check */
+	if (sig < 1 || sig > _NSIG)
+		return -EINVAL;
+	if (sig == SIGKILL || sig == SIGSTOP)
+		force_sig_exit(sig, "sent by the program itself", 0, NULL);
+	sig_info[sig - 1] = (struct ksiginfo){ .signo = sig, .code = code,
+					       .pid = THE_PID, .uid = boot_info.uid };
+	sig_pending |= SIGBIT(sig);
+	recalc_sigpending();
+	return 0;
+}
+
+/*
+ * A fault of the program's own (traps.c, memory.c).  With a handler that
+ * is not blocked, the handler runs (the trap returns into it); otherwise
+ * the default action - for these signals always termination - even if the
+ * program tried to ignore or block it, as Linux's force_sig_fault does.
+ */
+void force_sig_fault(int sig, int code, unsigned long addr, struct pt_regs *regs,
+		     const char *what)
+{
+	unsigned long h = sig_actions[sig - 1].handler;
+	if (h != SIG_DFL && h != SIG_IGN && !(sig_blocked & SIGBIT(sig))) {
+		struct ksiginfo info = { .signo = sig, .code = code, .fault = true,
+					.addr = addr };
+		if (setup_rt_frame(sig, &info, regs))
+			return;
+		/* No room for the frame on the user stack: Linux kills with
+		 * SIGSEGV in that case too. */
+		sig = SIGSEGV;
+	}
+	force_sig_exit(sig, what, addr, regs);
+}
 
 SYSCALL_DEFINE4(rt_sigaction, int, sig, const struct k_sigaction __user *, act,
 		struct k_sigaction __user *, oact, unsigned long, sigsetsize)
@@ -31,16 +92,27 @@ SYSCALL_DEFINE4(rt_sigaction, int, sig, const struct k_sigaction __user *, act,
 		return -EINVAL;
 	if (act && copy_from_user(&n, act, sizeof(n)))
 		return -EFAULT;
-	if (oact && copy_to_user(oact, &actions[sig - 1], sizeof(n)))
+	if (oact && copy_to_user(oact, &sig_actions[sig - 1], sizeof(n)))
 		return -EFAULT;
-	if (act)
-		actions[sig - 1] = n;
+	if (act) {
+		n.mask &= ~UNBLOCKABLE;
+		sig_actions[sig - 1] = n;
+		recalc_sigpending();	/* SIG_IGN discards a pending one */
+	}
 	return 0;
 }
 
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
+
+void set_current_blocked(unsigned long mask)
+{
+	sig_blocked = mask & ~UNBLOCKABLE;
+	/* Unblocking a pending signal acts on it now: this is how abort()
+	 * works (raise() with signals blocked, then unblock). */
+	recalc_sigpending();
+}
 
 SYSCALL_DEFINE4(rt_sigprocmask, int, how, const unsigned long __user *, nset,
 		unsigned long __user *, oset, unsigned long, sigsetsize)
@@ -50,82 +122,67 @@ SYSCALL_DEFINE4(rt_sigprocmask, int, how, const unsigned long __user *, nset,
 		return -EINVAL;
 	if (nset && copy_from_user(&n, nset, sizeof(n)))
 		return -EFAULT;
-	if (oset && copy_to_user(oset, &blocked, sizeof(n)))
+	if (oset && copy_to_user(oset, &sig_blocked, sizeof(n)))
 		return -EFAULT;
 	if (nset) {
 		switch (how) {
-		case SIG_BLOCK: blocked |= n; break;
-		case SIG_UNBLOCK: blocked &= ~n; break;
-		case SIG_SETMASK: blocked = n; break;
+		case SIG_BLOCK: set_current_blocked(sig_blocked | n); break;
+		case SIG_UNBLOCK: set_current_blocked(sig_blocked & ~n); break;
+		case SIG_SETMASK: set_current_blocked(n); break;
 		default: return -EINVAL;
 		}
-		/* SIGKILL and SIGSTOP cannot be blocked. */
-		blocked &= ~((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)));
-		/* Unblocking a pending signal delivers it now (this is how
-		 * abort() works: raise() with signals blocked, then unblock). */
-		for (int sig = 1; sig <= _NSIG; sig++) {
-			unsigned long bit = 1UL << (sig - 1);
-			if ((pending & bit) && !(blocked & bit)) {
-				pending &= ~bit;
-				send_sig_self(sig);
-			}
-		}
 	}
 	return 0;
 }
 
-SYSCALL_DEFINE2(sigaltstack, const void __user *, uss, void __user *, uoss)
+SYSCALL_DEFINE2(rt_sigpending, unsigned long __user *, uset, unsigned long, sigsetsize)
 {
-	/* stack_t { void *ss_sp; int ss_flags; size_t ss_size; } */
-	static struct { u64 sp; int flags; int pad; u64 size; } cur = { 0, 2 /* SS_DISABLE */, 0, 0 };
-	if (uoss && copy_to_user(uoss, &cur, sizeof(cur)))
-		return -EFAULT;
-	if (uss && copy_from_user(&cur, uss, sizeof(cur)))
-		return -EFAULT;
-	return 0;
-}
-
-/* Default action of each signal: ignore, or terminate (core dumps and
- * stops are both treated as termination here). */
-static bool sig_default_ignored(int sig)
-{
-	return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH;
-}
-
-static long send_sig_self(int sig)
-{
-	if (sig == 0)
-		return 0;		/* existence check */
-	if (sig < 1 || sig > _NSIG)
+	unsigned long p = sig_pending & sig_blocked;
+	if (sigsetsize != sizeof(unsigned long))
 		return -EINVAL;
-	unsigned long h = actions[sig - 1].handler;
-	if (sig != SIGKILL && sig != SIGSTOP) {
-		if (h == SIG_IGN || (h == SIG_DFL && sig_default_ignored(sig)))
-			return 0;
-		if (blocked & (1UL << (sig - 1))) {
-			pending |= 1UL << (sig - 1);
-			return 0;
-		}
-		if (h != SIG_DFL)
-			printk("lstar: signal %d has a handler, but handlers are not "
-			       "delivered; terminating\n", sig);
-	}
-	force_sig_exit(sig, "kill", 0, NULL);
+	return copy_to_user(uset, &p, sizeof(p)) ? -EFAULT : 0;
 }
+
+#define SS_ONSTACK	1
+#define SS_DISABLE	2
+#define MINSIGSTKSZ	2048
+
+struct stack_t_k sig_altstack = { 0, SS_DISABLE, 0, 0 };
+
+SYSCALL_DEFINE2(sigaltstack, const struct stack_t_k __user *, uss,
+		struct stack_t_k __user *, uoss)
+{
+	struct stack_t_k n, old = sig_altstack;
+	if (uss && copy_from_user(&n, uss, sizeof(n)))
+		return -EFAULT;
+	if (uss) {
+		if (n.flags & ~SS_DISABLE)
+			return -EINVAL;
+		if (!(n.flags & SS_DISABLE) && n.size < MINSIGSTKSZ)
+			return -ENOMEM;
+		sig_altstack = n;
+	}
+	if (uoss && copy_to_user(uoss, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+#define SI_USER		0
+#define SI_TKILL	(-6)
 
 SYSCALL_DEFINE2(kill, int, pid, int, sig)
 {
-	if (pid != 42 && pid != 0 && pid != -1)
+	if (pid != THE_PID && pid != 0 && pid != -1)
 		return -ESRCH;
-	return send_sig_self(sig);
+	return send_sig_self(sig, SI_USER);
 }
 
 SYSCALL_DEFINE2(tkill, int, tid, int, sig)
 {
-	return tid == 42 ? send_sig_self(sig) : -ESRCH;
+	return tid == THE_PID ? send_sig_self(sig, SI_TKILL) : -ESRCH;
 }
 
 SYSCALL_DEFINE3(tgkill, int, tgid, int, tid, int, sig)
 {
-	return (tgid == 42 && tid == 42) ? send_sig_self(sig) : -ESRCH;
+	return (tgid == THE_PID && tid == THE_PID) ? send_sig_self(sig, SI_TKILL) : -ESRCH;
 }

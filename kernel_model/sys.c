@@ -8,8 +8,7 @@
  */
 #include "mm.h"
 #include "fs.h"
-
-#define THE_PID 42
+#include "signal.h"
 
 SYSCALL_DEFINE1(newuname, struct new_utsname __user *, name)
 {

@@ -61,15 +61,18 @@ static const char *const trap_names[NR_TRAPS] = {
 	"SIMD floating point",
 };
 
-/* The signal a user-mode exception raises (Linux's choices in traps.c). */
-static int trap_signal(unsigned long vector)
+/* The signal a user-mode exception raises and its si_code (Linux's
+ * choices in traps.c: FPE_INTDIV, TRAP_BRKPT, ILL_ILLOPN, BUS_ADRALN,
+ * and SI_KERNEL for a general protection fault). */
+static int trap_signal(unsigned long vector, int *code)
 {
 	switch (vector) {
-	case 0: case 16: case 19:	return SIGFPE;
-	case 1: case 3:			return SIGTRAP;
-	case 6:				return SIGILL;
-	case 17:			return SIGBUS;
-	default:			return SIGSEGV;
+	case 0:			*code = 1; return SIGFPE;
+	case 16: case 19:	*code = 0; return SIGFPE;
+	case 1: case 3:		*code = 1; return SIGTRAP;
+	case 6:			*code = 2; return SIGILL;
+	case 17:		*code = 1; return SIGBUS;
+	default:		*code = 0x80; return SIGSEGV;
 	}
 }
 
@@ -132,6 +135,9 @@ void do_trap(struct pt_regs *regs, unsigned long vector)
 	unsigned long addr = regs->ip;
 	if (vector == 3)
 		addr = regs->ip - 1;
-	force_sig_exit(trap_signal(vector), trap_names[vector] ? trap_names[vector]
-			: "exception", addr, regs);
+	int code, sig = trap_signal(vector, &code);
+	if (sig == SIGSEGV)
+		addr = 0;	/* a #GP has no faulting address to report */
+	force_sig_fault(sig, code, addr, regs, trap_names[vector] ? trap_names[vector]
+			: "exception");
 }

@@ -1,0 +1,50 @@
+/*
+ * signal.h - signal state shared by signal.c (bookkeeping) and signal_64.c
+ * (frames), a digest of include/linux/signal_types.h and
+ * arch/x86/include/uapi/asm/sigcontext.h.
+ */
+#ifndef KM_SIGNAL_H
+#define KM_SIGNAL_H
+
+#include "kernel.h"
+
+#define THE_PID 42		/* our one process (see sys.c) */
+
+#define SA_SIGINFO	0x00000004
+#define SA_ONSTACK	0x08000000
+#define SA_RESTART	0x10000000
+#define SA_NODEFER	0x40000000
+#define SA_RESETHAND	0x80000000
+#define SA_RESTORER	0x04000000
+
+struct k_sigaction {		/* the layout rt_sigaction copies */
+	unsigned long handler;
+	unsigned long flags;
+	unsigned long restorer;
+	unsigned long mask;
+};
+
+struct ksiginfo {		/* what a signal carries into siginfo_t */
+	int signo, code;
+	bool fault;		/* from an exception: si_addr is meaningful */
+	unsigned long addr;	/* faults: si_addr */
+	int pid, uid;		/* kill: si_pid, si_uid */
+};
+
+struct stack_t_k {		/* stack_t */
+	u64 sp;
+	int flags;
+	int pad;
+	u64 size;
+};
+
+extern struct k_sigaction sig_actions[_NSIG];
+extern unsigned long sig_blocked, sig_pending;
+extern struct ksiginfo sig_info[_NSIG];
+extern struct stack_t_k sig_altstack;
+
+long send_sig_self(int sig, int code);
+void set_current_blocked(unsigned long mask);
+bool setup_rt_frame(int sig, const struct ksiginfo *info, struct pt_regs *regs);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * signal_64.c - running a signal handler and coming back from it (mirrors
+ * arch/x86/kernel/signal.c and signal_64.c).
+ *
+ * To run a handler the kernel pushes a struct rt_sigframe onto the user
+ * stack: the complete register state (a ucontext with a sigcontext), the
+ * siginfo and the FPU/SSE state.  It then edits pt_regs so that the "return
+ * to user mode" lands at the start of the handler, as if the interrupted
+ * code had called it.  The handler's return address is the C library's
+ * restorer (SA_RESTORER), whose only job is the rt_sigreturn system call;
+ * rt_sigreturn reads the frame back into pt_regs and the program continues
+ * where it was.  Both ways out of the kernel change RIP and RSP behind the
+ * SYSCALL's back, so do_syscall_64 returns them through IRETQ.
+ */
+#include "mm.h"
+#include "processor.h"
+#include "signal.h"
+
+struct sigcontext_64 {
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	u64 di, si, bp, bx, dx, ax, cx, sp, ip, flags;
+	u16 cs, gs, fs, ss;
+	u64 err, trapno, oldmask, cr2;
+	u64 fpstate;		/* user address of the FXSAVE image, or 0 */
+	u64 reserved1[8];
+};
+
+struct ucontext {
+	u64 uc_flags;
+	u64 uc_link;
+	struct stack_t_k uc_stack;
+	struct sigcontext_64 uc_mcontext;
+	u64 uc_sigmask;
+};
+
+struct rt_sigframe {
+	u64 pretcode;		/* the handler's return address: the restorer */
+	struct ucontext uc;
+	u8 info[128];		/* siginfo_t */
+};
+
+#define UC_SIGCONTEXT_SS	0x2
+#define UC_STRICT_RESTORE_SS	0x4
+#define FXSAVE_SIZE		512
+
+/* The flags a sigcontext may change (Linux's FIX_EFLAGS): the status
+ * flags, DF, TF, AC and RF - never IF, IOPL or anything privileged. */
+#define FIX_EFLAGS (X86_EFLAGS_AC | X86_EFLAGS_OF | X86_EFLAGS_DF | X86_EFLAGS_TF | \
+		    X86_EFLAGS_SF | X86_EFLAGS_ZF | X86_EFLAGS_AF | X86_EFLAGS_PF | \
+		    X86_EFLAGS_CF | X86_EFLAGS_RF)
+
+static u8 fxbuf[FXSAVE_SIZE] __attribute__((aligned(64)));
+static struct rt_sigframe kframe;
+
+static bool on_altstack(u64 sp)
+{
+	return sp - sig_altstack.sp < sig_altstack.size;
+}
+
+bool setup_rt_frame(int sig, const struct ksiginfo *info, struct pt_regs *regs)
+{
+	struct k_sigaction *ka = &sig_actions[sig - 1];
+	u64 sp = regs->sp - 128;	/* skip the interrupted code's red zone */
+
+	if ((ka->flags & SA_ONSTACK) && !(sig_altstack.flags & 2 /* SS_DISABLE */) &&
+	    !on_altstack(regs->sp))
+		sp = sig_altstack.sp + sig_altstack.size;
+	if (!(ka->flags & SA_RESTORER))
+		return false;		/* no way back: Linux x86-64 requires one */
+
+	/* FPU/SSE state: the kernel never touched it, so it is still the
+	 * interrupted code's.  FXSAVE needs 16-byte alignment; use 64. */
+	u64 fp = (sp - FXSAVE_SIZE) & ~63UL;
+	asm volatile("fxsave64 %0" : "=m"(fxbuf));
+	if (copy_to_user((void *)fp, fxbuf, FXSAVE_SIZE))
+		return false;
+
+	/* At the handler's first instruction RSP + 8 must be 16-aligned, as
+	 * right after a CALL. */
+	u64 frame = ((fp - sizeof(struct rt_sigframe)) & ~15UL) - 8;
+
+	memset(&kframe, 0, sizeof(kframe));
+	kframe.pretcode = ka->restorer;
+	kframe.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+	kframe.uc.uc_stack = sig_altstack;
+	struct sigcontext_64 *sc = &kframe.uc.uc_mcontext;
+	sc->r8 = regs->r8; sc->r9 = regs->r9; sc->r10 = regs->r10; sc->r11 = regs->r11;
+	sc->r12 = regs->r12; sc->r13 = regs->r13; sc->r14 = regs->r14; sc->r15 = regs->r15;
+	sc->di = regs->di; sc->si = regs->si; sc->bp = regs->bp; sc->bx = regs->bx;
+	sc->dx = regs->dx; sc->ax = regs->ax; sc->cx = regs->cx; sc->sp = regs->sp;
+	sc->ip = regs->ip; sc->flags = regs->flags;
+	sc->cs = regs->cs; sc->ss = regs->ss;
+	sc->err = info->fault ? regs->orig_ax : 0;
+	sc->cr2 = info->fault ? info->addr : 0;
+	sc->oldmask = sig_blocked;
+	sc->fpstate = fp;
+	kframe.uc.uc_sigmask = sig_blocked;
+
+	/* siginfo_t: signo, errno, code, then the union at offset 16. */
+	int *si = (int *)kframe.info;
+	si[0] = info->signo;
+	si[2] = info->code;
+	if (info->fault)
+		*(u64 *)(kframe.info + 16) = info->addr;
+	else
+		si[4] = info->pid, si[5] = info->uid;
+
+	if (copy_to_user((void *)frame, &kframe, sizeof(kframe)))
+		return false;
+
+	/* Enter the handler: handler(sig, &info, &uc), on the new frame. */
+	regs->di = sig;
+	regs->si = frame + offsetof(struct rt_sigframe, info);
+	regs->dx = frame + offsetof(struct rt_sigframe, uc);
+	regs->ax = 0;
+	regs->sp = frame;
+	regs->ip = ka->handler;
+	regs->cs = __USER_CS;
+	regs->ss = __USER_DS;
+	regs->flags &= ~(X86_EFLAGS_DF | X86_EFLAGS_RF | X86_EFLAGS_TF);
+
+	/* While the handler runs, its own signal (unless SA_NODEFER) and
+	 * sa_mask are blocked; SA_RESETHAND makes it a one-shot handler. */
+	unsigned long block = ka->mask | ((ka->flags & SA_NODEFER) ? 0 : 1UL << (sig - 1));
+	if (ka->flags & SA_RESETHAND)
+		ka->handler = SIG_DFL;
+	set_current_blocked(sig_blocked | block);
+	return true;
+}
+
+/* On the way out of every system call: start a handler for one pending,
+ * unblocked signal that has one (Linux's arch_do_signal_or_restart). */
+void arch_do_signal(struct pt_regs *regs)
+{
+	unsigned long ready = sig_pending & ~sig_blocked;
+	if (!ready)
+		return;
+	for (int sig = 1; sig <= _NSIG; sig++) {
+		if (!(ready & (1UL << (sig - 1))))
+			continue;
+		sig_pending &= ~(1UL << (sig - 1));
+		if (!setup_rt_frame(sig, &sig_info[sig - 1], regs))
+			force_sig_exit(SIGSEGV, "cannot build a signal frame",
+				       regs->sp, regs);
+		return;
+	}
+}
+
+/*
+ * rt_sigreturn - the restorer's system call, with RSP just past the
+ * popped pretcode, i.e. at frame->uc.  It is the one call that rewrites all
+ * of pt_regs (it gets our caller's frame: the const in the wrapper's
+ * signature is for ordinary calls).  The value it "returns" is the
+ * interrupted code's RAX, which x64_sys_call stores back into pt_regs->ax.
+ */
+long __x64_sys_rt_sigreturn(const struct pt_regs *cregs);
+long __x64_sys_rt_sigreturn(const struct pt_regs *cregs)
+{
+	struct pt_regs *regs = (struct pt_regs *)cregs;
+	u64 frame = regs->sp - 8;
+	static struct ucontext uc;
+
+	if (copy_from_user(&uc, (void *)(frame + offsetof(struct rt_sigframe, uc)),
+			   sizeof(uc)))
+		force_sig_exit(SIGSEGV, "bad signal frame", frame, regs);
+	const struct sigcontext_64 *sc = &uc.uc_mcontext;
+	regs->r8 = sc->r8; regs->r9 = sc->r9; regs->r10 = sc->r10; regs->r11 = sc->r11;
+	regs->r12 = sc->r12; regs->r13 = sc->r13; regs->r14 = sc->r14; regs->r15 = sc->r15;
+	regs->di = sc->di; regs->si = sc->si; regs->bp = sc->bp; regs->bx = sc->bx;
+	regs->dx = sc->dx; regs->cx = sc->cx; regs->sp = sc->sp; regs->ip = sc->ip;
+	regs->flags = (regs->flags & ~FIX_EFLAGS) | (sc->flags & FIX_EFLAGS);
+	regs->cs = __USER_CS;		/* whatever the frame says: user mode */
+	regs->ss = __USER_DS;
+	regs->orig_ax = -1;		/* not in a system call any more */
+
+	if (sc->fpstate) {
+		if ((sc->fpstate & 15) ||
+		    copy_from_user(fxbuf, (void *)sc->fpstate, FXSAVE_SIZE))
+			force_sig_exit(SIGSEGV, "bad FPU state in signal frame",
+				       sc->fpstate, regs);
+		/* A reserved MXCSR bit would make FXRSTOR fault in the
+		 * kernel: keep only what this CPU supports. */
+		static u8 cur[FXSAVE_SIZE] __attribute__((aligned(64)));
+		asm volatile("fxsave64 %0" : "=m"(cur));
+		u32 mask = *(u32 *)(cur + 28) ? *(u32 *)(cur + 28) : 0xFFBF;
+		*(u32 *)(fxbuf + 24) &= mask;
+		asm volatile("fxrstor64 %0" : : "m"(fxbuf));
+	}
+	set_current_blocked(uc.uc_sigmask);
+	return sc->ax;
+}
