@@ -11,7 +11,9 @@
  *     into `h[]`.  With --root, every path is resolved inside the root
  *     directory (openat2 RESOLVE_IN_ROOT, or a component walk that refuses
  *     symlinks when openat2 is missing), so "..", absolute paths and
- *     symlinks cannot leave it.
+ *     symlinks cannot leave it (emu/hostcall_fs.c).
+ * This file has the ports, the handle table, the non-path operations and
+ * the dispatcher.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -31,40 +33,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "machine.h"
-#include "hostcall.h"
+#include "hostcall_int.h"
 #include "../cpu/mmu.h"
-
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-#ifndef RESOLVE_IN_ROOT
-#define RESOLVE_NO_MAGICLINKS 0x02
-#define RESOLVE_IN_ROOT 0x10
-#endif
-struct hc_open_how { uint64_t flags, mode, resolve; };
-
-#define HC_NSTATS 512
-
-struct hc_handle {
-	int fd;			/* host descriptor; -1 = free */
-	char *path;		/* guest-visible absolute path (for *at calls), or NULL */
-};
-
-struct hostcall {
-	struct machine *m;
-	uint32_t addr_hi;		/* latched by HC_PORT_ADDR_HI */
-	uint32_t status;		/* HC_PORT_STATUS */
-	int rootfd;			/* --root directory, or -1 for the host view */
-	int have_openat2;
-	char cwd[HC_PATH_MAX];		/* guest-visible, absolute, normalized */
-	struct hc_handle h[HC_MAX_HANDLES];
-	uint64_t stats[HC_NSTATS];	/* unimplemented syscall counts (HC_STATS) */
-};
 
 /* ---- errno and flag translation (guest = x86-64 Linux numbering) ---- */
 
-static int64_t lerr(int e)
+int64_t hc_lerr(int e)
 {
 	switch (e) {
 	case EPERM: return -1;  case ENOENT: return -2;  case ESRCH: return -3;
@@ -85,7 +59,7 @@ static int64_t lerr(int e)
 	}
 }
 
-static int host_oflags(uint64_t g)
+int hc_host_oflags(uint64_t g)
 {
 	static const struct { uint64_t guest; int host; } map[] = {
 		{ 0100, O_CREAT }, { 0200, O_EXCL }, { 0400, O_NOCTTY },
@@ -104,18 +78,18 @@ static int host_oflags(uint64_t g)
 
 /* ---- guest memory ---- */
 
-static void *gptr(struct hostcall *hc, uint64_t pa, uint64_t len)
+void *hc_gptr(struct hostcall *hc, uint64_t pa, uint64_t len)
 {
 	return phys_ptr(hc->m, pa, len);
 }
 
-static void *gptr_w(struct hostcall *hc, uint64_t pa, uint64_t len)
+void *hc_gptr_w(struct hostcall *hc, uint64_t pa, uint64_t len)
 {
 	return phys_ptr_write(hc->m, pa, len);
 }
 
 /* A NUL-terminated path of at most HC_PATH_MAX bytes in guest RAM. */
-static const char *gpath(struct hostcall *hc, uint64_t pa, int64_t *err)
+const char *hc_gpath(struct hostcall *hc, uint64_t pa, int64_t *err)
 {
 	if (pa >= hc->m->ram_size) {
 		*err = -14;
@@ -124,7 +98,7 @@ static const char *gpath(struct hostcall *hc, uint64_t pa, int64_t *err)
 	uint64_t len = hc->m->ram_size - pa;
 	if (len > HC_PATH_MAX)
 		len = HC_PATH_MAX;
-	const char *p = gptr(hc, pa, len);
+	const char *p = hc_gptr(hc, pa, len);
 	if (!p || !memchr(p, 0, len)) {
 		*err = p ? -36 : -14;
 		return NULL;
@@ -132,146 +106,9 @@ static const char *gpath(struct hostcall *hc, uint64_t pa, int64_t *err)
 	return p;
 }
 
-/* ---- paths ---- */
-
-/* Lexically normalize an absolute path in place: no "//", ".", and ".."
- * clamped at "/" (the root cannot be left by climbing). */
-static void normalize(char *p)
-{
-	char out[HC_PATH_MAX];
-	size_t o = 0;
-	const char *s = p;
-	while (*s) {
-		while (*s == '/')
-			s++;
-		const char *e = s;
-		while (*e && *e != '/')
-			e++;
-		size_t n = (size_t)(e - s);
-		if (n == 0 || (n == 1 && s[0] == '.')) {
-			/* skip */
-		} else if (n == 2 && s[0] == '.' && s[1] == '.') {
-			while (o > 0 && out[o - 1] != '/')
-				o--;
-			if (o > 0)
-				o--;
-		} else if (o + 1 + n < sizeof(out)) {
-			out[o++] = '/';
-			memcpy(out + o, s, n);
-			o += n;
-		}
-		s = e;
-	}
-	if (o == 0)
-		out[o++] = '/';
-	out[o] = 0;
-	memcpy(p, out, o + 1);
-}
-
-/* The absolute guest path for `path` relative to dir handle `dh`. */
-static int64_t compose(struct hostcall *hc, int64_t dh, const char *path, char *out)
-{
-	const char *base;
-	if (path[0] == '/')
-		base = "";
-	else if (dh == HC_DIR_CWD)
-		base = hc->cwd;
-	else if (dh >= 0 && dh < HC_MAX_HANDLES && hc->h[dh].fd >= 0)
-		base = hc->h[dh].path ? hc->h[dh].path : NULL;
-	else
-		return -9;			/* EBADF */
-	if (!base)
-		return -20;			/* ENOTDIR: a stream has no path */
-	int n = snprintf(out, HC_PATH_MAX, "%s%s%s", base,
-			 (*base && path[0] != '/') ? "/" : "", path);
-	if (n < 0 || n >= HC_PATH_MAX)
-		return -36;
-	return 0;
-}
-
-/* Fallback confinement without openat2: walk component by component from
- * the root, refusing any symlink (O_NOFOLLOW on every step). */
-static int walk_in_root(struct hostcall *hc, const char *full, int flags, mode_t mode)
-{
-	char norm[HC_PATH_MAX];
-	snprintf(norm, sizeof(norm), "%s", full);
-	normalize(norm);
-	int dir = dup(hc->rootfd);
-	char *s = norm + 1;
-	if (!*s) {
-		int fd = openat(dir, ".", flags & ~(O_CREAT | O_EXCL), mode);
-		close(dir);
-		return fd;
-	}
-	for (;;) {
-		char *slash = strchr(s, '/');
-		if (!slash) {
-			int fd = openat(dir, s, flags | O_NOFOLLOW, mode);
-			int e = errno;
-			close(dir);
-			errno = e;
-			return fd;
-		}
-		*slash = 0;
-		int next = openat(dir, s, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		int e = errno;
-		close(dir);
-		if (next < 0) {
-			errno = e == ENOTDIR ? ELOOP : e;
-			return -1;
-		}
-		dir = next;
-		s = slash + 1;
-	}
-}
-
-/* Open an absolute guest path with host flags: the one place that decides
- * what a guest path means on the host. */
-static int host_open(struct hostcall *hc, const char *full, int flags, mode_t mode)
-{
-	if (hc->rootfd < 0)
-		return open(full, flags, mode);
-	if (hc->have_openat2) {
-		struct hc_open_how how = {
-			.flags = (uint64_t)flags,
-			.mode = (flags & O_CREAT) ? mode : 0,
-			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-		};
-		return (int)syscall(SYS_openat2, hc->rootfd, full, &how, sizeof(how));
-	}
-	return walk_in_root(hc, full, flags, mode);
-}
-
-/*
- * Split an absolute guest path into an open parent directory and the last
- * component, for the calls that act on a name rather than a file (mkdir,
- * unlink, rename, lstat, readlink).  A last component of "", "." or ".."
- * has no parent to act in: *base is set to "" and *dirfd is the directory
- * itself.
- */
-static int64_t open_parent(struct hostcall *hc, char *full, int *dirfd, char **base)
-{
-	size_t n = strlen(full);
-	while (n > 1 && full[n - 1] == '/')
-		full[--n] = 0;
-	char *slash = strrchr(full, '/');
-	char *last = slash + 1;
-	if (!*last || !strcmp(last, ".") || !strcmp(last, "..")) {
-		*dirfd = host_open(hc, full, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-		*base = "";
-	} else {
-		char save = *last;
-		*last = 0;
-		*dirfd = host_open(hc, full, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-		*last = save;
-		*base = last;
-	}
-	return *dirfd < 0 ? lerr(errno) : 0;
-}
-
 /* ---- handles ---- */
 
-static int64_t handle_new(struct hostcall *hc, int fd, const char *path)
+int64_t hc_handle_new(struct hostcall *hc, int fd, const char *path)
 {
 	for (int i = 3; i < HC_MAX_HANDLES; i++) {
 		if (hc->h[i].fd < 0) {
@@ -284,7 +121,7 @@ static int64_t handle_new(struct hostcall *hc, int fd, const char *path)
 	return -24;				/* EMFILE */
 }
 
-static int handle_fd(struct hostcall *hc, uint64_t h)
+int hc_handle_fd(struct hostcall *hc, uint64_t h)
 {
 	return h < HC_MAX_HANDLES ? hc->h[h].fd : -1;
 }
@@ -301,9 +138,9 @@ struct linux_stat {
 	int64_t unused[3];
 };
 
-static int64_t put_stat(struct hostcall *hc, const struct stat *st, uint64_t pa)
+int64_t hc_put_stat(struct hostcall *hc, const struct stat *st, uint64_t pa)
 {
-	struct linux_stat *ls = gptr_w(hc, pa, sizeof(*ls));
+	struct linux_stat *ls = hc_gptr_w(hc, pa, sizeof(*ls));
 	if (!ls)
 		return -14;
 	memset(ls, 0, sizeof(*ls));
@@ -326,31 +163,13 @@ static int64_t put_stat(struct hostcall *hc, const struct stat *st, uint64_t pa)
 	return 0;
 }
 
-#define RET(x) ((x) < 0 ? lerr(errno) : (int64_t)(x))
-
-static int64_t op_openat(struct hostcall *hc, const uint64_t *a)
-{
-	char full[HC_PATH_MAX];
-	int64_t err = 0;
-	const char *p = gpath(hc, a[1], &err);
-	if (!p)
-		return err;
-	if ((err = compose(hc, (int64_t)a[0], p, full)) < 0)
-		return err;
-	int fd = host_open(hc, full, host_oflags(a[2]), (mode_t)a[3]);
-	if (fd < 0)
-		return lerr(errno);
-	normalize(full);
-	return handle_new(hc, fd, full);
-}
-
 static int64_t op_rw(struct hostcall *hc, unsigned op, const uint64_t *a)
 {
-	int fd = handle_fd(hc, a[0]);
+	int fd = hc_handle_fd(hc, a[0]);
 	if (fd < 0)
 		return -9;
 	bool wr = op == HC_WRITE || op == HC_PWRITE;
-	void *buf = wr ? gptr(hc, a[1], a[2]) : gptr_w(hc, a[1], a[2]);
+	void *buf = wr ? hc_gptr(hc, a[1], a[2]) : hc_gptr_w(hc, a[1], a[2]);
 	if (!buf)
 		return -14;
 	ssize_t r;
@@ -363,176 +182,23 @@ static int64_t op_rw(struct hostcall *hc, unsigned op, const uint64_t *a)
 	return RET(r);
 }
 
-static int64_t op_fstatat(struct hostcall *hc, const uint64_t *a)
-{
-	char full[HC_PATH_MAX];
-	int64_t err = 0;
-	struct stat st;
-	const char *p = gpath(hc, a[1], &err);
-	if (!p)
-		return err;
-	if ((err = compose(hc, (int64_t)a[0], p, full)) < 0)
-		return err;
-	int fd;
-	if (a[3] & 0x100) {		/* AT_SYMLINK_NOFOLLOW: stat the name */
-		char *base;
-		if ((err = open_parent(hc, full, &fd, &base)) < 0)
-			return err;
-		int r = fstatat(fd, base, &st, *base ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH);
-		int e = errno;
-		close(fd);
-		if (r < 0)
-			return lerr(e);
-	} else {
-		fd = host_open(hc, full, O_PATH | O_CLOEXEC, 0);
-		if (fd < 0)
-			return lerr(errno);
-		int r = fstat(fd, &st);
-		int e = errno;
-		close(fd);
-		if (r < 0)
-			return lerr(e);
-	}
-	return put_stat(hc, &st, a[2]);
-}
-
-/* The *at calls that act on a name: resolve the parent, then act. */
-static int64_t op_name(struct hostcall *hc, unsigned op, const uint64_t *a)
-{
-	char full[HC_PATH_MAX];
-	int64_t err = 0;
-	int dfd;
-	char *base;
-	const char *p = gpath(hc, a[1], &err);
-	if (!p)
-		return err;
-	if ((err = compose(hc, (int64_t)a[0], p, full)) < 0)
-		return err;
-	if ((err = open_parent(hc, full, &dfd, &base)) < 0)
-		return err;
-	int r;
-	if (!*base) {			/* ".", ".." or "/" as the last component */
-		errno = op == HC_MKDIRAT ? EEXIST : op == HC_READLINKAT ? EINVAL : EBUSY;
-		r = -1;
-	} else if (op == HC_MKDIRAT) {
-		r = mkdirat(dfd, base, (mode_t)a[2]);
-	} else if (op == HC_UNLINKAT) {
-		r = unlinkat(dfd, base, (a[2] & 0x200) ? AT_REMOVEDIR : 0);
-	} else {			/* HC_READLINKAT */
-		char *buf = gptr_w(hc, a[2], a[3]);
-		if (!buf) {
-			close(dfd);
-			return -14;
-		}
-		ssize_t n = readlinkat(dfd, base, buf, a[3]);
-		r = n < 0 ? -1 : (int)n;
-	}
-	int e = errno;
-	close(dfd);
-	return r < 0 ? lerr(e) : r;
-}
-
-static int64_t op_renameat(struct hostcall *hc, const uint64_t *a)
-{
-	char of[HC_PATH_MAX], nf[HC_PATH_MAX];
-	int64_t err = 0;
-	int odfd, ndfd;
-	char *ob, *nb;
-	const char *op = gpath(hc, a[1], &err);
-	if (!op)
-		return err;
-	if ((err = compose(hc, (int64_t)a[0], op, of)) < 0)
-		return err;
-	const char *np = gpath(hc, a[3], &err);
-	if (!np)
-		return err;
-	if ((err = compose(hc, (int64_t)a[2], np, nf)) < 0)
-		return err;
-	if ((err = open_parent(hc, of, &odfd, &ob)) < 0)
-		return err;
-	if ((err = open_parent(hc, nf, &ndfd, &nb)) < 0) {
-		close(odfd);
-		return err;
-	}
-	int r = (*ob && *nb) ? renameat(odfd, ob, ndfd, nb) : (errno = EBUSY, -1);
-	int e = errno;
-	close(odfd);
-	close(ndfd);
-	return r < 0 ? lerr(e) : 0;
-}
-
-static int64_t op_faccessat(struct hostcall *hc, const uint64_t *a)
-{
-	char full[HC_PATH_MAX], proc[64];
-	int64_t err = 0;
-	const char *p = gpath(hc, a[1], &err);
-	if (!p)
-		return err;
-	if ((err = compose(hc, (int64_t)a[0], p, full)) < 0)
-		return err;
-	int fd = host_open(hc, full, O_PATH | O_CLOEXEC, 0);
-	if (fd < 0)
-		return lerr(errno);
-	/* The O_PATH descriptor pins the confined file; check access through
-	 * its /proc link so that nothing is resolved a second time. */
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	int r = faccessat(AT_FDCWD, proc, (int)a[2], (a[3] & 0x200) ? AT_EACCESS : 0);
-	int e = errno;
-	close(fd);
-	return r < 0 ? lerr(e) : 0;
-}
-
-static int64_t set_cwd(struct hostcall *hc, char *full)
-{
-	int fd = host_open(hc, full, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return lerr(errno);
-	close(fd);
-	normalize(full);
-	snprintf(hc->cwd, sizeof(hc->cwd), "%s", full);
-	return 0;
-}
-
-static int64_t op_chdir(struct hostcall *hc, const uint64_t *a)
-{
-	char full[HC_PATH_MAX];
-	int64_t err = 0;
-	const char *p = gpath(hc, a[0], &err);
-	if (!p)
-		return err;
-	if ((err = compose(hc, HC_DIR_CWD, p, full)) < 0)
-		return err;
-	return set_cwd(hc, full);
-}
-
-static int64_t op_fchdir(struct hostcall *hc, const uint64_t *a)
-{
-	char full[HC_PATH_MAX];
-	if (handle_fd(hc, a[0]) < 0)
-		return -9;
-	if (!hc->h[a[0]].path)
-		return -20;
-	snprintf(full, sizeof(full), "%s", hc->h[a[0]].path);
-	return set_cwd(hc, full);
-}
-
 static int64_t op_poll(struct hostcall *hc, const uint64_t *a)
 {
 	uint64_t n = a[1];
 	if (n > 64)
 		return -22;
-	struct hc_pollfd *g = gptr_w(hc, a[0], n * sizeof(*g));
+	struct hc_pollfd *g = hc_gptr_w(hc, a[0], n * sizeof(*g));
 	struct pollfd p[64];
 	if (!g)
 		return -14;
 	for (uint64_t i = 0; i < n; i++) {
-		p[i].fd = handle_fd(hc, (uint64_t)(int64_t)g[i].handle);
+		p[i].fd = hc_handle_fd(hc, (uint64_t)(int64_t)g[i].handle);
 		p[i].events = (short)((g[i].events & 1 ? POLLIN : 0) |
 				      (g[i].events & 4 ? POLLOUT : 0));
 	}
 	int r = poll(p, n, (int)(int64_t)a[2]);
 	if (r < 0)
-		return lerr(errno);
+		return hc_lerr(errno);
 	for (uint64_t i = 0; i < n; i++)
 		g[i].revents = (int16_t)((p[i].revents & POLLIN ? 1 : 0) |
 					 (p[i].revents & POLLOUT ? 4 : 0) |
@@ -544,10 +210,10 @@ static int64_t op_poll(struct hostcall *hc, const uint64_t *a)
 
 static int64_t op_getdents(struct hostcall *hc, const uint64_t *a)
 {
-	int fd = handle_fd(hc, a[0]);
+	int fd = hc_handle_fd(hc, a[0]);
 	if (fd < 0)
 		return -9;
-	void *buf = gptr_w(hc, a[1], a[2]);
+	void *buf = hc_gptr_w(hc, a[1], a[2]);
 	if (!buf)
 		return -14;
 	/* linux_dirent64 has the same layout on every Linux architecture. */
@@ -557,26 +223,26 @@ static int64_t op_getdents(struct hostcall *hc, const uint64_t *a)
 
 static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 {
-	int fd = handle_fd(hc, a[0]);
+	int fd = hc_handle_fd(hc, a[0]);
 	if (fd < 0)
 		return -9;
 	if (op == HC_WINSIZE) {
 		struct winsize ws;
-		uint16_t *g = gptr_w(hc, a[1], 8);
+		uint16_t *g = hc_gptr_w(hc, a[1], 8);
 		if (!g)
 			return -14;
 		if (ioctl(fd, TIOCGWINSZ, &ws) < 0)
-			return lerr(errno);
+			return hc_lerr(errno);
 		g[0] = ws.ws_row; g[1] = ws.ws_col; g[2] = ws.ws_xpixel; g[3] = ws.ws_ypixel;
 		return 0;
 	}
 	/* TCGETS: the x86-64 kernel termios (4 flag words, line, 19 cc). */
 	struct termios t;
-	uint8_t *g = gptr_w(hc, a[1], 60);
+	uint8_t *g = hc_gptr_w(hc, a[1], 60);
 	if (!g)
 		return -14;
 	if (tcgetattr(fd, &t) < 0)
-		return lerr(errno);
+		return hc_lerr(errno);
 	uint32_t fl[4] = { t.c_iflag, t.c_oflag, t.c_cflag, t.c_lflag };
 	memset(g, 0, 60);
 	memcpy(g, fl, 16);
@@ -588,7 +254,7 @@ static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 static int64_t op_clock(struct hostcall *hc, const uint64_t *a)
 {
 	struct timespec ts;
-	int64_t *g = gptr_w(hc, a[1], 16);
+	int64_t *g = hc_gptr_w(hc, a[1], 16);
 	if (!g)
 		return -14;
 	/* Linux clock ids: 0 realtime, 1 monotonic, 2/3 cpu time, 4 raw,
@@ -604,124 +270,6 @@ static int64_t op_clock(struct hostcall *hc, const uint64_t *a)
 	return 0;
 }
 
-static int64_t op_symlinkat(struct hostcall *hc, const uint64_t *a)
-{
-	char full[HC_PATH_MAX];
-	int64_t err = 0;
-	int dfd;
-	char *base;
-	/* The target is stored verbatim: it is only ever interpreted when a
-	 * path through the link is resolved, and that happens confined. */
-	const char *target = gpath(hc, a[0], &err);
-	if (!target)
-		return err;
-	const char *p = gpath(hc, a[2], &err);
-	if (!p)
-		return err;
-	if ((err = compose(hc, (int64_t)a[1], p, full)) < 0)
-		return err;
-	if ((err = open_parent(hc, full, &dfd, &base)) < 0)
-		return err;
-	int r = *base ? symlinkat(target, dfd, base) : (errno = EEXIST, -1);
-	int e = errno;
-	close(dfd);
-	return r < 0 ? lerr(e) : 0;
-}
-
-static int64_t op_linkat(struct hostcall *hc, const uint64_t *a)
-{
-	char of[HC_PATH_MAX], nf[HC_PATH_MAX];
-	int64_t err = 0;
-	int odfd, ndfd;
-	char *ob, *nb;
-	const char *op = gpath(hc, a[1], &err);
-	if (!op)
-		return err;
-	if ((err = compose(hc, (int64_t)a[0], op, of)) < 0)
-		return err;
-	const char *np = gpath(hc, a[3], &err);
-	if (!np)
-		return err;
-	if ((err = compose(hc, (int64_t)a[2], np, nf)) < 0)
-		return err;
-	if ((err = open_parent(hc, of, &odfd, &ob)) < 0)
-		return err;
-	if ((err = open_parent(hc, nf, &ndfd, &nb)) < 0) {
-		close(odfd);
-		return err;
-	}
-	/* AT_SYMLINK_FOLLOW would resolve the old name's link target outside
-	 * our resolution: link the link itself instead. */
-	int r = (*ob && *nb) ? linkat(odfd, ob, ndfd, nb, 0) : (errno = EPERM, -1);
-	int e = errno;
-	close(odfd);
-	close(ndfd);
-	return r < 0 ? lerr(e) : 0;
-}
-
-/* Open what a metadata call acts on: the handle itself (path pa 0), the
- * name without following a final symlink, or the file it resolves to. */
-static int64_t open_target(struct hostcall *hc, int64_t dh, uint64_t path_pa,
-			   bool nofollow, int *fd)
-{
-	char full[HC_PATH_MAX];
-	int64_t err = 0;
-	if (!path_pa) {
-		if (handle_fd(hc, (uint64_t)dh) < 0)
-			return -9;
-		*fd = dup(hc->h[dh].fd);
-		return *fd < 0 ? lerr(errno) : 0;
-	}
-	const char *p = gpath(hc, path_pa, &err);
-	if (!p)
-		return err;
-	if ((err = compose(hc, dh, p, full)) < 0)
-		return err;
-	*fd = host_open(hc, full, O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0), 0);
-	return *fd < 0 ? lerr(errno) : 0;
-}
-
-/* chmod, utimensat, chown through the pinned descriptor's /proc link, so
- * the path is never resolved a second time outside the confinement. */
-static int64_t op_meta(struct hostcall *hc, unsigned op, const uint64_t *a)
-{
-	char proc[64];
-	int fd, r;
-	int64_t err;
-	bool nofollow = op == HC_FCHMODAT ? false : (a[op == HC_UTIMENSAT ? 3 : 4] & 0x100);
-	uint64_t path = op == HC_FCHMOD ? 0 : a[1];
-	int64_t dh = (int64_t)a[0];
-
-	if ((err = open_target(hc, dh, path, nofollow, &fd)) < 0)
-		return err;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	switch (op) {
-	case HC_FCHMODAT:
-		r = chmod(proc, (mode_t)a[2]);
-		break;
-	case HC_FCHMOD:
-		r = chmod(proc, (mode_t)a[1]);
-		break;
-	case HC_UTIMENSAT: {
-		const struct timespec *t = NULL;
-		if (a[2] && !(t = gptr(hc, a[2], 2 * sizeof(struct timespec)))) {
-			close(fd);
-			return -14;
-		}
-		/* On a symlink itself (O_PATH|O_NOFOLLOW) Linux cannot set times
-		 * through /proc; report it as the host would for lutimes. */
-		r = utimensat(AT_FDCWD, proc, t, 0);
-		break;
-	}
-	default:	/* HC_FCHOWNAT */
-		r = fchownat(fd, "", (uid_t)a[2], (gid_t)a[3], AT_EMPTY_PATH);
-		break;
-	}
-	int e = errno;
-	close(fd);
-	return r < 0 ? lerr(e) : 0;
-}
-
 static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 {
 	int fd;
@@ -729,9 +277,9 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 	case HC_NOP:
 		return 0;
 	case HC_OPENAT:
-		return op_openat(hc, a);
+		return hc_op_openat(hc, a);
 	case HC_CLOSE:
-		if (handle_fd(hc, a[0]) < 0)
+		if (hc_handle_fd(hc, a[0]) < 0)
 			return -9;
 		if (a[0] > 2)
 			close(hc->h[a[0]].fd);
@@ -741,41 +289,41 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 	case HC_READ: case HC_WRITE: case HC_PREAD: case HC_PWRITE:
 		return op_rw(hc, op, a);
 	case HC_LSEEK:
-		if ((fd = handle_fd(hc, a[0])) < 0)
+		if ((fd = hc_handle_fd(hc, a[0])) < 0)
 			return -9;
 		return RET(lseek(fd, (off_t)a[1], (int)a[2]));
 	case HC_FSTAT: {
 		struct stat st;
-		if ((fd = handle_fd(hc, a[0])) < 0)
+		if ((fd = hc_handle_fd(hc, a[0])) < 0)
 			return -9;
 		if (fstat(fd, &st) < 0)
-			return lerr(errno);
-		return put_stat(hc, &st, a[1]);
+			return hc_lerr(errno);
+		return hc_put_stat(hc, &st, a[1]);
 	}
 	case HC_FSTATAT:
-		return op_fstatat(hc, a);
+		return hc_op_fstatat(hc, a);
 	case HC_GETDENTS64:
 		return op_getdents(hc, a);
 	case HC_READLINKAT: case HC_MKDIRAT: case HC_UNLINKAT:
-		return op_name(hc, op, a);
+		return hc_op_name(hc, op, a);
 	case HC_GETCWD: {
 		size_t n = strlen(hc->cwd) + 1;
 		if (n > a[1])
 			return -34;			/* ERANGE */
-		char *g = gptr_w(hc, a[0], n);
+		char *g = hc_gptr_w(hc, a[0], n);
 		if (!g)
 			return -14;
 		memcpy(g, hc->cwd, n);
 		return (int64_t)n;
 	}
 	case HC_CHDIR:
-		return op_chdir(hc, a);
+		return hc_op_chdir(hc, a);
 	case HC_FCHDIR:
-		return op_fchdir(hc, a);
+		return hc_op_fchdir(hc, a);
 	case HC_RENAMEAT:
-		return op_renameat(hc, a);
+		return hc_op_renameat(hc, a);
 	case HC_FACCESSAT:
-		return op_faccessat(hc, a);
+		return hc_op_faccessat(hc, a);
 	case HC_TCGETS: case HC_WINSIZE:
 		return op_tty(hc, op, a);
 	case HC_CLOCK:
@@ -787,7 +335,7 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		return 0;
 	}
 	case HC_RANDOM: {
-		void *g = gptr_w(hc, a[0], a[1]);
+		void *g = hc_gptr_w(hc, a[0], a[1]);
 		if (!g)
 			return -14;
 		return RET(getrandom(g, a[1], 0));
@@ -795,15 +343,15 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 	case HC_POLL:
 		return op_poll(hc, a);
 	case HC_FTRUNCATE:
-		if ((fd = handle_fd(hc, a[0])) < 0)
+		if ((fd = hc_handle_fd(hc, a[0])) < 0)
 			return -9;
 		return RET(ftruncate(fd, (off_t)a[1]));
 	case HC_SYMLINKAT:
-		return op_symlinkat(hc, a);
+		return hc_op_symlinkat(hc, a);
 	case HC_LINKAT:
-		return op_linkat(hc, a);
+		return hc_op_linkat(hc, a);
 	case HC_FCHMODAT: case HC_FCHMOD: case HC_UTIMENSAT: case HC_FCHOWNAT:
-		return op_meta(hc, op, a);
+		return hc_op_meta(hc, op, a);
 	case HC_STATS:
 		if (a[0] < HC_NSTATS)
 			hc->stats[a[0]] += a[1];

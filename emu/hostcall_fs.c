@@ -1,0 +1,450 @@
+/*
+ * hostcall_fs.c - the host-call device's file-system side: what a guest
+ * path means on the host, and every op that takes one (protocol in
+ * emu/hostcall.h, docs/platform.md).
+ *
+ * Each guest path is first made absolute in the guest's view (the current
+ * directory, or the path of the handle an *at call names), then
+ * hc_host_open() alone decides what that means on the host.  Without --root
+ * the path is the host's own.  With --root it is resolved inside the root
+ * by openat2(RESOLVE_IN_ROOT), or, on kernels without openat2, by a
+ * component walk that refuses every symlink.  So "..", absolute paths and
+ * symlinks cannot leave the root.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hostcall_int.h"
+#include "../cpu/mmu.h"
+
+/* ---- paths ---- */
+
+/* Lexically normalize an absolute path in place: no "//", ".", and ".."
+ * clamped at "/" (the root cannot be left by climbing). */
+static void normalize(char *p)
+{
+	char out[HC_PATH_MAX];
+	size_t o = 0;
+	const char *s = p;
+	while (*s) {
+		while (*s == '/')
+			s++;
+		const char *e = s;
+		while (*e && *e != '/')
+			e++;
+		size_t n = (size_t)(e - s);
+		if (n == 0 || (n == 1 && s[0] == '.')) {
+			/* skip */
+		} else if (n == 2 && s[0] == '.' && s[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else if (o + 1 + n < sizeof(out)) {
+			out[o++] = '/';
+			memcpy(out + o, s, n);
+			o += n;
+		}
+		s = e;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = 0;
+	memcpy(p, out, o + 1);
+}
+
+/* The absolute guest path for `path` relative to dir handle `dh`. */
+static int64_t compose(struct hostcall *hc, int64_t dh, const char *path, char *out)
+{
+	const char *base;
+	if (path[0] == '/')
+		base = "";
+	else if (dh == HC_DIR_CWD)
+		base = hc->cwd;
+	else if (dh >= 0 && dh < HC_MAX_HANDLES && hc->h[dh].fd >= 0)
+		base = hc->h[dh].path ? hc->h[dh].path : NULL;
+	else
+		return -9;			/* EBADF */
+	if (!base)
+		return -20;			/* ENOTDIR: a stream has no path */
+	int n = snprintf(out, HC_PATH_MAX, "%s%s%s", base,
+			 (*base && path[0] != '/') ? "/" : "", path);
+	if (n < 0 || n >= HC_PATH_MAX)
+		return -36;
+	return 0;
+}
+
+/* Fallback confinement without openat2: walk component by component from
+ * the root, refusing any symlink (O_NOFOLLOW on every step). */
+static int walk_in_root(struct hostcall *hc, const char *full, int flags, mode_t mode)
+{
+	char norm[HC_PATH_MAX];
+	snprintf(norm, sizeof(norm), "%s", full);
+	normalize(norm);
+	int dir = dup(hc->rootfd);
+	char *s = norm + 1;
+	if (!*s) {
+		int fd = openat(dir, ".", flags & ~(O_CREAT | O_EXCL), mode);
+		close(dir);
+		return fd;
+	}
+	for (;;) {
+		char *slash = strchr(s, '/');
+		if (!slash) {
+			int fd = openat(dir, s, flags | O_NOFOLLOW, mode);
+			int e = errno;
+			close(dir);
+			errno = e;
+			return fd;
+		}
+		*slash = 0;
+		int next = openat(dir, s, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int e = errno;
+		close(dir);
+		if (next < 0) {
+			errno = e == ENOTDIR ? ELOOP : e;
+			return -1;
+		}
+		dir = next;
+		s = slash + 1;
+	}
+}
+
+/* Open an absolute guest path with host flags: the one place that decides
+ * what a guest path means on the host. */
+static int hc_host_open(struct hostcall *hc, const char *full, int flags, mode_t mode)
+{
+	if (hc->rootfd < 0)
+		return open(full, flags, mode);
+	if (hc->have_openat2) {
+		struct hc_open_how how = {
+			.flags = (uint64_t)flags,
+			.mode = (flags & O_CREAT) ? mode : 0,
+			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		};
+		return (int)syscall(SYS_openat2, hc->rootfd, full, &how, sizeof(how));
+	}
+	return walk_in_root(hc, full, flags, mode);
+}
+
+/*
+ * Split an absolute guest path into an open parent directory and the last
+ * component, for the calls that act on a name rather than a file (mkdir,
+ * unlink, rename, lstat, readlink).  A last component of "", "." or ".."
+ * has no parent to act in: *base is set to "" and *dirfd is the directory
+ * itself.
+ */
+static int64_t open_parent(struct hostcall *hc, char *full, int *dirfd, char **base)
+{
+	size_t n = strlen(full);
+	while (n > 1 && full[n - 1] == '/')
+		full[--n] = 0;
+	char *slash = strrchr(full, '/');
+	char *last = slash + 1;
+	if (!*last || !strcmp(last, ".") || !strcmp(last, "..")) {
+		*dirfd = hc_host_open(hc, full, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+		*base = "";
+	} else {
+		char save = *last;
+		*last = 0;
+		*dirfd = hc_host_open(hc, full, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+		*last = save;
+		*base = last;
+	}
+	return *dirfd < 0 ? hc_lerr(errno) : 0;
+}
+
+int64_t hc_op_openat(struct hostcall *hc, const uint64_t *a)
+{
+	char full[HC_PATH_MAX];
+	int64_t err = 0;
+	const char *p = hc_gpath(hc, a[1], &err);
+	if (!p)
+		return err;
+	if ((err = compose(hc, (int64_t)a[0], p, full)) < 0)
+		return err;
+	int fd = hc_host_open(hc, full, hc_host_oflags(a[2]), (mode_t)a[3]);
+	if (fd < 0)
+		return hc_lerr(errno);
+	normalize(full);
+	return hc_handle_new(hc, fd, full);
+}
+
+int64_t hc_op_fstatat(struct hostcall *hc, const uint64_t *a)
+{
+	char full[HC_PATH_MAX];
+	int64_t err = 0;
+	struct stat st;
+	const char *p = hc_gpath(hc, a[1], &err);
+	if (!p)
+		return err;
+	if ((err = compose(hc, (int64_t)a[0], p, full)) < 0)
+		return err;
+	int fd;
+	if (a[3] & 0x100) {		/* AT_SYMLINK_NOFOLLOW: stat the name */
+		char *base;
+		if ((err = open_parent(hc, full, &fd, &base)) < 0)
+			return err;
+		int r = fstatat(fd, base, &st, *base ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH);
+		int e = errno;
+		close(fd);
+		if (r < 0)
+			return hc_lerr(e);
+	} else {
+		fd = hc_host_open(hc, full, O_PATH | O_CLOEXEC, 0);
+		if (fd < 0)
+			return hc_lerr(errno);
+		int r = fstat(fd, &st);
+		int e = errno;
+		close(fd);
+		if (r < 0)
+			return hc_lerr(e);
+	}
+	return hc_put_stat(hc, &st, a[2]);
+}
+
+/* The *at calls that act on a name: resolve the parent, then act. */
+int64_t hc_op_name(struct hostcall *hc, unsigned op, const uint64_t *a)
+{
+	char full[HC_PATH_MAX];
+	int64_t err = 0;
+	int dfd;
+	char *base;
+	const char *p = hc_gpath(hc, a[1], &err);
+	if (!p)
+		return err;
+	if ((err = compose(hc, (int64_t)a[0], p, full)) < 0)
+		return err;
+	if ((err = open_parent(hc, full, &dfd, &base)) < 0)
+		return err;
+	int r;
+	if (!*base) {			/* ".", ".." or "/" as the last component */
+		errno = op == HC_MKDIRAT ? EEXIST : op == HC_READLINKAT ? EINVAL : EBUSY;
+		r = -1;
+	} else if (op == HC_MKDIRAT) {
+		r = mkdirat(dfd, base, (mode_t)a[2]);
+	} else if (op == HC_UNLINKAT) {
+		r = unlinkat(dfd, base, (a[2] & 0x200) ? AT_REMOVEDIR : 0);
+	} else {			/* HC_READLINKAT */
+		char *buf = hc_gptr_w(hc, a[2], a[3]);
+		if (!buf) {
+			close(dfd);
+			return -14;
+		}
+		ssize_t n = readlinkat(dfd, base, buf, a[3]);
+		r = n < 0 ? -1 : (int)n;
+	}
+	int e = errno;
+	close(dfd);
+	return r < 0 ? hc_lerr(e) : r;
+}
+
+int64_t hc_op_renameat(struct hostcall *hc, const uint64_t *a)
+{
+	char of[HC_PATH_MAX], nf[HC_PATH_MAX];
+	int64_t err = 0;
+	int odfd, ndfd;
+	char *ob, *nb;
+	const char *op = hc_gpath(hc, a[1], &err);
+	if (!op)
+		return err;
+	if ((err = compose(hc, (int64_t)a[0], op, of)) < 0)
+		return err;
+	const char *np = hc_gpath(hc, a[3], &err);
+	if (!np)
+		return err;
+	if ((err = compose(hc, (int64_t)a[2], np, nf)) < 0)
+		return err;
+	if ((err = open_parent(hc, of, &odfd, &ob)) < 0)
+		return err;
+	if ((err = open_parent(hc, nf, &ndfd, &nb)) < 0) {
+		close(odfd);
+		return err;
+	}
+	int r = (*ob && *nb) ? renameat(odfd, ob, ndfd, nb) : (errno = EBUSY, -1);
+	int e = errno;
+	close(odfd);
+	close(ndfd);
+	return r < 0 ? hc_lerr(e) : 0;
+}
+
+int64_t hc_op_faccessat(struct hostcall *hc, const uint64_t *a)
+{
+	char full[HC_PATH_MAX], proc[64];
+	int64_t err = 0;
+	const char *p = hc_gpath(hc, a[1], &err);
+	if (!p)
+		return err;
+	if ((err = compose(hc, (int64_t)a[0], p, full)) < 0)
+		return err;
+	int fd = hc_host_open(hc, full, O_PATH | O_CLOEXEC, 0);
+	if (fd < 0)
+		return hc_lerr(errno);
+	/* The O_PATH descriptor pins the confined file; check access through
+	 * its /proc link so that nothing is resolved a second time. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	int r = faccessat(AT_FDCWD, proc, (int)a[2], (a[3] & 0x200) ? AT_EACCESS : 0);
+	int e = errno;
+	close(fd);
+	return r < 0 ? hc_lerr(e) : 0;
+}
+
+static int64_t hc_set_cwd(struct hostcall *hc, char *full)
+{
+	int fd = hc_host_open(hc, full, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return hc_lerr(errno);
+	close(fd);
+	normalize(full);
+	snprintf(hc->cwd, sizeof(hc->cwd), "%s", full);
+	return 0;
+}
+
+int64_t hc_op_chdir(struct hostcall *hc, const uint64_t *a)
+{
+	char full[HC_PATH_MAX];
+	int64_t err = 0;
+	const char *p = hc_gpath(hc, a[0], &err);
+	if (!p)
+		return err;
+	if ((err = compose(hc, HC_DIR_CWD, p, full)) < 0)
+		return err;
+	return hc_set_cwd(hc, full);
+}
+
+int64_t hc_op_fchdir(struct hostcall *hc, const uint64_t *a)
+{
+	char full[HC_PATH_MAX];
+	if (hc_handle_fd(hc, a[0]) < 0)
+		return -9;
+	if (!hc->h[a[0]].path)
+		return -20;
+	snprintf(full, sizeof(full), "%s", hc->h[a[0]].path);
+	return hc_set_cwd(hc, full);
+}
+
+int64_t hc_op_symlinkat(struct hostcall *hc, const uint64_t *a)
+{
+	char full[HC_PATH_MAX];
+	int64_t err = 0;
+	int dfd;
+	char *base;
+	/* The target is stored verbatim: it is only ever interpreted when a
+	 * path through the link is resolved, and that happens confined. */
+	const char *target = hc_gpath(hc, a[0], &err);
+	if (!target)
+		return err;
+	const char *p = hc_gpath(hc, a[2], &err);
+	if (!p)
+		return err;
+	if ((err = compose(hc, (int64_t)a[1], p, full)) < 0)
+		return err;
+	if ((err = open_parent(hc, full, &dfd, &base)) < 0)
+		return err;
+	int r = *base ? symlinkat(target, dfd, base) : (errno = EEXIST, -1);
+	int e = errno;
+	close(dfd);
+	return r < 0 ? hc_lerr(e) : 0;
+}
+
+int64_t hc_op_linkat(struct hostcall *hc, const uint64_t *a)
+{
+	char of[HC_PATH_MAX], nf[HC_PATH_MAX];
+	int64_t err = 0;
+	int odfd, ndfd;
+	char *ob, *nb;
+	const char *op = hc_gpath(hc, a[1], &err);
+	if (!op)
+		return err;
+	if ((err = compose(hc, (int64_t)a[0], op, of)) < 0)
+		return err;
+	const char *np = hc_gpath(hc, a[3], &err);
+	if (!np)
+		return err;
+	if ((err = compose(hc, (int64_t)a[2], np, nf)) < 0)
+		return err;
+	if ((err = open_parent(hc, of, &odfd, &ob)) < 0)
+		return err;
+	if ((err = open_parent(hc, nf, &ndfd, &nb)) < 0) {
+		close(odfd);
+		return err;
+	}
+	/* AT_SYMLINK_FOLLOW would resolve the old name's link target outside
+	 * our resolution: link the link itself instead. */
+	int r = (*ob && *nb) ? linkat(odfd, ob, ndfd, nb, 0) : (errno = EPERM, -1);
+	int e = errno;
+	close(odfd);
+	close(ndfd);
+	return r < 0 ? hc_lerr(e) : 0;
+}
+
+/* Open what a metadata call acts on: the handle itself (path pa 0), the
+ * name without following a final symlink, or the file it resolves to. */
+static int64_t open_target(struct hostcall *hc, int64_t dh, uint64_t path_pa,
+			   bool nofollow, int *fd)
+{
+	char full[HC_PATH_MAX];
+	int64_t err = 0;
+	if (!path_pa) {
+		if (hc_handle_fd(hc, (uint64_t)dh) < 0)
+			return -9;
+		*fd = dup(hc->h[dh].fd);
+		return *fd < 0 ? hc_lerr(errno) : 0;
+	}
+	const char *p = hc_gpath(hc, path_pa, &err);
+	if (!p)
+		return err;
+	if ((err = compose(hc, dh, p, full)) < 0)
+		return err;
+	*fd = hc_host_open(hc, full, O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0), 0);
+	return *fd < 0 ? hc_lerr(errno) : 0;
+}
+
+/* chmod, utimensat, chown through the pinned descriptor's /proc link, so
+ * the path is never resolved a second time outside the confinement. */
+int64_t hc_op_meta(struct hostcall *hc, unsigned op, const uint64_t *a)
+{
+	char proc[64];
+	int fd, r;
+	int64_t err;
+	bool nofollow = op == HC_FCHMODAT ? false : (a[op == HC_UTIMENSAT ? 3 : 4] & 0x100);
+	uint64_t path = op == HC_FCHMOD ? 0 : a[1];
+	int64_t dh = (int64_t)a[0];
+
+	if ((err = open_target(hc, dh, path, nofollow, &fd)) < 0)
+		return err;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	switch (op) {
+	case HC_FCHMODAT:
+		r = chmod(proc, (mode_t)a[2]);
+		break;
+	case HC_FCHMOD:
+		r = chmod(proc, (mode_t)a[1]);
+		break;
+	case HC_UTIMENSAT: {
+		const struct timespec *t = NULL;
+		if (a[2] && !(t = hc_gptr(hc, a[2], 2 * sizeof(struct timespec)))) {
+			close(fd);
+			return -14;
+		}
+		/* On a symlink itself (O_PATH|O_NOFOLLOW) Linux cannot set times
+		 * through /proc; report it as the host would for lutimes. */
+		r = utimensat(AT_FDCWD, proc, t, 0);
+		break;
+	}
+	default:	/* HC_FCHOWNAT */
+		r = fchownat(fd, "", (uid_t)a[2], (gid_t)a[3], AT_EMPTY_PATH);
+		break;
+	}
+	int e = errno;
+	close(fd);
+	return r < 0 ? hc_lerr(e) : 0;
+}
+

@@ -1,0 +1,67 @@
+/*
+ * hostcall_int.h - what emu/hostcall.c (ports, handles, streams, clock)
+ * and emu/hostcall_fs.c (paths, --root confinement, path-based calls)
+ * share.  Private to the host-call device.
+ */
+#ifndef LSTAR_HOSTCALL_INT_H
+#define LSTAR_HOSTCALL_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include "machine.h"
+#include "hostcall.h"
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef RESOLVE_IN_ROOT
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_IN_ROOT 0x10
+#endif
+struct hc_open_how { uint64_t flags, mode, resolve; };
+
+#define HC_NSTATS 512
+
+struct hc_handle {
+	int fd;			/* host descriptor; -1 = free */
+	char *path;		/* guest-visible absolute path (for *at calls), or NULL */
+};
+
+struct hostcall {
+	struct machine *m;
+	uint32_t addr_hi;		/* latched by HC_PORT_ADDR_HI */
+	uint32_t status;		/* HC_PORT_STATUS */
+	int rootfd;			/* --root directory, or -1 for the host view */
+	int have_openat2;
+	char cwd[HC_PATH_MAX];		/* guest-visible, absolute, normalized */
+	struct hc_handle h[HC_MAX_HANDLES];
+	uint64_t stats[HC_NSTATS];	/* unimplemented syscall counts (HC_STATS) */
+};
+
+
+#define RET(x) ((x) < 0 ? hc_lerr(errno) : (int64_t)(x))
+
+/* hostcall.c */
+int64_t hc_lerr(int e);
+int hc_host_oflags(uint64_t guest_flags);
+void *hc_gptr(struct hostcall *hc, uint64_t pa, uint64_t len);
+void *hc_gptr_w(struct hostcall *hc, uint64_t pa, uint64_t len);
+const char *hc_gpath(struct hostcall *hc, uint64_t pa, int64_t *err);
+int64_t hc_handle_new(struct hostcall *hc, int fd, const char *path);
+int hc_handle_fd(struct hostcall *hc, uint64_t h);
+int64_t hc_put_stat(struct hostcall *hc, const struct stat *st, uint64_t pa);
+
+/* hostcall_fs.c: one function per path-based op, arguments as in hostcall.h */
+int64_t hc_op_openat(struct hostcall *hc, const uint64_t *a);
+int64_t hc_op_fstatat(struct hostcall *hc, const uint64_t *a);
+int64_t hc_op_name(struct hostcall *hc, unsigned op, const uint64_t *a);
+int64_t hc_op_renameat(struct hostcall *hc, const uint64_t *a);
+int64_t hc_op_faccessat(struct hostcall *hc, const uint64_t *a);
+int64_t hc_op_chdir(struct hostcall *hc, const uint64_t *a);
+int64_t hc_op_fchdir(struct hostcall *hc, const uint64_t *a);
+int64_t hc_op_symlinkat(struct hostcall *hc, const uint64_t *a);
+int64_t hc_op_linkat(struct hostcall *hc, const uint64_t *a);
+int64_t hc_op_meta(struct hostcall *hc, unsigned op, const uint64_t *a);
+
+#endif
