@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "emu/cli.h"
+#include "emu/gdbstub.h"
 
 const char cli_usage[] =
 	"usage: lstar run [OPTIONS] [--] [PROGRAM [ARGS...]]\n"
@@ -27,6 +28,8 @@ const char cli_usage[] =
 	"  --mem SIZE        guest RAM, with K, M or G suffix (default 256M, 2M..64G)\n"
 	"  --max-insns N     stop after N instructions (status 124)\n"
 	"  --root DIR        confine the guest's file system view to DIR\n"
+	"  --gdb [HOST:]PORT halt before the first instruction and wait for gdb\n"
+	"                    (target remote :PORT) on 127.0.0.1:PORT; see docs/gdb.md\n"
 	"  --stats           on exit: instructions per CPL, system calls, exceptions, MIPS,\n"
 	"                    and the system calls the kernel did not implement\n"
 	TRACE_USAGE
@@ -149,6 +152,14 @@ bool cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errl
 		if (!strcmp(a, "--stats")) {
 			o->stats = true;
 			o->trace.stats = true;
+		} else if (is_opt(a, "--gdb")) {
+			if (!(v = value_of(argc, argv, &i, a, "--gdb", err, errlen)))
+				return false;
+			char host[64];
+			uint16_t port;
+			if (!gdbstub_parse_addr(v, host, sizeof host, &port, err, errlen))
+				return false;
+			o->gdb = v;
 		} else if (is_opt(a, "--kernel")) {
 			if (!(v = value_of(argc, argv, &i, a, "--kernel", err, errlen)))
 				return false;

@@ -26,6 +26,7 @@ struct cli_opts {
 	uint64_t mem;              /* bytes; 0 = default (256 MiB) */
 	uint64_t max_insns;        /* 0 = no limit */
 	bool stats;                /* --stats: report unimplemented system calls */
+	const char *gdb;           /* --gdb [HOST:]PORT: serve gdb (emu/gdbstub.c) */
 	struct trace_opts trace;   /* --trace*, --strace*, --syntax (emu/trace.h) */
 	char **prog_argv;          /* PROGRAM ARGS..., NULL-terminated; NULL if none */
 };

@@ -22,6 +22,7 @@
 #endif
 #include "emu/machine.h"
 #include "emu/symbols.h"
+#include "emu/gdbstub.h"
 #include "emu/trace.h"
 
 /* The embedded default kernel (kernel_model/, see kernel_model/embed.h).
@@ -199,6 +200,15 @@ int main(int argc, char **argv)
 	int status;
 	char sym[300];
 	uint64_t budget = o.max_insns;
+	if (o.gdb) {   /* gdb drives the machine until it detaches (emu/gdbstub.c) */
+		status = gdbstub_serve(m, o.gdb, stderr, err, sizeof(err));
+		if (status == -1) {
+			fprintf(stderr, "lstar: %s\n", err);
+			status = EXIT_USAGE;
+		}
+		if (status != GDB_DETACHED)
+			goto done;
+	}
 	for (;;) {
 		lstar_run(lm, 0, budget, &ex);
 		if (interrupted) {
