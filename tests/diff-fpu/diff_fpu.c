@@ -6,7 +6,8 @@
  * (FCW, FSW, abridged FTW, MXCSR, the eight 80-bit registers, the 16 XMM
  * registers; FOP/FIP/FDP are skipped: the host's code lives elsewhere and
  * recent CPUs no longer maintain them).  A native SIGFPE/SIGSEGV must be
- * the matching lstar exception (#XM/#MF, #GP) with the same MXCSR.
+ * the matching lstar exception (#XM/#MF, #GP) with the same MXCSR.  One
+ * case in ten uses a misaligned memory operand.
  *
  * Inputs are biased to the hard cases: signed zeros, infinities, QNaN and
  * SNaN payloads, single/double/extended denormals, unnormals, values next
@@ -438,6 +439,8 @@ int main(void)
 		for (int r = 0; r < 16; r++)
 			in.r[r] = below(2) ? rnd() : (uint64_t)(int64_t)(int32_t)rnd_f32();
 		in.r[7] = WIN + 16 * below(200);
+		if (below(10) == 0)   /* misaligned: #GP where 16-byte alignment is required */
+			in.r[7] += 1 + below(15);
 		in.r[4] = WIN + 0xF80;
 		in.rflags = (rnd() & 0x8D5) | 0x202;
 		memset(in.fx, 0, 512);
