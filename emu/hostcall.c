@@ -65,7 +65,10 @@ int hc_host_oflags(uint64_t g)
 		{ 0100, O_CREAT }, { 0200, O_EXCL }, { 0400, O_NOCTTY },
 		{ 01000, O_TRUNC }, { 02000, O_APPEND }, { 04000, O_NONBLOCK },
 		{ 010000, O_DSYNC }, { 0200000, O_DIRECTORY }, { 0400000, O_NOFOLLOW },
-		{ 010000000, O_PATH },
+		{ 010000000, O_PATH }, { 01000000, O_NOATIME },
+		/* Linux spells these two as a private bit plus O_DIRECTORY or
+		 * O_DSYNC, which the table already maps. */
+		{ 020000000, O_TMPFILE & ~O_DIRECTORY }, { 04000000, O_SYNC & ~O_DSYNC },
 	};
 	int f = (int)(g & 3);
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
