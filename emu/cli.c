@@ -219,6 +219,9 @@ bool cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errl
 			return err_out(err, errlen, "unknown option '%s'", a);
 		}
 	}
+	if (o->gdb && trace_opts_active(&o->trace))   /* both need the CPU's one hook slot */
+		return err_out(err, errlen, "%s",
+			       "--gdb cannot be combined with --trace, --strace or --stats");
 	if (i < argc)
 		o->prog_argv = &argv[i];
 	if (!trace_opts_check(&o->trace, err, errlen))

@@ -50,7 +50,7 @@ static bool poll_interrupt(struct gdb *g)
 		return false;
 	}
 	int b = rd_byte(g, 0);
-	if (b == 0x03)
+	if (b == 0x03 || b == -1)   /* gdb went away: stop so the server sees it */
 		return g->int_pending = true;
 	if (b >= 0)
 		g->rpos--;          /* not ours: leave it for recv_pkt */
@@ -179,6 +179,17 @@ void set_hooks(struct gdb *g)
 
 /* --------------------------------------------------------- run control */
 
+/* OUT to the power-off port (platform.md): replayed for real, since it
+ * has no host side effect but stopping the machine, which a restored
+ * snapshot would not do. */
+static bool is_poweroff(const struct cpu *c, const struct insn *i)
+{
+	if (i->mnem != ZYDIS_MNEMONIC_OUT)
+		return false;
+	uint64_t port = i->o[0].kind == OK_IMM ? i->imm : c->r[R_RDX];
+	return (port & 0xFFFF) == 0xF4;
+}
+
 static bool snap_at(const struct snapshots *s, uint64_t pos)
 {
 	uint64_t at;
@@ -192,10 +203,16 @@ static bool snap_at(const struct snapshots *s, uint64_t pos)
 static void rev_before(struct gdb *g, const struct insn *i)
 {
 	uint64_t last = snap_last(g->snap);
-	if ((g->io_done || g->pos >= last + g->interval) && g->pos > last)
-		snap_take(g->snap, g->pos);
+	if ((g->io_done || g->pos >= last + g->interval) && g->pos > last &&
+	    !snap_take(g->snap, g->pos)) {
+		/* out of memory: keep what is recorded, take no more */
+		fprintf(g->log, "lstar: gdb: out of memory for snapshots: reverse execution "
+			"is limited to the first %" PRIu64 " positions\n", last);
+		g->interval = ~0ULL / 2;
+	}
 	g->io_done = false;
-	if (g->pos < g->frontier && is_io(i) && snap_at(g->snap, g->pos + 1))
+	if (g->pos < g->frontier && is_io(i) && !is_poweroff(g->c, i) &&
+	    snap_at(g->snap, g->pos + 1))
 		g->why = W_IO;
 }
 
@@ -495,11 +512,14 @@ int gdbstub_serve(struct machine *m, const char *spec, FILE *log, char *err, siz
 	g->log = log;
 	g->fd = fd;
 	g->target_pos = NOPOS;
+	/* docs/gdb.md measures the interval's cost; 0 turns reverse
+	 * execution (and its snapshots) off */
 	g->interval = 100000;
 	const char *iv = getenv("LSTAR_GDB_SNAPSHOT_INTERVAL");
-	if (iv && strtoull(iv, NULL, 0) > 0)
+	if (iv && *iv)
 		g->interval = strtoull(iv, NULL, 0);
-	g->snap = snap_new(m);
+	if (g->interval)
+		g->snap = snap_new(m);
 	if (g->snap && !snap_take(g->snap, 0)) {
 		snap_free(g->snap);
 		g->snap = NULL;

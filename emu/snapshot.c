@@ -14,6 +14,7 @@
  * the host-call device's open files between processes, and every kept
  * snapshot is a whole process; see docs/gdb.md.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -31,9 +32,15 @@ struct pver {
 	struct pver *prev;    /* the older version */
 };
 
+/* struct cpu without its TLB arrays (18 KiB of cache, flushed on restore
+ * anyway): the bytes before tlb_r and from tlb_mode to the end. */
+#define CPU_HEAD offsetof(struct cpu, tlb_r)
+#define CPU_TAIL offsetof(struct cpu, tlb_mode)
+#define CPU_SAVED (CPU_HEAD + sizeof(struct cpu) - CPU_TAIL)
+
 struct snap {
 	uint64_t pos;
-	struct cpu cpu;
+	uint8_t *cpu;           /* CPU_SAVED bytes */
 };
 
 struct snapshots {
@@ -110,6 +117,10 @@ bool snap_take(struct snapshots *s, uint64_t pos)
 		s->cap = nc;
 	}
 	uint32_t idx = (uint32_t)s->n;
+	s->v[idx].cpu = malloc(CPU_SAVED);
+	if (!s->v[idx].cpu)
+		return false;
+	s->v[idx].pos = pos;
 	scan_pages(s);
 	const uint8_t *ram = s->m->ram;
 	for (uint64_t p = 0; p < s->npages; p++) {
@@ -120,14 +131,14 @@ bool snap_take(struct snapshots *s, uint64_t pos)
 			continue;
 		struct pver *v = malloc(sizeof *v);
 		if (!v)
-			return false;   /* versions stored so far carry idx: harmless, truncate drops them */
+			goto oom;
 		v->snap = idx;
 		v->data = NULL;
 		if (!is_zero(cur)) {
 			v->data = malloc(PG);
 			if (!v->data) {
 				free(v);
-				return false;
+				goto oom;
 			}
 			memcpy(v->data, cur, PG);
 			s->page_bytes += PG;
@@ -136,10 +147,15 @@ bool snap_take(struct snapshots *s, uint64_t pos)
 		s->head[p] = v;
 		s->pages++;
 	}
-	s->v[idx].pos = pos;
-	memcpy(&s->v[idx].cpu, &s->m->cpu, sizeof(struct cpu));
+	memcpy(s->v[idx].cpu, &s->m->cpu, CPU_HEAD);
+	memcpy(s->v[idx].cpu + CPU_HEAD, (uint8_t *)&s->m->cpu + CPU_TAIL, sizeof(struct cpu) - CPU_TAIL);
 	s->n++;
 	return true;
+oom:
+	/* drop the versions already stored under idx */
+	s->n++;
+	snap_truncate(s, pos);
+	return false;
 }
 
 void snap_truncate(struct snapshots *s, uint64_t pos)
@@ -147,6 +163,8 @@ void snap_truncate(struct snapshots *s, uint64_t pos)
 	size_t keep = 0;
 	while (keep < s->n && s->v[keep].pos < pos)
 		keep++;
+	for (size_t k = keep; k < s->n; k++)
+		free(s->v[k].cpu);
 	for (uint64_t p = 0; p < s->npages; p++) {
 		struct pver *v;
 		while ((v = s->head[p]) && v->snap >= keep) {
@@ -212,7 +230,8 @@ bool snap_restore(struct snapshots *s, uint64_t pos)
 	/* The CPU, minus what belongs to this host process and session. */
 	struct cpu *c = &m->cpu;
 	struct cpu keep = *c;
-	*c = s->v[k].cpu;
+	memcpy(c, s->v[k].cpu, CPU_HEAD);
+	memcpy((uint8_t *)c + CPU_TAIL, s->v[k].cpu + CPU_HEAD, sizeof(struct cpu) - CPU_TAIL);
 	c->m = keep.m;
 	c->ram = keep.ram;
 	c->ram_size = keep.ram_size;
@@ -235,5 +254,5 @@ void snap_get_stats(const struct snapshots *s, struct snap_stats *st)
 	st->count = s->n;
 	st->page_bytes = s->page_bytes;
 	st->pages = s->pages;
-	st->cpu_bytes = (uint64_t)s->n * sizeof(struct snap);
+	st->cpu_bytes = (uint64_t)s->n * (sizeof(struct snap) + CPU_SAVED);
 }
