@@ -34,8 +34,10 @@ void fput(struct file *f)
 		return;
 	if (f->type == FT_HOST)
 		hostcall(HC_CLOSE, f->handle, 0, 0, 0, 0, 0);
-	else
+	else if (f->type == FT_PIPE)
 		pipe_release(f);
+	else
+		proc_release(f);
 }
 
 /* Install f at the lowest free descriptor >= from (POSIX's rule). */

@@ -14,7 +14,7 @@
 #define NR_OPEN_DEFAULT	256
 #define PATH_MAX	4096
 
-enum file_type { FT_HOST = 1, FT_PIPE };
+enum file_type { FT_HOST = 1, FT_PIPE, FT_PROC };
 
 struct pipe_inode_info;
 
@@ -25,6 +25,8 @@ struct file {
 	unsigned int f_flags;		/* O_ACCMODE, O_APPEND, O_NONBLOCK... */
 	struct pipe_inode_info *pipe;	/* FT_PIPE */
 	bool pipe_writer;		/* which end */
+	char *proc_buf;			/* FT_PROC: the text, made at open */
+	u64 proc_len, proc_pos;
 };
 
 /* file.c */
@@ -42,6 +44,11 @@ long pipe_read(struct file *f, char __user *buf, u64 n);
 long pipe_write(struct file *f, const char __user *buf, u64 n);
 void pipe_release(struct file *f);
 int pipe_poll(struct file *f);
+
+/* proc.c */
+long proc_open(const char *path, int flags);	/* -ENOENT if not ours */
+long proc_read(struct file *f, char __user *buf, u64 n);
+void proc_release(struct file *f);
 
 /* hostcall helpers (hostcall.c): paths go to the device through hc_path. */
 extern char hc_path[2][PATH_MAX];

@@ -45,6 +45,8 @@ u64 *pte_walk(u64 va, bool alloc);	/* the PTE for va in init_mm, or NULL */
 #define VM_READ		0x1
 #define VM_WRITE	0x2
 #define VM_EXEC		0x4
+#define VM_PROT_MASK	0x7
+#define VM_HEAP		0x100	/* the brk area: never merged with its neighbours */
 #define MAX_VMAS	256
 
 struct vm_area_struct {

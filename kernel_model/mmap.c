@@ -131,7 +131,7 @@ SYSCALL_DEFINE1(brk, unsigned long, newbrk)
 		return init_mm.brk;
 	if (newend > oldend) {
 		if (!range_free(oldend, newend) ||
-		    vma_add(oldend, newend, VM_READ | VM_WRITE))
+		    vma_add(oldend, newend, VM_READ | VM_WRITE | VM_HEAP))
 			return init_mm.brk;
 	} else if (newend < oldend) {
 		do_munmap(newend, oldend - newend);
@@ -223,7 +223,7 @@ SYSCALL_DEFINE3(mprotect, unsigned long, start, unsigned long, len,
 	for (int i = 0; i < init_mm.map_count; i++) {
 		struct vm_area_struct *v = &init_mm.vmas[i];
 		if (v->vm_start >= start && v->vm_end <= end)
-			v->vm_flags = prot_to_vm(prot);
+			v->vm_flags = (v->vm_flags & ~VM_PROT_MASK) | prot_to_vm(prot);
 	}
 	change_protection(start, end, prot_to_vm(prot));
 	return 0;

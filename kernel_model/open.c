@@ -15,6 +15,10 @@ static long do_sys_open(int dirfd, const char __user *filename, int flags,
 	long err = getname(0, filename);
 	if (err < 0)
 		return err;
+	/* A few /proc files are made by the kernel itself (proc.c). */
+	long fd = proc_open(hc_path[0], flags);
+	if (fd != -ENOENT)
+		return fd;
 	long dh = dir_handle(dirfd, 0);
 	if (dh < 0 && dh != HC_DIR_CWD)
 		return dh;
@@ -30,7 +34,7 @@ static long do_sys_open(int dirfd, const char __user *filename, int flags,
 		return -ENFILE;
 	}
 	f->handle = h;
-	int fd = fd_install_lowest(f, 0, flags & O_CLOEXEC);
+	fd = fd_install_lowest(f, 0, flags & O_CLOEXEC);
 	if (fd < 0)
 		fput(f);
 	return fd;

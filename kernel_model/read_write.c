@@ -60,6 +60,15 @@ static long vfs_read(struct file *f, char __user *buf, u64 n, u64 pos)
 		return -EBADF;
 	if (f->type == FT_PIPE)
 		return pos == NO_POS ? pipe_read(f, buf, n) : -ESPIPE;
+	if (f->type == FT_PROC) {
+		if (pos == NO_POS)
+			return proc_read(f, buf, n);
+		u64 save = f->proc_pos;
+		f->proc_pos = pos;
+		long r = proc_read(f, buf, n);
+		f->proc_pos = save;
+		return r;
+	}
 	return host_read(f, buf, n, pos);
 }
 
@@ -69,6 +78,8 @@ static long vfs_write(struct file *f, const char __user *buf, u64 n, u64 pos)
 		return -EBADF;
 	if (f->type == FT_PIPE)
 		return pos == NO_POS ? pipe_write(f, buf, n) : -ESPIPE;
+	if (f->type == FT_PROC)
+		return -EBADF;
 	return host_write(f, buf, n, pos);
 }
 
@@ -170,5 +181,12 @@ SYSCALL_DEFINE3(lseek, int, fd, long, offset, unsigned int, whence)
 		return -ESPIPE;
 	if (whence > SEEK_END)
 		return -EINVAL;
+	if (f->type == FT_PROC) {
+		long base = whence == SEEK_SET ? 0 : whence == SEEK_CUR
+			    ? (long)f->proc_pos : (long)f->proc_len;
+		if (base + offset < 0)
+			return -EINVAL;
+		return f->proc_pos = base + offset;
+	}
 	return hostcall(HC_LSEEK, f->handle, offset, whence, 0, 0, 0);
 }

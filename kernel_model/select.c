@@ -27,6 +27,8 @@ static long do_poll(struct pollfd __user *ufds, unsigned int nfds, long timeout_
 			k[i].revents = POLLNVAL;
 		else if (f->type == FT_PIPE)
 			k[i].revents = pipe_poll(f) & (k[i].events | POLLERR | POLLHUP);
+		else if (f->type == FT_PROC)
+			k[i].revents = k[i].events & (POLLIN | POLLOUT);
 		else {
 			h[nh] = (struct hc_pollfd){ f->handle, k[i].events, 0 };
 			idx[nh++] = i;

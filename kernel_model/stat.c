@@ -15,6 +15,23 @@ static bool is_proc_self_exe(const char *p)
 	return !strcmp(p, "/proc/self/exe");
 }
 
+static long vfs_fstat(int fd)
+{
+	struct file *f = fget(fd);
+	if (!f)
+		return -EBADF;
+	if (f->type != FT_HOST) {
+		/* Pipes are FIFOs; /proc files are empty-looking regular
+		 * files, as on Linux (their size is only known by reading). */
+		memset(&kstat, 0, sizeof(kstat));
+		kstat.st_mode = f->type == FT_PIPE ? S_IFIFO | 0600 : S_IFREG | 0444;
+		kstat.st_nlink = 1;
+		kstat.st_blksize = 4096;
+		return 0;
+	}
+	return hostcall(HC_FSTAT, f->handle, hc_pa(&kstat), 0, 0, 0, 0);
+}
+
 static long vfs_fstatat(int dfd, const char __user *filename, int flags)
 {
 	if ((flags & AT_EMPTY_PATH) && filename) {
@@ -23,14 +40,8 @@ static long vfs_fstatat(int dfd, const char __user *filename, int flags)
 			struct file *f = fget(dfd);
 			if (!f && dfd != AT_FDCWD)
 				return -EBADF;
-			if (f && f->type == FT_PIPE) {
-				memset(&kstat, 0, sizeof(kstat));
-				kstat.st_mode = S_IFIFO | 0600;
-				kstat.st_blksize = 4096;
-				return 0;
-			}
 			if (f)
-				return hostcall(HC_FSTAT, f->handle, hc_pa(&kstat), 0, 0, 0, 0);
+				return vfs_fstat(dfd);
 		}
 	}
 	long err = getname(0, filename);
@@ -41,20 +52,6 @@ static long vfs_fstatat(int dfd, const char __user *filename, int flags)
 		return dh;
 	return hostcall(HC_FSTATAT, dh, hc_pa(hc_path[0]), hc_pa(&kstat),
 			flags & AT_SYMLINK_NOFOLLOW, 0, 0);
-}
-
-static long vfs_fstat(int fd)
-{
-	struct file *f = fget(fd);
-	if (!f)
-		return -EBADF;
-	if (f->type == FT_PIPE) {
-		memset(&kstat, 0, sizeof(kstat));
-		kstat.st_mode = S_IFIFO | 0600;
-		kstat.st_blksize = 4096;
-		return 0;
-	}
-	return hostcall(HC_FSTAT, f->handle, hc_pa(&kstat), 0, 0, 0, 0);
 }
 
 static long stat_out(long err, struct stat __user *statbuf)
