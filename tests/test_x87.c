@@ -294,6 +294,40 @@ static void test_mmx_transitions(void **state)
 	assert_int_equal(ftw(fx), 0);
 }
 
+/* FNSAVE stores the environment and ST(0)..ST(7) then re-initializes;
+ * FRSTOR brings everything back (tags from the full tag word). */
+static void test_fnsave_frstor_roundtrip(void **state)
+{
+	struct fx *fx = *state;
+	static const uint8_t code[] = {
+		0xD9, 0xEB,             /* fldpi */
+		0xD9, 0xE8,             /* fld1 */
+		0xDD, 0x37,             /* fnsave [rdi] */
+		0xD9, 0xEE,             /* fldz (a different state) */
+		0xDD, 0x27,             /* frstor [rdi] */
+	};
+	prepare(fx);
+	struct lstar_exit ex = run(fx, code, sizeof code, 3);
+	assert_int_equal(ex.event, LSTAR_EV_NONE);
+	assert_int_equal(ftw(fx), 0);                 /* FNSAVE re-initialized */
+	uint8_t img[108];
+	lstar_read_phys(fx->m, DATA, img, sizeof img);
+	uint16_t tag;
+	memcpy(&tag, img + 8, 2);
+	assert_int_equal(tag, 0x0FFF);                /* R7 R6 valid, rest empty */
+	long double one = 1.0L;
+	assert_memory_equal(img + 28, &one, 10);      /* ST(0) first */
+	lstar_set_reg(fx->m, LSTAR_RIP, fx->lay.kernel_code + 6);
+	lstar_step(fx->m, &ex);
+	lstar_step(fx->m, &ex);
+	assert_int_equal(ex.event, LSTAR_EV_NONE);
+	assert_int_equal(ftw(fx), 0xC0);
+	assert_int_equal((fsw(fx) >> 11) & 7, 6);
+	uint8_t v[10];
+	st(fx, 0, v);
+	assert_memory_equal(v, &one, 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_fistp_overflow),
 		cmocka_unit_test(test_fcomip_flags),
 		cmocka_unit_test(test_mmx_transitions),
+		cmocka_unit_test(test_fnsave_frstor_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
