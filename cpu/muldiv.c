@@ -86,6 +86,17 @@ void op_imul(struct cpu *c, const struct insn *i)
 		alu_set_arith(c, mul_flags(c, ovf));
 		return;
 	}
+	if (likely(sz == 8 && i->o[0].kind == OK_GPR)) {
+		/* The common 64-bit two/three-operand form, without the
+		 * 128-bit product. */
+		int64_t p;
+		a = (int64_t)alu_read(c, i, i->nops == 2 ? 0 : 1);
+		b = i->nops == 2 ? (int64_t)alu_read(c, i, 1) : (int64_t)i->imm;
+		ovf = __builtin_mul_overflow(a, b, &p);
+		c->r[i->o[0].reg] = (uint64_t)p;
+		alu_set_arith(c, mul_flags(c, ovf));
+		return;
+	}
 	if (i->nops == 2) {
 		a = sext(alu_read(c, i, 0), sz);
 		b = sext(alu_read(c, i, 1), sz);
