@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -139,6 +140,12 @@ int main(void)
 	struct pollfd p = { fds[0], POLLIN, 0 };
 	CHECK("poll pipe", poll(&p, 1, 0));
 	CHECK("poll revents", p.revents);
+	fd_set rs, ws;
+	FD_ZERO(&rs); FD_ZERO(&ws);
+	FD_SET(fds[0], &rs); FD_SET(fds[1], &ws);
+	struct timeval tv0 = { 0, 0 };
+	CHECK("select pipe", select(fds[1] + 1, &rs, &ws, NULL, &tv0));
+	CHECK("select read set", FD_ISSET(fds[0], &rs));
 	CHECK("read pipe", read(fds[0], buf, sizeof(buf)));
 	close(fds[1]);
 	CHECK("read pipe at eof", read(fds[0], buf, sizeof(buf)));
