@@ -636,7 +636,9 @@ static void put_args(struct strace *s, struct sbuf *b, struct cpu *c, int64_t re
 void strace_enter(struct strace *s, struct cpu *c)
 {
 	s->pending = true;
-	s->nr = c->r[R_RAX];
+	/* The kernel takes the number as an int (do_syscall_64(regs, int nr),
+	 * like Linux): the upper half of RAX is ignored, so it is here. */
+	s->nr = (uint32_t)c->r[R_RAX];
 	s->args[0] = c->r[R_RDI];
 	s->args[1] = c->r[R_RSI];
 	s->args[2] = c->r[R_RDX];

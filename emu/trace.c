@@ -17,6 +17,7 @@
  * installed and cpu/exec.c runs its fast path.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,10 +68,19 @@ static const char *const flag_bits[22] = {
 struct snap {
 	uint64_t r[16];
 	uint64_t rflags;
-	uint64_t sys[NSYS];
+	/* from here on: state that rarely changes, compared as one block */
 	struct seg seg[6];
+	uint64_t sys[NSYS];
 	int cpl;
+	int pad;                 /* keeps the block free of unset bytes */
 };
+#define RARE_OFF offsetof(struct snap, seg)
+
+static inline bool rare_same(const struct snap *a, const struct snap *b)
+{
+	return !memcmp((const char *)a + RARE_OFF, (const char *)b + RARE_OFF,
+		       sizeof(struct snap) - RARE_OFF);
+}
 
 static void take(struct snap *s, struct cpu *c)
 {
@@ -138,22 +148,49 @@ static inline void ob_ch(struct obuf *o, char ch)
 static const char hexd[] = "0123456789abcdef";
 
 /* 0x-prefixed minimal hex. */
+/* "00".."ff", filled by trace_start(). */
+static char hex2[512];
+
+static void hex2_init(void)
+{
+	for (int k = 0; k < 256; k++) {
+		hex2[2 * k] = hexd[k >> 4];
+		hex2[2 * k + 1] = hexd[k & 15];
+	}
+}
+
+/* 0x-prefixed minimal hex, two digits per step from the right. */
 static inline void ob_hex(struct obuf *o, uint64_t v)
 {
 	char *d = ob_room(o, 20);
 	d[0] = '0';
 	d[1] = 'x';
 	int n = v ? (64 - __builtin_clzll(v) + 3) / 4 : 1;
-	for (int k = n - 1; k >= 0; k--, v >>= 4)
-		d[2 + k] = hexd[v & 15];
+	char *e = d + 2 + n;
+	while (e - d > 3) {
+		e -= 2;
+		memcpy(e, &hex2[2 * (v & 0xFF)], 2);
+		v >>= 8;
+	}
+	if (e - d == 3)
+		d[2] = hexd[v & 15];
 	o->len += 2 + (size_t)n;
+}
+
+/* Bit k set when general register k differs. */
+static inline unsigned reg_mask(const struct snap *a, const struct snap *b)
+{
+	unsigned m = 0;
+	for (int k = 0; k < 16; k++)
+		m |= (unsigned)(a->r[k] != b->r[k]) << k;
+	return m;
 }
 
 static inline void ob_hex16(struct obuf *o, uint64_t v)
 {
 	char *d = ob_room(o, 16);
-	for (int k = 15; k >= 0; k--, v >>= 4)
-		d[k] = hexd[v & 15];
+	for (int k = 14; k >= 0; k -= 2, v >>= 8)
+		memcpy(d + k, &hex2[2 * (v & 0xFF)], 2);
 	o->len += 16;
 }
 
@@ -169,13 +206,6 @@ static inline void ob_dec(struct obuf *o, uint64_t v)
 	for (int k = 0; k < n; k++)
 		d[k] = tmp[n - 1 - k];
 	o->len += (size_t)n;
-}
-
-static inline void ob_pad(struct obuf *o, size_t used, size_t width)
-{
-	size_t n = used < width ? width - used : 1;
-	memset(ob_room(o, n), ' ', n);
-	o->len += n;
 }
 
 /* Little-endian bytes as hex in ascending address order (Tenet). */
@@ -196,10 +226,23 @@ struct dent {
 	uint64_t rip;
 	struct insn key;
 	uint8_t symlen, byteslen, asmlen;
+	uint16_t pre_len;      /* length of pre[] */
 	char sym[80];
 	char bytes[48];
 	char text[112];
+	/* The line's fixed middle, ready to copy: text: " sym  bytes  asm  |",
+	 * jsonl: ',"sym":"...","bytes":"...","asm":"..."'.  Sized in 32-byte
+	 * steps: copy_chunks() may copy up to 31 bytes past pre_len. */
+	char pre[288] __attribute__((aligned(32)));
 };
+
+/* Copy n bytes in 32-byte steps (fixed-size copies compile to vector
+ * moves; both sides have the slack). */
+static inline void copy_chunks(char *d, const char *src, size_t n)
+{
+	for (size_t k = 0; k < n; k += 32)
+		memcpy(d + k, src + k, 32);
+}
 
 struct memrec {
 	uint64_t la, v;
@@ -216,14 +259,15 @@ struct trace_session {
 	bool tracing;
 	struct obuf out, side;
 	bool own_out, own_side;
-	struct snap prev, cur;
+	struct snap snaps[2];
+	struct snap *prev, *cur;    /* state after the previous instruction, and now */
 	struct memrec mem[MEM_MAX];
 	unsigned nmem, mem_dropped;
 	struct dent *dcache;
 	ZydisDecoder dec;
 	ZydisFormatter fmt;
 	uint64_t lines;            /* trace lines written (Tenet line numbers) */
-	uint64_t tenet_last[17];   /* register values as of the last Tenet line */
+	uint64_t tenet_last[16];   /* registers (ModRM order) as of the last Tenet line */
 	bool tenet_started;
 	/* filters */
 	bool has_from, has_to, window;
@@ -288,6 +332,14 @@ static void fill_dent(struct trace_session *s, struct dent *e, const struct insn
 	e->symlen = (uint8_t)strlen(e->sym);
 	e->byteslen = (uint8_t)strlen(e->bytes);
 	e->asmlen = (uint8_t)strlen(e->text);
+	int n2;
+	if (s->o.format == TRACE_JSONL)
+		n2 = snprintf(e->pre, sizeof(e->pre) - 32, ",\"sym\":\"%s\",\"bytes\":\"%s\",\"asm\":\"%s\"",
+			      e->sym, e->bytes, e->text);
+	else
+		n2 = snprintf(e->pre, sizeof(e->pre) - 32, " %-35s %-29s %-31s |", e->sym, e->bytes,
+			      e->text);
+	e->pre_len = (uint16_t)(n2 < 0 ? 0 : n2 < (int)sizeof(e->pre) - 32 ? n2 : (int)sizeof(e->pre) - 33);
 }
 
 static const struct dent *lookup(struct trace_session *s, const struct insn *i, uint64_t rip)
@@ -342,9 +394,8 @@ static bool js_changes(struct obuf *o, const struct snap *a, const struct snap *
 	bool any = false;
 	if (with_regs) {
 		bool first = true;
-		for (int k = 0; k < 16; k++) {
-			if (a->r[k] == b->r[k])
-				continue;
+		for (unsigned m = reg_mask(a, b); m; m &= m - 1) {
+			int k = __builtin_ctz(m);
 			ob_str(o, first ? ",\"regs\":{\"" : ",\"");
 			ob_str(o, reg_names[k]);
 			ob_str(o, "\":");
@@ -361,6 +412,8 @@ static bool js_changes(struct obuf *o, const struct snap *a, const struct snap *
 		js_pair(o, a->rflags, b->rflags);
 		any = true;
 	}
+	if (rare_same(a, b))
+		return any;
 	if (a->cpl != b->cpl) {
 		ob_str(o, ",\"cpl\":[");
 		ob_dec(o, (uint64_t)a->cpl);
@@ -434,21 +487,29 @@ static void js_mem(struct trace_session *s, struct obuf *o)
 
 /* ---- text ------------------------------------------------------------- */
 
+static inline void tx_change_n(struct obuf *o, const char *name, size_t nl, uint64_t a, uint64_t b)
+{
+	char *d = ob_room(o, nl + 2);
+	d[0] = ' ';
+	memcpy(d + 1, name, nl);
+	d[nl + 1] = '=';
+	o->len += nl + 2;
+	ob_hex(o, a);
+	ob_mem(o, "\xe2\x86\x92", 3);  /* → */
+	ob_hex(o, b);
+}
+
 static void tx_change(struct obuf *o, const char *name, uint64_t a, uint64_t b)
 {
-	ob_ch(o, ' ');
-	ob_str(o, name);
-	ob_ch(o, '=');
-	ob_hex(o, a);
-	ob_str(o, "\xe2\x86\x92");  /* → */
-	ob_hex(o, b);
+	tx_change_n(o, name, strlen(name), a, b);
 }
 
 static void tx_changes(struct obuf *o, const struct snap *a, const struct snap *b)
 {
-	for (int k = 0; k < 16; k++)
-		if (a->r[k] != b->r[k])
-			tx_change(o, reg_names[k], a->r[k], b->r[k]);
+	for (unsigned m = reg_mask(a, b); m; m &= m - 1) {
+		int k = __builtin_ctz(m);
+		tx_change_n(o, reg_names[k], reg_names[k][2] ? 3 : 2, a->r[k], b->r[k]);
+	}
 	if (a->rflags != b->rflags) {
 		tx_change(o, "rflags", a->rflags, b->rflags);
 		uint64_t d = a->rflags ^ b->rflags;
@@ -460,6 +521,8 @@ static void tx_changes(struct obuf *o, const struct snap *a, const struct snap *
 			ob_str(o, flag_bits[k]);
 		}
 	}
+	if (rare_same(a, b))
+		return;
 	if (a->cpl != b->cpl) {
 		ob_str(o, " cpl=");
 		ob_dec(o, (uint64_t)a->cpl);
@@ -521,19 +584,13 @@ static void emit_text(struct trace_session *s, const struct insn *i, uint64_t ri
 		d[k--] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v && k >= 0);
-	d[11] = (char)('0' + s->prev.cpl);
+	d[11] = (char)('0' + s->prev->cpl);
 	o->len += 12;
 	ob_ch(o, ' ');
 	ob_hex16(o, rip);
-	ob_ch(o, ' ');
-	ob_mem(o, e->sym, e->symlen);
-	ob_pad(o, e->symlen, 36);
-	ob_mem(o, e->bytes, e->byteslen);
-	ob_pad(o, e->byteslen, 30);
-	ob_mem(o, e->text, e->asmlen);
-	ob_pad(o, e->asmlen, 32);
-	ob_ch(o, '|');
-	tx_changes(o, &s->prev, &s->cur);
+	copy_chunks(ob_room(o, e->pre_len + 32u), e->pre, e->pre_len);
+	o->len += e->pre_len;
+	tx_changes(o, s->prev, s->cur);
 	tx_mem(s, o);
 	ob_ch(o, '\n');
 }
@@ -545,24 +602,14 @@ static void emit_jsonl(struct trace_session *s, const struct insn *i, uint64_t r
 	ob_str(o, "{\"seq\":");
 	ob_dec(o, seq);
 	ob_str(o, ",\"cpl\":");
-	ob_dec(o, (uint64_t)s->prev.cpl);
+	ob_dec(o, (uint64_t)s->prev->cpl);
 	ob_str(o, ",\"rip\":");
 	js_hexstr(o, rip);
-	ob_str(o, ",\"sym\":\"");
-	ob_mem(o, e->sym, e->symlen);
-	ob_str(o, "\",\"bytes\":\"");
-	ob_mem(o, e->bytes, e->byteslen);
-	ob_str(o, "\",\"asm\":\"");
-	ob_mem(o, e->text, e->asmlen);
-	ob_ch(o, '"');
-	js_changes(o, &s->prev, &s->cur, true);
+	copy_chunks(ob_room(o, e->pre_len + 32u), e->pre, e->pre_len);
+	o->len += e->pre_len;
+	js_changes(o, s->prev, s->cur, true);
 	js_mem(s, o);
 	ob_str(o, "}\n");
-}
-
-static inline uint64_t tenet_reg(const struct snap *sn, int k, uint64_t rip)
-{
-	return k < 16 ? sn->r[tenet_order[k]] : rip;
 }
 
 static void emit_tenet(struct trace_session *s, uint64_t rip, uint64_t seq, unsigned events)
@@ -572,21 +619,31 @@ static void emit_tenet(struct trace_session *s, uint64_t rip, uint64_t seq, unsi
 		"rax", "rbx", "rcx", "rdx", "rbp", "rsp", "rsi", "rdi",
 		"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rip",
 	};
-	bool first = true;
 	/* The registers as they were before this instruction, compared
 	 * with the last line: what the previous instruction changed. */
-	for (int k = 0; k < 17; k++) {
-		uint64_t v = tenet_reg(&s->prev, k, rip);
-		if (s->tenet_started && k < 16 && v == s->tenet_last[k])
-			continue;
-		if (!first)
+	const struct snap *p = s->prev;
+	if (unlikely(!s->tenet_started)) {
+		for (int k = 0; k < 16; k++) {
+			ob_str(o, tnames[k]);
+			ob_ch(o, '=');
+			ob_hex(o, p->r[tenet_order[k]]);
 			ob_ch(o, ',');
-		first = false;
-		ob_str(o, tnames[k]);
-		ob_ch(o, '=');
-		ob_hex(o, v);
-		s->tenet_last[k] = v;
+		}
+	} else {
+		unsigned m = 0;
+		for (int k = 0; k < 16; k++)
+			m |= (unsigned)(p->r[k] != s->tenet_last[k]) << k;
+		for (; m; m &= m - 1) {
+			int k = __builtin_ctz(m);
+			ob_str(o, reg_names[k]);
+			ob_ch(o, '=');
+			ob_hex(o, p->r[k]);
+			ob_ch(o, ',');
+		}
 	}
+	memcpy(s->tenet_last, p->r, sizeof(p->r));
+	ob_str(o, "rip=");
+	ob_hex(o, rip);
 	s->tenet_started = true;
 	for (unsigned k = 0; k < s->nmem; k++) {
 		const struct memrec *r = &s->mem[k];
@@ -598,22 +655,28 @@ static void emit_tenet(struct trace_session *s, uint64_t rip, uint64_t seq, unsi
 	ob_ch(o, '\n');
 	s->lines++;
 	/* What Tenet cannot hold goes to the side-car, keyed by line. */
-	bool side = s->prev.rflags != s->cur.rflags || s->prev.cpl != s->cur.cpl ||
-		    memcmp(s->prev.seg, s->cur.seg, sizeof(s->cur.seg)) ||
-		    memcmp(s->prev.sys, s->cur.sys, sizeof(s->cur.sys)) ||
+	bool side = s->prev->rflags != s->cur->rflags || !rare_same(s->prev, s->cur) ||
 		    (events & (EV_SYSCALL | EV_SYSRET | EV_IRET)) || s->mem_dropped;
 	if (!side)
 		return;
 	struct obuf *sc = &s->side;
 	ob_str(sc, "{\"line\":");
 	ob_dec(sc, s->lines);
+	if (!(events & (EV_SYSCALL | EV_SYSRET | EV_IRET)) && !s->mem_dropped &&
+	    rare_same(s->prev, s->cur)) {
+		/* The common case, kept short: only RFLAGS changed. */
+		ob_str(sc, ",\"rflags\":");
+		js_hexstr(sc, s->cur->rflags);
+		ob_str(sc, "}\n");
+		return;
+	}
 	ob_str(sc, ",\"seq\":");
 	ob_dec(sc, seq);
-	js_changes(sc, &s->prev, &s->cur, false);
+	js_changes(sc, s->prev, s->cur, false);
 	if (events & EV_SYSCALL) {
 		ob_str(sc, ",\"syscall\":{\"nr\":");
-		ob_dec(sc, s->cur.r[R_RAX]);
-		const char *nm = syscall_name(s->cur.r[R_RAX]);
+		ob_dec(sc, s->cur->r[R_RAX]);
+		const char *nm = syscall_name(s->cur->r[R_RAX]);
 		if (nm) {
 			ob_str(sc, ",\"name\":\"");
 			ob_str(sc, nm);
@@ -621,9 +684,9 @@ static void emit_tenet(struct trace_session *s, uint64_t rip, uint64_t seq, unsi
 		}
 		ob_ch(sc, '}');
 	}
-	if ((events & (EV_SYSRET | EV_IRET)) && s->cur.cpl == 3) {
+	if ((events & (EV_SYSRET | EV_IRET)) && s->cur->cpl == 3) {
 		ob_str(sc, ",\"return\":");
-		js_hexstr(sc, s->cur.r[R_RAX]);
+		js_hexstr(sc, s->cur->r[R_RAX]);
 	}
 	if (s->mem_dropped) {
 		ob_str(sc, ",\"mem_dropped\":");
@@ -635,9 +698,9 @@ static void emit_tenet(struct trace_session *s, uint64_t rip, uint64_t seq, unsi
 static void trace_insn(struct trace_session *s, struct cpu *c, const struct insn *i,
 		       uint64_t rip, unsigned events)
 {
-	take(&s->cur, c);
+	take(s->cur, c);
 	uint64_t seq = c->icount - 1;
-	int cpl = s->prev.cpl;
+	int cpl = s->prev->cpl;
 	if (s->has_from && rip == s->from)
 		s->window = true;
 	if (events & EV_SYSCALL)
@@ -655,16 +718,15 @@ static void trace_insn(struct trace_session *s, struct cpu *c, const struct insn
 		s->window = false;
 	s->nmem = 0;
 	s->mem_dropped = 0;
-	s->prev = s->cur;
+	{ struct snap *t = s->prev; s->prev = s->cur; s->cur = t; }
 }
 
 /* ---- exceptions ------------------------------------------------------- */
 
 static void trace_exception(struct trace_session *s, struct cpu *c, int vector, uint32_t err,
-			    uint64_t rip, bool soft)
+			    uint64_t rip, int cpl, bool soft)
 {
-	take(&s->cur, c);
-	int cpl = s->prev.cpl;
+	take(s->cur, c);
 	bool has_err = !soft && exc_has_error_code(vector);
 	if (wanted(s, rip, cpl) || (s->o.syscalls_only && s->in_syscall)) {
 		/* The frame the CPU pushed, at the new RSP. */
@@ -715,7 +777,7 @@ static void trace_exception(struct trace_session *s, struct cpu *c, int vector, 
 				ob_hex(o, frame[k]);
 			}
 			ob_str(o, " |");
-			tx_changes(o, &s->prev, &s->cur);
+			tx_changes(o, s->prev, s->cur);
 			ob_ch(o, '\n');
 		} else {
 			if (s->o.format == TRACE_TENET) {
@@ -755,13 +817,13 @@ static void trace_exception(struct trace_session *s, struct cpu *c, int vector, 
 				}
 				ob_ch(o, '}');
 			}
-			js_changes(o, &s->prev, &s->cur, s->o.format == TRACE_JSONL);
+			js_changes(o, s->prev, s->cur, s->o.format == TRACE_JSONL);
 			ob_str(o, "}\n");
 		}
 	}
 	s->nmem = 0;
 	s->mem_dropped = 0;
-	s->prev = s->cur;
+	{ struct snap *t = s->prev; s->prev = s->cur; s->cur = t; }
 }
 
 /* ---- hooks ------------------------------------------------------------ */
@@ -796,7 +858,7 @@ static void on_after(void *ctx, struct cpu *c, const struct insn *i)
 		if ((ev & EV_SYSCALL) && s->st)
 			strace_enter(s->st, c);
 		if ((ev & EV_SYSCALL) && s->stats)
-			stats_syscall_enter(s->stats, c->r[R_RAX], c->icount);
+			stats_syscall_enter(s->stats, (uint32_t)c->r[R_RAX], c->icount);
 		if ((ev & (EV_SYSRET | EV_IRET)) && c->cpl == 3) {
 			if (s->st)
 				strace_exit(s->st, c);
@@ -806,6 +868,7 @@ static void on_after(void *ctx, struct cpu *c, const struct insn *i)
 	}
 	if (unlikely(c->cpl != s->cpl))
 		cpl_changed(s, c);
+	int cpl_before = s->tracing ? s->prev->cpl : 0;
 	if (s->tracing)
 		trace_insn(s, c, i, i->next_rip - i->len, ev);
 	if (unlikely(ev & EV_EXCEPTION)) {
@@ -814,7 +877,7 @@ static void on_after(void *ctx, struct cpu *c, const struct insn *i)
 			stats_exception(s->stats, c->last_vector);
 		if (s->tracing)
 			trace_exception(s, c, c->last_vector, c->last_error, i->next_rip - i->len,
-					true);
+					cpl_before, true);
 	}
 }
 
@@ -828,7 +891,7 @@ static void on_exception(void *ctx, struct cpu *c, int vector, uint32_t err, uin
 	if (c->cpl != s->cpl)
 		cpl_changed(s, c);
 	if (s->tracing)
-		trace_exception(s, c, vector, err, rip, false);
+		trace_exception(s, c, vector, err, rip, s->prev->cpl, false);
 }
 
 /* ---- options ------------------------------------------------------------ */
@@ -1061,6 +1124,7 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 	}
 	s->m = m;
 	s->c = &m->cpu;
+	hex2_init();
 	s->o = *t;
 	s->cpl = m->cpu.cpl;
 	if (t->from && !(s->has_from = resolve(m, t->from, &s->from))) {
@@ -1099,7 +1163,9 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 		ZydisFormatterSetProperty(&s->fmt, ZYDIS_FORMATTER_PROP_HEX_UPPERCASE, ZYAN_FALSE);
 		for (unsigned k = 0; k < (1u << DCACHE_BITS); k++)
 			s->dcache[k].rip = ~0ULL;
-		take(&s->prev, &m->cpu);
+		s->prev = &s->snaps[0];
+		s->cur = &s->snaps[1];
+		take(s->prev, &m->cpu);
 		s->window = false;
 	}
 	if (t->strace != STRACE_OFF) {

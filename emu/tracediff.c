@@ -137,6 +137,16 @@ static const char *get(const struct flat *f, const char *path, size_t *n)
 	return NULL;
 }
 
+/* A value without its quotes (strings), for display. */
+static const char *unq(const char *v, size_t *n)
+{
+	if (v && *n >= 2 && v[0] == '"') {
+		*n -= 2;
+		return v + 1;
+	}
+	return v;
+}
+
 static bool ignored(const char *path)
 {
 	return !strcmp(path, "seq") || !strcmp(path, "sym");
@@ -195,16 +205,22 @@ static void brief(const char *line, char *out, size_t ol)
 	size_t n1 = 0, n2 = 0, n3 = 0, n4 = 0;
 	const char *seq = get(&f, "seq", &n1), *rip = get(&f, "rip", &n2);
 	const char *sym = get(&f, "sym", &n3), *as = get(&f, "asm", &n4);
+	rip = unq(rip, &n2);
+	sym = unq(sym, &n3);
+	as = unq(as, &n4);
 	size_t ne = 0;
 	const char *ev = get(&f, "event", &ne);
 	if (ev) {
 		size_t nn = 0, na = 0;
 		const char *nm = get(&f, "name", &nn), *at = get(&f, "at", &na);
+		ev = unq(ev, &ne);
+		nm = unq(nm, &nn);
+		at = unq(at, &na);
 		snprintf(out, ol, "%.*s  %.*s %.*s at %.*s", (int)n1, seq ? seq : "", (int)ne, ev,
 			 (int)nn, nm ? nm : "", (int)na, at ? at : "");
 		return;
 	}
-	snprintf(out, ol, "%.*s  %.*s %.*s  %.*s", (int)n1, seq ? seq : "", (int)n2, rip ? rip : "",
+	snprintf(out, ol, "%.*s  %.*s <%.*s>  %.*s", (int)n1, seq ? seq : "", (int)n2, rip ? rip : "",
 		 (int)n3, sym ? sym : "", (int)n4, as ? as : "");
 }
 

@@ -1,0 +1,261 @@
+#!/bin/sh
+# tests/trace/check.sh CASE LSTAR GUESTS WORKDIR KERNEL_ELF - one check of the trace,
+# the strace view, the statistics and tracediff (docs/trace.md).
+# Prints what was expected and what came out when a check fails.
+set -u
+case=$1
+lstar=$2
+g=$3
+w=$4/$case
+kelf=${5:-}
+rm -rf "$w"
+mkdir -p "$w"
+cd "$w" || exit 1
+
+fail() {
+	echo "FAIL ($case): $*"
+	exit 1
+}
+
+# has FILE FIXED-STRING: the file holds that exact text somewhere.
+has() {
+	grep -qF -- "$2" "$1" || fail "$1 lacks: $2"
+}
+# hasre FILE ERE
+hasre() {
+	grep -qE -- "$2" "$1" || fail "$1 has no line matching: $2"
+}
+# line FILE LINE: the file holds exactly this line.
+line() {
+	grep -qxF -- "$2" "$1" || fail "$1 lacks the line: $2
+--- it holds:
+$(head -20 "$1")"
+}
+
+run() {
+	"$lstar" run "$@"
+}
+
+# range SYMBOL: "LO-HI" of a kernel function, from the ELF's symbol table
+# (booting runs millions of instructions: tests trace only what they check).
+range() {
+	# shellcheck disable=SC2046
+	set -- $(nm -S "$kelf" | awk -v s="$1" '$4 == s && ($3 == "t" || $3 == "T") { print $1, $2; exit }')
+	[ $# = 2 ] || return 0
+	# 64-bit sums do not fit sh arithmetic: add to the low 32 bits
+	hi8=${1%????????}
+	lo8=${1#????????}
+	printf '0x%s-0x%s%08x\n' "$1" "$hi8" "$((0x$lo8 + 0x$2))"
+}
+
+case $case in
+text_seed)
+	r=$(range cpu_init)
+	[ -n "$r" ] || fail "no cpu_init in $kelf"
+	run --trace=b.txt --trace-range "$r" "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	# the boot-time WRMSR of MSR_LSTAR (syscall_init, inlined into cpu_init)
+	hasre b.txt ' 0 [0-9a-f]{16} cpu_init[+a-z0-9]* +0f 30 +wrmsr +\| IA32_LSTAR=0x0→0xffffffff'
+	run --trace=t.txt --trace-syscalls "$g/scall" >out.txt 2>err.txt || fail "status $?"
+	line out.txt "hello"
+	# then the six steps
+	hasre t.txt ' 3 [0-9a-f]{16} [^ ]+ +0f 05 +syscall +\| rcx=.*cpl=3→0 cs=0x33→0x10'
+	hasre t.txt ' 0 [0-9a-f]{16} entry_SYSCALL_64 +0f 01 f8 +swapgs'
+	hasre t.txt ' 0 [0-9a-f]{16} do_syscall_64 '
+	hasre t.txt ' 0 [0-9a-f]{16} x64_sys_call '
+	hasre t.txt ' 0 [0-9a-f]{16} __x64_sys_write '
+	hasre t.txt ' 0 [0-9a-f]{16} [^ ]+ +48 0f 07 +sysret +\|.*cpl=0→3'
+	# memory accesses are listed
+	hasre t.txt ' W 0x[0-9a-f]+:8=0x[0-9a-f]+'
+	hasre t.txt ' R 0x[0-9a-f]+:[1248]=0x[0-9a-f]+'
+	;;
+jsonl_schema)
+	run --trace=t.jsonl --trace-format jsonl --trace-syscalls "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	run --trace=b.jsonl --trace-format jsonl --trace-range "$(range cpu_init)" "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	cat b.jsonl >>t.jsonl
+	n=$(grep -vc '^{"seq":[0-9]*,' t.jsonl)
+	[ "$n" = 0 ] || fail "$n lines do not start with {\"seq\":N,"
+	hasre t.jsonl '^\{"seq":[0-9]+,"cpl":3,"rip":"0x[0-9a-f]+","sym":"[^"]*","bytes":"0f 05","asm":"syscall","regs":\{"rcx":\["0x[0-9a-f]+","0x[0-9a-f]+"\],"r11":'
+	hasre t.jsonl '"mem":\[\{"op":"w","addr":"0x[0-9a-f]+","size":8,"value":"0x[0-9a-f]+"\}'
+	hasre t.jsonl '"sys":\{"IA32_LSTAR":\["0x0","0xffffffff[0-9a-f]+"\]\}'
+	if command -v python3 >/dev/null 2>&1; then
+		python3 - t.jsonl <<'EOF' || fail "a line is not valid JSON"
+import json, sys
+for n, l in enumerate(open(sys.argv[1]), 1):
+    o = json.loads(l)
+    assert isinstance(o["seq"], int) and o["rip"].startswith("0x") or o.get("event") == "exception", n
+EOF
+	fi
+	;;
+tenet_strict)
+	run --trace=t.tenet --trace-format tenet --trace-syscalls "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	[ -s t.tenet.side.jsonl ] || fail "no side-car t.tenet.side.jsonl"
+	# Tenet's parser: KEY=0xVALUE items, comma separated, no spaces,
+	# keys: the 17 amd64 registers or mr/mw/mrw=0xADDR:HEXBYTES.
+	reg='(rax|rbx|rcx|rdx|rbp|rsp|rsi|rdi|r8|r9|r10|r11|r12|r13|r14|r15|rip)=0x[0-9a-f]+'
+	mem='(mr|mw|mrw)=0x[0-9a-f]+:([0-9a-f][0-9a-f])+'
+	bad=$(grep -vcE "^($reg|$mem)(,($reg|$mem))*\$" t.tenet)
+	[ "$bad" = 0 ] || fail "$bad lines Tenet would reject: $(grep -vE "^($reg|$mem)(,($reg|$mem))*\$" t.tenet | head -3)"
+	first=$(head -1 t.tenet)
+	for r in rax rbx rcx rdx rbp rsp rsi rdi r8 r9 r10 r11 r12 r13 r14 r15 rip; do
+		echo "$first" | grep -qE "(^|,)$r=0x" || fail "the first line lacks $r"
+	done
+	# every line has rip; little-endian bytes of a return-address push
+	[ "$(grep -vc 'rip=0x' t.tenet)" = 0 ] || fail "a line without rip"
+	hasre t.tenet.side.jsonl '^\{"line":[0-9]+,"seq":[0-9]+,.*"cpl":\[3,0\].*"syscall":\{"nr":1,"name":"write"\}'
+	hasre t.tenet.side.jsonl '"return":"0x6"'
+	;;
+filters_cpl)
+	run --trace=u.txt --trace-cpl user "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	run --trace=k.txt --trace-cpl kernel "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	[ -s u.txt ] && [ -s k.txt ] || fail "empty trace"
+	n=$(awk '$2 != 3' u.txt | wc -l)
+	[ "$n" = 0 ] || fail "$n non-user lines with --trace-cpl user"
+	n=$(awk '$2 != 0' k.txt | wc -l)
+	[ "$n" = 0 ] || fail "$n user lines with --trace-cpl kernel"
+	;;
+filters_syscalls)
+	run --trace=s.txt --trace-syscalls "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	head -1 s.txt | grep -qE ' 3 [0-9a-f]{16} [^ ]+ +0f 05 +syscall ' || fail "first line is not a SYSCALL: $(head -1 s.txt)"
+	n=$(grep -cE ' 3 [0-9a-f]{16} ' s.txt)
+	m=$(grep -cE ' syscall +\|' s.txt)
+	[ "$n" = "$m" ] || fail "$n user lines but $m SYSCALLs: only SYSCALLs may be at CPL 3"
+	[ "$(grep -cE ' sysret +\|' s.txt)" -ge 3 ] || fail "expected a SYSRET per returning call"
+	;;
+filters_from_to)
+	run --trace=f.txt --trace-from entry_SYSCALL_64 --trace-to do_syscall_64 "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	head -1 f.txt | grep -q ' entry_SYSCALL_64 .*swapgs' || fail "does not start at entry_SYSCALL_64: $(head -1 f.txt)"
+	tail -1 f.txt | grep -q ' do_syscall_64 ' || fail "does not end at do_syscall_64: $(tail -1 f.txt)"
+	[ "$(grep -c ' do_syscall_64 ' f.txt)" = "$(grep -c ' entry_SYSCALL_64 ' f.txt)" ] || fail "windows do not pair"
+	grep -q 'x64_sys_call' f.txt && fail "traced past --trace-to"
+	run --trace=x.txt --trace-from no_such_symbol "$g/scall" >/dev/null 2>err.txt
+	[ $? = 2 ] || fail "unknown symbol: status not 2"
+	has err.txt "--trace-from no_such_symbol: no such symbol or address"
+	;;
+filters_range)
+	run --trace=r.txt --trace-range 0x401000-0x401100 "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	[ -s r.txt ] || fail "empty trace"
+	n=$(awk '{ a = $3; if (a < "0000000000401000" || a >= "0000000000401100") print }' r.txt | wc -l)
+	[ "$n" = 0 ] || fail "$n lines outside the range"
+	;;
+exception_lines)
+	run --trace=e.txt --trace-cpl user "$g/fault" segv >/dev/null 2>&1
+	[ $? = 139 ] || fail "fault segv: status not 139"
+	hasre e.txt ' 3 ---- #PF vector 14 error=0x6 at 0x[0-9a-f]+ cr2=0x0 -> 0x[0-9a-f]+ <asm_exc_14[^>]*> frame@0x[0-9a-f]+: error=0x6 rip=0x[0-9a-f]+ cs=0x33 rflags=0x[0-9a-f]+ rsp=0x[0-9a-f]+ ss=0x2b \|.*cpl=3→0'
+	run --trace=e.jsonl --trace-format jsonl --trace-cpl user "$g/fault" segv >/dev/null 2>&1
+	hasre e.jsonl '"event":"exception","vector":14,"name":"#PF","soft":false,"error":"0x6","at":"0x[0-9a-f]+","cr2":"0x0","handler":"0x[0-9a-f]+","frame":\{"error":"0x6","rip":'
+	run --trace=b.txt --trace-cpl user "$g/fault" trap >/dev/null 2>&1
+	hasre b.txt ' ---- #BP vector 3 \(software INT\)'
+	;;
+syntax_att)
+	run --trace=a.txt --syntax att --trace-cpl user "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	hasre a.txt ' (mov|movq) %rsp, %rdi '
+	run --trace=i.txt --trace-cpl user "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	hasre i.txt ' mov rdi, rsp '
+	;;
+strace_seed)
+	run --strace "$g/scall" >out.txt 2>st.txt || fail "status $?"
+	line out.txt "hello"
+	line st.txt 'write(1, "hello\n", 6) = 6'
+	line st.txt 'exit_group(0) = ?'
+	line st.txt '+++ exited with 0 +++'
+	hasre st.txt '^arch_prctl\(ARCH_SET_FS, 0x[0-9a-f]+\) = 0$'
+	[ "$(tail -1 st.txt)" = "+++ exited with 0 +++" ] || fail "last line: $(tail -1 st.txt)"
+	run --strace --strace-output=o.txt "$g/exitcode" 3 >/dev/null 2>&1
+	line o.txt 'exit_group(3) = ?'
+	line o.txt '+++ exited with 3 +++'
+	;;
+strace_errors)
+	run --strace "$g/files" >/dev/null 2>st.txt || fail "status $?"
+	hasre st.txt '^stat\("/definitely/not/here", 0x[0-9a-f]+\) = -1 ENOENT \(No such file or directory\)$'
+	line st.txt 'access("lstar-files.tmp/a.txt", F_OK) = -1 ENOENT (No such file or directory)'
+	line st.txt 'open("lstar-files.tmp/a.txt", O_WRONLY|O_CREAT|O_TRUNC|O_LARGEFILE, 0666) = 3'
+	line st.txt 'read(3, "one", 3) = 3'
+	hasre st.txt '^fstat\(3, \{st_mode=S_IFREG\|0644, st_size=18, \.\.\.\}\) = 0$'
+	run --strace "$g/sysabi" >/dev/null 2>sa.txt || fail "sysabi status $?"
+	hasre sa.txt '^syscall_0x3e8\(0x[0-9a-f]+, .*\) = -1 ENOSYS \(Function not implemented\)$'
+	# strings are cut at 32 bytes with ...
+	hasre sa.txt '^writev\(1, \[\{iov_base="rax = -1: -38\\nrax = 1000: -38\\nra"\.\.\., iov_len=153\}'
+	;;
+strace_fault)
+	run --strace "$g/fault" segv >/dev/null 2>st.txt
+	[ $? = 139 ] || fail "status not 139"
+	line st.txt '--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x0} ---'
+	line st.txt '+++ killed by SIGSEGV +++'
+	run --strace "$g/fault" ill >/dev/null 2>il.txt
+	hasre il.txt '^--- SIGILL \{si_signo=SIGILL, si_code=ILL_ILLOPN, si_addr=0x[0-9a-f]+\} ---$'
+	line il.txt '+++ killed by SIGILL +++'
+	;;
+strace_summary)
+	run --strace=summary "$g/scall" >/dev/null 2>st.txt || fail "status $?"
+	has st.txt '% insns  kernel insns  insns/call   user/call     calls    errors syscall'
+	hasre st.txt '^ *[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ +1 +write$'
+	hasre st.txt '^100\.00 +[0-9]+ +[0-9]+ +4 +0 total$'
+	grep -q 'hello' st.txt && fail "summary mode printed call lines"
+	# exact and deterministic: two runs agree
+	run --strace=summary "$g/scall" >/dev/null 2>st2.txt
+	cmp -s st.txt st2.txt || fail "two runs differ"
+	;;
+strace_icount)
+	run --strace-icount "$g/scall" >/dev/null 2>st.txt || fail "status $?"
+	hasre st.txt '^\[ *[0-9]+\] write\(1, "hello\\n", 6\) = 6$'
+	# the number is the SYSCALL's sequence number in the trace
+	n=$(sed -n 's/^\[ *\([0-9]*\)\] write(.*/\1/p' st.txt)
+	run --trace=t.txt --trace-syscalls "$g/scall" >/dev/null 2>&1
+	grep -qE "^ *$n 3 [0-9a-f]{16} .* syscall " t.txt || fail "no SYSCALL with sequence number $n in the trace"
+	;;
+stats)
+	run --stats "$g/scall" >/dev/null 2>st.txt || fail "status $?"
+	hasre st.txt '^    at CPL 3 \(user\) +[0-9]+$'
+	hasre st.txt '^    at CPL 0 \(kernel\) +[0-9]+$'
+	hasre st.txt '^  system calls +4 '
+	hasre st.txt '^    write +1 +[0-9]+ kernel insns/call$'
+	hasre st.txt '^  guest speed +[0-9.]+ MIPS'
+	run --stats "$g/fault" segv >/dev/null 2>sf.txt
+	hasre sf.txt '^    #PF  vector 14 +1$'
+	;;
+tracediff_same)
+	run --trace=a.jsonl --trace-format jsonl --trace-syscalls "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	run --trace=b.jsonl --trace-format jsonl --trace-syscalls "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	"$lstar" tracediff a.jsonl b.jsonl >d.txt || fail "tracediff status $? for two runs of one program"
+	hasre d.txt '^traces are the same \([0-9]+ lines\)$'
+	;;
+tracediff_differ)
+	run --trace=a.jsonl --trace-format jsonl --trace-cpl user "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	# change one register value on line 50
+	sed '50s/"regs":{"\([a-z0-9]*\)":\["\(0x[0-9a-f]*\)","0x[0-9a-f]*"\]/"regs":{"\1":["\2","0x1234"]/' a.jsonl >b.jsonl
+	cmp -s a.jsonl b.jsonl && sed -i '50s/"rip":"0x[0-9a-f]*"/"rip":"0x1234"/' b.jsonl
+	"$lstar" tracediff --context 3 a.jsonl b.jsonl >d.txt
+	[ $? = 1 ] || fail "tracediff status not 1"
+	hasre d.txt '^traces differ at line 50: (regs\.[a-z0-9]+\[1\]|rip): .*0x1234'
+	has d.txt 'last 3 common lines:'
+	head -n 40 a.jsonl >c.jsonl
+	"$lstar" tracediff a.jsonl c.jsonl >e.txt
+	[ $? = 1 ] || fail "truncated trace: status not 1"
+	has e.txt 'B ends at line 40, A goes on'
+	"$lstar" tracediff a.jsonl >/dev/null 2>&1
+	[ $? = 2 ] || fail "one file: status not 2"
+	;;
+tracediff_vendor)
+	run --trace=i.jsonl --trace-format jsonl --trace-cpl user "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	run --vendor amd --trace=a.jsonl --trace-format jsonl --trace-cpl user "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	"$lstar" tracediff i.jsonl a.jsonl >d.txt
+	s=$?
+	[ $s = 0 ] || [ $s = 1 ] || fail "status $s"
+	hasre d.txt '^traces (are the same|differ at line [0-9]+: )'
+	;;
+usage_errors)
+	for args in "--trace-format bogus --trace" "--trace-cpl user" "--trace --trace-format tenet" \
+		    "--trace --trace-range 5-1" "--strace=bogus" "--trace --syntax nasm"; do
+		# shellcheck disable=SC2086
+		run $args "$g/scall" >/dev/null 2>err.txt
+		s=$?
+		[ $s = 2 ] || fail "'$args': status $s, not 2"
+		head -1 err.txt | grep -q '^lstar: ' || fail "'$args': no one-line reason"
+	done
+	"$lstar" --help | grep -q -- '--trace-format F' || fail "--help does not list --trace-format"
+	;;
+*)
+	fail "unknown case"
+	;;
+esac
+exit 0
