@@ -7,15 +7,17 @@
  * physical memory (boot info, platform.md §4), so "loading" here means:
  * build the VMAs and pages of each segment, place the heap after the last
  * one, build the initial stack the SysV ABI prescribes, and enter CPL 3.
+ * execve (exec.c) maps its segments from the file and shares the rest.
  */
 #include "mm.h"
 #include "processor.h"
+#include "binprm.h"
 
 #define STACK_SIZE	(8UL << 20)	/* RLIMIT_STACK */
 #define MMAP_GAP	(128UL << 20)	/* Linux's minimum gap below the stack */
 #define PATH_MAX_EXE	4096
 
-static unsigned long seg_vm_flags(u32 f)
+unsigned long elf_vm_flags(u32 f)
 {
 	return (f & LSTAR_SEG_R ? VM_READ : 0) | (f & LSTAR_SEG_W ? VM_WRITE : 0) |
 	       (f & LSTAR_SEG_X ? VM_EXEC : 0);
@@ -29,7 +31,7 @@ static void map_segment(const struct lstar_boot_segment *s)
 
 	if (end > TASK_SIZE_MAX || end <= start)
 		panic("program segment at 0x%lx is outside user space", s->vaddr);
-	if (vma_or_flags(start, end, seg_vm_flags(s->flags)))
+	if (vma_or_flags(start, end, elf_vm_flags(s->flags)))
 		panic("too many program segments");
 	for (u64 va = start; va < end; va += PAGE_SIZE) {
 		u8 *page = populate_page(va);
@@ -51,13 +53,11 @@ static u64 push_bytes(const void *p, u64 n)
 	return sp;
 }
 
-static u64 push_string(u64 pa)
+static u64 push_string(const char *s)
 {
-	const char *s = __va(pa);
 	return push_bytes(s, strlen(s) + 1);
 }
 
-#define MAX_ARG_STRINGS 4096
 static u64 argv_addr[MAX_ARG_STRINGS], envp_addr[MAX_ARG_STRINGS];
 
 /*
@@ -66,25 +66,22 @@ static u64 argv_addr[MAX_ARG_STRINGS], envp_addr[MAX_ARG_STRINGS];
  *   (padding to 16 bytes)
  *   auxv pairs ending with AT_NULL, envp[] + NULL, argv[] + NULL, argc  <- RSP
  */
-static void create_elf_tables(void)
+static void create_elf_tables(const struct linux_binprm *b)
 {
-	const struct lstar_boot_program *prog = &boot_info.program;
-	u64 argc = MIN(boot_info.argc, (u64)MAX_ARG_STRINGS);
-	u64 envc = MIN(boot_info.envc, (u64)MAX_ARG_STRINGS);
-	const u64 *argv = __va(boot_info.argv), *envp = __va(boot_info.envp);
+	u64 argc = b->argc, envc = b->envc;
 
 	sp = STACK_TOP;
-	u64 execfn = prog->path ? push_string(prog->path) : 0;
+	u64 execfn = b->filename ? push_string(b->filename) : 0;
 	for (u64 i = envc; i-- > 0;)
-		envp_addr[i] = push_string(envp[i]);
+		envp_addr[i] = push_string(b->envp[i]);
 	for (u64 i = argc; i-- > 0;)
-		argv_addr[i] = push_string(argv[i]);
+		argv_addr[i] = push_string(b->argv[i]);
 	if (argc == 0 && execfn) {	/* always give the program an argv[0] */
 		argv_addr[0] = execfn;
 		argc = 1;
 	}
 	u64 platform = push_bytes("x86_64", 7);
-	u64 random = push_bytes(boot_info.random, 16);
+	u64 random = push_bytes(b->random, 16);
 
 	u32 eax = 1, ebx, ecx = 0, edx;
 	asm volatile("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
@@ -93,12 +90,12 @@ static void create_elf_tables(void)
 		AT_HWCAP, edx,			/* CPUID.1:EDX, as Linux reports */
 		AT_PAGESZ, PAGE_SIZE,
 		AT_CLKTCK, 100,
-		AT_PHDR, prog->phdr_vaddr,
-		AT_PHENT, prog->phent,
-		AT_PHNUM, prog->phnum,
+		AT_PHDR, b->phdr,
+		AT_PHENT, b->phent,
+		AT_PHNUM, b->phnum,
 		AT_BASE, 0,			/* no interpreter */
 		AT_FLAGS, 0,
-		AT_ENTRY, prog->entry,
+		AT_ENTRY, b->entry,
 		AT_UID, boot_info.uid, AT_EUID, boot_info.uid,
 		AT_GID, boot_info.gid, AT_EGID, boot_info.gid,
 		AT_SECURE, 0,
@@ -128,11 +125,10 @@ static void create_elf_tables(void)
 static struct pt_regs user_regs;
 
 /* /proc/self/exe is always absolute (glibc asserts it): a relative program
- * path is taken relative to the directory the program starts in. */
-static void set_exe_path(u64 path_pa)
+ * path is taken relative to the current directory. */
+static void set_exe_path(const char *p)
 {
 	static char exe[PATH_MAX_EXE];
-	const char *p = __va(path_pa);
 	long n = 0;
 
 	if (p[0] != '/') {
@@ -146,34 +142,60 @@ static void set_exe_path(u64 path_pa)
 	size_t len = strlen(p);
 	if (n + len + 1 > sizeof(exe))
 		return;
-	memcpy(exe + n, p, len + 1);
+	memmove(exe + n, p, len + 1);
 	init_mm.exe_path = exe;
 }
+
+/* After the segments are mapped: heap, mmap base, stack, initial stack. */
+void setup_new_exec(struct linux_binprm *b)
+{
+	init_mm.start_brk = init_mm.brk = PAGE_ALIGN(b->top);
+	init_mm.mmap_base = STACK_TOP - MMAP_GAP;
+	if (b->filename)
+		set_exe_path(b->filename);
+	if (vma_add(STACK_TOP - STACK_SIZE, STACK_TOP, VM_READ | VM_WRITE))
+		panic("no room for the stack");
+	create_elf_tables(b);
+}
+
+/* All registers zero (the ABI says RDX = 0 means "no exit handler to
+ * register"), interrupts on, user selectors. */
+void start_thread(struct pt_regs *regs, u64 ip, u64 sp_)
+{
+	memset(regs, 0, sizeof(*regs));
+	regs->ip = ip;
+	regs->cs = __USER_CS;
+	regs->flags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;
+	regs->sp = sp_;
+	regs->ss = __USER_DS;
+	regs->orig_ax = -1;
+}
+
+static const char *boot_argv[MAX_ARG_STRINGS], *boot_envp[MAX_ARG_STRINGS];
 
 void load_elf_binary(void)
 {
 	const struct lstar_boot_program *prog = &boot_info.program;
-	u64 top = 0;
+	struct linux_binprm b = {
+		.argc = MIN(boot_info.argc, (u64)MAX_ARG_STRINGS),
+		.envc = MIN(boot_info.envc, (u64)MAX_ARG_STRINGS),
+		.argv = boot_argv, .envp = boot_envp,
+		.filename = prog->path ? __va(prog->path) : NULL,
+		.random = boot_info.random,
+		.entry = prog->entry,
+		.phdr = prog->phdr_vaddr, .phent = prog->phent, .phnum = prog->phnum,
+	};
+	const u64 *argv = __va(boot_info.argv), *envp = __va(boot_info.envp);
+	for (u64 i = 0; i < b.argc; i++)
+		boot_argv[i] = __va(argv[i]);
+	for (u64 i = 0; i < b.envc; i++)
+		boot_envp[i] = __va(envp[i]);
 
 	for (u64 i = 0; i < prog->nsegs && i < LSTAR_BOOT_MAX_SEGS; i++) {
 		map_segment(&prog->seg[i]);
-		top = MAX(top, prog->seg[i].vaddr + prog->seg[i].memsz);
+		b.top = MAX(b.top, prog->seg[i].vaddr + prog->seg[i].memsz);
 	}
-	init_mm.start_brk = init_mm.brk = PAGE_ALIGN(top);
-	init_mm.mmap_base = STACK_TOP - MMAP_GAP;
-	if (prog->path)
-		set_exe_path(prog->path);
-
-	if (vma_add(STACK_TOP - STACK_SIZE, STACK_TOP, VM_READ | VM_WRITE))
-		panic("no room for the stack");
-	create_elf_tables();
-
-	/* start_thread: all registers zero (the ABI says RDX = 0 means
-	 * "no exit handler to register"), interrupts on, user selectors. */
-	user_regs.ip = prog->entry;
-	user_regs.cs = __USER_CS;
-	user_regs.flags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;
-	user_regs.sp = init_mm.start_stack;
-	user_regs.ss = __USER_DS;
+	setup_new_exec(&b);
+	start_thread(&user_regs, prog->entry, init_mm.start_stack);
 	ret_to_user(&user_regs);
 }

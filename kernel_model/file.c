@@ -6,7 +6,7 @@
 
 static struct file file_table[NR_OPEN_DEFAULT];
 static struct file *fd_array[NR_OPEN_DEFAULT];
-static bool close_on_exec[NR_OPEN_DEFAULT];	/* recorded: there is no execve */
+static bool close_on_exec[NR_OPEN_DEFAULT];	/* FD_CLOEXEC, acted on by execve */
 
 struct file *fget(int fd)
 {
@@ -51,6 +51,18 @@ int fd_install_lowest(struct file *f, int from, bool cloexec)
 		}
 	}
 	return -EMFILE;
+}
+
+/* execve: descriptors marked close-on-exec do not survive it. */
+void close_on_exec_files(void)
+{
+	for (int fd = 0; fd < NR_OPEN_DEFAULT; fd++) {
+		if (fd_array[fd] && close_on_exec[fd]) {
+			fput(fd_array[fd]);
+			fd_array[fd] = NULL;
+			close_on_exec[fd] = false;
+		}
+	}
 }
 
 /* The standard streams are the host's, handles 0-2 of the device. */

@@ -35,6 +35,7 @@ struct file *fget(int fd);
 struct file *alloc_file(enum file_type type, unsigned int flags);
 void fput(struct file *f);
 int fd_install_lowest(struct file *f, int from, bool cloexec);
+void close_on_exec_files(void);
 
 /* read_write.c */
 long kernel_pread(struct file *f, void *kbuf, u64 n, u64 off);

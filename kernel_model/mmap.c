@@ -84,7 +84,13 @@ int do_munmap(u64 start, u64 len)
 	u64 end = start + PAGE_ALIGN(len);
 	if (split_vma_at(start) || split_vma_at(end))
 		return -ENOMEM;
-	zap_page_range(start, end);
+	/* Only mapped areas can have pages: walk the VMAs, not the range
+	 * (execve unmaps all 128 TiB of user space). */
+	for (int i = 0; i < init_mm.map_count; i++) {
+		struct vm_area_struct *v = &init_mm.vmas[i];
+		if (v->vm_start < end && start < v->vm_end)
+			zap_page_range(MAX(start, v->vm_start), MIN(end, v->vm_end));
+	}
 	int j = 0;
 	for (int i = 0; i < init_mm.map_count; i++) {
 		struct vm_area_struct *v = &init_mm.vmas[i];

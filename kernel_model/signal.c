@@ -102,6 +102,20 @@ SYSCALL_DEFINE4(rt_sigaction, int, sig, const struct k_sigaction __user *, act,
 	return 0;
 }
 
+/* execve: the handlers' code is gone, so handled signals go back to their
+ * default; ignored ones stay ignored, and the mask and pending set stay. */
+void flush_signal_handlers(void)
+{
+	for (int i = 0; i < _NSIG; i++) {
+		if (sig_actions[i].handler != SIG_IGN)
+			sig_actions[i].handler = SIG_DFL;
+		sig_actions[i].flags = 0;
+		sig_actions[i].restorer = 0;
+		sig_actions[i].mask = 0;
+	}
+	sig_altstack = (struct stack_t_k){ 0, 2 /* SS_DISABLE */, 0, 0 };
+}
+
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2

@@ -45,6 +45,7 @@ extern struct stack_t_k sig_altstack;
 
 long send_sig_self(int sig, int code);
 void set_current_blocked(unsigned long mask);
+void flush_signal_handlers(void);
 bool setup_rt_frame(int sig, const struct ksiginfo *info, struct pt_regs *regs);
 
 #endif

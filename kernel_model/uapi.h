@@ -11,6 +11,8 @@
 
 #define EPERM 1
 #define ENOENT 2
+#define E2BIG 7
+#define ENOEXEC 8
 #define ESRCH 3
 #define EINTR 4
 #define EIO 5
