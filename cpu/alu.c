@@ -29,8 +29,15 @@ uint64_t alu_lock_rmw(struct cpu *c, uint64_t la, unsigned size, alu_rmw_fn f,
 	uint64_t m = size_mask(size), o, n;
 	uint8_t *p = NULL;
 
-	if ((la & (size - 1)) == 0)
-		p = mmu_bulk_ptr(c, la, size, ACC_WRITE);
+	if ((la & (size - 1)) == 0) {
+		/* The write TLB first, exactly as mem_write() would use it
+		 * (no entry maps a code page or a page not yet dirty). */
+		struct tlb_entry *e = &c->tlb_w[(la >> 12) & (TLB_SIZE - 1)];
+		if (e->tag == ((la & ~0xFFFULL) | c->tlb_mode))
+			p = e->host + (la & 0xFFF);
+		else
+			p = mmu_bulk_ptr(c, la, size, ACC_WRITE);
+	}
 	if (!p) {
 		/* Unaligned, MMIO or a page the bulk path refuses: the plain
 		 * path faults exactly like the CPU would. */
