@@ -35,10 +35,14 @@ void bt_op(struct cpu *c, const struct insn *i, int op)
 	} else {
 		off = alu_read(c, i, 1);
 		if (i->o[0].kind == OK_MEM) {
+			/* The word offset joins the effective address before
+			 * the address-size wrap; the FS/GS base comes after. */
 			int64_t soff = sext(off, sz);
-			la = insn_ea(c, i) + (uint64_t)((soff >> (sz == 2 ? 4 : sz == 4 ? 5 : 6)) * (int64_t)sz);
+			la = insn_lea(c, i) + (uint64_t)((soff >> (sz == 2 ? 4 : sz == 4 ? 5 : 6)) * (int64_t)sz);
 			if (i->asz == 4)
 				la &= 0xFFFFFFFFULL;
+			if (i->seg == SEG_FS || i->seg == SEG_GS)
+				la += c->seg[i->seg].base;
 			if (unlikely(!is_canonical(la)))
 				cpu_fault(c, i->seg == SEG_SS ? EXC_SS : EXC_GP, 0);
 		}
