@@ -8,8 +8,10 @@
 #include "x87.h"
 #include "flags.h"
 
-#define X87_PRE "fnstcw %[hcw]\n\tfldenv %[gcw]\n\t"
-#define X87_END "\n\tfninit\n\tfldcw %[hcw]"
+/* Fast framing (x87.h): only the control word is loaded; every sequence
+ * here leaves the host stack as it found it (empty). */
+#define X87_PRE "fnstcw %[hcw]\n\tfldcw %[gcw]\n\tfnclex\n\t"
+#define X87_END "\n\tfnclex\n\tfldcw %[hcw]"
 
 void f80_indefinite(f80 *v)
 {
@@ -196,7 +198,7 @@ static void push_checked(struct cpu *c, const f80 *v, uint16_t hsw, bool hsw_val
 		st_push(c, v);
 		return;
 	}
-	if (!x87_merge(c, hsw, hsw_valid ? FSW_CC : 0))
+	if (!x87_merge(c, hsw, hsw_valid ? FSW_C1 : 0))
 		return;
 	if (!hsw_valid)
 		c->fsw &= ~FSW_C1;
@@ -304,7 +306,7 @@ static void fst_common(struct cpu *c, const struct insn *i, int kind, bool pop)
 			st_get(c, 0, &v);
 		}
 		hsw = host_store(c, kind, &v, &out);
-		if (!x87_merge(c, hsw, kind == MK_F80 ? 0 : FSW_CC))
+		if (!x87_merge(c, hsw, kind == MK_F80 ? 0 : FSW_C1))
 			return;
 		if (kind == MK_F80)
 			c->fsw &= ~FSW_C1;
