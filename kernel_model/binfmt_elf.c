@@ -126,7 +126,7 @@ static struct pt_regs user_regs;
 
 /* /proc/self/exe is always absolute (glibc asserts it): a relative program
  * path is taken relative to the current directory. */
-static void set_exe_path(const char *p)
+void set_exe_path(const char *p)
 {
 	static char exe[PATH_MAX_EXE];
 	long n = 0;

@@ -1,10 +1,17 @@
 /*
- * exit.c - the end of the program, and of the machine (mirrors
- * kernel/exit.c).  With one process, its exit status is the machine's:
- * the kernel writes it to the power-off port and lstar exits with it.
+ * exit.c - the end of a process, wait4, and the end of the machine
+ * (mirrors kernel/exit.c).
+ *
+ * A forked child (fork.c) ends by giving the CPU back to its parent: the
+ * child's memory and descriptors are released, the parent's saved state
+ * comes back, and the parent's fork() returns the child's pid.  The first
+ * process ending ends the machine: its exit status goes to the power-off
+ * port and lstar exits with it.
  */
-#include "kernel.h"
+#include "mm.h"
+#include "fs.h"
 #include "processor.h"
+#include "signal.h"
 
 #define POWEROFF_PORT 0xF4
 
@@ -15,11 +22,36 @@ void exit_stats_enable(void)
 	stats_wanted = true;
 }
 
-void do_exit(int status)
+/* Finished children not yet waited for: pid and wait status. */
+#define MAX_ZOMBIES 64
+static struct { int pid, status; } zombies[MAX_ZOMBIES];
+static int nr_zombies;
+
+void add_zombie(int pid, int wstatus)
 {
+	if (nr_zombies < MAX_ZOMBIES)
+		zombies[nr_zombies++].pid = pid, zombies[nr_zombies - 1].status = wstatus;
+}
+
+/* wstatus as wait() reports it: exit code << 8, or the signal number. */
+static __noreturn void do_group_exit(int wstatus)
+{
+	if (fork_depth() > 0)
+		return_to_parent(wstatus);	/* does not return */
 	report_ni_syscalls(stats_wanted);
-	outl(status & 0xFF, POWEROFF_PORT);
+	int status = (wstatus & 0x7f) ? 128 + (wstatus & 0x7f) : (wstatus >> 8) & 0xff;
+	outl(status, POWEROFF_PORT);
 	panic("power-off port did not stop the machine");
+}
+
+void do_exit(int code)
+{
+	do_group_exit((code & 0xff) << 8);
+}
+
+void do_exit_signal(int sig)
+{
+	do_group_exit(sig & 0x7f);
 }
 
 /* exit and exit_group differ only with threads, which we do not have. */
@@ -31,4 +63,26 @@ SYSCALL_DEFINE1(exit, int, error_code)
 SYSCALL_DEFINE1(exit_group, int, error_code)
 {
 	do_exit(error_code);
+}
+
+#define WNOHANG 1
+
+/* Children always run to completion before their parent continues, so a
+ * child is either a zombie here or does not exist: nothing ever waits. */
+SYSCALL_DEFINE4(wait4, int, pid, int __user *, status, int, options, void __user *, ru)
+{
+	static u8 zero_rusage[144];
+	(void)options;
+	for (int i = 0; i < nr_zombies; i++) {
+		if (pid > 0 && zombies[i].pid != pid)
+			continue;
+		int p = zombies[i].pid, st = zombies[i].status;
+		if (status && copy_to_user(status, &st, sizeof(st)))
+			return -EFAULT;
+		if (ru && copy_to_user(ru, zero_rusage, sizeof(zero_rusage)))
+			return -EFAULT;
+		zombies[i] = zombies[--nr_zombies];
+		return p;
+	}
+	return -ECHILD;
 }

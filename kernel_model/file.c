@@ -65,6 +65,24 @@ void close_on_exec_files(void)
 	}
 }
 
+void files_save(struct file **fds, bool *cloexec)
+{
+	memcpy(fds, fd_array, sizeof(fd_array));
+	memcpy(cloexec, close_on_exec, sizeof(close_on_exec));
+	for (int fd = 0; fd < NR_OPEN_DEFAULT; fd++)
+		if (fd_array[fd])
+			fd_array[fd]->f_count++;	/* the child's reference */
+}
+
+void files_restore(struct file *const *fds, const bool *cloexec)
+{
+	for (int fd = 0; fd < NR_OPEN_DEFAULT; fd++)
+		if (fd_array[fd])
+			fput(fd_array[fd]);		/* the child's references go */
+	memcpy(fd_array, fds, sizeof(fd_array));
+	memcpy(close_on_exec, cloexec, sizeof(close_on_exec));
+}
+
 /* The standard streams are the host's, handles 0-2 of the device. */
 void files_init(void)
 {

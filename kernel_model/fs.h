@@ -36,6 +36,10 @@ struct file *alloc_file(enum file_type type, unsigned int flags);
 void fput(struct file *f);
 int fd_install_lowest(struct file *f, int from, bool cloexec);
 void close_on_exec_files(void);
+/* fork: the child gets a copy of the table (each file one more reference);
+ * at its exit its table is closed and the parent's put back. */
+void files_save(struct file **fds, bool *cloexec);
+void files_restore(struct file *const *fds, const bool *cloexec);
 
 /* read_write.c */
 long kernel_pread(struct file *f, void *kbuf, u64 n, u64 off);

@@ -22,9 +22,9 @@ extern char _text[], _etext[], __start_rodata[], __end_rodata[], _sdata[], _end[
  * access; kernel tables stay supervisor-only.  NX is only ever set on
  * leaves for the same reason.
  */
-static u64 *walk(u64 va, int leaf_shift, bool alloc)
+static u64 *walk_pgd(u64 pgd, u64 va, int leaf_shift, bool alloc)
 {
-	u64 *table = __va(init_mm.pgd);
+	u64 *table = __va(pgd);
 	u64 tflags = _PAGE_PRESENT | _PAGE_RW |
 		     (va < TASK_SIZE_MAX ? _PAGE_USER : 0);
 
@@ -43,9 +43,43 @@ static u64 *walk(u64 va, int leaf_shift, bool alloc)
 	return &table[(va >> leaf_shift) & 511];
 }
 
+static u64 *walk(u64 va, int leaf_shift, bool alloc)
+{
+	return walk_pgd(init_mm.pgd, va, leaf_shift, alloc);
+}
+
 u64 *pte_walk(u64 va, bool alloc)
 {
 	return walk(va, 12, alloc);
+}
+
+/* The PTE for va in another address space (fork copies from it). */
+u64 *pte_walk_pgd(u64 pgd, u64 va)
+{
+	return walk_pgd(pgd, va, 12, false);
+}
+
+/* Free the user half's page tables (the pages they mapped are already
+ * gone) and the PML4 itself: the end of a forked child. */
+void free_user_pgtables(u64 pgd)
+{
+	u64 *l4 = __va(pgd);
+	for (int i = 0; i < 256; i++) {
+		if (!(l4[i] & _PAGE_PRESENT))
+			continue;
+		u64 *l3 = __va(l4[i] & PTE_PFN_MASK);
+		for (int j = 0; j < 512; j++) {
+			if (!(l3[j] & _PAGE_PRESENT))
+				continue;
+			u64 *l2 = __va(l3[j] & PTE_PFN_MASK);
+			for (int k = 0; k < 512; k++)
+				if (l2[k] & _PAGE_PRESENT)
+					free_page(l2[k] & PTE_PFN_MASK);
+			free_page(l3[j] & PTE_PFN_MASK);
+		}
+		free_page(l4[i] & PTE_PFN_MASK);
+	}
+	free_page(pgd);
 }
 
 static void map_range(u64 va, u64 pa, u64 size, u64 flags)

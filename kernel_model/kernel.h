@@ -84,8 +84,17 @@ void arch_do_signal(struct pt_regs *regs);
 void force_sig_fault(int sig, int code, unsigned long addr, struct pt_regs *regs,
 		     const char *what);
 
-/* ---- kernel/exit.c ---- */
-__noreturn void do_exit(int status);
+/* ---- kernel/exit.c, fork.c ---- */
+__noreturn void do_exit(int status);		/* exit(status) */
+__noreturn void do_exit_signal(int sig);	/* killed by sig */
+int parent_pid(void);
+int fork_depth(void);
+__noreturn void return_to_parent(int wstatus);
+void add_zombie(int pid, int wstatus);
+/* The user registers of the current system call or exception: always at
+ * the top of the one kernel stack (Linux's current_pt_regs()). */
+extern u8 init_stack[];
+#define current_pt_regs() ((struct pt_regs *)(init_stack + THREAD_SIZE) - 1)
 
 /* ---- drivers/hostcall.c: the host-call device ---- */
 long hostcall(unsigned op, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5);

@@ -40,6 +40,8 @@ u64 nr_free_pages(void);
 /* init_64.c */
 void init_mem_mapping(void);
 u64 *pte_walk(u64 va, bool alloc);	/* the PTE for va in init_mm, or NULL */
+u64 *pte_walk_pgd(u64 pgd, u64 va);
+void free_user_pgtables(u64 pgd);
 
 /* VMAs */
 #define VM_READ		0x1

@@ -11,7 +11,7 @@
 #include "mm.h"
 #include "signal.h"
 
-#define PIPE_BUF_PAGES	16
+#define PIPE_BUF_PAGES	64	/* 256 KiB: a whole pipeline stage's output must fit */
 #define PIPE_SIZE	(PIPE_BUF_PAGES * PAGE_SIZE)
 
 struct pipe_inode_info {

@@ -116,6 +116,22 @@ void flush_signal_handlers(void)
 	sig_altstack = (struct stack_t_k){ 0, 2 /* SS_DISABLE */, 0, 0 };
 }
 
+void signals_save(struct signal_state *s)
+{
+	memcpy(s->actions, sig_actions, sizeof(sig_actions));
+	s->blocked = sig_blocked;
+	s->pending = sig_pending;
+	s->altstack = sig_altstack;
+}
+
+void signals_restore(const struct signal_state *s)
+{
+	memcpy(sig_actions, s->actions, sizeof(sig_actions));
+	sig_blocked = s->blocked;
+	sig_pending = s->pending;
+	sig_altstack = s->altstack;
+}
+
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2

@@ -8,7 +8,9 @@
 
 #include "kernel.h"
 
-#define THE_PID 42		/* our one process (see sys.c) */
+#define INIT_PID 42		/* the first process; also the process group and session */
+extern int current_pid;		/* the running process (fork.c) */
+#define THE_PID current_pid
 
 #define SA_SIGINFO	0x00000004
 #define SA_ONSTACK	0x08000000
@@ -46,6 +48,16 @@ extern struct stack_t_k sig_altstack;
 long send_sig_self(int sig, int code);
 void set_current_blocked(unsigned long mask);
 void flush_signal_handlers(void);
+
+/* Everything about signals a fork child inherits and must not change for
+ * its parent (fork.c saves it across the child's life). */
+struct signal_state {
+	struct k_sigaction actions[_NSIG];
+	unsigned long blocked, pending;
+	struct stack_t_k altstack;
+};
+void signals_save(struct signal_state *s);
+void signals_restore(const struct signal_state *s);
 bool setup_rt_frame(int sig, const struct ksiginfo *info, struct pt_regs *regs);
 
 #endif

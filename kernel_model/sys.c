@@ -25,26 +25,21 @@ SYSCALL_DEFINE1(newuname, struct new_utsname __user *, name)
 
 SYSCALL_DEFINE0(getpid) { return THE_PID; }
 SYSCALL_DEFINE0(gettid) { return THE_PID; }
-SYSCALL_DEFINE0(getppid) { return 1; }
+SYSCALL_DEFINE0(getppid) { return parent_pid(); }
 SYSCALL_DEFINE0(getuid) { return boot_info.uid; }
 SYSCALL_DEFINE0(geteuid) { return boot_info.uid; }
 SYSCALL_DEFINE0(getgid) { return boot_info.gid; }
 SYSCALL_DEFINE0(getegid) { return boot_info.gid; }
-SYSCALL_DEFINE0(getpgrp) { return THE_PID; }
+SYSCALL_DEFINE0(getpgrp) { return INIT_PID; }
 SYSCALL_DEFINE0(setsid) { return -EPERM; }	/* already a group leader */
-SYSCALL_DEFINE1(getpgid, int, pid) { return (pid == 0 || pid == THE_PID) ? THE_PID : -ESRCH; }
-SYSCALL_DEFINE1(getsid, int, pid) { return (pid == 0 || pid == THE_PID) ? THE_PID : -ESRCH; }
+SYSCALL_DEFINE1(getpgid, int, pid) { return (pid == 0 || pid == THE_PID) ? INIT_PID : -ESRCH; }
+SYSCALL_DEFINE1(getsid, int, pid) { return (pid == 0 || pid == THE_PID) ? INIT_PID : -ESRCH; }
 SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
 {
 	(void)pgid;
 	return (pid == 0 || pid == THE_PID) ? 0 : -ESRCH;
 }
 
-SYSCALL_DEFINE4(wait4, int, pid, int __user *, status, int, options, void __user *, ru)
-{
-	(void)pid; (void)status; (void)options; (void)ru;
-	return -ECHILD;		/* no fork, so never a child */
-}
 
 /* Linux's defaults for the limits a program is likely to ask about;
  * everything else unlimited. */

@@ -105,7 +105,7 @@ void force_sig_exit(int sig, const char *what, unsigned long addr,
 		       signame(sig), what, addr, regs->ip, regs->sp);
 	else
 		printk("lstar: killed by %s (%d)\n", signame(sig), sig);
-	do_exit(128 + sig);
+	do_exit_signal(sig);
 }
 
 void do_trap_die(struct pt_regs *regs, unsigned long vector)
