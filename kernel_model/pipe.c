@@ -1,11 +1,12 @@
 /*
  * pipe.c - pipes inside the kernel (mirrors fs/pipe.c).
  *
- * A pipe is a ring buffer of PIPE_BUF_PAGES pages.  With a single thread
- * and no scheduler nobody can ever fill or drain the pipe while we wait,
- * so where Linux would sleep this kernel answers at once: a read of an
- * empty pipe whose writer is still open returns -EAGAIN (blocking would be
- * a deadlock), a write to a full pipe writes what fits.
+ * A pipe is a ring buffer of PIPE_BUF_PAGES pages.  Only one process runs
+ * at a time, and a forked child runs to its end before its parent goes on
+ * (fork.c).  So nobody can fill or drain the pipe while we wait, and where
+ * Linux would sleep this kernel answers at once.  A read of an empty pipe
+ * whose writer is still open returns -EAGAIN, because blocking would be a
+ * deadlock.  A write to a full pipe writes what fits.
  */
 #include "fs.h"
 #include "mm.h"

@@ -3,8 +3,9 @@
  * rlimits, sysinfo, getrusage, getrandom, sched_* (mirrors kernel/sys.c,
  * kernel/sched/core.c and drivers/char/random.c's syscall).
  *
- * There is one process.  It does not get pid 1, because programs treat
- * pid 1 specially (it is init); it gets an ordinary-looking pid instead.
+ * The first process does not get pid 1, because programs treat pid 1
+ * specially (it is init); it gets an ordinary-looking pid, INIT_PID, which
+ * is also the process group and session of every later (forked) process.
  */
 #include "mm.h"
 #include "fs.h"
