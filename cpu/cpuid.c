@@ -40,7 +40,12 @@ static const struct feature features[] = {
 	/* not advertised: VME DE MCE APIC SEP MTRR PGE (the TLB keeps no
 	 * global entries and CR4.PGE is refused) MCA PSE36 DS ACPI SS HTT. */
 	/* leaf 1 ECX */
+	{ 1, ECX, 0,  0, "SSE3 (cpu/sse_fp.c, cpu/sse_int.c; diff-fpu checked)" },
+	{ 1, ECX, 9,  0, "SSSE3: PSHUFB, PALIGNR... (cpu/sse_int.c; diff-fpu checked)" },
 	{ 1, ECX, 13, 0, "CX16: CMPXCHG16B (cpu/move.c)" },
+	{ 1, ECX, 19, 0, "SSE4.1 (cpu/sse4.c; diff-fpu checked)" },
+	{ 1, ECX, 20, 0, "SSE4.2: PCMPxSTRx, CRC32 (cpu/sse4.c; diff-fpu checked)" },
+	{ 1, ECX, 22, 0, "MOVBE (cpu/move.c)" },
 	{ 1, ECX, 23, 0, "POPCNT (cpu/bitops.c)" },
 	/* leaf 7 subleaf 0 EBX */
 	{ 7, EBX, 0,  0, "FSGSBASE: RD/WR FS/GS BASE with CR4.FSGSBASE (cpu/system.c)" },
