@@ -9,7 +9,8 @@
  * file into fresh pages.  setup_new_exec() then builds a new stack, as for
  * the first program.  Close-on-exec descriptors close, handled signals go
  * back to their defaults, and the system call "returns" at the new
- * program's entry point.  One process, so there is no one else to tell.
+ * program's entry point.  No other thread exists that would have to be
+ * stopped first.
  * Only static programs are run: an ELF that asks for an interpreter
  * (PT_INTERP) is refused with -ENOEXEC.
  */

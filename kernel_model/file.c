@@ -178,7 +178,7 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned int, cmd, unsigned long, arg)
 	case F_GETLK:
 	case F_SETLK:
 	case F_SETLKW:
-		return 0;	/* one process: every lock is granted */
+		return 0;	/* one process runs at a time: every lock is granted */
 	default:
 		return -EINVAL;
 	}

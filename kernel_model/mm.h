@@ -2,10 +2,10 @@
  * mm.h - memory management interfaces (a digest of include/linux/mm.h,
  * mm_types.h and arch/x86/include/asm/pgtable_types.h).
  *
- * One process, one address space: init_mm.  User half (below
- * TASK_SIZE_MAX) is described by VMAs and filled in on demand by the page
- * fault handler; the kernel half is the kernel image and a direct map of
- * all physical memory at PAGE_OFFSET.
+ * One address space at a time: init_mm (fork.c saves a parent's while its
+ * child runs).  The user half (below TASK_SIZE_MAX) is described by VMAs
+ * and filled in on demand by the page fault handler; the kernel half is
+ * the kernel image and a direct map of all physical memory at PAGE_OFFSET.
  */
 #ifndef KM_MM_H
 #define KM_MM_H

@@ -2,9 +2,10 @@
  * signal.c - signal state and the calls that change it (mirrors
  * kernel/signal.c).  Frames and handler entry are in signal_64.c.
  *
- * One process, one thread, and no other sender: every signal is either a
+ * Only the running process can send, and only to itself: every signal is a
  * fault of the program's own (force_sig_fault) or one it sends itself
- * (kill, tkill, tgkill, a write to a pipe without reader).  A signal with
+ * (kill, tkill, tgkill, a write to a pipe without reader), or SIGCHLD when
+ * one of its children has ended (fork.c).  A signal with
  * a handler is made pending and delivered on the way out of the system
  * call (arch_do_signal); a signal at its default action ends the program
  * (status 128 + sig) or is dropped, as Linux's default actions say.
