@@ -723,22 +723,39 @@ static void trace_insn(struct trace_session *s, struct cpu *c, const struct insn
 
 /* ---- exceptions ------------------------------------------------------- */
 
+/* The frame the CPU just pushed, at the new RSP: [error,] RIP, CS,
+ * RFLAGS, RSP, SS.  Returns the number of slots, 0 if unreadable. */
+static unsigned read_frame(struct cpu *c, uint64_t frame[6])
+{
+	unsigned n = c->last_has_error ? 6 : 5;
+	for (unsigned k = 0; k < n; k++) {
+		uint64_t pa;
+		if (!mmu_probe(c, c->r[R_RSP] + 8 * k, ACC_READ | ACC_SYS, &pa))
+			return 0;
+		frame[k] = phys_read(c->m, pa, 8);
+	}
+	return n;
+}
+
+/*
+ * An exception line.  in_insn: delivered inside an instruction that
+ * retired (INT n, INT3, INTO -- soft -- or a fault the instruction raised
+ * after completing, like AMD's SYSRET to a non-canonical RIP); then the
+ * RIP and CPL it was raised at are the ones in the frame.
+ */
 static void trace_exception(struct trace_session *s, struct cpu *c, int vector, uint32_t err,
-			    uint64_t rip, int cpl, bool soft)
+			    uint64_t rip, int cpl, bool soft, bool in_insn)
 {
 	take(s->cur, c);
-	bool has_err = !soft && exc_has_error_code(vector);
+	bool has_err = c->last_has_error;
+	uint64_t frame[6];
+	unsigned n = read_frame(c, frame);
+	bool ok = n != 0;
+	if (ok && in_insn) {
+		rip = frame[has_err ? 1 : 0];
+		cpl = (int)(frame[has_err ? 2 : 1] & 3);
+	}
 	if (wanted(s, rip, cpl) || (s->o.syscalls_only && s->in_syscall)) {
-		/* The frame the CPU pushed, at the new RSP. */
-		uint64_t frame[6];
-		unsigned n = has_err ? 6 : 5;
-		bool ok = true;
-		for (unsigned k = 0; k < n && ok; k++) {
-			uint64_t pa;
-			ok = mmu_probe(c, c->r[R_RSP] + 8 * k, ACC_READ | ACC_SYS, &pa);
-			if (ok)
-				frame[k] = phys_read(c->m, pa, 8);
-		}
 		static const char *const fnames[6] = { "error", "rip", "cs", "rflags", "rsp", "ss" };
 		const char *const *fn = has_err ? fnames : fnames + 1;
 		struct obuf *o = s->o.format == TRACE_TENET ? &s->side : &s->out;
@@ -749,7 +766,7 @@ static void trace_exception(struct trace_session *s, struct cpu *c, int vector, 
 			char line[256];
 			snprintf(line, sizeof(line), "%10" PRIu64 " %d ---- %s vector %d%s", seq, cpl,
 				 vector < 32 ? exc_name(vector) : "INT", vector,
-				 soft ? " (software INT)" : "");
+				 soft ? " (software INT)" : in_insn ? " (raised by the instruction)" : "");
 			ob_str(o, line);
 			if (has_err) {
 				ob_str(o, " error=");
@@ -868,16 +885,26 @@ static void on_after(void *ctx, struct cpu *c, const struct insn *i)
 	}
 	if (unlikely(c->cpl != s->cpl))
 		cpl_changed(s, c);
-	int cpl_before = s->tracing ? s->prev->cpl : 0;
 	if (s->tracing)
 		trace_insn(s, c, i, i->next_rip - i->len, ev);
 	if (unlikely(ev & EV_EXCEPTION)) {
 		/* INT n / INT3 / INTO delivered inside the instruction. */
 		if (s->stats)
 			stats_exception(s->stats, c->last_vector);
+		bool soft = i->mnem == ZYDIS_MNEMONIC_INT || i->mnem == ZYDIS_MNEMONIC_INT3 ||
+			    i->mnem == ZYDIS_MNEMONIC_INTO || i->mnem == ZYDIS_MNEMONIC_INT1;
+		if (s->st && !soft) {
+			/* A fault raised at CPL 3 inside the instruction (the
+			 * frame's CS says where): the kernel may kill for it. */
+			uint64_t frame[6];
+			unsigned n = read_frame(c, frame);
+			if (n && (frame[n == 6 ? 2 : 1] & 3) == 3)
+				strace_user_fault(s->st, c, c->last_vector, c->last_error,
+						  frame[n == 6 ? 1 : 0]);
+		}
 		if (s->tracing)
 			trace_exception(s, c, c->last_vector, c->last_error, i->next_rip - i->len,
-					cpl_before, true);
+					0, soft, true);
 	}
 }
 
@@ -891,7 +918,7 @@ static void on_exception(void *ctx, struct cpu *c, int vector, uint32_t err, uin
 	if (c->cpl != s->cpl)
 		cpl_changed(s, c);
 	if (s->tracing)
-		trace_exception(s, c, vector, err, rip, s->prev->cpl, false);
+		trace_exception(s, c, vector, err, rip, s->prev->cpl, false, false);
 }
 
 /* ---- options ------------------------------------------------------------ */
