@@ -3,7 +3,8 @@
 # output and exit status are the same.  Standard error is not compared
 # (lstar adds its own fault messages there), but is shown on failure.
 #
-# usage: compare.sh LSTAR [--stdin FILE] [--env NAME=VALUE]... [--sh] -- PROGRAM [ARGS...]
+# usage: compare.sh LSTAR [--stdin FILE] [--env NAME=VALUE]... [--flag F]... [--sh] -- PROGRAM [ARGS...]
+#   --flag F   pass F to `lstar run` (e.g. --flag --vendor --flag amd)
 #   --sh   PROGRAM ARGS is a shell pipeline template: the word @RUN@ is
 #          replaced by nothing natively and by "LSTAR run" under lstar.
 # Each side runs in its own fresh scratch directory.
@@ -11,11 +12,13 @@ set -u
 lstar=$1; shift
 stdin=/dev/null
 envs=
+flags=
 shmode=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--stdin) stdin=$2; shift 2 ;;
 	--env) envs="$envs $2"; shift 2 ;;
+	--flag) flags="$flags $2"; shift 2 ;;
 	--sh) shmode=1; shift ;;
 	--) shift; break ;;
 	*) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
@@ -38,7 +41,7 @@ run() {	# run SIDE PREFIX...
 
 runner=
 run native "$@"; nst=$?
-runner="$lstar run"
+runner="$lstar run$flags"
 run lstar "$@"; lst=$?
 
 if [ $nst -eq $lst ] && cmp -s "$tmp/native.out" "$tmp/lstar.out"; then
