@@ -36,8 +36,9 @@ void fput(struct file *f)
 		hostcall(HC_CLOSE, f->handle, 0, 0, 0, 0, 0);
 	else if (f->type == FT_PIPE)
 		pipe_release(f);
-	else
+	else if (f->type == FT_PROC)
 		proc_release(f);
+	/* FT_CHR: nothing to release */
 }
 
 /* Install f at the lowest free descriptor >= from (POSIX's rule). */

@@ -14,14 +14,14 @@
 #define NR_OPEN_DEFAULT	256
 #define PATH_MAX	4096
 
-enum file_type { FT_HOST = 1, FT_PIPE, FT_PROC };
+enum file_type { FT_HOST = 1, FT_PIPE, FT_PROC, FT_CHR };
 
 struct pipe_inode_info;
 
 struct file {
 	int f_count;			/* references from descriptors; 0 = free */
 	enum file_type type;
-	int handle;			/* FT_HOST: the device's handle */
+	int handle;			/* FT_HOST: the device's handle; FT_CHR: minor */
 	unsigned int f_flags;		/* O_ACCMODE, O_APPEND, O_NONBLOCK... */
 	struct pipe_inode_info *pipe;	/* FT_PIPE */
 	bool pipe_writer;		/* which end */
@@ -54,6 +54,12 @@ int pipe_poll(struct file *f);
 long proc_open(const char *path, int flags);	/* -ENOENT if not ours */
 long proc_read(struct file *f, char __user *buf, u64 n);
 void proc_release(struct file *f);
+
+/* mem.c: /dev/null, /dev/zero, /dev/random, /dev/urandom */
+long mem_open(const char *path, int flags);	/* -ENOENT if not ours */
+long mem_read(struct file *f, char __user *buf, u64 n);
+long mem_write(struct file *f, const char __user *buf, u64 n);
+void mem_stat(struct file *f, struct stat *st);
 
 /* hostcall helpers (hostcall.c): paths go to the device through hc_path. */
 extern char hc_path[2][PATH_MAX];

@@ -15,8 +15,10 @@ static long do_sys_open(int dirfd, const char __user *filename, int flags,
 	long err = getname(0, filename);
 	if (err < 0)
 		return err;
-	/* A few /proc files are made by the kernel itself (proc.c). */
+	/* A few /proc files and /dev nodes are the kernel's own. */
 	long fd = proc_open(hc_path[0], flags);
+	if (fd == -ENOENT)
+		fd = mem_open(hc_path[0], flags);
 	if (fd != -ENOENT)
 		return fd;
 	long dh = dir_handle(dirfd, 0);

@@ -60,6 +60,8 @@ static long vfs_read(struct file *f, char __user *buf, u64 n, u64 pos)
 		return -EBADF;
 	if (f->type == FT_PIPE)
 		return pos == NO_POS ? pipe_read(f, buf, n) : -ESPIPE;
+	if (f->type == FT_CHR)
+		return mem_read(f, buf, n);
 	if (f->type == FT_PROC) {
 		if (pos == NO_POS)
 			return proc_read(f, buf, n);
@@ -80,6 +82,8 @@ static long vfs_write(struct file *f, const char __user *buf, u64 n, u64 pos)
 		return pos == NO_POS ? pipe_write(f, buf, n) : -ESPIPE;
 	if (f->type == FT_PROC)
 		return -EBADF;
+	if (f->type == FT_CHR)
+		return mem_write(f, buf, n);
 	return host_write(f, buf, n, pos);
 }
 
@@ -179,6 +183,8 @@ SYSCALL_DEFINE3(lseek, int, fd, long, offset, unsigned int, whence)
 		return -EBADF;
 	if (f->type == FT_PIPE)
 		return -ESPIPE;
+	if (f->type == FT_CHR)
+		return 0;		/* the memory devices ignore seeks */
 	if (whence > SEEK_END)
 		return -EINVAL;
 	if (f->type == FT_PROC) {

@@ -25,7 +25,7 @@ static long do_kpoll(unsigned int nfds, long timeout_ms)
 			k[i].revents = POLLNVAL;
 		else if (f->type == FT_PIPE)
 			k[i].revents = pipe_poll(f) & (k[i].events | POLLERR | POLLHUP);
-		else if (f->type == FT_PROC)
+		else if (f->type == FT_PROC || f->type == FT_CHR)
 			k[i].revents = k[i].events & (POLLIN | POLLOUT);
 		else {
 			h[nh] = (struct hc_pollfd){ f->handle, k[i].events, 0 };

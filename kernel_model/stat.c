@@ -20,6 +20,10 @@ static long vfs_fstat(int fd)
 	struct file *f = fget(fd);
 	if (!f)
 		return -EBADF;
+	if (f->type == FT_CHR) {
+		mem_stat(f, &kstat);
+		return 0;
+	}
 	if (f->type != FT_HOST) {
 		/* Pipes are FIFOs; /proc files are empty-looking regular
 		 * files, as on Linux (their size is only known by reading). */

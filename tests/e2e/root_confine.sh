@@ -44,5 +44,13 @@ expect - sub/rel-link
 [ ! -e "$tmp/made.txt" ] || { echo "ESCAPE: write landed outside the root"; fail=1; }
 [ "$(cat "$tmp/pwd.out")" = /d ] || { echo "pwd: want /d, got '$(cat "$tmp/pwd.out")'"; fail=1; }
 
+# The kernel's own /dev/null and /dev/zero exist inside any root, and
+# programs inside the root can be exec'd by their guest path.
+mkdir -p "$root/bin" && cp "$bb" "$root/bin/busybox"
+out=$("$lstar" run --root "$root" "$bb" sh -c 'echo x > /dev/null && /bin/busybox head -c 3 /dev/zero | /bin/busybox wc -c' 2>&1)
+[ "$out" = 3 ] || { echo "/dev inside the root: want 3, got '$out'"; fail=1; }
+out=$("$lstar" run --root "$root" "$bb" sh -c "$bb true" 2>&1)
+[ -n "$out" ] || { echo "ESCAPE: exec of a host path outside the root worked"; fail=1; }
+
 [ $fail = 0 ] && echo "ok: --root confinement holds"
 exit $fail
