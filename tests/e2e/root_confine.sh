@@ -49,7 +49,8 @@ expect - sub/rel-link
 mkdir -p "$root/bin" && cp "$bb" "$root/bin/busybox"
 out=$("$lstar" run --root "$root" "$bb" sh -c 'echo x > /dev/null && /bin/busybox head -c 3 /dev/zero | /bin/busybox wc -c' 2>&1)
 [ "$out" = 3 ] || { echo "/dev inside the root: want 3, got '$out'"; fail=1; }
-out=$("$lstar" run --root "$root" "$bb" sh -c "$bb true" 2>&1)
+cp "$bb" "$tmp/outside-busybox"
+out=$("$lstar" run --root "$root" "$bb" sh -c "$tmp/outside-busybox true" 2>&1)
 [ -n "$out" ] || { echo "ESCAPE: exec of a host path outside the root worked"; fail=1; }
 
 [ $fail = 0 ] && echo "ok: --root confinement holds"
