@@ -283,6 +283,58 @@ static void test_api_reports_error_code_per_delivery(void **state)
 	assert_int_equal(ex.error_code, 0);
 }
 
+/* The fast path counts retired instructions per block; a fault in the
+ * middle of a block must still leave the exact count, and RDTSC (which is
+ * icount * 4 + offset) must read the same on the fast and careful paths. */
+static void test_icount_exact_across_mid_block_fault(void **state)
+{
+	struct fx *fx = *state;
+	static const uint8_t code[] = {
+		0x90, 0x90,                         /* nop; nop */
+		0x48, 0xB8, 0, 0, 0, 0, 0, 0x30, 0, 0, /* mov rax, 0x300000000000 */
+		0x8B, 0x00,                         /* mov eax, [rax]: #PF */
+	};
+	for (int careful = 0; careful < 2; careful++) {
+		lstar_setup_flat(fx->m, USER_BASE, USER_SIZE, &fx->lay);
+		put_code(fx, fx->lay.kernel_code, code, sizeof code);
+		uint64_t before = lstar_icount(fx->m);
+		struct lstar_exit ex;
+		/* careful: stop at the exception; fast: run into the HLT stub */
+		lstar_run(fx->m, careful ? LSTAR_EV_EXCEPTION : 0, 100, &ex);
+		assert_int_equal(ex.event, careful ? LSTAR_EV_EXCEPTION : LSTAR_EV_HALT);
+		/* 3 retired before the fault, plus the stub's HLT on the fast run */
+		assert_int_equal(lstar_icount(fx->m) - before, careful ? 3 : 4);
+	}
+}
+
+static void test_rdtsc_counts_instructions_on_both_paths(void **state)
+{
+	struct fx *fx = *state;
+	static const uint8_t code[] = {
+		0x0F, 0x31,             /* rdtsc */
+		0x89, 0xC3,             /* mov ebx, eax */
+		0x90,                   /* nop */
+		0x0F, 0x31,             /* rdtsc */
+		0x29, 0xD8,             /* sub eax, ebx */
+		0xF4,                   /* hlt */
+	};
+	uint64_t delta[2];
+	for (int careful = 0; careful < 2; careful++) {
+		lstar_setup_flat(fx->m, USER_BASE, USER_SIZE, &fx->lay);
+		put_code(fx, fx->lay.kernel_code, code, sizeof code);
+		struct lstar_exit ex;
+		if (careful) {
+			for (int k = 0; k < 6; k++)
+				lstar_step(fx->m, &ex);
+		} else {
+			lstar_run(fx->m, 0, 100, &ex);
+		}
+		delta[careful] = lstar_get_reg(fx->m, LSTAR_RAX) & 0xFFFFFFFF;
+	}
+	assert_int_equal(delta[0], 3 * 4);   /* three instructions apart, TSC_SCALE 4 */
+	assert_int_equal(delta[1], delta[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +347,8 @@ int main(void)
 		cmocka_unit_test(test_invalid_encodings_raise_ud),
 		cmocka_unit_test(test_access_outside_ram_reads_ones),
 		cmocka_unit_test(test_api_reports_error_code_per_delivery),
+		cmocka_unit_test(test_icount_exact_across_mid_block_fault),
+		cmocka_unit_test(test_rdtsc_counts_instructions_on_both_paths),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
