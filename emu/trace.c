@@ -415,7 +415,9 @@ static bool js_changes(struct obuf *o, const struct snap *a, const struct snap *
 	if (rare_same(a, b))
 		return any;
 	if (a->cpl != b->cpl) {
-		ob_str(o, ",\"cpl\":[");
+		/* JSON Lines records already have "cpl" (the CPL the
+		 * instruction ran at): the change gets its own key there. */
+		ob_str(o, with_regs ? ",\"cpl_change\":[" : ",\"cpl\":[");
 		ob_dec(o, (uint64_t)a->cpl);
 		ob_ch(o, ',');
 		ob_dec(o, (uint64_t)b->cpl);
@@ -664,9 +666,10 @@ static void emit_tenet(struct trace_session *s, uint64_t rip, uint64_t seq, unsi
 	ob_dec(sc, s->lines);
 	if (!(events & (EV_SYSCALL | EV_SYSRET | EV_IRET)) && !s->mem_dropped &&
 	    rare_same(s->prev, s->cur)) {
-		/* The common case, kept short: only RFLAGS changed. */
+		/* The common case, kept short: only RFLAGS changed (no "seq":
+		 * the line number says which instruction). */
 		ob_str(sc, ",\"rflags\":");
-		js_hexstr(sc, s->cur->rflags);
+		js_pair(sc, s->prev->rflags, s->cur->rflags);
 		ob_str(sc, "}\n");
 		return;
 	}

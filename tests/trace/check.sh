@@ -77,11 +77,16 @@ jsonl_schema)
 	hasre t.jsonl '^\{"seq":[0-9]+,"cpl":3,"rip":"0x[0-9a-f]+","sym":"[^"]*","bytes":"0f 05","asm":"syscall","regs":\{"rcx":\["0x[0-9a-f]+","0x[0-9a-f]+"\],"r11":'
 	hasre t.jsonl '"mem":\[\{"op":"w","addr":"0x[0-9a-f]+","size":8,"value":"0x[0-9a-f]+"\}'
 	hasre t.jsonl '"sys":\{"IA32_LSTAR":\["0x0","0xffffffff[0-9a-f]+"\]\}'
+	hasre t.jsonl '"asm":"syscall".*"cpl_change":\[3,0\]'
 	if command -v python3 >/dev/null 2>&1; then
 		python3 - t.jsonl <<'EOF' || fail "a line is not valid JSON"
 import json, sys
+def nodup(pairs):
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), keys
+    return dict(pairs)
 for n, l in enumerate(open(sys.argv[1]), 1):
-    o = json.loads(l)
+    o = json.loads(l, object_pairs_hook=nodup)
     assert isinstance(o["seq"], int) and o["rip"].startswith("0x") or o.get("event") == "exception", n
 EOF
 	fi
