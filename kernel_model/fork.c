@@ -87,6 +87,7 @@ static struct saved_task {
 	u64 fs_base, gs_base;
 	u8 fxsave[512] __attribute__((aligned(16)));
 	char exe[PATH_MAX];
+	u64 timer[2];
 	int pid, child;
 } saved[MAX_FORK_DEPTH];
 static int depth;
@@ -155,6 +156,7 @@ static long do_fork(struct pt_regs *regs, unsigned long flags, u64 newsp)
 	s->gs_base = rdmsrl(MSR_KERNEL_GS_BASE);
 	asm volatile("fxsave64 %0" : "=m"(s->fxsave));
 	strncpy_pad(s->exe, init_mm.exe_path ? init_mm.exe_path : "", PATH_MAX - 1);
+	timer_save(s->timer);
 	s->pid = current_pid;
 	s->child = next_pid++;
 	depth++;
@@ -187,6 +189,7 @@ void return_to_parent(int wstatus)
 	asm volatile("fxrstor64 %0" : : "m"(s->fxsave));
 	if (s->exe[0])
 		set_exe_path(s->exe);
+	timer_restore(s->timer);
 	current_pid = s->pid;
 	add_zombie(child, wstatus);
 

@@ -17,6 +17,8 @@ struct k_sigaction sig_actions[_NSIG];
 unsigned long sig_blocked;
 unsigned long sig_pending;
 struct ksiginfo sig_info[_NSIG];	/* what each pending signal carries */
+unsigned long saved_sigmask;
+bool saved_sigmask_valid;
 
 #define SIGBIT(sig)	(1UL << ((sig) - 1))
 #define UNBLOCKABLE	(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))

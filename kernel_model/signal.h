@@ -48,6 +48,16 @@ extern struct stack_t_k sig_altstack;
 long send_sig_self(int sig, int code);
 void set_current_blocked(unsigned long mask);
 void flush_signal_handlers(void);
+/* sigsuspend's mask to restore after the handler (Linux's saved_sigmask). */
+extern unsigned long saved_sigmask;
+extern bool saved_sigmask_valid;
+
+/* itimer.c */
+u64 now_ns(void);
+bool timer_check(void);
+bool timer_sleep(u64 ns);
+void timer_save(u64 *saved);
+void timer_restore(const u64 *saved);
 
 /* Everything about signals a fork child inherits and must not change for
  * its parent (fork.c saves it across the child's life). */

@@ -92,9 +92,13 @@ bool setup_rt_frame(int sig, const struct ksiginfo *info, struct pt_regs *regs)
 	sc->cs = regs->cs; sc->ss = regs->ss;
 	sc->err = info->fault ? regs->orig_ax : 0;
 	sc->cr2 = info->fault ? info->addr : 0;
-	sc->oldmask = sig_blocked;
+	/* The mask to restore at rt_sigreturn: after sigsuspend, the one
+	 * from before it, not its temporary one. */
+	unsigned long oldmask = saved_sigmask_valid ? saved_sigmask : sig_blocked;
+	saved_sigmask_valid = false;
+	sc->oldmask = oldmask;
 	sc->fpstate = fp;
-	kframe.uc.uc_sigmask = sig_blocked;
+	kframe.uc.uc_sigmask = oldmask;
 
 	/* siginfo_t: signo, errno, code, then the union at offset 16. */
 	int *si = (int *)kframe.info;
@@ -132,9 +136,15 @@ bool setup_rt_frame(int sig, const struct ksiginfo *info, struct pt_regs *regs)
  * unblocked signal that has one (Linux's arch_do_signal_or_restart). */
 void arch_do_signal(struct pt_regs *regs)
 {
+	timer_check();			/* SIGALRM due? (no timer interrupt) */
 	unsigned long ready = sig_pending & ~sig_blocked;
-	if (!ready)
+	if (!ready) {
+		if (saved_sigmask_valid) {	/* sigsuspend woke for nothing */
+			set_current_blocked(saved_sigmask);
+			saved_sigmask_valid = false;
+		}
 		return;
+	}
 	for (int sig = 1; sig <= _NSIG; sig++) {
 		if (!(ready & (1UL << (sig - 1))))
 			continue;

@@ -5,6 +5,7 @@
  */
 #include "mm.h"
 #include "fs.h"
+#include "signal.h"
 
 static struct timespec kts;
 
@@ -61,7 +62,8 @@ static long do_nanosleep(const struct timespec __user *rqtp)
 		return -EFAULT;
 	if (t.tv_sec < 0 || t.tv_nsec < 0 || t.tv_nsec >= 1000000000)
 		return -EINVAL;
-	return hostcall(HC_NANOSLEEP, t.tv_sec * 1000000000ULL + t.tv_nsec, 0, 0, 0, 0, 0);
+	/* An alarm due during the sleep ends it early (itimer.c). */
+	return timer_sleep(t.tv_sec * 1000000000ULL + t.tv_nsec) ? -EINTR : 0;
 }
 
 SYSCALL_DEFINE2(nanosleep, const struct timespec __user *, rqtp,
@@ -84,7 +86,7 @@ SYSCALL_DEFINE4(clock_nanosleep, int, which, int, flags,
 		if (read_clock(which) < 0)
 			return -EINVAL;
 		int64_t ns = (t.tv_sec - kts.tv_sec) * 1000000000LL + (t.tv_nsec - kts.tv_nsec);
-		return ns > 0 ? hostcall(HC_NANOSLEEP, ns, 0, 0, 0, 0, 0) : 0;
+		return ns > 0 && timer_sleep(ns) ? -EINTR : 0;
 	}
 	return do_nanosleep(rqtp);
 }

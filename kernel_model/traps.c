@@ -89,6 +89,9 @@ static const char *signame(int sig)
 	case SIGKILL: return "SIGKILL";
 	case SIGTERM: return "SIGTERM";
 	case SIGINT:  return "SIGINT";
+	case SIGALRM: return "SIGALRM";
+	case SIGUSR1: return "SIGUSR1";
+	case SIGUSR2: return "SIGUSR2";
 	default:      return "signal";
 	}
 }
