@@ -156,9 +156,9 @@ void op_sar(struct cpu *c, const struct insn *i) { shift_op(c, i, S_SAR); }
 /*
  * SHLD/SHRD: SDM vol. 2B.  dest is shifted, the vacated bits filled from
  * src.  CF = last bit shifted out of dest, OF (count 1) = sign change,
- * SF ZF PF from the result, AF undefined.  16-bit operands with a count of
- * 17..31 have an undefined result; lstar shifts the 48-bit pattern
- * dest:src:dest (what Intel and AMD hardware produce).
+ * SF ZF PF from the result, AF undefined (1, as AMD).  16-bit operands with
+ * a count of 17..31 have an undefined result and flags; lstar produces what
+ * AMD Zen does (below).
  */
 static inline void shxd(struct cpu *c, const struct insn *i, int right)
 {
@@ -194,23 +194,26 @@ static inline void shxd(struct cpu *c, const struct insn *i, int right)
 			r = (((b << 32) | a) >> cnt) & m;
 			cf = (a >> (cnt - 1)) & 1;
 		}
+	} else if (!right) {
+		/* 16 bits, counts up to 31 (17..31: undefined result and
+		 * flags): AMD Zen shifts dest:src:src and takes the top 16
+		 * bits; CF is the last bit shifted out of dest alone, so 0
+		 * once all of dest is gone. */
+		uint64_t v = (a << 32) | (b << 16) | b;
+		r = (v >> (32 - cnt)) & m;
+		cf = cnt <= 16 ? (a >> (16 - cnt)) & 1 : 0;
 	} else {
-		/* 16 bits: the 48-bit pattern dest:src:dest covers counts
-		 * up to 31 (the top 16 bits for SHLD, the bottom for SHRD). */
-		uint64_t v = (a << 32) | (b << 16) | a;
-		if (!right) {
-			r = (v >> (32 - cnt)) & m;
-			cf = (v >> (48 - cnt)) & 1;
-		} else {
-			r = (v >> cnt) & m;
-			cf = (v >> (cnt - 1)) & 1;
-		}
+		/* ... and for SHRD src:src:dest, taking the bottom 16 bits. */
+		uint64_t v = (b << 32) | (b << 16) | a;
+		r = (v >> cnt) & m;
+		cf = cnt <= 16 ? (a >> (cnt - 1)) & 1 : 0;
 	}
 	/* OF: for count 1 the sign change; for larger counts (undefined)
-	 * AMD Zen computes SHLD's as MSB(res) ^ CF and SHRD's as the XOR of
-	 * the result's two top bits, which equal the sign change at 1. */
+	 * AMD Zen computes SHLD's as CF ^ MSB(dest << count) (= MSB(res) ^
+	 * CF below the operand width) and SHRD's as the XOR of the result's
+	 * two top bits; both equal the sign change at 1. */
 	if (!right)
-		of = alu_msb(r, sz) ^ cf;
+		of = cf ^ (cnt < sz * 8 ? alu_msb(a << cnt, sz) : 0);
 	else
 		of = alu_msb(r ^ (r << 1), sz);
 	alu_write_la(c, i, la, r);
