@@ -196,3 +196,46 @@ SYSCALL_DEFINE3(lseek, int, fd, long, offset, unsigned int, whence)
 	}
 	return hostcall(HC_LSEEK, f->handle, offset, whence, 0, 0, 0);
 }
+
+/*
+ * sendfile between two host files, through hc_bounce without a trip to
+ * user space.  Pipes and the kernel's own files get -EINVAL, which tells
+ * callers (cp, tar) to fall back to read and write, as Linux does for
+ * file types it cannot splice.
+ */
+SYSCALL_DEFINE4(sendfile64, int, out_fd, int, in_fd, long __user *, offset,
+		unsigned long, count)
+{
+	struct file *in = fget(in_fd), *out = fget(out_fd);
+	long pos = -1, done = 0;
+
+	if (!in || !out)
+		return -EBADF;
+	if (in->type != FT_HOST || out->type != FT_HOST)
+		return -EINVAL;
+	if (offset && copy_from_user(&pos, offset, sizeof(pos)))
+		return -EFAULT;
+	while ((u64)done < count) {
+		u64 chunk = MIN(count - done, (u64)HC_BOUNCE_SIZE);
+		long r = offset ? hostcall(HC_PREAD, in->handle, hc_pa(hc_bounce), chunk,
+					   pos + done, 0, 0)
+				: hostcall(HC_READ, in->handle, hc_pa(hc_bounce), chunk, 0, 0, 0);
+		if (r <= 0) {
+			if (r < 0 && !done)
+				return r;
+			break;
+		}
+		long w = hostcall(HC_WRITE, out->handle, hc_pa(hc_bounce), r, 0, 0, 0);
+		if (w < 0)
+			return done ? done : w;
+		done += w;
+		if (w < r)
+			break;
+	}
+	if (offset) {
+		pos += done;
+		if (copy_to_user(offset, &pos, sizeof(pos)))
+			return -EFAULT;
+	}
+	return done;
+}

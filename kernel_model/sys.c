@@ -153,3 +153,56 @@ SYSCALL_DEFINE3(sched_setaffinity, int, pid, unsigned int, len,
 	(void)len; (void)mask;
 	return (pid == 0 || pid == THE_PID) ? 0 : -ESRCH;
 }
+
+/* No supplementary groups: just the primary one, as a login without any. */
+SYSCALL_DEFINE2(getgroups, int, size, unsigned int __user *, list)
+{
+	unsigned int g = boot_info.gid;
+	if (size == 0)
+		return 1;
+	if (size < 1)
+		return -EINVAL;
+	return copy_to_user(list, &g, sizeof(g)) ? -EFAULT : 1;
+}
+
+#define PR_SET_PDEATHSIG	1
+#define PR_GET_PDEATHSIG	2
+#define PR_GET_DUMPABLE		3
+#define PR_SET_DUMPABLE		4
+#define PR_SET_NAME		15
+#define PR_GET_NAME		16
+#define TASK_COMM_LEN		16
+
+/* The handful of prctl options C libraries and tools use. */
+SYSCALL_DEFINE2(prctl, int, option, unsigned long, arg2)
+{
+	static char comm[TASK_COMM_LEN] = "main";
+	static int dumpable = 1;
+	switch (option) {
+	case PR_SET_NAME: {
+		long n = strncpy_from_user(comm, (const char *)arg2, TASK_COMM_LEN);
+		if (n == -ENAMETOOLONG)
+			comm[TASK_COMM_LEN - 1] = 0;	/* truncated, as Linux */
+		else if (n < 0)
+			return n;
+		return 0;
+	}
+	case PR_GET_NAME:
+		return copy_to_user((void *)arg2, comm, TASK_COMM_LEN) ? -EFAULT : 0;
+	case PR_SET_PDEATHSIG:
+		return 0;		/* the parent always outlives its child here */
+	case PR_GET_PDEATHSIG: {
+		int zero = 0;
+		return copy_to_user((void *)arg2, &zero, sizeof(zero)) ? -EFAULT : 0;
+	}
+	case PR_GET_DUMPABLE:
+		return dumpable;
+	case PR_SET_DUMPABLE:
+		if (arg2 > 1)
+			return -EINVAL;
+		dumpable = arg2;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
