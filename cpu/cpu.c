@@ -62,7 +62,6 @@ void cpu_set_cpl(struct cpu *c, int cpl)
 {
 	c->cpl = cpl;
 	c->tlb_mode = cpl == 3 ? TLB_USER : 0;
-	c->chain_epoch++;  /* execute rights depend on the CPL */
 	c->exit_block = 1;
 }
 

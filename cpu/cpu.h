@@ -224,6 +224,10 @@ enum cpu_stop {
 	STOP_BREAKPOINT,    /* a host-side breakpoint was reached (gdb) */
 };
 
+/* Vectors of an escalation chain kept for the triple-fault report: enough
+ * for the longest chain (#UD -> #GP (no IDT entry) -> #DF -> shutdown). */
+#define FAULT_HISTORY 8
+
 /* Events the API can ask the loop to stop at (bit mask, cpu->event_mask). */
 #define EV_EXCEPTION (1u << 0)   /* an exception/interrupt was delivered */
 #define EV_SYSCALL   (1u << 1)   /* SYSCALL retired */
@@ -298,7 +302,7 @@ struct cpu {
 	bool last_has_error;     /* whether that delivery pushed an error code */
 	int delivering;          /* vector being delivered (nesting), -1 none */
 	int pending_db;          /* single-step #DB due after the current insn */
-	uint32_t fault_history[3]; /* vectors that escalated to a triple fault */
+	uint32_t fault_history[FAULT_HISTORY]; /* vectors that escalated to a triple fault */
 	int fault_depth;
 	int fault_pending;       /* cpu_fault() left an exception for the loop */
 	int fault_vec;           /* its vector */

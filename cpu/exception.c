@@ -97,10 +97,10 @@ _Noreturn void cpu_unsupported(struct cpu *c, const char *fmt, ...)
 /* Remember one more vector of an escalation chain (latest three kept). */
 static void history_push(struct cpu *c, int vector)
 {
-	if (c->fault_depth >= 3)
+	if (c->fault_depth >= FAULT_HISTORY)
 		memmove(&c->fault_history[0], &c->fault_history[1],
-			2 * sizeof c->fault_history[0]);
-	c->fault_history[c->fault_depth >= 3 ? 2 : c->fault_depth] = (uint32_t)vector;
+			(FAULT_HISTORY - 1) * sizeof c->fault_history[0]);
+	c->fault_history[c->fault_depth >= FAULT_HISTORY ? FAULT_HISTORY - 1 : c->fault_depth] = (uint32_t)vector;
 	c->fault_depth++;
 }
 
@@ -108,7 +108,7 @@ static void triple_fault(struct cpu *c, int vector, uint32_t err)
 {
 	char chain[96] = "";
 	history_push(c, vector);
-	int n = c->fault_depth < 3 ? c->fault_depth : 3;
+	int n = c->fault_depth < FAULT_HISTORY ? c->fault_depth : FAULT_HISTORY;
 	for (int k = 0; k < n; k++) {
 		size_t l = strlen(chain);
 		snprintf(chain + l, sizeof chain - l, "%s%s", k ? " -> " : "",
@@ -116,7 +116,7 @@ static void triple_fault(struct cpu *c, int vector, uint32_t err)
 	}
 	snprintf(mach(c)->stop_message, sizeof mach(c)->stop_message,
 		 "triple fault: %s(0x%x) while delivering #DF (escalation: %s%s) at RIP 0x%llx",
-		 exc_name(vector), err, c->fault_depth > 3 ? "... -> " : "", chain,
+		 exc_name(vector), err, c->fault_depth > FAULT_HISTORY ? "... -> " : "", chain,
 		 (unsigned long long)c->rip);
 	c->delivering = -1;
 	c->stop = STOP_TRIPLE_FAULT;

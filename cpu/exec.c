@@ -109,13 +109,15 @@ static inline void step_careful(struct cpu *c, const struct insn *i)
 /*
  * The block at RIP.  The block run last remembers up to two successors;
  * a link is trusted while nothing that could change which code RIP names
- * (a TLB flush, a CPL change, a write to code, a cache flush) happened
- * since it was made -- the same events real TLBs honour.
+ * (a TLB flush, a write to code, a cache flush) happened since it was
+ * made -- the same events real TLBs honour -- and only at the privilege it
+ * was made at (execute rights differ between user and supervisor), which
+ * is folded into the tag so that SYSCALL/SYSRET do not drop every link.
  */
 static inline struct block *next_block(struct cpu *c)
 {
 	struct block *p = c->last_block, *b;
-	uint64_t epoch = c->chain_epoch;
+	uint64_t epoch = (c->chain_epoch << 1) | (c->tlb_mode & TLB_USER);
 	if (likely(p)) {
 		b = p->link[0];
 		if (b && b->va == c->rip && p->link_epoch[0] == epoch)
@@ -133,7 +135,7 @@ static inline struct block *next_block(struct cpu *c)
 	b = decode_lookup(c);
 	/* Link only if the lookup did not flush or invalidate anything
 	 * (p may even have been freed by a cache flush). */
-	if (p && epoch == c->chain_epoch) {
+	if (p && epoch == ((c->chain_epoch << 1) | (c->tlb_mode & TLB_USER))) {
 		p->link[1] = p->link[0];
 		p->link_epoch[1] = p->link_epoch[0];
 		p->link[0] = b;

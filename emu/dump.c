@@ -96,7 +96,7 @@ void machine_dump_state(struct machine *m, FILE *f)
 	};
 	if (c->fault_depth > 0) {
 		fprintf(f, "escalated exceptions:");
-		int n = c->fault_depth < 3 ? c->fault_depth : 3;
+		int n = c->fault_depth < FAULT_HISTORY ? c->fault_depth : FAULT_HISTORY;
 		for (int i = 0; i < n; i++)
 			fprintf(f, "%s %s (vector %u)", i ? " ->" : "",
 				dump_exception_name((int)c->fault_history[i]), c->fault_history[i]);
