@@ -1,0 +1,624 @@
+/*
+ * trace_fmt.c - the trace's three formats (docs/trace.md): text, JSON
+ * Lines, Tenet and its side-car; the disassembly cache and the exception
+ * lines.  emu/trace.c calls trace_insn() and trace_exception() from its
+ * hooks.
+ *
+ * Speed: formatting goes through a hand-written hex writer into a 1 MiB
+ * buffer; the symbol, bytes and Zydis text of an instruction are made once
+ * and cached by RIP (checked against the decoded struct insn, so code that
+ * changed is disassembled again), ready to copy as one piece.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/mmu.h"
+#include "cpu/system.h"
+#include "emu/machine.h"
+#include "emu/strace.h"
+#include "emu/symbols.h"
+#include "emu/trace_int.h"
+
+static const char *const sys_names[NSYS] = {
+	"cr0", "cr2", "cr3", "cr4", "cr8", "IA32_EFER", "IA32_STAR", "IA32_LSTAR",
+	"IA32_CSTAR", "IA32_FMASK", "IA32_KERNEL_GS_BASE", "IA32_TSC_AUX", "gdtr.base",
+	"idtr.base",
+};
+static const char *const reg_names[16] = {
+	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+};
+static const char *const seg_names[6] = { "es", "cs", "ss", "ds", "fs", "gs" };
+/* Tenet's amd64 register order (its first line lists them all). */
+static const unsigned char tenet_order[16] = {
+	R_RAX, R_RBX, R_RCX, R_RDX, R_RBP, R_RSP, R_RSI, R_RDI,
+	R_R8, R_R9, R_R10, R_R11, R_R12, R_R13, R_R14, R_R15,
+};
+static const char *const flag_bits[22] = {
+	[0] = "CF", [2] = "PF", [4] = "AF", [6] = "ZF", [7] = "SF", [8] = "TF", [9] = "IF",
+	[10] = "DF", [11] = "OF", [14] = "NT", [16] = "RF", [17] = "VM", [18] = "AC",
+	[21] = "ID",
+};
+
+const char trace_hexd[16] = "0123456789abcdef";
+char trace_hex2[512];
+
+void trace_fmt_init(void)
+{
+	for (int k = 0; k < 256; k++) {
+		trace_hex2[2 * k] = trace_hexd[k >> 4];
+		trace_hex2[2 * k + 1] = trace_hexd[k & 15];
+	}
+}
+
+void ob_flush(struct obuf *o)
+{
+	if (o->len && fwrite(o->p, 1, o->len, o->f) != o->len)
+		o->error = errno ? errno : EIO;
+	o->len = 0;
+}
+
+static bool read_code(struct cpu *c, uint64_t la, uint8_t *buf, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++) {
+		uint64_t pa;
+		if (!mmu_probe(c, la + k, ACC_READ | ACC_SYS, &pa))
+			return false;
+		buf[k] = (uint8_t)phys_read(c->m, pa, 1);
+	}
+	return true;
+}
+
+static void fill_dent(struct trace_session *s, struct dent *e, const struct insn *i, uint64_t rip)
+{
+	struct cpu *c = s->c;
+	e->ip = i;
+	e->rip = rip;
+	memcpy(&e->key, i, sizeof(*i));
+	uint64_t off;
+	const char *nm = sym_lookup(s->m->syms, rip, &off);
+	if (nm && off)
+		snprintf(e->sym, sizeof(e->sym), "%s+0x%" PRIx64, nm, off);
+	else if (nm)
+		snprintf(e->sym, sizeof(e->sym), "%s", nm);
+	else
+		e->sym[0] = 0;
+	uint8_t raw[16];
+	unsigned n = i->len <= 15 ? i->len : 15;
+	e->bytes[0] = 0;
+	snprintf(e->text, sizeof(e->text), "(unreadable)");
+	if (read_code(c, rip, raw, n)) {
+		char *b = e->bytes;
+		for (unsigned k = 0; k < n; k++) {
+			*b++ = trace_hexd[raw[k] >> 4];
+			*b++ = trace_hexd[raw[k] & 15];
+			if (k + 1 < n)
+				*b++ = ' ';
+		}
+		*b = 0;
+		ZydisDecodedInstruction di;
+		ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+		if (ZYAN_SUCCESS(ZydisDecoderDecodeFull(&s->dec, raw, n, &di, ops)))
+			ZydisFormatterFormatInstruction(&s->fmt, &di, ops, di.operand_count_visible,
+							e->text, sizeof(e->text), rip, NULL);
+	}
+	/* JSON-safe: names and Zydis text never hold quotes, but be sure. */
+	for (char *p = e->sym; *p; p++)
+		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
+			*p = '?';
+	e->symlen = (uint8_t)strlen(e->sym);
+	e->byteslen = (uint8_t)strlen(e->bytes);
+	e->asmlen = (uint8_t)strlen(e->text);
+	int n2;
+	if (s->o.format == TRACE_JSONL)
+		n2 = snprintf(e->pre, sizeof(e->pre) - 32, ",\"sym\":\"%s\",\"bytes\":\"%s\",\"asm\":\"%s\"",
+			      e->sym, e->bytes, e->text);
+	else
+		n2 = snprintf(e->pre, sizeof(e->pre) - 32, " %-35s %-29s %-31s |", e->sym, e->bytes,
+			      e->text);
+	e->pre_len = (uint16_t)(n2 < 0 ? 0 : n2 < (int)sizeof(e->pre) - 32 ? n2 : (int)sizeof(e->pre) - 33);
+}
+
+static const struct dent *lookup(struct trace_session *s, const struct insn *i, uint64_t rip)
+{
+	struct dent *e = &s->dcache[(rip ^ (rip >> DCACHE_BITS)) & ((1u << DCACHE_BITS) - 1)];
+	if (e->rip != rip || e->ip != i || memcmp(&e->key, i, sizeof(*i)))
+		fill_dent(s, e, i, rip);
+	return e;
+}
+
+/* ---- filters ---------------------------------------------------------- */
+
+/* Whether an instruction (or exception) at rip, at CPL cpl, is traced.
+ * The from/to window and the syscall window are updated by the caller. */
+static bool wanted(struct trace_session *s, uint64_t rip, int cpl)
+{
+	if (s->o.cpl == TRACE_CPL_USER && cpl != 3)
+		return false;
+	if (s->o.cpl == TRACE_CPL_KERNEL && cpl == 3)
+		return false;
+	if (s->o.has_range && (rip < s->o.range_lo || rip >= s->o.range_hi))
+		return false;
+	if (s->has_from && !s->window)
+		return false;
+	if (s->o.syscalls_only && !s->in_syscall)
+		return false;
+	return true;
+}
+
+/* ---- JSON pieces (JSON Lines records and the Tenet side-car) ---------- */
+
+static void js_hexstr(struct obuf *o, uint64_t v)
+{
+	ob_ch(o, '"');
+	ob_hex(o, v);
+	ob_ch(o, '"');
+}
+
+static void js_pair(struct obuf *o, uint64_t a, uint64_t b)
+{
+	ob_ch(o, '[');
+	js_hexstr(o, a);
+	ob_ch(o, ',');
+	js_hexstr(o, b);
+	ob_ch(o, ']');
+}
+
+/* "regs", "rflags", "cpl", "seg", "sys" members for what changed from a
+ * to b; regs only when with_regs.  Returns whether anything was written. */
+static bool js_changes(struct obuf *o, const struct snap *a, const struct snap *b, bool with_regs)
+{
+	bool any = false;
+	if (with_regs) {
+		bool first = true;
+		for (unsigned m = reg_mask(a, b); m; m &= m - 1) {
+			int k = __builtin_ctz(m);
+			ob_str(o, first ? ",\"regs\":{\"" : ",\"");
+			ob_str(o, reg_names[k]);
+			ob_str(o, "\":");
+			js_pair(o, a->r[k], b->r[k]);
+			first = false;
+		}
+		if (!first) {
+			ob_ch(o, '}');
+			any = true;
+		}
+	}
+	if (a->rflags != b->rflags) {
+		ob_str(o, ",\"rflags\":");
+		js_pair(o, a->rflags, b->rflags);
+		any = true;
+	}
+	if (rare_same(a, b))
+		return any;
+	if (a->cpl != b->cpl) {
+		/* JSON Lines records already have "cpl" (the CPL the
+		 * instruction ran at): the change gets its own key there. */
+		ob_str(o, with_regs ? ",\"cpl_change\":[" : ",\"cpl\":[");
+		ob_dec(o, (uint64_t)a->cpl);
+		ob_ch(o, ',');
+		ob_dec(o, (uint64_t)b->cpl);
+		ob_ch(o, ']');
+		any = true;
+	}
+	if (memcmp(a->seg, b->seg, sizeof(a->seg))) {
+		bool first = true;
+		for (int k = 0; k < 6; k++) {
+			const struct seg *x = &a->seg[k], *y = &b->seg[k];
+			if (!memcmp(x, y, sizeof(*x)))
+				continue;
+			ob_str(o, first ? ",\"seg\":{\"" : ",\"");
+			ob_str(o, seg_names[k]);
+			ob_str(o, "\":{\"sel\":");
+			js_pair(o, x->sel, y->sel);
+			ob_str(o, ",\"base\":");
+			js_pair(o, x->base, y->base);
+			ob_str(o, ",\"limit\":");
+			js_pair(o, x->limit, y->limit);
+			ob_str(o, ",\"attr\":");
+			js_pair(o, x->attr, y->attr);
+			ob_ch(o, '}');
+			first = false;
+		}
+		ob_ch(o, '}');
+		any = true;
+	}
+	if (memcmp(a->sys, b->sys, sizeof(a->sys))) {
+		bool first = true;
+		for (int k = 0; k < NSYS; k++) {
+			if (a->sys[k] == b->sys[k])
+				continue;
+			ob_str(o, first ? ",\"sys\":{\"" : ",\"");
+			ob_str(o, sys_names[k]);
+			ob_str(o, "\":");
+			js_pair(o, a->sys[k], b->sys[k]);
+			first = false;
+		}
+		ob_ch(o, '}');
+		any = true;
+	}
+	return any;
+}
+
+static void js_mem(struct trace_session *s, struct obuf *o)
+{
+	if (!s->nmem)
+		return;
+	ob_str(o, ",\"mem\":[");
+	for (unsigned k = 0; k < s->nmem; k++) {
+		const struct memrec *r = &s->mem[k];
+		ob_str(o, k ? ",{\"op\":\"" : "{\"op\":\"");
+		ob_ch(o, r->write ? 'w' : 'r');
+		ob_str(o, "\",\"addr\":");
+		js_hexstr(o, r->la);
+		ob_str(o, ",\"size\":");
+		ob_dec(o, r->size);
+		ob_str(o, ",\"value\":");
+		js_hexstr(o, r->v);
+		ob_ch(o, '}');
+	}
+	ob_ch(o, ']');
+	if (s->mem_dropped) {
+		ob_str(o, ",\"mem_dropped\":");
+		ob_dec(o, s->mem_dropped);
+	}
+}
+
+/* ---- text ------------------------------------------------------------- */
+
+static inline void tx_change_n(struct obuf *o, const char *name, size_t nl, uint64_t a, uint64_t b)
+{
+	char *d = ob_room(o, nl + 2);
+	d[0] = ' ';
+	memcpy(d + 1, name, nl);
+	d[nl + 1] = '=';
+	o->len += nl + 2;
+	ob_hex(o, a);
+	ob_mem(o, "\xe2\x86\x92", 3);  /* → */
+	ob_hex(o, b);
+}
+
+static void tx_change(struct obuf *o, const char *name, uint64_t a, uint64_t b)
+{
+	tx_change_n(o, name, strlen(name), a, b);
+}
+
+static void tx_changes(struct obuf *o, const struct snap *a, const struct snap *b)
+{
+	for (unsigned m = reg_mask(a, b); m; m &= m - 1) {
+		int k = __builtin_ctz(m);
+		tx_change_n(o, reg_names[k], reg_names[k][2] ? 3 : 2, a->r[k], b->r[k]);
+	}
+	if (a->rflags != b->rflags) {
+		tx_change(o, "rflags", a->rflags, b->rflags);
+		uint64_t d = a->rflags ^ b->rflags;
+		for (int k = 0; k < 22; k++) {
+			if (!(d & (1ULL << k)) || !flag_bits[k])
+				continue;
+			ob_ch(o, ' ');
+			ob_ch(o, (b->rflags >> k) & 1 ? '+' : '-');
+			ob_str(o, flag_bits[k]);
+		}
+	}
+	if (rare_same(a, b))
+		return;
+	if (a->cpl != b->cpl) {
+		ob_str(o, " cpl=");
+		ob_dec(o, (uint64_t)a->cpl);
+		ob_str(o, "\xe2\x86\x92");
+		ob_dec(o, (uint64_t)b->cpl);
+	}
+	for (int k = 0; k < 6; k++) {
+		const struct seg *x = &a->seg[k], *y = &b->seg[k];
+		char nm[16];
+		if (x->sel != y->sel)
+			tx_change(o, seg_names[k], x->sel, y->sel);
+		if (x->base != y->base) {
+			snprintf(nm, sizeof(nm), "%s.base", seg_names[k]);
+			tx_change(o, nm, x->base, y->base);
+		}
+		if (x->attr != y->attr) {
+			snprintf(nm, sizeof(nm), "%s.attr", seg_names[k]);
+			tx_change(o, nm, x->attr, y->attr);
+		}
+		if (x->limit != y->limit) {
+			snprintf(nm, sizeof(nm), "%s.limit", seg_names[k]);
+			tx_change(o, nm, x->limit, y->limit);
+		}
+	}
+	for (int k = 0; k < NSYS; k++)
+		if (a->sys[k] != b->sys[k])
+			tx_change(o, sys_names[k], a->sys[k], b->sys[k]);
+}
+
+static void tx_mem(struct trace_session *s, struct obuf *o)
+{
+	for (unsigned k = 0; k < s->nmem; k++) {
+		const struct memrec *r = &s->mem[k];
+		ob_str(o, r->write ? " W " : " R ");
+		ob_hex(o, r->la);
+		ob_ch(o, ':');
+		ob_dec(o, r->size);
+		ob_ch(o, '=');
+		ob_hex(o, r->v);
+	}
+	if (s->mem_dropped) {
+		ob_str(o, " (+");
+		ob_dec(o, s->mem_dropped);
+		ob_str(o, " more accesses)");
+	}
+}
+
+/* ---- one instruction -------------------------------------------------- */
+
+static void emit_text(struct trace_session *s, const struct insn *i, uint64_t rip, uint64_t seq)
+{
+	struct obuf *o = &s->out;
+	const struct dent *e = lookup(s, i, rip);
+	char *d = ob_room(o, 12);
+	memset(d, ' ', 12);
+	uint64_t v = seq;
+	int k = 9;
+	do {
+		d[k--] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && k >= 0);
+	d[11] = (char)('0' + s->prev->cpl);
+	o->len += 12;
+	ob_ch(o, ' ');
+	ob_hex16(o, rip);
+	copy_chunks(ob_room(o, e->pre_len + 32u), e->pre, e->pre_len);
+	o->len += e->pre_len;
+	tx_changes(o, s->prev, s->cur);
+	tx_mem(s, o);
+	ob_ch(o, '\n');
+}
+
+static void emit_jsonl(struct trace_session *s, const struct insn *i, uint64_t rip, uint64_t seq)
+{
+	struct obuf *o = &s->out;
+	const struct dent *e = lookup(s, i, rip);
+	ob_str(o, "{\"seq\":");
+	ob_dec(o, seq);
+	ob_str(o, ",\"cpl\":");
+	ob_dec(o, (uint64_t)s->prev->cpl);
+	ob_str(o, ",\"rip\":");
+	js_hexstr(o, rip);
+	copy_chunks(ob_room(o, e->pre_len + 32u), e->pre, e->pre_len);
+	o->len += e->pre_len;
+	js_changes(o, s->prev, s->cur, true);
+	js_mem(s, o);
+	ob_str(o, "}\n");
+}
+
+static void emit_tenet(struct trace_session *s, uint64_t rip, uint64_t seq, unsigned events)
+{
+	struct obuf *o = &s->out;
+	static const char *const tnames[17] = {
+		"rax", "rbx", "rcx", "rdx", "rbp", "rsp", "rsi", "rdi",
+		"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rip",
+	};
+	/* The registers as they were before this instruction, compared
+	 * with the last line: what the previous instruction changed. */
+	const struct snap *p = s->prev;
+	if (unlikely(!s->tenet_started)) {
+		for (int k = 0; k < 16; k++) {
+			ob_str(o, tnames[k]);
+			ob_ch(o, '=');
+			ob_hex(o, p->r[tenet_order[k]]);
+			ob_ch(o, ',');
+		}
+	} else {
+		for (unsigned m = mask16(p->r, s->tenet_last); m; m &= m - 1) {
+			int k = __builtin_ctz(m);
+			ob_str(o, reg_names[k]);
+			ob_ch(o, '=');
+			ob_hex(o, p->r[k]);
+			ob_ch(o, ',');
+		}
+	}
+	memcpy(s->tenet_last, p->r, sizeof(p->r));
+	ob_str(o, "rip=");
+	ob_hex(o, rip);
+	s->tenet_started = true;
+	for (unsigned k = 0; k < s->nmem; k++) {
+		const struct memrec *r = &s->mem[k];
+		ob_str(o, r->write ? ",mw=" : ",mr=");
+		ob_hex(o, r->la);
+		ob_ch(o, ':');
+		ob_bytes_le(o, r->v, r->size);
+	}
+	ob_ch(o, '\n');
+	s->lines++;
+	/* What Tenet cannot hold goes to the side-car, keyed by line. */
+	bool side = s->prev->rflags != s->cur->rflags || !rare_same(s->prev, s->cur) ||
+		    (events & (EV_SYSCALL | EV_SYSRET | EV_IRET)) || s->mem_dropped;
+	if (!side)
+		return;
+	struct obuf *sc = &s->side;
+	ob_str(sc, "{\"line\":");
+	ob_dec(sc, s->lines);
+	if (!(events & (EV_SYSCALL | EV_SYSRET | EV_IRET)) && !s->mem_dropped &&
+	    rare_same(s->prev, s->cur)) {
+		/* The common case, kept short: only RFLAGS changed (no "seq":
+		 * the line number says which instruction). */
+		ob_str(sc, ",\"rflags\":");
+		js_pair(sc, s->prev->rflags, s->cur->rflags);
+		ob_str(sc, "}\n");
+		return;
+	}
+	ob_str(sc, ",\"seq\":");
+	ob_dec(sc, seq);
+	js_changes(sc, s->prev, s->cur, false);
+	if (events & EV_SYSCALL) {
+		ob_str(sc, ",\"syscall\":{\"nr\":");
+		ob_dec(sc, s->cur->r[R_RAX]);
+		const char *nm = syscall_name(s->cur->r[R_RAX]);
+		if (nm) {
+			ob_str(sc, ",\"name\":\"");
+			ob_str(sc, nm);
+			ob_ch(sc, '"');
+		}
+		ob_ch(sc, '}');
+	}
+	if ((events & (EV_SYSRET | EV_IRET)) && s->cur->cpl == 3) {
+		ob_str(sc, ",\"return\":");
+		js_hexstr(sc, s->cur->r[R_RAX]);
+	}
+	if (s->mem_dropped) {
+		ob_str(sc, ",\"mem_dropped\":");
+		ob_dec(sc, s->mem_dropped);
+	}
+	ob_str(sc, "}\n");
+}
+
+void trace_insn(struct trace_session *s, struct cpu *c, const struct insn *i,
+		       uint64_t rip, unsigned events)
+{
+	take(s->cur, c);
+	uint64_t seq = c->icount - 1;
+	int cpl = s->prev->cpl;
+	if (s->has_from && rip == s->from)
+		s->window = true;
+	if (events & EV_SYSCALL)
+		s->in_syscall = true;
+	if (wanted(s, rip, cpl)) {
+		switch (s->o.format) {
+		case TRACE_TEXT: emit_text(s, i, rip, seq); break;
+		case TRACE_JSONL: emit_jsonl(s, i, rip, seq); break;
+		case TRACE_TENET: emit_tenet(s, rip, seq, events); break;
+		}
+	}
+	if ((events & (EV_SYSRET | EV_IRET)) && c->cpl == 3)
+		s->in_syscall = false;
+	if (s->has_to && rip == s->to)
+		s->window = false;
+	s->nmem = 0;
+	s->mem_dropped = 0;
+	{ struct snap *t = s->prev; s->prev = s->cur; s->cur = t; }
+}
+
+/* ---- exceptions ------------------------------------------------------- */
+
+/* The frame the CPU just pushed, at the new RSP: [error,] RIP, CS,
+ * RFLAGS, RSP, SS.  Returns the number of slots, 0 if unreadable. */
+unsigned read_frame(struct cpu *c, uint64_t frame[6])
+{
+	unsigned n = c->last_has_error ? 6 : 5;
+	for (unsigned k = 0; k < n; k++) {
+		uint64_t pa;
+		if (!mmu_probe(c, c->r[R_RSP] + 8 * k, ACC_READ | ACC_SYS, &pa))
+			return 0;
+		frame[k] = phys_read(c->m, pa, 8);
+	}
+	return n;
+}
+
+/*
+ * An exception line.  in_insn: delivered inside an instruction that
+ * retired (INT n, INT3, INTO -- soft -- or a fault the instruction raised
+ * after completing, like AMD's SYSRET to a non-canonical RIP); then the
+ * RIP and CPL it was raised at are the ones in the frame.
+ */
+void trace_exception(struct trace_session *s, struct cpu *c, int vector, uint32_t err,
+			    uint64_t rip, int cpl, bool soft, bool in_insn)
+{
+	take(s->cur, c);
+	bool has_err = c->last_has_error;
+	uint64_t frame[6];
+	unsigned n = read_frame(c, frame);
+	bool ok = n != 0;
+	if (ok && in_insn) {
+		rip = frame[has_err ? 1 : 0];
+		cpl = (int)(frame[has_err ? 2 : 1] & 3);
+	}
+	if (wanted(s, rip, cpl) || (s->o.syscalls_only && s->in_syscall)) {
+		static const char *const fnames[6] = { "error", "rip", "cs", "rflags", "rsp", "ss" };
+		const char *const *fn = has_err ? fnames : fnames + 1;
+		struct obuf *o = s->o.format == TRACE_TENET ? &s->side : &s->out;
+		uint64_t seq = c->icount;
+		if (s->o.format == TRACE_TEXT) {
+			uint64_t off;
+			const char *nm = sym_lookup(s->m->syms, c->rip, &off);
+			char line[256];
+			snprintf(line, sizeof(line), "%10" PRIu64 " %d ---- %s vector %d%s", seq, cpl,
+				 vector < 32 ? exc_name(vector) : "INT", vector,
+				 soft ? " (software INT)" : in_insn ? " (raised by the instruction)" : "");
+			ob_str(o, line);
+			if (has_err) {
+				ob_str(o, " error=");
+				ob_hex(o, err);
+			}
+			ob_str(o, " at ");
+			ob_hex(o, rip);
+			if (vector == EXC_PF) {
+				ob_str(o, " cr2=");
+				ob_hex(o, c->cr2);
+			}
+			ob_str(o, " -> ");
+			ob_hex(o, c->rip);
+			if (nm) {
+				snprintf(line, sizeof(line), " <%s+0x%" PRIx64 ">", nm, off);
+				ob_str(o, line);
+			}
+			ob_str(o, " frame@");
+			ob_hex(o, c->r[R_RSP]);
+			ob_ch(o, ':');
+			for (unsigned k = 0; k < n && ok; k++) {
+				ob_ch(o, ' ');
+				ob_str(o, fn[k]);
+				ob_ch(o, '=');
+				ob_hex(o, frame[k]);
+			}
+			ob_str(o, " |");
+			tx_changes(o, s->prev, s->cur);
+			ob_ch(o, '\n');
+		} else {
+			if (s->o.format == TRACE_TENET) {
+				ob_str(o, "{\"line\":");
+				ob_dec(o, s->lines + 1);
+				ob_ch(o, ',');
+			} else {
+				ob_ch(o, '{');
+			}
+			ob_str(o, "\"seq\":");
+			ob_dec(o, seq);
+			ob_str(o, ",\"event\":\"exception\",\"vector\":");
+			ob_dec(o, (uint64_t)vector);
+			ob_str(o, ",\"name\":\"");
+			ob_str(o, vector < 32 ? exc_name(vector) : "INT");
+			ob_str(o, "\",\"soft\":");
+			ob_str(o, soft ? "true" : "false");
+			if (has_err) {
+				ob_str(o, ",\"error\":");
+				js_hexstr(o, err);
+			}
+			ob_str(o, ",\"at\":");
+			js_hexstr(o, rip);
+			if (vector == EXC_PF) {
+				ob_str(o, ",\"cr2\":");
+				js_hexstr(o, c->cr2);
+			}
+			ob_str(o, ",\"handler\":");
+			js_hexstr(o, c->rip);
+			if (ok) {
+				ob_str(o, ",\"frame\":{");
+				for (unsigned k = 0; k < n; k++) {
+					ob_str(o, k ? ",\"" : "\"");
+					ob_str(o, fn[k]);
+					ob_str(o, "\":");
+					js_hexstr(o, frame[k]);
+				}
+				ob_ch(o, '}');
+			}
+			js_changes(o, s->prev, s->cur, s->o.format == TRACE_JSONL);
+			ob_str(o, "}\n");
+		}
+	}
+	s->nmem = 0;
+	s->mem_dropped = 0;
+	{ struct snap *t = s->prev; s->prev = s->cur; s->cur = t; }
+}
+

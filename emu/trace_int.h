@@ -1,0 +1,254 @@
+/*
+ * trace_int.h - what emu/trace.c (hooks, session) and emu/trace_fmt.c (the
+ * three formats) share: the state snapshot, the output buffer, the
+ * disassembly cache and the session.  Private to the trace.
+ */
+#ifndef LSTAR_TRACE_INT_H
+#define LSTAR_TRACE_INT_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <Zydis/Zydis.h>
+
+#include "cpu/cpu.h"
+#include "cpu/flags.h"
+#include "emu/trace.h"
+
+struct machine;
+struct strace;
+struct stats;
+
+#define MEM_MAX 64          /* memory accesses kept per instruction */
+#define DCACHE_BITS 13      /* disassembly cache: 8192 entries */
+#define OBUF_SIZE (1u << 20)
+
+/* ---- the state compared between instructions ------------------------ */
+
+enum { SYS_CR0, SYS_CR2, SYS_CR3, SYS_CR4, SYS_CR8, SYS_EFER, SYS_STAR, SYS_LSTAR,
+       SYS_CSTAR, SYS_FMASK, SYS_KGSBASE, SYS_TSC_AUX, SYS_GDTR, SYS_IDTR, NSYS };
+
+/* ---- the state compared between instructions ------------------------ */
+
+struct snap {
+	uint64_t r[16];
+	uint64_t rflags;
+	/* from here on: state that rarely changes, compared as one block */
+	struct seg seg[6];
+	uint64_t sys[NSYS];
+	int cpl;
+	int pad;                 /* keeps the block free of unset bytes */
+};
+#define RARE_OFF offsetof(struct snap, seg)
+
+static inline bool rare_same(const struct snap *a, const struct snap *b)
+{
+	return !memcmp((const char *)a + RARE_OFF, (const char *)b + RARE_OFF,
+		       sizeof(struct snap) - RARE_OFF);
+}
+
+static inline void take(struct snap *s, struct cpu *c)
+{
+	memcpy(s->r, c->r, sizeof(s->r));
+	s->rflags = flags_get(c);
+	s->sys[SYS_CR0] = c->cr0;
+	s->sys[SYS_CR2] = c->cr2;
+	s->sys[SYS_CR3] = c->cr3;
+	s->sys[SYS_CR4] = c->cr4;
+	s->sys[SYS_CR8] = c->cr8;
+	s->sys[SYS_EFER] = c->efer;
+	s->sys[SYS_STAR] = c->star;
+	s->sys[SYS_LSTAR] = c->lstar;
+	s->sys[SYS_CSTAR] = c->cstar;
+	s->sys[SYS_FMASK] = c->fmask;
+	s->sys[SYS_KGSBASE] = c->kernel_gs_base;
+	s->sys[SYS_TSC_AUX] = c->tsc_aux;
+	s->sys[SYS_GDTR] = c->gdtr.base;
+	s->sys[SYS_IDTR] = c->idtr.base;
+	memcpy(s->seg, c->seg, sizeof(s->seg));
+	s->cpl = c->cpl;
+}
+
+/* ---- output buffer ---------------------------------------------------- */
+
+struct obuf {
+	FILE *f;
+	char *p;
+	size_t len;
+	int error;
+};
+
+/* Write out what the buffer holds (emu/trace_fmt.c). */
+void ob_flush(struct obuf *o);
+
+/* Room for n more bytes. */
+static inline char *ob_room(struct obuf *o, size_t n)
+{
+	if (unlikely(o->len + n > OBUF_SIZE))
+		ob_flush(o);
+	return o->p + o->len;
+}
+
+static inline void ob_mem(struct obuf *o, const char *s, size_t n)
+{
+	memcpy(ob_room(o, n), s, n);
+	o->len += n;
+}
+
+static inline void ob_str(struct obuf *o, const char *s)
+{
+	ob_mem(o, s, strlen(s));
+}
+
+static inline void ob_ch(struct obuf *o, char ch)
+{
+	*ob_room(o, 1) = ch;
+	o->len++;
+}
+
+extern const char trace_hexd[16];
+extern char trace_hex2[512];   /* "00".."ff", trace_fmt_init() */
+
+/* 0x-prefixed minimal hex, two digits per step from the right. */
+static inline void ob_hex(struct obuf *o, uint64_t v)
+{
+	char *d = ob_room(o, 20);
+	d[0] = '0';
+	d[1] = 'x';
+	int n = v ? (64 - __builtin_clzll(v) + 3) / 4 : 1;
+	char *e = d + 2 + n;
+	while (e - d > 3) {
+		e -= 2;
+		memcpy(e, &trace_hex2[2 * (v & 0xFF)], 2);
+		v >>= 8;
+	}
+	if (e - d == 3)
+		d[2] = trace_hexd[v & 15];
+	o->len += 2 + (size_t)n;
+}
+
+/* Bit k set when general register k differs. */
+static inline unsigned mask16(const uint64_t *a, const uint64_t *b)
+{
+	unsigned m = 0;
+#pragma GCC unroll 16
+	for (int k = 0; k < 16; k++) {
+		uint64_t d = a[k] ^ b[k];
+		m |= (unsigned)((d | -d) >> 63) << k;   /* branch-free a != b */
+	}
+	return m;
+}
+
+static inline unsigned reg_mask(const struct snap *a, const struct snap *b)
+{
+	return mask16(a->r, b->r);
+}
+
+static inline void ob_hex16(struct obuf *o, uint64_t v)
+{
+	char *d = ob_room(o, 16);
+	for (int k = 14; k >= 0; k -= 2, v >>= 8)
+		memcpy(d + k, &trace_hex2[2 * (v & 0xFF)], 2);
+	o->len += 16;
+}
+
+static inline void ob_dec(struct obuf *o, uint64_t v)
+{
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	char *d = ob_room(o, (size_t)n);
+	for (int k = 0; k < n; k++)
+		d[k] = tmp[n - 1 - k];
+	o->len += (size_t)n;
+}
+
+/* Little-endian bytes as hex in ascending address order (Tenet). */
+static inline void ob_bytes_le(struct obuf *o, uint64_t v, unsigned size)
+{
+	char *d = ob_room(o, 2 * size);
+	for (unsigned k = 0; k < size; k++, v >>= 8) {
+		d[2 * k] = trace_hexd[(v >> 4) & 15];
+		d[2 * k + 1] = trace_hexd[v & 15];
+	}
+	o->len += 2 * size;
+}
+
+/* ---- disassembly cache ------------------------------------------------ */
+
+struct dent {
+	const struct insn *ip;
+	uint64_t rip;
+	struct insn key;
+	uint8_t symlen, byteslen, asmlen;
+	uint16_t pre_len;      /* length of pre[] */
+	char sym[80];
+	char bytes[48];
+	char text[112];
+	/* The line's fixed middle, ready to copy: text: " sym  bytes  asm  |",
+	 * jsonl: ',"sym":"...","bytes":"...","asm":"..."'.  Sized in 32-byte
+	 * steps: copy_chunks() may copy up to 31 bytes past pre_len. */
+	char pre[288] __attribute__((aligned(32)));
+};
+
+/* Copy n bytes in 32-byte steps (fixed-size copies compile to vector
+ * moves; both sides have the slack). */
+static inline void copy_chunks(char *d, const char *src, size_t n)
+{
+	for (size_t k = 0; k < n; k += 32)
+		memcpy(d + k, src + k, 32);
+}
+
+struct memrec {
+	uint64_t la, v;
+	unsigned size;
+	int write;
+};
+
+struct trace_session {
+	struct machine *m;
+	struct cpu *c;
+	struct trace_opts o;
+	struct cpu_hooks hooks;
+	/* trace */
+	bool tracing;
+	struct obuf out, side;
+	bool own_out, own_side;
+	struct snap snaps[2];
+	struct snap *prev, *cur;    /* state after the previous instruction, and now */
+	struct memrec mem[MEM_MAX];
+	unsigned nmem, mem_dropped;
+	struct dent *dcache;
+	ZydisDecoder dec;
+	ZydisFormatter fmt;
+	uint64_t lines;            /* trace lines written (Tenet line numbers) */
+	uint64_t tenet_last[16];   /* registers (ModRM order) as of the last Tenet line */
+	bool tenet_started;
+	/* filters */
+	bool has_from, has_to, window;
+	uint64_t from, to;
+	bool in_syscall;
+	/* strace and stats */
+	struct strace *st;
+	FILE *st_file;
+	struct stats *stats;
+	int cpl;                   /* CPL after the last instruction */
+	uint64_t user_since;       /* icount when CPL 3 was entered */
+};
+
+/* ---- emu/trace_fmt.c ---- */
+
+void trace_fmt_init(void);
+/* Format instruction i (at rip, events = cpu->event) if the filters want it. */
+void trace_insn(struct trace_session *s, struct cpu *c, const struct insn *i,
+		uint64_t rip, unsigned events);
+/* The frame the CPU just pushed; slots read, 0 if unreadable. */
+unsigned read_frame(struct cpu *c, uint64_t frame[6]);
+void trace_exception(struct trace_session *s, struct cpu *c, int vector, uint32_t err,
+		     uint64_t rip, int cpl, bool soft, bool in_insn);
+
+#endif
