@@ -117,6 +117,53 @@ static void dec32(struct cpu *c, const struct insn *i)
 	flags_lazy_keep_cf(c, FL_DEC, 4, r, a, 1, cf);
 }
 
+/* ---- stack and near calls ------------------------------------------------
+ * 64-bit PUSH/POP of a register, CALL rel32 and plain RET: the frame
+ * building of every function prologue and of entry_SYSCALL_64.  Same
+ * checks and order as cpu/stack.c and cpu/branch.c: a non-canonical stack
+ * address is #SS(0), a non-canonical target #GP(0), and RSP changes only
+ * after the memory access succeeded. */
+static void push_r64(struct cpu *c, const struct insn *i)
+{
+	uint64_t v = R(0), sp = c->r[R_RSP] - 8;
+	if (unlikely(!is_canonical(sp)))
+		cpu_fault(c, EXC_SS, 0);
+	mem_write(c, sp, 8, v);
+	c->r[R_RSP] = sp;
+}
+static void pop_r64(struct cpu *c, const struct insn *i)
+{
+	uint64_t sp = c->r[R_RSP];
+	if (unlikely(!is_canonical(sp)))
+		cpu_fault(c, EXC_SS, 0);
+	uint64_t v = mem_read(c, sp, 8);
+	c->r[R_RSP] = sp + 8;
+	R(0) = v;              /* after RSP: POP RSP loads the popped value */
+}
+static void call_rel(struct cpu *c, const struct insn *i)
+{
+	uint64_t t = i->imm, sp = c->r[R_RSP] - 8;
+	if (unlikely(!is_canonical(t)))
+		cpu_fault(c, EXC_GP, 0);
+	if (unlikely(!is_canonical(sp)))
+		cpu_fault(c, EXC_SS, 0);
+	mem_write(c, sp, 8, c->rip);
+	c->r[R_RSP] = sp;
+	c->rip = t;
+}
+static void ret_near(struct cpu *c, const struct insn *i)
+{
+	(void)i;
+	uint64_t sp = c->r[R_RSP];
+	if (unlikely(!is_canonical(sp)))
+		cpu_fault(c, EXC_SS, 0);
+	uint64_t t = mem_read(c, sp, 8);
+	if (unlikely(!is_canonical(t)))
+		cpu_fault(c, EXC_GP, 0);
+	c->rip = t;
+	c->r[R_RSP] = sp + 8;
+}
+
 /* ---- IMUL ----------------------------------------------------------------
  * Two- and three-operand IMUL on 32/64-bit registers.  CF = OF = signed
  * overflow; SF ZF AF PF keep their old values, as on the AMD hosts the
@@ -232,6 +279,24 @@ insn_fn fastpath_select(const struct insn *i)
 		case ZYDIS_MNEMONIC_JZ:
 			return by_cc[i->cc];
 		}
+	}
+	switch (i->mnem) {
+	case ZYDIS_MNEMONIC_PUSH:
+		if (i->nops == 1 && is_gpr(&i->o[0], 8))
+			return push_r64;
+		return NULL;
+	case ZYDIS_MNEMONIC_POP:
+		if (i->nops == 1 && is_gpr(&i->o[0], 8))
+			return pop_r64;
+		return NULL;
+	case ZYDIS_MNEMONIC_CALL:
+		if (i->opc == 0xE8 && i->osz == 8 && i->o[0].kind == OK_IMM)
+			return call_rel;
+		return NULL;
+	case ZYDIS_MNEMONIC_RET:
+		if (i->opc == 0xC3 && i->osz == 8)
+			return ret_near;
+		return NULL;
 	}
 	/* Byte moves and zero-extending loads. */
 	if (i->mnem == ZYDIS_MNEMONIC_MOV && i->nops == 2 && i->o[0].size == 1) {
