@@ -620,7 +620,7 @@ static void put_args(struct strace *s, struct sbuf *b, struct cpu *c, int64_t re
 	int nargs = s->d->nargs;
 	/* open/openat: the mode only matters (and strace shows it only)
 	 * with O_CREAT or O_TMPFILE. */
-	if (s->d->kind[nargs - 1] == A_MODE && nargs >= 2 && s->d->kind[nargs - 2] == A_OFLAGS &&
+	if (nargs >= 2 && s->d->kind[nargs - 1] == A_MODE && s->d->kind[nargs - 2] == A_OFLAGS &&
 	    !(s->args[nargs - 2] & 0100) && (s->args[nargs - 2] & 020200000) != 020200000)
 		nargs--;
 	for (int k = 0; k < nargs; k++) {

@@ -193,6 +193,12 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 				goto fail;
 			s->own_side = true;
 		}
+		/* Files get a writer thread each; standard error stays
+		 * synchronous (it interleaves with the guest's output). */
+		if (t->trace_file)
+			ob_start_writer(&s->out);
+		if (s->side.f)
+			ob_start_writer(&s->side);
 		ZydisDecoderInit(&s->dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 		ZydisFormatterInit(&s->fmt, t->att ? ZYDIS_FORMATTER_STYLE_ATT : ZYDIS_FORMATTER_STYLE_INTEL);
 		ZydisFormatterSetProperty(&s->fmt, ZYDIS_FORMATTER_PROP_HEX_UPPERCASE, ZYAN_FALSE);
@@ -234,14 +240,14 @@ void trace_finish(struct trace_session *s, int status)
 		return;
 	if (s->m && s->m->cpu.hooks == &s->hooks)
 		cpu_set_hooks(&s->m->cpu, NULL);
-	if (s->out.p && s->out.f) {
-		ob_flush(&s->out);
+	ob_close(&s->out);
+	ob_close(&s->side);
+	if (s->out.f) {
 		fflush(s->out.f);
-		if (s->out.error && status >= 0)
-			fprintf(stderr, "lstar: writing the trace failed: %s\n", strerror(s->out.error));
+		if ((s->out.error || s->side.error) && status >= 0)
+			fprintf(stderr, "lstar: writing the trace failed: %s\n",
+				strerror(s->out.error ? s->out.error : s->side.error));
 	}
-	if (s->side.p && s->side.f)
-		ob_flush(&s->side);
 	if (s->st && status >= 0)
 		strace_finish(s->st, status);
 	if (s->stats && status >= 0)
@@ -254,8 +260,6 @@ void trace_finish(struct trace_session *s, int status)
 		fclose(s->st_file);
 	strace_free(s->st);
 	stats_free(s->stats);
-	free(s->out.p);
-	free(s->side.p);
 	free(s->dcache);
 	free(s);
 }

@@ -53,11 +53,90 @@ void trace_fmt_init(void)
 	}
 }
 
+static void write_out(struct obuf *o, const char *p, size_t n)
+{
+	if (n && fwrite(p, 1, n, o->f) != n && !o->error)
+		o->error = errno ? errno : EIO;
+}
+
 void ob_flush(struct obuf *o)
 {
-	if (o->len && fwrite(o->p, 1, o->len, o->f) != o->len)
-		o->error = errno ? errno : EIO;
+	if (!o->async) {
+		write_out(o, o->p, o->len);
+		o->len = 0;
+		return;
+	}
+	if (!o->len)
+		return;
+	pthread_mutex_lock(&o->mu);
+	while (o->pending || !o->spare)
+		pthread_cond_wait(&o->cv, &o->mu);
+	o->pending = o->p;
+	o->pending_len = o->len;
+	o->p = o->spare;
+	o->spare = NULL;
+	pthread_cond_broadcast(&o->cv);
+	pthread_mutex_unlock(&o->mu);
 	o->len = 0;
+}
+
+static void *writer(void *arg)
+{
+	struct obuf *o = arg;
+	pthread_mutex_lock(&o->mu);
+	for (;;) {
+		while (!o->pending && !o->stop)
+			pthread_cond_wait(&o->cv, &o->mu);
+		if (!o->pending)
+			break;   /* stop, and nothing left */
+		char *buf = o->pending;
+		size_t n = o->pending_len;
+		pthread_mutex_unlock(&o->mu);
+		write_out(o, buf, n);
+		pthread_mutex_lock(&o->mu);
+		o->pending = NULL;
+		o->spare = buf;
+		pthread_cond_broadcast(&o->cv);
+	}
+	pthread_mutex_unlock(&o->mu);
+	return NULL;
+}
+
+bool ob_start_writer(struct obuf *o)
+{
+	o->spare = malloc(OBUF_SIZE);
+	if (!o->spare)
+		return false;
+	pthread_mutex_init(&o->mu, NULL);
+	pthread_cond_init(&o->cv, NULL);
+	if (pthread_create(&o->th, NULL, writer, o) != 0) {
+		pthread_mutex_destroy(&o->mu);
+		pthread_cond_destroy(&o->cv);
+		free(o->spare);
+		o->spare = NULL;
+		return false;
+	}
+	o->async = true;
+	return true;
+}
+
+void ob_close(struct obuf *o)
+{
+	if (o->p && o->f)
+		ob_flush(o);
+	if (o->async) {
+		pthread_mutex_lock(&o->mu);
+		o->stop = true;
+		pthread_cond_broadcast(&o->cv);
+		pthread_mutex_unlock(&o->mu);
+		pthread_join(o->th, NULL);
+		pthread_mutex_destroy(&o->mu);
+		pthread_cond_destroy(&o->cv);
+		o->async = false;
+	}
+	free(o->p);
+	free(o->spare);
+	o->p = o->spare = NULL;
 }
 
 static bool read_code(struct cpu *c, uint64_t la, uint8_t *buf, unsigned n)

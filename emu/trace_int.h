@@ -6,6 +6,8 @@
 #ifndef LSTAR_TRACE_INT_H
 #define LSTAR_TRACE_INT_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,13 +76,29 @@ static inline void take(struct snap *s, struct cpu *c)
 
 struct obuf {
 	FILE *f;
-	char *p;
+	char *p;                 /* the buffer being filled */
 	size_t len;
-	int error;
+	int error;               /* first write error (errno) */
+	/* A file gets a writer thread (ob_start_writer): the interpreter
+	 * fills one buffer while the thread writes the other, so the
+	 * kernel's write path runs on the other CPU. */
+	bool async;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *spare;             /* free buffer, NULL while being written */
+	char *pending;           /* handed to the writer, NULL if none */
+	size_t pending_len;
+	bool stop;
 };
 
-/* Write out what the buffer holds (emu/trace_fmt.c). */
+/* Write out (or hand over) what the buffer holds (emu/trace_fmt.c). */
 void ob_flush(struct obuf *o);
+/* Start the writer thread of a buffer whose p is allocated; false if it
+ * cannot (the buffer then stays synchronous). */
+bool ob_start_writer(struct obuf *o);
+/* Flush, stop the writer, free both buffers. */
+void ob_close(struct obuf *o);
 
 /* Room for n more bytes. */
 static inline char *ob_room(struct obuf *o, size_t n)
