@@ -196,6 +196,39 @@ static uint64_t movs_bulk(struct cpu *c, const struct sctx *s, uint64_t max)
 	return n;
 }
 
+/*
+ * The unconditional REP driver of MOVS, STOS and LODS: whole chunks through
+ * `bulk` where it can (it returns 0 when it cannot), single elements
+ * through `one` otherwise, RCX decremented after each step so a fault
+ * leaves the exact progress, and a yield (re-execution) when the budget of
+ * one dispatch is used up.
+ */
+typedef void (*str_one_fn)(struct cpu *, const struct sctx *);
+typedef uint64_t (*str_bulk_fn)(struct cpu *, const struct sctx *, uint64_t);
+
+static inline __attribute__((always_inline))
+void rep_run(struct cpu *c, const struct insn *i, const struct sctx *s,
+	     str_one_fn one, str_bulk_fn bulk)
+{
+	uint64_t budget = budget_elems(c, s);
+	for (uint64_t left = count_get(c, s); left; left = count_get(c, s)) {
+		if (!budget) {
+			str_yield(c, i);
+			return;
+		}
+		uint64_t max = left < budget ? left : budget;
+		uint64_t n = bulk(c, s, max);
+		if (n) {
+			count_sub(c, s, n);
+		} else {
+			one(c, s);
+			count_sub(c, s, 1);
+			n = 1;
+		}
+		budget -= n;
+	}
+}
+
 /* MOVS (SDM vol. 2B "MOVS/MOVSB/MOVSW/MOVSD/MOVSQ"): ES:[RDI] <- seg:[RSI]. */
 void op_movs(struct cpu *c, const struct insn *i)
 {
@@ -205,23 +238,7 @@ void op_movs(struct cpu *c, const struct insn *i)
 		movs_one(c, &s);
 		return;
 	}
-	uint64_t budget = budget_elems(c, &s);
-	for (uint64_t left = count_get(c, &s); left; left = count_get(c, &s)) {
-		if (!budget) {
-			str_yield(c, i);
-			return;
-		}
-		uint64_t max = left < budget ? left : budget;
-		uint64_t n = movs_bulk(c, &s, max);
-		if (n) {
-			count_sub(c, &s, n);
-		} else {
-			movs_one(c, &s);
-			count_sub(c, &s, 1);
-			n = 1;
-		}
-		budget -= n;
-	}
+	rep_run(c, i, &s, movs_one, movs_bulk);
 }
 
 /* ---- STOS ---------------------------------------------------------- */
@@ -263,23 +280,7 @@ void op_stos(struct cpu *c, const struct insn *i)
 		stos_one(c, &s);
 		return;
 	}
-	uint64_t budget = budget_elems(c, &s);
-	for (uint64_t left = count_get(c, &s); left; left = count_get(c, &s)) {
-		if (!budget) {
-			str_yield(c, i);
-			return;
-		}
-		uint64_t max = left < budget ? left : budget;
-		uint64_t n = stos_bulk(c, &s, max);
-		if (n) {
-			count_sub(c, &s, n);
-		} else {
-			stos_one(c, &s);
-			count_sub(c, &s, 1);
-			n = 1;
-		}
-		budget -= n;
-	}
+	rep_run(c, i, &s, stos_one, stos_bulk);
 }
 
 /* ---- LODS ---------------------------------------------------------- */
@@ -318,23 +319,7 @@ void op_lods(struct cpu *c, const struct insn *i)
 		lods_one(c, &s);
 		return;
 	}
-	uint64_t budget = budget_elems(c, &s);
-	for (uint64_t left = count_get(c, &s); left; left = count_get(c, &s)) {
-		if (!budget) {
-			str_yield(c, i);
-			return;
-		}
-		uint64_t max = left < budget ? left : budget;
-		uint64_t n = lods_bulk(c, &s, max);
-		if (n) {
-			count_sub(c, &s, n);
-		} else {
-			lods_one(c, &s);
-			count_sub(c, &s, 1);
-			n = 1;
-		}
-		budget -= n;
-	}
+	rep_run(c, i, &s, lods_one, lods_bulk);
 }
 
 /* ---- SCAS / CMPS --------------------------------------------------- */
