@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static lstar_machine *new_machine(void)
 {
-	struct lstar_config cfg = { .mem_size = 16ULL << 20 };
+	struct lstar_config cfg = { .mem_size = 16ULL << 20, .console_path = "/dev/null" };
 	char err[256];
 	lstar_machine *m = lstar_machine_new(&cfg, err, sizeof err);
 	if (!m)

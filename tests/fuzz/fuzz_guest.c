@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const size_t hdr = 57 + 16 * 8;
 	uint8_t mode = size ? data[0] : 0;
-	struct lstar_config cfg = { .mem_size = MEM,
+	struct lstar_config cfg = { .mem_size = MEM, .console_path = "/dev/null",
 		.vendor = (mode & 2) ? LSTAR_VENDOR_AMD : LSTAR_VENDOR_INTEL };
 	char err[256];
 	lstar_machine *m = lstar_machine_new(&cfg, err, sizeof err);
