@@ -70,6 +70,8 @@ static int hook_before(void *ctx, struct cpu *c, const struct insn *i)
 		rev_before(g, i);
 		if (g->why == W_IO)
 			return 1;
+		if (is_io(i))
+			snap_io(g->snap);
 	}
 	g->watch_hit = false;
 	bool skip = g->skip_once;

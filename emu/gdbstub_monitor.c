@@ -13,6 +13,7 @@
 
 #include "machine.h"
 #include "gdbstub.h"
+#include "strace.h"
 #include "symbols.h"
 #include "../cpu/mmu.h"
 #include "../msr/msr.h"
@@ -284,20 +285,8 @@ static void mon_pt(struct machine *m, struct out *o, const char *arg)
 
 static const char *sysname(uint64_t nr)
 {
-	static const char *const t[] = {
-		[0] = "read", [1] = "write", [2] = "open", [3] = "close", [4] = "stat",
-		[5] = "fstat", [8] = "lseek", [9] = "mmap", [10] = "mprotect", [11] = "munmap",
-		[12] = "brk", [13] = "rt_sigaction", [14] = "rt_sigprocmask", [16] = "ioctl",
-		[19] = "readv", [20] = "writev", [21] = "access", [22] = "pipe", [32] = "dup",
-		[33] = "dup2", [39] = "getpid", [57] = "fork", [59] = "execve", [60] = "exit",
-		[61] = "wait4", [62] = "kill", [63] = "uname", [72] = "fcntl", [79] = "getcwd",
-		[89] = "readlink", [96] = "gettimeofday", [102] = "getuid", [158] = "arch_prctl",
-		[186] = "gettid", [201] = "time", [202] = "futex", [217] = "getdents64",
-		[218] = "set_tid_address", [228] = "clock_gettime", [231] = "exit_group",
-		[257] = "openat", [262] = "newfstatat", [273] = "set_robust_list",
-		[302] = "prlimit64", [318] = "getrandom", [334] = "rseq",
-	};
-	return nr < sizeof t / sizeof t[0] && t[nr] ? t[nr] : "?";
+	const char *n = syscall_name(nr);   /* kernel_model/syscall_64.tbl (emu/strace.c) */
+	return n ? n : "?";
 }
 
 static void mon_syscalls(struct machine *m, const struct gdb_syslog *log, struct out *o)

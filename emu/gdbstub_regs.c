@@ -144,7 +144,10 @@ const char *target_xml(void)
 		return xml;
 	char *o = xml;
 	size_t left = sizeof xml;
-#define X(...) do { int k_ = snprintf(o, left, __VA_ARGS__); o += k_; left -= (size_t)k_; } while (0)
+	/* ~6 KiB today; a description that outgrew the buffer is cut short
+	 * (gdb then refuses it) rather than overrunning it */
+#define X(...) do { int k_ = snprintf(o, left, __VA_ARGS__); \
+		    if (k_ > 0 && (size_t)k_ < left) { o += k_; left -= (size_t)k_; } } while (0)
 	X("<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
 	  "<target version=\"1.0\">\n<architecture>i386:x86-64</architecture>\n"
 	  "<osabi>GNU/Linux</osabi>\n"

@@ -9,7 +9,7 @@ trap 'kill $LPID 2>/dev/null; rm -rf "$T"' EXIT
 timeout 60 "$LSTAR" run --gdb 127.0.0.1:0 "$PROG" >"$T/out" 2>"$T/err" &
 LPID=$!
 PORT=
-for i in $(seq 1 200); do
+for i in $(seq 1 600); do   # up to 30 s: sanitizer builds boot slowly
 	PORT=$(sed -n 's/^lstar: gdb: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/err")
 	[ -n "$PORT" ] && break
 	sleep 0.05

@@ -21,7 +21,7 @@ command -v "$GDB" >/dev/null 2>&1 || { echo "SKIP: no gdb"; exit 77; }
 timeout 120 "$LSTAR" run --gdb 127.0.0.1:0 "$@" >"$T/out" 2>"$T/err" &
 LPID=$!
 PORT=
-for i in $(seq 1 200); do
+for i in $(seq 1 600); do   # up to 30 s: sanitizer builds boot slowly
 	PORT=$(sed -n 's/^lstar: gdb: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/err")
 	[ -n "$PORT" ] && break
 	kill -0 $LPID 2>/dev/null || break
