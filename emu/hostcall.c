@@ -333,8 +333,12 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		return op_clock(hc, a);
 	case HC_NANOSLEEP: {
 		struct timespec ts = { (time_t)(a[0] / 1000000000u), (long)(a[0] % 1000000000u) };
+		/* A signal that asked the machine to stop (Ctrl-C) ends the
+		 * sleep: a guest must not be able to hold lstar for the
+		 * 584 years a 64-bit nanosecond count allows. */
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			;
+			if (hc->m->cpu.stop != STOP_NONE)
+				return -4;		/* EINTR */
 		return 0;
 	}
 	case HC_RANDOM: {
