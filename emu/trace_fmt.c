@@ -512,7 +512,8 @@ static void emit_tenet(struct trace_session *s, uint64_t rip, uint64_t seq, unsi
 	ob_ch(o, '\n');
 	s->lines++;
 	/* What Tenet cannot hold goes to the side-car, keyed by line. */
-	bool side = s->prev->rflags != s->cur->rflags || !rare_same(s->prev, s->cur) ||
+	bool rare = rare_same(s->prev, s->cur);
+	bool side = s->prev->rflags != s->cur->rflags || !rare ||
 		    (events & (EV_SYSCALL | EV_SYSRET | EV_IRET)) || s->mem_dropped;
 	if (!side)
 		return;
@@ -520,7 +521,7 @@ static void emit_tenet(struct trace_session *s, uint64_t rip, uint64_t seq, unsi
 	ob_str(sc, "{\"line\":");
 	ob_dec(sc, s->lines);
 	if (!(events & (EV_SYSCALL | EV_SYSRET | EV_IRET)) && !s->mem_dropped &&
-	    rare_same(s->prev, s->cur)) {
+	    rare) {
 		/* The common case, kept short: only RFLAGS changed (no "seq":
 		 * the line number says which instruction). */
 		ob_str(sc, ",\"rflags\":");
