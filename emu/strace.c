@@ -201,10 +201,26 @@ struct strace {
 	/* the call in flight */
 	bool pending;
 	uint64_t nr, args[6], seq, enter_icount;
+	uint64_t ret_rip;         /* RCX after the SYSCALL: the return address */
 	const struct sc_desc *d;
 	char in[6][160];          /* input arguments decoded at the SYSCALL */
 	uint64_t user_insns;      /* CPL 3 instructions since the last SYSCALL */
 	bool exited;              /* exit_group/exit seen */
+	/* fork/vfork/clone: the kernel runs the child to its exit first
+	 * (kernel_model/fork.c), so the parent's call is parked here until
+	 * the child is gone and the parent's return comes. */
+	struct parked {
+		uint64_t nr, args[6], seq, enter_icount;
+		uint64_t ret_rip;       /* where the parent's return lands */
+		const struct sc_desc *d;
+		char in[6][160];
+		bool child_exited;
+	} forks[8];
+	int nforks;
+	/* the last kill/tkill/tgkill (a signal the program sent itself) */
+	int sent_sig;
+	uint64_t sent_pid;
+	bool sent_tkill;
 	int exit_code;
 	/* the last user exception (the kernel may kill for it) */
 	bool fault;
@@ -633,9 +649,16 @@ static void put_args(struct strace *s, struct sbuf *b, struct cpu *c, int64_t re
 	}
 }
 
+static bool is_fork(const char *nm)
+{
+	return nm && (!strcmp(nm, "fork") || !strcmp(nm, "vfork") || !strcmp(nm, "clone") ||
+		      !strcmp(nm, "clone3"));
+}
+
 void strace_enter(struct strace *s, struct cpu *c)
 {
 	s->pending = true;
+	s->fault = false;   /* a fault before this call did not kill */
 	/* The kernel takes the number as an int (do_syscall_64(regs, int nr),
 	 * like Linux): the upper half of RAX is ignored, so it is here. */
 	s->nr = (uint32_t)c->r[R_RAX];
@@ -647,6 +670,7 @@ void strace_enter(struct strace *s, struct cpu *c)
 	s->args[5] = c->r[R_R9];
 	s->seq = c->icount - 1;
 	s->enter_icount = c->icount;
+	s->ret_rip = c->r[R_RCX];
 	s->d = desc_of(syscall_name(s->nr));
 	struct sc_count *sc = &s->count[s->nr < NR_NAMES ? s->nr : NR_NAMES];
 	sc->user += s->user_insns;
@@ -659,9 +683,20 @@ void strace_enter(struct strace *s, struct cpu *c)
 		}
 	}
 	const char *nm = syscall_name(s->nr);
+	if (nm && (!strcmp(nm, "kill") || !strcmp(nm, "tkill") || !strcmp(nm, "tgkill"))) {
+		bool tg = !strcmp(nm, "tgkill");
+		s->sent_sig = (int)s->args[tg ? 2 : 1];
+		s->sent_pid = s->args[0];
+		s->sent_tkill = strcmp(nm, "kill") != 0;
+	}
 	if (nm && (!strcmp(nm, "exit_group") || !strcmp(nm, "exit"))) {
-		s->exited = true;
-		s->exit_code = (int)s->args[0];
+		bool child = s->nforks > 0 && !s->forks[s->nforks - 1].child_exited;
+		if (child)
+			s->forks[s->nforks - 1].child_exited = true;
+		else
+			s->exited = true;
+		if (!child)
+			s->exit_code = (int)s->args[0];
 		sc->calls++;
 		if (!s->summary) {
 			char line[1024];
@@ -669,18 +704,61 @@ void strace_enter(struct strace *s, struct cpu *c)
 			line_start(s, &b);
 			put_args(s, &b, c, 0, false);
 			sb_printf(&b, ") = ?\n");
+			if (child)
+				sb_printf(&b, "+++ child exited with %d +++\n", (int)s->args[0] & 0xFF);
 			fputs(line, s->out);
 		}
 		s->pending = false;
 	}
 }
 
+static void park(struct strace *s)
+{
+	struct parked *p = &s->forks[s->nforks++];
+	p->nr = s->nr;
+	memcpy(p->args, s->args, sizeof(p->args));
+	p->seq = s->seq;
+	p->enter_icount = s->enter_icount;
+	p->ret_rip = s->ret_rip;
+	p->d = s->d;
+	memcpy(p->in, s->in, sizeof(p->in));
+	p->child_exited = false;
+}
+
+static void unpark(struct strace *s)
+{
+	struct parked *p = &s->forks[--s->nforks];
+	s->nr = p->nr;
+	memcpy(s->args, p->args, sizeof(s->args));
+	s->seq = p->seq;
+	s->enter_icount = p->enter_icount;
+	s->d = p->d;
+	memcpy(s->in, p->in, sizeof(s->in));
+}
+
 void strace_exit(struct strace *s, struct cpu *c)
 {
-	if (!s->pending)
-		return;
-	s->pending = false;
 	int64_t ret = (int64_t)c->r[R_RAX];
+	if (!s->pending) {
+		/* The parent's return from a fork: after the same SYSCALL as
+		 * the child's, with the child's pid.  (Other returns without
+		 * a call in flight: a fault the kernel fixed, a signal.) */
+		if (s->nforks == 0)
+			return;
+		struct parked *p = &s->forks[s->nforks - 1];
+		if (c->rip != p->ret_rip || ret == 0)
+			return;
+		if (!p->child_exited && !s->summary)
+			fprintf(s->out, "+++ child killed (last user exception: vector %d) +++\n",
+				s->fault_vec);
+		s->fault = false;
+		unpark(s);
+	} else if (ret == 0 && is_fork(syscall_name(s->nr)) && s->nforks < 8) {
+		/* The child's return: its calls follow; the parent's line
+		 * comes when the parent returns. */
+		park(s);
+	}
+	s->pending = false;
 	struct sc_count *sc = &s->count[s->nr < NR_NAMES ? s->nr : NR_NAMES];
 	sc->calls++;
 	sc->kernel += c->icount - s->enter_icount;
@@ -779,7 +857,20 @@ void strace_finish(struct strace *s, int status)
 		fprintf(s->out, "+++ exited with %d +++\n", s->exit_code & 0xFF);
 	} else if (status > 128 && status < 128 + 32) {
 		int sig = status - 128;
-		if (s->fault) {
+		/* The signal a user exception raises (kernel_model/traps.c). */
+		int fsig = 11;
+		switch (s->fault_vec) {
+		case EXC_DE: case EXC_MF: case EXC_XM: fsig = 8; break;
+		case EXC_DB: case EXC_BP: fsig = 5; break;
+		case EXC_UD: fsig = 4; break;
+		case EXC_AC: fsig = 7; break;
+		default: break;
+		}
+		if (!(s->fault && fsig == sig) && s->sent_sig == sig) {
+			fprintf(s->out, "--- %s {si_signo=%s, si_code=%s, si_pid=%" PRIu64 ", si_uid=0} ---\n",
+				sig_name(sig), sig_name(sig), s->sent_tkill ? "SI_TKILL" : "SI_USER",
+				s->sent_pid);
+		} else if (s->fault && fsig == sig) {
 			const char *code = "SI_KERNEL";
 			uint64_t addr = 0;
 			switch (s->fault_vec) {

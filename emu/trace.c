@@ -79,7 +79,7 @@ static void on_after(void *ctx, struct cpu *c, const struct insn *i)
 			stats_exception(s->stats, c->last_vector);
 		bool soft = i->mnem == ZYDIS_MNEMONIC_INT || i->mnem == ZYDIS_MNEMONIC_INT3 ||
 			    i->mnem == ZYDIS_MNEMONIC_INTO || i->mnem == ZYDIS_MNEMONIC_INT1;
-		if (s->st && !soft) {
+		if (s->st) {
 			/* A fault raised at CPL 3 inside the instruction (the
 			 * frame's CS says where): the kernel may kill for it. */
 			uint64_t frame[6];

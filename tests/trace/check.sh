@@ -190,6 +190,18 @@ strace_fault)
 	hasre il.txt '^--- SIGILL \{si_signo=SIGILL, si_code=ILL_ILLOPN, si_addr=0x[0-9a-f]+\} ---$'
 	line il.txt '+++ killed by SIGILL +++'
 	;;
+strace_fork)
+	# the kernel runs a child to its exit first: its calls come between
+	# fork() = 0 and the parent's fork() = PID
+	run --strace "$g/fork" >/dev/null 2>st.txt || fail "status $?"
+	line st.txt 'fork() = 0'
+	line st.txt '+++ child exited with 7 +++'
+	hasre st.txt '^fork\(\) = [1-9][0-9]*$'
+	[ "$(tail -1 st.txt)" = "+++ exited with 0 +++" ] || fail "last line: $(tail -1 st.txt)"
+	run --strace "$g/fault" abort >/dev/null 2>ab.txt
+	line ab.txt '--- SIGABRT {si_signo=SIGABRT, si_code=SI_TKILL, si_pid=42, si_uid=0} ---'
+	line ab.txt '+++ killed by SIGABRT +++'
+	;;
 strace_summary)
 	run --strace=summary "$g/scall" >/dev/null 2>st.txt || fail "status $?"
 	has st.txt '% insns  kernel insns  insns/call   user/call     calls    errors syscall'
