@@ -1,5 +1,8 @@
-# Read and write guest memory (m, M/X), write a register, a watchpoint.
-break syscall
+# Read and write guest memory (m, M/X), write a register, a hardware
+# breakpoint, a watchpoint, the monitor commands.
+# a hardware breakpoint (Z1): like Z0, a host-side address compare
+hbreak syscall
+#expect ^Hardware assisted breakpoint 1 at 0x
 continue
 #expect ^Breakpoint 1, .* in syscall \(\)
 # syscall() stores its variadic arguments below the stack pointer
