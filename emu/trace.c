@@ -53,6 +53,37 @@ static void cpl_changed(struct trace_session *s, struct cpu *c)
 	s->cpl = c->cpl;
 }
 
+/*
+ * The memory hook only while the next instruction (at c->rip, CPL c->cpl)
+ * can be traced.  Installed, it costs a page walk per access (the TLB is
+ * bypassed so that no access escapes it), so a filtered trace turns it
+ * off outside its windows.  The tests of wanted() (emu/trace_fmt.c), made
+ * one instruction ahead; turning it on flushes the TLB.
+ */
+static void mem_hook_for_next(struct trace_session *s, struct cpu *c)
+{
+	uint64_t rip = c->rip;
+	bool base = !(s->o.cpl == TRACE_CPL_USER && c->cpl != 3) &&
+		    !(s->o.cpl == TRACE_CPL_KERNEL && c->cpl == 3) &&
+		    !(s->o.has_range && (rip < s->o.range_lo || rip >= s->o.range_hi)) &&
+		    !(s->has_from && !s->window && rip != s->from);
+	bool want = base && !(s->o.syscalls_only && !s->in_syscall);
+	/* With --trace-syscalls the next instruction may be the SYSCALL that
+	 * opens a window: its line needs the snapshot (not the memory hook:
+	 * SYSCALL touches no memory). */
+	if (base && !s->armed)
+		take(s->prev, c);   /* the state before the next traced instruction */
+	s->armed = base;
+	if (want == (s->hooks.mem != NULL))
+		return;
+	if (want) {
+		s->hooks.mem = on_mem;
+		tlb_flush_all(c);
+	} else {
+		s->hooks.mem = NULL;
+	}
+}
+
 static void on_after(void *ctx, struct cpu *c, const struct insn *i)
 {
 	struct trace_session *s = ctx;
@@ -92,6 +123,8 @@ static void on_after(void *ctx, struct cpu *c, const struct insn *i)
 			trace_exception(s, c, c->last_vector, c->last_error, i->next_rip - i->len,
 					0, soft, true);
 	}
+	if (s->tracing)
+		mem_hook_for_next(s, c);
 }
 
 static void on_exception(void *ctx, struct cpu *c, int vector, uint32_t err, uint64_t rip)
@@ -103,8 +136,10 @@ static void on_exception(void *ctx, struct cpu *c, int vector, uint32_t err, uin
 		strace_user_fault(s->st, c, vector, err, rip);
 	if (c->cpl != s->cpl)
 		cpl_changed(s, c);
-	if (s->tracing)
+	if (s->tracing) {
 		trace_exception(s, c, vector, err, rip, s->prev->cpl, false, false);
+		mem_hook_for_next(s, c);
+	}
 }
 
 static bool parse_num(const char *v, uint64_t *out)
@@ -228,6 +263,8 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 	if (s->tracing)
 		s->hooks.mem = on_mem;
 	cpu_set_hooks(&m->cpu, &s->hooks);
+	if (s->tracing)
+		mem_hook_for_next(s, &m->cpu);
 	return s;
 fail:
 	trace_finish(s, -1);

@@ -557,13 +557,25 @@ static void emit_tenet(struct trace_session *s, uint64_t rip, uint64_t seq, unsi
 void trace_insn(struct trace_session *s, struct cpu *c, const struct insn *i,
 		       uint64_t rip, unsigned events)
 {
-	take(s->cur, c);
-	uint64_t seq = c->icount - 1;
-	int cpl = s->prev->cpl;
 	if (s->has_from && rip == s->from)
 		s->window = true;
 	if (events & EV_SYSCALL)
 		s->in_syscall = true;
+	if (!s->armed) {
+		/* Known not to be traced (emu/trace.c, mem_hook_for_next):
+		 * only the windows' bookkeeping; the snapshot is taken again
+		 * when tracing resumes. */
+		if ((events & (EV_SYSRET | EV_IRET)) && c->cpl == 3)
+			s->in_syscall = false;
+		if (s->has_to && rip == s->to)
+			s->window = false;
+		s->nmem = 0;
+		s->mem_dropped = 0;
+		return;
+	}
+	take(s->cur, c);
+	uint64_t seq = c->icount - 1;
+	int cpl = s->prev->cpl;
 	if (wanted(s, rip, cpl)) {
 		switch (s->o.format) {
 		case TRACE_TEXT: emit_text(s, i, rip, seq); break;

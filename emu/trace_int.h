@@ -259,6 +259,8 @@ struct trace_session {
 	bool has_from, has_to, window;
 	uint64_t from, to;
 	bool in_syscall;
+	bool armed;                /* the next instruction may be traced: the
+	                              snapshot is current, the memory hook on */
 	/* strace and stats */
 	struct strace *st;
 	FILE *st_file;
