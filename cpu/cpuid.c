@@ -49,6 +49,9 @@ static const struct feature features[] = {
 	{ 1, ECX, 23, 0, "POPCNT (cpu/bitops.c)" },
 	/* leaf 7 subleaf 0 EBX */
 	{ 7, EBX, 0,  0, "FSGSBASE: RD/WR FS/GS BASE with CR4.FSGSBASE (cpu/system.c)" },
+	{ 7, EBX, 3,  0, "BMI1: ANDN BEXTR BLSI BLSMSK BLSR TZCNT (cpu/bitops.c; diff checked)" },
+	{ 7, EBX, 8,  0, "BMI2: BZHI PDEP PEXT MULX SARX SHLX SHRX RORX (cpu/bitops.c; diff checked)" },
+	{ 7, EBX, 19, 0, "ADX: ADCX ADOX (cpu/alu.c; diff checked)" },
 	/* leaf 0x80000001 EDX */
 	{ 0x80000001, EDX, 11, 0, "SYSCALL: SYSCALL/SYSRET (cpu/system.c)" },
 	{ 0x80000001, EDX, 20, 0, "NX: EFER.NXE and the XD bit (cpu/paging.c)" },
