@@ -1,0 +1,107 @@
+/*
+ * fuzz_hostcall.c - a hostile kernel talking to the host-call device
+ * (ports 0x510-0x51F, emu/hostcall.h): any sequence of requests must give
+ * an error status, never a host crash, a host memory access outside guest
+ * RAM, or a path outside --root.
+ *
+ * The input's first 4 KiB become guest RAM at DATA (paths, buffers, stat
+ * areas); the rest is cut into 72-byte records: a request-block address
+ * selector (8 bytes) and a struct hc_req (64 bytes).  The device is
+ * confined to an empty temporary directory.  Requests that would block the
+ * test itself (sleeps, reads of standard input, long polls) or touch the
+ * test's own standard streams (handles 0-2) are skipped: that the device
+ * *can* do those is its job, not a robustness bug.
+ */
+#define _GNU_SOURCE   /* nftw */
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "lstar/lstar.h"
+#include "emu/machine.h"
+#include "emu/hostcall.h"
+
+#define MEM (4ULL << 20)
+#define DATA 0x10000ULL
+#define REQ_AT 0x1000ULL
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char root[64];
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void remove_root(void)
+{
+	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void make_root(void)
+{
+	if (root[0])
+		return;
+	snprintf(root, sizeof root, "/tmp/lstar-fuzz-root-XXXXXX");
+	if (!mkdtemp(root))
+		abort();
+	atexit(remove_root);
+}
+
+static bool skip(const struct hc_req *r)
+{
+	switch (r->op) {
+	case HC_NANOSLEEP:
+	case HC_POLL:
+		return true;
+	case HC_CLOSE: case HC_READ: case HC_WRITE: case HC_PREAD: case HC_PWRITE:
+	case HC_LSEEK: case HC_FSTAT: case HC_GETDENTS64: case HC_TCGETS:
+	case HC_WINSIZE: case HC_FTRUNCATE: case HC_FCHDIR:
+		return r->a[0] < 3;
+	default:
+		return false;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	make_root();
+	struct lstar_config cfg = { .mem_size = MEM, .console_path = "/dev/null" };
+	char err[256];
+	lstar_machine *lm = lstar_machine_new(&cfg, err, sizeof err);
+	if (!lm)
+		abort();
+	struct machine *m = (struct machine *)lm;
+	if (!m->hc)
+		abort();
+	struct hostcall_config hcfg = { .root = root };
+	if (hostcall_configure(m->hc, &hcfg, err, sizeof err) != 0)
+		abort();
+
+	size_t n = size < 4096 ? size : 4096;
+	lstar_write_phys(lm, DATA, data, n);
+	for (size_t off = n; off + 72 <= size; off += 72) {
+		uint64_t sel;
+		struct hc_req r;
+		memcpy(&sel, data + off, 8);
+		memcpy(&r, data + off + 8, sizeof r);
+		if (skip(&r))
+			continue;
+		/* Mostly a valid block address; sometimes anything at all
+		 * (outside RAM, straddling its end). */
+		uint64_t at = (sel & 3) ? REQ_AT : (sel >> 2);
+		if (at == REQ_AT)
+			lstar_write_phys(lm, REQ_AT, &r, sizeof r);
+		hostcall_out(m, HC_PORT_ADDR_HI, 4, (uint32_t)(at >> 32));
+		hostcall_out(m, HC_PORT_ADDR_LO, 4, (uint32_t)at);
+		(void)hostcall_in(m, HC_PORT_STATUS, 4);
+	}
+	lstar_machine_free(lm);
+	return 0;
+}
