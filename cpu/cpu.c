@@ -62,6 +62,7 @@ void cpu_set_cpl(struct cpu *c, int cpl)
 {
 	c->cpl = cpl;
 	c->tlb_mode = cpl == 3 ? TLB_USER : 0;
+	c->link_tag = (c->chain_epoch << 1) | (c->tlb_mode & TLB_USER);
 	c->exit_block = 1;
 }
 

@@ -291,7 +291,8 @@ struct cpu {
 	const struct insn *blk_start; /* first insn of the block the fast path runs, else NULL:
 	                            the fast path counts retired insns per block */
 	struct block *last_block; /* block run last: source of the next chain link */
-	uint64_t chain_epoch;    /* bumped when block links may be wrong (TLB flush, CPL, code write) */
+	uint64_t chain_epoch;    /* bumped when block links may be wrong (TLB flush, code write) */
+	uint64_t link_tag;       /* chain_epoch << 1 | user mode: what a valid block link carries */
 	int exit_block;          /* set by a handler: leave the current block */
 	enum cpu_stop stop;      /* why the run loop must stop (STOP_NONE = run) */
 	int exit_status;         /* power-off value */
@@ -366,6 +367,13 @@ void cpu_set_hooks(struct cpu *c, struct cpu_hooks *h);
 static inline uint64_t cpu_icount(const struct cpu *c)
 {
 	return c->icount + (c->blk_start && c->cur ? (uint64_t)(c->cur - c->blk_start) : 0);
+}
+
+/* Block links made before this are not to be trusted (cpu/exec.c). */
+static inline void chain_bump(struct cpu *c)
+{
+	c->chain_epoch++;
+	c->link_tag = (c->chain_epoch << 1) | (c->tlb_mode & TLB_USER);
 }
 
 /* Mask for an operand size in bytes. */

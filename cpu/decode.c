@@ -134,7 +134,7 @@ void decode_free(struct cpu *c)
 void decode_flush_all(struct cpu *c)
 {
 	struct decode_cache *dc = c->dc;
-	c->chain_epoch++;
+	chain_bump(c);
 	c->last_block = NULL;
 	memset(dc->hash, 0, sizeof dc->hash);
 	dc->used = 0;
@@ -147,7 +147,7 @@ void decode_invalidate_page(struct machine *m, uint64_t pa)
 	uint64_t p = pa >> 12;
 	m->page_gen[p]++;
 	m->code_page[p] = 0;
-	m->cpu.chain_epoch++;
+	chain_bump(&m->cpu);
 	/* The running block may be the one just overwritten. */
 	m->cpu.exit_block = 1;
 }

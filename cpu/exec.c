@@ -117,7 +117,7 @@ static inline void step_careful(struct cpu *c, const struct insn *i)
 static inline struct block *next_block(struct cpu *c)
 {
 	struct block *p = c->last_block, *b;
-	uint64_t epoch = (c->chain_epoch << 1) | (c->tlb_mode & TLB_USER);
+	uint64_t epoch = c->link_tag;
 	if (likely(p)) {
 		b = p->link[0];
 		if (b && b->va == c->rip && p->link_epoch[0] == epoch)
@@ -135,7 +135,7 @@ static inline struct block *next_block(struct cpu *c)
 	b = decode_lookup(c);
 	/* Link only if the lookup did not flush or invalidate anything
 	 * (p may even have been freed by a cache flush). */
-	if (p && epoch == ((c->chain_epoch << 1) | (c->tlb_mode & TLB_USER))) {
+	if (p && epoch == c->link_tag) {
 		p->link[1] = p->link[0];
 		p->link_epoch[1] = p->link_epoch[0];
 		p->link[0] = b;
