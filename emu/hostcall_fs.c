@@ -246,12 +246,17 @@ int64_t hc_op_name(struct hostcall *hc, unsigned op, const uint64_t *a)
 	return r < 0 ? hc_lerr(e) : r;
 }
 
-int64_t hc_op_renameat(struct hostcall *hc, const uint64_t *a)
+/*
+ * The two names of a rename or a link: (a[0] dir handle, a[1] path) and
+ * (a[2], a[3]), each resolved to an open parent directory and a last
+ * component inside the guest's view.  On success both parents are open
+ * (the caller closes them); on failure nothing is left open.
+ */
+static int64_t open_two_parents(struct hostcall *hc, const uint64_t *a,
+				int *odfd, char **ob, int *ndfd, char **nb,
+				char *of, char *nf)
 {
-	char of[HC_PATH_MAX], nf[HC_PATH_MAX];
 	int64_t err = 0;
-	int odfd, ndfd;
-	char *ob, *nb;
 	const char *op = hc_gpath(hc, a[1], &err);
 	if (!op)
 		return err;
@@ -262,12 +267,23 @@ int64_t hc_op_renameat(struct hostcall *hc, const uint64_t *a)
 		return err;
 	if ((err = compose(hc, (int64_t)a[2], np, nf)) < 0)
 		return err;
-	if ((err = open_parent(hc, of, &odfd, &ob)) < 0)
+	if ((err = open_parent(hc, of, odfd, ob)) < 0)
 		return err;
-	if ((err = open_parent(hc, nf, &ndfd, &nb)) < 0) {
-		close(odfd);
+	if ((err = open_parent(hc, nf, ndfd, nb)) < 0) {
+		close(*odfd);
 		return err;
 	}
+	return 0;
+}
+
+int64_t hc_op_renameat(struct hostcall *hc, const uint64_t *a)
+{
+	char of[HC_PATH_MAX], nf[HC_PATH_MAX];
+	int odfd, ndfd;
+	char *ob, *nb;
+	int64_t err = open_two_parents(hc, a, &odfd, &ob, &ndfd, &nb, of, nf);
+	if (err < 0)
+		return err;
 	int r = (*ob && *nb) ? renameat(odfd, ob, ndfd, nb) : (errno = EBUSY, -1);
 	int e = errno;
 	close(odfd);
@@ -357,25 +373,11 @@ int64_t hc_op_symlinkat(struct hostcall *hc, const uint64_t *a)
 int64_t hc_op_linkat(struct hostcall *hc, const uint64_t *a)
 {
 	char of[HC_PATH_MAX], nf[HC_PATH_MAX];
-	int64_t err = 0;
 	int odfd, ndfd;
 	char *ob, *nb;
-	const char *op = hc_gpath(hc, a[1], &err);
-	if (!op)
+	int64_t err = open_two_parents(hc, a, &odfd, &ob, &ndfd, &nb, of, nf);
+	if (err < 0)
 		return err;
-	if ((err = compose(hc, (int64_t)a[0], op, of)) < 0)
-		return err;
-	const char *np = hc_gpath(hc, a[3], &err);
-	if (!np)
-		return err;
-	if ((err = compose(hc, (int64_t)a[2], np, nf)) < 0)
-		return err;
-	if ((err = open_parent(hc, of, &odfd, &ob)) < 0)
-		return err;
-	if ((err = open_parent(hc, nf, &ndfd, &nb)) < 0) {
-		close(odfd);
-		return err;
-	}
 	/* AT_SYMLINK_FOLLOW would resolve the old name's link target outside
 	 * our resolution: link the link itself instead. */
 	int r = (*ob && *nb) ? linkat(odfd, ob, ndfd, nb, 0) : (errno = EPERM, -1);
