@@ -157,12 +157,21 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 		if (likely(!(c->rflags & F_TF) && !c->event_mask && !c->hooks &&
 			   c->icount + b->n < c->icount_limit)) {
 			c->blk_start = i;
-			do {
-				c->cur = i;
-				c->rip = i->next_rip;
-				i->fn(c, i);
-			} while (++i < end && !c->exit_block);
-			c->icount += (uint64_t)(i - b->insn);
+			for (;;) {
+				do {
+					c->cur = i;
+					c->rip = i->next_rip;
+					i->fn(c, i);
+				} while (++i < end && !c->exit_block);
+				c->icount += (uint64_t)(i - b->insn);
+				/* A loop that is one block jumps back to its own
+				 * start: run it again right here, as long as nothing
+				 * asked to leave and the limit is not within reach. */
+				if (c->rip != b->va || c->exit_block || c->stop != STOP_NONE ||
+				    c->icount + b->n >= c->icount_limit)
+					break;
+				i = b->insn;
+			}
 			c->blk_start = NULL;
 			c->cur = NULL;
 			c->exit_block = 0;

@@ -335,6 +335,28 @@ static void test_rdtsc_counts_instructions_on_both_paths(void **state)
 	assert_int_equal(delta[1], delta[0]);
 }
 
+/* A loop that is a single block re-runs inside the interpreter's inner
+ * loop; the instruction limit must still stop it exactly. */
+static void test_one_block_loop_stops_at_exact_limit(void **state)
+{
+	struct fx *fx = *state;
+	static const uint8_t code[] = {
+		0x48, 0xFF, 0xC0,   /* l: inc rax */
+		0xEB, 0xFB,         /* jmp l */
+	};
+	for (uint64_t limit = 1; limit < 40; limit += 7) {
+		lstar_setup_flat(fx->m, USER_BASE, USER_SIZE, &fx->lay);
+		put_code(fx, fx->lay.kernel_code, code, sizeof code);
+		lstar_set_reg(fx->m, LSTAR_RAX, 0);
+		uint64_t before = lstar_icount(fx->m);
+		struct lstar_exit ex;
+		lstar_run(fx->m, 0, limit, &ex);
+		assert_int_equal(ex.event, LSTAR_EV_LIMIT);
+		assert_int_equal(lstar_icount(fx->m) - before, limit);
+		assert_int_equal(lstar_get_reg(fx->m, LSTAR_RAX), (limit + 1) / 2);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_api_reports_error_code_per_delivery),
 		cmocka_unit_test(test_icount_exact_across_mid_block_fault),
 		cmocka_unit_test(test_rdtsc_counts_instructions_on_both_paths),
+		cmocka_unit_test(test_one_block_loop_stops_at_exact_limit),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
