@@ -140,6 +140,40 @@ static void pop_r64(struct cpu *c, const struct insn *i)
 	c->r[R_RSP] = sp + 8;
 	R(0) = v;              /* after RSP: POP RSP loads the popped value */
 }
+static void push_imm64(struct cpu *c, const struct insn *i)
+{
+	uint64_t sp = c->r[R_RSP] - 8;
+	if (unlikely(!is_canonical(sp)))
+		cpu_fault(c, EXC_SS, 0);
+	mem_write(c, sp, 8, i->imm);
+	c->r[R_RSP] = sp;
+}
+static void push_m64(struct cpu *c, const struct insn *i)
+{
+	uint64_t v = mem_read(c, insn_ea(c, i), 8);
+	uint64_t sp = c->r[R_RSP] - 8;
+	if (unlikely(!is_canonical(sp)))
+		cpu_fault(c, EXC_SS, 0);
+	mem_write(c, sp, 8, v);
+	c->r[R_RSP] = sp;
+}
+static void jmp_rel(struct cpu *c, const struct insn *i)
+{
+	if (unlikely(!is_canonical(i->imm)))
+		cpu_fault(c, EXC_GP, 0);
+	c->rip = i->imm;
+}
+/* MOVSXD r64, r/m32 and MOVSX r32/64 from 8/16 bits. */
+static void movsx_r(struct cpu *c, const struct insn *i)
+{
+	uint64_t v = (uint64_t)sext(c->r[i->o[1].reg], i->o[1].size);
+	R(0) = i->o[0].size == 8 ? v : (uint32_t)v;
+}
+static void movsx_m(struct cpu *c, const struct insn *i)
+{
+	uint64_t v = (uint64_t)sext(mem_read(c, insn_ea(c, i), i->o[1].size), i->o[1].size);
+	R(0) = i->o[0].size == 8 ? v : (uint32_t)v;
+}
 static void call_rel(struct cpu *c, const struct insn *i)
 {
 	uint64_t t = i->imm, sp = c->r[R_RSP] - 8;
@@ -284,6 +318,24 @@ insn_fn fastpath_select(const struct insn *i)
 	case ZYDIS_MNEMONIC_PUSH:
 		if (i->nops == 1 && is_gpr(&i->o[0], 8))
 			return push_r64;
+		if (i->nops == 1 && i->osz == 8 && i->o[0].kind == OK_IMM)
+			return push_imm64;
+		if (i->nops == 1 && i->osz == 8 && i->o[0].kind == OK_MEM && i->o[0].size == 8)
+			return push_m64;
+		return NULL;
+	case ZYDIS_MNEMONIC_JMP:
+		if ((i->opc == 0xE9 || i->opc == 0xEB) && i->o[0].kind == OK_IMM)
+			return jmp_rel;
+		return NULL;
+	case ZYDIS_MNEMONIC_MOVSX:
+	case ZYDIS_MNEMONIC_MOVSXD:
+		if (i->nops == 2 && (is_gpr(&i->o[0], 4) || is_gpr(&i->o[0], 8)) &&
+		    i->o[1].size < i->o[0].size) {
+			if (i->o[1].kind == OK_GPR)
+				return movsx_r;
+			if (i->o[1].kind == OK_MEM)
+				return movsx_m;
+		}
 		return NULL;
 	case ZYDIS_MNEMONIC_POP:
 		if (i->nops == 1 && is_gpr(&i->o[0], 8))
