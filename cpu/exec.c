@@ -164,13 +164,26 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 					i->fn(c, i);
 				} while (++i < end && !c->exit_block);
 				c->icount += (uint64_t)(i - b->insn);
-				/* A loop that is one block jumps back to its own
-				 * start: run it again right here, as long as nothing
-				 * asked to leave and the limit is not within reach. */
-				if (c->rip != b->va || c->exit_block || c->stop != STOP_NONE ||
-				    c->icount + b->n >= c->icount_limit)
+				/* Go straight on to the linked successor (a loop that
+				 * is one block links to itself) as long as nothing
+				 * asked to leave: whatever could make the fast path
+				 * wrong (TF, hooks, events, a code write, a TLB flush)
+				 * sets exit_block or changes the link tag, and the
+				 * limit is checked per block. */
+				if (c->exit_block || c->stop != STOP_NONE)
 					break;
+				struct block *nb = b;
+				if (c->rip != b->va) {
+					nb = b->link[0];
+					if (!nb || nb->va != c->rip || b->link_epoch[0] != c->link_tag)
+						break;
+				}
+				if (c->icount + nb->n >= c->icount_limit)
+					break;
+				c->last_block = b = nb;
 				i = b->insn;
+				end = i + b->n;
+				c->blk_start = i;
 			}
 			c->blk_start = NULL;
 			c->cur = NULL;
