@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <Zydis/Zydis.h>
 #include "hostcall_int.h"
 #include "../cpu/mmu.h"
 
@@ -359,6 +360,20 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		return hc_op_linkat(hc, a);
 	case HC_FCHMODAT: case HC_FCHMOD: case HC_UTIMENSAT: case HC_FCHOWNAT:
 		return hc_op_meta(hc, op, a);
+	case HC_DISASM: {
+		if (a[1] == 0 || a[1] > 15 || a[4] == 0 || a[4] > 256)
+			return -22;			/* EINVAL */
+		const void *code = hc_gptr(hc, a[0], a[1]);
+		char *text = hc_gptr_w(hc, a[3], a[4]);
+		if (!code || !text)
+			return -14;			/* EFAULT */
+		ZydisDisassembledInstruction d;
+		if (!ZYAN_SUCCESS(ZydisDisassembleIntel(ZYDIS_MACHINE_MODE_LONG_64, a[2],
+							code, a[1], &d)))
+			return -22;
+		snprintf(text, a[4], "%s", d.text);
+		return (int64_t)strlen(text);
+	}
 	case HC_STATS:
 		if (a[0] < HC_NSTATS)
 			hc->stats[a[0]] += a[1];

@@ -74,6 +74,8 @@ enum hc_op {
 	HC_FCHMOD,		/* handle, mode -> 0 */
 	HC_UTIMENSAT,		/* dh, path pa (0: the handle dh itself), timespec[2] pa (0: now), flags (0x100 no follow) -> 0 */
 	HC_FCHOWNAT,		/* dh, path pa (0: the handle dh itself), uid, gid, flags (0x100 no follow) -> 0 */
+	HC_DISASM,		/* code pa, len (1-15), its address, text buf pa, buf len -> text length:
+				   Intel-syntax disassembly (Zydis) for fault messages */
 	HC_NR_OPS
 };
 

@@ -10,6 +10,7 @@
 #include "kernel.h"
 #include "processor.h"
 #include "mm.h"
+#include "fs.h"
 
 struct gate_struct {
 	u16 offset_low;
@@ -100,12 +101,33 @@ static const char *signame(int sig)
  * The program dies of `sig`: one line on the console (what, where, at
  * which instruction), then exit status 128 + sig (platform.md §5).
  */
+/*
+ * The instruction at a user address, as text: its bytes are copied (as
+ * many of the 15 as are readable) and the host-call device disassembles
+ * them with Zydis.  "?" when nothing is readable there.
+ */
+static const char *user_insn_text(unsigned long ip)
+{
+	static u8 code[16];
+	static char text[96];
+	u64 n = 0;
+	while (n < 15 && copy_from_user(code + n, (const void __user *)(ip + n), 1) == 0)
+		n++;
+	if (!n || hostcall(HC_DISASM, hc_pa(code), n, ip, hc_pa(text), sizeof(text), 0) <= 0)
+		return "?";
+	return text;
+}
+
 void force_sig_exit(int sig, const char *what, unsigned long addr,
 		    const struct pt_regs *regs)
 {
-	if (regs)
-		printk("lstar: %s (%s) at address 0x%lx, ip 0x%lx, sp 0x%lx\n",
-		       signame(sig), what, addr, regs->ip, regs->sp);
+	if (regs) {
+		/* A trap (INT3, single-step) reports the RIP after the
+		 * instruction; name the instruction that raised it instead. */
+		unsigned long at = (sig == SIGTRAP && addr) ? addr : regs->ip;
+		printk("lstar: %s (%s) at address 0x%lx, ip 0x%lx (%s), sp 0x%lx\n",
+		       signame(sig), what, addr, regs->ip, user_insn_text(at), regs->sp);
+	}
 	else
 		printk("lstar: killed by %s (%d)\n", signame(sig), sig);
 	do_exit_signal(sig);
