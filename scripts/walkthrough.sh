@@ -16,6 +16,8 @@ mode=--check
 case ${1:-} in --check|--update) mode=$1; shift ;; esac
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
+# The excerpts are produced from another directory: make the path absolute.
+[ -d "$build" ] && build=$(cd "$build" && pwd)
 lstar=$build/lstar
 kelf=$build/kernel_model/lstar-kernel.elf
 doc=$here/docs/walkthrough.md
