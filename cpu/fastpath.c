@@ -120,42 +120,17 @@ static void dec32(struct cpu *c, const struct insn *i)
 /* ---- stack and near calls ------------------------------------------------
  * 64-bit PUSH/POP of a register, CALL rel32 and plain RET: the frame
  * building of every function prologue and of entry_SYSCALL_64.  Same
- * checks and order as cpu/stack.c and cpu/branch.c: a non-canonical stack
- * address is #SS(0), a non-canonical target #GP(0), and RSP changes only
- * after the memory access succeeded. */
-static void push_r64(struct cpu *c, const struct insn *i)
-{
-	uint64_t v = R(0), sp = c->r[R_RSP] - 8;
-	if (unlikely(!is_canonical(sp)))
-		cpu_fault(c, EXC_SS, 0);
-	mem_write(c, sp, 8, v);
-	c->r[R_RSP] = sp;
-}
+ * checks and order as cpu/stack.c and cpu/branch.c: push64()/pop64()
+ * (cpu/operand.h) raise #SS(0) for a non-canonical stack address and move
+ * RSP only after the access; a non-canonical target is #GP(0) with RSP
+ * untouched, so RET checks the target before releasing the slot. */
+static void push_r64(struct cpu *c, const struct insn *i) { push64(c, R(0)); }
+static void push_imm64(struct cpu *c, const struct insn *i) { push64(c, i->imm); }
+static void push_m64(struct cpu *c, const struct insn *i) { push64(c, mem_read(c, insn_ea(c, i), 8)); }
 static void pop_r64(struct cpu *c, const struct insn *i)
 {
-	uint64_t sp = c->r[R_RSP];
-	if (unlikely(!is_canonical(sp)))
-		cpu_fault(c, EXC_SS, 0);
-	uint64_t v = mem_read(c, sp, 8);
-	c->r[R_RSP] = sp + 8;
+	uint64_t v = pop64(c);
 	R(0) = v;              /* after RSP: POP RSP loads the popped value */
-}
-static void push_imm64(struct cpu *c, const struct insn *i)
-{
-	uint64_t sp = c->r[R_RSP] - 8;
-	if (unlikely(!is_canonical(sp)))
-		cpu_fault(c, EXC_SS, 0);
-	mem_write(c, sp, 8, i->imm);
-	c->r[R_RSP] = sp;
-}
-static void push_m64(struct cpu *c, const struct insn *i)
-{
-	uint64_t v = mem_read(c, insn_ea(c, i), 8);
-	uint64_t sp = c->r[R_RSP] - 8;
-	if (unlikely(!is_canonical(sp)))
-		cpu_fault(c, EXC_SS, 0);
-	mem_write(c, sp, 8, v);
-	c->r[R_RSP] = sp;
 }
 static void jmp_rel(struct cpu *c, const struct insn *i)
 {
@@ -176,13 +151,10 @@ static void movsx_m(struct cpu *c, const struct insn *i)
 }
 static void call_rel(struct cpu *c, const struct insn *i)
 {
-	uint64_t t = i->imm, sp = c->r[R_RSP] - 8;
+	uint64_t t = i->imm;
 	if (unlikely(!is_canonical(t)))
 		cpu_fault(c, EXC_GP, 0);
-	if (unlikely(!is_canonical(sp)))
-		cpu_fault(c, EXC_SS, 0);
-	mem_write(c, sp, 8, c->rip);
-	c->r[R_RSP] = sp;
+	push64(c, c->rip);
 	c->rip = t;
 }
 static void ret_near(struct cpu *c, const struct insn *i)
