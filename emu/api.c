@@ -410,12 +410,10 @@ enum lstar_status lstar_read_phys(lstar_machine *lm, uint64_t pa, void *dst, siz
 static enum lstar_status virt_xfer(struct machine *m, uint64_t va, void *buf, size_t n, bool wr)
 {
 	struct cpu *c = &m->cpu;
-	int saved = c->cpl;
-	c->cpl = 0;
 	enum lstar_status st = LSTAR_OK;
 	for (size_t k = 0; k < n;) {
 		uint64_t pa;
-		if (!mmu_probe(c, va + k, ACC_READ, &pa)) {
+		if (!mmu_probe(c, va + k, ACC_READ | ACC_SYS, &pa)) {
 			st = LSTAR_ERR_FAULT;
 			break;
 		}
@@ -433,7 +431,6 @@ static enum lstar_status virt_xfer(struct machine *m, uint64_t va, void *buf, si
 			memcpy((uint8_t *)buf + k, p, chunk);
 		k += chunk;
 	}
-	c->cpl = saved;
 	return st;
 }
 
