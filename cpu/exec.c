@@ -114,16 +114,21 @@ static inline void step_careful(struct cpu *c, const struct insn *i)
  * was made at (execute rights differ between user and supervisor), which
  * is folded into the tag so that SYSCALL/SYSRET do not drop every link.
  */
+static inline bool link_ok(const struct block *p, int k, uint64_t rip, uint64_t tag)
+{
+	const struct block *b = p->link[k];
+	return b && b->va == rip && p->link_epoch[k] == tag;
+}
+
 static inline struct block *next_block(struct cpu *c)
 {
 	struct block *p = c->last_block, *b;
 	uint64_t epoch = c->link_tag;
 	if (likely(p)) {
-		b = p->link[0];
-		if (b && b->va == c->rip && p->link_epoch[0] == epoch)
-			return c->last_block = b;
-		b = p->link[1];
-		if (b && b->va == c->rip && p->link_epoch[1] == epoch) {
+		if (link_ok(p, 0, c->rip, epoch))
+			return c->last_block = p->link[0];
+		if (link_ok(p, 1, c->rip, epoch)) {
+			b = p->link[1];
 			/* keep the most recent successor first */
 			p->link[1] = p->link[0];
 			p->link_epoch[1] = p->link_epoch[0];
@@ -174,9 +179,9 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 					break;
 				struct block *nb = b;
 				if (c->rip != b->va) {
-					nb = b->link[0];
-					if (!nb || nb->va != c->rip || b->link_epoch[0] != c->link_tag)
+					if (!link_ok(b, 0, c->rip, c->link_tag))
 						break;
+					nb = b->link[0];
 				}
 				if (c->icount + nb->n >= c->icount_limit)
 					break;
