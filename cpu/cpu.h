@@ -154,9 +154,10 @@ typedef void (*insn_fn)(struct cpu *c, const struct insn *i);
 /*
  * Observation hooks for tracing and debugging (emu/trace.c, emu/gdbstub.c).
  * While cpu->hooks is set the loop takes the careful path for every
- * instruction; with a `mem` hook the TLB is bypassed so that every memory
- * access of an instruction reaches it (and bulk string copies are done
- * element by element).  All callbacks are optional.
+ * instruction; with a `mem` hook data accesses take the slow path (TLB
+ * entries are tagged TLB_HOOKED, which the inline fast paths never match)
+ * so that every memory access of an instruction reaches it (and bulk
+ * string copies are done element by element).  All callbacks are optional.
  */
 struct cpu_hooks {
 	void *ctx;
@@ -246,6 +247,10 @@ struct tlb_entry {
 	uint64_t pa;         /* physical address of the page */
 };
 #define TLB_USER 1ULL
+/* Read/write entries filled while a memory hook is installed carry this
+ * bit: c->tlb_mode never has it, so the inline fast paths (which do not
+ * call the hook) miss, while mmu_translate() still finds the entry. */
+#define TLB_HOOKED 2ULL
 
 struct cpu {
 	uint64_t r[16];          /* general registers RAX..R15 */

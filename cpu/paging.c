@@ -139,13 +139,17 @@ static uint32_t walk(struct cpu *c, uint64_t la, int acc, uint64_t *pa, bool upd
 	return 0;
 }
 
+/* TLB_HOOKED for data entries while a memory hook wants every access. */
+static inline uint64_t hooked_bit(const struct cpu *c, int kind)
+{
+	return unlikely(c->hooks && c->hooks->mem) && kind != ACC_EXEC ? TLB_HOOKED : 0;
+}
+
 static void tlb_fill(struct cpu *c, uint64_t la, uint64_t pa, int acc)
 {
 	struct machine *m = c->m;
 	if (acc & ACC_SYS)
 		return;
-	if (unlikely(c->hooks && c->hooks->mem))
-		return;  /* every access must reach the hook */
 	uint64_t ppage = pa & ~0xFFFULL;
 	if (ppage >= m->ram_size)
 		return;  /* not RAM: always take the slow path */
@@ -154,7 +158,7 @@ static void tlb_fill(struct cpu *c, uint64_t la, uint64_t pa, int acc)
 	if (kind == ACC_WRITE && m->code_page[ppage >> 12])
 		return;
 	struct tlb_entry *e = &tab[(la >> 12) & (TLB_SIZE - 1)];
-	e->tag = (la & ~0xFFFULL) | c->tlb_mode;
+	e->tag = (la & ~0xFFFULL) | c->tlb_mode | hooked_bit(c, kind);
 	e->host = m->ram + ppage;
 	e->pa = ppage;
 }
@@ -167,7 +171,7 @@ uint64_t mmu_translate(struct cpu *c, uint64_t la, int acc)
 	if (!(acc & ACC_SYS)) {
 		struct tlb_entry *tab = kind == ACC_READ ? c->tlb_r : kind == ACC_WRITE ? c->tlb_w : c->tlb_x;
 		struct tlb_entry *e = &tab[(la >> 12) & (TLB_SIZE - 1)];
-		if (e->tag == ((la & ~0xFFFULL) | c->tlb_mode))
+		if (e->tag == ((la & ~0xFFFULL) | c->tlb_mode | hooked_bit(c, kind)))
 			return e->pa | (la & 0xFFF);
 	}
 	uint64_t pa;

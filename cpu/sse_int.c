@@ -189,7 +189,7 @@ void op_unpckhpd(struct cpu *c, const struct insn *i) { binop(c, i, v_punpckhqdq
 static void v_packsswb(union vec *d, const union vec *s, unsigned n)
 {
 	union vec r;
-	unsigned m = n / 2;
+	unsigned m = (n < 16 ? n : 16) / 2;   /* n is 8 or 16; the clamp tells the compiler */
 	for (unsigned k = 0; k < m; k++) {
 		r.sb[k] = (int8_t)sat(d->sw[k], -128, 127);
 		r.sb[m + k] = (int8_t)sat(s->sw[k], -128, 127);
@@ -201,7 +201,7 @@ DEFOP(packsswb)
 static void v_packuswb(union vec *d, const union vec *s, unsigned n)
 {
 	union vec r;
-	unsigned m = n / 2;
+	unsigned m = (n < 16 ? n : 16) / 2;   /* n is 8 or 16; the clamp tells the compiler */
 	for (unsigned k = 0; k < m; k++) {
 		r.b[k] = (uint8_t)sat(d->sw[k], 0, 255);
 		r.b[m + k] = (uint8_t)sat(s->sw[k], 0, 255);

@@ -243,6 +243,7 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 		s->cur = &s->snaps[1];
 		take(s->prev, &m->cpu);
 		s->window = false;
+		s->seq_last = ~0ULL - 1;   /* seq_text not filled yet */
 	}
 	if (t->strace != STRACE_OFF) {
 		s->st_file = stderr;

@@ -200,10 +200,25 @@ static void fill_dent(struct trace_session *s, struct dent *e, const struct insn
 	e->pre_len = (uint16_t)(n2 < 0 ? 0 : n2 < (int)sizeof(e->pre) - 32 ? n2 : (int)sizeof(e->pre) - 33);
 }
 
+/* Word-wise and branch-free: the entry's copy of the decoded instruction
+ * against the live one (a block re-decoded in the same place after the
+ * code changed has different contents). */
+typedef uint64_t __attribute__((may_alias)) insn_word;
+_Static_assert(sizeof(struct insn) % 8 == 0, "struct insn in words");
+static inline bool insn_same(const struct insn *a, const struct insn *b)
+{
+	const insn_word *x = (const insn_word *)a, *y = (const insn_word *)b;
+	uint64_t d = 0;
+#pragma GCC unroll 16
+	for (size_t k = 0; k < sizeof(struct insn) / 8; k++)
+		d |= x[k] ^ y[k];
+	return !d;
+}
+
 static const struct dent *lookup(struct trace_session *s, const struct insn *i, uint64_t rip)
 {
 	struct dent *e = &s->dcache[(rip ^ (rip >> DCACHE_BITS)) & ((1u << DCACHE_BITS) - 1)];
-	if (e->rip != rip || e->ip != i || memcmp(&e->key, i, sizeof(*i)))
+	if (e->rip != rip || e->ip != i || !insn_same(&e->key, i))
 		fill_dent(s, e, i, rip);
 	return e;
 }
@@ -347,42 +362,62 @@ static void js_mem(struct trace_session *s, struct obuf *o)
 
 /* ---- text ------------------------------------------------------------- */
 
-static inline void tx_change_n(struct obuf *o, const char *name, size_t nl, uint64_t a, uint64_t b)
+/* " rax=" and friends, padded to 8 bytes so that they copy as one word. */
+static const char reg_eq[16][8] = {
+	" rax=", " rcx=", " rdx=", " rbx=", " rsp=", " rbp=", " rsi=", " rdi=",
+	" r8=", " r9=", " r10=", " r11=", " r12=", " r13=", " r14=", " r15=",
+};
+/* The flags the text names when they change, in bit order. */
+static const unsigned char flag_list[14] = { 0, 2, 4, 6, 7, 8, 9, 10, 11, 14, 16, 17, 18, 21 };
+
+/* " NAME=0xOLD→0xNEW" */
+static inline char *put_change(char *d, const char *eq8, size_t eqlen, uint64_t a, uint64_t b)
 {
-	char *d = ob_room(o, nl + 2);
-	d[0] = ' ';
-	memcpy(d + 1, name, nl);
-	d[nl + 1] = '=';
-	o->len += nl + 2;
-	ob_hex(o, a);
-	ob_mem(o, "\xe2\x86\x92", 3);  /* → */
-	ob_hex(o, b);
+	memcpy(d, eq8, 8);
+	d = put_hex(d + eqlen, a);
+	d = PUT_LIT(d, "\xe2\x86\x92");   /* → */
+	return put_hex(d, b);
 }
 
-static void tx_change(struct obuf *o, const char *name, uint64_t a, uint64_t b)
-{
-	tx_change_n(o, name, strlen(name), a, b);
-}
-
-static void tx_changes(struct obuf *o, const struct snap *a, const struct snap *b)
+/* The general registers and RFLAGS that changed, then " +CF -ZF ..." for
+ * the named flags.  Each flag item is stored and kept only if its flag
+ * changed: no branch per flag. */
+static char *put_reg_changes(char *d, const struct snap *a, const struct snap *b)
 {
 	for (unsigned m = reg_mask(a, b); m; m &= m - 1) {
 		int k = __builtin_ctz(m);
-		tx_change_n(o, reg_names[k], reg_names[k][2] ? 3 : 2, a->r[k], b->r[k]);
+		d = put_change(d, reg_eq[k], k >= R_R8 && k <= R_R9 ? 4 : 5, a->r[k], b->r[k]);
 	}
 	if (a->rflags != b->rflags) {
-		tx_change(o, "rflags", a->rflags, b->rflags);
-		uint64_t d = a->rflags ^ b->rflags;
-		for (int k = 0; k < 22; k++) {
-			if (!(d & (1ULL << k)) || !flag_bits[k])
-				continue;
-			ob_ch(o, ' ');
-			ob_ch(o, (b->rflags >> k) & 1 ? '+' : '-');
-			ob_str(o, flag_bits[k]);
+		d = put_change(d, " rflags=", 8, a->rflags, b->rflags);
+		uint64_t diff = a->rflags ^ b->rflags, now = b->rflags;
+#pragma GCC unroll 14
+		for (int k = 0; k < 14; k++) {
+			unsigned bit = flag_list[k];
+			const char *nm = flag_bits[bit];
+			d[0] = ' ';
+			d[1] = (char)('-' - 2 * ((now >> bit) & 1));   /* '+' is '-' - 2 */
+			d[2] = nm[0];
+			d[3] = nm[1];
+			d += 4 * ((diff >> bit) & 1);
 		}
 	}
-	if (rare_same(a, b))
-		return;
+	return d;
+}
+
+/* Segments, control registers, MSRs and the CPL: rare, kept simple. */
+static void tx_change(struct obuf *o, const char *name, uint64_t a, uint64_t b)
+{
+	ob_ch(o, ' ');
+	ob_str(o, name);
+	ob_ch(o, '=');
+	ob_hex(o, a);
+	ob_str(o, "\xe2\x86\x92");   /* → */
+	ob_hex(o, b);
+}
+
+static void tx_rare_changes(struct obuf *o, const struct snap *a, const struct snap *b)
+{
 	if (a->cpl != b->cpl) {
 		ob_str(o, " cpl=");
 		ob_dec(o, (uint64_t)a->cpl);
@@ -412,47 +447,90 @@ static void tx_changes(struct obuf *o, const struct snap *a, const struct snap *
 			tx_change(o, sys_names[k], a->sys[k], b->sys[k]);
 }
 
-static void tx_mem(struct trace_session *s, struct obuf *o)
+/* Everything that changed from a to b (also used by exception lines). */
+static void tx_changes(struct obuf *o, const struct snap *a, const struct snap *b)
+{
+	ob_line_end(o, put_reg_changes(ob_line_begin(o), a, b));
+	if (!rare_same(a, b))
+		tx_rare_changes(o, a, b);
+}
+
+/* " W 0xADDR:SIZE=0xVALUE" per access. */
+static char *put_mem_text(char *d, const struct trace_session *s)
 {
 	for (unsigned k = 0; k < s->nmem; k++) {
 		const struct memrec *r = &s->mem[k];
-		ob_str(o, r->write ? " W " : " R ");
-		ob_hex(o, r->la);
-		ob_ch(o, ':');
-		ob_dec(o, r->size);
-		ob_ch(o, '=');
-		ob_hex(o, r->v);
+		d[0] = ' ';
+		d[1] = (char)('R' + r->write * ('W' - 'R'));
+		d[2] = ' ';
+		d = put_hex(d + 3, r->la);
+		d[0] = ':';
+		d[1] = (char)('0' + r->size);
+		d[2] = '=';
+		d = put_hex(d + 3, r->v);
 	}
-	if (s->mem_dropped) {
-		ob_str(o, " (+");
-		ob_dec(o, s->mem_dropped);
-		ob_str(o, " more accesses)");
-	}
+	return d;
 }
 
-/* ---- one instruction -------------------------------------------------- */
+/* The sequence number right-aligned in 10 columns.  Consecutive lines
+ * count up by one, so the digits are kept and incremented in place, in
+ * the kept copy and in the line alike (reading the copy back right after
+ * storing single bytes into it would stall on store forwarding). */
+static char *put_seq10(struct trace_session *s, char *d, uint64_t seq)
+{
+	char *t = s->seq_text;
+	if (likely(seq == s->seq_last + 1 && seq < 10000000000ULL)) {
+		memcpy(d, t, 10);
+		int k = 9;
+		while (t[k] == '9') {
+			t[k] = d[k] = '0';
+			k--;
+		}
+		t[k] = d[k] = t[k] == ' ' ? '1' : (char)(t[k] + 1);
+	} else if (seq < 10000000000ULL) {
+		memset(t, ' ', 10);
+		uint64_t v = seq;
+		int k = 9;
+		do {
+			t[k--] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		memcpy(d, t, 10);
+	} else {
+		s->seq_last = ~0ULL - 1;   /* wider than the column: no caching */
+		return put_dec(d, seq);
+	}
+	s->seq_last = seq;
+	return d + 10;
+}
 
 static void emit_text(struct trace_session *s, const struct insn *i, uint64_t rip, uint64_t seq)
 {
 	struct obuf *o = &s->out;
 	const struct dent *e = lookup(s, i, rip);
-	char *d = ob_room(o, 12);
-	memset(d, ' ', 12);
-	uint64_t v = seq;
-	int k = 9;
-	do {
-		d[k--] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v && k >= 0);
-	d[11] = (char)('0' + s->prev->cpl);
-	o->len += 12;
-	ob_ch(o, ' ');
-	ob_hex16(o, rip);
-	copy_chunks(ob_room(o, e->pre_len + 32u), e->pre, e->pre_len);
-	o->len += e->pre_len;
-	tx_changes(o, s->prev, s->cur);
-	tx_mem(s, o);
-	ob_ch(o, '\n');
+	char *d = put_seq10(s, ob_line_begin(o), seq);
+	d[0] = ' ';
+	d[1] = (char)('0' + s->prev->cpl);
+	d[2] = ' ';
+	put_hex16(d + 3, rip);
+	d += 19;
+	copy_pre(d, e);
+	d = put_reg_changes(d + e->pre_len, s->prev, s->cur);
+	if (unlikely(!rare_same(s->prev, s->cur))) {
+		ob_line_end(o, d);
+		tx_rare_changes(o, s->prev, s->cur);
+		d = ob_line_begin(o);
+	}
+	d = put_mem_text(d, s);
+	if (unlikely(s->mem_dropped)) {
+		ob_line_end(o, d);
+		ob_str(o, " (+");
+		ob_dec(o, s->mem_dropped);
+		ob_str(o, " more accesses)");
+		d = ob_line_begin(o);
+	}
+	*d++ = '\n';
+	ob_line_end(o, d);
 }
 
 static void emit_jsonl(struct trace_session *s, const struct insn *i, uint64_t rip, uint64_t seq)
@@ -465,7 +543,7 @@ static void emit_jsonl(struct trace_session *s, const struct insn *i, uint64_t r
 	ob_dec(o, (uint64_t)s->prev->cpl);
 	ob_str(o, ",\"rip\":");
 	js_hexstr(o, rip);
-	copy_chunks(ob_room(o, e->pre_len + 32u), e->pre, e->pre_len);
+	copy_pre(ob_room(o, sizeof(e->pre)), e);
 	o->len += e->pre_len;
 	js_changes(o, s->prev, s->cur, true);
 	js_mem(s, o);

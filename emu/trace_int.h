@@ -137,22 +137,78 @@ static inline void ob_ch(struct obuf *o, char ch)
 extern const char trace_hexd[16];
 extern char trace_hex2[512];   /* "00".."ff", trace_fmt_init() */
 
-/* 0x-prefixed minimal hex, two digits per step from the right. */
-static inline void ob_hex(struct obuf *o, uint64_t v)
+/*
+ * Number writers on a raw pointer.  A line is formatted into room reserved
+ * once (ob_line_begin), so the writers neither check for room nor branch
+ * on the value: a trace line holds values whose digit counts, changed
+ * flags and register counts vary from one instruction to the next, and
+ * mispredicted branches used to cost more than the writing itself.
+ */
+
+/* Eight hex digits of x in one word, most significant first (SWAR: each
+ * nibble spread into a byte, then '0'+n or 'a'+n-10 without a branch). */
+static inline uint64_t hex8_word(uint32_t x)
 {
-	char *d = ob_room(o, 20);
+	uint64_t v = x;
+	v = (v | (v << 16)) & 0x0000FFFF0000FFFFULL;
+	v = (v | (v << 8)) & 0x00FF00FF00FF00FFULL;
+	v = (v | (v << 4)) & 0x0F0F0F0F0F0F0F0FULL;
+	v = __builtin_bswap64(v);
+	uint64_t alpha = ((v + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+	return v + 0x3030303030303030ULL + alpha * 0x27;
+}
+
+/* 16 hex digits, zero-padded. */
+static inline void put_hex16(char *d, uint64_t v)
+{
+	uint64_t hi = hex8_word((uint32_t)(v >> 32)), lo = hex8_word((uint32_t)v);
+	memcpy(d, &hi, 8);
+	memcpy(d + 8, &lo, 8);
+}
+
+/* "0x" and the minimal hex digits; stores 18 bytes, returns the end. */
+static inline char *put_hex(char *d, uint64_t v)
+{
+	unsigned n = (67u - (unsigned)__builtin_clzll(v | 1)) >> 2;   /* digits, 1..16 */
 	d[0] = '0';
 	d[1] = 'x';
-	int n = v ? (64 - __builtin_clzll(v) + 3) / 4 : 1;
-	char *e = d + 2 + n;
-	while (e - d > 3) {
-		e -= 2;
-		memcpy(e, &trace_hex2[2 * (v & 0xFF)], 2);
-		v >>= 8;
-	}
-	if (e - d == 3)
-		d[2] = trace_hexd[v & 15];
-	o->len += 2 + (size_t)n;
+	put_hex16(d + 2, v << (64 - 4 * n));   /* the digits first, zeros after */
+	return d + 2 + n;
+}
+
+/* Decimal (at most 20 digits); stores up to 20 bytes. */
+static inline char *put_dec(char *d, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+	do {
+		tmp[19 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(d, tmp + 20 - n, (size_t)n);
+	return d + n;
+}
+
+/* Literal of known length. */
+#define PUT_LIT(d, lit) (memcpy((d), (lit), sizeof(lit) - 1), (d) + sizeof(lit) - 1)
+
+/* Reserve room for a whole line (LINE_ROOM covers the longest) and return
+ * where it starts; ob_line_end() takes the end back. */
+#define LINE_ROOM 8192u
+static inline char *ob_line_begin(struct obuf *o)
+{
+	return ob_room(o, LINE_ROOM);
+}
+static inline void ob_line_end(struct obuf *o, char *end)
+{
+	o->len = (size_t)(end - o->p);
+}
+
+/* 0x-prefixed minimal hex. */
+static inline void ob_hex(struct obuf *o, uint64_t v)
+{
+	char *d = ob_room(o, 18);
+	o->len = (size_t)(put_hex(d, v) - o->p);
 }
 
 /* Bit k set when general register k differs. */
@@ -174,24 +230,14 @@ static inline unsigned reg_mask(const struct snap *a, const struct snap *b)
 
 static inline void ob_hex16(struct obuf *o, uint64_t v)
 {
-	char *d = ob_room(o, 16);
-	for (int k = 14; k >= 0; k -= 2, v >>= 8)
-		memcpy(d + k, &trace_hex2[2 * (v & 0xFF)], 2);
+	put_hex16(ob_room(o, 16), v);
 	o->len += 16;
 }
 
 static inline void ob_dec(struct obuf *o, uint64_t v)
 {
-	char tmp[24];
-	int n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	char *d = ob_room(o, (size_t)n);
-	for (int k = 0; k < n; k++)
-		d[k] = tmp[n - 1 - k];
-	o->len += (size_t)n;
+	char *d = ob_room(o, 20);
+	o->len = (size_t)(put_dec(d, v) - o->p);
 }
 
 /* Little-endian bytes as hex in ascending address order (Tenet). */
@@ -216,18 +262,24 @@ struct dent {
 	char sym[80];
 	char bytes[48];
 	char text[112];
-	/* The line's fixed middle, ready to copy: text: " sym  bytes  asm  |",
-	 * jsonl: ',"sym":"...","bytes":"...","asm":"..."'.  Sized in 32-byte
-	 * steps: copy_chunks() may copy up to 31 bytes past pre_len. */
+	/* The line's fixed middle, ready to copy (copy_pre): text:
+	 * " sym  bytes  asm  |", jsonl: ',"sym":"...","bytes":"...","asm":"..."'. */
 	char pre[288] __attribute__((aligned(32)));
 };
 
-/* Copy n bytes in 32-byte steps (fixed-size copies compile to vector
- * moves; both sides have the slack). */
-static inline void copy_chunks(char *d, const char *src, size_t n)
+/* Copy a cache entry's fixed middle: 128 bytes as eight 16-byte vector
+ * moves (a line's middle is rarely longer; a memcpy of the whole array
+ * becomes a slow `rep movs`), the rest only when there is one. */
+typedef char pre_vec __attribute__((vector_size(16), may_alias, aligned(1)));
+static inline void copy_pre(char *d, const struct dent *e)
 {
-	for (size_t k = 0; k < n; k += 32)
-		memcpy(d + k, src + k, 32);
+	pre_vec *dst = (pre_vec *)d;
+	const pre_vec *src = (const pre_vec *)e->pre;
+#pragma GCC unroll 8
+	for (int k = 0; k < 8; k++)
+		dst[k] = src[k];
+	if (unlikely(e->pre_len > 128))
+		memcpy(d + 128, e->pre + 128, e->pre_len - 128u);
 }
 
 struct memrec {
@@ -253,6 +305,8 @@ struct trace_session {
 	ZydisDecoder dec;
 	ZydisFormatter fmt;
 	uint64_t lines;            /* trace lines written (Tenet line numbers) */
+	uint64_t seq_last;         /* text: the sequence number in seq_text */
+	char seq_text[10];         /*   right-aligned, incremented in place */
 	uint64_t tenet_last[16];   /* registers (ModRM order) as of the last Tenet line */
 	bool tenet_started;
 	/* filters */
