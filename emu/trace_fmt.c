@@ -69,12 +69,13 @@ void ob_flush(struct obuf *o)
 	if (!o->len)
 		return;
 	pthread_mutex_lock(&o->mu);
-	while (o->pending || !o->spare)
+	while (!o->nfree)
 		pthread_cond_wait(&o->cv, &o->mu);
-	o->pending = o->p;
-	o->pending_len = o->len;
-	o->p = o->spare;
-	o->spare = NULL;
+	unsigned tail = (o->qhead + o->qcount) % OB_NBUF;
+	o->queue[tail] = o->p;
+	o->qlen[tail] = o->len;
+	o->qcount++;
+	o->p = o->free[--o->nfree];
 	pthread_cond_broadcast(&o->cv);
 	pthread_mutex_unlock(&o->mu);
 	o->len = 0;
@@ -85,17 +86,18 @@ static void *writer(void *arg)
 	struct obuf *o = arg;
 	pthread_mutex_lock(&o->mu);
 	for (;;) {
-		while (!o->pending && !o->stop)
+		while (!o->qcount && !o->stop)
 			pthread_cond_wait(&o->cv, &o->mu);
-		if (!o->pending)
+		if (!o->qcount)
 			break;   /* stop, and nothing left */
-		char *buf = o->pending;
-		size_t n = o->pending_len;
+		char *buf = o->queue[o->qhead];
+		size_t n = o->qlen[o->qhead];
 		pthread_mutex_unlock(&o->mu);
 		write_out(o, buf, n);
 		pthread_mutex_lock(&o->mu);
-		o->pending = NULL;
-		o->spare = buf;
+		o->qhead = (o->qhead + 1) % OB_NBUF;
+		o->qcount--;
+		o->free[o->nfree++] = buf;
 		pthread_cond_broadcast(&o->cv);
 	}
 	pthread_mutex_unlock(&o->mu);
@@ -104,16 +106,23 @@ static void *writer(void *arg)
 
 bool ob_start_writer(struct obuf *o)
 {
-	o->spare = malloc(OBUF_SIZE);
-	if (!o->spare)
+	o->nfree = 0;
+	for (unsigned k = 0; k + 1 < OB_NBUF; k++) {
+		char *b = malloc(OBUF_SIZE);
+		if (!b)
+			break;
+		o->free[o->nfree++] = b;
+	}
+	o->qhead = o->qcount = 0;
+	if (!o->nfree)
 		return false;
 	pthread_mutex_init(&o->mu, NULL);
 	pthread_cond_init(&o->cv, NULL);
 	if (pthread_create(&o->th, NULL, writer, o) != 0) {
 		pthread_mutex_destroy(&o->mu);
 		pthread_cond_destroy(&o->cv);
-		free(o->spare);
-		o->spare = NULL;
+		while (o->nfree)
+			free(o->free[--o->nfree]);
 		return false;
 	}
 	o->async = true;
@@ -135,8 +144,9 @@ void ob_close(struct obuf *o)
 		o->async = false;
 	}
 	free(o->p);
-	free(o->spare);
-	o->p = o->spare = NULL;
+	o->p = NULL;
+	while (o->nfree)
+		free(o->free[--o->nfree]);
 }
 
 static bool read_code(struct cpu *c, uint64_t la, uint8_t *buf, unsigned n)
@@ -367,8 +377,6 @@ static const char reg_eq[16][8] = {
 	" rax=", " rcx=", " rdx=", " rbx=", " rsp=", " rbp=", " rsi=", " rdi=",
 	" r8=", " r9=", " r10=", " r11=", " r12=", " r13=", " r14=", " r15=",
 };
-/* The flags the text names when they change, in bit order. */
-static const unsigned char flag_list[14] = { 0, 2, 4, 6, 7, 8, 9, 10, 11, 14, 16, 17, 18, 21 };
 
 /* " NAME=0xOLD→0xNEW" */
 static inline char *put_change(char *d, const char *eq8, size_t eqlen, uint64_t a, uint64_t b)
@@ -377,6 +385,16 @@ static inline char *put_change(char *d, const char *eq8, size_t eqlen, uint64_t 
 	d = put_hex(d + eqlen, a);
 	d = PUT_LIT(d, "\xe2\x86\x92");   /* → */
 	return put_hex(d, b);
+}
+
+/* " +CF" or " -CF", kept only if the flag changed. */
+static inline char *put_flag(char *d, uint64_t diff, uint64_t now, unsigned bit, const char *nm)
+{
+	d[0] = ' ';
+	d[1] = (char)('-' - 2 * ((now >> bit) & 1));   /* '+' is '-' - 2 */
+	d[2] = nm[0];
+	d[3] = nm[1];
+	return d + 4 * ((diff >> bit) & 1);
 }
 
 /* The general registers and RFLAGS that changed, then " +CF -ZF ..." for
@@ -391,16 +409,17 @@ static char *put_reg_changes(char *d, const struct snap *a, const struct snap *b
 	if (a->rflags != b->rflags) {
 		d = put_change(d, " rflags=", 8, a->rflags, b->rflags);
 		uint64_t diff = a->rflags ^ b->rflags, now = b->rflags;
-#pragma GCC unroll 14
-		for (int k = 0; k < 14; k++) {
-			unsigned bit = flag_list[k];
-			const char *nm = flag_bits[bit];
-			d[0] = ' ';
-			d[1] = (char)('-' - 2 * ((now >> bit) & 1));   /* '+' is '-' - 2 */
-			d[2] = nm[0];
-			d[3] = nm[1];
-			d += 4 * ((diff >> bit) & 1);
-		}
+		d = put_flag(d, diff, now, 0, "CF");
+		d = put_flag(d, diff, now, 2, "PF");
+		d = put_flag(d, diff, now, 4, "AF");
+		d = put_flag(d, diff, now, 6, "ZF");
+		d = put_flag(d, diff, now, 7, "SF");
+		if (likely(!(diff & 0x274700)))   /* TF IF DF NT RF VM AC ID: rare */
+			d = put_flag(d, diff, now, 11, "OF");
+		else
+			for (unsigned k = 8; k < 22; k++)
+				if (flag_bits[k])
+					d = put_flag(d, diff, now, k, flag_bits[k]);
 	}
 	return d;
 }

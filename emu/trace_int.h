@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <Zydis/Zydis.h>
+#include <emmintrin.h>
 
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
@@ -35,28 +36,29 @@ enum { SYS_CR0, SYS_CR2, SYS_CR3, SYS_CR4, SYS_CR8, SYS_EFER, SYS_STAR, SYS_LSTA
 
 struct snap {
 	uint64_t r[16];
-	uint64_t rflags;
-	/* from here on: state that rarely changes, compared as one block */
+	/* from here to rflags: state that rarely changes, compared as one block */
 	struct seg seg[6];
 	uint64_t sys[NSYS];
 	int cpl;
-	int pad;                 /* keeps the block free of unset bytes */
+	int pad[3];              /* keeps the block free of unset bytes, 16-byte sized */
+	uint64_t rflags;
 };
 #define RARE_OFF offsetof(struct snap, seg)
+#define RARE_END offsetof(struct snap, rflags)
 
-/* Word-wise, branch-free (the block is 8-byte aligned and sized). */
-typedef uint64_t __attribute__((may_alias)) snap_word;
-#define RARE_WORDS ((sizeof(struct snap) - RARE_OFF) / 8)
-_Static_assert(RARE_OFF % 8 == 0 && sizeof(struct snap) % 8 == 0, "snap words");
+/* Whether the rarely changing block is the same: 16 bytes per compare. */
+#define RARE_VECS ((RARE_END - RARE_OFF) / 16)
+_Static_assert(RARE_OFF % 16 == 0 && (RARE_END - RARE_OFF) % 16 == 0, "snap vectors");
 
 static inline bool rare_same(const struct snap *a, const struct snap *b)
 {
-	const snap_word *x = (const snap_word *)((const char *)a + RARE_OFF);
-	const snap_word *y = (const snap_word *)((const char *)b + RARE_OFF);
-	uint64_t d = 0;
-	for (size_t k = 0; k < RARE_WORDS; k++)
-		d |= x[k] ^ y[k];
-	return !d;
+	const char *x = (const char *)a + RARE_OFF, *y = (const char *)b + RARE_OFF;
+	__m128i d = _mm_setzero_si128();
+#pragma GCC unroll 16
+	for (size_t k = 0; k < RARE_VECS; k++)
+		d = _mm_or_si128(d, _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(x + 16 * k)),
+						  _mm_loadu_si128((const __m128i *)(const void *)(y + 16 * k))));
+	return _mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())) == 0xFFFF;
 }
 
 static inline void take(struct snap *s, struct cpu *c)
@@ -83,21 +85,27 @@ static inline void take(struct snap *s, struct cpu *c)
 
 /* ---- output buffer ---------------------------------------------------- */
 
+#define OB_NBUF 16           /* buffers of a file's writer thread */
+
 struct obuf {
 	FILE *f;
 	char *p;                 /* the buffer being filled */
 	size_t len;
 	int error;               /* first write error (errno) */
 	/* A file gets a writer thread (ob_start_writer): the interpreter
-	 * fills one buffer while the thread writes the other, so the
-	 * kernel's write path runs on the other CPU. */
+	 * fills a buffer while the thread writes the ones handed to it
+	 * before, so the kernel's write path runs on the other CPU.  A queue
+	 * of buffers absorbs the moments when writing stalls (the kernel
+	 * throttling dirty pages) without stopping the interpreter. */
 	bool async;
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	char *spare;             /* free buffer, NULL while being written */
-	char *pending;           /* handed to the writer, NULL if none */
-	size_t pending_len;
+	char *free[OB_NBUF];     /* buffers free to fill */
+	unsigned nfree;
+	char *queue[OB_NBUF];    /* handed to the writer, in order */
+	size_t qlen[OB_NBUF];
+	unsigned qhead, qcount;
 	bool stop;
 };
 
@@ -145,25 +153,18 @@ extern char trace_hex2[512];   /* "00".."ff", trace_fmt_init() */
  * mispredicted branches used to cost more than the writing itself.
  */
 
-/* Eight hex digits of x in one word, most significant first (SWAR: each
- * nibble spread into a byte, then '0'+n or 'a'+n-10 without a branch). */
-static inline uint64_t hex8_word(uint32_t x)
-{
-	uint64_t v = x;
-	v = (v | (v << 16)) & 0x0000FFFF0000FFFFULL;
-	v = (v | (v << 8)) & 0x00FF00FF00FF00FFULL;
-	v = (v | (v << 4)) & 0x0F0F0F0F0F0F0F0FULL;
-	v = __builtin_bswap64(v);
-	uint64_t alpha = ((v + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
-	return v + 0x3030303030303030ULL + alpha * 0x27;
-}
-
-/* 16 hex digits, zero-padded. */
+/* 16 hex digits, zero-padded: SSE2 (the x86-64 baseline) turns the 16
+ * nibbles into 16 characters at once, '0'+n or 'a'+n-10 without a branch. */
 static inline void put_hex16(char *d, uint64_t v)
 {
-	uint64_t hi = hex8_word((uint32_t)(v >> 32)), lo = hex8_word((uint32_t)v);
-	memcpy(d, &hi, 8);
-	memcpy(d + 8, &lo, 8);
+	__m128i x = _mm_cvtsi64_si128((long long)__builtin_bswap64(v));
+	__m128i low4 = _mm_set1_epi8(0x0F);
+	__m128i lo = _mm_and_si128(x, low4);
+	__m128i hi = _mm_and_si128(_mm_srli_epi16(x, 4), low4);
+	__m128i n = _mm_unpacklo_epi8(hi, lo);   /* most significant nibble first */
+	__m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(n, _mm_set1_epi8(9)), _mm_set1_epi8(0x27));
+	__m128i ch = _mm_add_epi8(_mm_add_epi8(n, _mm_set1_epi8('0')), alpha);
+	_mm_storeu_si128((__m128i *)(void *)d, ch);
 }
 
 /* "0x" and the minimal hex digits; stores 18 bytes, returns the end. */
@@ -211,16 +212,20 @@ static inline void ob_hex(struct obuf *o, uint64_t v)
 	o->len = (size_t)(put_hex(d, v) - o->p);
 }
 
-/* Bit k set when general register k differs. */
+/* Bit k set when general register k differs (SSE2: two registers per
+ * compare; 64-bit equality is both 32-bit halves equal). */
 static inline unsigned mask16(const uint64_t *a, const uint64_t *b)
 {
-	unsigned m = 0;
-#pragma GCC unroll 16
-	for (int k = 0; k < 16; k++) {
-		uint64_t d = a[k] ^ b[k];
-		m |= (unsigned)((d | -d) >> 63) << k;   /* branch-free a != b */
+	unsigned same = 0;
+#pragma GCC unroll 8
+	for (int k = 0; k < 16; k += 2) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(a + k));
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(b + k));
+		__m128i eq = _mm_cmpeq_epi32(x, y);
+		eq = _mm_and_si128(eq, _mm_shuffle_epi32(eq, _MM_SHUFFLE(2, 3, 0, 1)));
+		same |= (unsigned)_mm_movemask_pd(_mm_castsi128_pd(eq)) << k;
 	}
-	return m;
+	return ~same & 0xFFFFu;
 }
 
 static inline unsigned reg_mask(const struct snap *a, const struct snap *b)
