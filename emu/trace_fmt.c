@@ -205,7 +205,7 @@ static void fill_dent(struct trace_session *s, struct dent *e, const struct insn
 		n2 = snprintf(e->pre, sizeof(e->pre) - 32, ",\"sym\":\"%s\",\"bytes\":\"%s\",\"asm\":\"%s\"",
 			      e->sym, e->bytes, e->text);
 	else
-		n2 = snprintf(e->pre, sizeof(e->pre) - 32, " %-35s %-29s %-31s |", e->sym, e->bytes,
+		n2 = snprintf(e->pre, sizeof(e->pre) - 32, " %-24s %-20s %-24s |", e->sym, e->bytes,
 			      e->text);
 	e->pre_len = (uint16_t)(n2 < 0 ? 0 : n2 < (int)sizeof(e->pre) - 32 ? n2 : (int)sizeof(e->pre) - 33);
 }
