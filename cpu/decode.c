@@ -524,6 +524,11 @@ struct block *decode_lookup(struct cpu *c)
 	return decode_block(c, rip, pa);
 }
 
+uint64_t decode_flushes(const struct cpu *c)
+{
+	return c->dc ? c->dc->flushes : 0;
+}
+
 uint64_t decode_blocks_made(const struct cpu *c)
 {
 	return c->dc->made;

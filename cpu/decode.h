@@ -33,6 +33,10 @@ unsigned decode_peek(struct cpu *c, uint64_t va, uint8_t *bytes, unsigned max);
 size_t decode_missing_handlers(const char **names, size_t max);
 /* Blocks decoded since the machine was made (a cache-miss counter). */
 uint64_t decode_blocks_made(const struct cpu *c);
+/* Times the whole cache was dropped: until the next drop a decoded
+ * instruction's struct insn is never reused for another instruction
+ * (blocks are bump-allocated), so (pointer, drops) names its contents. */
+uint64_t decode_flushes(const struct cpu *c);
 /* Number of mnemonics with a handler. */
 size_t decode_handled_mnemonics(void);
 

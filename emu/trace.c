@@ -62,6 +62,8 @@ static void cpl_changed(struct trace_session *s, struct cpu *c)
  */
 static void mem_hook_for_next(struct trace_session *s, struct cpu *c)
 {
+	if (!s->filtered)
+		return;   /* every instruction is traced: the hook stays on */
 	uint64_t rip = c->rip;
 	bool base = !(s->o.cpl == TRACE_CPL_USER && c->cpl != 3) &&
 		    !(s->o.cpl == TRACE_CPL_KERNEL && c->cpl == 3) &&
@@ -244,6 +246,9 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 		take(s->prev, &m->cpu);
 		s->window = false;
 		s->seq_last = ~0ULL - 1;   /* seq_text not filled yet */
+		s->filtered = t->cpl != TRACE_CPL_ALL || t->has_range || s->has_from ||
+			      s->has_to || t->syscalls_only;
+		s->armed = !s->filtered;   /* else mem_hook_for_next() decides */
 	}
 	if (t->strace != STRACE_OFF) {
 		s->st_file = stderr;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/decode.h"
 #include "cpu/mmu.h"
 #include "cpu/system.h"
 #include "emu/machine.h"
@@ -165,7 +166,6 @@ static void fill_dent(struct trace_session *s, struct dent *e, const struct insn
 	struct cpu *c = s->c;
 	e->ip = i;
 	e->rip = rip;
-	memcpy(&e->key, i, sizeof(*i));
 	uint64_t off;
 	const char *nm = sym_lookup(s->m->syms, rip, &off);
 	if (nm && off)
@@ -210,26 +210,17 @@ static void fill_dent(struct trace_session *s, struct dent *e, const struct insn
 	e->pre_len = (uint16_t)(n2 < 0 ? 0 : n2 < (int)sizeof(e->pre) - 32 ? n2 : (int)sizeof(e->pre) - 33);
 }
 
-/* Word-wise and branch-free: the entry's copy of the decoded instruction
- * against the live one (a block re-decoded in the same place after the
- * code changed has different contents). */
-typedef uint64_t __attribute__((may_alias)) insn_word;
-_Static_assert(sizeof(struct insn) % 8 == 0, "struct insn in words");
-static inline bool insn_same(const struct insn *a, const struct insn *b)
-{
-	const insn_word *x = (const insn_word *)a, *y = (const insn_word *)b;
-	uint64_t d = 0;
-#pragma GCC unroll 16
-	for (size_t k = 0; k < sizeof(struct insn) / 8; k++)
-		d |= x[k] ^ y[k];
-	return !d;
-}
-
+/* An entry is good for the struct insn it was made from until the decode
+ * cache is next dropped (cpu/decode.h, decode_flushes): a block re-decoded
+ * after its code changed lives elsewhere in the arena. */
 static const struct dent *lookup(struct trace_session *s, const struct insn *i, uint64_t rip)
 {
 	struct dent *e = &s->dcache[(rip ^ (rip >> DCACHE_BITS)) & ((1u << DCACHE_BITS) - 1)];
-	if (e->rip != rip || e->ip != i || !insn_same(&e->key, i))
+	uint64_t gen = decode_flushes(s->c);
+	if (unlikely(e->ip != i || e->rip != rip || e->gen != gen)) {
 		fill_dent(s, e, i, rip);
+		e->gen = gen;
+	}
 	return e;
 }
 
@@ -673,7 +664,7 @@ void trace_insn(struct trace_session *s, struct cpu *c, const struct insn *i,
 	take(s->cur, c);
 	uint64_t seq = c->icount - 1;
 	int cpl = s->prev->cpl;
-	if (wanted(s, rip, cpl)) {
+	if (!s->filtered || wanted(s, rip, cpl)) {
 		switch (s->o.format) {
 		case TRACE_TEXT: emit_text(s, i, rip, seq); break;
 		case TRACE_JSONL: emit_jsonl(s, i, rip, seq); break;

@@ -261,7 +261,7 @@ static inline void ob_bytes_le(struct obuf *o, uint64_t v, unsigned size)
 struct dent {
 	const struct insn *ip;
 	uint64_t rip;
-	struct insn key;
+	uint64_t gen;          /* decode_flushes() when made */
 	uint8_t symlen, byteslen, asmlen;
 	uint16_t pre_len;      /* length of pre[] */
 	char sym[80];
@@ -315,6 +315,7 @@ struct trace_session {
 	uint64_t tenet_last[16];   /* registers (ModRM order) as of the last Tenet line */
 	bool tenet_started;
 	/* filters */
+	bool filtered;             /* any filter: else every instruction is traced */
 	bool has_from, has_to, window;
 	uint64_t from, to;
 	bool in_syscall;
