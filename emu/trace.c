@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cpu/cpu.h"
 #include "cpu/mmu.h"
@@ -196,6 +197,7 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 	}
 	s->m = m;
 	s->c = &m->cpu;
+	s->out.fd = s->side.fd = -1;
 	trace_fmt_init();
 	s->o = *t;
 	s->cpl = m->cpu.cpl;
@@ -209,32 +211,36 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 	}
 	if (t->trace) {
 		s->tracing = true;
-		s->out.p = malloc(OBUF_SIZE);
 		s->dcache = calloc(1u << DCACHE_BITS, sizeof(*s->dcache));
-		if (!s->out.p || !s->dcache) {
+		if (!s->dcache) {
 			snprintf(err, errlen, "out of memory for the trace");
 			goto fail;
 		}
+		int e;
 		if (t->trace_file) {
-			if (!(s->out.f = open_out(t->trace_file, err, errlen)))
-				goto fail;
 			s->own_out = true;
-		} else {
-			s->out.f = stderr;
+			if ((e = ob_open(&s->out, t->trace_file))) {
+				snprintf(err, errlen, "cannot open %s: %s", t->trace_file, strerror(e));
+				goto fail;
+			}
+		} else if (ob_attach(&s->out, STDERR_FILENO)) {
+			snprintf(err, errlen, "out of memory for the trace");
+			goto fail;
 		}
 		if (t->format == TRACE_TENET) {
 			char path[4096];
 			snprintf(path, sizeof(path), "%s.side.jsonl", t->trace_file);
-			s->side.p = malloc(OBUF_SIZE);
-			if (!s->side.p || !(s->side.f = open_out(path, err, errlen)))
-				goto fail;
 			s->own_side = true;
+			if ((e = ob_open(&s->side, path))) {
+				snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
+				goto fail;
+			}
 		}
 		/* Files get a writer thread each; standard error stays
 		 * synchronous (it interleaves with the guest's output). */
 		if (t->trace_file)
 			ob_start_writer(&s->out);
-		if (s->side.f)
+		if (s->side.fd >= 0)
 			ob_start_writer(&s->side);
 		ZydisDecoderInit(&s->dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 		ZydisFormatterInit(&s->fmt, t->att ? ZYDIS_FORMATTER_STYLE_ATT : ZYDIS_FORMATTER_STYLE_INTEL);
@@ -283,22 +289,15 @@ void trace_finish(struct trace_session *s, int status)
 		return;
 	if (s->m && s->m->cpu.hooks == &s->hooks)
 		cpu_set_hooks(&s->m->cpu, NULL);
-	ob_close(&s->out);
-	ob_close(&s->side);
-	if (s->out.f) {
-		fflush(s->out.f);
-		if ((s->out.error || s->side.error) && status >= 0)
-			fprintf(stderr, "lstar: writing the trace failed: %s\n",
-				strerror(s->out.error ? s->out.error : s->side.error));
-	}
+	ob_close(&s->out, s->own_out);
+	ob_close(&s->side, s->own_side);
+	if ((s->out.error || s->side.error) && status >= 0)
+		fprintf(stderr, "lstar: writing the trace failed: %s\n",
+			strerror(s->out.error ? s->out.error : s->side.error));
 	if (s->st && status >= 0)
 		strace_finish(s->st, status);
 	if (s->stats && status >= 0)
 		stats_print(s->stats, stderr, s->m->cpu.cpl, s->m->cpu.icount);
-	if (s->own_out && s->out.f)
-		fclose(s->out.f);
-	if (s->own_side && s->side.f)
-		fclose(s->side.f);
 	if (s->st_file && s->st_file != stderr)
 		fclose(s->st_file);
 	strace_free(s->st);

@@ -9,10 +9,14 @@
  * and cached by RIP (checked against the decoded struct insn, so code that
  * changed is disassembled again), ready to copy as one piece.
  */
+#define _GNU_SOURCE   /* O_DIRECT */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cpu/decode.h"
 #include "cpu/mmu.h"
@@ -54,13 +58,93 @@ void trace_fmt_init(void)
 	}
 }
 
-static void write_out(struct obuf *o, const char *p, size_t n)
+/*
+ * Writing a trace file.  A trace is written once and rarely read back
+ * soon, at up to 1.5 GB a second: through the page cache that costs a
+ * CPU's worth of copying into freshly allocated pages (and on a VM whose
+ * freed memory goes back to the host, first touches of those pages are
+ * slow and vary a lot).  So a regular file is written with O_DIRECT where
+ * the file system takes it: the disk copies from lstar's own (aligned,
+ * reused) buffers.  Every write is then a whole number of blocks except
+ * the very last, written after clearing O_DIRECT.  LSTAR_TRACE_DIRECT=0
+ * in the environment turns this off (docs/trace.md).
+ */
+#define DIRECT_ALIGN 4096u
+_Static_assert(OBUF_SIZE % DIRECT_ALIGN == 0 && LINE_ROOM + DIRECT_ALIGN < OBUF_SIZE, "obuf sizes");
+
+static void drop_direct(struct obuf *o)
 {
-	if (n && fwrite(p, 1, n, o->f) != n && !o->error)
-		o->error = errno ? errno : EIO;
+	int fl = fcntl(o->fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(o->fd, F_SETFL, fl & ~O_DIRECT);
+	o->direct = false;
 }
 
-void ob_flush(struct obuf *o)
+static void write_all(struct obuf *o, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(o->fd, p, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EINVAL && o->direct) {
+				drop_direct(o);   /* the file system would not after all */
+				continue;
+			}
+			if (!o->error)
+				o->error = errno;
+			return;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+}
+
+static void write_out(struct obuf *o, const char *p, size_t n)
+{
+	if (o->direct && n % DIRECT_ALIGN) {
+		/* The end of the trace: the whole blocks, then the rest. */
+		size_t whole = n - n % DIRECT_ALIGN;
+		write_all(o, p, whole);
+		drop_direct(o);
+		p += whole;
+		n -= whole;
+	}
+	write_all(o, p, n);
+}
+
+static char *ob_alloc(void)
+{
+	return aligned_alloc(DIRECT_ALIGN, OBUF_SIZE);
+}
+
+int ob_attach(struct obuf *o, int fd)
+{
+	o->fd = fd;
+	o->direct = false;
+	o->p = ob_alloc();
+	return o->p ? 0 : ENOMEM;
+}
+
+int ob_open(struct obuf *o, const char *path)
+{
+	o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (o->fd < 0)
+		return errno;
+	if (!(o->p = ob_alloc()))
+		return ENOMEM;
+	const char *env = getenv("LSTAR_TRACE_DIRECT");
+	struct stat st;
+	if ((!env || strcmp(env, "0")) && fstat(o->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		int fl = fcntl(o->fd, F_GETFL);
+		o->direct = fl >= 0 && fcntl(o->fd, F_SETFL, fl | O_DIRECT) == 0;
+	}
+	return 0;
+}
+
+/* Hand the buffer over (or write it).  Unless final, a direct file keeps
+ * the bytes past the last whole block for the next buffer. */
+static void ob_hand_over(struct obuf *o, bool final)
 {
 	if (!o->async) {
 		write_out(o, o->p, o->len);
@@ -69,17 +153,26 @@ void ob_flush(struct obuf *o)
 	}
 	if (!o->len)
 		return;
+	size_t keep = o->direct && !final ? o->len % DIRECT_ALIGN : 0;
 	pthread_mutex_lock(&o->mu);
 	while (!o->nfree)
 		pthread_cond_wait(&o->cv, &o->mu);
 	unsigned tail = (o->qhead + o->qcount) % OB_NBUF;
-	o->queue[tail] = o->p;
-	o->qlen[tail] = o->len;
-	o->qcount++;
+	char *full = o->p;
+	o->queue[tail] = full;
+	o->qlen[tail] = o->len - keep;
 	o->p = o->free[--o->nfree];
+	/* Copied before the writer is told: it does not read past qlen. */
+	memcpy(o->p, full + o->len - keep, keep);
+	o->qcount++;
 	pthread_cond_broadcast(&o->cv);
 	pthread_mutex_unlock(&o->mu);
-	o->len = 0;
+	o->len = keep;
+}
+
+void ob_flush(struct obuf *o)
+{
+	ob_hand_over(o, false);
 }
 
 static void *writer(void *arg)
@@ -109,7 +202,7 @@ bool ob_start_writer(struct obuf *o)
 {
 	o->nfree = 0;
 	for (unsigned k = 0; k + 1 < OB_NBUF; k++) {
-		char *b = malloc(OBUF_SIZE);
+		char *b = ob_alloc();
 		if (!b)
 			break;
 		o->free[o->nfree++] = b;
@@ -130,10 +223,10 @@ bool ob_start_writer(struct obuf *o)
 	return true;
 }
 
-void ob_close(struct obuf *o)
+void ob_close(struct obuf *o, bool own)
 {
-	if (o->p && o->f)
-		ob_flush(o);
+	if (o->p && o->fd >= 0)
+		ob_hand_over(o, true);
 	if (o->async) {
 		pthread_mutex_lock(&o->mu);
 		o->stop = true;
@@ -148,6 +241,9 @@ void ob_close(struct obuf *o)
 	o->p = NULL;
 	while (o->nfree)
 		free(o->free[--o->nfree]);
+	if (own && o->fd >= 0 && close(o->fd) != 0 && !o->error)
+		o->error = errno;
+	o->fd = -1;
 }
 
 static bool read_code(struct cpu *c, uint64_t la, uint8_t *buf, unsigned n)

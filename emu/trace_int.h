@@ -88,8 +88,10 @@ static inline void take(struct snap *s, struct cpu *c)
 #define OB_NBUF 16           /* buffers of a file's writer thread */
 
 struct obuf {
-	FILE *f;
-	char *p;                 /* the buffer being filled */
+	int fd;                  /* where it goes; -1 none */
+	bool direct;             /* fd has O_DIRECT (ob_open): every write but
+	                            the last is a whole number of blocks */
+	char *p;                 /* the buffer being filled (block-aligned) */
 	size_t len;
 	int error;               /* first write error (errno) */
 	/* A file gets a writer thread (ob_start_writer): the interpreter
@@ -109,13 +111,19 @@ struct obuf {
 	bool stop;
 };
 
+/* Open a trace file for a buffer: its first buffer, and O_DIRECT when the
+ * file is a regular one that takes it (emu/trace_fmt.c).  0 or an errno. */
+int ob_open(struct obuf *o, const char *path);
+/* A buffer for an already open descriptor (standard error). */
+int ob_attach(struct obuf *o, int fd);
 /* Write out (or hand over) what the buffer holds (emu/trace_fmt.c). */
 void ob_flush(struct obuf *o);
 /* Start the writer thread of a buffer whose p is allocated; false if it
  * cannot (the buffer then stays synchronous). */
 bool ob_start_writer(struct obuf *o);
-/* Flush, stop the writer, free both buffers. */
-void ob_close(struct obuf *o);
+/* Flush, stop the writer, free the buffers; close the file if owned
+ * (errors go to o->error). */
+void ob_close(struct obuf *o, bool own);
 
 /* Room for n more bytes. */
 static inline char *ob_room(struct obuf *o, size_t n)

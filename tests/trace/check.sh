@@ -109,6 +109,34 @@ tenet_strict)
 	hasre t.tenet.side.jsonl '^\{"line":[0-9]+,"seq":[0-9]+,.*"cpl":\[3,0\].*"syscall":\{"nr":1,"name":"write"\}'
 	hasre t.tenet.side.jsonl '"return":"0x6"'
 	;;
+direct_io)
+	# A trace file is written with O_DIRECT where the file system takes
+	# it (whole blocks, the last piece after clearing the flag): the bytes
+	# must be those of ordinary writes and of a pipe, for a trace of
+	# several buffers (docs/trace.md, "Speed").  The benchmark kernel is
+	# deterministic (a guest's boot reads the host's clock).
+	k=$g/../bench/bench_kernel.elf
+	[ -f "$k" ] || fail "no $k"
+	for n in 40000 40001; do
+		run --max-insns $n --trace=d.txt --kernel "$k" >/dev/null 2>&1
+		LSTAR_TRACE_DIRECT=0 "$lstar" run --max-insns $n --trace=b.txt --kernel "$k" >/dev/null 2>&1
+		rm -f fifo
+		mkfifo fifo || fail "mkfifo"
+		cat fifo >p.txt &
+		run --max-insns $n --trace=fifo --kernel "$k" >/dev/null 2>&1
+		wait
+		size=$(wc -c <d.txt)
+		[ "$size" -gt 3000000 ] || fail "trace of $size bytes: too short to span several buffers"
+		cmp d.txt b.txt || fail "O_DIRECT and buffered traces differ"
+		cmp d.txt p.txt || fail "file and pipe traces differ"
+		[ "$(wc -l <d.txt)" = $n ] || fail "$(wc -l <d.txt) lines for $n instructions"
+	done
+	run --max-insns 40000 --trace=d.tenet --trace-format tenet --kernel "$k" >/dev/null 2>&1
+	LSTAR_TRACE_DIRECT=0 "$lstar" run --max-insns 40000 --trace=b.tenet --trace-format tenet --kernel "$k" >/dev/null 2>&1
+	[ -s d.tenet.side.jsonl ] || fail "no side-car"
+	cmp d.tenet b.tenet || fail "O_DIRECT and buffered Tenet traces differ"
+	cmp d.tenet.side.jsonl b.tenet.side.jsonl || fail "the side-cars differ"
+	;;
 filters_cpl)
 	run --trace=u.txt --trace-cpl user "$g/scall" >/dev/null 2>&1 || fail "status $?"
 	run --trace=k.txt --trace-cpl kernel "$g/scall" >/dev/null 2>&1 || fail "status $?"
