@@ -357,6 +357,9 @@ static void js_pair(struct obuf *o, uint64_t a, uint64_t b)
 	ob_ch(o, ']');
 }
 
+static bool js_rare_changes(struct obuf *o, const struct snap *a, const struct snap *b,
+			    bool with_regs);
+
 /* "regs", "rflags", "cpl", "seg", "sys" members for what changed from a
  * to b; regs only when with_regs.  Returns whether anything was written. */
 static bool js_changes(struct obuf *o, const struct snap *a, const struct snap *b, bool with_regs)
@@ -384,6 +387,13 @@ static bool js_changes(struct obuf *o, const struct snap *a, const struct snap *
 	}
 	if (rare_same(a, b))
 		return any;
+	return js_rare_changes(o, a, b, with_regs) || any;
+}
+
+/* The "cpl", "seg" and "sys" members; with_regs: a JSON Lines record. */
+static bool js_rare_changes(struct obuf *o, const struct snap *a, const struct snap *b, bool with_regs)
+{
+	bool any = false;
 	if (a->cpl != b->cpl) {
 		/* JSON Lines records already have "cpl" (the CPL the
 		 * instruction ran at): the change gets its own key there. */
@@ -431,30 +441,6 @@ static bool js_changes(struct obuf *o, const struct snap *a, const struct snap *
 		any = true;
 	}
 	return any;
-}
-
-static void js_mem(struct trace_session *s, struct obuf *o)
-{
-	if (!s->nmem)
-		return;
-	ob_str(o, ",\"mem\":[");
-	for (unsigned k = 0; k < s->nmem; k++) {
-		const struct memrec *r = &s->mem[k];
-		ob_str(o, k ? ",{\"op\":\"" : "{\"op\":\"");
-		ob_ch(o, r->write ? 'w' : 'r');
-		ob_str(o, "\",\"addr\":");
-		js_hexstr(o, r->la);
-		ob_str(o, ",\"size\":");
-		ob_dec(o, r->size);
-		ob_str(o, ",\"value\":");
-		js_hexstr(o, r->v);
-		ob_ch(o, '}');
-	}
-	ob_ch(o, ']');
-	if (s->mem_dropped) {
-		ob_str(o, ",\"mem_dropped\":");
-		ob_dec(o, s->mem_dropped);
-	}
 }
 
 /* ---- text ------------------------------------------------------------- */
@@ -639,21 +625,95 @@ static void emit_text(struct trace_session *s, const struct insn *i, uint64_t ri
 	ob_line_end(o, d);
 }
 
+/* "0x..." with the quotes. */
+static inline char *put_js_hex(char *d, uint64_t v)
+{
+	*d = '"';
+	d = put_hex(d + 1, v);
+	*d = '"';
+	return d + 1;
+}
+
+/* ["0xOLD","0xNEW"] */
+static inline char *put_js_pair(char *d, uint64_t a, uint64_t b)
+{
+	*d = '[';
+	d = put_js_hex(d + 1, a);
+	*d = ',';
+	d = put_js_hex(d + 1, b);
+	*d = ']';
+	return d + 1;
+}
+
+/* ,"rax":  and friends, padded to 8 bytes. */
+static const char js_reg_key[16][8] = {
+	",\"rax\":", ",\"rcx\":", ",\"rdx\":", ",\"rbx\":", ",\"rsp\":", ",\"rbp\":", ",\"rsi\":",
+	",\"rdi\":", ",\"r8\":", ",\"r9\":", ",\"r10\":", ",\"r11\":", ",\"r12\":", ",\"r13\":",
+	",\"r14\":", ",\"r15\":",
+};
+
 static void emit_jsonl(struct trace_session *s, const struct insn *i, uint64_t rip, uint64_t seq)
 {
 	struct obuf *o = &s->out;
+	const struct snap *a = s->prev, *b = s->cur;
 	const struct dent *e = lookup(s, i, rip);
-	ob_str(o, "{\"seq\":");
-	ob_dec(o, seq);
-	ob_str(o, ",\"cpl\":");
-	ob_dec(o, (uint64_t)s->prev->cpl);
-	ob_str(o, ",\"rip\":");
-	js_hexstr(o, rip);
-	copy_pre(ob_room(o, sizeof(e->pre)), e);
-	o->len += e->pre_len;
-	js_changes(o, s->prev, s->cur, true);
-	js_mem(s, o);
-	ob_str(o, "}\n");
+	char *d = PUT_LIT(ob_line_begin(o), "{\"seq\":");
+	d = put_dec(d, seq);
+	d = PUT_LIT(d, ",\"cpl\":");
+	*d++ = (char)('0' + a->cpl);
+	d = PUT_LIT(d, ",\"rip\":");
+	d = put_js_hex(d, rip);
+	copy_pre(d, e);
+	d += e->pre_len;
+	unsigned m = reg_mask(a, b);
+	if (m) {
+		/* ,"regs":{"rax":[...],...}: the first key without its comma */
+		d = PUT_LIT(d, ",\"regs\":{");
+		int k = __builtin_ctz(m);
+		memcpy(d, js_reg_key[k] + 1, 8);
+		d += k >= R_R8 && k <= R_R9 ? 5 : 6;
+		d = put_js_pair(d, a->r[k], b->r[k]);
+		for (m &= m - 1; m; m &= m - 1) {
+			k = __builtin_ctz(m);
+			memcpy(d, js_reg_key[k], 8);
+			d += k >= R_R8 && k <= R_R9 ? 6 : 7;
+			d = put_js_pair(d, a->r[k], b->r[k]);
+		}
+		*d++ = '}';
+	}
+	if (a->rflags != b->rflags) {
+		d = PUT_LIT(d, ",\"rflags\":");
+		d = put_js_pair(d, a->rflags, b->rflags);
+	}
+	if (unlikely(!rare_same(a, b))) {
+		ob_line_end(o, d);
+		js_rare_changes(o, a, b, true);
+		d = ob_line_begin(o);
+	}
+	if (s->nmem) {
+		d = PUT_LIT(d, ",\"mem\":[");
+		for (unsigned k = 0; k < s->nmem; k++) {
+			const struct memrec *r = &s->mem[k];
+			if (k)
+				*d++ = ',';
+			d = PUT_LIT(d, "{\"op\":\"");
+			*d++ = (char)('r' + r->write * ('w' - 'r'));
+			d = PUT_LIT(d, "\",\"addr\":");
+			d = put_js_hex(d, r->la);
+			d = PUT_LIT(d, ",\"size\":");
+			*d++ = (char)('0' + r->size);
+			d = PUT_LIT(d, ",\"value\":");
+			d = put_js_hex(d, r->v);
+			*d++ = '}';
+		}
+		*d++ = ']';
+		if (unlikely(s->mem_dropped)) {
+			d = PUT_LIT(d, ",\"mem_dropped\":");
+			d = put_dec(d, s->mem_dropped);
+		}
+	}
+	d = PUT_LIT(d, "}\n");
+	ob_line_end(o, d);
 }
 
 static void emit_tenet(struct trace_session *s, uint64_t rip, uint64_t seq, unsigned events)
