@@ -564,43 +564,52 @@ static char *put_mem_text(char *d, const struct trace_session *s)
 	return d;
 }
 
-/* The sequence number right-aligned in 10 columns.  Consecutive lines
- * count up by one, so the digits are kept and incremented in place, in
- * the kept copy and in the line alike (reading the copy back right after
- * storing single bytes into it would stall on store forwarding). */
-static char *put_seq10(struct trace_session *s, char *d, uint64_t seq)
+/*
+ * The sequence number, right-aligned in `width` columns (wider when it has
+ * more digits; width 0: just the digits).  Consecutive lines count up by
+ * one, so the digits are kept in seq_text and incremented in place.  The
+ * line gets a copy of the kept digits taken before the increment (they
+ * were stored a line ago: reading them right after single-byte stores
+ * would stall on store forwarding) and the same increment.
+ */
+static char *put_seq(struct trace_session *s, char *d, uint64_t seq, int width)
 {
 	char *t = s->seq_text;
-	if (likely(seq == s->seq_last + 1 && seq < 10000000000ULL)) {
-		memcpy(d, t, 10);
-		int k = 9;
+	int w = s->seq_ndig > width ? s->seq_ndig : width;
+	if (likely(seq == s->seq_last + 1 && seq != s->seq_pow)) {
+		memcpy(d, t + 20 - w, 20);   /* fixed size: w <= 20 */
+		int k = 19, j = w - 1;
 		while (t[k] == '9') {
-			t[k] = d[k] = '0';
-			k--;
+			t[k--] = '0';
+			d[j--] = '0';
 		}
-		t[k] = d[k] = t[k] == ' ' ? '1' : (char)(t[k] + 1);
-	} else if (seq < 10000000000ULL) {
-		memset(t, ' ', 10);
-		uint64_t v = seq;
-		int k = 9;
-		do {
-			t[k--] = (char)('0' + v % 10);
-			v /= 10;
-		} while (v);
-		memcpy(d, t, 10);
-	} else {
-		s->seq_last = ~0ULL - 1;   /* wider than the column: no caching */
-		return put_dec(d, seq);
+		t[k]++;
+		d[j]++;
+		s->seq_last = seq;
+		return d + w;
 	}
+	memset(t, ' ', 20);
+	uint64_t v = seq;
+	int k = 19;
+	do {
+		t[k--] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	s->seq_ndig = 19 - k;
+	s->seq_pow = 1;
+	for (int n = 0; n < s->seq_ndig && s->seq_pow; n++)
+		s->seq_pow = s->seq_pow <= ~0ULL / 10 ? s->seq_pow * 10 : 0;
 	s->seq_last = seq;
-	return d + 10;
+	w = s->seq_ndig > width ? s->seq_ndig : width;
+	memcpy(d, t + 20 - w, 20);
+	return d + w;
 }
 
 static void emit_text(struct trace_session *s, const struct insn *i, uint64_t rip, uint64_t seq)
 {
 	struct obuf *o = &s->out;
 	const struct dent *e = lookup(s, i, rip);
-	char *d = put_seq10(s, ob_line_begin(o), seq);
+	char *d = put_seq(s, ob_line_begin(o), seq, 10);
 	d[0] = ' ';
 	d[1] = (char)('0' + s->prev->cpl);
 	d[2] = ' ';
@@ -658,7 +667,7 @@ static void emit_jsonl(struct trace_session *s, const struct insn *i, uint64_t r
 	const struct snap *a = s->prev, *b = s->cur;
 	const struct dent *e = lookup(s, i, rip);
 	char *d = PUT_LIT(ob_line_begin(o), "{\"seq\":");
-	d = put_dec(d, seq);
+	d = put_seq(s, d, seq, 0);
 	d = PUT_LIT(d, ",\"cpl\":");
 	*d++ = (char)('0' + a->cpl);
 	d = PUT_LIT(d, ",\"rip\":");

@@ -318,8 +318,11 @@ struct trace_session {
 	ZydisDecoder dec;
 	ZydisFormatter fmt;
 	uint64_t lines;            /* trace lines written (Tenet line numbers) */
-	uint64_t seq_last;         /* text: the sequence number in seq_text */
-	char seq_text[10];         /*   right-aligned, incremented in place */
+	uint64_t seq_last;         /* the sequence number in seq_text */
+	uint64_t seq_pow;          /*   10^seq_ndig: where it gets wider */
+	int seq_ndig;              /*   its digits */
+	char seq_text[40];         /*   right-aligned in [0,20), spaces before;
+	                              the rest is slack for fixed-size copies */
 	uint64_t tenet_last[16];   /* registers (ModRM order) as of the last Tenet line */
 	bool tenet_started;
 	/* filters */
