@@ -473,9 +473,9 @@ static inline char *put_flag(char *d, uint64_t diff, uint64_t now, unsigned bit,
 /* The general registers and RFLAGS that changed, then " +CF -ZF ..." for
  * the named flags.  Each flag item is stored and kept only if its flag
  * changed: no branch per flag. */
-static char *put_reg_changes(char *d, const struct snap *a, const struct snap *b)
+static char *put_reg_changes(char *d, const struct snap *a, const struct snap *b, unsigned regs)
 {
-	for (unsigned m = reg_mask(a, b); m; m &= m - 1) {
+	for (unsigned m = regs; m; m &= m - 1) {
 		int k = __builtin_ctz(m);
 		d = put_change(d, reg_eq[k], k >= R_R8 && k <= R_R9 ? 4 : 5, a->r[k], b->r[k]);
 	}
@@ -542,7 +542,7 @@ static void tx_rare_changes(struct obuf *o, const struct snap *a, const struct s
 /* Everything that changed from a to b (also used by exception lines). */
 static void tx_changes(struct obuf *o, const struct snap *a, const struct snap *b)
 {
-	ob_line_end(o, put_reg_changes(ob_line_begin(o), a, b));
+	ob_line_end(o, put_reg_changes(ob_line_begin(o), a, b, reg_mask(a, b)));
 	if (!rare_same(a, b))
 		tx_rare_changes(o, a, b);
 }
@@ -583,8 +583,9 @@ static char *put_seq(struct trace_session *s, char *d, uint64_t seq, int width)
 			t[k--] = '0';
 			d[j--] = '0';
 		}
-		t[k]++;
-		d[j]++;
+		char digit = (char)(t[k] + 1);   /* not d[j]++: d was just stored */
+		t[k] = digit;
+		d[j] = digit;
 		s->seq_last = seq;
 		return d + w;
 	}
@@ -616,8 +617,8 @@ static void emit_text(struct trace_session *s, const struct insn *i, uint64_t ri
 	put_hex16(d + 3, rip);
 	d += 19;
 	copy_pre(d, e);
-	d = put_reg_changes(d + e->pre_len, s->prev, s->cur);
-	if (unlikely(!rare_same(s->prev, s->cur))) {
+	d = put_reg_changes(d + e->pre_len, s->prev, s->cur, s->regs_changed);
+	if (unlikely(s->rare_changed)) {
 		ob_line_end(o, d);
 		tx_rare_changes(o, s->prev, s->cur);
 		d = ob_line_begin(o);
@@ -674,7 +675,7 @@ static void emit_jsonl(struct trace_session *s, const struct insn *i, uint64_t r
 	d = put_js_hex(d, rip);
 	copy_pre(d, e);
 	d += e->pre_len;
-	unsigned m = reg_mask(a, b);
+	unsigned m = s->regs_changed;
 	if (m) {
 		/* ,"regs":{"rax":[...],...}: the first key without its comma */
 		d = PUT_LIT(d, ",\"regs\":{");
@@ -694,7 +695,7 @@ static void emit_jsonl(struct trace_session *s, const struct insn *i, uint64_t r
 		d = PUT_LIT(d, ",\"rflags\":");
 		d = put_js_pair(d, a->rflags, b->rflags);
 	}
-	if (unlikely(!rare_same(a, b))) {
+	if (unlikely(s->rare_changed)) {
 		ob_line_end(o, d);
 		js_rare_changes(o, a, b, true);
 		d = ob_line_begin(o);
@@ -765,7 +766,7 @@ static void emit_tenet(struct trace_session *s, uint64_t rip, uint64_t seq, unsi
 	ob_ch(o, '\n');
 	s->lines++;
 	/* What Tenet cannot hold goes to the side-car, keyed by line. */
-	bool rare = rare_same(s->prev, s->cur);
+	bool rare = !s->rare_changed;
 	bool side = s->prev->rflags != s->cur->rflags || !rare ||
 		    (events & (EV_SYSCALL | EV_SYSRET | EV_IRET)) || s->mem_dropped;
 	if (!side)
@@ -826,7 +827,12 @@ void trace_insn(struct trace_session *s, struct cpu *c, const struct insn *i,
 		s->mem_dropped = 0;
 		return;
 	}
-	take(s->cur, c);
+	s->regs_changed = take_regs(s->cur, s->prev, c);
+	s->rare_changed = !rare_same_cpu(s->prev, c);
+	if (unlikely(s->rare_changed))
+		take_rare(s->cur, c);
+	else
+		memcpy((char *)s->cur + RARE_OFF, (const char *)s->prev + RARE_OFF, RARE_END - RARE_OFF);
 	uint64_t seq = c->icount - 1;
 	int cpl = s->prev->cpl;
 	if (!s->filtered || wanted(s, rip, cpl)) {

@@ -61,10 +61,59 @@ static inline bool rare_same(const struct snap *a, const struct snap *b)
 	return _mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())) == 0xFFFF;
 }
 
+/*
+ * The per-instruction snapshot (trace_insn), made so that no load reads
+ * bytes stored just before by stores of another width (a failed store
+ * forward stalls for longer than the rest of the work): the handler stored
+ * the registers it changed as 8-byte words, so they are read and copied
+ * as such, and the changed-register mask comes out of the same loop.
+ * Returns the mask.
+ */
+static inline unsigned take_regs(struct snap *cur, const struct snap *prev, struct cpu *c)
+{
+	unsigned m = 0;
+#pragma GCC unroll 16
+	for (int k = 0; k < 16; k++) {
+		uint64_t v = c->r[k];
+		m |= (unsigned)(v != prev->r[k]) << k;
+		cur->r[k] = v;
+	}
+	cur->rflags = flags_get(c);
+	return m;
+}
+
+/* Whether the rarely changing state is still as in a: compared with the
+ * CPU's own fields, word by word where the CPU stores words. */
+static inline bool rare_same_cpu(const struct snap *a, const struct cpu *c)
+{
+	uint64_t d = (a->sys[SYS_CR0] ^ c->cr0) | (a->sys[SYS_CR2] ^ c->cr2) |
+		     (a->sys[SYS_CR3] ^ c->cr3) | (a->sys[SYS_CR4] ^ c->cr4) |
+		     (a->sys[SYS_CR8] ^ c->cr8) | (a->sys[SYS_EFER] ^ c->efer) |
+		     (a->sys[SYS_STAR] ^ c->star) | (a->sys[SYS_LSTAR] ^ c->lstar) |
+		     (a->sys[SYS_CSTAR] ^ c->cstar) | (a->sys[SYS_FMASK] ^ c->fmask) |
+		     (a->sys[SYS_KGSBASE] ^ c->kernel_gs_base) | (a->sys[SYS_TSC_AUX] ^ c->tsc_aux) |
+		     (a->sys[SYS_GDTR] ^ c->gdtr.base) | (a->sys[SYS_IDTR] ^ c->idtr.base) |
+		     (uint64_t)(uint32_t)(a->cpl ^ c->cpl);
+	__m128i v = _mm_setzero_si128();
+#pragma GCC unroll 6
+	for (int k = 0; k < 6; k++)
+		v = _mm_or_si128(v, _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)&a->seg[k]),
+						  _mm_loadu_si128((const __m128i *)(const void *)&c->seg[k])));
+	_Static_assert(sizeof(struct seg) == 16, "struct seg: 16 bytes, no padding");
+	return !d && _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) == 0xFFFF;
+}
+
+static inline void take_rare(struct snap *s, struct cpu *c);
+
 static inline void take(struct snap *s, struct cpu *c)
 {
 	memcpy(s->r, c->r, sizeof(s->r));
 	s->rflags = flags_get(c);
+	take_rare(s, c);
+}
+
+static inline void take_rare(struct snap *s, struct cpu *c)
+{
 	s->sys[SYS_CR0] = c->cr0;
 	s->sys[SYS_CR2] = c->cr2;
 	s->sys[SYS_CR3] = c->cr3;
@@ -318,6 +367,8 @@ struct trace_session {
 	ZydisDecoder dec;
 	ZydisFormatter fmt;
 	uint64_t lines;            /* trace lines written (Tenet line numbers) */
+	unsigned regs_changed;     /* trace_insn: general registers prev -> cur */
+	bool rare_changed;         /*   and whether the rare block changed */
 	uint64_t seq_last;         /* the sequence number in seq_text */
 	uint64_t seq_pow;          /*   10^seq_ndig: where it gets wider */
 	int seq_ndig;              /*   its digits */
