@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "cpu/decode.h"
@@ -175,23 +176,65 @@ void ob_flush(struct obuf *o)
 	ob_hand_over(o, false);
 }
 
+/* Several handed-over buffers in one writev() (one I/O for a direct
+ * file: small buffers stay in the interpreter's cache, large writes keep
+ * the disk busy).  Only the very last buffer of a trace can end off a
+ * block; a short or failed writev() is finished one buffer at a time. */
+static void write_batch(struct obuf *o, char *const *bufs, const size_t *lens, unsigned n)
+{
+	if (n > 1 && !(o->direct && lens[n - 1] % DIRECT_ALIGN)) {
+		struct iovec iov[OB_NBUF];
+		size_t total = 0;
+		for (unsigned k = 0; k < n; k++) {
+			iov[k].iov_base = bufs[k];
+			iov[k].iov_len = lens[k];
+			total += lens[k];
+		}
+		ssize_t w = writev(o->fd, iov, (int)n);
+		if (w == (ssize_t)total)
+			return;
+		size_t done = w > 0 ? (size_t)w : 0;
+		for (unsigned k = 0; k < n; k++) {
+			if (done >= lens[k]) {
+				done -= lens[k];
+				continue;
+			}
+			write_out(o, bufs[k] + done, lens[k] - done);
+			done = 0;
+		}
+		return;
+	}
+	for (unsigned k = 0; k < n; k++)
+		write_out(o, bufs[k], lens[k]);
+}
+
 static void *writer(void *arg)
 {
 	struct obuf *o = arg;
+	char *bufs[OB_NBUF];
+	size_t lens[OB_NBUF];
 	pthread_mutex_lock(&o->mu);
 	for (;;) {
-		while (!o->qcount && !o->stop)
+		/* Wait for a batch's worth (the interpreter can fill OB_NBUF - 1
+		 * buffers before it waits, more than OB_BATCH) or the end. */
+		while (o->qcount < OB_BATCH && !o->stop)
 			pthread_cond_wait(&o->cv, &o->mu);
 		if (!o->qcount)
 			break;   /* stop, and nothing left */
-		char *buf = o->queue[o->qhead];
-		size_t n = o->qlen[o->qhead];
+		unsigned n = 0;
+		while (n < o->qcount && n < 2 * OB_BATCH) {
+			unsigned q = (o->qhead + n) % OB_NBUF;
+			bufs[n] = o->queue[q];
+			lens[n] = o->qlen[q];
+			n++;
+		}
 		pthread_mutex_unlock(&o->mu);
-		write_out(o, buf, n);
+		write_batch(o, bufs, lens, n);
 		pthread_mutex_lock(&o->mu);
-		o->qhead = (o->qhead + 1) % OB_NBUF;
-		o->qcount--;
-		o->free[o->nfree++] = buf;
+		o->qhead = (o->qhead + n) % OB_NBUF;
+		o->qcount -= n;
+		for (unsigned k = n; k-- > 0;)
+			o->free[o->nfree++] = bufs[k];   /* the first written is reused last */
 		pthread_cond_broadcast(&o->cv);
 	}
 	pthread_mutex_unlock(&o->mu);

@@ -25,7 +25,7 @@ struct stats;
 
 #define MEM_MAX 64          /* memory accesses kept per instruction */
 #define DCACHE_BITS 13      /* disassembly cache: 8192 entries */
-#define OBUF_SIZE (1u << 20)
+#define OBUF_SIZE (256u << 10)
 
 /* ---- the state compared between instructions ------------------------ */
 
@@ -135,6 +135,8 @@ static inline void take_rare(struct snap *s, struct cpu *c)
 /* ---- output buffer ---------------------------------------------------- */
 
 #define OB_NBUF 16           /* buffers of a file's writer thread */
+#define OB_BATCH 4           /* the writer writes at least this many at once */
+_Static_assert(OB_NBUF - 1 >= 2 * OB_BATCH, "the interpreter must be able to fill a batch");
 
 struct obuf {
 	int fd;                  /* where it goes; -1 none */
