@@ -769,6 +769,12 @@ static void emit_jsonl(struct trace_session *s, const struct insn *i, uint64_t r
 	ob_line_end(o, d);
 }
 
+/* "rax=" and friends (Tenet keys), padded to 8 bytes. */
+static const char tenet_key[16][8] = {
+	"rax=", "rcx=", "rdx=", "rbx=", "rsp=", "rbp=", "rsi=", "rdi=",
+	"r8=", "r9=", "r10=", "r11=", "r12=", "r13=", "r14=", "r15=",
+};
+
 static void emit_tenet(struct trace_session *s, uint64_t rip, uint64_t seq, unsigned events)
 {
 	struct obuf *o = &s->out;
@@ -779,34 +785,42 @@ static void emit_tenet(struct trace_session *s, uint64_t rip, uint64_t seq, unsi
 	/* The registers as they were before this instruction, compared
 	 * with the last line: what the previous instruction changed. */
 	const struct snap *p = s->prev;
+	char *d = ob_line_begin(o);
 	if (unlikely(!s->tenet_started)) {
 		for (int k = 0; k < 16; k++) {
-			ob_str(o, tnames[k]);
-			ob_ch(o, '=');
-			ob_hex(o, p->r[tenet_order[k]]);
-			ob_ch(o, ',');
+			size_t n = strlen(tnames[k]);
+			memcpy(d, tnames[k], n);
+			d[n] = '=';
+			d = put_hex(d + n + 1, p->r[tenet_order[k]]);
+			*d++ = ',';
 		}
 	} else {
 		for (unsigned m = mask16(p->r, s->tenet_last); m; m &= m - 1) {
 			int k = __builtin_ctz(m);
-			ob_str(o, reg_names[k]);
-			ob_ch(o, '=');
-			ob_hex(o, p->r[k]);
-			ob_ch(o, ',');
+			memcpy(d, tenet_key[k], 8);
+			d = put_hex(d + (k >= R_R8 && k <= R_R9 ? 3 : 4), p->r[k]);
+			*d++ = ',';
 		}
 	}
 	memcpy(s->tenet_last, p->r, sizeof(p->r));
-	ob_str(o, "rip=");
-	ob_hex(o, rip);
+	d = PUT_LIT(d, "rip=");
+	d = put_hex(d, rip);
 	s->tenet_started = true;
 	for (unsigned k = 0; k < s->nmem; k++) {
 		const struct memrec *r = &s->mem[k];
-		ob_str(o, r->write ? ",mw=" : ",mr=");
-		ob_hex(o, r->la);
-		ob_ch(o, ':');
-		ob_bytes_le(o, r->v, r->size);
+		memcpy(d, ",mr=", 4);
+		d[2] = (char)('r' + r->write * ('w' - 'r'));
+		d = put_hex(d + 4, r->la);
+		*d++ = ':';
+		/* the value's bytes in ascending address order */
+		uint64_t v = r->v;
+		for (unsigned b = 0; b < r->size; b++, v >>= 8) {
+			memcpy(d, &trace_hex2[2 * (v & 0xFF)], 2);
+			d += 2;
+		}
 	}
-	ob_ch(o, '\n');
+	*d++ = '\n';
+	ob_line_end(o, d);
 	s->lines++;
 	/* What Tenet cannot hold goes to the side-car, keyed by line. */
 	bool rare = !s->rare_changed;
@@ -815,17 +829,20 @@ static void emit_tenet(struct trace_session *s, uint64_t rip, uint64_t seq, unsi
 	if (!side)
 		return;
 	struct obuf *sc = &s->side;
-	ob_str(sc, "{\"line\":");
-	ob_dec(sc, s->lines);
 	if (!(events & (EV_SYSCALL | EV_SYSRET | EV_IRET)) && !s->mem_dropped &&
 	    rare) {
 		/* The common case, kept short: only RFLAGS changed (no "seq":
 		 * the line number says which instruction). */
-		ob_str(sc, ",\"rflags\":");
-		js_pair(sc, s->prev->rflags, s->cur->rflags);
-		ob_str(sc, "}\n");
+		d = PUT_LIT(ob_line_begin(sc), "{\"line\":");
+		d = put_dec(d, s->lines);
+		d = PUT_LIT(d, ",\"rflags\":");
+		d = put_js_pair(d, s->prev->rflags, s->cur->rflags);
+		d = PUT_LIT(d, "}\n");
+		ob_line_end(sc, d);
 		return;
 	}
+	ob_str(sc, "{\"line\":");
+	ob_dec(sc, s->lines);
 	ob_str(sc, ",\"seq\":");
 	ob_dec(sc, seq);
 	js_changes(sc, s->prev, s->cur, false);
