@@ -4,43 +4,63 @@
 #
 # Runs bench/bench_kernel.c (the CPU-bound kernel of bench/run.sh) for INSNS
 # instructions (default 20 million) with: no option (the run loop's fast
-# path, no hooks), --stats (hooks, no trace), --strace, and --trace=FILE in
-# each format, writing into OUT_DIR (default /tmp).  Prints wall-clock
-# and CPU-time (user + system) rates: on a shared machine the CPU-time
-# rate is the one to compare.  Never a timed assertion.
+# path, no hooks), --stats (hooks, no trace), --strace, and --trace in
+# each format: to /dev/null (what the interpreter thread costs), and to a
+# file in OUT_DIR (default /tmp) both the default way (O_DIRECT where the
+# file system takes it) and through the page cache (LSTAR_TRACE_DIRECT=0).
+# Each mode runs REPS times (environment, default 3), interleaved with the
+# others, and the median wall time is reported with its run's CPU time
+# (user + system, all threads).  Never a timed assertion.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
 n=${2:-20000000}
 out=${3:-${TMPDIR:-/tmp}}
+reps=${REPS:-3}
 lstar=$build/lstar
 kernel=$build/bench/bench_kernel.elf
 if [ ! -x "$lstar" ] || [ ! -f "$kernel" ]; then
 	cmake --build "$build" -j2 --target lstar_cli bench_kernel >/dev/null
 fi
+f=$out/lstar-bench-trace
+modes=(
+	"no hooks|"
+	"--stats|--stats"
+	"--strace|--strace"
+	"text, /dev/null|--trace=/dev/null"
+	"text, file|--trace=$f"
+	"text, page cache|DIRECT0 --trace=$f"
+	"jsonl, /dev/null|--trace=/dev/null --trace-format jsonl"
+	"jsonl, file|--trace=$f --trace-format jsonl"
+	"tenet, file|--trace=$f --trace-format tenet"
+	"text, --trace-cpl user|--trace=$f --trace-cpl user"
+)
 echo "host: $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ), commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo ?)"
-echo "instructions per run: $n"
-printf '%-22s %10s %10s %12s %12s %s\n' "mode" "wall s" "cpu s" "M insn/s" "M insn/cpu-s" "bytes"
-run() {
-	local name=$1
-	shift
-	rm -f "$out"/lstar-bench-trace.*
-	local TIMEFORMAT='%R %U %S'
-	local t
-	t=$( { time "$lstar" run --max-insns "$n" "$@" --kernel "$kernel" >/dev/null 2>/dev/null; } 2>&1 | tail -1) || true
-	local real user sys bytes
-	read -r real user sys <<<"$t"
-	bytes=$(cat "$out"/lstar-bench-trace.* 2>/dev/null | wc -c)
-	awk -v n="$n" -v r="$real" -v u="$user" -v s="$sys" -v name="$name" -v b="$bytes" 'BEGIN {
-		c = u + s; if (c <= 0) c = 0.001; if (r <= 0) r = 0.001;
-		printf "%-22s %10.2f %10.2f %12.1f %12.1f %s\n", name, r, c, n / r / 1e6, n / c / 1e6, b }'
-	rm -f "$out"/lstar-bench-trace.*
-}
-run "no hooks"
-run "--stats" --stats
-run "--strace" --strace
-run "--trace text" --trace="$out/lstar-bench-trace.text"
-run "--trace jsonl" --trace="$out/lstar-bench-trace.jsonl" --trace-format jsonl
-run "--trace tenet" --trace="$out/lstar-bench-trace.tenet" --trace-format tenet
-run "--trace text, user" --trace="$out/lstar-bench-trace.text" --trace-cpl user
+echo "instructions per run: $n, runs per mode: $reps (median shown), files in $out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"; rm -f "$f" "$f".side.jsonl' EXIT
+for r in $(seq "$reps"); do
+	for k in "${!modes[@]}"; do
+		IFS='|' read -r name args <<<"${modes[$k]}"
+		env=()
+		if [[ $args == DIRECT0* ]]; then
+			env=(LSTAR_TRACE_DIRECT=0)
+			args=${args#DIRECT0 }
+		fi
+		rm -f "$f" "$f".side.jsonl
+		# shellcheck disable=SC2086
+		t=$( { TIMEFORMAT='%R %U %S'; time env "${env[@]}" "$lstar" run --max-insns "$n" $args \
+			--kernel "$kernel" >/dev/null 2>/dev/null; } 2>&1 | tail -1) || true
+		bytes=$(cat "$f" "$f".side.jsonl 2>/dev/null | wc -c)
+		echo "$t $bytes" >>"$tmp/$k"
+	done
+done
+printf '%-24s %8s %8s %10s %12s %9s\n' "mode" "wall s" "cpu s" "M insn/s" "M insn/cpu-s" "B/insn"
+for k in "${!modes[@]}"; do
+	IFS='|' read -r name _ <<<"${modes[$k]}"
+	sort -n "$tmp/$k" | sed -n "$(((reps + 1) / 2))p" | awk -v n="$n" -v name="$name" '{
+		r = $1; c = $2 + $3; if (r <= 0) r = 0.001; if (c <= 0) c = 0.001;
+		b = $4 > 0 ? sprintf("%.0f", $4 / n) : "-";
+		printf "%-24s %8.2f %8.2f %10.1f %12.1f %9s\n", name, r, c, n / r / 1e6, n / c / 1e6, b }'
+done
