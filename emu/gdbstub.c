@@ -167,8 +167,8 @@ static void hook_mem(void *ctx, struct cpu *c, uint64_t la, unsigned size, uint6
 	}
 }
 
-/* Install the hooks; the mem hook (which bypasses the TLB) only while
- * there are watchpoints. */
+/* Install the hooks; the mem hook (which keeps data accesses off the
+ * inline TLB fast path) only while there are watchpoints. */
 void set_hooks(struct gdb *g)
 {
 	g->hooks.ctx = g;
