@@ -28,6 +28,8 @@ const char cli_usage[] =
 	"  --mem SIZE        guest RAM, with K, M or G suffix (default 256M, 2M..64G)\n"
 	"  --max-insns N     stop after N instructions (status 124)\n"
 	"  --root DIR        confine the guest's file system view to DIR\n"
+	"  --seed N          reproducible runs: random bytes from a generator seeded\n"
+	"                    with N, clocks that count instructions, instant sleeps\n"
 	"  --gdb [HOST:]PORT halt before the first instruction and wait for gdb\n"
 	"                    (target remote :PORT) on 127.0.0.1:PORT; see docs/gdb.md\n"
 	"  --stats           on exit: instructions per CPL, system calls, exceptions, MIPS,\n"
@@ -178,6 +180,17 @@ bool cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errl
 			if (!*v)
 				return err_out(err, errlen, "%s", "--root needs a directory");
 			o->root = v;
+		} else if (is_opt(a, "--seed")) {
+			if (!(v = value_of(argc, argv, &i, a, "--seed", err, errlen)))
+				return false;
+			char *end;
+			errno = 0;
+			unsigned long long n = strtoull(v, &end, 0);
+			if (!isdigit((unsigned char)*v) || *end || errno)
+				return err_out(err, errlen,
+					       "invalid --seed '%s' (expected a whole number, decimal or 0x hex)", v);
+			o->seeded = true;
+			o->seed = n;
 		} else if (is_opt(a, "--vendor")) {
 			if (!(v = value_of(argc, argv, &i, a, "--vendor", err, errlen)))
 				return false;

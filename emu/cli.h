@@ -22,6 +22,8 @@ struct cli_opts {
 	const char *kernel;        /* --kernel FILE, NULL = embedded default kernel */
 	const char *console;       /* --console FILE, NULL = stderr */
 	const char *root;          /* --root DIR */
+	bool seeded;               /* --seed N given */
+	uint64_t seed;
 	int vendor;                /* 0 intel, 1 amd */
 	uint64_t mem;              /* bytes; 0 = default (256 MiB) */
 	uint64_t max_insns;        /* 0 = no limit */

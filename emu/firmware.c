@@ -258,6 +258,8 @@ struct fw_state {
 	const struct machine *m;
 	uint64_t flags;
 	uint64_t bootinfo;
+	bool seeded;             /* --seed: boot info random bytes from seed */
+	uint64_t seed;
 };
 static struct fw_state fw_states[8];
 
@@ -282,6 +284,13 @@ static struct fw_state *state_of(const struct machine *m, bool create)
 void firmware_set_boot_flags(struct machine *m, uint64_t flags)
 {
 	state_of(m, true)->flags = flags;
+}
+
+void firmware_set_seed(struct machine *m, uint64_t seed)
+{
+	struct fw_state *s = state_of(m, true);
+	s->seeded = true;
+	s->seed = seed;
 }
 
 uint64_t firmware_bootinfo_addr(const struct machine *m)
@@ -492,9 +501,22 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 	bi->argv = bi_pa + off_argv;
 	bi->envc = envc;
 	bi->envp = bi_pa + off_envp;
-	random_bytes(bi->random, sizeof(bi->random));
-	bi->vendor = m->vendor == LSTAR_VENDOR_AMD ? 1 : 0;
 	struct fw_state *fs = state_of(m, true);
+	if (fs->seeded) {
+		/* splitmix64 from the seed (the host-call device's stream
+		 * starts at the seed too; this one is offset so they differ) */
+		uint64_t x = fs->seed ^ 0x6C73746172626F6FULL;   /* "lstarboo" */
+		for (size_t k = 0; k < sizeof(bi->random); k += 8) {
+			uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
+			z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+			z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+			z ^= z >> 31;
+			memcpy(bi->random + k, &z, sizeof(bi->random) - k < 8 ? sizeof(bi->random) - k : 8);
+		}
+	} else {
+		random_bytes(bi->random, sizeof(bi->random));
+	}
+	bi->vendor = m->vendor == LSTAR_VENDOR_AMD ? 1 : 0;
 	bi->flags = fs->flags;
 	fs->flags = 0;   /* consumed: a later machine at this address starts clean */
 	bi->uid = getuid();

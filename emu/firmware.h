@@ -37,6 +37,8 @@ enum lstar_status firmware_boot_file(struct machine *m, const char *kernel_path,
 /* Flags put into the boot info's `flags` by the next firmware_boot() (once)
  * (LSTAR_BOOT_F_ROOT when the host-call device confines paths). */
 void firmware_set_boot_flags(struct machine *m, uint64_t flags);
+/* --seed: the boot info's random bytes come from this seed. */
+void firmware_set_seed(struct machine *m, uint64_t seed);
 
 /* Physical address of the boot info block of the last boot (0 if none). */
 uint64_t firmware_bootinfo_addr(const struct machine *m);

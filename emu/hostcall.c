@@ -255,12 +255,46 @@ static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 	return 0;
 }
 
+/*
+ * --seed: the run must not depend on the host.  The clocks count guest
+ * instructions, one nanosecond each (RDTSC counts four ticks per
+ * instruction: a 4 GHz TSC, cpu/system.c), plus the time the guest asked
+ * to sleep; the real-time clock starts at SEEDED_EPOCH.  Sleeps return at
+ * once, and random bytes come from splitmix64 seeded with N.
+ */
+#define SEEDED_EPOCH 1767225600ULL   /* 2026-01-01T00:00:00Z */
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+static void seeded_clock(struct hostcall *hc, uint64_t id, int64_t *g)
+{
+	uint64_t ins = cpu_icount(&hc->m->cpu);
+	uint64_t ns = id == 2 || id == 3 ? ins : ins + hc->slept_ns;
+	uint64_t sec = ns / 1000000000u;
+	if (id == 0 || id == 5)
+		sec += SEEDED_EPOCH;
+	g[0] = (int64_t)sec;
+	g[1] = (int64_t)(ns % 1000000000u);
+}
+
 static int64_t op_clock(struct hostcall *hc, const uint64_t *a)
 {
 	struct timespec ts;
 	int64_t *g = hc_gptr_w(hc, a[1], 16);
 	if (!g)
 		return -14;
+	if (hc->seeded) {
+		if (a[0] > 7)
+			return -22;
+		seeded_clock(hc, a[0], g);
+		return 0;
+	}
 	/* Linux clock ids: 0 realtime, 1 monotonic, 2/3 cpu time, 4 raw,
 	 * 5/6 coarse, 7 boottime. */
 	clockid_t id = a[0] == 0 || a[0] == 5 ? CLOCK_REALTIME
@@ -333,6 +367,10 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 	case HC_CLOCK:
 		return op_clock(hc, a);
 	case HC_NANOSLEEP: {
+		if (hc->seeded) {
+			hc->slept_ns += a[0];
+			return 0;
+		}
 		struct timespec ts = { (time_t)(a[0] / 1000000000u), (long)(a[0] % 1000000000u) };
 		/* A signal that asked the machine to stop (Ctrl-C) ends the
 		 * sleep: a guest must not be able to hold lstar for the
@@ -346,6 +384,14 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		void *g = hc_gptr_w(hc, a[0], a[1]);
 		if (!g)
 			return -14;
+		if (hc->seeded) {
+			uint8_t *b = g;
+			for (uint64_t k = 0; k < a[1]; k += 8) {
+				uint64_t v = splitmix64(&hc->rng);
+				memcpy(b + k, &v, a[1] - k < 8 ? a[1] - k : 8);
+			}
+			return (int64_t)a[1];
+		}
 		return RET(getrandom(g, a[1], 0));
 	}
 	case HC_POLL:
@@ -461,6 +507,11 @@ void hostcall_free(struct hostcall *hc)
 int hostcall_configure(struct hostcall *hc, const struct hostcall_config *cfg,
 		       char *err, size_t errlen)
 {
+	if (cfg->seeded) {
+		hc->seeded = true;
+		hc->rng = cfg->seed;
+		hc->slept_ns = 0;
+	}
 	if (!cfg->root)
 		return 0;
 	int fd = open(cfg->root, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -88,6 +88,7 @@ struct hc_pollfd {
 
 #ifndef __KERNEL__
 /* ---- the emulator side (not visible to the guest kernel) ---- */
+#include <stdbool.h>
 #include <stddef.h>
 
 struct hostcall;
@@ -95,6 +96,8 @@ struct hostcall;
 /* What the CLI can set before the guest runs. */
 struct hostcall_config {
 	const char *root;	/* --root DIR: confine every guest path to DIR; NULL = host view */
+	bool seeded;		/* --seed N: reproducible runs (HC_RANDOM from a generator */
+	uint64_t seed;		/*   seeded with N, clocks that count instructions) */
 };
 
 /* Apply a configuration.  Returns 0, or -1 with a one-line reason in err. */

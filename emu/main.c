@@ -139,22 +139,26 @@ int main(int argc, char **argv)
 	}
 	struct machine *m = (struct machine *)lm;   /* api.c: the handle is the machine */
 
-	if (o.root) {
+	if (o.root || o.seeded) {
+		const char *what = o.root ? "--root" : "--seed";
 #ifdef HAVE_HOSTCALL_H
 		if (!m->hc || !hostcall_configure) {
-			fprintf(stderr, "lstar: --root: this build has no host-call device\n");
+			fprintf(stderr, "lstar: %s: this build has no host-call device\n", what);
 			lstar_machine_free(lm);
 			return EXIT_USAGE;
 		}
-		struct hostcall_config hcfg = { .root = o.root };
+		struct hostcall_config hcfg = { .root = o.root, .seeded = o.seeded, .seed = o.seed };
 		if (hostcall_configure(m->hc, &hcfg, err, sizeof(err)) != 0) {
 			fprintf(stderr, "lstar: --root %s: %s\n", o.root, err);
 			lstar_machine_free(lm);
 			return EXIT_USAGE;
 		}
-		firmware_set_boot_flags(m, LSTAR_BOOT_F_ROOT);
+		if (o.root)
+			firmware_set_boot_flags(m, LSTAR_BOOT_F_ROOT);
+		if (o.seeded)
+			firmware_set_seed(m, o.seed);
 #else
-		fprintf(stderr, "lstar: --root: this build has no host-call device\n");
+		fprintf(stderr, "lstar: %s: this build has no host-call device\n", what);
 		lstar_machine_free(lm);
 		return EXIT_USAGE;
 #endif
