@@ -720,11 +720,12 @@ static void emit_jsonl(struct trace_session *s, const struct insn *i, uint64_t r
 	d += e->pre_len;
 	unsigned m = s->regs_changed;
 	if (m) {
-		/* ,"regs":{"rax":[...],...}: the first key without its comma */
-		d = PUT_LIT(d, ",\"regs\":{");
+		/* ,"regs":{"rax":[...],...}: the first key's comma becomes the { */
+		d = PUT_LIT(d, ",\"regs\":");
 		int k = __builtin_ctz(m);
-		memcpy(d, js_reg_key[k] + 1, 8);
-		d += k >= R_R8 && k <= R_R9 ? 5 : 6;
+		memcpy(d, js_reg_key[k], 8);
+		d[0] = '{';
+		d += k >= R_R8 && k <= R_R9 ? 6 : 7;
 		d = put_js_pair(d, a->r[k], b->r[k]);
 		for (m &= m - 1; m; m &= m - 1) {
 			k = __builtin_ctz(m);
