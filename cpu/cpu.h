@@ -157,7 +157,8 @@ typedef void (*insn_fn)(struct cpu *c, const struct insn *i);
  * instruction; with a `mem` hook data accesses take the slow path (TLB
  * entries are tagged TLB_HOOKED, which the inline fast paths never match)
  * so that every memory access of an instruction reaches it (and bulk
- * string copies are done element by element).  All callbacks are optional.
+ * string copies are done element by element, unless the hook says it has
+ * seen enough: mem_each).  All callbacks are optional.
  */
 struct cpu_hooks {
 	void *ctx;
@@ -172,6 +173,13 @@ struct cpu_hooks {
 	void (*exception)(void *ctx, struct cpu *c, int vector, uint32_t error_code, uint64_t rip);
 	/* A memory access made by the current instruction (linear address). */
 	void (*mem)(void *ctx, struct cpu *c, uint64_t la, unsigned size, uint64_t value, int write);
+	/* 0: every access goes to `mem`.  N: once `mem` has had N accesses
+	 * of one instruction, REP string instructions may finish in bulk and
+	 * report only how many accesses that made, through mem_more (a trace
+	 * lists the first accesses and counts the rest; a watchpoint needs
+	 * them all). */
+	unsigned mem_each;
+	void (*mem_more)(void *ctx, struct cpu *c, uint64_t accesses);
 };
 
 /*
@@ -308,6 +316,7 @@ struct cpu {
 	bool last_has_error;     /* whether that delivery pushed an error code */
 	int delivering;          /* vector being delivered (nesting), -1 none */
 	int pending_db;          /* single-step #DB due after the current insn */
+	unsigned mem_seen;       /* accesses the mem hook had in this insn */
 	uint32_t fault_history[FAULT_HISTORY]; /* vectors that escalated to a triple fault */
 	int fault_depth;
 	int fault_pending;       /* cpu_fault() left an exception for the loop */

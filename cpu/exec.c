@@ -82,6 +82,7 @@ static inline void step_careful(struct cpu *c, const struct insn *i)
 		return;
 	}
 	c->event = 0;
+	c->mem_seen = 0;
 	c->pending_db = (c->rflags & F_TF) != 0;
 	c->cur = i;
 	c->rip = i->next_rip;

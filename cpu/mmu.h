@@ -28,8 +28,18 @@ uint64_t mmu_translate(struct cpu *c, uint64_t la, int acc);
 bool mmu_probe(struct cpu *c, uint64_t la, int acc, uint64_t *pa);
 /* Host pointer for `len` bytes at linear `la` if they lie in one RAM page and
  * the access is allowed, else NULL (no fault raised, no TLB side effect on
- * failure).  For bulk string operations. */
+ * failure).  For bulk string operations.  With a memory hook installed it
+ * is NULL until the hook has seen its mem_each accesses of the current
+ * instruction; a caller that then uses the pointer reports the accesses
+ * with mem_hook_more(). */
 uint8_t *mmu_bulk_ptr(struct cpu *c, uint64_t la, unsigned len, int acc);
+
+/* Accesses made in bulk past a memory hook's mem_each (see cpu_hooks). */
+static inline void mem_hook_more(struct cpu *c, uint64_t accesses)
+{
+	if (unlikely(c->hooks && c->hooks->mem))
+		c->hooks->mem_more(c->hooks->ctx, c, accesses);
+}
 void tlb_flush_all(struct cpu *c);
 void tlb_flush_page(struct cpu *c, uint64_t la);
 

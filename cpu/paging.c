@@ -196,8 +196,13 @@ uint8_t *mmu_bulk_ptr(struct cpu *c, uint64_t la, unsigned len, int acc)
 	struct machine *m = c->m;
 	if (!is_canonical(la) || len == 0 || (la & 0xFFF) + len > 0x1000)
 		return NULL;
-	if (unlikely(c->hooks && c->hooks->mem))
-		return NULL;  /* element by element, so each access is seen */
+	if (unlikely(c->hooks && c->hooks->mem)) {
+		/* element by element, so each access is seen, until the hook
+		 * has seen what it wants of this instruction */
+		const struct cpu_hooks *h = c->hooks;
+		if (!h->mem_each || !h->mem_more || c->mem_seen < h->mem_each)
+			return NULL;
+	}
 	uint64_t pa;
 	if (walk(c, la, acc, &pa, false) != 0)
 		return NULL;
@@ -216,13 +221,34 @@ static uint64_t mmu_read_slow_nohook(struct cpu *c, uint64_t la, unsigned size, 
 
 static inline void mem_hook(struct cpu *c, uint64_t la, unsigned size, uint64_t v, int wr)
 {
-	if (unlikely(c->hooks && c->hooks->mem))
+	if (unlikely(c->hooks && c->hooks->mem)) {
+		c->mem_seen++;
 		c->hooks->mem(c->hooks->ctx, c, la, size, v, wr);
+	}
+}
+
+/* The host pointer of a TLB_HOOKED entry for an in-page data access (the
+ * inline fast path of cpu/mmu.h with the hooked tag), or NULL. */
+static inline uint8_t *hooked_tlb_ptr(struct cpu *c, struct tlb_entry *tab, uint64_t la,
+				      unsigned size, int acc)
+{
+	if (acc & ACC_SYS)
+		return NULL;
+	struct tlb_entry *e = &tab[(la >> 12) & (TLB_SIZE - 1)];
+	if (e->tag == ((la & ~0xFFFULL) | c->tlb_mode | TLB_HOOKED) &&
+	    (la & 0xFFF) <= 0x1000 - size)
+		return e->host + (la & 0xFFF);
+	return NULL;
 }
 
 uint64_t mmu_read_slow(struct cpu *c, uint64_t la, unsigned size, int acc)
 {
-	uint64_t v = mmu_read_slow_nohook(c, la, size, acc);
+	uint64_t v;
+	uint8_t *p;
+	if (c->hooks && c->hooks->mem && (p = hooked_tlb_ptr(c, c->tlb_r, la, size, acc)))
+		v = load_le(p, size);   /* a memory hook's TLB hit */
+	else
+		v = mmu_read_slow_nohook(c, la, size, acc);
 	mem_hook(c, la, size, v, 0);
 	return v;
 }
@@ -248,7 +274,11 @@ void mmu_write_slow(struct cpu *c, uint64_t la, unsigned size, uint64_t v, int a
 {
 	struct machine *m = c->m;
 	unsigned off = la & 0xFFF;
-	if (off + size <= 0x1000) {
+	uint8_t *p;
+	if (c->hooks && c->hooks->mem && (p = hooked_tlb_ptr(c, c->tlb_w, la, size, acc))) {
+		/* a memory hook's TLB hit: write entries never map code pages */
+		store_le(p, size, v);
+	} else if (off + size <= 0x1000) {
 		uint64_t pa = mmu_translate(c, la, acc);
 		phys_write(m, pa, size, v);
 	} else {

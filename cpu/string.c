@@ -182,6 +182,7 @@ static uint64_t movs_bulk(struct cpu *c, const struct sctx *s, uint64_t max)
 	if (!hd)
 		return 0;
 
+	mem_hook_more(c, 2 * n);
 	bool harmful = s->df ? (hd < hs && hd + len > hs) : (hd > hs && hd < hs + len);
 	if (!harmful) {
 		memmove(hd, hs, len);
@@ -260,6 +261,7 @@ static uint64_t stos_bulk(struct cpu *c, const struct sctx *s, uint64_t max)
 	uint8_t *hd = mmu_bulk_ptr(c, span_lo(s, dl, n), len, ACC_WRITE);
 	if (!hd)
 		return 0;
+	mem_hook_more(c, n);
 	uint64_t v = c->r[R_RAX];
 	if (s->sz == 1) {
 		memset(hd, (int)(v & 0xFF), len);
@@ -304,6 +306,7 @@ static uint64_t lods_bulk(struct cpu *c, const struct sctx *s, uint64_t max)
 	uint8_t *hs = mmu_bulk_ptr(c, span_lo(s, sl, n), (unsigned)(n * s->sz), ACC_READ);
 	if (!hs)
 		return 0;
+	mem_hook_more(c, n);
 	gpr_write(c, R_RAX, s->sz, load_le(hs + elem_off(s, n, n - 1), s->sz));
 	advance(c, s, R_RSI, n);
 	return n;
@@ -417,6 +420,7 @@ static uint64_t scas_bulk(struct cpu *c, const struct insn *i, const struct sctx
 		b = load_le(hd + elem_off(s, n, j), s->sz);
 	}
 	*stop = rep_stops(i, a, b);
+	mem_hook_more(c, j + 1);
 	advance(c, s, R_RDI, j + 1);
 	cmp_flags(c, s->sz, a, b);
 	return j + 1;
@@ -461,6 +465,7 @@ static uint64_t cmps_bulk(struct cpu *c, const struct insn *i, const struct sctx
 	a = load_le(hs + elem_off(s, n, j), s->sz);
 	b = load_le(hd + elem_off(s, n, j), s->sz);
 	*stop = rep_stops(i, a, b);
+	mem_hook_more(c, 2 * (j + 1));
 	advance(c, s, R_RSI, j + 1);
 	advance(c, s, R_RDI, j + 1);
 	cmp_flags(c, s->sz, a, b);

@@ -42,6 +42,15 @@ static void on_mem(void *ctx, struct cpu *c, uint64_t la, unsigned size, uint64_
 		s->mem_dropped++;
 }
 
+/* Accesses a REP string instruction made in bulk once MEM_MAX were
+ * listed: counted, as the ones beyond MEM_MAX always were. */
+static void on_mem_more(void *ctx, struct cpu *c, uint64_t accesses)
+{
+	(void)c;
+	struct trace_session *s = ctx;
+	s->mem_dropped += accesses;
+}
+
 /* Account the instructions run at the CPL that just ended. */
 static void cpl_changed(struct trace_session *s, struct cpu *c)
 {
@@ -211,8 +220,11 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 	}
 	if (t->trace) {
 		s->tracing = true;
-		s->dcache = calloc(1u << DCACHE_BITS, sizeof(*s->dcache));
-		if (!s->dcache) {
+		/* calloc: untouched sets cost no memory (an empty entry has
+		 * ip == NULL, which no instruction matches) */
+		s->dcache = calloc(2u << DCACHE_SETS_BITS, sizeof(*s->dcache));
+		s->dcache_mru = calloc(1u << DCACHE_SETS_BITS, 1);
+		if (!s->dcache || !s->dcache_mru) {
 			snprintf(err, errlen, "out of memory for the trace");
 			goto fail;
 		}
@@ -245,8 +257,6 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 		ZydisDecoderInit(&s->dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 		ZydisFormatterInit(&s->fmt, t->att ? ZYDIS_FORMATTER_STYLE_ATT : ZYDIS_FORMATTER_STYLE_INTEL);
 		ZydisFormatterSetProperty(&s->fmt, ZYDIS_FORMATTER_PROP_HEX_UPPERCASE, ZYAN_FALSE);
-		for (unsigned k = 0; k < (1u << DCACHE_BITS); k++)
-			s->dcache[k].rip = ~0ULL;
 		s->prev = &s->snaps[0];
 		s->cur = &s->snaps[1];
 		take(s->prev, &m->cpu);
@@ -274,6 +284,8 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 	s->hooks.exception = on_exception;
 	if (s->tracing)
 		s->hooks.mem = on_mem;
+	s->hooks.mem_each = MEM_MAX;
+	s->hooks.mem_more = on_mem_more;
 	cpu_set_hooks(&m->cpu, &s->hooks);
 	if (s->tracing)
 		mem_hook_for_next(s, &m->cpu);
@@ -303,5 +315,6 @@ void trace_finish(struct trace_session *s, int status)
 	strace_free(s->st);
 	stats_free(s->stats);
 	free(s->dcache);
+	free(s->dcache_mru);
 	free(s);
 }

@@ -303,22 +303,23 @@ static bool read_code(struct cpu *c, uint64_t la, uint8_t *buf, unsigned n)
 static void fill_dent(struct trace_session *s, struct dent *e, const struct insn *i, uint64_t rip)
 {
 	struct cpu *c = s->c;
+	char sym[96], bytes[48], text[112];
 	e->ip = i;
 	e->rip = rip;
 	uint64_t off;
 	const char *nm = sym_lookup(s->m->syms, rip, &off);
 	if (nm && off)
-		snprintf(e->sym, sizeof(e->sym), "%s+0x%" PRIx64, nm, off);
+		snprintf(sym, sizeof(sym), "%s+0x%" PRIx64, nm, off);
 	else if (nm)
-		snprintf(e->sym, sizeof(e->sym), "%s", nm);
+		snprintf(sym, sizeof(sym), "%s", nm);
 	else
-		e->sym[0] = 0;
+		sym[0] = 0;
 	uint8_t raw[16];
 	unsigned n = i->len <= 15 ? i->len : 15;
-	e->bytes[0] = 0;
-	snprintf(e->text, sizeof(e->text), "(unreadable)");
+	bytes[0] = 0;
+	snprintf(text, sizeof(text), "(unreadable)");
 	if (read_code(c, rip, raw, n)) {
-		char *b = e->bytes;
+		char *b = bytes;
 		for (unsigned k = 0; k < n; k++) {
 			*b++ = trace_hexd[raw[k] >> 4];
 			*b++ = trace_hexd[raw[k] & 15];
@@ -330,37 +331,47 @@ static void fill_dent(struct trace_session *s, struct dent *e, const struct insn
 		ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 		if (ZYAN_SUCCESS(ZydisDecoderDecodeFull(&s->dec, raw, n, &di, ops)))
 			ZydisFormatterFormatInstruction(&s->fmt, &di, ops, di.operand_count_visible,
-							e->text, sizeof(e->text), rip, NULL);
+							text, sizeof(text), rip, NULL);
 	}
 	/* JSON-safe: names and Zydis text never hold quotes, but be sure. */
-	for (char *p = e->sym; *p; p++)
+	for (char *p = sym; *p; p++)
 		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
 			*p = '?';
-	e->symlen = (uint8_t)strlen(e->sym);
-	e->byteslen = (uint8_t)strlen(e->bytes);
-	e->asmlen = (uint8_t)strlen(e->text);
 	int n2;
 	if (s->o.format == TRACE_JSONL)
-		n2 = snprintf(e->pre, sizeof(e->pre) - 32, ",\"sym\":\"%s\",\"bytes\":\"%s\",\"asm\":\"%s\"",
-			      e->sym, e->bytes, e->text);
+		n2 = snprintf(e->pre, sizeof(e->pre), ",\"sym\":\"%s\",\"bytes\":\"%s\",\"asm\":\"%s\"",
+			      sym, bytes, text);
 	else
-		n2 = snprintf(e->pre, sizeof(e->pre) - 32, " %-24s %-20s %-24s |", e->sym, e->bytes,
-			      e->text);
-	e->pre_len = (uint16_t)(n2 < 0 ? 0 : n2 < (int)sizeof(e->pre) - 32 ? n2 : (int)sizeof(e->pre) - 33);
+		n2 = snprintf(e->pre, sizeof(e->pre), " %-24s %-20s %-24s |", sym, bytes, text);
+	e->pre_len = (uint16_t)(n2 < 0 ? 0 : n2 < (int)sizeof(e->pre) ? n2 : (int)sizeof(e->pre) - 1);
 }
 
-/* An entry is good for the struct insn it was made from until the decode
- * cache is next dropped (cpu/decode.h, decode_flushes): a block re-decoded
- * after its code changed lives elsewhere in the arena. */
+/*
+ * The cache: two ways per set, a set chosen by a multiplicative hash of
+ * RIP (kernel and user code would otherwise share low address bits), the
+ * way not used last replaced on a miss.  An entry is good for the struct
+ * insn it was made from until the decode cache is next dropped
+ * (cpu/decode.h, decode_flushes): a block re-decoded after its code changed
+ * lives elsewhere in the arena.
+ */
 static const struct dent *lookup(struct trace_session *s, const struct insn *i, uint64_t rip)
 {
-	struct dent *e = &s->dcache[(rip ^ (rip >> DCACHE_BITS)) & ((1u << DCACHE_BITS) - 1)];
+	size_t set = (size_t)((rip * 0x9E3779B97F4A7C15ULL) >> (64 - DCACHE_SETS_BITS));
+	struct dent *e = &s->dcache[2 * set];
 	uint64_t gen = decode_flushes(s->c);
-	if (unlikely(e->ip != i || e->rip != rip || e->gen != gen)) {
-		fill_dent(s, e, i, rip);
-		e->gen = gen;
+	if (likely(e[0].ip == i && e[0].rip == rip && e[0].gen == gen)) {
+		s->dcache_mru[set] = 0;
+		return &e[0];
 	}
-	return e;
+	if (likely(e[1].ip == i && e[1].rip == rip && e[1].gen == gen)) {
+		s->dcache_mru[set] = 1;
+		return &e[1];
+	}
+	unsigned way = s->dcache_mru[set] ^ 1;
+	fill_dent(s, &e[way], i, rip);
+	e[way].gen = gen;
+	s->dcache_mru[set] = (uint8_t)way;
+	return &e[way];
 }
 
 /* ---- filters ---------------------------------------------------------- */

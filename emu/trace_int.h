@@ -24,7 +24,7 @@ struct strace;
 struct stats;
 
 #define MEM_MAX 64          /* memory accesses kept per instruction */
-#define DCACHE_BITS 13      /* disassembly cache: 8192 entries */
+#define DCACHE_SETS_BITS 14 /* disassembly cache: 16384 sets of 2 entries */
 #define OBUF_SIZE (256u << 10)
 
 /* ---- the state compared between instructions ------------------------ */
@@ -62,24 +62,26 @@ static inline bool rare_same(const struct snap *a, const struct snap *b)
 }
 
 /*
- * The per-instruction snapshot (trace_insn), made so that no load reads
- * bytes stored just before by stores of another width (a failed store
- * forward stalls for longer than the rest of the work): the handler stored
- * the registers it changed as 8-byte words, so they are read and copied
- * as such, and the changed-register mask comes out of the same loop.
- * Returns the mask.
+ * The per-instruction snapshot (trace_insn): the registers copied two at a
+ * time, and the changed-register mask made from the same loads (64-bit
+ * equality is both 32-bit halves equal).  Returns the mask.  The handler's
+ * own register stores are long retired by now, so the vector loads do not
+ * wait on store forwarding.
  */
 static inline unsigned take_regs(struct snap *cur, const struct snap *prev, struct cpu *c)
 {
-	unsigned m = 0;
-#pragma GCC unroll 16
-	for (int k = 0; k < 16; k++) {
-		uint64_t v = c->r[k];
-		m |= (unsigned)(v != prev->r[k]) << k;
-		cur->r[k] = v;
+	unsigned same = 0;
+#pragma GCC unroll 8
+	for (int k = 0; k < 16; k += 2) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(c->r + k));
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(prev->r + k));
+		_mm_storeu_si128((__m128i *)(void *)(cur->r + k), x);
+		__m128i eq = _mm_cmpeq_epi32(x, y);
+		eq = _mm_and_si128(eq, _mm_shuffle_epi32(eq, _MM_SHUFFLE(2, 3, 0, 1)));
+		same |= (unsigned)_mm_movemask_pd(_mm_castsi128_pd(eq)) << k;
 	}
 	cur->rflags = flags_get(c);
-	return m;
+	return ~same & 0xFFFFu;
 }
 
 /* Whether the rarely changing state is still as in a: compared with the
@@ -318,17 +320,13 @@ static inline void ob_bytes_le(struct obuf *o, uint64_t v, unsigned size)
 /* ---- disassembly cache ------------------------------------------------ */
 
 struct dent {
-	const struct insn *ip;
+	const struct insn *ip;   /* NULL: empty */
 	uint64_t rip;
-	uint64_t gen;          /* decode_flushes() when made */
-	uint8_t symlen, byteslen, asmlen;
-	uint16_t pre_len;      /* length of pre[] */
-	char sym[80];
-	char bytes[48];
-	char text[112];
+	uint64_t gen;            /* decode_flushes() when made */
+	uint16_t pre_len;        /* length of pre[] */
 	/* The line's fixed middle, ready to copy (copy_pre): text:
 	 * " sym  bytes  asm  |", jsonl: ',"sym":"...","bytes":"...","asm":"..."'. */
-	char pre[288] __attribute__((aligned(32)));
+	char pre[256] __attribute__((aligned(16)));
 };
 
 /* Copy a cache entry's fixed middle: 128 bytes as eight 16-byte vector
@@ -364,8 +362,10 @@ struct trace_session {
 	struct snap snaps[2];
 	struct snap *prev, *cur;    /* state after the previous instruction, and now */
 	struct memrec mem[MEM_MAX];
-	unsigned nmem, mem_dropped;
-	struct dent *dcache;
+	unsigned nmem;
+	uint64_t mem_dropped;       /* accesses past MEM_MAX (listed as "+N more") */
+	struct dent *dcache;       /* 2 << DCACHE_SETS_BITS entries, set k at 2k */
+	uint8_t *dcache_mru;       /* per set: the way used last */
 	ZydisDecoder dec;
 	ZydisFormatter fmt;
 	uint64_t lines;            /* trace lines written (Tenet line numbers) */
