@@ -291,6 +291,37 @@ tracediff_vendor)
 	hasre d.txt '^traces differ at line [0-9]+: regs\.'
 	hasre d.txt '^A: .* cpuid$'
 	;;
+rep_accesses)
+	# A REP string instruction lists its first 64 accesses, then counts the
+	# rest: once the trace has its 64, lstar finishes the instruction in
+	# bulk and reports the count (cpu_hooks.mem_each), which must be the
+	# element path's exactly: RCX elements for STOS, two accesses an
+	# element for MOVS.
+	run --trace=t.txt "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	run --trace=t.jsonl --trace-format jsonl "$g/scall" >/dev/null 2>&1 || fail "status $?"
+	awk 'function hex(x,   i, n) {   # "0x..." to a number (mawk has no strtonum)
+		n = 0
+		for (i = 3; i <= length(x); i++)
+			n = n * 16 + index("0123456789abcdef", substr(x, i, 1)) - 1
+		return n
+	}
+	/ rep (stos|movs)b +\|.*more accesses/ {
+		if (!match($0, /rcx=0x[0-9a-f]+→0x[0-9a-f]+/)) { print "no rcx: " $0; bad++; next }
+		split(substr($0, RSTART + 4, RLENGTH - 4), v, "→")
+		n = hex(v[1]) - hex(v[2])
+		match($0, /\(\+[0-9]+ more accesses\)/)
+		more = substr($0, RSTART + 2, RLENGTH - 2) + 0
+		per = / rep movsb / ? 2 : 1
+		if (more != per * n - 64) { print "expected " per * n - 64 ": " substr($0, 1, 120); bad++ }
+		if (/ rep movsb /) movs++; else stos++
+		# exactly 64 listed
+		k = gsub(/ [RW] 0x[0-9a-f]+:[1248]=0x[0-9a-f]+/, "&")
+		if (k != 64) { print k " accesses listed"; bad++ }
+	} END { if (!movs || !stos) { print "no long rep movsb/stosb (" movs "/" stos ")"; bad++ } exit bad != 0 }' t.txt \
+		|| fail "REP access counts"
+	n=$(grep -c '"mem_dropped":' t.jsonl)
+	[ "$n" = "$(grep -c 'more accesses' t.txt)" ] || fail "$n jsonl records with mem_dropped"
+	;;
 seed_reproducible)
 	# --seed: whole runs repeat exactly (random bytes, clocks, sleeps).
 	env -i "$lstar" run --seed 1 --trace=a.jsonl --trace-format jsonl "$g/scall" >/dev/null 2>&1 || fail "status $?"
