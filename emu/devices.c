@@ -26,6 +26,8 @@ extern void hostcall_out(struct machine *m, uint16_t port, unsigned size, uint32
 void console_flush(struct machine *m)
 {
 	size_t off = 0;
+	if (m->console_len && m->console_fd <= 2 && m->before_stdio)
+		m->before_stdio(m->before_stdio_ctx);
 	while (off < m->console_len) {
 		ssize_t n = write(m->console_fd, m->console_buf + off, m->console_len - off);
 		if (n < 0 && errno == EINTR)

@@ -176,6 +176,8 @@ static int64_t op_rw(struct hostcall *hc, unsigned op, const uint64_t *a)
 	void *buf = wr ? hc_gptr(hc, a[1], a[2]) : hc_gptr_w(hc, a[1], a[2]);
 	if (!buf)
 		return -14;
+	if (fd <= 2 && hc->m->before_stdio)
+		hc->m->before_stdio(hc->m->before_stdio_ctx);
 	ssize_t r;
 	switch (op) {
 	case HC_READ: r = read(fd, buf, a[2]); break;

@@ -32,6 +32,12 @@ struct machine {
 	char stop_message[512];      /* one-line description of why the machine stopped */
 	char ud_mnemonic[32];        /* name of the last unimplemented instruction */
 	uint64_t ud_rip;             /* where it was */
+	/* Called before the guest's own input or output goes through the
+	 * host's standard streams (host-call reads and writes on fds 0-2,
+	 * the 0xE9 console on fds 1-2): a trace written to standard error
+	 * puts out its lines first, so the two appear in order. */
+	void (*before_stdio)(void *ctx);
+	void *before_stdio_ctx;
 };
 
 /* RAM (emu/memory.c).  size must be a multiple of 4 KiB. */

@@ -51,6 +51,14 @@ static void on_mem_more(void *ctx, struct cpu *c, uint64_t accesses)
 	s->mem_dropped += accesses;
 }
 
+/* The guest is about to use the host's standard streams: the lines of a
+ * trace on standard error so far go out first (machine.before_stdio). */
+static void trace_before_stdio(void *ctx)
+{
+	struct trace_session *s = ctx;
+	ob_flush(&s->out);
+}
+
 /* Account the instructions run at the CPL that just ended. */
 static void cpl_changed(struct trace_session *s, struct cpu *c)
 {
@@ -238,6 +246,9 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 		} else if (ob_attach(&s->out, STDERR_FILENO)) {
 			snprintf(err, errlen, "out of memory for the trace");
 			goto fail;
+		} else {
+			m->before_stdio = trace_before_stdio;
+			m->before_stdio_ctx = s;
 		}
 		if (t->format == TRACE_TENET) {
 			char path[4096];
@@ -301,6 +312,10 @@ void trace_finish(struct trace_session *s, int status)
 		return;
 	if (s->m && s->m->cpu.hooks == &s->hooks)
 		cpu_set_hooks(&s->m->cpu, NULL);
+	if (s->m && s->m->before_stdio_ctx == s) {
+		s->m->before_stdio = NULL;
+		s->m->before_stdio_ctx = NULL;
+	}
 	ob_close(&s->out, s->own_out);
 	ob_close(&s->side, s->own_side);
 	if ((s->out.error || s->side.error) && status >= 0)

@@ -291,6 +291,17 @@ tracediff_vendor)
 	hasre d.txt '^traces differ at line [0-9]+: regs\.'
 	hasre d.txt '^A: .* cpuid$'
 	;;
+stderr_order)
+	# A trace on standard error is put out before the guest's own output
+	# reaches the same terminal: "hello" comes right before the line of
+	# the OUT that hands the write to the host-call device.
+	run --trace --trace-syscalls "$g/scall" >o.txt 2>&1 || fail "status $?"
+	n=$(grep -n '^hello$' o.txt | cut -d: -f1)
+	[ -n "$n" ] || fail "no hello in the output"
+	sed -n "$((n + 1))p" o.txt | grep -qE ' 0 [0-9a-f]{16} hostcall[+0-9a-fx]* +ef +out dx, eax' ||
+		fail "after hello: $(sed -n "$((n + 1))p" o.txt | cut -c1-120)"
+	[ "$n" -gt 100 ] || fail "hello at line $n: the trace did not come first"
+	;;
 rep_accesses)
 	# A REP string instruction lists its first 64 accesses, then counts the
 	# rest: once the trace has its 64, lstar finishes the instruction in
