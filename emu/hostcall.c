@@ -342,6 +342,8 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 	}
 	case HC_FSTATAT:
 		return hc_op_fstatat(hc, a);
+	case HC_STATFS:
+		return hc_op_statfs(hc, a);
 	case HC_GETDENTS64:
 		return op_getdents(hc, a);
 	case HC_READLINKAT: case HC_MKDIRAT: case HC_UNLINKAT:

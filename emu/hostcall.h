@@ -76,6 +76,8 @@ enum hc_op {
 	HC_FCHOWNAT,		/* dh, path pa (0: the handle dh itself), uid, gid, flags (0x100 no follow) -> 0 */
 	HC_DISASM,		/* code pa, len (1-15), its address, text buf pa, buf len -> text length:
 				   Intel-syntax disassembly (Zydis) for fault messages */
+	HC_STATFS,		/* dh, path pa (0: the handle dh itself), struct statfs pa
+				   (120 bytes, x86-64 Linux layout) -> 0 */
 	HC_NR_OPS
 };
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -450,3 +451,25 @@ int64_t hc_op_meta(struct hostcall *hc, unsigned op, const uint64_t *a)
 	return r < 0 ? hc_lerr(e) : 0;
 }
 
+
+/* statfs/fstatfs: the host's answer for the file the guest names (the
+ * host is x86-64 Linux, so struct statfs is already the guest's layout). */
+int64_t hc_op_statfs(struct hostcall *hc, const uint64_t *a)
+{
+	_Static_assert(sizeof(struct statfs) == 120, "x86-64 Linux struct statfs");
+	int fd;
+	int64_t err;
+	struct statfs st;
+	void *g = hc_gptr_w(hc, a[2], sizeof(st));
+	if (!g)
+		return -14;
+	if ((err = open_target(hc, (int64_t)a[0], a[1], false, &fd)) < 0)
+		return err;
+	int r = fstatfs(fd, &st);
+	int e = errno;
+	close(fd);
+	if (r < 0)
+		return hc_lerr(e);
+	memcpy(g, &st, sizeof(st));
+	return 0;
+}

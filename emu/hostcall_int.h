@@ -67,5 +67,6 @@ int64_t hc_op_fchdir(struct hostcall *hc, const uint64_t *a);
 int64_t hc_op_symlinkat(struct hostcall *hc, const uint64_t *a);
 int64_t hc_op_linkat(struct hostcall *hc, const uint64_t *a);
 int64_t hc_op_meta(struct hostcall *hc, unsigned op, const uint64_t *a);
+int64_t hc_op_statfs(struct hostcall *hc, const uint64_t *a);
 
 #endif

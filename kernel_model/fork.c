@@ -88,6 +88,7 @@ static struct saved_task {
 	u8 fxsave[512] __attribute__((aligned(16)));
 	char exe[PATH_MAX];
 	u64 timer[2];
+	int nice, ioprio;
 	int pid, child;
 } saved[MAX_FORK_DEPTH];
 static int depth;
@@ -95,6 +96,19 @@ static int depth;
 int fork_depth(void)
 {
 	return depth;
+}
+
+/* The nice value and I/O priority of a process: the running one, or one
+ * of the parents waiting in fork() (they exist, they are just not
+ * running).  NULL for any other pid. */
+int *task_prio(int pid, bool io)
+{
+	if (pid == current_pid)
+		return io ? &current_ioprio : &current_nice;
+	for (int k = 0; k < depth; k++)
+		if (saved[k].pid == pid)
+			return io ? &saved[k].ioprio : &saved[k].nice;
+	return NULL;
 }
 
 int parent_pid(void)
@@ -157,6 +171,8 @@ static long do_fork(struct pt_regs *regs, unsigned long flags, u64 newsp)
 	asm volatile("fxsave64 %0" : "=m"(s->fxsave));
 	strncpy_pad(s->exe, init_mm.exe_path ? init_mm.exe_path : "", PATH_MAX - 1);
 	timer_save(s->timer);
+	s->nice = current_nice;
+	s->ioprio = current_ioprio;
 	s->pid = current_pid;
 	s->child = next_pid++;
 	depth++;
@@ -190,6 +206,8 @@ void return_to_parent(int wstatus)
 	if (s->exe[0])
 		set_exe_path(s->exe);
 	timer_restore(s->timer);
+	current_nice = s->nice;
+	current_ioprio = s->ioprio;
 	current_pid = s->pid;
 	add_zombie(child, wstatus);
 

@@ -98,6 +98,10 @@ extern u8 init_stack[];
 
 /* ---- drivers/hostcall.c: the host-call device ---- */
 long hostcall(unsigned op, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5);
+/* sys.c: the running process's nice value and I/O priority. */
+extern int current_nice, current_ioprio;
+/* fork.c: where the nice value (io: the I/O priority) of pid is kept. */
+int *task_prio(int pid, bool io);
 #define HC_BOUNCE_SIZE	(64 * 1024)
 extern u8 hc_bounce[HC_BOUNCE_SIZE];	/* kernel buffer the host reads/writes */
 

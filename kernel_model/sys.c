@@ -134,6 +134,93 @@ SYSCALL_DEFINE3(getrandom, char __user *, buf, unsigned long, count, unsigned in
 
 SYSCALL_DEFINE0(sched_yield) { return 0; }	/* nobody else to run */
 
+/*
+ * Priorities (kernel/sys.c setpriority/getpriority, block/ioprio.c): kept
+ * per process and inherited across fork (fork.c saves them with the
+ * parent), with no effect on scheduling: one process runs at a time.
+ */
+int current_nice;
+int current_ioprio;		/* 0: none set (IOPRIO_CLASS_NONE) */
+
+#define PRIO_PROCESS	0
+#define PRIO_PGRP	1
+#define PRIO_USER	2
+
+/* The priority (io: I/O priority) that (which, who) names.  A process
+ * group or a user names the running process: it stands for all of them. */
+static long prio_target(int which, int who, bool io, int **slot)
+{
+	switch (which) {
+	case PRIO_PROCESS:
+		*slot = task_prio(who ? who : THE_PID, io);
+		return *slot ? 0 : -ESRCH;
+	case PRIO_PGRP:
+		*slot = task_prio(THE_PID, io);
+		return who == 0 || who == INIT_PID ? 0 : -ESRCH;
+	case PRIO_USER:
+		*slot = task_prio(THE_PID, io);
+		return who == 0 || (unsigned)who == boot_info.uid ? 0 : -ESRCH;
+	default:
+		return -EINVAL;
+	}
+}
+
+SYSCALL_DEFINE2(getpriority, int, which, int, who)
+{
+	int *nice;
+	long err = prio_target(which, who, false, &nice);
+	return err < 0 ? err : 20 - *nice;	/* the raw call: 40..1 */
+}
+
+SYSCALL_DEFINE3(setpriority, int, which, int, who, int, niceval)
+{
+	int *nice;
+	long err = prio_target(which, who, false, &nice);
+	if (err < 0)
+		return err;
+	if (niceval < -20)
+		niceval = -20;
+	if (niceval > 19)
+		niceval = 19;
+	if (niceval < *nice && boot_info.uid != 0)
+		return -EACCES;		/* only root may raise a priority */
+	*nice = niceval;
+	return 0;
+}
+
+#define IOPRIO_WHO_PROCESS	1
+#define IOPRIO_WHO_PGRP		2
+#define IOPRIO_WHO_USER		3
+
+static long ioprio_target(int which, int who, int **slot)
+{
+	if (which < IOPRIO_WHO_PROCESS || which > IOPRIO_WHO_USER)
+		return -EINVAL;
+	return prio_target(which - 1, who, true, slot);
+}
+
+SYSCALL_DEFINE2(ioprio_get, int, which, int, who)
+{
+	int *prio;
+	long err = ioprio_target(which, who, &prio);
+	return err < 0 ? err : *prio;
+}
+
+SYSCALL_DEFINE3(ioprio_set, int, which, int, who, int, ioprio)
+{
+	int *prio;
+	long err = ioprio_target(which, who, &prio);
+	if (err < 0)
+		return err;
+	int class = (ioprio >> 13) & 7, data = ioprio & 0x1FFF;
+	if (class > 3 || (class && class != 3 && data > 7))
+		return -EINVAL;		/* NONE, RT, BE (levels 0-7), IDLE */
+	if (class == 1 && boot_info.uid != 0)
+		return -EPERM;		/* real time needs CAP_SYS_ADMIN */
+	*prio = ioprio;
+	return 0;
+}
+
 SYSCALL_DEFINE3(sched_getaffinity, int, pid, unsigned int, len,
 		unsigned long __user *, mask)
 {
