@@ -16,8 +16,11 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/file.h>
 #include <sys/select.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/times.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -176,6 +179,44 @@ int main(void)
 	int word = 5;
 	CHECK("futex wake", syscall(SYS_futex, &word, 1 /* FUTEX_WAKE */, 1, NULL, NULL, 0));
 	CHECK("futex wait mismatch", syscall(SYS_futex, &word, 0, 4, NULL, NULL, 0));
+
+	/* scheduling, priorities, file advice and locks, statfs, times */
+	struct sched_param sp = { 5 };
+	CHECK("sched_getscheduler", sched_getscheduler(0));
+	CHECK("sched_getparam prio", (sched_getparam(0, &sp), sp.sched_priority));
+	CHECK("sched_get_priority_max FIFO", sched_get_priority_max(SCHED_FIFO));
+	CHECK("sched_get_priority_min RR", sched_get_priority_min(SCHED_RR));
+	CHECK("sched_get_priority_max OTHER", sched_get_priority_max(SCHED_OTHER));
+	CHECK("sched_get_priority_max bad", sched_get_priority_max(1234));
+	CHECK("sched_getscheduler(-1)", sched_getscheduler(-1));
+	CHECK("sched_getcpu >= 0", sched_getcpu() >= 0);
+	int n0 = getpriority(PRIO_PROCESS, 0);
+	CHECK("setpriority nice+1", setpriority(PRIO_PROCESS, 0, n0 + 1));
+	CHECK("getpriority - old", getpriority(PRIO_PROCESS, 0) - n0);
+	CHECK("getpriority bad which", getpriority(77, 0));
+	int lf = open("lock.dat", O_RDWR | O_CREAT, 0644);
+	CHECK("flock EX|NB", flock(lf, LOCK_EX | LOCK_NB));
+	CHECK("flock UN", flock(lf, LOCK_UN));
+	CHECK("flock bad op", flock(lf, 1234));
+	CHECK("flock bad fd", flock(99, LOCK_SH));
+	/* posix_fadvise returns the error number itself */
+	CHECK("posix_fadvise SEQUENTIAL", posix_fadvise(lf, 0, 0, POSIX_FADV_SEQUENTIAL));
+	CHECK("posix_fadvise bad advice", posix_fadvise(lf, 0, 0, 99));
+	CHECK("posix_fadvise bad fd", posix_fadvise(99, 0, 0, POSIX_FADV_NORMAL));
+	struct statfs sf, sf2;
+	CHECK("statfs .", statfs(".", &sf));
+	CHECK("fstatfs same fs type", (fstatfs(lf, &sf2), sf2.f_type == sf.f_type));
+	CHECK("statfs missing", statfs("no/such/dir", &sf));
+	CHECK("pipe for fstatfs", pipe(fds));
+	CHECK("fstatfs pipe is pipefs", (fstatfs(fds[0], &sf2), sf2.f_type == 0x50495045));
+	CHECK("posix_fadvise pipe", posix_fadvise(fds[0], 0, 0, POSIX_FADV_NORMAL));
+	close(fds[0]);
+	close(fds[1]);
+	close(lf);
+	unlink("lock.dat");
+	struct tms tm;
+	CHECK("times() != -1", times(&tm) != (clock_t)-1);
+	CHECK("sync", (sync(), 0));
 	CHECK("unknown syscall 400", syscall(400));
 	return 0;
 }

@@ -134,6 +134,67 @@ SYSCALL_DEFINE3(getrandom, char __user *, buf, unsigned long, count, unsigned in
 
 SYSCALL_DEFINE0(sched_yield) { return 0; }	/* nobody else to run */
 
+/* One CPU, one NUMA node (kernel/sys.c getcpu). */
+SYSCALL_DEFINE3(getcpu, unsigned __user *, cpup, unsigned __user *, nodep, void __user *, unused)
+{
+	unsigned zero = 0;
+	(void)unused;
+	if ((cpup && copy_to_user(cpup, &zero, sizeof(zero))) ||
+	    (nodep && copy_to_user(nodep, &zero, sizeof(zero))))
+		return -EFAULT;
+	return 0;
+}
+
+/* Scheduling policy (kernel/sched/syscalls.c): every process is
+ * SCHED_OTHER with static priority 0; the ranges are Linux's. */
+#define SCHED_OTHER	0
+#define SCHED_FIFO	1
+#define SCHED_RR	2
+#define SCHED_BATCH	3
+#define SCHED_IDLE	5
+
+static long sched_target(int pid)
+{
+	if (pid < 0)
+		return -EINVAL;
+	return task_prio(pid ? pid : THE_PID, false) ? 0 : -ESRCH;
+}
+
+SYSCALL_DEFINE1(sched_getscheduler, int, pid)
+{
+	long err = sched_target(pid);
+	return err < 0 ? err : SCHED_OTHER;
+}
+
+SYSCALL_DEFINE2(sched_getparam, int, pid, int __user *, param)
+{
+	int prio = 0;
+	if (!param)
+		return -EINVAL;
+	long err = sched_target(pid);
+	if (err < 0)
+		return err;
+	return copy_to_user(param, &prio, sizeof(prio)) ? -EFAULT : 0;
+}
+
+SYSCALL_DEFINE1(sched_get_priority_max, int, policy)
+{
+	if (policy == SCHED_FIFO || policy == SCHED_RR)
+		return 99;
+	if (policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE)
+		return 0;
+	return -EINVAL;
+}
+
+SYSCALL_DEFINE1(sched_get_priority_min, int, policy)
+{
+	if (policy == SCHED_FIFO || policy == SCHED_RR)
+		return 1;
+	if (policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE)
+		return 0;
+	return -EINVAL;
+}
+
 /*
  * Priorities (kernel/sys.c setpriority/getpriority, block/ioprio.c): kept
  * per process and inherited across fork (fork.c saves them with the
