@@ -294,27 +294,10 @@ static inline unsigned reg_mask(const struct snap *a, const struct snap *b)
 	return mask16(a->r, b->r);
 }
 
-static inline void ob_hex16(struct obuf *o, uint64_t v)
-{
-	put_hex16(ob_room(o, 16), v);
-	o->len += 16;
-}
-
 static inline void ob_dec(struct obuf *o, uint64_t v)
 {
 	char *d = ob_room(o, 20);
 	o->len = (size_t)(put_dec(d, v) - o->p);
-}
-
-/* Little-endian bytes as hex in ascending address order (Tenet). */
-static inline void ob_bytes_le(struct obuf *o, uint64_t v, unsigned size)
-{
-	char *d = ob_room(o, 2 * size);
-	for (unsigned k = 0; k < size; k++, v >>= 8) {
-		d[2 * k] = trace_hexd[(v >> 4) & 15];
-		d[2 * k + 1] = trace_hexd[v & 15];
-	}
-	o->len += 2 * size;
 }
 
 /* ---- disassembly cache ------------------------------------------------ */
