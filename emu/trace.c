@@ -75,8 +75,9 @@ static void cpl_changed(struct trace_session *s, struct cpu *c)
  * The memory hook only while the next instruction (at c->rip, CPL c->cpl)
  * can be traced.  Installed, it keeps every data access off the inline TLB
  * fast path (TLB_HOOKED, cpu/cpu.h) so that none escapes it, so a
- * filtered trace turns it off outside its windows.  The tests of wanted() (emu/trace_fmt.c), made
- * one instruction ahead; turning it on flushes the TLB.
+ * filtered trace turns it off outside its windows.  The tests of wanted()
+ * (emu/trace_fmt.c), made one instruction ahead; turning it on flushes the
+ * TLB.
  */
 static void mem_hook_for_next(struct trace_session *s, struct cpu *c)
 {

@@ -4,10 +4,11 @@
  * lines.  emu/trace.c calls trace_insn() and trace_exception() from its
  * hooks.
  *
- * Speed: formatting goes through a hand-written hex writer into a 1 MiB
- * buffer; the symbol, bytes and Zydis text of an instruction are made once
- * and cached by RIP (checked against the decoded struct insn, so code that
- * changed is disassembled again), ready to copy as one piece.
+ * Speed (docs/trace.md, "Speed"): a line is written on a raw pointer into
+ * room reserved once, by branch-free number writers (emu/trace_int.h); the
+ * symbol, bytes and Zydis text of an instruction are made once per decoded
+ * instruction (lookup()) and copied as one piece; files are written by a
+ * writer thread, with O_DIRECT where the file system takes it.
  */
 #define _GNU_SOURCE   /* O_DIRECT */
 #include <errno.h>
@@ -499,6 +500,12 @@ static bool js_rare_changes(struct obuf *o, const struct snap *a, const struct s
 
 /* ---- text ------------------------------------------------------------- */
 
+/* Length of a general register's name: r8 and r9 have two letters. */
+static inline size_t reg_len(int k)
+{
+	return k == R_R8 || k == R_R9 ? 2 : 3;
+}
+
 /* " rax=" and friends, padded to 8 bytes so that they copy as one word. */
 static const char reg_eq[16][8] = {
 	" rax=", " rcx=", " rdx=", " rbx=", " rsp=", " rbp=", " rsi=", " rdi=",
@@ -531,7 +538,7 @@ static char *put_reg_changes(char *d, const struct snap *a, const struct snap *b
 {
 	for (unsigned m = regs; m; m &= m - 1) {
 		int k = __builtin_ctz(m);
-		d = put_change(d, reg_eq[k], k >= R_R8 && k <= R_R9 ? 4 : 5, a->r[k], b->r[k]);
+		d = put_change(d, reg_eq[k], reg_len(k) + 2, a->r[k], b->r[k]);
 	}
 	if (a->rflags != b->rflags) {
 		d = put_change(d, " rflags=", 8, a->rflags, b->rflags);
@@ -736,12 +743,12 @@ static void emit_jsonl(struct trace_session *s, const struct insn *i, uint64_t r
 		int k = __builtin_ctz(m);
 		memcpy(d, js_reg_key[k], 8);
 		d[0] = '{';
-		d += k >= R_R8 && k <= R_R9 ? 6 : 7;
+		d += reg_len(k) + 4;
 		d = put_js_pair(d, a->r[k], b->r[k]);
 		for (m &= m - 1; m; m &= m - 1) {
 			k = __builtin_ctz(m);
 			memcpy(d, js_reg_key[k], 8);
-			d += k >= R_R8 && k <= R_R9 ? 6 : 7;
+			d += reg_len(k) + 4;
 			d = put_js_pair(d, a->r[k], b->r[k]);
 		}
 		*d++ = '}';
@@ -810,7 +817,7 @@ static void emit_tenet(struct trace_session *s, uint64_t rip, uint64_t seq, unsi
 		for (unsigned m = mask16(p->r, s->tenet_last); m; m &= m - 1) {
 			int k = __builtin_ctz(m);
 			memcpy(d, tenet_key[k], 8);
-			d = put_hex(d + (k >= R_R8 && k <= R_R9 ? 3 : 4), p->r[k]);
+			d = put_hex(d + reg_len(k) + 1, p->r[k]);
 			*d++ = ',';
 		}
 	}

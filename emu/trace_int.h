@@ -27,8 +27,6 @@ struct stats;
 #define DCACHE_SETS_BITS 14 /* disassembly cache: 16384 sets of 2 entries */
 #define OBUF_SIZE (256u << 10)
 
-/* ---- the state compared between instructions ------------------------ */
-
 enum { SYS_CR0, SYS_CR2, SYS_CR3, SYS_CR4, SYS_CR8, SYS_EFER, SYS_STAR, SYS_LSTAR,
        SYS_CSTAR, SYS_FMASK, SYS_KGSBASE, SYS_TSC_AUX, SYS_GDTR, SYS_IDTR, NSYS };
 
@@ -61,27 +59,36 @@ static inline bool rare_same(const struct snap *a, const struct snap *b)
 	return _mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())) == 0xFFFF;
 }
 
-/*
- * The per-instruction snapshot (trace_insn): the registers copied two at a
- * time, and the changed-register mask made from the same loads (64-bit
- * equality is both 32-bit halves equal).  Returns the mask.  The handler's
- * own register stores are long retired by now, so the vector loads do not
- * wait on store forwarding.
- */
-static inline unsigned take_regs(struct snap *cur, const struct snap *prev, struct cpu *c)
+/* Bit k set when general register k differs (SSE2: two registers per
+ * compare; 64-bit equality is both 32-bit halves equal). */
+static inline unsigned mask16(const uint64_t *a, const uint64_t *b)
 {
 	unsigned same = 0;
 #pragma GCC unroll 8
 	for (int k = 0; k < 16; k += 2) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(c->r + k));
-		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(prev->r + k));
-		_mm_storeu_si128((__m128i *)(void *)(cur->r + k), x);
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(a + k));
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(b + k));
 		__m128i eq = _mm_cmpeq_epi32(x, y);
 		eq = _mm_and_si128(eq, _mm_shuffle_epi32(eq, _MM_SHUFFLE(2, 3, 0, 1)));
 		same |= (unsigned)_mm_movemask_pd(_mm_castsi128_pd(eq)) << k;
 	}
-	cur->rflags = flags_get(c);
 	return ~same & 0xFFFFu;
+}
+
+/* The per-instruction snapshot of the registers (trace_insn); returns
+ * which general registers changed since prev.  The handler's own register
+ * stores are long retired by now, so the vector loads do not wait on
+ * store forwarding. */
+static inline void take_gprs(struct snap *s, struct cpu *c)
+{
+	memcpy(s->r, c->r, sizeof(s->r));
+	s->rflags = flags_get(c);
+}
+
+static inline unsigned take_regs(struct snap *cur, const struct snap *prev, struct cpu *c)
+{
+	take_gprs(cur, c);
+	return mask16(cur->r, prev->r);
 }
 
 /* Whether the rarely changing state is still as in a: compared with the
@@ -105,15 +112,6 @@ static inline bool rare_same_cpu(const struct snap *a, const struct cpu *c)
 	return !d && _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) == 0xFFFF;
 }
 
-static inline void take_rare(struct snap *s, struct cpu *c);
-
-static inline void take(struct snap *s, struct cpu *c)
-{
-	memcpy(s->r, c->r, sizeof(s->r));
-	s->rflags = flags_get(c);
-	take_rare(s, c);
-}
-
 static inline void take_rare(struct snap *s, struct cpu *c)
 {
 	s->sys[SYS_CR0] = c->cr0;
@@ -132,6 +130,13 @@ static inline void take_rare(struct snap *s, struct cpu *c)
 	s->sys[SYS_IDTR] = c->idtr.base;
 	memcpy(s->seg, c->seg, sizeof(s->seg));
 	s->cpl = c->cpl;
+}
+
+/* The whole state (trace start, exceptions, a filter window opening). */
+static inline void take(struct snap *s, struct cpu *c)
+{
+	take_gprs(s, c);
+	take_rare(s, c);
 }
 
 /* ---- output buffer ---------------------------------------------------- */
@@ -271,22 +276,6 @@ static inline void ob_hex(struct obuf *o, uint64_t v)
 {
 	char *d = ob_room(o, 18);
 	o->len = (size_t)(put_hex(d, v) - o->p);
-}
-
-/* Bit k set when general register k differs (SSE2: two registers per
- * compare; 64-bit equality is both 32-bit halves equal). */
-static inline unsigned mask16(const uint64_t *a, const uint64_t *b)
-{
-	unsigned same = 0;
-#pragma GCC unroll 8
-	for (int k = 0; k < 16; k += 2) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(a + k));
-		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(b + k));
-		__m128i eq = _mm_cmpeq_epi32(x, y);
-		eq = _mm_and_si128(eq, _mm_shuffle_epi32(eq, _MM_SHUFFLE(2, 3, 0, 1)));
-		same |= (unsigned)_mm_movemask_pd(_mm_castsi128_pd(eq)) << k;
-	}
-	return ~same & 0xFFFFu;
 }
 
 static inline unsigned reg_mask(const struct snap *a, const struct snap *b)
