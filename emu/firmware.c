@@ -27,6 +27,7 @@
 #include <fcntl.h>
 
 #include "emu/firmware.h"
+#include "emu/splitmix.h"
 #include "emu/loader.h"
 #include "emu/machine.h"
 #include "emu/symbols.h"
@@ -506,13 +507,7 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 		/* splitmix64 from the seed (the host-call device's stream
 		 * starts at the seed too; this one is offset so they differ) */
 		uint64_t x = fs->seed ^ 0x6C73746172626F6FULL;   /* "lstarboo" */
-		for (size_t k = 0; k < sizeof(bi->random); k += 8) {
-			uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
-			z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-			z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-			z ^= z >> 31;
-			memcpy(bi->random + k, &z, sizeof(bi->random) - k < 8 ? sizeof(bi->random) - k : 8);
-		}
+		splitmix64_fill(&x, bi->random, sizeof(bi->random));
 	} else {
 		random_bytes(bi->random, sizeof(bi->random));
 	}

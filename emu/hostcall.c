@@ -35,6 +35,7 @@
 
 #include <Zydis/Zydis.h>
 #include "hostcall_int.h"
+#include "splitmix.h"
 #include "../cpu/mmu.h"
 
 /* ---- errno and flag translation (guest = x86-64 Linux numbering) ---- */
@@ -266,14 +267,6 @@ static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
  */
 #define SEEDED_EPOCH 1767225600ULL   /* 2026-01-01T00:00:00Z */
 
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
 static void seeded_clock(struct hostcall *hc, uint64_t id, int64_t *g)
 {
 	uint64_t ins = cpu_icount(&hc->m->cpu);
@@ -389,11 +382,7 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		if (!g)
 			return -14;
 		if (hc->seeded) {
-			uint8_t *b = g;
-			for (uint64_t k = 0; k < a[1]; k += 8) {
-				uint64_t v = splitmix64(&hc->rng);
-				memcpy(b + k, &v, a[1] - k < 8 ? a[1] - k : 8);
-			}
+			splitmix64_fill(&hc->rng, g, a[1]);
 			return (int64_t)a[1];
 		}
 		return RET(getrandom(g, a[1], 0));
