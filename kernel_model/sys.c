@@ -177,23 +177,18 @@ SYSCALL_DEFINE2(sched_getparam, int, pid, int __user *, param)
 	return copy_to_user(param, &prio, sizeof(prio)) ? -EFAULT : 0;
 }
 
-SYSCALL_DEFINE1(sched_get_priority_max, int, policy)
+/* The static priorities of a policy: 1..99 real time, 0 for the rest. */
+static long sched_prio(int policy, long rt)
 {
 	if (policy == SCHED_FIFO || policy == SCHED_RR)
-		return 99;
+		return rt;
 	if (policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE)
 		return 0;
 	return -EINVAL;
 }
 
-SYSCALL_DEFINE1(sched_get_priority_min, int, policy)
-{
-	if (policy == SCHED_FIFO || policy == SCHED_RR)
-		return 1;
-	if (policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE)
-		return 0;
-	return -EINVAL;
-}
+SYSCALL_DEFINE1(sched_get_priority_max, int, policy) { return sched_prio(policy, 99); }
+SYSCALL_DEFINE1(sched_get_priority_min, int, policy) { return sched_prio(policy, 1); }
 
 /*
  * Priorities (kernel/sys.c setpriority/getpriority, block/ioprio.c): kept

@@ -5,71 +5,18 @@
  * #NM rules (CR0.EM/TS/MP), FISTP overflow, FCOMI flags, the x87 <-> MMX
  * transitions.  SDM vol. 1 ch. 8-9.  Bit-exact arithmetic: tests/diff-fpu.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <string.h>
-#include <cmocka.h>
-#include "lstar/lstar.h"
+#include "fpu_harness.h"
 
-#define USER_BASE 0x400000ULL
-#define USER_SIZE 0x100000ULL
-#define DATA 0x200000ULL
-
-struct fx {
-	lstar_machine *m;
-	struct lstar_flat_layout lay;
-};
-
-static int setup(void **state)
-{
-	static struct fx fx;
-	struct lstar_config cfg = { .mem_size = 64ULL << 20 };
-	char err[200];
-	fx.m = lstar_machine_new(&cfg, err, sizeof err);
-	if (!fx.m || lstar_setup_flat(fx.m, USER_BASE, USER_SIZE, &fx.lay) != LSTAR_OK)
-		return -1;
-	*state = &fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	lstar_machine_free(((struct fx *)*state)->m);
-	return 0;
-}
-
-/* FNINIT state, CR0.NE|MP, EM = TS = 0, RDI = DATA (zeroed). */
+/* FNINIT state in a kernel that enabled the FPU (fpu_enable). */
 static void prepare(struct fx *fx)
 {
-	uint64_t cr0 = lstar_get_reg(fx->m, LSTAR_CR0);
-	lstar_set_reg(fx->m, LSTAR_CR0, (cr0 & ~0xCULL) | 0x22);
-	lstar_set_reg(fx->m, LSTAR_CR4, lstar_get_reg(fx->m, LSTAR_CR4) | (1 << 9) | (1 << 10));
+	fpu_enable(fx);
 	uint8_t img[512] = { 0 };
 	img[0] = 0x7F;
 	img[1] = 0x03;
 	uint32_t mx = 0x1F80;
 	memcpy(img + 24, &mx, 4);
 	lstar_set_fxsave(fx->m, img);
-	lstar_set_reg(fx->m, LSTAR_RDI, DATA);
-	lstar_set_reg(fx->m, LSTAR_RSP, fx->lay.kernel_stack_top);
-	static const uint8_t zero[4096];
-	lstar_write_phys(fx->m, DATA, zero, sizeof zero);
-}
-
-static struct lstar_exit run(struct fx *fx, const void *code, size_t len, int n)
-{
-	struct lstar_exit ex;
-	memset(&ex, 0, sizeof ex);
-	assert_int_equal(lstar_write_phys(fx->m, fx->lay.kernel_code, code, len), LSTAR_OK);
-	lstar_set_reg(fx->m, LSTAR_RIP, fx->lay.kernel_code);
-	for (int k = 0; k < n; k++) {
-		lstar_step(fx->m, &ex);
-		if (ex.event != LSTAR_EV_NONE)
-			break;
-	}
-	return ex;
 }
 
 static uint16_t fsw(struct fx *fx)
