@@ -8,8 +8,8 @@
 #include "cpu.h"
 #include "flags.h"
 #include "mmu.h"
-#include "../msr/msr.h"
-#include "../emu/machine.h"
+#include "msr/msr.h"
+#include "emu/machine.h"
 
 /*
  * The state after RESET/INIT as far as lstar models it (SDM vol. 3A §10.1.1),

@@ -152,7 +152,7 @@ struct operand {
 typedef void (*insn_fn)(struct cpu *c, const struct insn *i);
 
 /*
- * Observation hooks for tracing and debugging (emu/trace.c, emu/gdbstub.c).
+ * Observation hooks for tracing and debugging (emu/trace/trace.c, emu/gdb/gdbstub.c).
  * While cpu->hooks is set the loop takes the careful path for every
  * instruction; with a `mem` hook data accesses take the slow path (TLB
  * entries are tagged TLB_HOOKED, which the inline fast paths never match)

@@ -26,7 +26,7 @@
 #include "cpu.h"
 #include "decode.h"
 #include "mmu.h"
-#include "../emu/machine.h"
+#include "emu/machine.h"
 
 /* ---- the dispatch table, from ops*.def ---------------------------------- */
 

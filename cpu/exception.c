@@ -27,7 +27,7 @@
 #include "flags.h"
 #include "mmu.h"
 #include "system.h"
-#include "../emu/machine.h"
+#include "emu/machine.h"
 
 enum exc_class { EC_FAULT, EC_TRAP, EC_ABORT, EC_INTR };
 enum exc_kind { EK_BENIGN, EK_CONTRIB, EK_PF };

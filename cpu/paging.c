@@ -24,7 +24,7 @@
 #include <string.h>
 #include "cpu.h"
 #include "mmu.h"
-#include "../emu/machine.h"
+#include "emu/machine.h"
 
 #define PTE_P   (1ULL << 0)
 #define PTE_W   (1ULL << 1)

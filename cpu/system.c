@@ -18,8 +18,8 @@
 #include "mmu.h"
 #include "operand.h"
 #include "system.h"
-#include "../emu/machine.h"
-#include "../msr/msr.h"
+#include "emu/machine.h"
+#include "msr/msr.h"
 
 static inline uint64_t insn_start(const struct cpu *c, const struct insn *i)
 {

@@ -9,12 +9,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "machine.h"
-#include "../cpu/decode.h"
-#include "../cpu/flags.h"
-#include "../cpu/mmu.h"
+#include "emu/machine.h"
+#include "cpu/decode.h"
+#include "cpu/flags.h"
+#include "cpu/mmu.h"
 
-#include "firmware.h"
+#include "emu/firmware.h"
 
 /* Pieces other files provide; weak so the library links without them. */
 extern struct hostcall *hostcall_new(struct machine *m) __attribute__((weak));

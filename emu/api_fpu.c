@@ -4,8 +4,8 @@
  * that a test can compare with the host's own FXSAVE byte for byte.
  */
 #include <string.h>
-#include "machine.h"
-#include "../cpu/sse.h"
+#include "emu/machine.h"
+#include "cpu/sse.h"
 
 static struct cpu *cpu_of(const lstar_machine *lm)
 {

@@ -3,21 +3,21 @@
  *
  *   0xE9         OUT  debug console: the byte goes to the console stream
  *   0xF4         OUT  power off: lstar exits with value & 0xFF
- *   0x510-0x51F       host-call device (emu/hostcall.c, docs/platform.md)
+ *   0x510-0x51F       host-call device (emu/hostcall/hostcall.c, docs/platform.md)
  *
  * IN from an unassigned port returns all-ones; OUT to one is ignored.
  * Privilege checks (IOPL) are the instruction's job (cpu/system.c).
  */
 #include <errno.h>
 #include <unistd.h>
-#include "machine.h"
+#include "emu/machine.h"
 
 #define PORT_CONSOLE  0xE9
 #define PORT_POWEROFF 0xF4
 #define PORT_HC_FIRST 0x510
 #define PORT_HC_LAST  0x51F
 
-/* Defined by emu/hostcall.c; weak so the board works without it. */
+/* Defined by emu/hostcall/hostcall.c; weak so the board works without it. */
 extern uint32_t hostcall_in(struct machine *m, uint16_t port, unsigned size) __attribute__((weak));
 extern void hostcall_out(struct machine *m, uint16_t port, unsigned size, uint32_t value) __attribute__((weak));
 

@@ -8,10 +8,10 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include "../cpu/cpu.h"
+#include "cpu/cpu.h"
 #include "lstar/lstar.h"
 
-struct hostcall;   /* emu/hostcall.c */
+struct hostcall;   /* emu/hostcall/hostcall.c */
 struct symtab;     /* emu/symbols.c */
 
 struct machine {
@@ -50,7 +50,7 @@ void io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value);
 /* Write out what the console buffer holds (at stops and before exit). */
 void console_flush(struct machine *m);
 
-/* Host-call device (emu/hostcall.c), ports 0x510-0x51F. */
+/* Host-call device (emu/hostcall/hostcall.c), ports 0x510-0x51F. */
 struct hostcall *hostcall_new(struct machine *m);
 void hostcall_free(struct hostcall *hc);
 uint32_t hostcall_in(struct machine *m, uint16_t port, unsigned size);

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include "machine.h"
-#include "../cpu/mmu.h"
+#include "emu/machine.h"
+#include "cpu/mmu.h"
 
 static inline bool in_ram(struct machine *m, uint64_t pa, uint64_t len)
 {

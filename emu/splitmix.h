@@ -1,6 +1,6 @@
 /*
  * splitmix.h - splitmix64, the generator behind `lstar run --seed N`
- * (emu/firmware.c's boot-info random bytes, emu/hostcall.c's RANDOM).
+ * (emu/firmware.c's boot-info random bytes, emu/hostcall/hostcall.c's RANDOM).
  */
 #ifndef LSTAR_SPLITMIX_H
 #define LSTAR_SPLITMIX_H

@@ -2,7 +2,7 @@
  * hostcall.c - driver for the lstar host-call device, ports 0x510-0x51F
  * (no Linux counterpart: it plays the role a virtio or 9p driver would).
  *
- * A request is a struct hc_req (emu/hostcall.h) in kernel memory.  Writing
+ * A request is a struct hc_req (emu/hostcall/hostcall.h) in kernel memory.  Writing
  * its physical address to the two address ports makes the device perform
  * the call before the OUT instruction completes, so there is no waiting,
  * no interrupt and no queue: the simplest possible paravirtual device.

@@ -45,7 +45,7 @@ kbuild() {
 		if [ $same = 1 ] && [ -f "$w/base/$b.o" ]; then
 			cp "$w/base/$b.o" "$src/obj/$b.o"
 		else
-			$CC $KCFLAGS $extra -I"$src" -I"$src/gen" -I"$here/include" -I"$here/emu" \
+			$CC $KCFLAGS $extra -I"$src" -I"$src/gen" -I"$here/include" -I"$here/emu/hostcall" \
 				-c "$f" -o "$src/obj/$b.o" || fail "$name" "kernel file $b does not build"
 			[ $same = 1 ] && cp "$src/obj/$b.o" "$w/base/$b.o"
 		fi

@@ -11,7 +11,7 @@
 #include <elf.h>
 #include <cmocka.h>
 
-#include "emu/cli.h"
+#include "emu/cli/cli.h"
 #include "emu/loader.h"
 #include "emu/symbols.h"
 

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "emu/machine.h"
-#include "emu/hostcall.h"
+#include "emu/hostcall/hostcall.h"
 #include "cpu/mmu.h"
 
 #define RAM (4u << 20)

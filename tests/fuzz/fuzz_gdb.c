@@ -3,7 +3,7 @@
  * packet with a reply (an error at worst), never crash.
  *
  * The input is split at '#' or newline into packet bodies, each handed to
- * do_packet() (emu/gdbstub_packets.c) of a stub attached to a small
+ * do_packet() (emu/gdb/gdbstub_packets.c) of a stub attached to a small
  * machine; replies go into a socket pair that is drained after each
  * packet.  Run control (c, s, C, S, vCont, bc, bs), detach and kill are
  * left out: they run the guest, which the real-gdb tests in tests/gdb/
@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "lstar/lstar.h"
-#include "emu/gdbstub_int.h"
+#include "emu/gdb/gdbstub_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_hostcall.c - a hostile kernel talking to the host-call device
- * (ports 0x510-0x51F, emu/hostcall.h): any sequence of requests must give
+ * (ports 0x510-0x51F, emu/hostcall/hostcall.h): any sequence of requests must give
  * an error status, never a host crash, a host memory access outside guest
  * RAM, or a path outside --root.
  *
@@ -22,7 +22,7 @@
 #include <unistd.h>
 #include "lstar/lstar.h"
 #include "emu/machine.h"
-#include "emu/hostcall.h"
+#include "emu/hostcall/hostcall.h"
 
 #define MEM (4ULL << 20)
 #define DATA 0x10000ULL

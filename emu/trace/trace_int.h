@@ -1,5 +1,5 @@
 /*
- * trace_int.h - what emu/trace.c (hooks, session) and emu/trace_fmt.c (the
+ * trace_int.h - what emu/trace/trace.c (hooks, session) and emu/trace/trace_fmt.c (the
  * three formats) share: the state snapshot, the output buffer, the
  * disassembly cache and the session.  Private to the trace.
  */
@@ -17,7 +17,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
-#include "emu/trace.h"
+#include "emu/trace/trace.h"
 
 struct machine;
 struct strace;
@@ -170,11 +170,11 @@ struct obuf {
 };
 
 /* Open a trace file for a buffer: its first buffer, and O_DIRECT when the
- * file is a regular one that takes it (emu/trace_fmt.c).  0 or an errno. */
+ * file is a regular one that takes it (emu/trace/trace_fmt.c).  0 or an errno. */
 int ob_open(struct obuf *o, const char *path);
 /* A buffer for an already open descriptor (standard error). */
 int ob_attach(struct obuf *o, int fd);
-/* Write out (or hand over) what the buffer holds (emu/trace_fmt.c). */
+/* Write out (or hand over) what the buffer holds (emu/trace/trace_fmt.c). */
 void ob_flush(struct obuf *o);
 /* Start the writer thread of a buffer whose p is allocated; false if it
  * cannot (the buffer then stays synchronous). */
@@ -365,7 +365,7 @@ struct trace_session {
 	uint64_t user_since;       /* icount when CPL 3 was entered */
 };
 
-/* ---- emu/trace_fmt.c ---- */
+/* ---- emu/trace/trace_fmt.c ---- */
 
 void trace_fmt_init(void);
 /* Format instruction i (at rip, events = cpu->event) if the filters want it. */

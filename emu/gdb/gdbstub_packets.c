@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gdbstub_int.h"
-#include "snapshot.h"
+#include "emu/gdb/gdbstub_int.h"
+#include "emu/gdb/snapshot.h"
 
 /* ---------------------------------------------------------------- I/O */
 

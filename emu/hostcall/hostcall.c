@@ -1,6 +1,6 @@
 /*
  * hostcall.c - the host-call device, ports 0x510-0x51F (protocol in
- * emu/hostcall.h and docs/platform.md).
+ * emu/hostcall/hostcall.h and docs/platform.md).
  *
  * The guest kernel asks for host services (files, standard streams, clock,
  * randomness) by handing the device the physical address of a request
@@ -11,7 +11,7 @@
  *     into `h[]`.  With --root, every path is resolved inside the root
  *     directory (openat2 RESOLVE_IN_ROOT, or a component walk that refuses
  *     symlinks when openat2 is missing), so "..", absolute paths and
- *     symlinks cannot leave it (emu/hostcall_fs.c).
+ *     symlinks cannot leave it (emu/hostcall/hostcall_fs.c).
  * This file has the ports, the handle table, the non-path operations and
  * the dispatcher.
  */
@@ -34,9 +34,9 @@
 #include <unistd.h>
 
 #include <Zydis/Zydis.h>
-#include "hostcall_int.h"
-#include "splitmix.h"
-#include "../cpu/mmu.h"
+#include "emu/hostcall/hostcall_int.h"
+#include "emu/splitmix.h"
+#include "cpu/mmu.h"
 
 /* ---- errno and flag translation (guest = x86-64 Linux numbering) ---- */
 

@@ -1,6 +1,6 @@
 /*
  * trace.c - the per-instruction trace (--trace) and the hook plumbing that
- * --strace (emu/strace.c) and --stats (emu/stats.c) share (docs/trace.md).
+ * --strace (emu/trace/strace.c) and --stats (emu/trace/stats.c) share (docs/trace.md).
  *
  * How "what changed" is found: the session keeps a snapshot of the state
  * after the previous instruction (general registers, RFLAGS, segments,
@@ -10,8 +10,8 @@
  * state between two instructions except an exception delivery, and the
  * exception hook refreshes the snapshot after printing its own line.
  *
- * Files: this one (hooks, session), emu/trace_fmt.c (the formats),
- * emu/trace_opts.c (options), emu/trace_int.h (what they share).
+ * Files: this one (hooks, session), emu/trace/trace_fmt.c (the formats),
+ * emu/trace/trace_opts.c (options), emu/trace/trace_int.h (what they share).
  * Without any trace option no hook is installed and cpu/exec.c runs its
  * fast path.
  */
@@ -24,11 +24,11 @@
 #include "cpu/cpu.h"
 #include "cpu/mmu.h"
 #include "emu/machine.h"
-#include "emu/stats.h"
-#include "emu/strace.h"
+#include "emu/trace/stats.h"
+#include "emu/trace/strace.h"
 #include "emu/symbols.h"
-#include "emu/trace.h"
-#include "emu/trace_int.h"
+#include "emu/trace/trace.h"
+#include "emu/trace/trace_int.h"
 
 /* ---- hooks ------------------------------------------------------------ */
 
@@ -76,7 +76,7 @@ static void cpl_changed(struct trace_session *s, struct cpu *c)
  * can be traced.  Installed, it keeps every data access off the inline TLB
  * fast path (TLB_HOOKED, cpu/cpu.h) so that none escapes it, so a
  * filtered trace turns it off outside its windows.  The tests of wanted()
- * (emu/trace_fmt.c), made one instruction ahead; turning it on flushes the
+ * (emu/trace/trace_fmt.c), made one instruction ahead; turning it on flushes the
  * TLB.
  */
 static void mem_hook_for_next(struct trace_session *s, struct cpu *c)

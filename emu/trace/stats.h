@@ -2,7 +2,7 @@
  * stats.h - --stats: what the guest did, counted exactly (docs/trace.md).
  * Instructions retired at CPL 3 and CPL 0, system calls by name with the
  * kernel instructions each cost, exceptions by vector, wall time and
- * guest MIPS.  emu/trace.c feeds it from its hooks.
+ * guest MIPS.  emu/trace/trace.c feeds it from its hooks.
  */
 #ifndef LSTAR_STATS_H
 #define LSTAR_STATS_H

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emu/cli.h"
-#include "emu/gdbstub.h"
+#include "emu/cli/cli.h"
+#include "emu/gdb/gdbstub.h"
 
 const char cli_usage[] =
 	"usage: lstar run [OPTIONS] [--] [PROGRAM [ARGS...]]\n"

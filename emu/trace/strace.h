@@ -1,7 +1,7 @@
 /*
  * strace.h - system calls seen from the CPU (--strace, docs/trace.md).
  *
- * emu/trace.c calls these from its hooks: strace_enter() after a SYSCALL
+ * emu/trace/trace.c calls these from its hooks: strace_enter() after a SYSCALL
  * retired (RAX and RDI, RSI, RDX, R10, R8, R9 still hold the user's number
  * and arguments; RCX and R11 are already the saved RIP and RFLAGS),
  * strace_exit() after the SYSRET or IRETQ that returned to CPL 3 (the
@@ -36,7 +36,7 @@ void strace_user_fault(struct strace *s, struct cpu *c, int vector, uint32_t err
  * the built-in kernel killed the program). */
 void strace_finish(struct strace *s, int status);
 
-/* Helpers shared with the trace (emu/trace.c): errno names. */
+/* Helpers shared with the trace (emu/trace/trace.c): errno names. */
 const char *strace_errno_name(int e);
 
 #endif

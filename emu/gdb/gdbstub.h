@@ -6,7 +6,7 @@
  * instruction, waits for gdb, and runs the CPU only when gdb says so.
  * Breakpoints and watchpoints live on the host side (cpu_hooks), so guest
  * memory is never patched.  Reverse execution (bs/bc) restores periodic
- * snapshots (emu/snapshot.c) and re-executes, which is exact because lstar
+ * snapshots (emu/gdb/snapshot.c) and re-executes, which is exact because lstar
  * is deterministic.
  */
 #ifndef LSTAR_GDBSTUB_H

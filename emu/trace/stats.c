@@ -13,8 +13,8 @@
 #include <time.h>
 
 #include "cpu/system.h"
-#include "emu/stats.h"
-#include "emu/strace.h"
+#include "emu/trace/stats.h"
+#include "emu/trace/strace.h"
 
 #define NR_MAX 512
 

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gdbstub_int.h"
-#include "../cpu/flags.h"
-#include "../cpu/mmu.h"
+#include "emu/gdb/gdbstub_int.h"
+#include "cpu/flags.h"
+#include "cpu/mmu.h"
 
 /* ----------------------------------------------------------- registers */
 

@@ -20,8 +20,8 @@
 #include <unistd.h>
 #include <Zydis/Zydis.h>
 
-#include "gdbstub_int.h"
-#include "snapshot.h"
+#include "emu/gdb/gdbstub_int.h"
+#include "emu/gdb/snapshot.h"
 
 /* --------------------------------------------------------------- hooks */
 

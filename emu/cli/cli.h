@@ -1,6 +1,6 @@
 /*
  * cli.h - command-line parsing for `lstar` (docs/cli.md).  Parsing never
- * prints or exits: it fills a struct or an error message, and emu/main.c
+ * prints or exits: it fills a struct or an error message, and emu/cli/main.c
  * decides what to print and which status to exit with.
  */
 #ifndef LSTAR_CLI_H
@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "emu/trace.h"
+#include "emu/trace/trace.h"
 
 #define CLI_MEM_MIN (2ULL << 20)    /* 2 MiB: kernel + boot data must fit */
 #define CLI_MEM_MAX (64ULL << 30)   /* 64 GiB: the largest --mem accepted */
@@ -28,8 +28,8 @@ struct cli_opts {
 	uint64_t mem;              /* bytes; 0 = default (256 MiB) */
 	uint64_t max_insns;        /* 0 = no limit */
 	bool stats;                /* --stats: report unimplemented system calls */
-	const char *gdb;           /* --gdb [HOST:]PORT: serve gdb (emu/gdbstub.c) */
-	struct trace_opts trace;   /* --trace*, --strace*, --syntax (emu/trace.h) */
+	const char *gdb;           /* --gdb [HOST:]PORT: serve gdb (emu/gdb/gdbstub.c) */
+	struct trace_opts trace;   /* --trace*, --strace*, --syntax (emu/trace/trace.h) */
 	char **prog_argv;          /* PROGRAM ARGS..., NULL-terminated; NULL if none */
 };
 

@@ -14,16 +14,16 @@
 
 #include "lstar/bootinfo.h"
 #include "lstar/lstar.h"
-#include "emu/cli.h"
+#include "emu/cli/cli.h"
 #include "emu/firmware.h"
-#if __has_include("emu/hostcall.h")
-#include "emu/hostcall.h"
+#if __has_include("emu/hostcall/hostcall.h")
+#include "emu/hostcall/hostcall.h"
 #define HAVE_HOSTCALL_H 1
 #endif
 #include "emu/machine.h"
 #include "emu/symbols.h"
-#include "emu/gdbstub.h"
-#include "emu/trace.h"
+#include "emu/gdb/gdbstub.h"
+#include "emu/trace/trace.h"
 
 /* The embedded default kernel (kernel_model/, see kernel_model/embed.h).
  * Weak so that a build without it still links and says so. */
@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 		return EXIT_LOAD;
 	}
 
-	/* --trace, --strace, --stats: hooks only when asked (emu/trace.c). */
+	/* --trace, --strace, --stats: hooks only when asked (emu/trace/trace.c). */
 	struct trace_session *ts = NULL;
 	if (trace_opts_active(&o.trace) && !(ts = trace_start(m, &o.trace, err, sizeof(err)))) {
 		fprintf(stderr, "lstar: %s\n", err);
@@ -204,7 +204,7 @@ int main(int argc, char **argv)
 	int status;
 	char sym[300];
 	uint64_t budget = o.max_insns;
-	if (o.gdb) {   /* gdb drives the machine until it detaches (emu/gdbstub.c) */
+	if (o.gdb) {   /* gdb drives the machine until it detaches (emu/gdb/gdbstub.c) */
 		status = gdbstub_serve(m, o.gdb, stderr, err, sizeof(err));
 		if (status == -1) {
 			fprintf(stderr, "lstar: %s\n", err);

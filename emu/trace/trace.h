@@ -1,13 +1,13 @@
 /*
  * trace.h - watching the machine from the outside (docs/trace.md):
  * the per-instruction trace (--trace, text / JSON Lines / Tenet), the
- * strace view (--strace, emu/strace.c), the statistics (--stats,
- * emu/stats.c) and `lstar tracediff` (emu/tracediff.c).
+ * strace view (--strace, emu/trace/strace.c), the statistics (--stats,
+ * emu/trace/stats.c) and `lstar tracediff` (emu/trace/tracediff.c).
  *
  * Everything here runs through the observation hooks of cpu/cpu.h: with
  * none of these options the machine has no hooks and the run loop keeps
  * its fast path.  Parsing never prints: it fills struct trace_opts or an
- * error message, like emu/cli.c.
+ * error message, like emu/cli/cli.c.
  */
 #ifndef LSTAR_TRACE_H
 #define LSTAR_TRACE_H
@@ -36,7 +36,7 @@ struct trace_opts {
 	enum strace_mode strace;   /* --strace[=summary] */
 	bool strace_icount;        /* --strace-icount: prefix with the instruction count */
 	const char *strace_file;   /* --strace-output FILE, NULL = standard error */
-	bool stats;                /* --stats (also set by emu/cli.c) */
+	bool stats;                /* --stats (also set by emu/cli/cli.c) */
 };
 
 /* Parse argv[*i] if it is one of the options above: 1 = consumed (and *i
@@ -76,7 +76,7 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
  * and free everything.  NULL is fine. */
 void trace_finish(struct trace_session *s, int status);
 
-/* `lstar tracediff A B [--context N]` (emu/tracediff.c): argv[0] is
+/* `lstar tracediff A B [--context N]` (emu/trace/tracediff.c): argv[0] is
  * "tracediff".  Returns the exit status: 0 same, 1 different, 2 usage. */
 int tracediff_main(int argc, char **argv);
 

@@ -11,12 +11,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "machine.h"
-#include "gdbstub.h"
-#include "strace.h"
-#include "symbols.h"
-#include "../cpu/mmu.h"
-#include "../msr/msr.h"
+#include "emu/machine.h"
+#include "emu/gdb/gdbstub.h"
+#include "emu/trace/strace.h"
+#include "emu/symbols.h"
+#include "cpu/mmu.h"
+#include "msr/msr.h"
 
 struct out {
 	void (*fn)(const char *, void *);
@@ -285,7 +285,7 @@ static void mon_pt(struct machine *m, struct out *o, const char *arg)
 
 static const char *sysname(uint64_t nr)
 {
-	const char *n = syscall_name(nr);   /* kernel_model/syscall_64.tbl (emu/strace.c) */
+	const char *n = syscall_name(nr);   /* kernel_model/syscall_64.tbl (emu/trace/strace.c) */
 	return n ? n : "?";
 }
 

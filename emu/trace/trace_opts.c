@@ -1,7 +1,7 @@
 /*
  * trace_opts.c - the command-line options of the trace, the strace view
- * and the statistics (docs/trace.md).  emu/cli.c hands every argument to
- * trace_parse_opt() first; parsing never prints (like emu/cli.c).
+ * and the statistics (docs/trace.md).  emu/cli/cli.c hands every argument to
+ * trace_parse_opt() first; parsing never prints (like emu/cli/cli.c).
  * Symbols are resolved later, by trace_start() once the kernel is booted.
  */
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emu/trace.h"
+#include "emu/trace/trace.h"
 
 const char trace_usage[] = TRACE_USAGE;
 

@@ -1,7 +1,7 @@
 /*
  * hostcall_fs.c - the host-call device's file-system side: what a guest
  * path means on the host, and every op that takes one (protocol in
- * emu/hostcall.h, docs/platform.md).
+ * emu/hostcall/hostcall.h, docs/platform.md).
  *
  * Each guest path is first made absolute in the guest's view (the current
  * directory, or the path of the handle an *at call names), then
@@ -22,8 +22,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "hostcall_int.h"
-#include "../cpu/mmu.h"
+#include "emu/hostcall/hostcall_int.h"
+#include "cpu/mmu.h"
 
 /* ---- paths ---- */
 

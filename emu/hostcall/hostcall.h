@@ -2,7 +2,7 @@
  * hostcall.h - the host-call device (ports 0x510-0x51F): how a kernel inside
  * lstar reaches host files, the standard streams and the clock.
  * docs/platform.md describes the protocol in prose; this header is its
- * single definition, included both by emu/hostcall.c and (freestanding) by
+ * single definition, included both by emu/hostcall/hostcall.c and (freestanding) by
  * kernel_model/.  The ABI part uses only fixed-size integers.
  *
  * Protocol.  The kernel fills a `struct hc_req` in guest RAM, writes the

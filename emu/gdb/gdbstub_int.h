@@ -1,5 +1,5 @@
 /*
- * gdbstub_int.h - what the pieces of the gdb stub share (emu/gdbstub.c:
+ * gdbstub_int.h - what the pieces of the gdb stub share (emu/gdb/gdbstub.c:
  * hooks, run control, reverse execution, the server; gdbstub_packets.c:
  * the protocol; gdbstub_regs.c: registers, target description, memory).
  * Not a public header.
@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "machine.h"
-#include "gdbstub.h"
+#include "emu/machine.h"
+#include "emu/gdb/gdbstub.h"
 
 #define PKT_MAX 16384          /* PacketSize we advertise (hex) = 0x4000 */
 #define MAX_BP 64

@@ -1,6 +1,6 @@
 /*
- * hostcall_int.h - what emu/hostcall.c (ports, handles, streams, clock)
- * and emu/hostcall_fs.c (paths, --root confinement, path-based calls)
+ * hostcall_int.h - what emu/hostcall/hostcall.c (ports, handles, streams, clock)
+ * and emu/hostcall/hostcall_fs.c (paths, --root confinement, path-based calls)
  * share.  Private to the host-call device.
  */
 #ifndef LSTAR_HOSTCALL_INT_H
@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
-#include "machine.h"
-#include "hostcall.h"
+#include "emu/machine.h"
+#include "emu/hostcall/hostcall.h"
 
 #ifndef SYS_openat2
 #define SYS_openat2 437

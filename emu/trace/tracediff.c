@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emu/trace.h"
+#include "emu/trace/trace.h"
 
 #define MAX_PAIRS 512
 

@@ -21,9 +21,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "machine.h"
-#include "snapshot.h"
-#include "../cpu/mmu.h"
+#include "emu/machine.h"
+#include "emu/gdb/snapshot.h"
+#include "cpu/mmu.h"
 
 #define PG 4096
 

@@ -22,7 +22,7 @@
 #include "cpu/cpu.h"
 #include "cpu/mmu.h"
 #include "emu/machine.h"
-#include "emu/strace.h"
+#include "emu/trace/strace.h"
 
 /* ---- names from kernel_model/syscall_64.tbl ------------------------ */
 

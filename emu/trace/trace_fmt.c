@@ -1,11 +1,11 @@
 /*
  * trace_fmt.c - the trace's three formats (docs/trace.md): text, JSON
  * Lines, Tenet and its side-car; the disassembly cache and the exception
- * lines.  emu/trace.c calls trace_insn() and trace_exception() from its
+ * lines.  emu/trace/trace.c calls trace_insn() and trace_exception() from its
  * hooks.
  *
  * Speed (docs/trace.md, "Speed"): a line is written on a raw pointer into
- * room reserved once, by branch-free number writers (emu/trace_int.h); the
+ * room reserved once, by branch-free number writers (emu/trace/trace_int.h); the
  * symbol, bytes and Zydis text of an instruction are made once per decoded
  * instruction (lookup()) and copied as one piece; files are written by a
  * writer thread, with O_DIRECT where the file system takes it.
@@ -24,9 +24,9 @@
 #include "cpu/mmu.h"
 #include "cpu/system.h"
 #include "emu/machine.h"
-#include "emu/strace.h"
+#include "emu/trace/strace.h"
 #include "emu/symbols.h"
-#include "emu/trace_int.h"
+#include "emu/trace/trace_int.h"
 
 static const char *const sys_names[NSYS] = {
 	"cr0", "cr2", "cr3", "cr4", "cr8", "IA32_EFER", "IA32_STAR", "IA32_LSTAR",
@@ -895,7 +895,7 @@ void trace_insn(struct trace_session *s, struct cpu *c, const struct insn *i,
 	if (events & EV_SYSCALL)
 		s->in_syscall = true;
 	if (!s->armed) {
-		/* Known not to be traced (emu/trace.c, mem_hook_for_next):
+		/* Known not to be traced (emu/trace/trace.c, mem_hook_for_next):
 		 * only the windows' bookkeeping; the snapshot is taken again
 		 * when tracing resumes. */
 		if ((events & (EV_SYSRET | EV_IRET)) && c->cpl == 3)
