@@ -30,10 +30,9 @@
 
 /* ---- the dispatch table, from ops*.def ---------------------------------- */
 
-/* Handlers are declared weak: a family that has not defined one yet leaves
- * a NULL slot, which decodes to op_ud.  decode_missing_handlers() lists
- * them so that a test catches a misspelt or forgotten handler. */
-#define OP(mn, fn, fl, note) extern void fn(struct cpu *, const struct insn *) __attribute__((weak));
+/* Every handler named in a .def list must exist: a missing one is a link
+ * error. */
+#define OP(mn, fn, fl, note) extern void fn(struct cpu *, const struct insn *);
 #include "ops.def"
 #undef OP
 

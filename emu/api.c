@@ -15,14 +15,10 @@
 #include "cpu/mmu.h"
 
 #include "emu/firmware.h"
+#include "emu/symbols.h"
+#include "kernel_model/embed.h"
+#include "msr/msr.h"
 
-/* Pieces other files provide; weak so the library links without them. */
-extern struct hostcall *hostcall_new(struct machine *m) __attribute__((weak));
-extern void hostcall_free(struct hostcall *hc) __attribute__((weak));
-extern void symtab_free(struct symtab *s) __attribute__((weak));
-extern bool msr_read(struct cpu *c, uint32_t index, uint64_t *value) __attribute__((weak));
-extern bool msr_write(struct cpu *c, uint32_t index, uint64_t value) __attribute__((weak));
-extern const char *msr_name(uint32_t index) __attribute__((weak));
 
 #define DEFAULT_MEM (256ULL << 20)
 
@@ -78,12 +74,10 @@ lstar_machine *lstar_machine_new(const struct lstar_config *cfg, char *err, size
 	} else if (cfg->console_fd > 0) {
 		m->console_fd = cfg->console_fd;
 	}
-	if (hostcall_new) {
-		m->hc = hostcall_new(m);
-		if (!m->hc) {
-			set_err(err, errlen, "%s", "cannot set up the host-call device");
-			goto fail;
-		}
+	m->hc = hostcall_new(m);
+	if (!m->hc) {
+		set_err(err, errlen, "%s", "cannot set up the host-call device");
+		goto fail;
 	}
 	return (lstar_machine *)m;
 fail:
@@ -97,10 +91,9 @@ void lstar_machine_free(lstar_machine *lm)
 	if (!m)
 		return;
 	console_flush(m);
-	if (m->hc && hostcall_free)
+	if (m->hc)
 		hostcall_free(m->hc);
-	if (m->syms && symtab_free)
-		symtab_free(m->syms);
+	sym_free(m->syms);
 	decode_free(&m->cpu);
 	memory_free(m);
 	if (m->console_owned)
@@ -370,18 +363,18 @@ void lstar_enter_cpl(lstar_machine *lm, int cpl, uint16_t cs, uint16_t ss)
 enum lstar_status lstar_rdmsr(lstar_machine *lm, uint32_t index, uint64_t *value)
 {
 	struct cpu *c = &((struct machine *)lm)->cpu;
-	return msr_read && msr_read(c, index, value) ? LSTAR_OK : LSTAR_ERR_MSR;
+	return msr_read(c, index, value) ? LSTAR_OK : LSTAR_ERR_MSR;
 }
 
 enum lstar_status lstar_wrmsr(lstar_machine *lm, uint32_t index, uint64_t value)
 {
 	struct cpu *c = &((struct machine *)lm)->cpu;
-	return msr_write && msr_write(c, index, value) ? LSTAR_OK : LSTAR_ERR_MSR;
+	return msr_write(c, index, value) ? LSTAR_OK : LSTAR_ERR_MSR;
 }
 
 const char *lstar_msr_name(uint32_t index)
 {
-	return msr_name ? msr_name(index) : NULL;
+	return msr_name(index);
 }
 
 /* ---- memory ------------------------------------------------------------ */
@@ -528,4 +521,10 @@ enum lstar_status lstar_run(lstar_machine *lm, unsigned stop_on, uint64_t max_in
 uint64_t lstar_icount(const lstar_machine *lm)
 {
 	return ((struct machine *)lm)->cpu.icount;
+}
+
+const void *lstar_default_kernel_image(size_t *size)
+{
+	*size = (size_t)(lstar_default_kernel_end - lstar_default_kernel);
+	return lstar_default_kernel;
 }

@@ -17,9 +17,6 @@
 #define PORT_HC_FIRST 0x510
 #define PORT_HC_LAST  0x51F
 
-/* Defined by emu/hostcall/hostcall.c; weak so the board works without it. */
-extern uint32_t hostcall_in(struct machine *m, uint16_t port, unsigned size) __attribute__((weak));
-extern void hostcall_out(struct machine *m, uint16_t port, unsigned size, uint32_t value) __attribute__((weak));
 
 /* The console is written a line at a time so that a guest printing a
  * character per OUT does not cost a host system call per character. */
@@ -50,7 +47,7 @@ static void console_put(struct machine *m, uint8_t byte)
 
 uint32_t io_in(struct machine *m, uint16_t port, unsigned size)
 {
-	if (port >= PORT_HC_FIRST && port <= PORT_HC_LAST && hostcall_in && m->hc)
+	if (port >= PORT_HC_FIRST && port <= PORT_HC_LAST && m->hc)
 		return hostcall_in(m, port, size);
 	return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
 }
@@ -69,6 +66,6 @@ void io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value)
 		c->exit_block = 1;
 		return;
 	}
-	if (port >= PORT_HC_FIRST && port <= PORT_HC_LAST && hostcall_out && m->hc)
+	if (port >= PORT_HC_FIRST && port <= PORT_HC_LAST && m->hc)
 		hostcall_out(m, port, size, value);
 }

@@ -181,10 +181,3 @@ bool sym_find(struct symtab *st, const char *name, uint64_t *addr)
 	}
 	return false;
 }
-
-/* The name emu/api.c frees machine->syms with. */
-void symtab_free(struct symtab *st);
-void symtab_free(struct symtab *st)
-{
-	sym_free(st);
-}

@@ -16,28 +16,11 @@
 #include "lstar/lstar.h"
 #include "emu/cli/cli.h"
 #include "emu/firmware.h"
-#if __has_include("emu/hostcall/hostcall.h")
 #include "emu/hostcall/hostcall.h"
-#define HAVE_HOSTCALL_H 1
-#endif
 #include "emu/machine.h"
 #include "emu/symbols.h"
 #include "emu/gdb/gdbstub.h"
 #include "emu/trace/trace.h"
-
-/* The embedded default kernel (kernel_model/, see kernel_model/embed.h).
- * Weak so that a build without it still links and says so. */
-extern const unsigned char lstar_default_kernel[] __attribute__((weak));
-extern const unsigned char lstar_default_kernel_end[] __attribute__((weak));
-
-/* Optional pieces of other files. */
-#ifdef HAVE_HOSTCALL_H
-extern int hostcall_configure(struct hostcall *hc, const struct hostcall_config *cfg,
-			      char *err, size_t errlen) __attribute__((weak));
-extern void hostcall_stats(struct hostcall *hc,
-			   void (*fn)(unsigned nr, uint64_t count, void *arg),
-			   void *arg) __attribute__((weak));
-#endif
 
 extern char **environ;
 
@@ -140,13 +123,6 @@ int main(int argc, char **argv)
 	struct machine *m = (struct machine *)lm;   /* api.c: the handle is the machine */
 
 	if (o.root || o.seeded) {
-		const char *what = o.root ? "--root" : "--seed";
-#ifdef HAVE_HOSTCALL_H
-		if (!m->hc || !hostcall_configure) {
-			fprintf(stderr, "lstar: %s: this build has no host-call device\n", what);
-			lstar_machine_free(lm);
-			return EXIT_USAGE;
-		}
 		struct hostcall_config hcfg = { .root = o.root, .seeded = o.seeded, .seed = o.seed };
 		if (hostcall_configure(m->hc, &hcfg, err, sizeof(err)) != 0) {
 			fprintf(stderr, "lstar: --root %s: %s\n", o.root, err);
@@ -157,11 +133,6 @@ int main(int argc, char **argv)
 			firmware_set_boot_flags(m, LSTAR_BOOT_F_ROOT);
 		if (o.seeded)
 			firmware_set_seed(m, o.seed);
-#else
-		fprintf(stderr, "lstar: %s: this build has no host-call device\n", what);
-		lstar_machine_free(lm);
-		return EXIT_USAGE;
-#endif
 	}
 
 	const char *const *pargv = (const char *const *)o.prog_argv;
@@ -169,15 +140,11 @@ int main(int argc, char **argv)
 	enum lstar_status st;
 	if (o.kernel) {
 		st = lstar_boot_kernel(lm, o.kernel, pargv, penv, err, sizeof(err));
-	} else if (lstar_default_kernel && lstar_default_kernel_end &&
-		   &lstar_default_kernel_end[0] > &lstar_default_kernel[0]) {
-		st = lstar_boot_kernel_image(lm, lstar_default_kernel,
-					     (size_t)(lstar_default_kernel_end - lstar_default_kernel),
-					     "built-in kernel", pargv, penv, err, sizeof(err));
 	} else {
-		snprintf(err, sizeof(err), "%s",
-			 "this build has no built-in kernel; boot one with --kernel FILE");
-		st = LSTAR_ERR_ARG;
+		size_t ksize;
+		const void *kimage = lstar_default_kernel_image(&ksize);
+		st = lstar_boot_kernel_image(lm, kimage, ksize, "built-in kernel",
+					     pargv, penv, err, sizeof(err));
 	}
 	if (st != LSTAR_OK) {
 		fprintf(stderr, "lstar: %s\n", err);
@@ -270,12 +237,8 @@ limit:
 done:
 	running_cpu = NULL;
 	trace_finish(ts, status);
-#ifdef HAVE_HOSTCALL_H
-	if (o.stats && m->hc && hostcall_stats)
+	if (o.stats)
 		hostcall_stats(m->hc, print_stat, NULL);
-#else
-	(void)print_stat;
-#endif
 	fflush(stdout);
 	lstar_machine_free(lm);
 	return status;

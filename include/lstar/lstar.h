@@ -24,6 +24,14 @@ extern "C" {
 
 #define LSTAR_VERSION "0.1.0"
 
+/* Marks the functions liblstar exports; the library is built with hidden
+ * visibility, so nothing else in it is reachable from outside. */
+#if defined(__GNUC__)
+#define LSTAR_API __attribute__((visibility("default")))
+#else
+#define LSTAR_API
+#endif
+
 typedef struct lstar_machine lstar_machine;
 
 enum lstar_status {
@@ -97,22 +105,26 @@ struct lstar_exit {
 /* Make a machine in the platform's reset state of the CPU (real 64-bit
  * long-mode entry state is set up by lstar_boot_kernel or by you).
  * On failure returns NULL and writes a message into err (if non-NULL). */
-lstar_machine *lstar_machine_new(const struct lstar_config *cfg, char *err, size_t errlen);
-void lstar_machine_free(lstar_machine *m);
+LSTAR_API lstar_machine *lstar_machine_new(const struct lstar_config *cfg, char *err, size_t errlen);
+LSTAR_API void lstar_machine_free(lstar_machine *m);
 
 /* Load a kernel ELF per platform.md §2-§4 and set the CPU's entry state
  * (§3).  `program_argv` (NULL-terminated, may be NULL) names a user program
  * and its arguments for the boot info block; envp likewise. */
-enum lstar_status lstar_boot_kernel(lstar_machine *m, const char *kernel_path,
+LSTAR_API enum lstar_status lstar_boot_kernel(lstar_machine *m, const char *kernel_path,
 				    const char *const *program_argv,
 				    const char *const *envp,
 				    char *err, size_t errlen);
 /* Same, with the kernel image in memory. */
-enum lstar_status lstar_boot_kernel_image(lstar_machine *m, const void *image, size_t size,
+LSTAR_API enum lstar_status lstar_boot_kernel_image(lstar_machine *m, const void *image, size_t size,
 					  const char *name,
 					  const char *const *program_argv,
 					  const char *const *envp,
 					  char *err, size_t errlen);
+
+/* The built-in kernel (kernel_model/), an ELF image to pass to
+ * lstar_boot_kernel_image(); *size receives its length. */
+LSTAR_API const void *lstar_default_kernel_image(size_t *size);
 
 /* ---- a ready-made flat layout for tests ---------------------------- */
 
@@ -140,56 +152,56 @@ struct lstar_flat_layout {
 	uint64_t kernel_code;          /* free supervisor area for your code */
 	uint64_t user_base, user_size; /* the user-accessible window */
 };
-enum lstar_status lstar_setup_flat(lstar_machine *m, uint64_t user_base, uint64_t user_size,
+LSTAR_API enum lstar_status lstar_setup_flat(lstar_machine *m, uint64_t user_base, uint64_t user_size,
 				   struct lstar_flat_layout *layout);
 
 /* ---- state --------------------------------------------------------- */
 
-uint64_t lstar_get_reg(const lstar_machine *m, enum lstar_reg r);
+LSTAR_API uint64_t lstar_get_reg(const lstar_machine *m, enum lstar_reg r);
 /* Sets a register as the hardware state would hold it (RFLAGS bit 1 is
  * forced to 1; control registers are written without checks and flush the
  * TLB). */
-void lstar_set_reg(lstar_machine *m, enum lstar_reg r, uint64_t value);
-void lstar_get_segment(const lstar_machine *m, enum lstar_sreg s, struct lstar_segment *out);
+LSTAR_API void lstar_set_reg(lstar_machine *m, enum lstar_reg r, uint64_t value);
+LSTAR_API void lstar_get_segment(const lstar_machine *m, enum lstar_sreg s, struct lstar_segment *out);
 /* Setting CS also sets the CPL to CS's DPL. */
-void lstar_set_segment(lstar_machine *m, enum lstar_sreg s, const struct lstar_segment *seg);
-int lstar_get_cpl(const lstar_machine *m);
+LSTAR_API void lstar_set_segment(lstar_machine *m, enum lstar_sreg s, const struct lstar_segment *seg);
+LSTAR_API int lstar_get_cpl(const lstar_machine *m);
 /* Switch to `cpl` by loading flat 64-bit CS/SS of that DPL with the given
  * selectors (e.g. 0x33/0x2B for CPL 3, 0x10/0x18 for CPL 0). */
-void lstar_enter_cpl(lstar_machine *m, int cpl, uint16_t cs, uint16_t ss);
+LSTAR_API void lstar_enter_cpl(lstar_machine *m, int cpl, uint16_t cs, uint16_t ss);
 
 /* MSR access as WRMSR/RDMSR at CPL 0 would do it: an unmodelled index or a
  * refused value returns LSTAR_ERR_MSR and changes nothing. */
-enum lstar_status lstar_rdmsr(lstar_machine *m, uint32_t index, uint64_t *value);
-enum lstar_status lstar_wrmsr(lstar_machine *m, uint32_t index, uint64_t value);
+LSTAR_API enum lstar_status lstar_rdmsr(lstar_machine *m, uint32_t index, uint64_t *value);
+LSTAR_API enum lstar_status lstar_wrmsr(lstar_machine *m, uint32_t index, uint64_t value);
 /* The name of an MSR ("IA32_LSTAR"), or NULL if not modelled. */
-const char *lstar_msr_name(uint32_t index);
+LSTAR_API const char *lstar_msr_name(uint32_t index);
 
 /* Guest memory.  Physical accesses outside RAM fail with LSTAR_ERR_ARG.
  * Virtual accesses translate through the current CR3 as a supervisor
  * access without setting accessed/dirty bits and fail with
  * LSTAR_ERR_FAULT where the CPU would fault. */
-enum lstar_status lstar_write_phys(lstar_machine *m, uint64_t pa, const void *src, size_t n);
-enum lstar_status lstar_read_phys(lstar_machine *m, uint64_t pa, void *dst, size_t n);
-enum lstar_status lstar_write_virt(lstar_machine *m, uint64_t va, const void *src, size_t n);
-enum lstar_status lstar_read_virt(lstar_machine *m, uint64_t va, void *dst, size_t n);
-uint64_t lstar_mem_size(const lstar_machine *m);
+LSTAR_API enum lstar_status lstar_write_phys(lstar_machine *m, uint64_t pa, const void *src, size_t n);
+LSTAR_API enum lstar_status lstar_read_phys(lstar_machine *m, uint64_t pa, void *dst, size_t n);
+LSTAR_API enum lstar_status lstar_write_virt(lstar_machine *m, uint64_t va, const void *src, size_t n);
+LSTAR_API enum lstar_status lstar_read_virt(lstar_machine *m, uint64_t va, void *dst, size_t n);
+LSTAR_API uint64_t lstar_mem_size(const lstar_machine *m);
 
 /* ---- execution ----------------------------------------------------- */
 
 /* Execute exactly one instruction (or deliver the exception it raises).
  * out->event tells whether it was an ordinary instruction (LSTAR_EV_NONE),
  * a SYSCALL/SYSRET/IRETQ, an exception delivery or a stop. */
-enum lstar_status lstar_step(lstar_machine *m, struct lstar_exit *out);
+LSTAR_API enum lstar_status lstar_step(lstar_machine *m, struct lstar_exit *out);
 /* Run until one of the events in `stop_on` (a mask of LSTAR_EV_EXCEPTION,
  * _SYSCALL, _SYSRET, _IRET) happens, the machine stops by itself
  * (power-off, HLT, triple fault), or `max_insns` instructions retired
  * (0 = no limit). */
-enum lstar_status lstar_run(lstar_machine *m, unsigned stop_on, uint64_t max_insns,
+LSTAR_API enum lstar_status lstar_run(lstar_machine *m, unsigned stop_on, uint64_t max_insns,
 			    struct lstar_exit *out);
 
 /* Instructions retired so far. */
-uint64_t lstar_icount(const lstar_machine *m);
+LSTAR_API uint64_t lstar_icount(const lstar_machine *m);
 
 /* ---- x87/SSE state (emu/api_fpu.c) -------------------------------- */
 
@@ -198,13 +210,13 @@ uint64_t lstar_icount(const lstar_machine *m);
  * MXCSR 24, MXCSR_MASK 28, ST(0)..ST(7) at 32 (16 bytes each, ST order),
  * XMM0..XMM15 at 160.  Setting ignores MXCSR bits the CPU does not
  * support and MXCSR_MASK; bytes 416-511 are ignored / returned as 0. */
-void lstar_get_fxsave(const lstar_machine *m, uint8_t image[512]);
-void lstar_set_fxsave(lstar_machine *m, const uint8_t image[512]);
+LSTAR_API void lstar_get_fxsave(const lstar_machine *m, uint8_t image[512]);
+LSTAR_API void lstar_set_fxsave(lstar_machine *m, const uint8_t image[512]);
 /* One XMM register (n = 0-15) as 16 little-endian bytes. */
-void lstar_get_xmm(const lstar_machine *m, unsigned n, uint8_t value[16]);
-void lstar_set_xmm(lstar_machine *m, unsigned n, const uint8_t value[16]);
-uint32_t lstar_get_mxcsr(const lstar_machine *m);
-void lstar_set_mxcsr(lstar_machine *m, uint32_t value);
+LSTAR_API void lstar_get_xmm(const lstar_machine *m, unsigned n, uint8_t value[16]);
+LSTAR_API void lstar_set_xmm(lstar_machine *m, unsigned n, const uint8_t value[16]);
+LSTAR_API uint32_t lstar_get_mxcsr(const lstar_machine *m);
+LSTAR_API void lstar_set_mxcsr(lstar_machine *m, uint32_t value);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh PREFIX - build docs/api.md's example against the lstar installed
-# under PREFIX (`cmake --install build --prefix PREFIX`) with pkg-config,
-# then run it.  Exit status 0 when it builds and its tests pass.
+# under PREFIX (`cmake --install build --prefix PREFIX`) twice, found once
+# with pkg-config and once with CMake's find_package(lstar), and run both.
+# Exit status 0 when both build and their tests pass.
 set -e
 if [ $# -ne 1 ]; then
 	echo "usage: $0 PREFIX" >&2
@@ -21,3 +22,8 @@ cmake -S "$here" -B "$work/build" -DEXAMPLE_SRC="$work/api_example.c" \
 	-DPKG_CONFIG_ARGN=--define-prefix >/dev/null
 cmake --build "$work/build"
 "$work/build/api_example"
+echo "--- the same, found with find_package(lstar)"
+cmake -S "$here" -B "$work/build-cmake" -DEXAMPLE_SRC="$work/api_example.c" \
+	-DUSE_FIND_PACKAGE=ON -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake --build "$work/build-cmake"
+"$work/build-cmake/api_example"

@@ -18,8 +18,6 @@
 
 #define LIMIT 20000
 
-extern void hostcall_free(struct hostcall *hc) __attribute__((weak));
-extern const unsigned char lstar_default_kernel[], lstar_default_kernel_end[];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,7 +29,7 @@ static lstar_machine *new_machine(void)
 	if (!m)
 		abort();
 	struct machine *mm = (struct machine *)m;
-	if (mm->hc && hostcall_free) {
+	if (mm->hc) {
 		hostcall_free(mm->hc);
 		mm->hc = NULL;
 	}
@@ -78,8 +76,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m = new_machine();
 	const char *argv[] = { path, NULL };
 	err[0] = 0;
-	size_t ksize = (size_t)(lstar_default_kernel_end - lstar_default_kernel);
-	st = lstar_boot_kernel_image(m, lstar_default_kernel, ksize, "built-in kernel",
+	size_t ksize;
+	const void *kimage = lstar_default_kernel_image(&ksize);
+	st = lstar_boot_kernel_image(m, kimage, ksize, "built-in kernel",
 				     argv, NULL, err, sizeof err);
 	check_error(st, err);
 	if (st == LSTAR_OK)

@@ -29,7 +29,6 @@
 #define USER_SIZE (4ULL << 20)
 #define LIMIT 20000
 
-extern void hostcall_free(struct hostcall *hc) __attribute__((weak));
 
 static uint64_t take64(const uint8_t *d, size_t n, size_t off)
 {
@@ -53,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!m)
 		abort();
 	struct machine *mm = (struct machine *)m;
-	if (mm->hc && hostcall_free) {
+	if (mm->hc) {
 		hostcall_free(mm->hc);
 		mm->hc = NULL;
 	}
