@@ -40,6 +40,7 @@ void apic_reset(struct cpu *c)
 	struct apic *a = &c->apic;
 	for (int k = 0; k < 4; k++)
 		a->irr[k] = a->isr[k] = 0;
+	a->irr_any = 0;
 	a->timer_expiry = APIC_TIMER_OFF;
 	a->tsc_deadline = 0;
 	a->svr = 0xFF;                       /* §10.4.7.1: vector FFH, software-disabled */
@@ -87,8 +88,10 @@ int apic_ready_vector(const struct cpu *c)
 
 void apic_ack(struct cpu *c, int v)
 {
-	c->apic.irr[v >> 6] &= ~(1ULL << (v & 63));
-	c->apic.isr[v >> 6] |= 1ULL << (v & 63);
+	struct apic *a = &c->apic;
+	a->irr[v >> 6] &= ~(1ULL << (v & 63));
+	a->irr_any = (a->irr[0] | a->irr[1] | a->irr[2] | a->irr[3]) != 0;
+	a->isr[v >> 6] |= 1ULL << (v & 63);
 }
 
 /* A fixed interrupt arrives: into the IRR, unless the APIC is disabled
@@ -99,6 +102,7 @@ static bool accept(struct cpu *c, unsigned v)
 	if (!(c->apic_base & APIC_BASE_EN) || !(c->apic.svr & SVR_ENABLE))
 		return false;
 	c->apic.irr[v >> 6] |= 1ULL << (v & 63);
+	c->apic.irr_any = 1;
 	cpu_irq_window(c);
 	return true;
 }

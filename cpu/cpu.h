@@ -135,6 +135,7 @@ struct dtr {
  */
 struct apic {
 	uint64_t irr[4];         /* interrupt request register */
+	uint32_t irr_any;        /* nonzero iff a bit of irr is set (one load for cpu_irq_window) */
 	uint64_t isr[4];         /* in-service register */
 	uint64_t timer_expiry;   /* machine tick of the next expiry; APIC_TIMER_OFF = disarmed */
 	uint64_t tsc_deadline;   /* IA32_TSC_DEADLINE as armed; 0 = disarmed */
@@ -442,7 +443,7 @@ static inline uint64_t cpu_tsc(const struct cpu *c)
 /* True when some vector waits in the APIC's IRR. */
 static inline bool apic_irr_any(const struct cpu *c)
 {
-	return (c->apic.irr[0] | c->apic.irr[1] | c->apic.irr[2] | c->apic.irr[3]) != 0;
+	return c->apic.irr_any != 0;
 }
 /* Call after anything that may let a pending interrupt through (IF set,
  * TPR lowered, EOI, a new request): the current block ends after this
