@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <Zydis/Zydis.h>
+#include "apic.h"
 #include "cpu.h"
 #include "flags.h"
 #include "mmu.h"
@@ -40,7 +41,10 @@ void cpu_reset(struct cpu *c)
 	c->dr[6] = 0xFFFF0FF0;
 	c->dr[7] = 0x400;
 	c->tsc_offset = 0;
+	c->idle_ticks = 0;
+	c->int_shadow = NO_SHADOW;
 	msr_reset(c);                           /* every MSR from its table row */
+	apic_reset(c);                          /* the x2APIC registers behind theirs */
 	c->mxcsr = 0x1F80;
 	c->fcw = 0x037F;
 	c->fsw = 0;

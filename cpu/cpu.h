@@ -126,6 +126,30 @@ struct dtr {
 	uint16_t limit;   /* limit in bytes (size - 1) */
 };
 
+/*
+ * The local APIC (x2APIC mode only; cpu/apic.c).  Vector v is bit v % 64
+ * of word v / 64 in the 256-bit registers.  TPR[7:4] is CR8 (cpu.cr8);
+ * only TPR[3:0] lives here.  The timer keeps its expiry as a machine
+ * tick (icount * TSC_SCALE + idle_ticks, i.e. the TSC without the
+ * guest's offset), so current-count reads need no per-instruction work.
+ */
+struct apic {
+	uint64_t irr[4];         /* interrupt request register */
+	uint32_t irr_any;        /* nonzero iff a bit of irr is set (one load for cpu_irq_window) */
+	uint64_t isr[4];         /* in-service register */
+	uint64_t timer_expiry;   /* machine tick of the next expiry; APIC_TIMER_OFF = disarmed */
+	uint64_t tsc_deadline;   /* IA32_TSC_DEADLINE as armed; 0 = disarmed */
+	uint32_t svr;            /* spurious-interrupt vector register */
+	uint32_t lvt_timer, lvt_lint0, lvt_lint1, lvt_error;
+	uint32_t esr;            /* error status as last latched by a write to ESR */
+	uint32_t esr_pending;    /* errors seen since that write */
+	uint32_t initial_count;  /* timer initial count */
+	uint32_t dcr;            /* timer divide configuration */
+	uint8_t tpr_lo;          /* TPR[3:0] */
+};
+#define APIC_TIMER_OFF UINT64_MAX
+#define NO_SHADOW UINT64_MAX
+
 /* Operand kinds in a predecoded instruction. */
 enum {
 	OK_NONE = 0,
@@ -168,6 +192,9 @@ struct cpu_hooks {
 	/* After it retired; cpu->event has EV_SYSCALL, EV_SYSRET, EV_IRET,
 	 * EV_EXCEPTION (INT n delivered inside it) as they happened. */
 	void (*after)(void *ctx, struct cpu *c, const struct insn *i);
+	/* After an external interrupt from the local APIC was delivered at
+	 * an instruction boundary (vector, RIP it interrupted). */
+	void (*interrupt)(void *ctx, struct cpu *c, int vector, uint64_t rip);
 	/* After an exception raised by a fault or a trap was delivered
 	 * (vector, error code, RIP it was raised at or after). */
 	void (*exception)(void *ctx, struct cpu *c, int vector, uint32_t error_code, uint64_t rip);
@@ -283,7 +310,7 @@ struct cpu {
 	uint64_t star, lstar, cstar, fmask; /* SYSCALL MSRs */
 	uint64_t kernel_gs_base; /* IA32_KERNEL_GS_BASE (SWAPGS partner) */
 	uint64_t tsc_aux;        /* IA32_TSC_AUX */
-	uint64_t tsc_offset;     /* IA32_TSC = icount * TSC_SCALE + tsc_offset */
+	uint64_t tsc_offset;     /* IA32_TSC = icount * TSC_SCALE + idle_ticks + tsc_offset */
 	uint64_t apic_base;      /* IA32_APIC_BASE */
 	uint64_t pat;            /* IA32_PAT */
 	uint64_t misc_enable;    /* IA32_MISC_ENABLE */
@@ -300,6 +327,10 @@ struct cpu {
 	/* execution bookkeeping */
 	uint64_t icount;         /* instructions retired */
 	uint64_t icount_limit;   /* stop when icount reaches this (~0 = none) */
+	uint64_t icount_event;   /* the loop looks at events (limit, timer, interrupts) at the
+	                            first boundary where icount >= this: min(icount_limit, the
+	                            timer's expiry, now if an interrupt may be deliverable);
+	                            cpu_run() recomputes it, cpu_irq_window() forces a look */
 	const struct insn *cur;  /* instruction being executed */
 	const struct insn *blk_start; /* first insn of the block the fast path runs, else NULL:
 	                            the fast path counts retired insns per block */
@@ -337,6 +368,13 @@ struct cpu {
 	/* Family extensions: a family that needs more state adds fields below
 	 * its own marker only (one small edit, mention it in the commit). */
 	/* -- system (exceptions, descriptors, MSRs) -- */
+	/* Time and interrupts (cpu/apic.c, cpu/interrupt.c).  Architectural
+	 * state like the registers above: snapshots (gdb reverse execution)
+	 * save and restore it with the rest of struct cpu. */
+	uint64_t idle_ticks;     /* TSC ticks spent halted (HLT time jumps) */
+	uint64_t int_shadow;     /* icount of the boundary where STI / MOV SS block
+	                            maskable interrupts; NO_SHADOW when none */
+	struct apic apic;        /* local APIC registers and timer */
 	/* -- fpu/sse -- */
 	/* -- trace/debug -- */
 	struct cpu_hooks *hooks; /* observation hooks, NULL = none (full speed) */
@@ -355,6 +393,9 @@ _Noreturn void cpu_trap(struct cpu *c, int vector);
  * Uses cpu->rip as the return address.  Returns normally after switching
  * to the handler; a fault during delivery escalates (#DF, triple fault). */
 void cpu_deliver(struct cpu *c, int vector, bool has_err, uint32_t error_code, bool soft);
+/* Deliver an external interrupt from the local APIC at an instruction
+ * boundary (cpu/interrupt.c): no error code, no DPL check, EXT = 1. */
+void cpu_interrupt(struct cpu *c, int vector);
 /* Deliver an exception raised by cpu_fault()/cpu_trap(): called by the run
  * loop after the longjmp.  Applies the double-fault rules when
  * cpu->delivering >= 0 (cpu/exception.c). */
@@ -376,11 +417,44 @@ void cpu_set_cpl(struct cpu *c, int cpl);
 void cpu_reset(struct cpu *c);
 /* Install observation hooks (NULL removes them); flushes the TLB. */
 void cpu_set_hooks(struct cpu *c, struct cpu_hooks *h);
+/* Guest time: RDTSC returns icount * TSC_SCALE + idle_ticks + offset
+ * (deterministic; docs/platform.md "Local APIC and timer"). */
+#define TSC_SCALE 4
+
 /* Instructions retired before the current one, exact even in the middle
  * of a block the fast path is running (it adds to icount per block). */
 static inline uint64_t cpu_icount(const struct cpu *c)
 {
 	return c->icount + (c->blk_start && c->cur ? (uint64_t)(c->cur - c->blk_start) : 0);
+}
+
+/* Guest time.  Machine ticks run at TSC_SCALE per retired instruction
+ * plus the ticks jumped over while halted; the TSC adds the offset the
+ * guest wrote through IA32_TSC.  Exact mid-block (cpu_icount). */
+static inline uint64_t cpu_ticks(const struct cpu *c)
+{
+	return cpu_icount(c) * TSC_SCALE + c->idle_ticks;
+}
+static inline uint64_t cpu_tsc(const struct cpu *c)
+{
+	return cpu_ticks(c) + c->tsc_offset;
+}
+
+/* True when some vector waits in the APIC's IRR. */
+static inline bool apic_irr_any(const struct cpu *c)
+{
+	return c->apic.irr_any != 0;
+}
+/* Call after anything that may let a pending interrupt through (IF set,
+ * TPR lowered, EOI, a new request): the current block ends after this
+ * instruction and the loop looks at interrupts at the next boundary
+ * (cpu/interrupt.c).  Costs one test when nothing is pending. */
+static inline void cpu_irq_window(struct cpu *c)
+{
+	if (apic_irr_any(c)) {
+		c->icount_event = 0;
+		c->exit_block = 1;
+	}
 }
 
 /* Block links made before this are not to be trusted (cpu/exec.c). */
@@ -405,7 +479,5 @@ const char *insn_name(const struct insn *i);
 /* Physical address width lstar reports and enforces in page tables. */
 #define CPU_MAXPHYADDR 40
 
-/* Guest time: RDTSC returns icount * TSC_SCALE + offset (deterministic). */
-#define TSC_SCALE 4
 
 #endif

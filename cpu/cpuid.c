@@ -37,8 +37,10 @@ static const struct feature features[] = {
 	{ 1, EDX, 24, 1, "FXSR: FXSAVE/FXRSTOR (cpu/sse*.c)" },
 	{ 1, EDX, 25, 0, "SSE (cpu/sse*.c)" },
 	{ 1, EDX, 26, 0, "SSE2 (cpu/sse*.c)" },
-	/* not advertised: VME DE MCE APIC SEP MTRR PGE (the TLB keeps no
-	 * global entries and CR4.PGE is refused) MCA PSE36 DS ACPI SS HTT. */
+	/* not advertised: VME DE MCE APIC (it means the xAPIC's MMIO page,
+	 * which is not modelled: the APIC is reached in x2APIC mode only,
+	 * leaf 1 ECX bit 21) SEP MTRR PGE (the TLB keeps no global entries and
+	 * CR4.PGE is refused) MCA PSE36 DS ACPI SS HTT. */
 	/* leaf 1 ECX */
 	{ 1, ECX, 0,  0, "SSE3 (cpu/sse_fp.c, cpu/sse_int.c; diff-fpu checked)" },
 	{ 1, ECX, 9,  0, "SSSE3: PSHUFB, PALIGNR... (cpu/sse_int.c; diff-fpu checked)" },
@@ -47,6 +49,8 @@ static const struct feature features[] = {
 	{ 1, ECX, 20, 0, "SSE4.2: PCMPxSTRx, CRC32 (cpu/sse4.c; diff-fpu checked)" },
 	{ 1, ECX, 22, 0, "MOVBE (cpu/move.c)" },
 	{ 1, ECX, 23, 0, "POPCNT (cpu/bitops.c)" },
+	{ 1, ECX, 21, 0, "x2APIC: the local APIC's MSR interface, timer and interrupts (cpu/apic.c)" },
+	{ 1, ECX, 24, 0, "TSC-deadline: the APIC timer's IA32_TSC_DEADLINE mode (cpu/apic.c)" },
 	/* leaf 7 subleaf 0 EBX */
 	{ 7, EBX, 0,  0, "FSGSBASE: RD/WR FS/GS BASE with CR4.FSGSBASE (cpu/system.c)" },
 	{ 7, EBX, 3,  0, "BMI1: ANDN BEXTR BLSI BLSMSK BLSR TZCNT (cpu/bitops.c; diff checked)" },
@@ -112,7 +116,8 @@ void cpuid_query(enum cpu_vendor v, uint32_t leaf, uint32_t sub, uint32_t r[4])
 	case 1:
 		/* family/model/stepping: Intel 6/0x3A/9 (Ivy Bridge),
 		 * AMD 0x17/1/2 (Zen); EBX: CLFLUSH line 8*8 = 64 bytes,
-		 * one logical processor, APIC ID 0. */
+		 * one logical processor, initial APIC ID 0 (bits 31:24, the
+		 * x2APIC ID register's value, cpu/apic.c). */
 		r[0] = amd ? 0x00800F12 : 0x000306A9;
 		r[1] = (8u << 8) | (1u << 16);
 		r[2] = feature_bits(v, 1, ECX);

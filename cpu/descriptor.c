@@ -12,6 +12,7 @@
  * attributes are still checked when loaded, and those checks are what
  * IRETQ to user mode, MOV SS and friends raise #GP(selector) from.
  */
+#include "apic.h"
 #include "cpu.h"
 #include "flags.h"
 #include "mmu.h"
@@ -146,7 +147,7 @@ void seg_load(struct cpu *c, int sreg, uint16_t sel)
 }
 
 /* MOV Sreg, r/m16 and MOV r/m, Sreg (SDM vol. 2B MOV).  Loading CS is
- * #UD.  A store to a 32/64-bit register zero-extends the selector (what
+ * #UD; loading SS opens an interrupt shadow.  A store to a 32/64-bit register zero-extends the selector (what
  * current processors do); a store to memory writes 16 bits. */
 void op_mov_sreg(struct cpu *c, const struct insn *i)
 {
@@ -159,6 +160,15 @@ void op_mov_sreg(struct cpu *c, const struct insn *i)
 		else
 			v = c->r[i->o[1].reg];
 		seg_load(c, i->o[0].reg, (uint16_t)v);
+		if (i->o[0].reg == SEG_SS) {
+			/* MOV SS inhibits interrupts and the single-step trap
+			 * until the next instruction has run, so that
+			 * "mov ss, ax; mov rsp, rbx" switches stacks with
+			 * nothing in between (SDM vol. 2B MOV, vol. 3A §6.8.3):
+			 * the #DB comes after that next instruction. */
+			cpu_set_shadow(c);
+			c->pending_db = 0;
+		}
 	} else {
 		uint16_t v = c->seg[i->o[1].reg].sel;
 		if (i->o[0].kind == OK_MEM)
@@ -434,6 +444,8 @@ void op_iret(struct cpu *c, const struct insn *i)
 	commit_return(c, cs, csd, &nss, rip, rsp);
 	flags_set(c, newfl);
 	c->event |= EV_IRET;
+	if (newfl & F_IF)
+		cpu_irq_window(c);   /* IRETQ opens no shadow: taken right after it */
 }
 
 /*

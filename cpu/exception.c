@@ -240,6 +240,13 @@ static void deliver(struct cpu *c, int vector, bool has_err, uint32_t err,
 	flags_set(c, fl);
 	c->rip = target;
 
+	/* An interrupt shadow ends with the delivery of another event (SDM
+	 * vol. 2B STI, MOV); through a trap gate IF stays set, so a waiting
+	 * interrupt may be taken before the handler's first instruction. */
+	c->int_shadow = NO_SHADOW;
+	if (fl & F_IF)
+		cpu_irq_window(c);
+
 	c->pending_db = 0;        /* TF is clear now: no single-step trap */
 	c->delivering = -1;
 	c->fault_depth = 0;
@@ -281,6 +288,22 @@ void cpu_exception(struct cpu *c, int vector, uint32_t error_code)
 	const struct exc_info *e = info(vector);
 	c->delivering = vector;
 	deliver(c, vector, e->err, e->err ? error_code : 0, false, e->cls == EC_FAULT);
+}
+
+/*
+ * cpu_interrupt - an external interrupt from the local APIC, taken at an
+ * instruction boundary (cpu/interrupt.c): no error code, no gate DPL
+ * check (that is for INT n only), RF pushed as it is, EXT = 1 in the
+ * error code of a fault its delivery raises (SDM §6.13, §6.14).  Whatever
+ * the vector (16-31 are legal APIC vectors), it is an interrupt, benign
+ * in Table 6-5: c->delivering holds it offset by DELIVERING_INTR, which
+ * exc_table does not describe.
+ */
+#define DELIVERING_INTR 256
+void cpu_interrupt(struct cpu *c, int vector)
+{
+	c->delivering = DELIVERING_INTR + vector;
+	deliver(c, vector, false, 0, false, false);
 }
 
 /* cpu_deliver - INT n, INT3, INT1 and the single-step trap (cpu.h). */

@@ -2,11 +2,14 @@
  * exec.c - the interpreter loop.
  *
  * The loop runs decoded blocks (cpu/decode.c).  In the common case -- no
- * single-stepping, no events requested by an embedder, the instruction
- * limit not within reach -- a block's handlers run back to back with no
- * per-instruction check but `exit_block`.  Otherwise each instruction goes
- * through the careful path, which handles RFLAGS.TF single-step traps,
- * event stops (EV_* in cpu->event_mask) and the exact instruction limit.
+ * single-stepping, no events requested by an embedder, nothing due within
+ * the block (cpu->icount_event: the instruction limit, the APIC timer's
+ * expiry, a deliverable interrupt; cpu/interrupt.c) -- a block's handlers
+ * run back to back with no per-instruction check but `exit_block`.
+ * Otherwise each instruction goes through the careful path, which handles
+ * RFLAGS.TF single-step traps, event stops (EV_* in cpu->event_mask), the
+ * exact instruction limit, and looks at timer and interrupts before each
+ * instruction once icount reaches icount_event (cpu_boundary()).
  *
  * Exceptions use one propagation style everywhere: cpu_fault() longjmps
  * back here and the exception is delivered through the IDT by
@@ -16,6 +19,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include "apic.h"
 #include "cpu.h"
 #include "decode.h"
 #include "flags.h"
@@ -161,7 +165,7 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 		struct block *b = next_block(c);
 		const struct insn *i = b->insn, *end = i + b->n;
 		if (likely(!(c->rflags & F_TF) && !c->event_mask && !c->hooks &&
-			   c->icount + b->n < c->icount_limit)) {
+			   c->icount + b->n < c->icount_event)) {
 			c->blk_start = i;
 			for (;;) {
 				do {
@@ -175,7 +179,7 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 				 * asked to leave: whatever could make the fast path
 				 * wrong (TF, hooks, events, a code write, a TLB flush)
 				 * sets exit_block or changes the link tag, and the
-				 * limit is checked per block. */
+				 * event horizon is checked per block. */
 				if (c->exit_block || c->stop != STOP_NONE)
 					break;
 				struct block *nb = b;
@@ -184,7 +188,7 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 						break;
 					nb = b->link[0];
 				}
-				if (c->icount + nb->n >= c->icount_limit)
+				if (c->icount + nb->n >= c->icount_event)
 					break;
 				c->last_block = b = nb;
 				i = b->insn;
@@ -196,6 +200,8 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 			c->exit_block = 0;
 		} else {
 			do {
+				if (unlikely(c->icount >= c->icount_event) && cpu_boundary(c))
+					break;
 				step_careful(c, i);
 			} while (++i < end && !c->exit_block && c->stop == STOP_NONE);
 			c->exit_block = 0;
@@ -210,6 +216,9 @@ void cpu_run(struct cpu *c)
 	c->jb = &jb;
 	if (c->icount >= c->icount_limit && c->stop == STOP_NONE)
 		c->stop = STOP_INSN_LIMIT;
+	/* The limit, the timer or the interrupt state may have changed
+	 * between runs (the API, a debugger, a snapshot restore). */
+	cpu_event_recalc(c);
 	if (setjmp(jb)) {
 		/* Landed from cpu_fault(), cpu_trap() or cpu_stop(). */
 		c->exit_block = 0;

@@ -214,4 +214,6 @@ void op_popf(struct cpu *c, const struct insn *i)
 	flags_set(c, nf);
 	if ((old ^ nf) & (F_TF | F_IF | F_AC | F_IOPL))
 		c->exit_block = 1;
+	if (nf & ~old & F_IF)
+		cpu_irq_window(c);   /* no shadow after POPF (SDM vol. 2B STI, POPF) */
 }

@@ -13,6 +13,7 @@
  */
 #include <stdio.h>
 
+#include "apic.h"
 #include "cpu.h"
 #include "flags.h"
 #include "mmu.h"
@@ -150,6 +151,8 @@ void op_sysret(struct cpu *c, const struct insn *i)
 	c->pending_db = (fl & F_TF) != 0;
 	c->event |= EV_SYSRET;
 	c->exit_block = 1;
+	if (fl & F_IF)
+		cpu_irq_window(c);   /* a waiting interrupt is taken at CPL 3 */
 
 	/* AMD: the return completed; the first fetch at CPL 3 faults. */
 	if (!is_canonical(rip))
@@ -225,14 +228,15 @@ void op_wrmsr(struct cpu *c, const struct insn *i)
 }
 
 /* RDTSC (0F 31) / RDTSCP (0F 01 F9) - SDM vol. 2B: #GP(0) when CR4.TSD = 1
- * and CPL > 0.  TSC = icount * TSC_SCALE + offset: deterministic guest
- * time.  RDTSCP also loads ECX with IA32_TSC_AUX[31:0]. */
+ * and CPL > 0.  TSC = icount * TSC_SCALE + idle_ticks + offset:
+ * deterministic guest time (cpu_tsc).  RDTSCP also loads ECX with
+ * IA32_TSC_AUX[31:0]. */
 static uint64_t rdtsc_common(struct cpu *c, const struct insn *i)
 {
 	no_lock(c, i);
 	if ((c->cr4 & (1ULL << 2)) && c->cpl != 0)  /* CR4.TSD */
 		cpu_fault(c, EXC_GP, 0);
-	uint64_t t = cpu_icount(c) * TSC_SCALE + c->tsc_offset;
+	uint64_t t = cpu_tsc(c);
 	c->r[R_RAX] = (uint32_t)t;
 	c->r[R_RDX] = t >> 32;
 	return t;
@@ -293,7 +297,9 @@ static void write_cr4(struct cpu *c, uint64_t v)
  * #GP(0): CPL != 0, reserved bits, clearing CR0.PG or CR4.PAE in IA-32e
  * mode, PG without PE, NW without CD.  CR3 writes flush the TLB (no
  * global pages: PGE is not advertised); paging-relevant CR0/CR4 changes
- * flush it too.  Every write ends the decoded block.
+ * flush it too.  CR8 is the APIC's TPR[7:4]; writing it clears TPR[3:0]
+ * (vol. 3A §10.8.6.1) and may let a waiting interrupt through.  Every
+ * write ends the decoded block.
  * Reached from op_mov (move family) when an operand is OK_CR.
  */
 void op_mov_cr(struct cpu *c, const struct insn *i)
@@ -327,6 +333,7 @@ void op_mov_cr(struct cpu *c, const struct insn *i)
 		if (v >> 4)
 			cpu_fault(c, EXC_GP, 0);
 		c->cr8 = v;
+		apic_cr8_written(c);
 		break;
 	}
 	c->exit_block = 1;
@@ -422,8 +429,10 @@ void op_wbinvd(struct cpu *c, const struct insn *i)
 /* ---- interrupts flag, halting, software interrupts ---------------- */
 
 /* CLI/STI (FA/FB) - SDM vol. 2A/2B: #GP(0) when CPL > IOPL (no VME/PVI in
- * 64-bit mode).  The STI interrupt shadow is irrelevant: v1 has no
- * interrupt sources. */
+ * 64-bit mode).  STI with IF = 0 before it opens an interrupt shadow:
+ * maskable interrupts stay inhibited on the boundary after it, so
+ * "sti; hlt" and "sti; ret" cannot be interrupted in between
+ * (cpu/interrupt.c). */
 void op_cli(struct cpu *c, const struct insn *i)
 {
 	no_lock(c, i);
@@ -437,23 +446,30 @@ void op_sti(struct cpu *c, const struct insn *i)
 	no_lock(c, i);
 	if ((unsigned)c->cpl > iopl(c))
 		cpu_fault(c, EXC_GP, 0);
+	if (c->rflags & F_IF)
+		return;
 	c->rflags |= F_IF;
+	cpu_set_shadow(c);
+	cpu_irq_window(c);
 }
 
 /* HLT (F4) - SDM vol. 2A: #GP(0) at CPL != 0.  With IF = 0 nothing can
- * wake the CPU (platform.md §5); with IF = 1 neither, since lstar v1 has
- * no interrupt sources, so both stop the machine (STOP_HLT, RIP after the
- * HLT, as the CPU would resume there). */
+ * wake the CPU (platform.md §5): the machine stops (STOP_HLT, RIP after
+ * the HLT, as the CPU would resume there).  With IF = 1 the CPU waits for
+ * an interrupt: cpu_halt() (cpu/interrupt.c) lets time pass up to the
+ * timer's expiry, or stops the same way when nothing can ever wake it. */
 void op_hlt(struct cpu *c, const struct insn *i)
 {
 	struct machine *m = (struct machine *)c->m;
 	no_lock(c, i);
 	need_cpl0(c);
+	if (c->rflags & F_IF) {
+		cpu_halt(c, i);
+		return;
+	}
 	snprintf(m->stop_message, sizeof m->stop_message,
-		 "HLT at RIP 0x%llx with %s: nothing can wake the CPU",
-		 (unsigned long long)insn_start(c, i),
-		 (c->rflags & F_IF) ? "IF=1 but no interrupt sources in lstar v1"
-				    : "interrupts disabled (IF=0)");
+		 "HLT at RIP 0x%llx with interrupts disabled (IF=0): nothing can wake the CPU",
+		 (unsigned long long)insn_start(c, i));
 	c->stop = STOP_HLT;
 	c->exit_block = 1;
 }

@@ -38,6 +38,14 @@ struct machine {
 	 * puts out its lines first, so the two appear in order. */
 	void (*before_stdio)(void *ctx);
 	void *before_stdio_ctx;
+	/* HLT with interrupts enabled and nothing the CPU can take yet
+	 * (cpu/interrupt.c): let up to `ticks` TSC ticks of guest time pass
+	 * (IDLE_FOREVER, cpu/apic.h: no timer will wake the CPU) and return
+	 * how many did.  Return early when cpu.stop is set, or after a device
+	 * made an interrupt pending with apic_raise().  NULL: the time passes
+	 * at once.  The host-call device provides it
+	 * (emu/hostcall/hostcall_idle.c). */
+	uint64_t (*idle_wait)(struct machine *m, uint64_t ticks);
 };
 
 /* RAM (emu/memory.c).  size must be a multiple of 4 KiB. */

@@ -2,7 +2,9 @@
  * test_engine.c - the interpreter's machinery rather than any one
  * instruction: the dispatch table is complete, code is decoded once,
  * self-modifying code and remapped code run fresh bytes, instruction
- * fetches fault where the SDM says, and bad encodings raise #UD.
+ * fetches fault where the SDM says, and bad encodings raise #UD.  The
+ * fast path (whole blocks, chained) and the careful path (one instruction
+ * at a time) must agree on every count, TSC value and interrupt boundary.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -357,6 +359,85 @@ static void test_one_block_loop_stops_at_exact_limit(void **state)
 	}
 }
 
+/* The APIC timer expires and interrupts are taken at the same
+ * instruction boundaries on the fast path (blocks chained, the event
+ * horizon checked per block) as on the careful path: a periodic timer
+ * interrupting a loop of two chained blocks gives the same registers,
+ * icount and TSC log either way.  (SDM vol. 3A §10.5.4: the count drops
+ * per retired instruction here, with the divide configuration at 1.) */
+static void test_timer_interrupts_same_on_both_paths(void **state)
+{
+	struct fx *fx = *state;
+	static const uint8_t code[] = {
+		0x49, 0xFF, 0xC0,             /* l: inc r8 */
+		0x4D, 0x01, 0xC1,             /* add r9, r8 */
+		0xEB, 0x00,                   /* jmp m (ends the block) */
+		0x49, 0x83, 0xF1, 0x55,       /* m: xor r9, 0x55 */
+		0x49, 0xFF, 0xCA,             /* dec r10 */
+		0x75, 0xEF,                   /* jnz l */
+		0xFA, 0xF4,                   /* cli; hlt */
+	};
+	static const uint8_t handler[] = {
+		0x0F, 0x31,                   /* rdtsc */
+		0x48, 0xC1, 0xE2, 0x20,       /* shl rdx, 32 */
+		0x48, 0x09, 0xD0,             /* or rax, rdx */
+		0x4A, 0x89, 0x04, 0xFF,       /* mov [rdi + r15*8], rax */
+		0x49, 0xFF, 0xC7,             /* inc r15 */
+		0xB9, 0x0B, 0x08, 0x00, 0x00, /* mov ecx, 0x80B (EOI) */
+		0x31, 0xC0, 0x31, 0xD2,       /* xor eax, eax; xor edx, edx */
+		0x0F, 0x30,                   /* wrmsr */
+		0x48, 0xCF,                   /* iretq */
+	};
+	enum { NLOG = 64 };
+	uint64_t res[2][5], logs[2][NLOG];
+	for (int careful = 0; careful < 2; careful++) {
+		lstar_setup_flat(fx->m, USER_BASE, USER_SIZE, &fx->lay);
+		put_code(fx, fx->lay.kernel_code + 0x100, handler, sizeof handler);
+		put_code(fx, fx->lay.kernel_code, code, sizeof code);
+		uint64_t h = fx->lay.kernel_code + 0x100, g = fx->lay.idt + 16 * 0x40;
+		uint64_t lo = (h & 0xFFFF) | (0x10ULL << 16) | (0x8EULL << 40) | ((h >> 16) << 48);
+		lstar_write_phys(fx->m, g, &lo, 8);
+		/* APIC from its reset state: disabled, xAPIC, x2APIC */
+		assert_int_equal(lstar_wrmsr(fx->m, 0x1B, 0xFEE00000), LSTAR_OK);
+		assert_int_equal(lstar_wrmsr(fx->m, 0x1B, 0xFEE00800), LSTAR_OK);
+		assert_int_equal(lstar_wrmsr(fx->m, 0x1B, 0xFEE00C00), LSTAR_OK);
+		assert_int_equal(lstar_wrmsr(fx->m, 0x80F, 0x1FF), LSTAR_OK);
+		assert_int_equal(lstar_wrmsr(fx->m, 0x83E, 0xB), LSTAR_OK);
+		assert_int_equal(lstar_wrmsr(fx->m, 0x832, (1u << 17) | 0x40), LSTAR_OK);
+		lstar_set_reg(fx->m, LSTAR_R8, 0);
+		lstar_set_reg(fx->m, LSTAR_R9, 0);
+		lstar_set_reg(fx->m, LSTAR_R10, 700);
+		lstar_set_reg(fx->m, LSTAR_R15, 0);
+		lstar_set_reg(fx->m, LSTAR_RDI, 0x60000);
+		lstar_set_reg(fx->m, LSTAR_RFLAGS, 0x202);
+		uint64_t t0 = lstar_icount(fx->m);
+		assert_int_equal(lstar_wrmsr(fx->m, 0x838, 97), LSTAR_OK);
+		struct lstar_exit ex;
+		/* an event that never comes forces the careful path */
+		lstar_run(fx->m, careful ? LSTAR_EV_SYSCALL : 0, 100000, &ex);
+		assert_int_equal(ex.event, LSTAR_EV_HALT);
+		res[careful][0] = lstar_icount(fx->m) - t0;
+		res[careful][1] = lstar_get_reg(fx->m, LSTAR_R8);
+		res[careful][2] = lstar_get_reg(fx->m, LSTAR_R9);
+		res[careful][3] = lstar_get_reg(fx->m, LSTAR_R15);
+		res[careful][4] = lstar_get_reg(fx->m, LSTAR_RSP);
+		assert_true(res[careful][3] > 30 && res[careful][3] < NLOG);
+		for (unsigned k = 0; k < NLOG; k++) {
+			uint64_t x = 0;
+			if (k < res[careful][3])
+				lstar_read_phys(fx->m, 0x60000 + 8 * k, &x, 8);
+			logs[careful][k] = x ? x - 4 * t0 : 0;
+		}
+		/* expiries every 97 instructions from the write: the first
+		 * handler's RDTSC reads the first expiry exactly */
+		assert_int_equal(logs[careful][0], 4 * 97);
+		for (unsigned k = 1; k < res[careful][3]; k++)
+			assert_int_equal(logs[careful][k] - logs[careful][k - 1], 4 * 97);
+	}
+	assert_memory_equal(res[0], res[1], sizeof res[0]);
+	assert_memory_equal(logs[0], logs[1], sizeof logs[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_icount_exact_across_mid_block_fault),
 		cmocka_unit_test(test_rdtsc_counts_instructions_on_both_paths),
 		cmocka_unit_test(test_one_block_loop_stops_at_exact_limit),
+		cmocka_unit_test(test_timer_interrupts_same_on_both_paths),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -194,9 +194,13 @@ int main(int argc, char **argv)
 			status = ex.exit_status & 0xFF;
 			goto done;
 		case LSTAR_EV_HALT:
-			fprintf(stderr, "lstar: HLT with interrupts disabled at RIP=0x%" PRIx64
-				"%s: nothing can wake the machine\n", m->cpu.rip,
-				symbolize(m, m->cpu.rip, sym, sizeof(sym)));
+			if (m->cpu.rflags & F_IF)   /* cpu/interrupt.c says why */
+				fprintf(stderr, "lstar: %s%s\n", ex.message,
+					symbolize(m, m->cpu.rip, sym, sizeof(sym)));
+			else
+				fprintf(stderr, "lstar: HLT with interrupts disabled at RIP=0x%" PRIx64
+					"%s: nothing can wake the machine\n", m->cpu.rip,
+					symbolize(m, m->cpu.rip, sym, sizeof(sym)));
 			status = EXIT_HALT;
 			goto done;
 		case LSTAR_EV_TRIPLE_FAULT:

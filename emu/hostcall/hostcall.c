@@ -261,16 +261,19 @@ static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 /*
  * --seed: the run must not depend on the host.  The clocks count guest
  * instructions, one nanosecond each (RDTSC counts four ticks per
- * instruction: a 4 GHz TSC, cpu/system.c), plus the time the guest asked
- * to sleep; the real-time clock starts at SEEDED_EPOCH.  Sleeps return at
- * once, and random bytes come from splitmix64 seeded with N.
+ * instruction: a 4 GHz TSC, cpu/system.c), plus the time the CPU spent
+ * halted (HLT jumps to the APIC timer's expiry: cpu.idle_ticks, four per
+ * nanosecond, so these clocks and the TSC agree), plus the time the guest
+ * asked to sleep; the real-time clock starts at SEEDED_EPOCH.  The CPU-time
+ * clocks count instructions only.  Sleeps return at once, and random bytes
+ * come from splitmix64 seeded with N.
  */
 #define SEEDED_EPOCH 1767225600ULL   /* 2026-01-01T00:00:00Z */
 
 static void seeded_clock(struct hostcall *hc, uint64_t id, int64_t *g)
 {
-	uint64_t ins = cpu_icount(&hc->m->cpu);
-	uint64_t ns = id == 2 || id == 3 ? ins : ins + hc->slept_ns;
+	const struct cpu *c = &hc->m->cpu;
+	uint64_t ns = id == 2 || id == 3 ? cpu_icount(c) : cpu_ticks(c) / TSC_SCALE + hc->slept_ns;
 	uint64_t sec = ns / 1000000000u;
 	if (id == 0 || id == 5)
 		sec += SEEDED_EPOCH;
@@ -480,6 +483,7 @@ struct hostcall *hostcall_new(struct machine *m)
 		hc->h[i].fd = i < 3 ? i : -1;
 	if (!getcwd(hc->cwd, sizeof(hc->cwd)))
 		strcpy(hc->cwd, "/");
+	m->idle_wait = hc_idle_wait;   /* HLT's waits: real time, or none with --seed */
 	return hc;
 }
 

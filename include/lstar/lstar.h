@@ -83,7 +83,7 @@ enum lstar_event {
 	LSTAR_EV_SYSRET = 4,       /* a SYSRET retired */
 	LSTAR_EV_IRET = 8,         /* an IRETQ retired */
 	LSTAR_EV_POWEROFF = 0x100, /* the guest wrote port 0xF4; exit_status holds value & 0xFF */
-	LSTAR_EV_HALT = 0x200,     /* HLT with interrupts disabled */
+	LSTAR_EV_HALT = 0x200,     /* HLT with interrupts disabled, or with nothing that can wake the CPU */
 	LSTAR_EV_TRIPLE_FAULT = 0x400, /* shutdown after a fault during #DF delivery or no IDT */
 	LSTAR_EV_LIMIT = 0x800,    /* the instruction budget of lstar_run() ran out */
 	LSTAR_EV_UNSUPPORTED = 0x1000, /* the guest entered a mode lstar does not model */
