@@ -118,6 +118,11 @@ int decode_init(struct cpu *c)
 		return -1;
 	}
 	ZydisDecoderInit(&dc->dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	/* lstar is a CPU without MPX (CPUID.7.0:EBX[14] = 0), on which 0F 1A
+	 * and 0F 1B are reserved NOPs for every prefix, ModRM and BND
+	 * register number.  Zydis's MPX mode would name them BNDxx and refuse
+	 * BND4-7 (#UD), which only an MPX-enabled CPU does (cpu/misc.c). */
+	ZydisDecoderEnableMode(&dc->dec, ZYDIS_DECODER_MODE_MPX, ZYAN_FALSE);
 	c->dc = dc;
 	return 0;
 }
