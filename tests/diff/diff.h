@@ -50,7 +50,8 @@ struct diff_case {
 	uint64_t flags_cmp;
 	bool flags_cmp_set;          /* generator set flags_cmp itself */
 	uint16_t reg_ignore;         /* GPRs whose result is undefined (bit n = r[n]) */
-	bool expect_fault_ok;        /* a native fault (#DE) is an expected outcome */
+	bool invalid_ok;             /* one instruction that Zydis may reject (an
+	                                invalid encoding: the host must #UD) */
 };
 
 /* xorshift128+: deterministic per seed. */
