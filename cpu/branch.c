@@ -34,13 +34,6 @@ static void far_or_ud(insn_fn f, struct cpu *c, const struct insn *i)
 		op_ud(c, i);
 }
 
-static inline void branch_to(struct cpu *c, uint64_t target)
-{
-	if (unlikely(!is_canonical(target)))
-		cpu_fault(c, EXC_GP, 0);
-	c->rip = target;
-}
-
 static inline uint64_t branch_target(struct cpu *c, const struct insn *i)
 {
 	uint64_t t;
@@ -84,13 +77,8 @@ void op_call(struct cpu *c, const struct insn *i)
 	uint64_t t = branch_target(c, i);
 	unsigned sz = i->osz == 2 ? 2 : 8;
 
-	if (unlikely(!is_canonical(t)))
-		cpu_fault(c, EXC_GP, 0);
-	uint64_t sp = c->r[R_RSP] - sz;
-	if (unlikely(!is_canonical(sp)))
-		cpu_fault(c, EXC_SS, 0);
-	mem_write(c, sp, sz, c->rip & size_mask(sz));
-	c->r[R_RSP] = sp;
+	branch_check(c, t);
+	stack_push(c, sz, c->rip & size_mask(sz));
 	c->rip = t;
 }
 
@@ -106,13 +94,9 @@ void op_ret(struct cpu *c, const struct insn *i)
 		return;
 	}
 	unsigned sz = i->osz == 2 ? 2 : 8;
-	uint64_t sp = c->r[R_RSP];
 
-	if (unlikely(!is_canonical(sp)))
-		cpu_fault(c, EXC_SS, 0);
-	uint64_t t = mem_read(c, sp, sz);
-	branch_to(c, t);
-	c->r[R_RSP] = sp + sz + (i->nops > 0 && i->o[0].kind == OK_IMM ? (i->imm & 0xFFFF) : 0);
+	branch_to(c, stack_peek(c, sz));
+	c->r[R_RSP] += sz + (i->nops > 0 && i->o[0].kind == OK_IMM ? (i->imm & 0xFFFF) : 0);
 }
 
 /* Count register of LOOP/JrCXZ at the address size (67h: ECX). */
@@ -142,8 +126,8 @@ static void loop_common(struct cpu *c, const struct insn *i, int zf_need)
 
 	if (take && zf_need >= 0)
 		take = cond_eval(c, 4) == (bool)zf_need;   /* cc 4 = E/Z */
-	if (take && unlikely(!is_canonical(i->imm)))
-		cpu_fault(c, EXC_GP, 0);
+	if (take)
+		branch_check(c, i->imm);
 	c->r[R_RCX] = n;   /* 64-bit: whole RCX; 32-bit: zero-extended ECX */
 	if (take)
 		c->rip = i->imm;

@@ -132,12 +132,7 @@ static void pop_r64(struct cpu *c, const struct insn *i)
 	uint64_t v = pop64(c);
 	R(0) = v;              /* after RSP: POP RSP loads the popped value */
 }
-static void jmp_rel(struct cpu *c, const struct insn *i)
-{
-	if (unlikely(!is_canonical(i->imm)))
-		cpu_fault(c, EXC_GP, 0);
-	c->rip = i->imm;
-}
+static void jmp_rel(struct cpu *c, const struct insn *i) { branch_to(c, i->imm); }
 /* MOVSXD r64, r/m32 and MOVSX r32/64 from 8/16 bits. */
 static void movsx_r(struct cpu *c, const struct insn *i)
 {
@@ -152,22 +147,15 @@ static void movsx_m(struct cpu *c, const struct insn *i)
 static void call_rel(struct cpu *c, const struct insn *i)
 {
 	uint64_t t = i->imm;
-	if (unlikely(!is_canonical(t)))
-		cpu_fault(c, EXC_GP, 0);
+	branch_check(c, t);
 	push64(c, c->rip);
 	c->rip = t;
 }
 static void ret_near(struct cpu *c, const struct insn *i)
 {
 	(void)i;
-	uint64_t sp = c->r[R_RSP];
-	if (unlikely(!is_canonical(sp)))
-		cpu_fault(c, EXC_SS, 0);
-	uint64_t t = mem_read(c, sp, 8);
-	if (unlikely(!is_canonical(t)))
-		cpu_fault(c, EXC_GP, 0);
-	c->rip = t;
-	c->r[R_RSP] = sp + 8;
+	branch_to(c, stack_peek(c, 8));
+	c->r[R_RSP] += 8;
 }
 
 /* ---- IMUL ----------------------------------------------------------------
@@ -211,7 +199,7 @@ static void imul32_rri(struct cpu *c, const struct insn *i)
 static void jcc(struct cpu *c, const struct insn *i)
 {
 	if (cond_eval(c, i->cc))
-		c->rip = i->imm;
+		branch_to(c, i->imm);
 }
 
 /* ZF and SF come straight from the recorded result for every lazy
@@ -224,13 +212,13 @@ static inline bool sf_now(const struct cpu *c)
 {
 	return c->lf.op ? (c->lf.res >> (c->lf.size * 8 - 1)) & 1 : (c->rflags & F_SF) != 0;
 }
-static void jz(struct cpu *c, const struct insn *i) { if (zf_now(c)) c->rip = i->imm; }
-static void jnz(struct cpu *c, const struct insn *i) { if (!zf_now(c)) c->rip = i->imm; }
-static void js(struct cpu *c, const struct insn *i) { if (sf_now(c)) c->rip = i->imm; }
-static void jns(struct cpu *c, const struct insn *i) { if (!sf_now(c)) c->rip = i->imm; }
+static void jz(struct cpu *c, const struct insn *i) { if (zf_now(c)) branch_to(c, i->imm); }
+static void jnz(struct cpu *c, const struct insn *i) { if (!zf_now(c)) branch_to(c, i->imm); }
+static void js(struct cpu *c, const struct insn *i) { if (sf_now(c)) branch_to(c, i->imm); }
+static void jns(struct cpu *c, const struct insn *i) { if (!sf_now(c)) branch_to(c, i->imm); }
 
 /* After CMP/SUB the unsigned and signed orders are a compare away. */
-#define JCC_SUB(NAME, CC, EXPR)						static void NAME(struct cpu *c, const struct insn *i)			{										const struct lazyflags *lf = &c->lf;					bool t;									if (likely(lf->op == FL_SUB)) {							unsigned sh = 64 - lf->size * 8;					int64_t sa = (int64_t)(lf->a << sh), sb = (int64_t)(lf->b << sh); 		(void)sa; (void)sb;							t = (EXPR);							} else {									t = cond_eval(c, CC);						}									if (t)										c->rip = i->imm;					}
+#define JCC_SUB(NAME, CC, EXPR)						static void NAME(struct cpu *c, const struct insn *i)			{										const struct lazyflags *lf = &c->lf;					bool t;									if (likely(lf->op == FL_SUB)) {							unsigned sh = 64 - lf->size * 8;					int64_t sa = (int64_t)(lf->a << sh), sb = (int64_t)(lf->b << sh); 		(void)sa; (void)sb;							t = (EXPR);							} else {									t = cond_eval(c, CC);						}									if (t)										branch_to(c, i->imm);				}
 JCC_SUB(jb, 2, lf->a < lf->b)
 JCC_SUB(jae, 3, lf->a >= lf->b)
 JCC_SUB(jbe, 6, lf->a <= lf->b)

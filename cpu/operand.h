@@ -125,24 +125,69 @@ static inline int64_t sext(uint64_t v, unsigned size)
 	}
 }
 
-/* Stack helpers (64-bit stack, SS base 0; non-canonical RSP -> #SS(0)). */
+/*
+ * Stack and near-branch helpers: every handler that touches the stack or
+ * transfers control within the code segment goes through these, the
+ * decode-time specialisations as much as the general handlers, so that the
+ * fault rules cannot differ between two forms of one instruction.
+ *
+ * 64-bit stack: SS has base 0, the address size is 64 bits.  A stack
+ * access any byte of which is non-canonical raises #SS(0) (SDM vol. 1
+ * 3.3.7.1); RSP moves only after the access succeeded.
+ */
+static inline void stack_check(struct cpu *c, uint64_t sp, unsigned size)
+{
+	if (unlikely(!is_canonical(sp) || !is_canonical(sp + size - 1)))
+		cpu_fault(c, EXC_SS, 0);
+}
+
+/* Push `size` (2 or 8) bytes: write first, RSP last. */
+static inline void stack_push(struct cpu *c, unsigned size, uint64_t v)
+{
+	uint64_t sp = c->r[R_RSP] - size;
+	stack_check(c, sp, size);
+	mem_write(c, sp, size, v);
+	c->r[R_RSP] = sp;
+}
+
+/* Read the top `size` bytes of the stack without popping them. */
+static inline uint64_t stack_peek(struct cpu *c, unsigned size)
+{
+	uint64_t sp = c->r[R_RSP];
+	stack_check(c, sp, size);
+	return mem_read(c, sp, size);
+}
+
+static inline uint64_t stack_pop(struct cpu *c, unsigned size)
+{
+	uint64_t v = stack_peek(c, size);
+	c->r[R_RSP] += size;
+	return v;
+}
+
 static inline void push64(struct cpu *c, uint64_t v)
 {
-	uint64_t sp = c->r[R_RSP] - 8;
-	if (unlikely(!is_canonical(sp)))
-		cpu_fault(c, EXC_SS, 0);
-	mem_write(c, sp, 8, v);
-	c->r[R_RSP] = sp;
+	stack_push(c, 8, v);
 }
 
 static inline uint64_t pop64(struct cpu *c)
 {
-	uint64_t sp = c->r[R_RSP];
-	if (unlikely(!is_canonical(sp)))
-		cpu_fault(c, EXC_SS, 0);
-	uint64_t v = mem_read(c, sp, 8);
-	c->r[R_RSP] = sp + 8;
-	return v;
+	return stack_pop(c, 8);
+}
+
+/* A near branch to a non-canonical target is #GP(0) raised at the branch,
+ * before anything changes (SDM vol. 2 JMP, Jcc, CALL, RET, LOOP: 64-bit
+ * mode exceptions). */
+static inline void branch_check(struct cpu *c, uint64_t target)
+{
+	if (unlikely(!is_canonical(target)))
+		cpu_fault(c, EXC_GP, 0);
+}
+
+static inline void branch_to(struct cpu *c, uint64_t target)
+{
+	branch_check(c, target);
+	c->rip = target;
 }
 
 #endif

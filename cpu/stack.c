@@ -13,30 +13,6 @@
 #include "operand.h"
 #include "system.h"   /* seg_load(): POP FS/GS */
 
-/* #SS(0) unless every byte of [sp, sp + size) is canonical. */
-static inline void stack_check(struct cpu *c, uint64_t sp, unsigned size)
-{
-	if (unlikely(!is_canonical(sp) || !is_canonical(sp + size - 1)))
-		cpu_fault(c, EXC_SS, 0);
-}
-
-/* Push `size` (2 or 8) bytes: write first, RSP last. */
-static inline void push_sz(struct cpu *c, unsigned size, uint64_t v)
-{
-	uint64_t sp = c->r[R_RSP] - size;
-	stack_check(c, sp, size);
-	mem_write(c, sp, size, v);
-	c->r[R_RSP] = sp;
-}
-
-/* Read the top of stack without popping it. */
-static inline uint64_t stack_peek(struct cpu *c, unsigned size)
-{
-	uint64_t sp = c->r[R_RSP];
-	stack_check(c, sp, size);
-	return mem_read(c, sp, size);
-}
-
 /*
  * PUSH (SDM vol. 2B "PUSH"): a memory source with RSP as base uses RSP
  * before the decrement; PUSH RSP pushes the old value (the register is
@@ -67,7 +43,7 @@ void op_push(struct cpu *c, const struct insn *i)
 		op_ud(c, i);
 		return;
 	}
-	push_sz(c, sz, v & size_mask(sz));
+	stack_push(c, sz, v & size_mask(sz));
 }
 
 /* Effective address of a POP destination: "if RSP is used as a base
@@ -181,7 +157,7 @@ void op_pushf(struct cpu *c, const struct insn *i)
 {
 	unsigned sz = i->osz == 2 ? 2 : 8;
 	uint64_t f = flags_get(c) & ~(F_RF | F_VM);
-	push_sz(c, sz, f & size_mask(sz));
+	stack_push(c, sz, f & size_mask(sz));
 }
 
 /*
