@@ -114,6 +114,67 @@ static inline void op_write_la(struct cpu *c, const struct insn *i, int n, uint6
 		reg_write(c, o, v);
 }
 
+/*
+ * Operand shapes.  An instruction whose handler is specialised at decode
+ * time (a FORM row, cpu/ops.def) is written once as an always-inline body
+ * that takes a shape; SH_ANY makes it the general handler, which reads the
+ * operand kinds from the insn at run time.  For the other shapes the
+ * decoder has checked (cpu/forms.h) that the registers are general
+ * registers of the operation's size -- never AH..BH -- and that there is no
+ * LOCK, so the body's kind tests fold away and what is left is the same
+ * computation as the general handler's:
+ *   SH_RR reg, reg   SH_RI reg, imm   SH_RM reg, [mem]
+ *   SH_MR [mem], reg   SH_MI [mem], imm
+ * The accessors below serve the specialised shapes only; each family keeps
+ * its own SH_ANY accessors.
+ */
+enum { SH_ANY, SH_RR, SH_RI, SH_RM, SH_MR, SH_MI };
+
+static inline bool shape_dst_mem(int sh)
+{
+	return sh == SH_MR || sh == SH_MI;
+}
+
+/* Destination (operand 0) of a read-modify-write at `size`; *la gets the
+ * address of a memory destination for shape_dst_write(). */
+static inline __attribute__((always_inline))
+uint64_t shape_dst_read(struct cpu *c, const struct insn *i, int sh, unsigned size, uint64_t *la)
+{
+	if (shape_dst_mem(sh)) {
+		*la = insn_ea(c, i);
+		return mem_read(c, *la, size);
+	}
+	return c->r[i->o[0].reg] & size_mask(size);
+}
+
+/* Source (operand 1) at `size`; an immediate comes sign-extended from
+ * decode and is cut to size. */
+static inline __attribute__((always_inline))
+uint64_t shape_src_read(struct cpu *c, const struct insn *i, int sh, unsigned size)
+{
+	switch (sh) {
+	case SH_RI:
+	case SH_MI:
+		return i->imm & size_mask(size);
+	case SH_RM:
+		return mem_read(c, insn_ea(c, i), size);
+	default:   /* SH_RR, SH_MR */
+		return c->r[i->o[1].reg] & size_mask(size);
+	}
+}
+
+/* Write the destination: memory at la, or the register with the 64-bit
+ * mode rules (32 bits zero-extend, 8/16 bits merge). */
+static inline __attribute__((always_inline))
+void shape_dst_write(struct cpu *c, const struct insn *i, int sh, unsigned size, uint64_t la,
+		     uint64_t v)
+{
+	if (shape_dst_mem(sh))
+		mem_write(c, la, size, v);
+	else
+		gpr_write(c, i->o[0].reg, size, v);
+}
+
 /* Sign-extend the low `size` bytes of v. */
 static inline int64_t sext(uint64_t v, unsigned size)
 {
