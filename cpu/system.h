@@ -18,11 +18,6 @@
 #define SA_UCODE64 0xA0FB  /* same, DPL 3 */
 #define SA_UDATA   0xC0F3  /* same, DPL 3 */
 
-/* Physical address width (CPUID 0x80000008); cpu.h owns the value. */
-#ifndef CPU_MAXPHYADDR
-#define CPU_MAXPHYADDR 40
-#endif
-
 /* ---- cpu/descriptor.c ---- */
 
 /* Read the 8-byte descriptor `sel` names from the GDT or LDT (supervisor
