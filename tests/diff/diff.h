@@ -52,6 +52,8 @@ struct diff_case {
 	uint16_t reg_ignore;         /* GPRs whose result is undefined (bit n = r[n]) */
 	bool invalid_ok;             /* one instruction that Zydis may reject (an
 	                                invalid encoding: the host must #UD) */
+	uint8_t subject;             /* 1-based index of the instruction the
+	                                statistics name (0: the last one) */
 };
 
 /* xorshift128+: deterministic per seed. */
