@@ -1,7 +1,8 @@
 /*
  * diff.h - the differential test harness: every case runs natively on the
- * host CPU and in lstar, and all 16 GPRs, the defined arithmetic flags and a
- * window of data memory must agree.  See tests/diff/README.md.
+ * host CPU and in lstar, and RIP, all 16 GPRs, RFLAGS (but the undefined
+ * arithmetic flags), the x87/SSE registers and a window of data memory
+ * must agree.  See tests/diff/README.md.
  *
  * A family adds a file tests/diff/gen_<family>.c with one generator:
  *
@@ -44,6 +45,9 @@ struct diff_case {
 	uint64_t r[16];              /* input GPRs (RSP defaults to DIFF_STACK) */
 	uint64_t rflags;             /* input arithmetic flags (DIFF_FLAGS_SETTABLE) */
 	uint8_t mem[DIFF_MEM_SIZE];  /* input memory window */
+	uint8_t fx[512] __attribute__((aligned(16)));
+	                             /* input x87/SSE state, an FXSAVE image
+	                                (random, every exception masked) */
 	/* Flags to compare.  The runner starts from the instruction's
 	 * modified|set|cleared minus Zydis's "undefined" mask; a generator may
 	 * narrow it further (e.g. OF after a shift by more than 1). */
