@@ -1,7 +1,7 @@
 /*
  * test_engine.c - the interpreter's machinery rather than any one
- * instruction: the dispatch tables pick the right handler, code is decoded once,
- * self-modifying code and remapped code run fresh bytes, instruction
+ * instruction: the dispatch tables pick the right handler, code is decoded
+ * once, self-modifying code and remapped code run fresh bytes, instruction
  * fetches fault where the SDM says, and bad encodings raise #UD.
  */
 #include <stdarg.h>
