@@ -13,8 +13,9 @@
  * atomically by alu_lock_rmw(); elsewhere it is #UD.
  */
 #include "alu.h"
+#include "ops.h"
 
-enum { A_ADD, A_OR, A_ADC, A_SBB, A_AND, A_SUB, A_XOR, A_CMP };
+enum { A_ADD, A_OR, A_ADC, A_SBB, A_AND, A_SUB, A_XOR, A_CMP, A_TEST };
 
 static uint64_t rmw_add(uint64_t a, uint64_t b, uint64_t cf) { return a + b + cf; }
 static uint64_t rmw_sub(uint64_t a, uint64_t b, uint64_t cf) { return a - b - cf; }
@@ -67,45 +68,59 @@ uint64_t alu_lock_rmw(struct cpu *c, uint64_t la, unsigned size, alu_rmw_fn f,
 	return n;
 }
 
-/* The eight classic binary operations, specialised per `op` by inlining. */
+/*
+ * The eight classic binary operations and TEST, specialised per `op` and
+ * per operand shape (cpu/operand.h) by inlining: SH_ANY with size 0 is the
+ * general handler (every operand kind, LOCK); the FORM handlers below are
+ * the same body for a fixed shape and size.
+ */
 static inline __attribute__((always_inline))
-void alu_binop(struct cpu *c, const struct insn *i, int op)
+void alu_binop(struct cpu *c, const struct insn *i, int op, int sh, unsigned fsz)
 {
-	unsigned sz = i->o[0].size;
+	unsigned sz = fsz ? fsz : i->o[0].size;
 	uint64_t m = size_mask(sz), la = 0, a, b, r, cf = 0;
 	static const uint8_t lazy[] = {
 		[A_ADD] = FL_ADD, [A_OR] = FL_LOGIC, [A_ADC] = FL_ADC,
 		[A_SBB] = FL_SBB, [A_AND] = FL_LOGIC, [A_SUB] = FL_SUB,
-		[A_XOR] = FL_LOGIC, [A_CMP] = FL_SUB,
+		[A_XOR] = FL_LOGIC, [A_CMP] = FL_SUB, [A_TEST] = FL_LOGIC,
 	};
 
 	if (op == A_ADC || op == A_SBB)
 		cf = alu_cf(c);
-	if (unlikely(i->lock)) {
+	if (sh == SH_ANY && unlikely(i->lock)) {
 		static const alu_rmw_fn fn[] = {
 			[A_ADD] = rmw_add, [A_OR] = rmw_or, [A_ADC] = rmw_add,
 			[A_SBB] = rmw_sub, [A_AND] = rmw_and, [A_SUB] = rmw_sub,
 			[A_XOR] = rmw_xor,
 		};
-		if (op == A_CMP || i->o[0].kind != OK_MEM)
+		if (op == A_CMP || op == A_TEST || i->o[0].kind != OK_MEM)
 			cpu_fault(c, EXC_UD, 0);
 		b = alu_src(c, i, 1, sz);
 		r = alu_lock_rmw(c, insn_ea(c, i), sz, fn[op], b, cf, &a);
 	} else {
-		a = alu_read_la(c, i, &la);
-		b = alu_src(c, i, 1, sz);
+		if (sh == SH_ANY) {
+			a = alu_read_la(c, i, &la);
+			b = alu_src(c, i, 1, sz);
+		} else {
+			a = shape_dst_read(c, i, sh, sz, &la);
+			b = shape_src_read(c, i, sh, sz);
+		}
 		switch (op) {
 		case A_ADD: r = a + b; break;
 		case A_OR: r = a | b; break;
 		case A_ADC: r = a + b + cf; break;
 		case A_SBB: r = a - b - cf; break;
-		case A_AND: r = a & b; break;
+		case A_AND: case A_TEST: r = a & b; break;
 		case A_XOR: r = a ^ b; break;
 		default: r = a - b; break;       /* SUB, CMP */
 		}
 		r &= m;
-		if (op != A_CMP)
-			alu_write_la(c, i, la, r);
+		if (op != A_CMP && op != A_TEST) {
+			if (sh == SH_ANY)
+				alu_write_la(c, i, la, r);
+			else
+				shape_dst_write(c, i, sh, sz, la, r);
+		}
 	}
 	if (op == A_ADC || op == A_SBB)
 		flags_lazy_keep_cf(c, lazy[op], sz, r, a, b, cf);
@@ -113,36 +128,46 @@ void alu_binop(struct cpu *c, const struct insn *i, int op)
 		flags_lazy(c, lazy[op], sz, r, a, b);
 }
 
+/* The FORM handlers of a binary operation (FORMS_ALU in cpu/ops.def). */
+#define ALU_FORMS(name, op)							\
+void name##_rr32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RR, 4); } \
+void name##_rr64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RR, 8); } \
+void name##_ri32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RI, 4); } \
+void name##_ri64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RI, 8); } \
+void name##_rm32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RM, 4); } \
+void name##_rm64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RM, 8); } \
+void name##_mr32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_MR, 4); } \
+void name##_mr64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_MR, 8); } \
+void name##_mi32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_MI, 4); } \
+void name##_mi64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_MI, 8); }
+
 /* ADD: SDM vol. 2A "ADD".  OF SF ZF AF CF PF per result. */
-void op_add(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADD); }
+void op_add(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADD, SH_ANY, 0); }
+ALU_FORMS(op_add, A_ADD)
 /* OR: SDM vol. 2B "OR".  OF = CF = 0; AF undefined -> 0. */
-void op_or(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_OR); }
+void op_or(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_OR, SH_ANY, 0); }
+ALU_FORMS(op_or, A_OR)
 /* ADC: SDM vol. 2A "ADC".  DEST + SRC + CF. */
-void op_adc(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADC); }
+void op_adc(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADC, SH_ANY, 0); }
 /* SBB: SDM vol. 2B "SBB".  DEST - (SRC + CF). */
-void op_sbb(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_SBB); }
+void op_sbb(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_SBB, SH_ANY, 0); }
 /* AND: SDM vol. 2A "AND".  OF = CF = 0; AF undefined -> 0. */
-void op_and(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_AND); }
+void op_and(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_AND, SH_ANY, 0); }
+ALU_FORMS(op_and, A_AND)
 /* SUB: SDM vol. 2B "SUB". */
-void op_sub(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_SUB); }
+void op_sub(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_SUB, SH_ANY, 0); }
+ALU_FORMS(op_sub, A_SUB)
 /* XOR: SDM vol. 2B "XOR".  OF = CF = 0; AF undefined -> 0. */
-void op_xor(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_XOR); }
+void op_xor(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_XOR, SH_ANY, 0); }
+ALU_FORMS(op_xor, A_XOR)
 /* CMP: SDM vol. 2A "CMP".  SUB without the write; not lockable. */
-void op_cmp(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP); }
-
+void op_cmp(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_ANY, 0); }
+ALU_FORMS(op_cmp, A_CMP)
 /* TEST: SDM vol. 2B "TEST".  AND without the write; OF = CF = 0, AF
- * undefined -> 0; not lockable. */
-void op_test(struct cpu *c, const struct insn *i)
-{
-	unsigned sz = i->o[0].size;
-	uint64_t a, b;
-
-	if (unlikely(i->lock))
-		cpu_fault(c, EXC_UD, 0);
-	a = alu_read(c, i, 0);
-	b = alu_src(c, i, 1, sz);
-	flags_lazy(c, FL_LOGIC, sz, a & b, a, b);
-}
+ * undefined -> 0; not lockable.  Its r/m operand is operand 0, so the
+ * "memory destination" shapes read [mem] and write nothing. */
+void op_test(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_TEST, SH_ANY, 0); }
+ALU_FORMS(op_test, A_TEST)
 
 /* NEG: SDM vol. 2B "NEG".  0 - DEST: CF = (DEST != 0), the rest as SUB. */
 void op_neg(struct cpu *c, const struct insn *i)
@@ -176,26 +201,35 @@ void op_not(struct cpu *c, const struct insn *i)
 	alu_write_la(c, i, la, ~a & size_mask(sz));
 }
 
-/* INC/DEC: SDM vol. 2A "INC", "DEC".  CF unaffected (kept in rflags). */
-static inline void incdec(struct cpu *c, const struct insn *i, int dec)
+/* INC/DEC: SDM vol. 2A "INC", "DEC".  CF unaffected (kept in rflags).
+ * The FORM handlers are the register forms at 32 and 64 bits. */
+static inline __attribute__((always_inline))
+void incdec(struct cpu *c, const struct insn *i, int dec, unsigned fsz)
 {
-	unsigned sz = i->o[0].size;
+	unsigned sz = fsz ? fsz : i->o[0].size;
 	uint64_t la = 0, a, r, cf = alu_cf(c);
 
-	alu_check_lock(c, i);
-	if (unlikely(i->lock)) {
-		r = alu_lock_rmw(c, insn_ea(c, i), sz, dec ? rmw_sub : rmw_add,
-				 1, 0, &a);
+	if (!fsz)
+		alu_check_lock(c, i);
+	if (!fsz && unlikely(i->lock)) {
+		r = alu_lock_rmw(c, insn_ea(c, i), sz, dec ? rmw_sub : rmw_add, 1, 0, &a);
 	} else {
-		a = alu_read_la(c, i, &la);
+		a = fsz ? shape_dst_read(c, i, SH_RR, sz, &la) : alu_read_la(c, i, &la);
 		r = (dec ? a - 1 : a + 1) & size_mask(sz);
-		alu_write_la(c, i, la, r);
+		if (fsz)
+			shape_dst_write(c, i, SH_RR, sz, la, r);
+		else
+			alu_write_la(c, i, la, r);
 	}
 	flags_lazy_keep_cf(c, dec ? FL_DEC : FL_INC, sz, r, a, 1, cf);
 }
 
-void op_inc(struct cpu *c, const struct insn *i) { incdec(c, i, 0); }
-void op_dec(struct cpu *c, const struct insn *i) { incdec(c, i, 1); }
+void op_inc(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 0); }
+void op_dec(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 0); }
+void op_inc_r32(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 4); }
+void op_inc_r64(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 8); }
+void op_dec_r32(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 4); }
+void op_dec_r64(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 8); }
 
 /* CBW/CWDE/CDQE: SDM vol. 2A "CBW/CWDE/CDQE".  Sign-extend the low half of
  * the accumulator into the whole of it.  No flags. */

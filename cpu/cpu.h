@@ -6,7 +6,8 @@
  *
  *  - Guest code is decoded once by Zydis into a `struct insn` (cpu/decode.c),
  *    grouped into blocks and cached; the run loop (cpu/exec.c) calls
- *    `insn->fn(cpu, insn)` for each instruction.
+ *    `insn->fn(cpu, insn)` for each instruction.  The handler was picked at
+ *    decode time from the OP/FORM rows of cpu/ops*.def (cpu/ops.def).
  *  - When a handler runs, `cpu->rip` already holds the address of the NEXT
  *    instruction (`insn->next_rip`).  Branches overwrite it.  RIP-relative
  *    operands were folded into absolute addresses at decode time.
@@ -316,7 +317,7 @@ struct cpu {
 	uint64_t misc_enable;    /* IA32_MISC_ENABLE */
 	enum cpu_vendor vendor;  /* selects Intel/AMD behaviours */
 
-	/* x87/SSE state (cpu/fpu.c, cpu/sse.c) */
+	/* x87/SSE state (cpu/x87*.c, cpu/sse*.c, cpu/fxsave.c) */
 	uint8_t xmm[16][16] __attribute__((aligned(16))); /* XMM0-15 */
 	uint32_t mxcsr;          /* SSE control/status */
 	long double st[8];       /* x87 data registers, physical order */
@@ -365,9 +366,6 @@ struct cpu {
 	/* decode cache (cpu/decode.c) */
 	struct decode_cache *dc;
 
-	/* Family extensions: a family that needs more state adds fields below
-	 * its own marker only (one small edit, mention it in the commit). */
-	/* -- system (exceptions, descriptors, MSRs) -- */
 	/* Time and interrupts (cpu/apic.c, cpu/interrupt.c).  Architectural
 	 * state like the registers above: snapshots (gdb reverse execution)
 	 * save and restore it with the rest of struct cpu. */
@@ -375,8 +373,6 @@ struct cpu {
 	uint64_t int_shadow;     /* icount of the boundary where STI / MOV SS block
 	                            maskable interrupts; NO_SHADOW when none */
 	struct apic apic;        /* local APIC registers and timer */
-	/* -- fpu/sse -- */
-	/* -- trace/debug -- */
 	struct cpu_hooks *hooks; /* observation hooks, NULL = none (full speed) */
 };
 
@@ -470,8 +466,8 @@ static inline uint64_t size_mask(unsigned size)
 	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
 }
 
-/* The handler of every mnemonic lstar does not implement: raises #UD and
- * records the mnemonic for the diagnostic. */
+/* The handler of every mnemonic without an OP row (cpu/ops.def): raises
+ * #UD and records the mnemonic for the diagnostic. */
 void op_ud(struct cpu *c, const struct insn *i);
 /* Mnemonic name for diagnostics. */
 const char *insn_name(const struct insn *i);

@@ -25,40 +25,63 @@
 #include <Zydis/Zydis.h>
 #include "cpu.h"
 #include "decode.h"
+#include "forms.h"
 #include "mmu.h"
+#include "ops.h"
 #include "emu/machine.h"
 
-/* ---- the dispatch table, from ops*.def ---------------------------------- */
+/* ---- the dispatch tables, from ops*.def ---------------------------------- */
 
-/* Every handler named in a .def list must exist: a missing one is a link
- * error. */
-#define OP(mn, fn, fl, note) extern void fn(struct cpu *, const struct insn *);
-#include "ops.def"
-#undef OP
-
+/* Every OP row: the general handler and flags of a mnemonic. */
 struct opentry {
 	insn_fn fn;
 	uint8_t flags;
-	const char *handler;
 };
 
 static const struct opentry optab[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
-#define OP(mn, fn, fl, note) [ZYDIS_MNEMONIC_##mn] = { fn, fl, #fn },
+#define OP(mn, fn, fl, note) [ZYDIS_MNEMONIC_##mn] = { fn, fl },
 #include "ops.def"
 #undef OP
 };
 
-size_t decode_missing_handlers(const char **names, size_t max)
+/* Every FORM row, in table order: a handler for the instructions of a
+ * mnemonic that satisfy a predicate of cpu/forms.h. */
+struct formentry {
+	uint16_t mnem;
+	bool (*match)(const struct insn *i);
+	insn_fn fn;
+};
+
+static const struct formentry formtab[] = {
+#define FORM(mn, form, fn, note) { ZYDIS_MNEMONIC_##mn, form_##form, fn },
+#include "ops.def"
+#undef FORM
+};
+#define NFORMS (sizeof formtab / sizeof formtab[0])
+
+/* A FORM refines an OP row: one without it is a build error, as is a
+ * mnemonic with two OP rows (a duplicate enumerator). */
+enum {
+#define OP(mn, fn, fl, note) OPROW_##mn,
+#include "ops.def"
+#undef OP
+};
+#define FORM(mn, form, fn, note) _Static_assert(OPROW_##mn >= 0, "");
+#include "ops.def"
+#undef FORM
+
+/* The FORM rows of each mnemonic, chained in table order: form_first[m]
+ * and form_next[k] hold a row index + 1 (0 ends the chain).  Built once,
+ * before main(). */
+static uint16_t form_first[ZYDIS_MNEMONIC_MAX_VALUE + 1];
+static uint16_t form_next[NFORMS];
+
+__attribute__((constructor)) static void form_chains(void)
 {
-	size_t n = 0;
-	for (size_t k = 0; k <= ZYDIS_MNEMONIC_MAX_VALUE; k++) {
-		if (optab[k].handler && !optab[k].fn) {
-			if (n < max)
-				names[n] = optab[k].handler;
-			n++;
-		}
+	for (size_t k = NFORMS; k-- > 0;) {
+		form_next[k] = form_first[formtab[k].mnem];
+		form_first[formtab[k].mnem] = (uint16_t)(k + 1);
 	}
-	return n;
 }
 
 size_t decode_handled_mnemonics(void)
@@ -68,12 +91,6 @@ size_t decode_handled_mnemonics(void)
 		n += optab[k].fn != NULL;
 	return n;
 }
-
-insn_fn fastpath_select(const struct insn *i);
-
-/* SSE forms that share a mnemonic with a string instruction. */
-extern void op_movsd_sse(struct cpu *, const struct insn *) __attribute__((weak));
-extern void op_cmpsd_sse(struct cpu *, const struct insn *) __attribute__((weak));
 
 /* An encoding Zydis rejects (undefined opcode, LOCK where not allowed, too
  * long...): architecturally #UD, no diagnostic needed. */
@@ -117,6 +134,11 @@ int decode_init(struct cpu *c)
 		return -1;
 	}
 	ZydisDecoderInit(&dc->dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	/* lstar is a CPU without MPX (CPUID.7.0:EBX[14] = 0), on which 0F 1A
+	 * and 0F 1B are reserved NOPs for every prefix, ModRM and BND
+	 * register number.  Zydis's MPX mode would name them BNDxx and refuse
+	 * BND4-7 (#UD), which only an MPX-enabled CPU does (cpu/misc.c). */
+	ZydisDecoderEnableMode(&dc->dec, ZYDIS_DECODER_MODE_MPX, ZYAN_FALSE);
 	c->dc = dc;
 	return 0;
 }
@@ -347,20 +369,21 @@ static void translate(struct insn *i, const ZydisDecodedInstruction *d,
 	/* Operands Zydis keeps hidden still matter for a few address-using
 	 * instructions (string ops use RSI/RDI directly; nothing to do). */
 
+	/* The handler: the first FORM row of the mnemonic whose predicate
+	 * holds, else the OP row's; no OP row: #UD naming the mnemonic. */
 	const struct opentry *e = &optab[d->mnemonic];
-	i->fn = e->fn;
 	i->flags = e->flags;
-	if (d->mnemonic == ZYDIS_MNEMONIC_MOVSD && d->opcode_map != ZYDIS_OPCODE_MAP_DEFAULT)
-		i->fn = op_movsd_sse;
-	if (d->mnemonic == ZYDIS_MNEMONIC_CMPSD && d->opcode_map != ZYDIS_OPCODE_MAP_DEFAULT)
-		i->fn = op_cmpsd_sse;
+	i->fn = e->fn;
 	if (!i->fn) {
 		i->fn = op_ud;
 		i->flags |= INSN_END_BLOCK;
-	} else if (i->fn == e->fn) {
-		insn_fn fast = fastpath_select(i);
-		if (fast)
-			i->fn = fast;
+		return;
+	}
+	for (unsigned k = form_first[d->mnemonic]; k; k = form_next[k - 1]) {
+		if (formtab[k - 1].match(i)) {
+			i->fn = formtab[k - 1].fn;
+			break;
+		}
 	}
 }
 

@@ -29,8 +29,6 @@ void decode_flush_all(struct cpu *c);
 struct block *decode_lookup(struct cpu *c);
 /* Read up to max instruction bytes at va without faulting. */
 unsigned decode_peek(struct cpu *c, uint64_t va, uint8_t *bytes, unsigned max);
-/* Handlers named in ops*.def that no file defines (names[] gets up to max). */
-size_t decode_missing_handlers(const char **names, size_t max);
 /* Blocks decoded since the machine was made (a cache-miss counter). */
 uint64_t decode_blocks_made(const struct cpu *c);
 /* Times the whole cache was dropped: until the next drop a decoded

@@ -154,25 +154,8 @@ bool cond_eval(struct cpu *c, unsigned cc)
 {
 	const struct lazyflags *lf = &c->lf;
 
-	if (likely(lf->op == FL_SUB)) {
-		unsigned sh = 64 - lf->size * 8;
-
-		switch (cc) {
-		case 2: return lf->a < lf->b;                          /* B */
-		case 3: return lf->a >= lf->b;                         /* AE */
-		case 4: return lf->res == 0;                           /* E */
-		case 5: return lf->res != 0;                           /* NE */
-		case 6: return lf->a <= lf->b;                         /* BE */
-		case 7: return lf->a > lf->b;                          /* A */
-		case 8: return (lf->res << sh) >> 63;                  /* S */
-		case 9: return !((lf->res << sh) >> 63);               /* NS */
-		case 12: return (int64_t)(lf->a << sh) < (int64_t)(lf->b << sh);  /* L */
-		case 13: return (int64_t)(lf->a << sh) >= (int64_t)(lf->b << sh); /* GE */
-		case 14: return (int64_t)(lf->a << sh) <= (int64_t)(lf->b << sh); /* LE */
-		case 15: return (int64_t)(lf->a << sh) > (int64_t)(lf->b << sh);  /* G */
-		default: return cond_slow(c, cc);                      /* O NO P NP */
-		}
-	}
+	if (likely(lf->op == FL_SUB))
+		return cond_sub_ok(cc) ? cond_sub(lf, cc) : cond_slow(c, cc);   /* O NO P NP: slow */
 	if (likely(lf->op == FL_NONE))
 		return cond_from_flags(c->rflags, cc);
 	return cond_slow(c, cc);

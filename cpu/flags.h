@@ -57,6 +57,64 @@ static inline void flags_lazy(struct cpu *c, int op, unsigned size,
 	c->lf.b = b;
 }
 
+/* ZF and SF now.  A lazy record keeps its result masked to the operand
+ * size, whatever the operation, so both come straight from it. */
+static inline bool flag_zf_now(const struct cpu *c)
+{
+	return c->lf.op ? c->lf.res == 0 : (c->rflags & F_ZF) != 0;
+}
+
+static inline bool flag_sf_now(const struct cpu *c)
+{
+	return c->lf.op ? (c->lf.res >> (c->lf.size * 8 - 1)) & 1 : (c->rflags & F_SF) != 0;
+}
+
+/* Condition cc after a SUB/CMP (lf->op == FL_SUB), from its operands
+ * without building RFLAGS: every cc but O, NO, P, NP (cond_sub_ok). */
+static inline bool cond_sub_ok(unsigned cc)
+{
+	return cc != 0 && cc != 1 && cc != 10 && cc != 11;
+}
+
+static inline __attribute__((always_inline))
+bool cond_sub(const struct lazyflags *lf, unsigned cc)
+{
+	unsigned sh = 64 - lf->size * 8;
+	int64_t sa = (int64_t)(lf->a << sh), sb = (int64_t)(lf->b << sh);
+
+	switch (cc) {
+	case 2: return lf->a < lf->b;          /* B */
+	case 3: return lf->a >= lf->b;         /* AE */
+	case 4: return lf->res == 0;           /* E */
+	case 5: return lf->res != 0;           /* NE */
+	case 6: return lf->a <= lf->b;         /* BE */
+	case 7: return lf->a > lf->b;          /* A */
+	case 8: return (lf->res << sh) >> 63;  /* S */
+	case 9: return !((lf->res << sh) >> 63); /* NS */
+	case 12: return sa < sb;               /* L */
+	case 13: return sa >= sb;              /* GE */
+	case 14: return sa <= sb;              /* LE */
+	default: return sa > sb;               /* G */
+	}
+}
+
+/* cond_eval() for a condition known at compile time (one handler per
+ * Jcc): the common cases inline, the rest through cond_eval(). */
+static inline __attribute__((always_inline))
+bool cond_now(struct cpu *c, unsigned cc)
+{
+	switch (cc) {
+	case 4: return flag_zf_now(c);
+	case 5: return !flag_zf_now(c);
+	case 8: return flag_sf_now(c);
+	case 9: return !flag_sf_now(c);
+	default:
+		if (cond_sub_ok(cc) && likely(c->lf.op == FL_SUB))
+			return cond_sub(&c->lf, cc);
+		return cond_eval(c, cc);
+	}
+}
+
 /* ADC/SBB/INC/DEC need the old CF saved in rflags before going lazy. */
 static inline void flags_lazy_keep_cf(struct cpu *c, int op, unsigned size,
 				      uint64_t res, uint64_t a, uint64_t b, uint64_t cf)

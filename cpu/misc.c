@@ -1,18 +1,34 @@
 /*
  * misc.c - instructions with (almost) no data: NOPs and hints, fences,
- * cache-line flushes, UD0/UD1/UD2, the CF/DF instructions, LAHF/SAHF
- * (SDM vol. 2).
+ * cache-line flushes, UD0/UD1/UD2 and the shadow-stack instructions (#UD
+ * without CET), the CF/DF instructions, LAHF/SAHF (SDM vol. 2).
  */
 #include "cpu.h"
 #include "flags.h"
 #include "operand.h"
 
 /*
- * NOP, multi-byte NOP (0F 1F /0: its memory operand is never accessed or
- * even checked), ENDBR32/64 (CET is not modelled, so they are NOPs as on a
- * CPU without CET), PAUSE (a spin-wait hint), LFENCE/SFENCE/MFENCE (lstar
- * executes one instruction at a time in order: nothing to fence) and
- * PREFETCHh/PREFETCHW (SDM: prefetches never fault).
+ * NOP and the hint-NOP space, for a CPU without CET and without MPX (lstar
+ * advertises neither and refuses CR4.CET):
+ *  - NOP (90), NOP r/m (0F 1F /0) and the reserved-NOP encodings 0F 19-1F
+ *    (SDM vol. 2D appendix A, table A-3): a memory operand is neither
+ *    accessed nor checked;
+ *  - 0F 1A/1B, the MPX forms (BNDCL/CU/CN/MK/MOV/LDX/STX): MPX instructions
+ *    are NOPs while MPX is absent or disabled (SDM vol. 1 ch. 17; the BNDxx
+ *    pages raise #UD for BND4-7 only "when Intel MPX is enabled").  The
+ *    decoder runs with Zydis's MPX mode off, so all of them, BND4-7
+ *    included, reach this handler as NOP (cpu/decode.c);
+ *  - ENDBR32/64 (F3 0F 1E FB/FA) and RDSSPD/RDSSPQ (F3 [REX.W] 0F 1E /1,
+ *    mod = 11): "a NOP when CET shadow stacks are not enabled and on
+ *    processors that do not support CET" (SDM vol. 2B "RDSSPD/RDSSPQ"), so
+ *    the destination keeps its value -- glibc's unwinder zeroes it first
+ *    and reads 0 as "no shadow stack";
+ *  - CLDEMOTE (0F 1C /0): treated as a NOP by processors without it (SDM
+ *    vol. 2A "CLDEMOTE");
+ *  - PREFETCHh (0F 18 /0-3), PREFETCHW/PREFETCHWT1 (0F 0D): hints that
+ *    never fault; PAUSE (a spin-wait hint); LFENCE/SFENCE/MFENCE (lstar
+ *    runs one instruction at a time, in order: nothing to fence).
+ * LOCK on any of these is #UD; Zydis refuses it at decode.
  */
 void op_nop(struct cpu *c, const struct insn *i)
 {
@@ -36,6 +52,21 @@ void op_clflush(struct cpu *c, const struct insn *i)
 
 /* UD0/UD1/UD2 (SDM vol. 2B "UD"): raise #UD, by definition. */
 void op_ud2(struct cpu *c, const struct insn *i)
+{
+	(void)i;
+	cpu_fault(c, EXC_UD, 0);
+}
+
+/*
+ * The CET shadow-stack management instructions outside the NOP space:
+ * INCSSPD/Q, SAVEPREVSSP, RSTORSSP, WRSSD/Q, WRUSSD/Q, SETSSBSY, CLRSSBSY
+ * (SDM vol. 2, each instruction's page).  Each one's Operation starts with
+ * "IF CR4.CET = 0 (or shadow stacks disabled) THEN #UD", before any
+ * privilege check or memory access.  lstar does not model CET and never
+ * lets CR4.CET be set (cpu/system.c), so they are always #UD -- an
+ * architectural outcome, not a missing handler (no op_ud diagnostic).
+ */
+void op_shstk(struct cpu *c, const struct insn *i)
 {
 	(void)i;
 	cpu_fault(c, EXC_UD, 0);

@@ -8,22 +8,7 @@
 #include "cpu.h"
 #include "flags.h"
 #include "operand.h"
-#include "system.h"
-
-/* MOV to/from segment, control and debug registers live in the system
- * family (cpu/descriptor.c, cpu/system.c).  Weak, so that a handler the
- * system family has not written yet is #UD instead of a link error. */
-#pragma weak op_mov_sreg
-#pragma weak op_mov_cr
-#pragma weak op_mov_dr
-
-static void call_or_ud(insn_fn f, struct cpu *c, const struct insn *i)
-{
-	if (f)
-		f(c, i);
-	else
-		op_ud(c, i);
-}
+#include "ops.h"
 
 /* Source operand n at the destination size `size`: immediates come
  * sign-extended from decode (MOV r/m64, imm32) and are cut to size here. */
@@ -36,53 +21,96 @@ static inline uint64_t src_read(struct cpu *c, const struct insn *i, int n, unsi
 
 /*
  * MOV (SDM vol. 2B "MOV"): DEST <- SRC, no flags.  A 32-bit register
- * destination zero-extends (reg_write).  The sreg/CR/DR forms share the
- * mnemonic and belong to the system family.
+ * destination zero-extends.  The FORM handlers are the same move for one
+ * operand shape and size (cpu/operand.h); the sreg/CR/DR forms share the
+ * mnemonic and are the system family's (FORM rows in ops_system.def).
  */
-void op_mov(struct cpu *c, const struct insn *i)
+static inline __attribute__((always_inline))
+void mov_body(struct cpu *c, const struct insn *i, int sh, unsigned fsz)
 {
-	unsigned k0 = i->o[0].kind, k1 = i->o[1].kind;
-
-	if (unlikely(k0 >= OK_SREG || k1 >= OK_SREG)) {
-		if (k0 == OK_SREG || k1 == OK_SREG)
-			call_or_ud(op_mov_sreg, c, i);
-		else if (k0 == OK_CR || k1 == OK_CR)
-			call_or_ud(op_mov_cr, c, i);
-		else if (k0 == OK_DR || k1 == OK_DR)
-			call_or_ud(op_mov_dr, c, i);
-		else
-			op_ud(c, i);
+	if (sh == SH_ANY) {
+		op_write(c, i, 0, src_read(c, i, 1, i->o[0].size));
 		return;
 	}
-	op_write(c, i, 0, src_read(c, i, 1, i->o[0].size));
+	uint64_t v = shape_src_read(c, i, sh, fsz);
+	shape_dst_write(c, i, sh, fsz, shape_dst_mem(sh) ? insn_ea(c, i) : 0, v);
 }
 
-/* MOVZX (SDM vol. 2B "MOVZX"): zero-extend the 8/16-bit source. */
-void op_movzx(struct cpu *c, const struct insn *i)
-{
-	reg_write(c, &i->o[0], op_read(c, i, 1));
-}
+void op_mov(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_ANY, 0); }
+void op_mov_rr32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RR, 4); }
+void op_mov_rr64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RR, 8); }
+void op_mov_ri32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RI, 4); }
+void op_mov_ri64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RI, 8); }
+void op_mov_rm32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 4); }
+void op_mov_rm64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 8); }
+void op_mov_mr32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 4); }
+void op_mov_mr64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 8); }
+void op_mov_mi32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 4); }
+void op_mov_mi64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 8); }
+void op_mov_mi8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 1); }
+void op_mov_mr8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 1); }
+void op_mov_rm8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 1); }
 
 /*
- * MOVSX / MOVSXD (SDM vol. 2B "MOVSX/MOVSXD"): sign-extend the source
- * (size o[1].size) to the destination.  MOVSXD without REX.W is a plain
- * 32-bit move (source and destination both 4 bytes) - the same formula.
+ * MOVZX (SDM vol. 2B "MOVZX") and MOVSX/MOVSXD ("MOVSX/MOVSXD"): extend
+ * the source (o[1].size bytes) to the destination.  MOVSXD without REX.W
+ * is a plain 32-bit move (source and destination both 4 bytes) - the same
+ * formula.  src is the source kind a FORM fixes (OK_GPR, OK_MEM; 0 = any)
+ * and ssz its size (0 = from the insn); a FORM's destination is a 32- or
+ * 64-bit register.
  */
-void op_movsx(struct cpu *c, const struct insn *i)
+static inline __attribute__((always_inline))
+void movx_body(struct cpu *c, const struct insn *i, bool sign, int src, unsigned ssz)
 {
-	uint64_t v = (uint64_t)sext(op_read(c, i, 1), i->o[1].size);
-	reg_write(c, &i->o[0], v & size_mask(i->o[0].size));
+	uint64_t v;
+
+	if (!ssz)
+		ssz = i->o[1].size;
+	if (src == OK_GPR)
+		v = c->r[i->o[1].reg] & size_mask(ssz);
+	else if (src == OK_MEM)
+		v = mem_read(c, insn_ea(c, i), ssz);
+	else
+		v = op_read(c, i, 1);
+	if (sign)
+		v = (uint64_t)sext(v, ssz);
+	if (src && !sign)
+		c->r[i->o[0].reg] = v;   /* 32 or 64 bits: zero-extended either way */
+	else if (src)
+		c->r[i->o[0].reg] = i->o[0].size == 8 ? v : (uint32_t)v;
+	else
+		reg_write(c, &i->o[0], v & size_mask(i->o[0].size));
 }
+
+void op_movzx(struct cpu *c, const struct insn *i) { movx_body(c, i, false, 0, 0); }
+void op_movzx_rx_m8(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_MEM, 1); }
+void op_movzx_rx_r8(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_GPR, 1); }
+void op_movzx_rx_m16(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_MEM, 2); }
+void op_movzx_rx_r16(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_GPR, 2); }
+void op_movsx(struct cpu *c, const struct insn *i) { movx_body(c, i, true, 0, 0); }
+void op_movsx_rx_r(struct cpu *c, const struct insn *i) { movx_body(c, i, true, OK_GPR, 0); }
+void op_movsx_rx_m(struct cpu *c, const struct insn *i) { movx_body(c, i, true, OK_MEM, 0); }
 
 /*
  * LEA (SDM vol. 2A "LEA"): the offset only, no segment base and no
  * canonical check; computed at the address size and then truncated or
  * zero-extended to the operand size.
  */
-void op_lea(struct cpu *c, const struct insn *i)
+static inline __attribute__((always_inline))
+void lea_body(struct cpu *c, const struct insn *i, unsigned fsz)
 {
-	reg_write(c, &i->o[0], insn_lea(c, i) & size_mask(i->o[0].size));
+	unsigned sz = fsz ? fsz : i->o[0].size;
+	uint64_t v = insn_lea(c, i) & size_mask(sz);
+
+	if (fsz)
+		gpr_write(c, i->o[0].reg, sz, v);
+	else
+		reg_write(c, &i->o[0], v);
 }
+
+void op_lea(struct cpu *c, const struct insn *i) { lea_body(c, i, 0); }
+void op_lea_r32(struct cpu *c, const struct insn *i) { lea_body(c, i, 4); }
+void op_lea_r64(struct cpu *c, const struct insn *i) { lea_body(c, i, 8); }
 
 /*
  * XCHG (SDM vol. 2B "XCHG"): swap.  With a memory operand the exchange is

@@ -14,6 +14,7 @@
  * fit the destination; nothing is changed then.
  */
 #include "alu.h"
+#include "ops.h"
 
 /* Flags after MUL/IMUL: CF = OF = ovf; the undefined SF ZF AF PF are left
  * as they were (what AMD Zen does; docs/flags.md). */
@@ -55,55 +56,32 @@ void op_mul(struct cpu *c, const struct insn *i)
 	alu_set_arith(c, mul_flags(c, hi != 0));
 }
 
-/* IMUL: one operand (signed rDX:rAX = rAX * r/m), two (r = r * r/m) or
- * three (r = r/m * imm); the short forms keep the low half only. */
-void op_imul(struct cpu *c, const struct insn *i)
+/* IMUL, two (r = r * r/m) and three operands (r = r/m * imm): the low
+ * half only.  fsz = 0 is the general handler; the FORM handlers are the
+ * register forms (o[0], o[1] general registers of fsz bytes) with `nops`
+ * known. */
+static inline __attribute__((always_inline))
+void imul_short(struct cpu *c, const struct insn *i, unsigned fsz, unsigned nops)
 {
-	unsigned sz = i->o[0].size;
+	unsigned sz = fsz ? fsz : i->o[0].size;
+	unsigned src = nops == 2 ? 0 : 1;
 	int64_t a, b;
 	uint64_t lo;
 	bool ovf;
 
-	if (i->nops == 1) {
-		b = sext(alu_read(c, i, 0), sz);
-		a = sext(c->r[R_RAX], sz);
-		if (sz == 8) {
-			__int128 p = (__int128)a * b;
-			c->r[R_RAX] = lo = (uint64_t)p;
-			c->r[R_RDX] = (uint64_t)(p >> 64);
-			ovf = p != (__int128)(int64_t)lo;
-		} else {
-			int64_t p = a * b;
-			lo = (uint64_t)p & size_mask(sz);
-			ovf = p != sext(lo, sz);
-			if (sz == 1) {
-				gpr_write(c, R_RAX, 2, (uint64_t)p);
-			} else {
-				gpr_write(c, R_RAX, sz, (uint64_t)p);
-				gpr_write(c, R_RDX, sz, (uint64_t)p >> (sz * 8));
-			}
-		}
-		alu_set_arith(c, mul_flags(c, ovf));
-		return;
-	}
-	if (likely(sz == 8 && i->o[0].kind == OK_GPR)) {
-		/* The common 64-bit two/three-operand form, without the
-		 * 128-bit product. */
+	if (likely(sz == 8 && (fsz || i->o[0].kind == OK_GPR))) {
+		/* The common 64-bit form, without the 128-bit product. */
 		int64_t p;
-		a = (int64_t)alu_read(c, i, i->nops == 2 ? 0 : 1);
-		b = i->nops == 2 ? (int64_t)alu_read(c, i, 1) : (int64_t)i->imm;
+		a = (int64_t)(fsz ? c->r[i->o[src].reg] : alu_read(c, i, src));
+		b = nops == 2 ? (int64_t)(fsz ? c->r[i->o[1].reg] : alu_read(c, i, 1)) :
+				   (int64_t)i->imm;
 		ovf = __builtin_mul_overflow(a, b, &p);
 		c->r[i->o[0].reg] = (uint64_t)p;
 		alu_set_arith(c, mul_flags(c, ovf));
 		return;
 	}
-	if (i->nops == 2) {
-		a = sext(alu_read(c, i, 0), sz);
-		b = sext(alu_read(c, i, 1), sz);
-	} else {
-		a = sext(alu_read(c, i, 1), sz);
-		b = (int64_t)i->imm;
-	}
+	a = sext(fsz ? c->r[i->o[src].reg] : alu_read(c, i, src), sz);
+	b = nops == 2 ? sext(fsz ? c->r[i->o[1].reg] : alu_read(c, i, 1), sz) : (int64_t)i->imm;
 	if (sz == 8) {
 		__int128 p = (__int128)a * b;
 		lo = (uint64_t)p;
@@ -113,9 +91,51 @@ void op_imul(struct cpu *c, const struct insn *i)
 		lo = (uint64_t)p & size_mask(sz);
 		ovf = p != sext(lo, sz);
 	}
-	reg_write(c, &i->o[0], lo);
+	if (fsz)
+		gpr_write(c, i->o[0].reg, sz, lo);
+	else
+		reg_write(c, &i->o[0], lo);
 	alu_set_arith(c, mul_flags(c, ovf));
 }
+
+/* IMUL: one operand (signed rDX:rAX = rAX * r/m), two (r = r * r/m) or
+ * three (r = r/m * imm); the short forms keep the low half only. */
+void op_imul(struct cpu *c, const struct insn *i)
+{
+	unsigned sz = i->o[0].size;
+	int64_t a, b;
+	uint64_t lo;
+	bool ovf;
+
+	if (i->nops != 1) {
+		imul_short(c, i, 0, i->nops);
+		return;
+	}
+	b = sext(alu_read(c, i, 0), sz);
+	a = sext(c->r[R_RAX], sz);
+	if (sz == 8) {
+		__int128 p = (__int128)a * b;
+		c->r[R_RAX] = lo = (uint64_t)p;
+		c->r[R_RDX] = (uint64_t)(p >> 64);
+		ovf = p != (__int128)(int64_t)lo;
+	} else {
+		int64_t p = a * b;
+		lo = (uint64_t)p & size_mask(sz);
+		ovf = p != sext(lo, sz);
+		if (sz == 1) {
+			gpr_write(c, R_RAX, 2, (uint64_t)p);
+		} else {
+			gpr_write(c, R_RAX, sz, (uint64_t)p);
+			gpr_write(c, R_RDX, sz, (uint64_t)p >> (sz * 8));
+		}
+	}
+	alu_set_arith(c, mul_flags(c, ovf));
+}
+
+void op_imul_rr32(struct cpu *c, const struct insn *i) { imul_short(c, i, 4, 2); }
+void op_imul_rr64(struct cpu *c, const struct insn *i) { imul_short(c, i, 8, 2); }
+void op_imul_rri32(struct cpu *c, const struct insn *i) { imul_short(c, i, 4, 3); }
+void op_imul_rri64(struct cpu *c, const struct insn *i) { imul_short(c, i, 8, 3); }
 
 /* Flags after DIV/IDIV: all six undefined.  lstar does what AMD Zen does:
  * CF and OF kept, SF = ZF = PF = 0, AF = 1 (docs/flags.md). */

@@ -114,6 +114,67 @@ static inline void op_write_la(struct cpu *c, const struct insn *i, int n, uint6
 		reg_write(c, o, v);
 }
 
+/*
+ * Operand shapes.  An instruction whose handler is specialised at decode
+ * time (a FORM row, cpu/ops.def) is written once as an always-inline body
+ * that takes a shape; SH_ANY makes it the general handler, which reads the
+ * operand kinds from the insn at run time.  For the other shapes the
+ * decoder has checked (cpu/forms.h) that the registers are general
+ * registers of the operation's size -- never AH..BH -- and that there is no
+ * LOCK, so the body's kind tests fold away and what is left is the same
+ * computation as the general handler's:
+ *   SH_RR reg, reg   SH_RI reg, imm   SH_RM reg, [mem]
+ *   SH_MR [mem], reg   SH_MI [mem], imm
+ * The accessors below serve the specialised shapes only; each family keeps
+ * its own SH_ANY accessors.
+ */
+enum { SH_ANY, SH_RR, SH_RI, SH_RM, SH_MR, SH_MI };
+
+static inline bool shape_dst_mem(int sh)
+{
+	return sh == SH_MR || sh == SH_MI;
+}
+
+/* Destination (operand 0) of a read-modify-write at `size`; *la gets the
+ * address of a memory destination for shape_dst_write(). */
+static inline __attribute__((always_inline))
+uint64_t shape_dst_read(struct cpu *c, const struct insn *i, int sh, unsigned size, uint64_t *la)
+{
+	if (shape_dst_mem(sh)) {
+		*la = insn_ea(c, i);
+		return mem_read(c, *la, size);
+	}
+	return c->r[i->o[0].reg] & size_mask(size);
+}
+
+/* Source (operand 1) at `size`; an immediate comes sign-extended from
+ * decode and is cut to size. */
+static inline __attribute__((always_inline))
+uint64_t shape_src_read(struct cpu *c, const struct insn *i, int sh, unsigned size)
+{
+	switch (sh) {
+	case SH_RI:
+	case SH_MI:
+		return i->imm & size_mask(size);
+	case SH_RM:
+		return mem_read(c, insn_ea(c, i), size);
+	default:   /* SH_RR, SH_MR */
+		return c->r[i->o[1].reg] & size_mask(size);
+	}
+}
+
+/* Write the destination: memory at la, or the register with the 64-bit
+ * mode rules (32 bits zero-extend, 8/16 bits merge). */
+static inline __attribute__((always_inline))
+void shape_dst_write(struct cpu *c, const struct insn *i, int sh, unsigned size, uint64_t la,
+		     uint64_t v)
+{
+	if (shape_dst_mem(sh))
+		mem_write(c, la, size, v);
+	else
+		gpr_write(c, i->o[0].reg, size, v);
+}
+
 /* Sign-extend the low `size` bytes of v. */
 static inline int64_t sext(uint64_t v, unsigned size)
 {
@@ -125,24 +186,69 @@ static inline int64_t sext(uint64_t v, unsigned size)
 	}
 }
 
-/* Stack helpers (64-bit stack, SS base 0; non-canonical RSP -> #SS(0)). */
+/*
+ * Stack and near-branch helpers: every handler that touches the stack or
+ * transfers control within the code segment goes through these, the
+ * decode-time specialisations as much as the general handlers, so that the
+ * fault rules cannot differ between two forms of one instruction.
+ *
+ * 64-bit stack: SS has base 0, the address size is 64 bits.  A stack
+ * access any byte of which is non-canonical raises #SS(0) (SDM vol. 1
+ * 3.3.7.1); RSP moves only after the access succeeded.
+ */
+static inline void stack_check(struct cpu *c, uint64_t sp, unsigned size)
+{
+	if (unlikely(!is_canonical(sp) || !is_canonical(sp + size - 1)))
+		cpu_fault(c, EXC_SS, 0);
+}
+
+/* Push `size` (2 or 8) bytes: write first, RSP last. */
+static inline void stack_push(struct cpu *c, unsigned size, uint64_t v)
+{
+	uint64_t sp = c->r[R_RSP] - size;
+	stack_check(c, sp, size);
+	mem_write(c, sp, size, v);
+	c->r[R_RSP] = sp;
+}
+
+/* Read the top `size` bytes of the stack without popping them. */
+static inline uint64_t stack_peek(struct cpu *c, unsigned size)
+{
+	uint64_t sp = c->r[R_RSP];
+	stack_check(c, sp, size);
+	return mem_read(c, sp, size);
+}
+
+static inline uint64_t stack_pop(struct cpu *c, unsigned size)
+{
+	uint64_t v = stack_peek(c, size);
+	c->r[R_RSP] += size;
+	return v;
+}
+
 static inline void push64(struct cpu *c, uint64_t v)
 {
-	uint64_t sp = c->r[R_RSP] - 8;
-	if (unlikely(!is_canonical(sp)))
-		cpu_fault(c, EXC_SS, 0);
-	mem_write(c, sp, 8, v);
-	c->r[R_RSP] = sp;
+	stack_push(c, 8, v);
 }
 
 static inline uint64_t pop64(struct cpu *c)
 {
-	uint64_t sp = c->r[R_RSP];
-	if (unlikely(!is_canonical(sp)))
-		cpu_fault(c, EXC_SS, 0);
-	uint64_t v = mem_read(c, sp, 8);
-	c->r[R_RSP] = sp + 8;
-	return v;
+	return stack_pop(c, 8);
+}
+
+/* A near branch to a non-canonical target is #GP(0) raised at the branch,
+ * before anything changes (SDM vol. 2 JMP, Jcc, CALL, RET, LOOP: 64-bit
+ * mode exceptions). */
+static inline void branch_check(struct cpu *c, uint64_t target)
+{
+	if (unlikely(!is_canonical(target)))
+		cpu_fault(c, EXC_GP, 0);
+}
+
+static inline void branch_to(struct cpu *c, uint64_t target)
+{
+	branch_check(c, target);
+	c->rip = target;
 }
 
 #endif

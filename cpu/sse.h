@@ -75,6 +75,9 @@ void sse_check(struct cpu *c);
 /* MMX checks (EM -> #UD, TS -> #NM, pending x87 exception -> #MF), then
  * the x87 -> MMX transition: TOP = 0, all tags valid. */
 void mmx_enter(struct cpu *c);
+/* mmx_enter() in two halves: the faults, then the switch to MMX mode. */
+void mmx_check(struct cpu *c);
+void mmx_switch(struct cpu *c);
 
 /* Width in bytes of a vector instruction: 8 for MMX operands, else 16;
  * runs the matching checks. */

@@ -16,8 +16,11 @@ void sse_check(struct cpu *c)
 
 /* SDM vol. 3A 9.? / vol. 1 9.5 "MMX instructions and the x87 state": an
  * MMX instruction (other than EMMS) sets TOP to 0 and tags every register
- * valid; a pending x87 exception is reported first (#MF). */
-void mmx_enter(struct cpu *c)
+ * valid; a pending x87 exception is reported first (#MF).  The switch is
+ * part of the instruction's result: one that faults later (#XM, a
+ * misaligned #GP) leaves TOP and the tags alone, so handlers with such a
+ * fault call mmx_check() first and mmx_switch() once nothing can fault. */
+void mmx_check(struct cpu *c)
 {
 	if (unlikely(c->cr0 & CR0_EM))
 		cpu_fault(c, EXC_UD, 0);
@@ -25,8 +28,18 @@ void mmx_enter(struct cpu *c)
 		cpu_fault(c, EXC_NM, 0);
 	if (unlikely(c->fsw & FSW_ES))
 		cpu_fault(c, EXC_MF, 0);
+}
+
+void mmx_switch(struct cpu *c)
+{
 	c->fsw &= ~FSW_TOP;
 	c->ftw = 0xFF;
+}
+
+void mmx_enter(struct cpu *c)
+{
+	mmx_check(c);
+	mmx_switch(c);
 }
 
 unsigned vec_enter(struct cpu *c, const struct insn *i)

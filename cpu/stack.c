@@ -11,31 +11,8 @@
 #include "cpu.h"
 #include "flags.h"
 #include "operand.h"
+#include "ops.h"
 #include "system.h"   /* seg_load(): POP FS/GS */
-
-/* #SS(0) unless every byte of [sp, sp + size) is canonical. */
-static inline void stack_check(struct cpu *c, uint64_t sp, unsigned size)
-{
-	if (unlikely(!is_canonical(sp) || !is_canonical(sp + size - 1)))
-		cpu_fault(c, EXC_SS, 0);
-}
-
-/* Push `size` (2 or 8) bytes: write first, RSP last. */
-static inline void push_sz(struct cpu *c, unsigned size, uint64_t v)
-{
-	uint64_t sp = c->r[R_RSP] - size;
-	stack_check(c, sp, size);
-	mem_write(c, sp, size, v);
-	c->r[R_RSP] = sp;
-}
-
-/* Read the top of stack without popping it. */
-static inline uint64_t stack_peek(struct cpu *c, unsigned size)
-{
-	uint64_t sp = c->r[R_RSP];
-	stack_check(c, sp, size);
-	return mem_read(c, sp, size);
-}
 
 /*
  * PUSH (SDM vol. 2B "PUSH"): a memory source with RSP as base uses RSP
@@ -43,14 +20,17 @@ static inline uint64_t stack_peek(struct cpu *c, unsigned size)
  * read before anything changes).  Immediates are sign-extended to the
  * operand size.  PUSH FS/GS pushes the selector zero-extended to 64 bits
  * (the SDM allows a 16-bit write on some processors; lstar writes all 8).
+ * `kind` is the operand kind a FORM fixes (0: read it from the insn) and
+ * fsz its slot size.
  */
-void op_push(struct cpu *c, const struct insn *i)
+static inline __attribute__((always_inline))
+void push_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
 {
-	unsigned sz = i->osz == 2 ? 2 : 8;
+	unsigned sz = fsz ? fsz : i->osz == 2 ? 2 : 8;
 	const struct operand *o = &i->o[0];
 	uint64_t v;
 
-	switch (o->kind) {
+	switch (kind ? kind : o->kind) {
 	case OK_GPR:
 		v = c->r[o->reg];
 		break;
@@ -67,8 +47,13 @@ void op_push(struct cpu *c, const struct insn *i)
 		op_ud(c, i);
 		return;
 	}
-	push_sz(c, sz, v & size_mask(sz));
+	stack_push(c, sz, v & size_mask(sz));
 }
+
+void op_push(struct cpu *c, const struct insn *i) { push_body(c, i, 0, 0); }
+void op_push_r64(struct cpu *c, const struct insn *i) { push_body(c, i, OK_GPR, 8); }
+void op_push_i64(struct cpu *c, const struct insn *i) { push_body(c, i, OK_IMM, 8); }
+void op_push_m64(struct cpu *c, const struct insn *i) { push_body(c, i, OK_MEM, 8); }
 
 /* Effective address of a POP destination: "if RSP is used as a base
  * register for addressing a destination operand in memory, POP computes
@@ -90,23 +75,22 @@ static uint64_t pop_dest_ea(struct cpu *c, const struct insn *i, uint64_t newsp)
  * POP (SDM vol. 2B "POP"): POP RSP loads RSP with the popped value (the
  * increment happens first and is overwritten); a 16-bit POP SP replaces
  * the low 16 bits of the incremented RSP.  POP FS/GS loads the segment
- * through seg_load() (which may fault) before RSP moves.
+ * through seg_load() (which may fault) before RSP moves.  `kind` and fsz
+ * as for PUSH.
  */
-void op_pop(struct cpu *c, const struct insn *i)
+static inline __attribute__((always_inline))
+void pop_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
 {
-	unsigned sz = i->osz == 2 ? 2 : 8;
+	unsigned sz = fsz ? fsz : i->osz == 2 ? 2 : 8;
 	const struct operand *o = &i->o[0];
 	uint64_t v = stack_peek(c, sz);
 	uint64_t newsp = c->r[R_RSP] + sz;
 
-	switch (o->kind) {
-	case OK_GPR: {
-		struct operand r = *o;
-		r.size = (uint16_t)sz;
+	switch (kind ? kind : o->kind) {
+	case OK_GPR:
 		c->r[R_RSP] = newsp;
-		reg_write(c, &r, v);
+		gpr_write(c, o->reg, sz, v);
 		break;
-	}
 	case OK_MEM:
 		mem_write(c, pop_dest_ea(c, i, newsp), sz, v);
 		c->r[R_RSP] = newsp;
@@ -120,6 +104,9 @@ void op_pop(struct cpu *c, const struct insn *i)
 		op_ud(c, i);
 	}
 }
+
+void op_pop(struct cpu *c, const struct insn *i) { pop_body(c, i, 0, 0); }
+void op_pop_r64(struct cpu *c, const struct insn *i) { pop_body(c, i, OK_GPR, 8); }
 
 /*
  * ENTER (SDM vol. 2A "ENTER"), 64-bit stack:
@@ -181,7 +168,7 @@ void op_pushf(struct cpu *c, const struct insn *i)
 {
 	unsigned sz = i->osz == 2 ? 2 : 8;
 	uint64_t f = flags_get(c) & ~(F_RF | F_VM);
-	push_sz(c, sz, f & size_mask(sz));
+	stack_push(c, sz, f & size_mask(sz));
 }
 
 /*

@@ -2,11 +2,9 @@
  * system.h - the system family's internal interface (cpu/exception.c,
  * cpu/descriptor.c, cpu/system.c, cpu/cpuid.c).
  *
- * Other families call seg_load() (POP FS/GS), op_retf() (RET with opcode
- * CA/CB) and op_far_jmp()/op_far_call() (FF /5, FF /3); the decoder routes
- * MOV with an OK_CR / OK_DR / OK_SREG operand to op_mov_cr / op_mov_dr /
- * op_mov_sreg, which cannot be listed in ops_system.def because Zydis
- * names all of them MOV.
+ * Other families call seg_load() (POP FS/GS).  The forms of move-family
+ * mnemonics that are system instructions (MOV to/from Sreg, CRn, DRn; far
+ * JMP/CALL/RET) are FORM rows of ops_system.def.
  */
 #ifndef LSTAR_SYSTEM_H
 #define LSTAR_SYSTEM_H
@@ -19,11 +17,6 @@
 #define SA_KDATA   0xC093  /* G B P DPL0 S type 3 (read/write, accessed) */
 #define SA_UCODE64 0xA0FB  /* same, DPL 3 */
 #define SA_UDATA   0xC0F3  /* same, DPL 3 */
-
-/* Physical address width (CPUID 0x80000008); cpu.h owns the value. */
-#ifndef CPU_MAXPHYADDR
-#define CPU_MAXPHYADDR 40
-#endif
 
 /* ---- cpu/descriptor.c ---- */
 

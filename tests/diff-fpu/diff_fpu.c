@@ -1,13 +1,15 @@
 /*
  * diff_fpu.c - x87/MMX/SSE differential harness.  Each case runs one
  * instruction natively (fpu_native.S) and in lstar from the same GPRs,
- * flags, data window and FXSAVE image, then compares bit for bit: the 16
- * GPRs, the arithmetic flags, the 4 KiB data window and the FXSAVE image
- * (FCW, FSW, abridged FTW, MXCSR, the eight 80-bit registers, the 16 XMM
- * registers; FOP/FIP/FDP are skipped: the host's code lives elsewhere and
- * recent CPUs no longer maintain them).  A native SIGFPE/SIGSEGV must be
- * the matching lstar exception (#XM/#MF, #GP) with the same MXCSR.  One
- * case in ten uses a misaligned memory operand.
+ * flags, data window and FXSAVE image, then compares bit for bit: where
+ * execution ended (RIP: the instruction's length), the 16 GPRs, all of
+ * RFLAGS, the 4 KiB data window and the FXSAVE image (FCW, FSW, abridged
+ * FTW, MXCSR, the eight 80-bit registers, the 16 XMM registers; FOP/FIP/FDP
+ * are skipped: the host's code lives elsewhere and recent CPUs no longer
+ * maintain them).  A native SIGFPE/SIGSEGV/SIGILL must be the matching
+ * lstar exception (#XM/#MF/#DE, #GP, #UD) raised at the instruction, with
+ * the GPRs, RFLAGS and x87/SSE state the host had at the signal.  One case
+ * in ten uses a misaligned memory operand.
  *
  * Inputs are biased to the hard cases: signed zeros, infinities, QNaN and
  * SNaN payloads, single/double/extended denormals, unnormals, values next
@@ -280,16 +282,29 @@ static bool encode(const char *t, struct enc *e)
 
 static sigjmp_buf jb;
 static volatile int nat_sig;
-static volatile uint32_t nat_mxcsr;
 static uint8_t *code_page;
+/* The state when a signal hit: GPRs, RIP, RFLAGS and the FXSAVE image
+ * (the signal frame's FP state starts with the FXSAVE layout). */
+static uint64_t fault_r[16], fault_rip, fault_fl;
+static uint8_t fault_fx[512];
 
 static void on_sig(int sig, siginfo_t *si, void *ucv)
 {
+	static const int map[16] = {
+		REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+		REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+	};
 	(void)si;
 	ucontext_t *uc = ucv;
 	nat_sig = sig;
+	for (int r = 0; r < 16; r++)
+		fault_r[r] = (uint64_t)uc->uc_mcontext.gregs[map[r]];
+	fault_rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	fault_fl = (uint64_t)uc->uc_mcontext.gregs[REG_EFL];
 	if (uc->uc_mcontext.fpregs)
-		nat_mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+		memcpy(fault_fx, uc->uc_mcontext.fpregs, sizeof fault_fx);
+	else
+		memset(fault_fx, 0, sizeof fault_fx);
 	siglongjmp(jb, 1);
 }
 
@@ -301,14 +316,23 @@ static int run_native(const struct enc *e, struct fpu_regs *s, const uint8_t *wi
 	memcpy(code_page + e->len + 6, &back, 8);
 	memcpy((void *)(uintptr_t)WIN, win, WIN_SIZE);
 	nat_sig = 0;
-	if (sigsetjmp(jb, 1) == 0)
+	if (sigsetjmp(jb, 1) == 0) {
 		fpu_native_run(s, code_page);
-	else
+	} else {
 		fpu_native_restore();
+		memcpy(s->r, fault_r, sizeof s->r);
+		s->rflags = fault_fl;
+		memcpy(s->fx, fault_fx, sizeof s->fx);
+	}
 	return nat_sig;
 }
 
-/* ---- comparison ---- */
+/* ---- comparison ----
+ * The architectural x87/SSE registers of two FXSAVE images: FCW, FSW, the
+ * abridged FTW, MXCSR, ST0-7 (80 bits each) and XMM0-15.  Not compared:
+ * FOP/FIP/FDP (the host's code and data live elsewhere, and recent CPUs no
+ * longer keep them), MXCSR_MASK (a constant of the CPU, not a register)
+ * and the reserved bytes. */
 
 static const struct { unsigned off, len; const char *what; } fx_fields[] = {
 	{ 0, 2, "FCW" }, { 2, 2, "FSW" }, { 4, 1, "FTW" }, { 24, 4, "MXCSR" },
@@ -490,43 +514,73 @@ int main(void)
 		lstar_step(m, &ex);
 		lstar_get_fxsave(m, got_fx);
 		lstar_read_phys(m, WIN, got_win, WIN_SIZE);
+		uint64_t got_r[16], got_fl = lstar_get_reg(m, LSTAR_RFLAGS);
+		uint64_t got_rip = lstar_get_reg(m, LSTAR_RIP), want_rip = lay.kernel_code + e.len;
+		for (int r = 0; r < 16; r++)
+			got_r[r] = lstar_get_reg(m, (enum lstar_reg)r);
 
 		done++;
 		per_t[t]++;
 		char why[320] = "";
 		bool ok = true;
 		if (sig) {
+			/* A fault: the same exception, raised at the
+			 * instruction (RIP and RFLAGS from lstar's exception
+			 * frame; RF, which a fault sets in the image it
+			 * pushes, aside), with the GPRs and the x87/SSE state
+			 * the host had when the signal hit. */
 			faults++;
 			int want = signal_vector(sig);
 			bool vec_ok = ex.event == LSTAR_EV_EXCEPTION &&
 				      (want == -19 ? (ex.vector == 19 || ex.vector == 16 || ex.vector == 0)
 						   : ex.vector == want);
+			uint64_t frame[3] = { 0, 0, 0 };
+			lstar_read_virt(m, got_r[4] + (ex.has_error_code ? 8 : 0), frame, sizeof frame);
+			got_rip = frame[0];
+			got_fl = frame[2];
+			want_rip = lay.kernel_code + (fault_rip - (uint64_t)(uintptr_t)code_page);
 			if (!vec_ok) {
 				ok = false;
 				snprintf(why, sizeof why, "native signal %d, lstar event %#x vector %d",
 					 sig, ex.event, ex.vector);
-			} else if (sig == SIGFPE && ex.vector == 19 && lstar_get_mxcsr(m) != nat_mxcsr) {
+			} else if (got_rip != want_rip) {
 				ok = false;
-				snprintf(why, sizeof why, "MXCSR at #XM: native %08x lstar %08x",
-					 nat_mxcsr, lstar_get_mxcsr(m));
+				snprintf(why, sizeof why, "RIP of the fault: native %#llx lstar %#llx",
+					 (unsigned long long)want_rip, (unsigned long long)got_rip);
+			} else if ((got_fl ^ nat.rflags) & ~(uint64_t)0x10000) {
+				ok = false;
+				snprintf(why, sizeof why, "RFLAGS at the fault: native %06llx lstar %06llx",
+					 (unsigned long long)nat.rflags, (unsigned long long)got_fl);
 			}
+			for (int r = 0; r < 16 && ok; r++)
+				if (r != 4 && got_r[r] != nat.r[r]) {
+					ok = false;
+					snprintf(why, sizeof why, "GPR %d at the fault", r);
+				}
+			if (ok && !fx_equal(nat.fx, got_fx, why, sizeof why))
+				ok = false;
 		} else if (ex.event != LSTAR_EV_NONE) {
 			ok = false;
 			snprintf(why, sizeof why, "lstar event %#x vector %d (%s)", ex.event, ex.vector,
 				 ex.message);
 		} else {
+			/* Where execution ended (the length lstar consumed),
+			 * the GPRs, all of RFLAGS, memory, x87/SSE state. */
+			if (got_rip != want_rip) {
+				ok = false;
+				snprintf(why, sizeof why, "RIP: want %#llx (length %u), lstar %#llx",
+					 (unsigned long long)want_rip, e.len, (unsigned long long)got_rip);
+			}
 			for (int r = 0; r < 16 && ok; r++)
-				if (lstar_get_reg(m, (enum lstar_reg)r) != nat.r[r]) {
+				if (got_r[r] != nat.r[r]) {
 					ok = false;
 					snprintf(why, sizeof why, "GPR %d: native %016llx lstar %016llx", r,
-						 (unsigned long long)nat.r[r],
-						 (unsigned long long)lstar_get_reg(m, (enum lstar_reg)r));
+						 (unsigned long long)nat.r[r], (unsigned long long)got_r[r]);
 				}
-			if (ok && ((lstar_get_reg(m, LSTAR_RFLAGS) ^ nat.rflags) & 0x8D5)) {
+			if (ok && got_fl != nat.rflags) {
 				ok = false;
-				snprintf(why, sizeof why, "RFLAGS native %03llx lstar %03llx",
-					 (unsigned long long)(nat.rflags & 0x8D5),
-					 (unsigned long long)(lstar_get_reg(m, LSTAR_RFLAGS) & 0x8D5));
+				snprintf(why, sizeof why, "RFLAGS native %06llx lstar %06llx",
+					 (unsigned long long)nat.rflags, (unsigned long long)got_fl);
 			}
 			if (ok && memcmp((void *)(uintptr_t)WIN, got_win, WIN_SIZE)) {
 				ok = false;
@@ -544,10 +598,8 @@ int main(void)
 					printf(" %02x", e.code[b]);
 				printf(": %s\n", why);
 				dump_fx("input", in.fx);
-				if (!sig) {
-					dump_fx("native", nat.fx);
-					dump_fx("lstar", got_fx);
-				}
+				dump_fx(sig ? "native (at the signal)" : "native", nat.fx);
+				dump_fx("lstar", got_fx);
 				if (e.mem) {
 					hexdump("  mem[rdi] ", win + (in.r[7] - WIN), 16);
 					printf("\n");

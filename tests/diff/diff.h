@@ -1,7 +1,8 @@
 /*
  * diff.h - the differential test harness: every case runs natively on the
- * host CPU and in lstar, and all 16 GPRs, the defined arithmetic flags and a
- * window of data memory must agree.  See tests/diff/README.md.
+ * host CPU and in lstar, and RIP, all 16 GPRs, RFLAGS (but the undefined
+ * arithmetic flags), the x87/SSE registers and a window of data memory
+ * must agree.  See tests/diff/README.md.
  *
  * A family adds a file tests/diff/gen_<family>.c with one generator:
  *
@@ -44,13 +45,19 @@ struct diff_case {
 	uint64_t r[16];              /* input GPRs (RSP defaults to DIFF_STACK) */
 	uint64_t rflags;             /* input arithmetic flags (DIFF_FLAGS_SETTABLE) */
 	uint8_t mem[DIFF_MEM_SIZE];  /* input memory window */
+	uint8_t fx[512] __attribute__((aligned(16)));
+	                             /* input x87/SSE state, an FXSAVE image
+	                                (random, every exception masked) */
 	/* Flags to compare.  The runner starts from the instruction's
 	 * modified|set|cleared minus Zydis's "undefined" mask; a generator may
 	 * narrow it further (e.g. OF after a shift by more than 1). */
 	uint64_t flags_cmp;
 	bool flags_cmp_set;          /* generator set flags_cmp itself */
 	uint16_t reg_ignore;         /* GPRs whose result is undefined (bit n = r[n]) */
-	bool expect_fault_ok;        /* a native fault (#DE) is an expected outcome */
+	bool invalid_ok;             /* one instruction that Zydis may reject (an
+	                                invalid encoding: the host must #UD) */
+	uint8_t subject;             /* 1-based index of the instruction the
+	                                statistics name (0: the last one) */
 };
 
 /* xorshift128+: deterministic per seed. */

@@ -3,9 +3,11 @@
  *
  * For each case: run the instruction natively through native.S, run it in
  * one reused lstar machine (flat layout, CPL 0, identity mapping) with the
- * same registers, flags, code and data window, then compare the 16 GPRs,
- * the arithmetic flags the SDM defines for the instruction, RIP and the data
- * window.  A native #DE (SIGFPE) must be an lstar #DE too.
+ * same registers, flags, x87/SSE state, code and data window, then compare
+ * RIP, the 16 GPRs, RFLAGS (the arithmetic flags the SDM defines for the
+ * instruction, every other bit), the x87/SSE registers and the data window.
+ * A native #DE (SIGFPE) or #UD (SIGILL) must be the same exception in
+ * lstar, at the same instruction, with the same registers.
  *
  * Environment: DIFF_CASES (default 200000), DIFF_SEED (default 1),
  * DIFF_FAMILY (run only this family), DIFF_MNEM (only this mnemonic, e.g.
@@ -28,9 +30,12 @@
 struct diff_regs {
 	uint64_t r[16];
 	uint64_t rflags;
-};
+	uint64_t pad;
+	uint8_t fx[512];             /* FXSAVE64 image (native.S) */
+} __attribute__((aligned(16)));
 void diff_native_run(struct diff_regs *s, void *code);
 void diff_native_back(void);
+void diff_native_restore(void);
 
 #define F_ARITH 0x8D5ULL
 
@@ -126,7 +131,9 @@ void diff_register(struct diff_family *f)
 
 static sigjmp_buf native_jb;
 static volatile sig_atomic_t native_sig;
-static uint64_t native_fault_r[16];   /* GPRs when the signal hit */
+/* The state when the signal hit: GPRs, RIP, RFLAGS, the FXSAVE image. */
+static uint64_t native_fault_r[16], native_fault_rip, native_fault_fl;
+static uint8_t native_fault_fx[512];
 
 static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
@@ -139,6 +146,13 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
 	(void)si;
 	for (int r = 0; r < 16; r++)
 		native_fault_r[r] = (uint64_t)uc->uc_mcontext.gregs[map[r]];
+	native_fault_rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	native_fault_fl = (uint64_t)uc->uc_mcontext.gregs[REG_EFL];
+	/* The signal frame's FP state starts with the FXSAVE layout. */
+	if (uc->uc_mcontext.fpregs)
+		memcpy(native_fault_fx, uc->uc_mcontext.fpregs, sizeof native_fault_fx);
+	else
+		memset(native_fault_fx, 0, sizeof native_fault_fx);
 	native_sig = sig;
 	siglongjmp(native_jb, 1);
 }
@@ -175,12 +189,78 @@ static int native_run(const struct diff_case *k, struct diff_regs *s)
 	memcpy((void *)(uintptr_t)DIFF_MEM, k->mem, DIFF_MEM_SIZE);
 	memcpy(s->r, k->r, sizeof s->r);
 	s->rflags = k->rflags | 0x202;
+	memcpy(s->fx, k->fx, sizeof s->fx);
 	native_sig = 0;
-	if (sigsetjmp(native_jb, 0) == 0)
+	if (sigsetjmp(native_jb, 0) == 0) {
 		diff_native_run(s, native_code);
-	if (native_sig)
+	} else {
+		diff_native_restore();
 		memcpy(s->r, native_fault_r, sizeof s->r);
+		s->rflags = native_fault_fl;
+		memcpy(s->fx, native_fault_fx, sizeof s->fx);
+	}
 	return native_sig;
+}
+
+/*
+ * The x87/SSE state the integer instructions run with, different for each
+ * case so that a handler that touches it shows: random XMM registers and
+ * x87 data registers and tags, any TOP, sticky exception flags, rounding
+ * and precision controls, FTZ/DAZ; every exception masked, so that nothing
+ * traps on either side.
+ */
+static void fx_random(struct diff_rng *g, uint8_t *fx)
+{
+	uint16_t fcw = (uint16_t)(0x007F | (diff_below(g, 4) << 8) | (diff_below(g, 4) << 10));
+	uint16_t fsw = (uint16_t)((diff_below(g, 8) << 11) | (diff_rand(g) & 0x3F & ~0x80));
+	uint32_t mxcsr = (uint32_t)(0x1F80 | (diff_rand(g) & 0x3F) | (diff_below(g, 4) << 13) |
+				    (diff_below(g, 2) ? 0x8040 : 0));
+
+	memset(fx, 0, 512);
+	memcpy(fx + 0, &fcw, 2);
+	memcpy(fx + 2, &fsw, 2);
+	fx[4] = (uint8_t)diff_rand(g);
+	memcpy(fx + 24, &mxcsr, 4);
+	for (unsigned k = 0; k < 8; k++)
+		for (unsigned b = 0; b < 10; b += 2) {
+			uint16_t v = (uint16_t)diff_rand(g);
+			memcpy(fx + 32 + 16 * k + b, &v, 2);
+		}
+	for (unsigned b = 0; b < 256; b += 8) {
+		uint64_t v = diff_value(g);
+		memcpy(fx + 160 + b, &v, 8);
+	}
+}
+
+/*
+ * The architectural x87/SSE registers of two FXSAVE images: FCW, FSW, the
+ * abridged FTW, MXCSR, ST0-7 (80 bits each) and XMM0-15.  Not compared:
+ * FOP/FIP/FDP (the host's code and data live elsewhere, and recent CPUs no
+ * longer keep them), MXCSR_MASK (a constant of the CPU, not a register)
+ * and the reserved bytes.  Returns the first differing field, or NULL.
+ */
+static const char *fx_diff(const uint8_t *a, const uint8_t *b)
+{
+	static char name[16];
+	if (memcmp(a + 0, b + 0, 2))
+		return "FCW";
+	if (memcmp(a + 2, b + 2, 2))
+		return "FSW";
+	if (a[4] != b[4])
+		return "FTW";
+	if (memcmp(a + 24, b + 24, 4))
+		return "MXCSR";
+	for (unsigned k = 0; k < 8; k++)
+		if (memcmp(a + 32 + 16 * k, b + 32 + 16 * k, 10)) {
+			snprintf(name, sizeof name, "ST(%u)", k);
+			return name;
+		}
+	for (unsigned k = 0; k < 16; k++)
+		if (memcmp(a + 160 + 16 * k, b + 160 + 16 * k, 16)) {
+			snprintf(name, sizeof name, "XMM%u", k);
+			return name;
+		}
+	return NULL;
 }
 
 /* ---- the runner ------------------------------------------------------ */
@@ -253,6 +333,7 @@ int main(void)
 	char err[256];
 	static struct diff_case k;
 	static uint8_t got_mem[DIFF_MEM_SIZE];
+	static uint8_t got_fx[512] __attribute__((aligned(16)));
 
 	for (struct diff_family *f = families; f && nfam < 64; f = f->next)
 		if (!only || !strcmp(only, f->name)) {
@@ -272,6 +353,8 @@ int main(void)
 	}
 	native_setup();
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	/* Decode as lstar does (cpu/decode.c): no MPX, 0F 1A/1B are NOPs. */
+	ZydisDecoderEnableMode(&dec, ZYDIS_DECODER_MODE_MPX, ZYAN_FALSE);
 	ZydisFormatterInit(&fmt, ZYDIS_FORMATTER_STYLE_INTEL);
 
 	lstar_machine *m = lstar_machine_new(&cfg, err, sizeof err);
@@ -303,6 +386,7 @@ int main(void)
 			uint64_t v = diff_value(&g);
 			memcpy(k.mem + b, &v, 8);
 		}
+		fx_random(&g, k.fx);
 		if (!tab[fi]->gen(&g, &k)) {
 			skipped++;
 			continue;
@@ -313,16 +397,29 @@ int main(void)
 		ZydisDecodedInstruction in;
 		ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 		unsigned ninsn = k.ninsn ? k.ninsn : 1, off = 0, seen = 0;
+		ZydisMnemonic subject = ZYDIS_MNEMONIC_INVALID;
 		while (seen < ninsn &&
 		       ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, k.code + off, k.len - off, &in, ops))) {
 			off += in.length;
 			seen++;
+			if (seen == k.subject)
+				subject = in.mnemonic;
+		}
+		if (seen == 0 && ninsn == 1 && k.invalid_ok) {
+			/* An encoding the decoder rejects: compared as "INVALID". */
+			memset(&in, 0, sizeof in);
+			in.mnemonic = ZYDIS_MNEMONIC_INVALID;
+			in.length = k.len;
+			off = k.len;
+			seen = 1;
 		}
 		if (seen != ninsn || off != k.len) {
 			skipped++;
 			continue;
 		}
-		if (only_mnem && strcmp(only_mnem, ZydisMnemonicGetString(in.mnemonic))) {
+		if (!k.subject)
+			subject = in.mnemonic;
+		if (only_mnem && strcmp(only_mnem, ZydisMnemonicGetString(subject))) {
 			skipped++;
 			continue;
 		}
@@ -342,7 +439,14 @@ int main(void)
 		lstar_set_reg(m, LSTAR_RIP, lay.kernel_code);
 		lstar_write_phys(m, lay.kernel_code, k.code, k.len);
 		lstar_write_phys(m, DIFF_MEM, k.mem, DIFF_MEM_SIZE);
+		lstar_set_fxsave(m, k.fx);
+		/* Step ninsn instructions, or fewer when a branch skipped
+		 * some and RIP is already at the end (the native side ends
+		 * there too, at the jump back). */
+		memset(&ex, 0, sizeof ex);
 		for (unsigned n = 0; n < ninsn; n++) {
+			if (n && lstar_get_reg(m, LSTAR_RIP) == lay.kernel_code + k.len)
+				break;
 			memset(&ex, 0, sizeof ex);
 			lstar_step(m, &ex);
 			if (ex.event != LSTAR_EV_NONE)
@@ -351,38 +455,64 @@ int main(void)
 		for (int r = 0; r < 16; r++)
 			got[r] = lstar_get_reg(m, (enum lstar_reg)r);
 		got_fl = lstar_get_reg(m, LSTAR_RFLAGS);
+		uint64_t got_rip = lstar_get_reg(m, LSTAR_RIP), nat_rip = lay.kernel_code + k.len;
+		lstar_get_fxsave(m, got_fx);
+		const char *why = NULL;
 
 		seqs += ninsn > 1;
-		struct stat_row *st = &stats[in.mnemonic];
-		st->mnem = in.mnemonic;
+		struct stat_row *st = &stats[subject];
+		st->mnem = subject;
 		st->cases++;
 		done++;
 
 		bool ok = true;
 		if (sig) {
-			/* Only #DE is an expected native fault; it must be #DE
-			 * in lstar with the same registers as the host had at
-			 * the fault (RSP holds the exception frame in lstar). */
+			/* The expected native faults are #DE (SIGFPE) and #UD
+			 * (SIGILL); lstar must raise the same exception with
+			 * the registers the host had at the fault (RSP holds
+			 * the exception frame in lstar). */
+			/* The faulting instruction's address and RFLAGS: from
+			 * the exception frame in lstar (RIP, CS, RFLAGS...). */
+			int want = sig == SIGFPE ? 0 : sig == SIGILL ? 6 : -1;
+			uint64_t frame[3] = { 0, 0, 0 };
 			faults++;
 			st->faults++;
-			if (sig != SIGFPE || ex.event != LSTAR_EV_EXCEPTION || ex.vector != 0)
-				ok = false;
+			if (want < 0 || ex.event != LSTAR_EV_EXCEPTION || ex.vector != want)
+				ok = false, why = "exception";
+			lstar_read_virt(m, got[4] + (ex.has_error_code ? 8 : 0), frame, sizeof frame);
+			got_rip = frame[0];
+			got_fl = frame[2];
+			nat_rip = lay.kernel_code + (native_fault_rip - (uint64_t)(uintptr_t)native_code);
+			if (ok && got_rip != nat_rip)
+				ok = false, why = "RIP of the fault";
 			for (int r = 0; r < 16; r++)
 				if (r != 4 && got[r] != nat.r[r])
-					ok = false;
-			nat.rflags = k.rflags;
-			fl_mask = 0;
+					ok = false, why = "GPRs";
+			/* nothing changed: every flag but RF (which a fault
+			 * sets in the image it pushes), and the FP state */
+			fl_mask = F_ARITH;
+			if (ok && ((got_fl ^ nat.rflags) & ~(uint64_t)0x10000))
+				ok = false, why = "RFLAGS";
+			if (ok && (why = fx_diff(nat.fx, got_fx)))
+				ok = false;
 		} else {
 			if (ex.event != LSTAR_EV_NONE)
-				ok = false;
-			if (lstar_get_reg(m, LSTAR_RIP) != lay.kernel_code + k.len)
-				ok = false;
+				ok = false, why = "exception";
+			if (ok && got_rip != nat_rip)
+				ok = false, why = "RIP (instruction length)";
 			for (int r = 0; r < 16; r++)
 				if (got[r] != nat.r[r] && !(k.reg_ignore >> r & 1))
-					ok = false;
+					ok = false, why = "GPRs";
 			lstar_read_phys(m, DIFF_MEM, got_mem, DIFF_MEM_SIZE);
 			if (memcmp(got_mem, (void *)(uintptr_t)DIFF_MEM, DIFF_MEM_SIZE))
-				ok = false;
+				ok = false, why = "memory";
+			/* RFLAGS beyond the arithmetic flags (DF, IF, bit 1,
+			 * TF, AC, ID...) must agree in every case */
+			if ((got_fl ^ nat.rflags) & ~F_ARITH)
+				ok = false, why = "RFLAGS (non-arithmetic bits)";
+			const char *fxwhy = fx_diff(nat.fx, got_fx);
+			if (fxwhy)
+				ok = false, why = fxwhy;
 			if (strict) {
 				uint64_t dfl = (got_fl ^ nat.rflags) & F_ARITH;
 				st->strict_cases++;
@@ -395,7 +525,7 @@ int main(void)
 					ok = false;
 				fl_mask = k.flags_cmp_set ? k.flags_cmp : (F_ARITH & ~undef);
 			} else if ((got_fl ^ nat.rflags) & fl_mask) {
-				ok = false;
+				ok = false, why = "arithmetic flags";
 			}
 		}
 		if (!ok) {
@@ -403,6 +533,10 @@ int main(void)
 			st->bad++;
 			if (bad <= max_report) {
 				print_case(&k, &in, ops, &nat, got, got_fl, fl_mask, sig, &ex);
+				printf("  differs: %s; RIP native %#llx lstar %#llx; rflags native %#llx lstar %#llx\n",
+				       why ? why : "?", (unsigned long long)nat_rip,
+				       (unsigned long long)got_rip, (unsigned long long)nat.rflags,
+				       (unsigned long long)got_fl);
 				if (!sig && memcmp(got_mem, (void *)(uintptr_t)DIFF_MEM, DIFF_MEM_SIZE)) {
 					for (unsigned b = 0; b < DIFF_MEM_SIZE; b++)
 						if (got_mem[b] != ((uint8_t *)(uintptr_t)DIFF_MEM)[b]) {
@@ -416,7 +550,7 @@ int main(void)
 		}
 	}
 
-	printf("diff: %lu cases (%lu native #DE, %lu multi-instruction), %lu generator skips, "
+	printf("diff: %lu cases (%lu native #DE/#UD, %lu multi-instruction), %lu generator skips, "
 	       "%lu mismatches, seed %llu\n",
 	       done, faults, seqs, skipped, bad, (unsigned long long)seed);
 	for (unsigned n = 0; n <= ZYDIS_MNEMONIC_MAX_VALUE; n++) {
@@ -424,7 +558,7 @@ int main(void)
 		if (!st->cases)
 			continue;
 		if (st->bad || strict || getenv("DIFF_VERBOSE"))
-			printf("  %-8s %7lu cases %6lu #DE %6lu bad%s",
+			printf("  %-8s %7lu cases %6lu #DE/#UD %6lu bad%s",
 			       ZydisMnemonicGetString(st->mnem), st->cases, st->faults, st->bad,
 			       strict ? "" : "\n");
 		if (strict)

@@ -2,14 +2,20 @@
  * native.S - run one instruction on the host with a chosen register file.
  *
  *   void diff_native_run(struct diff_regs *s, void *code);
- *   struct diff_regs { uint64_t r[16]; uint64_t rflags; };   (136 bytes)
+ *   struct diff_regs { uint64_t r[16]; uint64_t rflags; uint64_t pad;
+ *                      uint8_t fx[512] (16-aligned, offset 144); };
  *
- * Loads RFLAGS and all 16 GPRs (RSP too) from *s and jumps to `code`, which
- * holds the instruction under test followed by `jmp *diff_native_back(%rip)`
- * (an absolute indirect jump the runner appends).  diff_native_back stores
- * the 16 GPRs and RFLAGS back into *s and returns to the C caller.  Nothing
- * between the instruction and the PUSHFQ changes a flag (MOV, LEA and JMP
- * leave RFLAGS alone).  Not reentrant: the host state lives in statics.
+ * Saves the host's callee-saved registers and its FXSAVE image, loads the
+ * x87/SSE state from s->fx (FXRSTOR64), RFLAGS and all 16 GPRs (RSP too)
+ * from *s and jumps to `code`, which holds the instruction under test
+ * followed by `jmp *diff_native_back(%rip)` (an absolute indirect jump the
+ * runner appends).  diff_native_back stores the 16 GPRs, RFLAGS and the
+ * FXSAVE64 image back into *s, restores the host's x87/SSE state and
+ * returns to the C caller.  Nothing between the instruction and the PUSHFQ
+ * changes a flag (MOV, LEA and JMP leave RFLAGS alone), nor an x87/SSE
+ * register before the FXSAVE64.  diff_native_restore puts the host's
+ * x87/SSE state back after a signal.  Not reentrant: the host state lives
+ * in statics.
  */
 	.intel_syntax noprefix
 	.text
@@ -25,6 +31,8 @@ diff_native_run:
 	mov [rip + host_rsp], rsp
 	mov [rip + state], rdi
 	mov [rip + target], rsi
+	fxsave64 [rip + host_fx]
+	fxrstor64 [rdi + 144]
 	push qword ptr [rdi + 128]
 	popfq
 	mov rax, [rdi + 0]
@@ -69,6 +77,10 @@ diff_native_back:
 	mov [rsp + 32], rax
 	lea rsp, [rsp + 136]          /* PUSHFQ stores at s->rflags */
 	pushfq
+	mov rsp, [rip + state]
+	fxsave64 [rsp + 144]
+	fnclex                        /* leave no pending x87 exception */
+	fxrstor64 [rip + host_fx]
 	cld                           /* the C ABI wants DF = 0 */
 	mov rsp, [rip + host_rsp]
 	pop r15
@@ -79,10 +91,18 @@ diff_native_back:
 	pop rbx
 	ret
 
-	.data
-	.balign 8
-host_rsp:	.quad 0
-state:		.quad 0
-target:		.quad 0
-guest_rsp:	.quad 0
+	.globl diff_native_restore
+	.type diff_native_restore, @function
+diff_native_restore:
+	fnclex
+	fxrstor64 [rip + host_fx]
+	ret
+
+	.bss
+	.balign 16
+host_fx:	.skip 512
+host_rsp:	.skip 8
+state:		.skip 8
+target:		.skip 8
+guest_rsp:	.skip 8
 	.section .note.GNU-stack,"",@progbits

@@ -207,7 +207,7 @@ strace_errors)
 	run --strace "$g/sysabi" >/dev/null 2>sa.txt || fail "sysabi status $?"
 	hasre sa.txt '^syscall_0x3e8\(0x[0-9a-f]+, .*\) = -1 ENOSYS \(Function not implemented\)$'
 	# strings are cut at 32 bytes with ...
-	hasre sa.txt '^writev\(1, \[\{iov_base="rax = -1: -38\\nrax = 1000: -38\\nra"\.\.\., iov_len=153\}'
+	hasre sa.txt '^writev\(1, \[\{iov_base="rax = -1: -38\\nrax = 1000: -38\\nra"\.\.\., iov_len=344\}'
 	;;
 strace_fault)
 	run --strace "$g/fault" segv >/dev/null 2>st.txt

@@ -1,0 +1,18 @@
+/*
+ * ops.h - a declaration of every instruction handler named in the ops*.def
+ * tables (cpu/ops.def describes them).  The dispatch tables in
+ * cpu/decode.c reference each one, so a handler the tables name and no
+ * family defines is a link error.
+ */
+#ifndef LSTAR_OPS_H
+#define LSTAR_OPS_H
+
+#include "cpu.h"
+
+#define OP(mn, fn, fl, note) void fn(struct cpu *c, const struct insn *i);
+#define FORM(mn, form, fn, note) void fn(struct cpu *c, const struct insn *i);
+#include "ops.def"
+#undef OP
+#undef FORM
+
+#endif
