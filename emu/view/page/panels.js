@@ -1,0 +1,290 @@
+// emu/view/page/panels.js - the panels beside the list: the strace view
+// (a click goes to the call's SYSCALL) and the machine state after the
+// selected instruction: general registers, RFLAGS decoded, segments,
+// control registers and the SYSCALL MSRs, what changed highlighted, the
+// stack around RSP, and for SYSCALL, SYSRET, IRETQ, SWAPGS and exceptions
+// a few lines on what the instruction just did (docs/syscall.md).
+'use strict';
+
+class StracePanel {
+  constructor(node, traces, app) {
+    this.node = node; this.traces = traces; this.app = app;
+    this.items = [];
+    for (const t of traces) {
+      if (traces.length > 1) node.appendChild(el('div', 'thead', t.letter + ': ' + t.name));
+      const entries = t.calls.map((c) => ({ i: c.s, c })).concat(t.info.map((x) => ({ i: x.i, x })));
+      entries.sort((a, b) => a.i - b.i || (a.c ? -1 : 1));
+      for (const e of entries) {
+        if (e.c) {
+          const c = e.c, d = el('div', 'call');
+          d.dataset.t = t.letter;
+          d.dataset.i = c.s;
+          d.dataset.name = c.name;
+          d.appendChild(el('span', 'n', '[' + c.seq + '] '));
+          d.appendChild(document.createTextNode(c.text || c.name + '(\u2026)' + (c.e < 0 ? ' = ?' : '')));
+          d.title = 'SYSCALL #' + c.seq + (c.e >= 0 ? ', back in user mode ' + (c.e - c.s) + ' records later' : '');
+          d.addEventListener('click', () => app.select(c.s, { center: true, trace: t }));
+          node.appendChild(d);
+          this.items.push({ t, c, d });
+        } else {
+          node.appendChild(el('div', 'info', e.x.text));
+        }
+      }
+      if (!t.calls.length) node.appendChild(el('div', 'info', 'no system calls in this trace'));
+    }
+    this.cur = null;
+  }
+  update(sel) {
+    let hit = null;
+    for (const it of this.items) {
+      const on = it.t.callAt(sel) === it.c;
+      if (on && !hit) hit = it;
+      it.d.classList.toggle('cur', on);
+    }
+    if (hit && hit !== this.cur) {
+      const p = this.node.parentElement, r = hit.d.getBoundingClientRect(), q = p.getBoundingClientRect();
+      if (r.top < q.top + 30 || r.bottom > q.bottom) p.scrollTop += r.top - q.top - q.height / 3;
+    }
+    this.cur = hit;
+  }
+}
+
+// rows of the state table: [label, field name, decoder]
+const STATE_ROWS = {
+  gpr: REGS.map((r) => [r.toUpperCase(), r]),
+  sys: [['CR0', 'cr0', (v) => bitNames(v[0], CR0_BITS)], ['CR2', 'cr2'],
+    ['CR3', 'cr3'], ['CR4', 'cr4', (v) => bitNames(v[0], CR4_BITS)],
+    ['EFER', 'IA32_EFER', (v) => bitNames(v[0], EFER_BITS)],
+    ['STAR', 'IA32_STAR', (v) => 'SYSCALL cs=' + hex(v[1] & 0xfffc) + ' ss=' + hex((v[1] & 0xffff) + 8) +
+      ', SYSRET cs=' + hex(((v[1] >>> 16) + 16) | 3) + ' ss=' + hex(((v[1] >>> 16) + 8) | 3)],
+    ['LSTAR', 'IA32_LSTAR', (v, t) => t.symbolize(v[0], v[1])],
+    ['FMASK', 'IA32_FMASK', (v) => v[0] ? 'clears ' + flagNames(v[0]).join(' ') : ''],
+    ['KERNEL_GS_BASE', 'IA32_KERNEL_GS_BASE'], ['CSTAR', 'IA32_CSTAR'],
+    ['GDTR.base', 'gdtr.base'], ['IDTR.base', 'idtr.base']],
+};
+
+class StatePanel {
+  constructor(node, traces, app) {
+    this.node = node; this.traces = traces; this.app = app;
+    this.two = traces.length > 1;
+  }
+  // the state of each trace at record i (null past its end)
+  states(i) {
+    return this.traces.map((t) => (i < t.n ? t.cur2.at(i) : null));
+  }
+  update(i) {
+    const S = this.states(i), node = this.node, t0 = this.traces[0];
+    const frag = document.createDocumentFragment();
+    const main = S[0] || S[1], t = S[0] ? t0 : this.traces[1];
+    if (!main) { node.textContent = ''; return; }
+    // where: the instruction and the CPL
+    const where = el('div', 'where');
+    const cpl = t.cpl(i), badge = el('span', 'cplb ' + (cpl === 3 ? 'u' : 'k'), 'CPL ' + cpl);
+    where.appendChild(badge);
+    where.appendChild(document.createTextNode(' #' + fmtInt(t.seq(i)) + '  ' + describe(t, i)));
+    const c = t.callAt(i);
+    if (c) where.appendChild(el('div', '', 'in system call ' + c.name + ' (SYSCALL #' + fmtInt(c.seq) + ')'));
+    if (t.tasks.length) where.appendChild(el('div', '', 'task ' + t.tid(i)));
+    frag.appendChild(where);
+    const ex = explain(t, i, main);
+    if (ex) frag.appendChild(ex);
+    // registers
+    frag.appendChild(this.table('Registers after this instruction', STATE_ROWS.gpr, S, i));
+    frag.appendChild(this.flags(S));
+    frag.appendChild(this.segments(S));
+    frag.appendChild(this.table('Control registers and MSRs', STATE_ROWS.sys, S, i));
+    frag.appendChild(this.stack(t, i, main));
+    node.textContent = '';
+    node.appendChild(frag);
+  }
+  cell(tr, s, t, f, dec, other) {
+    const k = t.fieldIndex.get(f);
+    const td = el('td', 'v');
+    if (!s) { td.textContent = ''; return td; }
+    if (!s.known[k]) {
+      td.appendChild(el('span', 'unk', '?'));
+      td.title = 'not in the trace yet';
+      return td;
+    }
+    const v = fieldVal(s.after, k);
+    td.textContent = hex(v[0], v[1]);
+    const changed = s.ch.some((c) => c.f === k);
+    if (changed) {
+      tr.classList.add('c');
+      const o = fieldVal(s.before, k);
+      td.title = 'was ' + (s.knownBefore[k] ? hex(o[0], o[1]) : '?');
+    }
+    if (other && other.known[k]) {
+      const w = fieldVal(other.after, k);
+      if (w[0] !== v[0] || w[1] !== v[1]) td.classList.add('df');
+    }
+    return td;
+  }
+  table(title, rows, S, i) {
+    const sec = el('div', 'sec');
+    sec.appendChild(el('h3', '', title + (this.two ? '  (A | B)' : '')));
+    const tb = el('table');
+    for (const [label, f, dec] of rows) {
+      const tr = el('tr');
+      tr.dataset.f = f;
+      tr.appendChild(el('th', '', label));
+      S.forEach((s, k) => {
+        const t = this.traces[k];
+        tr.appendChild(this.cell(tr, s, t, f, dec, S[1 - k]));
+      });
+      const s = S[0] || S[1], t = S[0] ? this.traces[0] : this.traces[1];
+      const kf = t.fieldIndex.get(f);
+      let note = '';
+      if (s && s.known[kf]) {
+        const v = fieldVal(s.after, kf);
+        if (dec) note = dec(v, t);
+        else if (f.startsWith('r') && !this.two) note = t.symbolize(v[0], v[1]);
+        if (tr.classList.contains('c') && !this.two) {
+          const o = fieldVal(s.before, kf);
+          note = 'was ' + (s.knownBefore[kf] ? hex(o[0], o[1]) : '?') + (note ? '  ' + note : '');
+        }
+      }
+      tr.appendChild(el('td', 'o', note));
+      tb.appendChild(tr);
+    }
+    sec.appendChild(tb);
+    return sec;
+  }
+  flags(S) {
+    const sec = el('div', 'sec');
+    sec.appendChild(el('h3', '', 'RFLAGS'));
+    S.forEach((s, k) => {
+      if (!s) return;
+      const t = this.traces[k], f = F_RFLAGS;
+      const row = el('div', 'flags where');
+      row.dataset.f = 'rflags';
+      const v = s.after[2 * f], o = s.before[2 * f];
+      const val = el('b', '', (this.two ? t.letter + ' ' : '') + (s.known[f] ? hex(v) : '?') + '  ');
+      row.appendChild(val);
+      for (const [b, n] of FLAG_BITS) {
+        const sp = el('span', '', n);
+        if ((v >>> b) & 1) sp.classList.add('on');
+        if (((v ^ o) >>> b) & 1 && s.ch.some((c) => c.f === f)) sp.classList.add('fc');
+        row.appendChild(sp);
+      }
+      row.appendChild(el('span', 'on', 'IOPL=' + ((v >>> 12) & 3)));
+      sec.appendChild(row);
+    });
+    return sec;
+  }
+  segments(S) {
+    const rows = [];
+    for (const sg of ['cs', 'ss', 'ds', 'es', 'fs', 'gs']) {
+      rows.push([sg.toUpperCase(), sg + '.sel', (v, t) => 'RPL ' + (v[0] & 3)]);
+      rows.push([sg.toUpperCase() + '.base', sg + '.base']);
+    }
+    return this.table('Segments', rows, S);
+  }
+  stack(t, i, s) {
+    const sec = el('div', 'sec stack');
+    const k = 4, rsp = fieldVal(s.after, k);
+    sec.appendChild(el('h3', '', (isKernelAddr(rsp[1]) ? 'Kernel' : 'User') + ' stack around RSP'));
+    if (!s.known[k]) { sec.appendChild(el('div', 'note', 'RSP is not known yet')); return sec; }
+    const below = 4, above = 12, len = (below + above) * 8;
+    const base = (rsp[0] - below * 8);
+    const blo = base >>> 0, bhi = base < 0 ? (rsp[1] - 1) >>> 0 : rsp[1];
+    const m = t.memAround(i, blo, bhi, len);
+    const tb = el('table');
+    for (let q = above + below - 1; q >= 0; q--) {
+      const alo = (blo + q * 8) >>> 0, ahi = blo + q * 8 > 0xffffffff ? (bhi + 1) >>> 0 : bhi;
+      const tr = el('tr');
+      const off = (q - below) * 8;
+      if (off === 0) tr.className = 'rsp';
+      tr.appendChild(el('td', 'a', (off === 0 ? 'rsp\u2192 ' : (off > 0 ? '+' : '-') + Math.abs(off).toString(16).padStart(2, '0') + ' ') + hex(alo, ahi)));
+      let known = 0, lo = 0, hi = 0;
+      for (let b = 0; b < 8; b++) {
+        if (!m.known[q * 8 + b]) continue;
+        known++;
+        if (b < 4) lo |= m.val[q * 8 + b] << (8 * b); else hi |= m.val[q * 8 + b] << (8 * (b - 4));
+      }
+      let text;
+      if (known === 8) text = hex(lo >>> 0, hi >>> 0);
+      else if (!known) text = '??';
+      else {
+        text = '0x';
+        for (let b = 7; b >= 0; b--) text += m.known[q * 8 + b] ? m.val[q * 8 + b].toString(16).padStart(2, '0') : '??';
+      }
+      tr.appendChild(el('td', 'v', text));
+      tr.appendChild(el('td', 's', known === 8 ? t.symbolize(lo >>> 0, hi >>> 0) : ''));
+      tb.appendChild(tr);
+    }
+    sec.appendChild(tb);
+    sec.appendChild(el('div', 'note', 'values as the trace\u2019s reads and writes show them; ?? = not accessed in the trace so far'));
+    return sec;
+  }
+}
+
+// "entry_SYSCALL_64+0x3  mov gs:[0x0], rsp" or the exception
+function describe(t, i) {
+  if (t.kind(i) === K_INSN) {
+    const k = t.ins[i];
+    return (t.iSym[k] || t.iRip[k]) + '  ' + t.iAsm[k];
+  }
+  const e = t.excByI.get(i) || {};
+  return t.kind(i) === K_EXC ? (e.name || '') + ' vector ' + e.vector + ' at ' + e.at : (e.event || 'event');
+}
+
+function val(s, name, t) {
+  const k = t.fieldIndex.get(name);
+  return s.known[k] ? fieldVal(s.after, k) : null;
+}
+function valBefore(s, name, t) {
+  const k = t.fieldIndex.get(name);
+  return s.knownBefore[k] ? fieldVal(s.before, k) : null;
+}
+function hx(v) { return v ? hex(v[0], v[1]) : '?'; }
+
+// A few lines on what a system instruction just did, with this run's
+// values (docs/syscall.md has the whole story).
+function explain(t, i, s) {
+  const box = el('div', 'explain');
+  const cls = t.cls(i), ul = el('ul');
+  const li = (html) => { const l = el('li'); l.innerHTML = html; ul.appendChild(l); };
+  const cplB = valBefore(s, 'cpl', t), cplA = val(s, 'cpl', t);
+  if (cls === C_SYSCALL) {
+    box.innerHTML = '<b>SYSCALL</b> (0F 05) entered the kernel without touching memory:';
+    const rcx = val(s, 'rcx', t), r11 = val(s, 'r11', t), fl = val(s, 'rflags', t);
+    const fm = val(s, 'IA32_FMASK', t), ls = val(s, 'IA32_LSTAR', t);
+    li('<b>RCX</b> \u2190 ' + hx(rcx) + ', the address of the next instruction: where SYSRET returns');
+    li('<b>R11</b> \u2190 ' + hx(r11) + ', RFLAGS as the program had it');
+    li('<b>RFLAGS</b> \u2190 R11 &amp; ~IA32_FMASK (' + hx(fm) + ') = ' + hx(fl) + (fm && fm[0] ? ': ' + flagNames(fm[0] & (r11 ? r11[0] : 0)).join(' ') + ' cleared' : ''));
+    li('<b>CS</b> \u2190 ' + hx(val(s, 'cs.sel', t)) + ', <b>SS</b> \u2190 ' + hx(val(s, 'ss.sel', t)) + ' from IA32_STAR[47:32]; <b>CPL</b> ' + (cplB ? cplB[0] : '?') + ' \u2192 ' + (cplA ? cplA[0] : '?'));
+    li('<b>RIP</b> \u2190 IA32_LSTAR = ' + hx(ls) + (ls ? ' &lt;' + escHtml(t.symbolize(ls[0], ls[1])) + '&gt;' : ''));
+    li('<b>RSP</b> is unchanged: the kernel still runs on the user\u2019s stack until entry_SYSCALL_64 switches (SWAPGS, then its own stack)');
+  } else if (cls === C_SYSRET) {
+    box.innerHTML = '<b>SYSRET</b> (48 0F 07) returned to user mode:';
+    li('<b>RIP</b> \u2190 RCX = ' + hx(val(s, 'rcx', t)) + ', the address SYSCALL saved');
+    li('<b>RFLAGS</b> \u2190 R11 = ' + hx(val(s, 'rflags', t)) + ' (RF and VM cleared)');
+    li('<b>CS</b> \u2190 ' + hx(val(s, 'cs.sel', t)) + ', <b>SS</b> \u2190 ' + hx(val(s, 'ss.sel', t)) + ' from IA32_STAR[63:48] + 16 / + 8, RPL 3; <b>CPL</b> ' + (cplB ? cplB[0] : '?') + ' \u2192 ' + (cplA ? cplA[0] : '?'));
+    li('<b>RSP</b>, RCX, R11 unchanged: the kernel loaded the user\u2019s RSP itself (Intel checks that RCX is canonical first, AMD does not: docs/syscall.md)');
+  } else if (cls === C_IRET) {
+    box.innerHTML = '<b>IRETQ</b> popped RIP, CS, RFLAGS, RSP and SS (five 8-byte slots) from the stack:';
+    li('<b>CS</b> = ' + hx(val(s, 'cs.sel', t)) + ', <b>SS</b> = ' + hx(val(s, 'ss.sel', t)) + ', <b>RSP</b> = ' + hx(val(s, 'rsp', t)) + ', <b>RFLAGS</b> = ' + hx(val(s, 'rflags', t)));
+    li('<b>CPL</b> ' + (cplB ? cplB[0] : '?') + ' \u2192 ' + (cplA ? cplA[0] : '?') + (cplA && cplA[0] === 3 ? ': back in user mode (the slower way out, for the cases SYSRET cannot take)' : ''));
+  } else if (cls === C_SWAPGS) {
+    box.innerHTML = '<b>SWAPGS</b> exchanged GS.base and IA32_KERNEL_GS_BASE:';
+    li('<b>GS.base</b> = ' + hx(val(s, 'gs.base', t)) + ', <b>KERNEL_GS_BASE</b> = ' + hx(val(s, 'IA32_KERNEL_GS_BASE', t)));
+    li('on the way in the kernel finds its per-CPU area (its stack pointer) through GS; on the way out the user\u2019s GS base comes back');
+  } else if (cls === C_WRMSR && s.ch.some((c) => c.f >= F_SYS)) {
+    const c = s.ch.find((x) => x.f >= F_SYS), nm = t.fields[c.f];
+    box.innerHTML = '<b>WRMSR</b> wrote EDX:EAX into the MSR that ECX names: <b>' + nm + '</b> = ' + hex(c.lo, c.hi);
+    if (nm === 'IA32_LSTAR') li('from now on every SYSCALL jumps to ' + escHtml(t.symbolize(c.lo, c.hi) || hex(c.lo, c.hi)));
+    if (nm === 'IA32_STAR') li('the selectors SYSCALL and SYSRET load: ' + STATE_ROWS.sys[5][2]([c.lo, c.hi]));
+    if (nm === 'IA32_FMASK') li('the RFLAGS bits SYSCALL clears: ' + flagNames(c.lo).join(' '));
+  } else if (t.kind(i) === K_EXC) {
+    const e = t.excByI.get(i) || {};
+    box.innerHTML = '<b>' + escHtml(String(e.name || 'exception')) + '</b> (vector ' + e.vector + ')' + (e.soft ? ', raised by an INT instruction' : '') + ': the CPU';
+    li('pushed ' + (e.error ? 'an error code (' + escHtml(e.error) + '), ' : '') + 'RIP, CS, RFLAGS, RSP and SS on the ' + (cplB && cplB[0] === 3 ? 'kernel stack (from the TSS: it came from user mode)' : 'current stack'));
+    li('jumped to the handler of the IDT: ' + escHtml(String(e.handler || '?')) + (e.cr2 ? '; CR2 = ' + escHtml(e.cr2) + ', the address that faulted' : ''));
+    li('<b>CPL</b> ' + (cplB ? cplB[0] : '?') + ' \u2192 ' + (cplA ? cplA[0] : '?'));
+  } else {
+    return null;
+  }
+  box.appendChild(ul);
+  return box;
+}
