@@ -40,3 +40,32 @@ set_source_files_properties(${VIEW_EMBED} PROPERTIES OBJECT_DEPENDS "${VIEW_BODY
 
 target_sources(lstar_cli PRIVATE ${VIEW_DIR}/view_parse.c ${VIEW_DIR}/view_out.c ${VIEW_EMBED})
 target_link_libraries(lstar_cli PRIVATE ZLIB::ZLIB)
+
+# The page of the seed program (docs/walkthrough.md links to it), made by
+# every build: build/docs/scall-view.html.
+find_program(LSTAR_MUSL_GCC musl-gcc)
+if(LSTAR_MUSL_GCC)
+  set(VIEW_SEED ${CMAKE_BINARY_DIR}/docs/scall-view.html)
+  add_custom_command(OUTPUT ${VIEW_SEED}
+    COMMAND sh ${CMAKE_SOURCE_DIR}/scripts/view-seed.sh $<TARGET_FILE:lstar_cli>
+            ${CMAKE_BINARY_DIR}/guests/scall ${VIEW_SEED}
+    DEPENDS lstar_cli ${CMAKE_SOURCE_DIR}/scripts/view-seed.sh
+    COMMENT "lstar view of the seed program: ${VIEW_SEED}"
+    VERBATIM)
+  add_custom_target(view_seed ALL DEPENDS ${VIEW_SEED})
+  add_dependencies(view_seed lstar_guests)
+
+  # docs/view.png, the picture of the viewer in the documentation: a real
+  # headless Chromium shows the seed program's page with its write
+  # selected.  Not part of the default build (it needs chromium):
+  #   cmake --build build --target view-screenshot
+  find_program(V_PY NAMES python3)
+  add_custom_target(view-screenshot
+    COMMAND ${V_PY} ${CMAKE_SOURCE_DIR}/tests/view/view_test.py screenshot
+            ${CMAKE_BINARY_DIR}/lstar ${CMAKE_BINARY_DIR}/guests ${CMAKE_BINARY_DIR}/docs
+            --out ${CMAKE_SOURCE_DIR}/docs/view.png
+    DEPENDS lstar_cli
+    USES_TERMINAL
+    COMMENT "docs/view.png: the trace viewer in headless Chromium")
+  add_dependencies(view-screenshot lstar_guests)
+endif()

@@ -24,6 +24,10 @@
  * file in the same directory, renamed).  0, or -1 with a one-line reason
  * in err (without the "lstar: " prefix). */
 int view_write(const char *const *in, int nin, const char *out, char *err, size_t errlen);
+/* The same, with the names the page shows for the traces (NULL: the
+ * files' base names). */
+int view_write_named(const char *const *in, const char *const *names, int nin, const char *out,
+		     char *err, size_t errlen);
 
 /* `lstar view [-o FILE.html] TRACE.jsonl [TRACE2.jsonl]`: argv[0] is
  * "view".  Returns the exit status: 0 written, 1 bad input or output, 2

@@ -85,6 +85,7 @@ struct vcall {
 
 struct vtrace {
 	const char *path;
+	const char *name;        /* shown in the page */
 	size_t nrec;
 	/* per record */
 	struct vbuf rk;          /* record byte */

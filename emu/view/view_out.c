@@ -77,7 +77,7 @@ static const char *base_name(const char *path)
 static bool meta_json(const struct vtrace *t, struct vbuf *m, const size_t sec[][2],
 		      const char *const *secname, int nsec)
 {
-	bool ok = vb_printf(m, "{\"v\":%d,\"name\":", VIEW_FORMAT) && js_string(m, base_name(t->path)) &&
+	bool ok = vb_printf(m, "{\"v\":%d,\"name\":", VIEW_FORMAT) && js_string(m, t->name) &&
 		  vb_printf(m, ",\"n\":%zu,\"snap\":%d,\"nf\":%d,\"fields\":[", t->nrec, VIEW_SNAP, VF_N);
 	for (int f = 0; ok && f < VF_N; f++) {
 		char nm[32];
@@ -242,10 +242,10 @@ static bool write_page(FILE *f, struct vtrace *t, int nin, const struct vbuf *he
 	      "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<meta name=\"generator\" content=\"lstar " LSTAR_VERSION " view\">\n<title>lstar view: ", f);
-	put_html_escaped(f, base_name(t[0].path));
+	put_html_escaped(f, t[0].name);
 	if (nin == 2) {
 		fputs(" vs ", f);
-		put_html_escaped(f, base_name(t[1].path));
+		put_html_escaped(f, t[1].name);
 	}
 	fputs("</title>\n<style>\n", f);
 	fwrite(lstar_view_css, 1, (size_t)(lstar_view_css_end - lstar_view_css), f);
@@ -281,7 +281,7 @@ static bool head_json(struct vbuf *h, struct vtrace *t, int nin, const char *wha
 	bool ok = vb_printf(h, "{\"format\":%d,\"generator\":\"lstar %s\",\"traces\":[", VIEW_FORMAT,
 			    LSTAR_VERSION);
 	for (int k = 0; ok && k < nin; k++)
-		ok = vb_printf(h, "%s{\"name\":", k ? "," : "") && js_string(h, base_name(t[k].path)) &&
+		ok = vb_printf(h, "%s{\"name\":", k ? "," : "") && js_string(h, t[k].name) &&
 		     vb_printf(h, ",\"records\":%zu}", t[k].nrec);
 	ok = ok && vb_printf(h, "]");
 	if (ok && nin == 2) {
@@ -308,6 +308,12 @@ static size_t max_records(void)
 
 int view_write(const char *const *in, int nin, const char *out, char *err, size_t errlen)
 {
+	return view_write_named(in, NULL, nin, out, err, errlen);
+}
+
+int view_write_named(const char *const *in, const char *const *names, int nin, const char *out,
+		     char *err, size_t errlen)
+{
 	struct vtrace t[2];
 	memset(t, 0, sizeof(t));
 	int ret = -1;
@@ -325,6 +331,7 @@ int view_write(const char *const *in, int nin, const char *out, char *err, size_
 	}
 	for (int k = 0; k < nin; k++) {
 		t[k].path = in[k];
+		t[k].name = names && names[k] ? names[k] : base_name(in[k]);
 		t[k].want_hash = nin == 2;
 		if (view_parse(&t[k], max_records(), err, errlen))
 			goto out;
@@ -480,12 +487,14 @@ int view_main(int argc, char **argv)
 
 /* ---- lstar run --view=FILE -------------------------------------------------- */
 
-int view_run_begin(struct trace_opts *t, struct view_run *vr, char *err, size_t errlen)
+int view_run_begin(struct trace_opts *t, const char *what, struct view_run *vr, char *err,
+		   size_t errlen)
 {
 	memset(vr, 0, sizeof(*vr));
 	if (!t->view_file)
 		return 0;
 	vr->out = t->view_file;
+	vr->name = what ? base_name(what) : NULL;
 	if (t->trace) {   /* trace_opts_check: a JSON Lines file */
 		vr->trace = t->trace_file;
 		return 0;
@@ -511,8 +520,8 @@ int view_run_end(struct view_run *vr, char *err, size_t errlen)
 {
 	if (!vr->out)
 		return 0;
-	const char *in[1] = { vr->trace };
-	int r = view_write(in, 1, vr->out, err, errlen);
+	const char *in[1] = { vr->trace }, *names[1] = { vr->name };
+	int r = view_write_named(in, names, 1, vr->out, err, errlen);
 	if (vr->tmp[0])
 		unlink(vr->tmp);
 	vr->tmp[0] = 0;

@@ -14,13 +14,15 @@
 struct view_run {
 	const char *out;         /* the page; NULL: no --view */
 	const char *trace;       /* the JSON Lines trace it is made from */
+	const char *name;        /* what the page calls it (the program) */
 	char tmp[4096];          /* a temporary trace to remove, or "" */
 };
 
 /* With t->view_file: make t trace to a temporary JSON Lines file unless
  * it already traces to one (--trace=FILE --trace-format jsonl, which is
  * then kept).  0, or -1 + err. */
-int view_run_begin(struct trace_opts *t, struct view_run *vr, char *err, size_t errlen);
+int view_run_begin(struct trace_opts *t, const char *what, struct view_run *vr, char *err,
+		   size_t errlen);
 /* The run is over and the trace closed: write the page and remove the
  * temporary trace.  0, or -1 + err (no page is left behind). */
 int view_run_end(struct view_run *vr, char *err, size_t errlen);

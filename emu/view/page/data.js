@@ -55,6 +55,7 @@ class Trace {
     this.exc = meta.exc;
     this.calls = meta.calls.map((c) => ({ s: c[0], e: c[1], seq: c[2], nr: c[3],
       name: c[4] || ('syscall_' + c[3]), text: c[5], tid: c[6], t: this }));
+    this.callS = Float64Array.from(this.calls, (c) => c.s);
     this.info = meta.info.map((x) => ({ i: x[0], text: x[1] }));
     // sequence numbers: records where seq is not the previous one + 1
     const sx = meta.seqx;

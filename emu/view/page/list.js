@@ -17,6 +17,7 @@ class InstrList {
     this.syncing = false;
     for (const t of traces) this.panes.push(this.makePane(parent, t));
     this.first = 0;
+    this.top = 0;
     new ResizeObserver(() => this.resize()).observe(parent);
     this.resize();
   }
@@ -26,7 +27,7 @@ class InstrList {
     root.tabIndex = 0;
     if (this.two) root.appendChild(el('div', 'lname', t.letter + ': ' + t.name));
     const head = el('div', 'lhead');
-    for (const [c, txt] of [['c-seq', 'seq'], ['c-cpl', 'cpl'], ['c-sym', 'symbol'], ['c-bytes', 'bytes'],
+    for (const [c, txt] of [['c-seq', 'seq'], ['c-cpl', 'CPL'], ['c-sym', 'symbol'], ['c-bytes', 'bytes'],
       ['c-asm', 'instruction'], ['c-chg', 'what it changed']]) head.appendChild(el('span', c, txt));
     root.appendChild(head);
     const scroll = el('div', 'lscroll');
@@ -62,7 +63,9 @@ class InstrList {
     const total = this.n * ROW_H;
     return total > this.spacerH ? (total - this.vh) / Math.max(1, this.spacerH - this.vh) : 1;
   }
-  vtop() { return this.panes[0].scroll.scrollTop * this.scale; }
+  // the scroll position as last set or seen (reading scrollTop would force
+  // a layout of the whole page in the middle of a selection change)
+  vtop() { return this.top * this.scale; }
   onScroll(p) {
     if (this.syncing) return;
     this.centered = undefined;
@@ -71,12 +74,14 @@ class InstrList {
       for (const q of this.panes) if (q !== p) q.scroll.scrollTop = p.scroll.scrollTop;
       this.syncing = false;
     }
-    this.render(p.scroll.scrollTop * this.scale);
+    this.top = p.scroll.scrollTop;
+    this.render(this.top * this.scale);
   }
   setVtop(v) {
     const max = Math.max(0, this.n * ROW_H - this.vh);
     v = clamp(v, 0, max);
     const st = v / this.scale;
+    this.top = st;
     this.syncing = true;
     for (const p of this.panes) p.scroll.scrollTop = st;
     this.syncing = false;
@@ -87,10 +92,18 @@ class InstrList {
     this.centered = center ? i : undefined;
     const top = this.vtop(), rows = Math.floor(this.vh / ROW_H);
     const first = Math.floor(top / ROW_H);
-    if (!center && i > first && i < first + rows - 1) { this.render(); return; }
+    if (!center && i > first && i < first + rows - 1) { this.mark(); return; }
     if (center) this.setVtop(i * ROW_H - this.vh / 2 + ROW_H / 2);
     else if (i <= first) this.setVtop(i * ROW_H - ROW_H);
     else this.setVtop((i + 2) * ROW_H - this.vh);
+  }
+  // the selection moved within the rows on screen: only the classes change
+  mark() {
+    for (const p of this.panes) {
+      for (const r of p.inner.querySelectorAll('.row.sel')) r.classList.remove('sel');
+      const r = p.inner.querySelector('.row[data-i="' + this.app.sel + '"]');
+      if (r) r.classList.add('sel');
+    }
   }
   pageRows() { return Math.max(1, Math.floor(this.vh / ROW_H) - 1); }
   render(v) {

@@ -6,46 +6,81 @@
 // a few lines on what the instruction just did (docs/syscall.md).
 'use strict';
 
+// The system calls of each trace, one entry a call (two lines at most; the
+// whole line in its tooltip), virtualised like the instruction list: a
+// program can make tens of thousands of calls.
+const CALL_H = 36;
+
 class StracePanel {
   constructor(node, traces, app) {
     this.node = node; this.traces = traces; this.app = app;
-    this.items = [];
+    this.pane = node.parentElement;
+    this.entries = [];
     for (const t of traces) {
-      if (traces.length > 1) node.appendChild(el('div', 'thead', t.letter + ': ' + t.name));
-      const entries = t.calls.map((c) => ({ i: c.s, c })).concat(t.info.map((x) => ({ i: x.i, x })));
-      entries.sort((a, b) => a.i - b.i || (a.c ? -1 : 1));
-      for (const e of entries) {
-        if (e.c) {
-          const c = e.c, d = el('div', 'call');
-          d.dataset.t = t.letter;
-          d.dataset.i = c.s;
-          d.dataset.name = c.name;
-          d.appendChild(el('span', 'n', '[' + c.seq + '] '));
-          d.appendChild(document.createTextNode(c.text || c.name + '(\u2026)' + (c.e < 0 ? ' = ?' : '')));
-          d.title = 'SYSCALL #' + c.seq + (c.e >= 0 ? ', back in user mode ' + (c.e - c.s) + ' records later' : '');
-          d.addEventListener('click', () => app.select(c.s, { center: true, trace: t }));
-          node.appendChild(d);
-          this.items.push({ t, c, d });
-        } else {
-          node.appendChild(el('div', 'info', e.x.text));
-        }
+      if (traces.length > 1) this.entries.push({ head: t.letter + ': ' + t.name });
+      const list = t.calls.map((c) => ({ i: c.s, c, t })).concat(t.info.map((x) => ({ i: x.i, x, t })));
+      list.sort((a, b) => a.i - b.i || (a.c ? -1 : 1));
+      if (!list.length) list.push({ text: 'no system calls in this trace' });
+      for (const e of list) {
+        if (e.c) e.c.entry = this.entries.length;
+        this.entries.push(e);
       }
-      if (!t.calls.length) node.appendChild(el('div', 'info', 'no system calls in this trace'));
     }
-    this.cur = null;
+    this.spacer = el('div');
+    this.rows = el('div');
+    this.rows.style.position = 'absolute';
+    this.rows.style.left = this.rows.style.right = '0';
+    node.style.position = 'relative';
+    node.appendChild(this.spacer);
+    node.appendChild(this.rows);
+    this.spacer.style.height = this.entries.length * CALL_H + 'px';
+    this.cur = [];
+    this.top = 0;
+    this.pane.addEventListener('scroll', () => { this.top = this.pane.scrollTop; this.render(); });
+    new ResizeObserver(() => { this.vh = this.pane.clientHeight; this.render(); }).observe(this.pane);
+    this.vh = 600;
+    node.addEventListener('click', (e) => {
+      const d = e.target.closest('.call');
+      if (d) app.select(+d.dataset.i, { center: true });
+    });
+  }
+  render() {
+    const head = 28;   // the panel's sticky title
+    const first = Math.max(0, Math.floor((this.top - head) / CALL_H));
+    const last = Math.min(this.entries.length, first + Math.ceil(this.vh / CALL_H) + 2);
+    const cur = new Set(this.cur), html = [];
+    for (let k = first; k < last; k++) {
+      const e = this.entries[k];
+      if (e.head) html.push('<div class="thead">', escHtml(e.head), '</div>');
+      else if (e.c) {
+        const c = e.c, text = c.text || c.name + '(\u2026)' + (c.e < 0 ? ' = ?' : '');
+        const tip = '[' + c.seq + '] ' + text + '\nSYSCALL #' + c.seq +
+          (c.e >= 0 ? ', back in user mode ' + (c.e - c.s) + ' records later' : ', did not return');
+        html.push('<div class="call', cur.has(c) ? ' cur' : '', '" data-t="', e.t.letter, '" data-i="', c.s,
+          '" data-name="', escHtml(c.name), '" title="', escHtml(tip), '"><span class="n">[', c.seq, '] </span>',
+          escHtml(text), '</div>');
+      } else html.push('<div class="info">', escHtml(e.x ? e.x.text : e.text), '</div>');
+    }
+    this.rows.style.top = first * CALL_H + 'px';
+    this.rows.innerHTML = html.join('');
   }
   update(sel) {
-    let hit = null;
-    for (const it of this.items) {
-      const on = it.t.callAt(sel) === it.c;
-      if (on && !hit) hit = it;
-      it.d.classList.toggle('cur', on);
+    const now = [];
+    for (const t of this.traces) {
+      const c = t.callAt(sel);
+      if (c) now.push(c);
     }
-    if (hit && hit !== this.cur) {
-      const p = this.node.parentElement, r = hit.d.getBoundingClientRect(), q = p.getBoundingClientRect();
-      if (r.top < q.top + 30 || r.bottom > q.bottom) p.scrollTop += r.top - q.top - q.height / 3;
+    const moved = now[0] && now[0] !== this.cur[0];
+    this.cur = now;
+    if (moved) {
+      // keep the current call in view
+      const y = now[0].entry * CALL_H;
+      if (y < this.top || y + CALL_H > this.top + this.vh - 40) {
+        this.top = Math.max(0, y - this.vh / 3);
+        this.pane.scrollTop = this.top;
+      }
     }
-    this.cur = hit;
+    this.render();
   }
 }
 

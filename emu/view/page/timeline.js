@@ -199,14 +199,21 @@ class Timeline {
     const cur = t.callAt(app.sel);
     let lastPx = -1;
     g.textAlign = 'left';
-    for (let k = 0; k < calls.length; k++) {
+    // calls are in order of their SYSCALL: from a little before the first
+    // one that can reach into the view (a fork's call encloses its child's)
+    for (let k = Math.max(0, bsearch(t.callS, this.v0) - 8); k < calls.length; k++) {
       const c = calls[k], e = c.e >= 0 ? c.e + 1 : t.n;
-      if (e < this.v0 || c.s > this.v1) continue;
+      if (c.s > this.v1) break;
+      if (e < this.v0) continue;
       const a = this.x(c.s), b = this.x(e), w = Math.max(2, b - a);
-      if (a + w <= lastPx && w < 3) continue;
+      // whole pixels, each filled once (thousands of calls can share one)
+      let p0 = Math.floor(a);
+      const p1 = Math.max(p0 + 2, Math.ceil(a + w));
+      if (p1 <= lastPx && c !== cur) continue;
+      if (p0 < lastPx && c !== cur) p0 = lastPx;
       g.fillStyle = c === cur ? TL.COL.callSel : TL.COL.call;
-      g.fillRect(a, L.y + 2, w, L.h - 4);
-      lastPx = a + w;
+      g.fillRect(p0, L.y + 2, p1 - p0, L.h - 4);
+      lastPx = p1;
       const label = c.name;
       if (w > 14) {
         const tw = g.measureText(label).width;
@@ -280,11 +287,13 @@ class Timeline {
   callNear(t, i, px) {
     const c = t.callAt(i);
     if (c) return c;
-    // a span narrower than a pixel: the nearest within 3 pixels
+    // a span narrower than a pixel: the nearest start within 3 pixels
+    const k = bsearch(t.callS, i);
     let best = null, bd = 4;
-    for (const x of t.calls) {
-      const d = Math.abs(this.x(x.s) - px);
-      if (d < bd) { bd = d; best = x; }
+    for (let j = k - 2; j <= k + 3; j++) {
+      if (j < 0 || j >= t.calls.length) continue;
+      const d = Math.abs(this.x(t.calls[j].s) - px);
+      if (d < bd) { bd = d; best = t.calls[j]; }
     }
     return best;
   }
