@@ -17,7 +17,7 @@
 /* The largest trace the page takes (records, i.e. lines).  The
  * environment variable LSTAR_VIEW_MAX_RECORDS can lower it (the tests
  * use it to check the refusal without a huge trace). */
-#define VIEW_MAX_RECORDS 4000000u
+#define VIEW_MAX_RECORDS 3000000u
 
 /* Write the page for one trace (nin = 1) or two traces side by side
  * (nin = 2) to out.  The file appears whole or not at all (a temporary

@@ -16,6 +16,7 @@ Cases:
                 `lstar tracediff` finds it
   large         a long trace (700 000 records: scrolled through a scaled
                 spacer, hundreds of snapshots) loads, selects and scrolls
+  exercise      docs/exercises/06-view.md done in the page: its answers hold
   screenshot    the picture in docs/view.png (--out FILE)
 """
 import json
@@ -219,6 +220,44 @@ def case_diff(b, lstar, guests, work):
     b.key("Home")
     b.key("d")
     check(b.js("window.lstarView.sel") == line - 1, "d does not go to the first difference")
+
+
+def case_exercise(b, lstar, guests, work):
+    """docs/exercises/06-view.md, done in the page: its answers must hold."""
+    doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "exercises", "06-view.md")
+    text = open(doc, encoding="utf-8").read()
+    block = re.search(r"<!-- view-answers\n(.*?)-->", text, re.S).group(1)
+    want = dict(line.split(" ", 1) for line in block.strip().splitlines())
+    prose = re.sub(r"\s+", " ", text.split("<!-- view-answers")[0])
+    for v in want.values():
+        check(v in prose, "the answer %r is not in the solution's text" % v)
+    page = seed_view(lstar, guests, work)
+    b.open(page)
+    got = {}
+    b.click('#strace .call[data-name="write"]')                 # 1
+    s = selected(b)
+    check(s["asm"] == "syscall" and s["cpl"] == "3", "1: %r" % s)
+    got["syscall_seq"], got["rcx"], got["r11"] = s["seq"], reg(b, "rcx"), reg(b, "r11")
+    check(b.js("window.lstarView.traces[0].symbolize(...parseHex('%s'))" % got["rcx"]) == "syscall+0x64", "1: RCX")
+    b.key("c")                                                   # 2
+    s = selected(b)
+    check(s["cpl"] == "0", "2: %r" % s)
+    got["first_kernel"], got["user_rsp"] = s["sym"] + " " + s["asm"], reg(b, "rsp")
+    check(b.js("document.querySelector('#state .stack h3').textContent").startswith("User stack"), "2: stack")
+    for _ in range(20):                                          # 3
+        b.key("ArrowDown")
+        if reg(b, "rsp").startswith("0xffff"):
+            break
+    s = selected(b)
+    got["stack_switch_seq"], got["stack_switch"], got["kernel_rsp"] = s["seq"], s["sym"], reg(b, "rsp")
+    b.key("s")                                                   # 4
+    s = selected(b)
+    check(s["asm"] == "sysret" and s["next"]["cpl"] == "3" and s["next"]["sym"] == "syscall+0x64", "4: %r" % s)
+    check(reg(b, "rcx") == want["rcx"] and reg(b, "r11") == want["r11"], "4: RCX/R11 at the SYSRET")
+    got["sysret_seq"], got["sysret"] = s["seq"], s["sym"]
+    got["kernel_insns"] = str(int(s["seq"].replace(",", "")) - int(got["syscall_seq"].replace(",", "")))
+    for k, v in want.items():
+        check(got.get(k) == v, "%s: the page shows %r, docs/exercises/06-view.md says %r" % (k, got.get(k), v))
 
 
 def case_large(b, lstar, guests, work):
