@@ -6,6 +6,7 @@
 # 100 instructions: 20,000 spans, 40,000 CPL changes) -- then times
 # `lstar view` making the page and headless Chromium loading it
 # (bench/view_bench.py).  Prints figures; asserts nothing.  REPS=3 runs each.
+# Also: cmake --build build --target view_bench.
 set -eu
 build=$(cd "${1:-build}" && pwd)
 n=${2:-2000000}
@@ -15,7 +16,6 @@ d=$(mktemp -d "${TMPDIR:-/tmp}/lstar-view-bench.XXXXXX")
 trap 'rm -rf "$d"' EXIT
 lstar=$build/lstar
 
-now() { date +%s.%N; }
 bench() {   # bench NAME PROGRAM ARGS...
 	name=$1
 	shift
@@ -26,10 +26,16 @@ bench() {   # bench NAME PROGRAM ARGS...
 	cat "$d/$name.jsonl" >/dev/null   # in the page cache, like a trace just written
 	k=0
 	while [ $k -lt "$reps" ]; do
-		t0=$(now)
-		"$lstar" view -o "$d/$name.html" "$d/$name.jsonl"
-		t1=$(now)
-		echo "lstar view: $(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }") s, page $(($(wc -c <"$d/$name.html") / 1024)) KiB"
+		# wall time and CPU time (the CPU time does not depend on what
+		# else the machine is doing)
+		python3 -c 'import resource, subprocess, sys, time
+t = time.time()
+r = subprocess.run(sys.argv[1:])
+w = time.time() - t
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("lstar view: %.2f s wall, %.2f s CPU" % (w, u.ru_utime + u.ru_stime), end="")
+sys.exit(r.returncode)' "$lstar" view -o "$d/$name.html" "$d/$name.jsonl"
+		echo ", page $(($(wc -c <"$d/$name.html") / 1024)) KiB"
 		k=$((k + 1))
 	done
 	python3 "$here/view_bench.py" "$d/$name.html" "$reps" || echo "(no browser figures)"

@@ -38,7 +38,8 @@ file(WRITE ${VIEW_EMBED}.in "${VIEW_S}")
 configure_file(${VIEW_EMBED}.in ${VIEW_EMBED} COPYONLY)
 set_source_files_properties(${VIEW_EMBED} PROPERTIES OBJECT_DEPENDS "${VIEW_BODY};${VIEW_CSS};${VIEW_JS}")
 
-target_sources(lstar_cli PRIVATE ${VIEW_DIR}/view_parse.c ${VIEW_DIR}/view_out.c ${VIEW_EMBED})
+target_sources(lstar_cli PRIVATE ${VIEW_DIR}/view_rec.c ${VIEW_DIR}/view_parse.c ${VIEW_DIR}/view_out.c
+  ${VIEW_EMBED})
 target_link_libraries(lstar_cli PRIVATE ZLIB::ZLIB)
 
 # The page of the seed program (docs/walkthrough.md links to it), made by

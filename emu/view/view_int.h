@@ -124,6 +124,62 @@ struct vtrace {
 };
 #define VIEW_IHASH (1u << 16)
 
+/* ---- one line of the trace (emu/view/view_rec.c) ---- */
+
+#define REC_STRACE 16
+#define REC_RAW 12
+
+struct change {
+	int f;
+	uint64_t old, nw;
+};
+
+struct memacc {
+	uint64_t addr, val;
+	uint8_t w, size;
+};
+
+struct span {
+	const char *s;
+	size_t n;
+};
+
+/* A record as read from its line: raw JSON strings point into the line. */
+struct rec {
+	uint64_t seq;
+	int kind;
+	bool has_cpl, has_rip;
+	int cpl;
+	uint64_t rip;
+	struct span sym, bytes, as, event;
+	struct change ch[VF_N + 8];
+	int nch;
+	bool has_cpl_change;
+	int cpl_old, cpl_new;
+	bool has_state;
+	uint64_t state[VF_N];
+	uint64_t state_mask;
+	struct memacc mem[VIEW_MEM_MAX];
+	int nmem;
+	uint64_t dropped;
+	bool has_syscall, has_sysname;
+	uint64_t nr;
+	struct span sysname;
+	struct span strace[REC_STRACE];
+	int nstrace;
+	bool has_tid;
+	int64_t tid;
+	/* exception members, raw: key and value */
+	struct span rawk[REC_RAW], rawv[REC_RAW];
+	int nraw;
+	/* the value spans of "seq" and "sym" (left out of the line's hash) */
+	struct span seq_span, sym_span;
+};
+
+/* Parse one line [s, e) (without its newline) into r.  false: *why says
+ * what was expected at column *col (1-based). */
+bool view_parse_line(const char *s, const char *e, struct rec *r, const char **why, size_t *col);
+
 /* Parse a whole trace file into t (t->path set, t->want_hash as needed). 0 or -1 + err. */
 int view_parse(struct vtrace *t, size_t max_records, char *err, size_t errlen);
 void view_trace_free(struct vtrace *t);

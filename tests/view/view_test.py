@@ -17,6 +17,7 @@ Cases:
   large         a long trace (700 000 records: scrolled through a scaled
                 spacer, hundreds of snapshots) loads, selects and scrolls
   exercise      docs/exercises/06-view.md done in the page: its answers hold
+  tasks         records with "tid": a timeline lane per task
   screenshot    the picture in docs/view.png (--out FILE)
 """
 import json
@@ -159,6 +160,19 @@ def case_keys(b, lstar, guests, work):
     check(selected(b)["i"] == i + 1, "C did not go back")
     b.key("End")
     check(selected(b)["i"] == b.js("window.lstarView.n") - 1, "End")
+    # the timeline: + halves what it shows, 0 shows the whole run again
+    span = lambda: b.js("window.lstarView.timeline.v1 - window.lstarView.timeline.v0")
+    whole = span()
+    b.key("+")
+    check(abs(span() - whole / 2) < 1, "+ did not zoom in: %r of %r" % (span(), whole))
+    b.key("0")
+    check(span() == whole, "0 did not show the whole run")
+    # a click on the timeline selects the record under it
+    x = b.js("(() => { const t = window.lstarView.timeline, r = t.c.getBoundingClientRect(); "
+             "return [r.left + t.x(%d) + 0.5, r.top + t.lanes[0].y + 5]; })()" % (i // 2))
+    b.click_at(x[0], x[1])
+    got = selected(b)["i"]
+    check(abs(got - i // 2) <= b.js("window.lstarView.n") / 1000, "timeline click: %d, not near %d" % (got, i // 2))
 
 
 def case_search(b, lstar, guests, work):
@@ -258,6 +272,24 @@ def case_exercise(b, lstar, guests, work):
     got["kernel_insns"] = str(int(s["seq"].replace(",", "")) - int(got["syscall_seq"].replace(",", "")))
     for k, v in want.items():
         check(got.get(k) == v, "%s: the page shows %r, docs/exercises/06-view.md says %r" % (k, got.get(k), v))
+
+
+def case_tasks(b, lstar, guests, work):
+    """A trace whose records carry "tid" (a kernel with several tasks will
+    write them): one timeline lane per task, the task in the state panel."""
+    src = trace(lstar, work, "t.jsonl", os.path.join(guests, "scall"))
+    dst = os.path.join(work, "tid.jsonl")
+    with open(src) as f, open(dst, "w") as g:
+        for k, line in enumerate(f):
+            tid = 1 if k < 20000 else 2 if k < 25000 else 1
+            g.write(re.sub(r'^(\{"seq":\d+,)', r'\1"tid":%d,' % tid, line))
+    page = view(lstar, os.path.join(work, "tid.html"), dst)
+    b.open(page)
+    check(b.js("window.lstarView.traces[0].tasks") == [1, 2], "tasks: %r" % b.js("window.lstarView.traces[0].tasks"))
+    lanes = b.js("window.lstarView.timeline.lanes.map(l => l.label)")
+    check("task 1" in lanes and "task 2" in lanes, "lanes: %r" % lanes)
+    b.js("window.lstarView.select(22000, {center: true})")
+    check("task 2" in b.js("document.querySelector('#state .where').textContent"), "no task in the state panel")
 
 
 def case_large(b, lstar, guests, work):

@@ -16,6 +16,7 @@ class App {
     this.matchSet = null;
     this.matches = null;
     this.query = '';
+    document.body.classList.toggle('two', traces.length > 1);
     this.title();
     this.timeline = new Timeline($('#tl'), $('#tl-tip'), traces, this);
     this.strace = new StracePanel($('#strace'), traces, this);

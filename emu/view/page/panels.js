@@ -179,7 +179,9 @@ class StatePanel {
           note = 'was ' + (s.knownBefore[kf] ? hex(o[0], o[1]) : '?') + (note ? '  ' + note : '');
         }
       }
-      tr.appendChild(el('td', 'o', note));
+      const o = el('td', 'o', note);
+      if (note) o.title = note;
+      tr.appendChild(o);
       tb.appendChild(tr);
     }
     sec.appendChild(tb);
