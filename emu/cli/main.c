@@ -191,7 +191,7 @@ int main(int argc, char **argv)
 
 	/* --view=FILE: a JSON Lines trace for the page (emu/view/view_run.h). */
 	struct view_run vr;
-	if (view_run_begin(&o.trace, &vr, err, sizeof(err))) {
+	if (view_run_begin(&o.trace, o.prog_argv ? o.prog_argv[0] : o.kernel, &vr, err, sizeof(err))) {
 		fprintf(stderr, "lstar: %s\n", err);
 		lstar_machine_free(lm);
 		return EXIT_LOAD;
