@@ -53,6 +53,29 @@ static bool need(struct jp *j, char c)
 	return fail(j, msg[strchr(cs, c) - cs]);
 }
 
+/* The length of the UTF-8 sequence at p (0: not valid UTF-8: the page
+ * reads these strings as JSON again). */
+static size_t utf8_len(const char *p, const char *e)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t left = (size_t)(e - p), n;
+	unsigned lo = 0x80, hi = 0xBF;
+	if (u[0] >= 0xC2 && u[0] <= 0xDF)
+		n = 2;
+	else if (u[0] >= 0xE0 && u[0] <= 0xEF)
+		n = 3, lo = u[0] == 0xE0 ? 0xA0 : 0x80, hi = u[0] == 0xED ? 0x9F : 0xBF;
+	else if (u[0] >= 0xF0 && u[0] <= 0xF4)
+		n = 4, lo = u[0] == 0xF0 ? 0x90 : 0x80, hi = u[0] == 0xF4 ? 0x8F : 0xBF;
+	else
+		return 0;
+	if (left < n || u[1] < lo || u[1] > hi)
+		return 0;
+	for (size_t k = 2; k < n; k++)
+		if (u[k] < 0x80 || u[k] > 0xBF)
+			return 0;
+	return n;
+}
+
 /* A string; its raw contents (escapes kept) in s, n. */
 static bool str(struct jp *j, const char **s, size_t *n)
 {
@@ -62,8 +85,26 @@ static bool str(struct jp *j, const char **s, size_t *n)
 	while (j->p < j->e && *j->p != '"') {
 		if ((unsigned char)*j->p < 0x20)
 			return fail(j, "a string without control characters");
-		if (*j->p == '\\' && ++j->p >= j->e)
-			break;
+		if ((unsigned char)*j->p >= 0x80) {
+			size_t n = utf8_len(j->p, j->e);
+			if (!n)
+				return fail(j, "UTF-8 text");
+			j->p += n;
+			continue;
+		}
+		if (*j->p == '\\') {
+			/* the page parses these strings again: only JSON's escapes */
+			if (++j->p >= j->e)
+				break;
+			if (*j->p == 'u') {
+				for (int k = 1; k <= 4; k++)
+					if (j->p + k >= j->e || !strchr("0123456789abcdefABCDEF", j->p[k]) || !j->p[k])
+						return fail(j, "a \\u escape with four hex digits");
+				j->p += 4;
+			} else if (!strchr("\"\\/bfnrt", *j->p) || !*j->p) {
+				return fail(j, "a JSON escape");
+			}
+		}
 		j->p++;
 	}
 	if (j->p >= j->e)
@@ -137,6 +178,35 @@ static bool unum(struct jp *j, uint64_t *v)
 	return true;
 }
 
+static bool digits(struct jp *j)
+{
+	const char *b = j->p;
+	while (j->p < j->e && *j->p >= '0' && *j->p <= '9')
+		j->p++;
+	return j->p > b;
+}
+
+/* A JSON number, any (kept as it is for the page: it must be valid). */
+static bool number(struct jp *j)
+{
+	if (j->p < j->e && *j->p == '-')
+		j->p++;
+	if (j->p < j->e && *j->p == '0')
+		j->p++;
+	else if (!digits(j))
+		return fail(j, "a number");
+	if (j->p < j->e && *j->p == '.' && (j->p++, !digits(j)))
+		return fail(j, "digits after the point");
+	if (j->p < j->e && (*j->p == 'e' || *j->p == 'E')) {
+		j->p++;
+		if (j->p < j->e && (*j->p == '+' || *j->p == '-'))
+			j->p++;
+		if (!digits(j))
+			return fail(j, "an exponent");
+	}
+	return true;
+}
+
 /* Any value (keys the parser does not know). */
 static bool skipv(struct jp *j, int depth)
 {
@@ -169,12 +239,8 @@ static bool skipv(struct jp *j, int depth)
 		} while (ch(j, ','));
 		return need(j, ']');
 	default:
-		if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9')) {
-			j->p++;
-			while (j->p < j->e && strchr("0123456789.eE+-", *j->p))
-				j->p++;
-			return true;
-		}
+		if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
+			return number(j);
 		for (const char *const *w = (const char *const[]){ "true", "false", "null", NULL }; *w; w++) {
 			size_t l = strlen(*w);
 			if ((size_t)(j->e - j->p) >= l && !memcmp(j->p, *w, l)) {

@@ -175,9 +175,11 @@ mutations)
 	# damaged traces: refused with one line or shown, never a crash
 	trace t.jsonl "$g/scall"
 	head -n 400 t.jsonl >base.jsonl
-	python3 - "$lstar" <<'PY' || exit 1
+	python3 - "$lstar" "$here" <<'PY' || exit 1
 import random, subprocess, sys
 lstar = sys.argv[1]
+sys.path.insert(0, sys.argv[2])
+import blob
 base = open("base.jsonl", "rb").read()
 rnd = random.Random(7)
 for k in range(300):
@@ -197,8 +199,15 @@ for k in range(300):
     open("m.jsonl", "wb").write(b)
     r = subprocess.run([lstar, "view", "-o", "m.html", "m.jsonl"], capture_output=True)
     err = r.stderr.decode(errors="replace")
-    if r.returncode not in (0, 1) or (r.returncode == 1 and err.count("\n") != 1) or \
-       (r.returncode == 0 and err) or "ERROR" in err or "runtime error" in err:
+    bad = r.returncode not in (0, 1) or (r.returncode == 1 and err.count("\n") != 1) or \
+        (r.returncode == 0 and err) or "ERROR" in err or "runtime error" in err
+    if not bad and r.returncode == 0:
+        # what was accepted must make a page whose data the browser can read
+        try:
+            blob.traces(open("m.html", encoding="utf-8").read())
+        except Exception as e:
+            bad, err = True, "the page's data does not parse: %r" % e
+    if bad:
         print("FAIL (mutations): mutation %d: status %d: %s" % (k, r.returncode, err[:2000]))
         open("failed.jsonl", "wb").write(b)
         sys.exit(1)
