@@ -6,6 +6,7 @@
 const NF = 56, F_RFLAGS = 16, F_CPL = 17, F_SEG = 18, F_SYS = 42;
 const K_INSN = 0, K_EXC = 1, K_OTHER = 2;
 const SNAP_WORDS = 6 + 2 * NF;
+const STACK_LOOKBACK = 65536;   // records the stack panel looks back at most
 // instruction classes (Trace.iCls)
 const C_OTHER = 0, C_SYSCALL = 1, C_SYSRET = 2, C_IRET = 3, C_SWAPGS = 4, C_INT = 5, C_WRMSR = 6;
 const REGS = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi',
@@ -140,6 +141,49 @@ class Trace {
     const name = plus < 0 ? sym : sym.slice(0, plus);
     const off = (plus < 0 ? 0n : BigInt(sym.slice(plus + 1))) + (a - addr[r]);
     return off ? name + '+0x' + off.toString(16) : name;
+  }
+  // The 256 bytes around RSP after record i, for the stack panel: the
+  // window starts at (RSP - 0x40) rounded down to 64, so that it stays the
+  // same while RSP moves a little; a step forward in the same window only
+  // adds the accesses of the records in between.  at: RSP's offset in it.
+  stackMem(i, rlo, rhi) {
+    const wlo = ((rlo - 0x40) & ~0x3f) >>> 0;
+    const whi = (wlo > rlo ? rhi - 1 : rhi) >>> 0;
+    const at = ((rlo - wlo) >>> 0);
+    let c = this.mcache;
+    if (!(c && c.wlo === wlo && c.whi === whi && i >= c.i && i - c.i <= 4096)) {
+      const m = this.memAround(i, wlo, whi, 256, STACK_LOOKBACK);
+      const cu = this.cur3 || (this.cur3 = new Cursor(this));
+      cu.seek(Math.min(i + 1, this.n));
+      c = this.mcache = { i, wlo, whi, val: m.val, known: m.known, mo: cu.mo, plo: cu.plo, phi: cu.phi };
+    } else if (i > c.i) {
+      const mem = this.mem;
+      let mo = c.mo, plo = c.plo, phi = c.phi;
+      for (let r = c.i + 1; r <= i; r++) {
+        const n = this.nmem[r];
+        if (!n) continue;
+        if (n & 0x80) { while (mem[mo++] & 0x80); }
+        for (let k = n & 0x7f; k > 0; k--) {
+          const size = mem[mo++] & 0x7f;
+          let q = mem[mo++], xlo = 0, xhi = 0;
+          for (let b = 0; b < q; b++) { const v = mem[mo++]; if (b < 4) xlo |= v << (8 * b); else xhi |= v << (8 * (b - 4)); }
+          plo = (plo ^ xlo) >>> 0; phi = (phi ^ xhi) >>> 0;
+          q = mem[mo++];
+          let vlo = 0, vhi = 0;
+          for (let b = 0; b < q; b++) { const v = mem[mo++]; if (b < 4) vlo |= v << (8 * b); else vhi |= v << (8 * (b - 4)); }
+          const d = (phi - whi) * 4294967296 + (plo - wlo);
+          if (d <= -8 || d >= 256) continue;
+          for (let b = 0; b < size; b++) {
+            const p = d + b;
+            if (p < 0 || p >= 256) continue;
+            c.known[p] = 1;
+            c.val[p] = b < 4 ? (vlo >>> (8 * b)) & 255 : (vhi >>> (8 * (b - 4))) & 255;
+          }
+        }
+      }
+      c.i = i; c.mo = mo; c.plo = plo; c.phi = phi;
+    }
+    return { at, val: c.val, known: c.known };
   }
   // the bytes in [lo, hi) + len as memory held them after record i, as far
   // as the trace's accesses tell (known[k] = 0: never seen), looking back

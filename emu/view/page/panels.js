@@ -98,64 +98,30 @@ const STATE_ROWS = {
     ['GDTR.base', 'gdtr.base'], ['IDTR.base', 'idtr.base']],
 };
 
+// Built once; a new selection only changes texts and classes (rebuilding
+// a few hundred elements at every step made the browser lay the page out
+// again each time).
 class StatePanel {
   constructor(node, traces, app) {
     this.node = node; this.traces = traces; this.app = app;
     this.two = traces.length > 1;
-  }
-  // the state of each trace at record i (null past its end)
-  states(i) {
-    return this.traces.map((t) => (i < t.n ? t.cur2.at(i) : null));
-  }
-  update(i) {
-    const S = this.states(i), node = this.node, t0 = this.traces[0];
-    const frag = document.createDocumentFragment();
-    const main = S[0] || S[1], t = S[0] ? t0 : this.traces[1];
-    if (!main) { node.textContent = ''; return; }
-    // where: the instruction and the CPL
-    const where = el('div', 'where');
-    const cpl = t.cpl(i), badge = el('span', 'cplb ' + (cpl === 3 ? 'u' : 'k'), 'CPL ' + cpl);
-    where.appendChild(badge);
-    where.appendChild(document.createTextNode(' #' + fmtInt(t.seq(i)) + '  ' + describe(t, i)));
-    const c = t.callAt(i);
-    if (c) where.appendChild(el('div', '', 'in system call ' + c.name + ' (SYSCALL #' + fmtInt(c.seq) + ')'));
-    if (t.tasks.length) where.appendChild(el('div', '', 'task ' + t.tid(i)));
-    frag.appendChild(where);
-    const ex = explain(t, i, main);
-    if (ex) frag.appendChild(ex);
-    // registers
-    frag.appendChild(this.table('Registers after this instruction', STATE_ROWS.gpr, S, i));
-    frag.appendChild(this.flags(S));
-    frag.appendChild(this.segments(S));
-    frag.appendChild(this.table('Control registers and MSRs', STATE_ROWS.sys, S, i));
-    frag.appendChild(this.stack(t, i, main));
-    node.textContent = '';
-    node.appendChild(frag);
-  }
-  cell(tr, s, t, f, dec, other) {
-    const k = t.fieldIndex.get(f);
-    const td = el('td', 'v');
-    if (!s) { td.textContent = ''; return td; }
-    if (!s.known[k]) {
-      td.appendChild(el('span', 'unk', '?'));
-      td.title = 'not in the trace yet';
-      return td;
+    this.where = el('div', 'where');
+    this.explainBox = el('div');
+    node.appendChild(this.where);
+    node.appendChild(this.explainBox);
+    this.tables = [];
+    this.table('Registers after this instruction', STATE_ROWS.gpr);
+    this.flagsSec();
+    const segRows = [];
+    for (const sg of ['cs', 'ss', 'ds', 'es', 'fs', 'gs']) {
+      segRows.push([sg.toUpperCase(), sg + '.sel', (v) => 'RPL ' + (v[0] & 3)]);
+      segRows.push([sg.toUpperCase() + '.base', sg + '.base']);
     }
-    const v = fieldVal(s.after, k);
-    td.textContent = hex(v[0], v[1]);
-    const changed = s.ch.some((c) => c.f === k);
-    if (changed) {
-      tr.classList.add('c');
-      const o = fieldVal(s.before, k);
-      td.title = 'was ' + (s.knownBefore[k] ? hex(o[0], o[1]) : '?');
-    }
-    if (other && other.known[k]) {
-      const w = fieldVal(other.after, k);
-      if (w[0] !== v[0] || w[1] !== v[1]) td.classList.add('df');
-    }
-    return td;
+    this.table('Segments', segRows);
+    this.table('Control registers and MSRs', STATE_ROWS.sys);
+    this.stackSec();
   }
-  table(title, rows, S, i) {
+  table(title, rows) {
     const sec = el('div', 'sec');
     sec.appendChild(el('h3', '', title + (this.two ? '  (A | B)' : '')));
     const tb = el('table');
@@ -163,96 +129,145 @@ class StatePanel {
       const tr = el('tr');
       tr.dataset.f = f;
       tr.appendChild(el('th', '', label));
-      S.forEach((s, k) => {
-        const t = this.traces[k];
-        tr.appendChild(this.cell(tr, s, t, f, dec, S[1 - k]));
-      });
-      const s = S[0] || S[1], t = S[0] ? this.traces[0] : this.traces[1];
-      const kf = t.fieldIndex.get(f);
-      let note = '';
-      if (s && s.known[kf]) {
-        const v = fieldVal(s.after, kf);
-        if (dec) note = dec(v, t);
-        else if (f.startsWith('r') && !this.two) note = t.symbolize(v[0], v[1]);
-        if (tr.classList.contains('c') && !this.two) {
-          const o = fieldVal(s.before, kf);
-          note = 'was ' + (s.knownBefore[kf] ? hex(o[0], o[1]) : '?') + (note ? '  ' + note : '');
-        }
-      }
-      const o = el('td', 'o', note);
-      if (note) o.title = note;
-      tr.appendChild(o);
+      const cells = this.traces.map(() => tr.appendChild(el('td', 'v')));
+      const note = tr.appendChild(el('td', 'o'));
       tb.appendChild(tr);
+      this.tables.push({ tr, f, dec, cells, note });
     }
     sec.appendChild(tb);
-    return sec;
+    this.node.appendChild(sec);
   }
-  flags(S) {
+  flagsSec() {
     const sec = el('div', 'sec');
     sec.appendChild(el('h3', '', 'RFLAGS'));
-    S.forEach((s, k) => {
-      if (!s) return;
-      const t = this.traces[k], f = F_RFLAGS;
+    this.flagRows = this.traces.map(() => {
       const row = el('div', 'flags where');
       row.dataset.f = 'rflags';
-      const v = s.after[2 * f], o = s.before[2 * f];
-      const val = el('b', '', (this.two ? t.letter + ' ' : '') + (s.known[f] ? hex(v) : '?') + '  ');
-      row.appendChild(val);
-      for (const [b, n] of FLAG_BITS) {
-        const sp = el('span', '', n);
-        if ((v >>> b) & 1) sp.classList.add('on');
-        if (((v ^ o) >>> b) & 1 && s.ch.some((c) => c.f === f)) sp.classList.add('fc');
-        row.appendChild(sp);
-      }
-      row.appendChild(el('span', 'on', 'IOPL=' + ((v >>> 12) & 3)));
+      const val = row.appendChild(el('b'));
+      const spans = FLAG_BITS.map(([, n]) => row.appendChild(el('span', '', n)));
+      const iopl = row.appendChild(el('span', 'on'));
       sec.appendChild(row);
+      return { row, val, spans, iopl };
     });
-    return sec;
+    this.node.appendChild(sec);
   }
-  segments(S) {
-    const rows = [];
-    for (const sg of ['cs', 'ss', 'ds', 'es', 'fs', 'gs']) {
-      rows.push([sg.toUpperCase(), sg + '.sel', (v, t) => 'RPL ' + (v[0] & 3)]);
-      rows.push([sg.toUpperCase() + '.base', sg + '.base']);
-    }
-    return this.table('Segments', rows, S);
-  }
-  stack(t, i, s) {
+  stackSec() {
     const sec = el('div', 'sec stack');
-    const k = 4, rsp = fieldVal(s.after, k);
-    sec.appendChild(el('h3', '', (isKernelAddr(rsp[1]) ? 'Kernel' : 'User') + ' stack around RSP'));
-    if (!s.known[k]) { sec.appendChild(el('div', 'note', 'RSP is not known yet')); return sec; }
-    const below = 4, above = 12, len = (below + above) * 8;
-    const base = (rsp[0] - below * 8);
-    const blo = base >>> 0, bhi = base < 0 ? (rsp[1] - 1) >>> 0 : rsp[1];
-    const m = t.memAround(i, blo, bhi, len);
-    const tb = el('table');
-    for (let q = above + below - 1; q >= 0; q--) {
-      const alo = (blo + q * 8) >>> 0, ahi = blo + q * 8 > 0xffffffff ? (bhi + 1) >>> 0 : bhi;
-      const tr = el('tr');
-      const off = (q - below) * 8;
-      if (off === 0) tr.className = 'rsp';
-      tr.appendChild(el('td', 'a', (off === 0 ? 'rsp\u2192 ' : (off > 0 ? '+' : '-') + Math.abs(off).toString(16).padStart(2, '0') + ' ') + hex(alo, ahi)));
+    this.stackTitle = sec.appendChild(el('h3'));
+    const tb = sec.appendChild(el('table'));
+    this.stackRows = [];
+    for (let q = 0; q < 16; q++) {
+      const tr = tb.appendChild(el('tr'));
+      this.stackRows.push({ tr, a: tr.appendChild(el('td', 'a')), v: tr.appendChild(el('td', 'v')),
+        s: tr.appendChild(el('td', 's')) });
+    }
+    this.stackNote = sec.appendChild(el('div', 'note'));
+    this.node.appendChild(sec);
+  }
+  update(i) {
+    const S = this.traces.map((t) => (i < t.n ? t.cur2.at(i) : null));
+    const k0 = S[0] ? 0 : 1, main = S[k0], t = this.traces[k0];
+    if (!main) return;
+    // where: the instruction, the CPL, the call, the task
+    const w = this.where, cpl = t.cpl(i);
+    w.textContent = '';
+    w.appendChild(el('span', 'cplb ' + (cpl === 3 ? 'u' : 'k'), 'CPL ' + cpl));
+    w.appendChild(document.createTextNode(' #' + fmtInt(t.seq(i)) + '  ' + describe(t, i)));
+    const c = t.callAt(i);
+    if (c) w.appendChild(el('div', '', 'in system call ' + c.name + ' (SYSCALL #' + fmtInt(c.seq) + ')'));
+    if (t.tasks.length) w.appendChild(el('div', '', 'task ' + t.tid(i)));
+    this.explainBox.textContent = '';
+    const ex = explain(t, i, main);
+    if (ex) this.explainBox.appendChild(ex);
+    for (const row of this.tables) this.fillRow(row, S, k0);
+    this.fillFlags(S);
+    this.fillStack(t, i, main);
+  }
+  fillRow(row, S, k0) {
+    let changed = false;
+    S.forEach((s, k) => {
+      const td = row.cells[k], t = this.traces[k], f = t.fieldIndex.get(row.f);
+      td.className = 'v';
+      td.title = '';
+      if (!s) { td.textContent = ''; return; }
+      if (!s.known[f]) { td.innerHTML = '<span class="unk">?</span>'; td.title = 'not in the trace yet'; return; }
+      const v = fieldVal(s.after, f);
+      td.textContent = hex(v[0], v[1]);
+      if (s.ch.some((c) => c.f === f)) {
+        changed = true;
+        const o = fieldVal(s.before, f);
+        td.title = 'was ' + (s.knownBefore[f] ? hex(o[0], o[1]) : '?');
+      }
+      const other = S[1 - k];
+      if (other && other.known[f]) {
+        const x = fieldVal(other.after, f);
+        if (x[0] !== v[0] || x[1] !== v[1]) td.classList.add('df');
+      }
+    });
+    row.tr.classList.toggle('c', changed);
+    const s = S[k0], t = this.traces[k0], f = t.fieldIndex.get(row.f);
+    let note = '';
+    if (s.known[f]) {
+      const v = fieldVal(s.after, f);
+      if (row.dec) note = row.dec(v, t);
+      else if (row.f.startsWith('r') && !this.two) note = t.symbolize(v[0], v[1]);
+      if (changed && !this.two) {
+        const o = fieldVal(s.before, f);
+        note = 'was ' + (s.knownBefore[f] ? hex(o[0], o[1]) : '?') + (note ? '  ' + note : '');
+      }
+    }
+    row.note.textContent = note;
+    row.note.title = note;
+  }
+  fillFlags(S) {
+    S.forEach((s, k) => {
+      const r = this.flagRows[k], f = F_RFLAGS;
+      r.row.hidden = !s;
+      if (!s) return;
+      const v = s.after[2 * f], o = s.before[2 * f], ch = s.ch.some((c) => c.f === f);
+      r.val.textContent = (this.two ? this.traces[k].letter + ' ' : '') + (s.known[f] ? hex(v) : '?') + '  ';
+      FLAG_BITS.forEach(([b], q) => {
+        r.spans[q].className = ((v >>> b) & 1 ? 'on' : '') + (ch && ((v ^ o) >>> b) & 1 ? ' fc' : '');
+      });
+      r.iopl.textContent = 'IOPL=' + ((v >>> 12) & 3);
+    });
+  }
+  fillStack(t, i, s) {
+    const rsp = fieldVal(s.after, 4);
+    this.stackTitle.textContent = (isKernelAddr(rsp[1]) ? 'Kernel' : 'User') + ' stack around RSP';
+    if (!s.known[4]) {
+      for (const r of this.stackRows) r.tr.hidden = true;
+      this.stackNote.textContent = 'RSP is not known yet';
+      return;
+    }
+    const m = t.stackMem(i, rsp[0], rsp[1]);
+    // slots from RSP + 0x58 down to RSP - 0x20
+    this.stackRows.forEach((r, q) => {
+      const off = (11 - q) * 8;
+      const p = m.at + off;   // byte offset of the slot in m
+      const alo = (rsp[0] + off) >>> 0;
+      const ahi = off >= 0 ? (alo < rsp[0] ? rsp[1] + 1 : rsp[1]) >>> 0 : (alo > rsp[0] ? rsp[1] - 1 : rsp[1]) >>> 0;
+      r.tr.hidden = false;
+      r.tr.className = off === 0 ? 'rsp' : '';
+      r.a.textContent = (off === 0 ? 'rsp\u2192 ' : (off > 0 ? '+' : '-') + Math.abs(off).toString(16).padStart(2, '0') + ' ') + hex(alo, ahi);
       let known = 0, lo = 0, hi = 0;
       for (let b = 0; b < 8; b++) {
-        if (!m.known[q * 8 + b]) continue;
+        if (!m.known[p + b]) continue;
         known++;
-        if (b < 4) lo |= m.val[q * 8 + b] << (8 * b); else hi |= m.val[q * 8 + b] << (8 * (b - 4));
+        if (b < 4) lo |= m.val[p + b] << (8 * b); else hi |= m.val[p + b] << (8 * (b - 4));
       }
       let text;
       if (known === 8) text = hex(lo >>> 0, hi >>> 0);
       else if (!known) text = '??';
       else {
         text = '0x';
-        for (let b = 7; b >= 0; b--) text += m.known[q * 8 + b] ? m.val[q * 8 + b].toString(16).padStart(2, '0') : '??';
+        for (let b = 7; b >= 0; b--) text += m.known[p + b] ? m.val[p + b].toString(16).padStart(2, '0') : '??';
       }
-      tr.appendChild(el('td', 'v', text));
-      tr.appendChild(el('td', 's', known === 8 ? t.symbolize(lo >>> 0, hi >>> 0) : ''));
-      tb.appendChild(tr);
-    }
-    sec.appendChild(tb);
-    sec.appendChild(el('div', 'note', 'values as the trace\u2019s reads and writes show them; ?? = not accessed in the trace so far'));
-    return sec;
+      r.v.textContent = text;
+      r.s.textContent = r.s.title = known === 8 ? t.symbolize(lo >>> 0, hi >>> 0) : '';
+    });
+    this.stackNote.textContent = 'values as the trace\u2019s reads and writes show them; ?? = not accessed in the ' +
+      fmtInt(STACK_LOOKBACK) + ' records before';
   }
 }
 
