@@ -18,6 +18,7 @@ Cases:
                 spacer, hundreds of snapshots) loads, selects and scrolls
   exercise      docs/exercises/06-view.md done in the page: its answers hold
   tasks         records with "tid": a timeline lane per task
+  gaps          a --trace-syscalls trace (made by run --view) and a page fault
   screenshot    the picture in docs/view.png (--out FILE)
 """
 import json
@@ -295,6 +296,31 @@ def case_tasks(b, lstar, guests, work):
     check("task 1" in lanes and "task 2" in lanes, "lanes: %r" % lanes)
     b.js("window.lstarView.select(22000, {center: true})")
     check("task 2" in b.js("document.querySelector('#state .where').textContent"), "no task in the state panel")
+
+
+def case_gaps(b, lstar, guests, work):
+    """A --trace-syscalls trace (gaps, each window with its "state") and a
+    trace with a page fault (an exception record)."""
+    t = os.path.join(work, "s.jsonl")
+    r = run("env", "-i", lstar, "run", "--view=" + os.path.join(work, "s.html"), "--trace=" + t,
+            "--trace-format", "jsonl", "--trace-syscalls", os.path.join(guests, "scall"))
+    check(r.returncode == 0, "lstar run --trace-syscalls --view: %d %s" % (r.returncode, r.stderr))
+    b.open(os.path.join(work, "s.html"))
+    b.click('#strace .call[data-name="write"]')
+    s = selected(b)
+    check(s["asm"] == "syscall" and s["next"]["sym"] == "entry_SYSCALL_64", "write: %r" % s)
+    check(reg(b, "rcx") == hex(int(s["rip"], 16) + 2), "RCX after the gap: %r" % reg(b, "rcx"))
+    check(b.js("document.querySelectorAll('#state .unk').length") == 0, "unknown values after a window's state")
+    # the page of a program killed by a page fault
+    f = os.path.join(work, "f.jsonl")
+    run(lstar, "run", "--trace=" + f, "--trace-format", "jsonl", os.path.join(guests, "fault"), "segv")
+    b.open(view(lstar, os.path.join(work, "f.html"), f))
+    b.key("End")
+    b.key("E")
+    s = selected(b)
+    check(s["sym"].startswith("#PF vector 14"), "the last exception: %r" % s)
+    text = b.js("document.querySelector('#state .explain').textContent")
+    check("#PF" in text and "CR2" in text, "no explanation of the fault: %r" % text)
 
 
 def case_large(b, lstar, guests, work):
