@@ -42,6 +42,11 @@ h, t = blob.traces(open('$1', encoding='utf-8').read()); d = {'head': h, 'traces
 print($2)"
 }
 
+# these read the page's data back with Python (tests/view/blob.py)
+case $case in page|run_view|diff|mutations)
+	command -v python3 >/dev/null 2>&1 || { echo "SKIPPED: no python3"; exit 77; } ;;
+esac
+
 case $case in
 bad_input)
 	"$lstar" run --trace=t.txt "$g/scall" >/dev/null 2>&1
