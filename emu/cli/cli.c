@@ -11,10 +11,12 @@
 
 #include "emu/cli/cli.h"
 #include "emu/gdb/gdbstub.h"
+#include "emu/view/view.h"
 
 const char cli_usage[] =
 	"usage: lstar run [OPTIONS] [--] [PROGRAM [ARGS...]]\n"
 	"       lstar tracediff [--context N] A.jsonl B.jsonl\n"
+	VIEW_USAGE_LINE
 	"       lstar --help | --version\n"
 	"\n"
 	"Boots a kernel on the lstar x86-64 machine.  Without --kernel the built-in\n"

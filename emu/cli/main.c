@@ -21,6 +21,8 @@
 #include "emu/symbols.h"
 #include "emu/gdb/gdbstub.h"
 #include "emu/trace/trace.h"
+#include "emu/view/view.h"
+#include "emu/view/view_run.h"
 
 extern char **environ;
 
@@ -78,6 +80,8 @@ int main(int argc, char **argv)
 	char err[512];
 	if (argc >= 2 && !strcmp(argv[1], "tracediff"))
 		return tracediff_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "view"))
+		return view_main(argc - 1, argv + 1);
 	if (!cli_parse(argc, argv, &o, err, sizeof(err)))
 		return usage_error(err);
 	if (o.action == CLI_HELP) {
@@ -152,10 +156,18 @@ int main(int argc, char **argv)
 		return EXIT_LOAD;
 	}
 
+	/* --view=FILE: a JSON Lines trace for the page (emu/view/view_run.h). */
+	struct view_run vr;
+	if (view_run_begin(&o.trace, o.prog_argv ? o.prog_argv[0] : o.kernel, &vr, err, sizeof(err))) {
+		fprintf(stderr, "lstar: %s\n", err);
+		lstar_machine_free(lm);
+		return EXIT_LOAD;
+	}
 	/* --trace, --strace, --stats: hooks only when asked (emu/trace/trace.c). */
 	struct trace_session *ts = NULL;
 	if (trace_opts_active(&o.trace) && !(ts = trace_start(m, &o.trace, err, sizeof(err)))) {
 		fprintf(stderr, "lstar: %s\n", err);
+		view_run_abandon(&vr);
 		lstar_machine_free(lm);
 		return EXIT_USAGE;
 	}
@@ -241,6 +253,10 @@ limit:
 done:
 	running_cpu = NULL;
 	trace_finish(ts, status);
+	if (view_run_end(&vr, err, sizeof(err))) {
+		fprintf(stderr, "lstar: view: %s\n", err);
+		status = EXIT_LOAD;
+	}
 	if (o.stats)
 		hostcall_stats(m->hc, print_stat, NULL);
 	fflush(stdout);

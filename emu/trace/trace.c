@@ -112,11 +112,15 @@ static void on_after(void *ctx, struct cpu *c, const struct insn *i)
 	if (unlikely(ev)) {
 		if ((ev & EV_SYSCALL) && s->st)
 			strace_enter(s->st, c);
+		if ((ev & EV_SYSCALL) && s->vst)
+			strace_enter(s->vst, c);
 		if ((ev & EV_SYSCALL) && s->stats)
 			stats_syscall_enter(s->stats, (uint32_t)c->r[R_RAX], c->icount);
 		if ((ev & (EV_SYSRET | EV_IRET)) && c->cpl == 3) {
 			if (s->st)
 				strace_exit(s->st, c);
+			if (s->vst)
+				strace_exit(s->vst, c);
 			if (s->stats)
 				stats_syscall_exit(s->stats, c->icount);
 		}
@@ -131,14 +135,19 @@ static void on_after(void *ctx, struct cpu *c, const struct insn *i)
 			stats_exception(s->stats, c->last_vector);
 		bool soft = i->mnem == ZYDIS_MNEMONIC_INT || i->mnem == ZYDIS_MNEMONIC_INT3 ||
 			    i->mnem == ZYDIS_MNEMONIC_INTO || i->mnem == ZYDIS_MNEMONIC_INT1;
-		if (s->st) {
+		if (s->st || s->vst) {
 			/* A fault raised at CPL 3 inside the instruction (the
 			 * frame's CS says where): the kernel may kill for it. */
 			uint64_t frame[6];
 			unsigned n = read_frame(c, frame);
-			if (n && (frame[n == 6 ? 2 : 1] & 3) == 3)
-				strace_user_fault(s->st, c, c->last_vector, c->last_error,
-						  frame[n == 6 ? 1 : 0]);
+			if (n && (frame[n == 6 ? 2 : 1] & 3) == 3) {
+				if (s->st)
+					strace_user_fault(s->st, c, c->last_vector, c->last_error,
+							  frame[n == 6 ? 1 : 0]);
+				if (s->vst)
+					strace_user_fault(s->vst, c, c->last_vector, c->last_error,
+							  frame[n == 6 ? 1 : 0]);
+			}
 		}
 		if (s->tracing)
 			trace_exception(s, c, c->last_vector, c->last_error, i->next_rip - i->len,
@@ -155,6 +164,8 @@ static void on_exception(void *ctx, struct cpu *c, int vector, uint32_t err, uin
 		stats_exception(s->stats, vector);
 	if (s->st && s->cpl == 3)
 		strace_user_fault(s->st, c, vector, err, rip);
+	if (s->vst && s->cpl == 3)
+		strace_user_fault(s->vst, c, vector, err, rip);
 	if (c->cpl != s->cpl)
 		cpl_changed(s, c);
 	if (s->tracing) {
@@ -277,6 +288,16 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 		s->filtered = t->cpl != TRACE_CPL_ALL || t->has_range || s->has_from ||
 			      s->has_to || t->syscalls_only;
 		s->armed = !s->filtered;   /* else mem_hook_for_next() decides */
+		s->js_next = ~0ULL;        /* the first record gets "state" */
+		/* JSON Lines records carry the strace lines for `lstar view`
+		 * (trace_fmt.c, js_strace): a second strace view writes them
+		 * to memory.  Without it the trace only lacks those lines. */
+		if (t->format == TRACE_JSONL &&
+		    (s->vst_file = open_memstream(&s->vst_buf, &s->vst_len)) &&
+		    !(s->vst = strace_new(s->vst_file, false, true))) {
+			fclose(s->vst_file);
+			s->vst_file = NULL;
+		}
 	}
 	if (t->strace != STRACE_OFF) {
 		s->st_file = stderr;
@@ -329,6 +350,10 @@ void trace_finish(struct trace_session *s, int status)
 	if (s->st_file && s->st_file != stderr)
 		fclose(s->st_file);
 	strace_free(s->st);
+	strace_free(s->vst);
+	if (s->vst_file)
+		fclose(s->vst_file);
+	free(s->vst_buf);
 	stats_free(s->stats);
 	free(s->dcache);
 	free(s->dcache_mru);

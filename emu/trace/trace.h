@@ -37,6 +37,8 @@ struct trace_opts {
 	bool strace_icount;        /* --strace-icount: prefix with the instruction count */
 	const char *strace_file;   /* --strace-output FILE, NULL = standard error */
 	bool stats;                /* --stats (also set by emu/cli/cli.c) */
+	const char *view_file;     /* --view=FILE.html: the trace viewer's page
+	                              (emu/view/view_run.h) */
 };
 
 /* Parse argv[*i] if it is one of the options above: 1 = consumed (and *i
@@ -62,7 +64,8 @@ bool trace_opts_active(const struct trace_opts *t);
 	"  --trace-syscalls  trace only from each SYSCALL to its SYSRET/IRETQ\n" \
 	"  --strace[=summary]  print system calls as strace does (summary: strace -c)\n" \
 	"  --strace-icount   prefix each strace line with the SYSCALL's instruction number\n" \
-	"  --strace-output FILE  write the strace lines to FILE (default: standard error)\n"
+	"  --strace-output FILE  write the strace lines to FILE (default: standard error)\n" \
+	"  --view=FILE.html  trace the run and write the trace viewer's page (lstar view)\n"
 extern const char trace_usage[];
 
 struct trace_session;

@@ -498,6 +498,102 @@ static bool js_rare_changes(struct obuf *o, const struct snap *a, const struct s
 	return any;
 }
 
+/* ---- JSON Lines extras for `lstar view` (docs/trace.md) ----------------- */
+
+/* ,"state":{...}: the whole state a, the one before the record. */
+static void js_state(struct obuf *o, const struct snap *a)
+{
+	ob_str(o, ",\"state\":{\"regs\":{");
+	for (int k = 0; k < 16; k++) {
+		ob_str(o, k ? ",\"" : "\"");
+		ob_str(o, reg_names[k]);
+		ob_str(o, "\":");
+		js_hexstr(o, a->r[k]);
+	}
+	ob_str(o, "},\"rflags\":");
+	js_hexstr(o, a->rflags);
+	ob_str(o, ",\"cpl\":");
+	ob_dec(o, (uint64_t)a->cpl);
+	ob_str(o, ",\"seg\":{");
+	for (int k = 0; k < 6; k++) {
+		ob_str(o, k ? ",\"" : "\"");
+		ob_str(o, seg_names[k]);
+		ob_str(o, "\":{\"sel\":");
+		js_hexstr(o, a->seg[k].sel);
+		ob_str(o, ",\"base\":");
+		js_hexstr(o, a->seg[k].base);
+		ob_str(o, ",\"limit\":");
+		js_hexstr(o, a->seg[k].limit);
+		ob_str(o, ",\"attr\":");
+		js_hexstr(o, a->seg[k].attr);
+		ob_ch(o, '}');
+	}
+	ob_str(o, "},\"sys\":{");
+	for (int k = 0; k < NSYS; k++) {
+		ob_str(o, k ? ",\"" : "\"");
+		ob_str(o, sys_names[k]);
+		ob_str(o, "\":");
+		js_hexstr(o, a->sys[k]);
+	}
+	ob_str(o, "}}");
+}
+
+/* ,"strace":["line",...]: what the session's own strace view (with
+ * --strace-icount's prefix) printed since the last record that took it. */
+static void js_strace(struct trace_session *s, struct obuf *o)
+{
+	if (!s->vst_file || fflush(s->vst_file) != 0 || !s->vst_len)
+		return;
+	ob_str(o, ",\"strace\":[\"");
+	for (size_t k = 0; k < s->vst_len; k++) {
+		unsigned char ch = (unsigned char)s->vst_buf[k];
+		if (ch == '\n') {
+			ob_str(o, k + 1 < s->vst_len ? "\",\"" : "\"");
+		} else if (ch == '"' || ch == '\\') {
+			ob_ch(o, '\\');
+			ob_ch(o, (char)ch);
+		} else if (ch < 0x20 || ch >= 0x7f) {
+			ob_str(o, "\\u00");
+			ob_ch(o, trace_hexd[ch >> 4]);
+			ob_ch(o, trace_hexd[ch & 15]);
+		} else {
+			ob_ch(o, (char)ch);
+		}
+	}
+	if (s->vst_buf[s->vst_len - 1] != '\n')
+		ob_ch(o, '"');
+	ob_ch(o, ']');
+	fseeko(s->vst_file, 0, SEEK_SET);   /* the next flush counts from 0 */
+}
+
+/*
+ * The members a JSON Lines record gets for the viewer: "syscall" on a
+ * SYSCALL, "strace" after the strace view printed, and "state" (the
+ * whole state before the record) on the first record and on every record
+ * that does not follow the previous one (a filter skipped instructions).
+ * prev_ok: s->prev is the state before the record.
+ */
+static void js_extras(struct trace_session *s, struct obuf *o, unsigned events, uint64_t seq,
+		      bool insn, bool prev_ok)
+{
+	if (insn && (events & EV_SYSCALL)) {
+		ob_str(o, ",\"syscall\":{\"nr\":");
+		ob_dec(o, s->cur->r[R_RAX]);
+		const char *nm = syscall_name(s->cur->r[R_RAX]);
+		if (nm) {
+			ob_str(o, ",\"name\":\"");
+			ob_str(o, nm);
+			ob_ch(o, '"');
+		}
+		ob_ch(o, '}');
+	}
+	if (events & (EV_SYSCALL | EV_SYSRET | EV_IRET | EV_EXCEPTION))
+		js_strace(s, o);
+	if (seq != s->js_next && prev_ok)
+		js_state(o, s->prev);
+	s->js_next = insn ? seq + 1 : seq;
+}
+
 /* ---- text ------------------------------------------------------------- */
 
 /* Length of a general register's name: r8 and r9 have two letters. */
@@ -723,7 +819,8 @@ static const char js_reg_key[16][8] = {
 	",\"r14\":", ",\"r15\":",
 };
 
-static void emit_jsonl(struct trace_session *s, const struct insn *i, uint64_t rip, uint64_t seq)
+static void emit_jsonl(struct trace_session *s, const struct insn *i, uint64_t rip, uint64_t seq,
+		       unsigned events)
 {
 	struct obuf *o = &s->out;
 	const struct snap *a = s->prev, *b = s->cur;
@@ -783,6 +880,14 @@ static void emit_jsonl(struct trace_session *s, const struct insn *i, uint64_t r
 			d = PUT_LIT(d, ",\"mem_dropped\":");
 			d = put_dec(d, s->mem_dropped);
 		}
+	}
+	if (unlikely((events & (EV_SYSCALL | EV_SYSRET | EV_IRET | EV_EXCEPTION)) ||
+		     seq != s->js_next)) {
+		ob_line_end(o, d);
+		js_extras(s, o, events, seq, true, true);
+		d = ob_line_begin(o);
+	} else {
+		s->js_next = seq + 1;
 	}
 	d = PUT_LIT(d, "}\n");
 	ob_line_end(o, d);
@@ -917,7 +1022,7 @@ void trace_insn(struct trace_session *s, struct cpu *c, const struct insn *i,
 	if (!s->filtered || wanted(s, rip, cpl)) {
 		switch (s->o.format) {
 		case TRACE_TEXT: emit_text(s, i, rip, seq); break;
-		case TRACE_JSONL: emit_jsonl(s, i, rip, seq); break;
+		case TRACE_JSONL: emit_jsonl(s, i, rip, seq, events); break;
 		case TRACE_TENET: emit_tenet(s, rip, seq, events); break;
 		}
 	}
@@ -1044,6 +1149,8 @@ void trace_exception(struct trace_session *s, struct cpu *c, int vector, uint32_
 				ob_ch(o, '}');
 			}
 			js_changes(o, s->prev, s->cur, s->o.format == TRACE_JSONL);
+			if (s->o.format == TRACE_JSONL)
+				js_extras(s, o, EV_EXCEPTION, seq, false, s->armed);
 			ob_str(o, "}\n");
 		}
 	}

@@ -357,6 +357,15 @@ struct trace_session {
 	bool in_syscall;
 	bool armed;                /* the next instruction may be traced: the
 	                              snapshot is current, the memory hook on */
+	/* JSON Lines extras for `lstar view` (docs/trace.md): the full state
+	 * on a record that does not follow the previous one, and the lines of
+	 * the strace view */
+	uint64_t js_next;          /* seq of a record that would follow the last
+	                              one (~0 before the first) */
+	struct strace *vst;        /* a second strace view, into vst_file */
+	FILE *vst_file;            /* open_memstream() of vst_buf */
+	char *vst_buf;
+	size_t vst_len;
 	/* strace and stats */
 	struct strace *st;
 	FILE *st_file;

@@ -140,6 +140,16 @@ int trace_parse_opt(struct trace_opts *t, int argc, char **argv, int *i, char *e
 		t->has_range = true;
 		return 1;
 	}
+	if (is_named(a, "--view")) {
+		if (opt_value(argc, argv, i, "--view", &v, err, errlen) < 0)
+			return -1;
+		if (!*v) {
+			snprintf(err, errlen, "--view needs a file name (FILE.html)");
+			return -1;
+		}
+		t->view_file = v;
+		return 1;
+	}
 	if (!strcmp(a, "--trace-syscalls")) {
 		t->syscalls_only = true;
 		return 1;
@@ -184,7 +194,12 @@ bool trace_opts_check(const struct trace_opts *t, char *err, size_t errlen)
 {
 	bool filters = t->cpl != TRACE_CPL_ALL || t->from || t->to || t->has_range || t->syscalls_only ||
 		       t->format != TRACE_TEXT || t->att;
-	if (filters && !t->trace) {
+	if (t->view_file && t->trace && (t->format != TRACE_JSONL || !t->trace_file)) {
+		snprintf(err, errlen, "--view needs its trace as a JSON Lines file "
+			 "(--trace=FILE --trace-format jsonl), or no --trace at all");
+		return false;
+	}
+	if (filters && !t->trace && !t->view_file) {
 		snprintf(err, errlen, "the --trace-* options and --syntax need --trace");
 		return false;
 	}
@@ -197,5 +212,5 @@ bool trace_opts_check(const struct trace_opts *t, char *err, size_t errlen)
 
 bool trace_opts_active(const struct trace_opts *t)
 {
-	return t->trace || t->strace != STRACE_OFF || t->stats;
+	return t->trace || t->strace != STRACE_OFF || t->stats || t->view_file;
 }
