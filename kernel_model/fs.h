@@ -36,6 +36,7 @@ struct file *alloc_file(enum file_type type, unsigned int flags);
 void fput(struct file *f);
 int fd_install_lowest(struct file *f, int from, bool cloexec);
 void close_on_exec_files(void);
+long setfl(struct file *f, unsigned long flags);	/* F_SETFL */
 /* fork: the child gets a copy of the table (each file one more reference);
  * at its exit its table is closed and the parent's put back. */
 void files_save(struct file **fds, bool *cloexec);

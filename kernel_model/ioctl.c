@@ -48,8 +48,7 @@ SYSCALL_DEFINE3(ioctl, int, fd, unsigned int, cmd, unsigned long, arg)
 		int on;
 		if (copy_from_user(&on, (void *)arg, sizeof(on)))
 			return -EFAULT;
-		f->f_flags = on ? f->f_flags | O_NONBLOCK : f->f_flags & ~O_NONBLOCK;
-		return 0;
+		return setfl(f, on ? f->f_flags | O_NONBLOCK : f->f_flags & ~O_NONBLOCK);
 	}
 	case FIOCLEX:
 		return 0;

@@ -82,6 +82,8 @@
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
 
 #define PROT_READ	0x1
 #define PROT_WRITE	0x2

@@ -186,7 +186,7 @@ static int64_t op_rw(struct hostcall *hc, unsigned op, const uint64_t *a)
 	case HC_PREAD: r = pread(fd, buf, a[2], (off_t)a[3]); break;
 	default: r = pwrite(fd, buf, a[2], (off_t)a[3]); break;
 	}
-	return RET(r);
+	return hc_ret(r);
 }
 
 static int64_t op_poll(struct hostcall *hc, const uint64_t *a)
@@ -225,7 +225,7 @@ static int64_t op_getdents(struct hostcall *hc, const uint64_t *a)
 		return -14;
 	/* linux_dirent64 has the same layout on every Linux architecture. */
 	long r = syscall(SYS_getdents64, fd, buf, (unsigned)a[2]);
-	return RET(r);
+	return hc_ret(r);
 }
 
 static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
@@ -324,7 +324,7 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 	case HC_LSEEK:
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
 			return -9;
-		return RET(lseek(fd, (off_t)a[1], (int)a[2]));
+		return hc_ret(lseek(fd, (off_t)a[1], (int)a[2]));
 	case HC_FSTAT: {
 		struct stat st;
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
@@ -385,14 +385,26 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 			splitmix64_fill(&hc->rng, g, a[1]);
 			return (int64_t)a[1];
 		}
-		return RET(getrandom(g, a[1], 0));
+		return hc_ret(getrandom(g, a[1], 0));
 	}
 	case HC_POLL:
 		return op_poll(hc, a);
 	case HC_FTRUNCATE:
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
 			return -9;
-		return RET(ftruncate(fd, (off_t)a[1]));
+		return hc_ret(ftruncate(fd, (off_t)a[1]));
+	case HC_SETFL: {
+		/* F_SETFL on the shared host file, as the guest's fcntl does
+		 * on Linux: O_APPEND must reach the host's writes. */
+		if ((fd = hc_handle_fd(hc, a[0])) < 0)
+			return -9;
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0)
+			return hc_lerr(errno);
+		fl &= ~(O_APPEND | O_NONBLOCK);
+		fl |= (a[1] & 02000 ? O_APPEND : 0) | (a[1] & 04000 ? O_NONBLOCK : 0);
+		return hc_ret(fcntl(fd, F_SETFL, fl));
+	}
 	case HC_SYMLINKAT:
 		return hc_op_symlinkat(hc, a);
 	case HC_LINKAT:

@@ -78,6 +78,8 @@ enum hc_op {
 				   Intel-syntax disassembly (Zydis) for fault messages */
 	HC_STATFS,		/* dh, path pa (0: the handle dh itself), struct statfs pa
 				   (120 bytes, x86-64 Linux layout) -> 0 */
+	HC_SETFL,		/* handle, status flags (Linux O_APPEND 02000, O_NONBLOCK 04000)
+				   -> 0: the open file's other status flags are kept */
 	HC_NR_OPS
 };
 

@@ -6,6 +6,7 @@
 #ifndef LSTAR_HOSTCALL_INT_H
 #define LSTAR_HOSTCALL_INT_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -44,10 +45,17 @@ struct hostcall {
 };
 
 
-#define RET(x) ((x) < 0 ? hc_lerr(errno) : (int64_t)(x))
-
 /* hostcall.c */
 int64_t hc_lerr(int e);
+
+/* A host call's result as the guest sees it: the value, or -errno in
+ * Linux numbering.  A function, not a macro: the argument is usually the
+ * host call itself, which a macro would make twice (lseek(SEEK_CUR) then
+ * moved the offset twice). */
+static inline int64_t hc_ret(int64_t r)
+{
+	return r < 0 ? hc_lerr(errno) : r;
+}
 int hc_host_oflags(uint64_t guest_flags);
 void *hc_gptr(struct hostcall *hc, uint64_t pa, uint64_t len);
 void *hc_gptr_w(struct hostcall *hc, uint64_t pa, uint64_t len);

@@ -167,6 +167,43 @@ static void test_root_confines_openat(void **state)
 	rmdir(dir);
 }
 
+/* Each request performs its host call once: LSEEK with SEEK_CUR moves by
+ * the offset given (a result macro that repeated its argument moved it
+ * twice), FTRUNCATE and SETFL act on the handle's open file. */
+static void test_calls_run_once(void **state)
+{
+	(void)state;
+	char p[] = "/tmp/lstar-hc-seek-XXXXXX";
+	int fd = mkstemp(p);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "0123456789abcdef", 16), 16);
+	close(fd);
+
+	struct machine *m = new_machine();
+	put_path(m, p);
+	int64_t h = call(m, HC_OPENAT, HC_DIR_CWD, PATH, 2 /* O_RDWR */, 0);
+	assert_true(h >= 3);
+	assert_int_equal(call(m, HC_LSEEK, h, 5, 1 /* SEEK_CUR */, 0), 5);
+	assert_int_equal(call(m, HC_LSEEK, h, 3, 1, 0), 8);
+	assert_int_equal(call(m, HC_LSEEK, h, -2, 1, 0), 6);
+	assert_int_equal(call(m, HC_READ, h, BUF, 2, 0), 2);
+	assert_memory_equal(phys_ptr(m, BUF, 2), "67", 2);
+	assert_int_equal(call(m, HC_LSEEK, h, -20, 1, 0), -22);
+	assert_int_equal(call(m, HC_LSEEK, h, 0, 1, 0), 8);
+	assert_int_equal(call(m, HC_FTRUNCATE, h, 4, 0, 0), 0);
+	assert_int_equal(call(m, HC_LSEEK, h, 0, 2 /* SEEK_END */, 0), 4);
+	/* SETFL O_APPEND: a write after seeking to 0 still lands at the end. */
+	assert_int_equal(call(m, HC_SETFL, h, 02000, 0, 0), 0);
+	assert_int_equal(call(m, HC_LSEEK, h, 0, 0, 0), 0);
+	memcpy(phys_ptr_write(m, BUF, 1), "!", 1);
+	assert_int_equal(call(m, HC_WRITE, h, BUF, 1, 0), 1);
+	assert_int_equal(call(m, HC_LSEEK, h, 0, 1, 0), 5);
+	assert_int_equal(call(m, HC_SETFL, 99, 0, 0, 0), -9);
+	assert_int_equal(call(m, HC_RANDOM, BUF, 16, 0, 0), 16);
+	lstar_machine_free((lstar_machine *)m);
+	unlink(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_bad_handles),
 		cmocka_unit_test(test_only_ret_written),
 		cmocka_unit_test(test_root_confines_openat),
+		cmocka_unit_test(test_calls_run_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
