@@ -50,17 +50,28 @@ long pipe_read(struct file *f, char __user *buf, u64 n);
 long pipe_write(struct file *f, const char __user *buf, u64 n);
 void pipe_release(struct file *f);
 int pipe_poll(struct file *f);
+long pipe_reopen(struct file *f, int flags);	/* /dev/fd/N of a pipe end */
+
+/* fd.c: /dev/fd/N, /dev/std{in,out,err}, /proc/self/fd/N open the
+ * descriptor's file again.  False if the path is none of these; else the
+ * result (a descriptor or -errno) is in *ret. */
+bool fd_link_open(const char *path, int flags, long *ret);
+
+/* tty_io.c: /dev/tty, the controlling terminal (-ENOENT if not the path) */
+long tty_open(const char *path, int flags);
 
 /* proc.c */
 long proc_open(const char *path, int flags);	/* -ENOENT if not ours */
 long proc_read(struct file *f, char __user *buf, u64 n);
 void proc_release(struct file *f);
 
-/* mem.c: /dev/null, /dev/zero, /dev/random, /dev/urandom */
+/* mem.c: /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom */
 long mem_open(const char *path, int flags);	/* -ENOENT if not ours */
+long mem_reopen(struct file *f, int flags);	/* a new open of f's device */
 long mem_read(struct file *f, char __user *buf, u64 n);
 long mem_write(struct file *f, const char __user *buf, u64 n);
 void mem_stat(struct file *f, struct stat *st);
+long read_random(char __user *buf, u64 n);	/* also getrandom(2) */
 
 /* hostcall helpers (hostcall.c): paths go to the device through hc_path. */
 extern char hc_path[2][PATH_MAX];

@@ -120,16 +120,20 @@ SYSCALL_DEFINE1(sysinfo, struct sysinfo __user *, info)
 	return copy_to_user(info, &si, sizeof(si)) ? -EFAULT : 0;
 }
 
+#define GRND_NONBLOCK	1
+#define GRND_RANDOM	2
+#define GRND_INSECURE	4
+
+/* getrandom (drivers/char/random.c): the pool is always ready, so every
+ * flag gives the same bytes, and as many as asked (up to INT_MAX). */
 SYSCALL_DEFINE3(getrandom, char __user *, buf, unsigned long, count, unsigned int, flags)
 {
-	(void)flags;
-	count = MIN(count, (unsigned long)HC_BOUNCE_SIZE);
-	if (fault_in_user((u64)buf, count, true))
-		return -EFAULT;
-	long n = hostcall(HC_RANDOM, hc_pa(hc_bounce), count, 0, 0, 0, 0);
-	if (n > 0)
-		memcpy(buf, hc_bounce, n);
-	return n;
+	if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((flags & (GRND_INSECURE | GRND_RANDOM)) == (GRND_INSECURE | GRND_RANDOM))
+		return -EINVAL;
+	count = MIN(count, 0x7fffffffUL);
+	return read_random(buf, count);
 }
 
 SYSCALL_DEFINE0(sched_yield) { return 0; }	/* nobody else to run */

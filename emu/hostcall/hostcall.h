@@ -80,6 +80,10 @@ enum hc_op {
 				   (120 bytes, x86-64 Linux layout) -> 0 */
 	HC_SETFL,		/* handle, status flags (Linux O_APPEND 02000, O_NONBLOCK 04000)
 				   -> 0: the open file's other status flags are kept */
+	HC_REOPEN,		/* handle, flags (Linux O_*) -> a new handle on the same file,
+				   opened again (/dev/fd/N): own offset, own access mode */
+	HC_OPENTTY,		/* flags (Linux O_*) -> a handle on lstar's controlling
+				   terminal (/dev/tty), or -ENXIO when it has none */
 	HC_NR_OPS
 };
 
