@@ -33,6 +33,14 @@ void add_zombie(int pid, int wstatus)
 		zombies[nr_zombies++].pid = pid, zombies[nr_zombies - 1].status = wstatus;
 }
 
+bool is_zombie(int pid)
+{
+	for (int i = 0; i < nr_zombies; i++)
+		if (zombies[i].pid == pid)
+			return true;
+	return false;
+}
+
 /* wstatus as wait() reports it: exit code << 8, or the signal number. */
 static __noreturn void do_group_exit(int wstatus)
 {

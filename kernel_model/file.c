@@ -149,6 +149,11 @@ SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, int, flags)
 	return do_dup2(oldfd, newfd, flags & O_CLOEXEC);
 }
 
+void set_close_on_exec(int fd, bool on)
+{
+	close_on_exec[fd] = on;
+}
+
 /* F_SETFL, FIONBIO: only O_APPEND and O_NONBLOCK change after open.  A
  * host file's flags are the host's too (its writes must append), as the
  * open file is shared with whoever else has it. */
@@ -184,7 +189,7 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned int, cmd, unsigned long, arg)
 	case F_GETFD:
 		return close_on_exec[fd] ? FD_CLOEXEC : 0;
 	case F_SETFD:
-		close_on_exec[fd] = arg & FD_CLOEXEC;
+		set_close_on_exec(fd, arg & FD_CLOEXEC);
 		return 0;
 	case F_GETFL:
 		return f->f_flags;

@@ -89,6 +89,7 @@ static struct saved_task {
 	char exe[PATH_MAX];
 	u64 timer[2];
 	int nice, ioprio;
+	struct task_ids ids;
 	int pid, child;
 } saved[MAX_FORK_DEPTH];
 static int depth;
@@ -108,6 +109,16 @@ int *task_prio(int pid, bool io)
 	for (int k = 0; k < depth; k++)
 		if (saved[k].pid == pid)
 			return io ? &saved[k].ioprio : &saved[k].nice;
+	return NULL;
+}
+
+struct task_ids *task_ids(int pid)
+{
+	if (pid == current_pid)
+		return &current_ids;
+	for (int k = 0; k < depth; k++)
+		if (saved[k].pid == pid)
+			return &saved[k].ids;
 	return NULL;
 }
 
@@ -173,6 +184,7 @@ static long do_fork(struct pt_regs *regs, unsigned long flags, u64 newsp)
 	timer_save(s->timer);
 	s->nice = current_nice;
 	s->ioprio = current_ioprio;
+	s->ids = current_ids;
 	s->pid = current_pid;
 	s->child = next_pid++;
 	depth++;
@@ -208,6 +220,7 @@ void return_to_parent(int wstatus)
 	timer_restore(s->timer);
 	current_nice = s->nice;
 	current_ioprio = s->ioprio;
+	current_ids = s->ids;
 	current_pid = s->pid;
 	add_zombie(child, wstatus);
 

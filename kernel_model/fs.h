@@ -37,6 +37,7 @@ void fput(struct file *f);
 int fd_install_lowest(struct file *f, int from, bool cloexec);
 void close_on_exec_files(void);
 long setfl(struct file *f, unsigned long flags);	/* F_SETFL */
+void set_close_on_exec(int fd, bool on);		/* F_SETFD, FIOCLEX */
 /* fork: the child gets a copy of the table (each file one more reference);
  * at its exit its table is closed and the parent's put back. */
 void files_save(struct file **fds, bool *cloexec);
@@ -51,14 +52,18 @@ long pipe_write(struct file *f, const char __user *buf, u64 n);
 void pipe_release(struct file *f);
 int pipe_poll(struct file *f);
 long pipe_reopen(struct file *f, int flags);	/* /dev/fd/N of a pipe end */
+int pipe_unread(struct file *f);		/* FIONREAD: bytes waiting */
 
 /* fd.c: /dev/fd/N, /dev/std{in,out,err}, /proc/self/fd/N open the
  * descriptor's file again.  False if the path is none of these; else the
  * result (a descriptor or -errno) is in *ret. */
 bool fd_link_open(const char *path, int flags, long *ret);
 
-/* tty_io.c: /dev/tty, the controlling terminal (-ENOENT if not the path) */
+/* tty_io.c: /dev/tty, the controlling terminal (-ENOENT if not the path),
+ * and the terminal ioctls (-ENOIOCTLCMD for any other command) */
 long tty_open(const char *path, int flags);
+long tty_ioctl(struct file *f, unsigned int cmd, unsigned long arg);
+int tty_foreground_pgrp(void);	/* -1 without a controlling terminal */
 
 /* proc.c */
 long proc_open(const char *path, int flags);	/* -ENOENT if not ours */

@@ -59,6 +59,11 @@ long pipe_write(struct file *f, const char __user *buf, u64 n)
 	return n;
 }
 
+int pipe_unread(struct file *f)
+{
+	return f->pipe->head - f->pipe->tail;
+}
+
 int pipe_poll(struct file *f)
 {
 	struct pipe_inode_info *p = f->pipe;

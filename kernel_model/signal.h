@@ -12,6 +12,20 @@
 extern int current_pid;		/* the running process (fork.c) */
 #define THE_PID current_pid
 
+/* Process group, session, and whether the process has the terminal as its
+ * controlling terminal (sys.c, tty_io.c).  A child inherits them; fork.c
+ * keeps a waiting parent's. */
+struct task_ids {
+	int pgrp, sid;
+	bool ctty;
+};
+extern struct task_ids current_ids;
+/* The ids of pid: the running process or a parent waiting in fork(), else
+ * NULL (fork.c). */
+struct task_ids *task_ids(int pid);
+bool is_zombie(int pid);	/* exit.c: a child that ended, not yet waited for */
+bool pgrp_in_session(int pgrp, int sid);	/* sys.c */
+
 #define SA_SIGINFO	0x00000004
 #define SA_ONSTACK	0x08000000
 #define SA_RESTART	0x10000000

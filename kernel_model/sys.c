@@ -31,16 +31,79 @@ SYSCALL_DEFINE0(getuid) { return boot_info.uid; }
 SYSCALL_DEFINE0(geteuid) { return boot_info.uid; }
 SYSCALL_DEFINE0(getgid) { return boot_info.gid; }
 SYSCALL_DEFINE0(getegid) { return boot_info.gid; }
-SYSCALL_DEFINE0(getpgrp) { return INIT_PID; }
-SYSCALL_DEFINE0(setsid) { return -EPERM; }	/* already a group leader */
-SYSCALL_DEFINE1(getpgid, int, pid) { return (pid == 0 || pid == THE_PID) ? INIT_PID : -ESRCH; }
-SYSCALL_DEFINE1(getsid, int, pid) { return (pid == 0 || pid == THE_PID) ? INIT_PID : -ESRCH; }
-SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
+
+/*
+ * Process groups and sessions (kernel/sys.c).  The first process leads its
+ * own group and session, which has the terminal (tty_io.c).  A child
+ * inherits both; setpgid and setsid change them with Linux's rules, among
+ * the processes that exist: the running one and the parents waiting in
+ * fork() (a child has always ended by the time its parent runs again).
+ */
+struct task_ids current_ids = { INIT_PID, INIT_PID, true };
+
+SYSCALL_DEFINE0(getpgrp) { return current_ids.pgrp; }
+
+static struct task_ids *ids_of(int pid)
 {
-	(void)pgid;
-	return (pid == 0 || pid == THE_PID) ? 0 : -ESRCH;
+	return pid == 0 ? &current_ids : pid > 0 ? task_ids(pid) : NULL;
 }
 
+SYSCALL_DEFINE1(getpgid, int, pid)
+{
+	struct task_ids *t = ids_of(pid);
+	return t ? t->pgrp : -ESRCH;
+}
+
+SYSCALL_DEFINE1(getsid, int, pid)
+{
+	struct task_ids *t = ids_of(pid);
+	return t ? t->sid : -ESRCH;
+}
+
+/* Does a process group pgrp exist in session sid? */
+bool pgrp_in_session(int pgrp, int sid)
+{
+	for (int pid = INIT_PID; pid <= current_pid; pid++) {
+		struct task_ids *t = task_ids(pid);
+		if (t && t->pgrp == pgrp && t->sid == sid)
+			return true;
+	}
+	return false;
+}
+
+SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
+{
+	if (pgid < 0)
+		return -EINVAL;
+	if (pid == 0)
+		pid = THE_PID;
+	if (pgid == 0)
+		pgid = pid;
+	if (pid != THE_PID) {
+		/* A shell puts its child in a group from both sides; here the
+		 * child has run and ended already, so there is nothing left
+		 * to move.  Linux would still find the zombie. */
+		return is_zombie(pid) ? 0 : -ESRCH;
+	}
+	if (current_ids.sid == THE_PID)
+		return -EPERM;		/* a session leader stays in its group */
+	if (pgid != pid && !pgrp_in_session(pgid, current_ids.sid))
+		return -EPERM;
+	current_ids.pgrp = pgid;
+	return 0;
+}
+
+SYSCALL_DEFINE0(setsid)
+{
+	/* Not if a process group with our pid exists (we lead one). */
+	for (int pid = INIT_PID; pid <= current_pid; pid++) {
+		struct task_ids *t = task_ids(pid);
+		if (t && t->pgrp == THE_PID)
+			return -EPERM;
+	}
+	current_ids = (struct task_ids){ THE_PID, THE_PID, false };	/* no terminal */
+	return THE_PID;
+}
 
 /* Linux's defaults for the limits a program is likely to ask about;
  * everything else unlimited. */
@@ -216,7 +279,7 @@ static long prio_target(int which, int who, bool io, int **slot)
 		return *slot ? 0 : -ESRCH;
 	case PRIO_PGRP:
 		*slot = task_prio(THE_PID, io);
-		return who == 0 || who == INIT_PID ? 0 : -ESRCH;
+		return who == 0 || who == current_ids.pgrp ? 0 : -ESRCH;
 	case PRIO_USER:
 		*slot = task_prio(THE_PID, io);
 		return who == 0 || (unsigned)who == boot_info.uid ? 0 : -ESRCH;

@@ -42,6 +42,11 @@ struct hostcall {
 	bool seeded;
 	uint64_t rng;			/* splitmix64 state for HC_RANDOM */
 	uint64_t slept_ns;		/* HC_NANOSLEEP time, added to the clocks */
+	/* The terminal settings found before the guest's first HC_TCSETS,
+	 * put back if the machine stops without the guest's exit (an
+	 * emulator stop must not leave the user's terminal raw). */
+	int tty_fd;			/* a dup of that terminal, or -1 */
+	struct hc_termios2 tty_saved;
 };
 
 
