@@ -188,6 +188,32 @@ int main(void)
 			_exit(0);
 		}
 		waitpid(c, NULL, 0);
+
+		/* A shell's pipeline: the first process makes the group and
+		 * may have ended before the second joins it; an ended child
+		 * not yet waited for is still a member. */
+		int sync[2];
+		char b;
+		pipe(sync);
+		fflush(stdout);
+		pid_t c1 = fork();
+		if (c1 == 0) {
+			setpgid(0, 0);
+			write(sync[1], "x", 1);
+			_exit(0);
+		}
+		read(sync[0], &b, 1);
+		pid_t c2 = fork();
+		if (c2 == 0) {
+			show("second: setpgid(0, first's group)", setpgid(0, c1));
+			show("second: getpgrp == first", getpgrp() == c1);
+			fflush(stdout);
+			_exit(0);
+		}
+		waitpid(c2, NULL, 0);
+		show("getpgid(first) == first", getpgid(c1) == c1);
+		waitpid(c1, NULL, 0);
+		show("after waiting: getpgid(first)", getpgid(c1));
 		return 0;
 	}
 	terminal(fd);

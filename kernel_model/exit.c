@@ -24,21 +24,35 @@ void exit_stats_enable(void)
 
 /* Finished children not yet waited for: pid and wait status. */
 #define MAX_ZOMBIES 64
-static struct { int pid, status; } zombies[MAX_ZOMBIES];
+static struct {
+	int pid, status;
+	struct task_ids ids;	/* it stays in its process group until reaped */
+} zombies[MAX_ZOMBIES];
 static int nr_zombies;
 
-void add_zombie(int pid, int wstatus)
+void add_zombie(int pid, int wstatus, const struct task_ids *ids)
 {
-	if (nr_zombies < MAX_ZOMBIES)
-		zombies[nr_zombies++].pid = pid, zombies[nr_zombies - 1].status = wstatus;
+	if (nr_zombies < MAX_ZOMBIES) {
+		zombies[nr_zombies].pid = pid;
+		zombies[nr_zombies].status = wstatus;
+		zombies[nr_zombies++].ids = *ids;
+	}
 }
 
-bool is_zombie(int pid)
+struct task_ids *zombie_ids(int pid)
 {
 	for (int i = 0; i < nr_zombies; i++)
 		if (zombies[i].pid == pid)
-			return true;
-	return false;
+			return &zombies[i].ids;
+	return NULL;
+}
+
+int zombie_pgrp_session(int pgrp)
+{
+	for (int i = 0; i < nr_zombies; i++)
+		if (zombies[i].ids.pgrp == pgrp)
+			return zombies[i].ids.sid;
+	return 0;
 }
 
 /* wstatus as wait() reports it: exit code << 8, or the signal number. */

@@ -204,6 +204,7 @@ void return_to_parent(int wstatus)
 {
 	struct saved_task *s = &saved[--depth];
 	int child = current_pid;
+	struct task_ids child_ids = current_ids;
 	u64 child_pgd = init_mm.pgd;
 
 	do_munmap(0, TASK_SIZE_MAX);	/* the child's pages */
@@ -222,7 +223,7 @@ void return_to_parent(int wstatus)
 	current_ioprio = s->ioprio;
 	current_ids = s->ids;
 	current_pid = s->pid;
-	add_zombie(child, wstatus);
+	add_zombie(child, wstatus, &child_ids);
 
 	struct pt_regs *regs = current_pt_regs();
 	*regs = s->regs;

@@ -90,7 +90,8 @@ __noreturn void do_exit_signal(int sig);	/* killed by sig */
 int parent_pid(void);
 int fork_depth(void);
 __noreturn void return_to_parent(int wstatus);
-void add_zombie(int pid, int wstatus);
+struct task_ids;
+void add_zombie(int pid, int wstatus, const struct task_ids *ids);
 /* The user registers of the current system call or exception: always at
  * the top of the one kernel stack (Linux's current_pt_regs()). */
 extern u8 init_stack[];

@@ -23,8 +23,14 @@ extern struct task_ids current_ids;
 /* The ids of pid: the running process or a parent waiting in fork(), else
  * NULL (fork.c). */
 struct task_ids *task_ids(int pid);
-bool is_zombie(int pid);	/* exit.c: a child that ended, not yet waited for */
-bool pgrp_in_session(int pgrp, int sid);	/* sys.c */
+/* exit.c: the ids of a child that ended and was not waited for yet (it is
+ * still a member of its process group), and the session of the group
+ * pgrp if a zombie is in it (else 0). */
+struct task_ids *zombie_ids(int pid);
+int zombie_pgrp_session(int pgrp);
+/* sys.c: the session of process group pgrp, 0 if there is no such group
+ * (all members of a group are in one session). */
+int pgrp_session(int pgrp);
 
 #define SA_SIGINFO	0x00000004
 #define SA_ONSTACK	0x08000000

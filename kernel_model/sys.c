@@ -45,7 +45,12 @@ SYSCALL_DEFINE0(getpgrp) { return current_ids.pgrp; }
 
 static struct task_ids *ids_of(int pid)
 {
-	return pid == 0 ? &current_ids : pid > 0 ? task_ids(pid) : NULL;
+	if (pid == 0)
+		return &current_ids;
+	if (pid < 0)
+		return NULL;
+	struct task_ids *t = task_ids(pid);
+	return t ? t : zombie_ids(pid);
 }
 
 SYSCALL_DEFINE1(getpgid, int, pid)
@@ -60,15 +65,14 @@ SYSCALL_DEFINE1(getsid, int, pid)
 	return t ? t->sid : -ESRCH;
 }
 
-/* Does a process group pgrp exist in session sid? */
-bool pgrp_in_session(int pgrp, int sid)
+int pgrp_session(int pgrp)
 {
 	for (int pid = INIT_PID; pid <= current_pid; pid++) {
 		struct task_ids *t = task_ids(pid);
-		if (t && t->pgrp == pgrp && t->sid == sid)
-			return true;
+		if (t && t->pgrp == pgrp)
+			return t->sid;
 	}
-	return false;
+	return zombie_pgrp_session(pgrp);
 }
 
 SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
@@ -81,26 +85,22 @@ SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
 		pgid = pid;
 	if (pid != THE_PID) {
 		/* A shell puts its child in a group from both sides; here the
-		 * child has run and ended already, so there is nothing left
-		 * to move.  Linux would still find the zombie. */
-		return is_zombie(pid) ? 0 : -ESRCH;
+		 * child has run and ended already and did it itself, so
+		 * there is nothing left to move. */
+		return zombie_ids(pid) ? 0 : -ESRCH;
 	}
 	if (current_ids.sid == THE_PID)
 		return -EPERM;		/* a session leader stays in its group */
-	if (pgid != pid && !pgrp_in_session(pgid, current_ids.sid))
-		return -EPERM;
+	if (pgid != pid && pgrp_session(pgid) != current_ids.sid)
+		return -EPERM;		/* no such group in our session */
 	current_ids.pgrp = pgid;
 	return 0;
 }
 
 SYSCALL_DEFINE0(setsid)
 {
-	/* Not if a process group with our pid exists (we lead one). */
-	for (int pid = INIT_PID; pid <= current_pid; pid++) {
-		struct task_ids *t = task_ids(pid);
-		if (t && t->pgrp == THE_PID)
-			return -EPERM;
-	}
+	if (pgrp_session(THE_PID))
+		return -EPERM;		/* a process group with our pid exists */
 	current_ids = (struct task_ids){ THE_PID, THE_PID, false };	/* no terminal */
 	return THE_PID;
 }

@@ -82,14 +82,10 @@ static long tiocspgrp(unsigned long arg)
 	if (pgrp < 0)
 		return -EINVAL;
 	/* The group must exist, in the terminal's session. */
-	bool found = false;
-	for (int pid = INIT_PID; pid <= current_pid && !found; pid++) {
-		struct task_ids *t = task_ids(pid);
-		found = t && t->pgrp == pgrp;
-	}
-	if (!found)
+	int sid = pgrp_session(pgrp);
+	if (!sid)
 		return -ESRCH;
-	if (!pgrp_in_session(pgrp, current_ids.sid))
+	if (sid != current_ids.sid)
 		return -EPERM;
 	tty_pgrp = pgrp;
 	return 0;

@@ -115,6 +115,20 @@ def main():
         buf, _ = read_until(master, buf, re.escape(PROMPT), "the second prompt")
         print("echo $((6*7)) -> 42")
 
+        # A pipeline of two programs: the shell puts them in one process
+        # group and gives it the terminal (setpgid, tcsetpgrp), which must
+        # work although the first has ended when the second starts.
+        bb = STTY.split()[0]
+        if os.path.exists(bb):
+            os.write(master, bb + b" echo abc | " + bb + b" tr a-c x-z\r")
+            buf, m1 = read_until(master, buf, rb"\r\nxyz\r\n", "xyz from the pipeline")
+            buf, m2 = read_until(master, buf, re.escape(PROMPT), "the prompt after the pipeline")
+            said = m1.string[:m1.end()] + m2.string[:m2.end()]
+            print("pipeline -> xyz")
+            bad = re.search(rb"(?i)setpgid|process group|not permitted|no such process", said)
+            if bad:
+                raise Fail(f"the shell complained about job control: {said!r}")
+
         if not os.path.exists(STTY.split()[0]):
             print(f"stty size: skipped ({STTY.split()[0].decode()} is missing)")
             os.write(master, b"\x04")
