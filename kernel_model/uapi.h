@@ -103,6 +103,7 @@
 #define MAP_FAILED_ERR	(-1)
 #define MREMAP_MAYMOVE	1
 #define MREMAP_FIXED	2
+#define MREMAP_DONTUNMAP	4
 #define MADV_DONTNEED	4
 
 #define ARCH_SET_GS	0x1001
