@@ -25,7 +25,8 @@ struct file {
 	unsigned int f_flags;		/* O_ACCMODE, O_APPEND, O_NONBLOCK... */
 	struct pipe_inode_info *pipe;	/* FT_PIPE */
 	bool pipe_writer;		/* which end */
-	char *proc_buf;			/* FT_PROC: the text, made at open */
+	char *proc_buf;			/* FT_PROC: the text, made at open; or NULL: */
+	u64 proc_base;			/*   the user memory [base, base + len) */
 	u64 proc_len, proc_pos;
 };
 
@@ -63,10 +64,21 @@ bool fd_link_open(const char *path, int flags, long *ret);
  * and the terminal ioctls (-ENOIOCTLCMD for any other command) */
 long tty_open(const char *path, int flags);
 long tty_ioctl(struct file *f, unsigned int cmd, unsigned long arg);
-int tty_foreground_pgrp(void);	/* -1 without a controlling terminal */
+/* The controlling terminal's device number (Linux's encoding) and its
+ * foreground process group, 0 and -1 without one (/proc/self/stat). */
+void tty_stat(unsigned int *tty_nr, int *tpgid);
 
 /* proc.c */
 long proc_open(const char *path, int flags);	/* -ENOENT if not ours */
+/* A /proc file's text is made at open time into a buffer of this size. */
+struct seq_file { char *buf; u64 size, len; };
+void seq_printf(struct seq_file *m, const char *fmt, ...);
+/* array.c: /proc/<pid>/status, stat, statm; cpuinfo.c: /proc/cpuinfo */
+void proc_pid_status(struct seq_file *m);
+void proc_pid_stat(struct seq_file *m);
+void proc_pid_statm(struct seq_file *m);
+void show_cpuinfo(struct seq_file *m);
+extern unsigned int current_umask;	/* open.c */
 long proc_read(struct file *f, char __user *buf, u64 n);
 void proc_release(struct file *f);
 

@@ -7,7 +7,7 @@
 #include "fs.h"
 #include "mm.h"
 
-static unsigned int current_umask = 022;
+unsigned int current_umask = 022;	/* also /proc/self/status */
 
 static long do_sys_open(int dirfd, const char __user *filename, int flags,
 			unsigned int mode)

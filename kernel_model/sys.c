@@ -1,6 +1,6 @@
 /*
  * sys.c - identity and limits: uname, the get*id family, process groups,
- * rlimits, sysinfo, getrusage, getrandom, sched_* (mirrors kernel/sys.c,
+ * rlimits, sysinfo, getrandom, sched_* (getrusage: cputime.c) (mirrors kernel/sys.c,
  * kernel/sched/core.c and drivers/char/random.c's syscall).
  *
  * The first process does not get pid 1, because programs treat pid 1
@@ -160,13 +160,6 @@ SYSCALL_DEFINE2(setrlimit, unsigned int, resource, const struct rlimit __user *,
 		return -EINVAL;
 	rlim[resource] = n;
 	return 0;
-}
-
-SYSCALL_DEFINE2(getrusage, int, who, void __user *, ru)
-{
-	static u8 zero[144];	/* struct rusage: nothing is accounted */
-	(void)who;
-	return copy_to_user(ru, zero, sizeof(zero)) ? -EFAULT : 0;
 }
 
 SYSCALL_DEFINE1(sysinfo, struct sysinfo __user *, info)
@@ -381,24 +374,42 @@ SYSCALL_DEFINE2(getgroups, int, size, unsigned int __user *, list)
 #define PR_SET_DUMPABLE		4
 #define PR_SET_NAME		15
 #define PR_GET_NAME		16
-#define TASK_COMM_LEN		16
+
+char current_comm[TASK_COMM_LEN];
+
+/* execve names the process after the file's base name, cut to 15 bytes
+ * (fs/exec.c: __set_task_comm(kbasename(filename))). */
+void set_task_comm(const char *path)
+{
+	const char *base = path;
+	for (const char *p = path; *p; p++)
+		if (*p == '/' && p[1])
+			base = p + 1;
+	size_t n = 0;
+	while (base[n] && base[n] != '/' && n < TASK_COMM_LEN - 1)
+		n++;
+	memset(current_comm, 0, TASK_COMM_LEN);
+	memcpy(current_comm, base, n);
+}
 
 /* The handful of prctl options C libraries and tools use. */
 SYSCALL_DEFINE2(prctl, int, option, unsigned long, arg2)
 {
-	static char comm[TASK_COMM_LEN] = "main";
 	static int dumpable = 1;
 	switch (option) {
 	case PR_SET_NAME: {
+		char comm[TASK_COMM_LEN];
 		long n = strncpy_from_user(comm, (const char *)arg2, TASK_COMM_LEN);
 		if (n == -ENAMETOOLONG)
 			comm[TASK_COMM_LEN - 1] = 0;	/* truncated, as Linux */
 		else if (n < 0)
 			return n;
+		memset(current_comm, 0, TASK_COMM_LEN);
+		memcpy(current_comm, comm, strlen(comm));
 		return 0;
 	}
 	case PR_GET_NAME:
-		return copy_to_user((void *)arg2, comm, TASK_COMM_LEN) ? -EFAULT : 0;
+		return copy_to_user((void *)arg2, current_comm, TASK_COMM_LEN) ? -EFAULT : 0;
 	case PR_SET_PDEATHSIG:
 		return 0;		/* the parent always outlives its child here */
 	case PR_GET_PDEATHSIG: {

@@ -199,9 +199,20 @@ long tty_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	}
 }
 
-/* For /proc/self/stat: the foreground group of the running process's
- * terminal (-1 without one) and whether it has one. */
-int tty_foreground_pgrp(void)
+void tty_stat(unsigned int *tty_nr, int *tpgid)
 {
-	return have_ctty() ? tty_pgrp : -1;
+	static struct stat st;
+	*tty_nr = 0;
+	*tpgid = -1;
+	if (!have_ctty())
+		return;
+	/* Whether lstar has a terminal at all, and which, only the host
+	 * knows: open it and look. */
+	long h = hostcall(HC_OPENTTY, O_RDONLY | O_NONBLOCK, 0, 0, 0, 0, 0);
+	if (h < 0)
+		return;
+	if (hostcall(HC_FSTAT, h, hc_pa(&st), 0, 0, 0, 0) == 0)
+		*tty_nr = st.st_rdev;
+	hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
+	*tpgid = tty_pgrp;
 }
