@@ -171,6 +171,7 @@ int main(void)
 	close(nul);
 	show("open /dev/fd/<closed>", open(name, O_RDONLY));
 	show("open /dev/fd/77", open("/dev/fd/77", O_RDONLY));
+	show("open /dev/stdin O_NOFOLLOW (a link)", open("/dev/stdin", O_RDONLY | O_NOFOLLOW));
 
 	/* Last: /dev/stdout with O_APPEND lands after what fd 1 wrote (fd 1
 	 * would write over it otherwise, its offset does not move). */

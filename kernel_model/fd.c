@@ -46,6 +46,9 @@ static int fd_link_number(const char *path)
 
 static long reopen(struct file *f, int flags)
 {
+	/* The name is a link: not to be followed, as Linux says. */
+	if ((flags & O_NOFOLLOW) && !(flags & O_PATH))
+		return -ELOOP;
 	if (f->type == FT_PIPE)
 		return pipe_reopen(f, flags);
 	if (f->type == FT_CHR)
