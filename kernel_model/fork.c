@@ -124,6 +124,16 @@ struct task_ids *task_ids(int pid)
 	return NULL;
 }
 
+int task_pgrp_session(int pgrp)
+{
+	if (current_ids.pgrp == pgrp)
+		return current_ids.sid;
+	for (int k = 0; k < depth; k++)
+		if (saved[k].ids.pgrp == pgrp)
+			return saved[k].ids.sid;
+	return 0;
+}
+
 int parent_pid(void)
 {
 	return depth ? saved[depth - 1].pid : 1;

@@ -23,6 +23,9 @@ extern struct task_ids current_ids;
 /* The ids of pid: the running process or a parent waiting in fork(), else
  * NULL (fork.c). */
 struct task_ids *task_ids(int pid);
+/* fork.c: the session of process group pgrp if the running process or a
+ * waiting parent is in it, else 0. */
+int task_pgrp_session(int pgrp);
 /* exit.c: the ids of a child that ended and was not waited for yet (it is
  * still a member of its process group), and the session of the group
  * pgrp if a zombie is in it (else 0). */

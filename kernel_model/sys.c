@@ -1,7 +1,8 @@
 /*
  * sys.c - identity and limits: uname, the get*id family, process groups,
- * rlimits, sysinfo, getrandom, sched_* (getrusage: cputime.c) (mirrors kernel/sys.c,
- * kernel/sched/core.c and drivers/char/random.c's syscall).
+ * rlimits, sysinfo, getrandom, sched_* (mirrors kernel/sys.c,
+ * kernel/sched/core.c and drivers/char/random.c's syscall; getrusage and
+ * times are in cputime.c).
  *
  * The first process does not get pid 1, because programs treat pid 1
  * specially (it is init); it gets an ordinary-looking pid, INIT_PID, which
@@ -67,12 +68,8 @@ SYSCALL_DEFINE1(getsid, int, pid)
 
 int pgrp_session(int pgrp)
 {
-	for (int pid = INIT_PID; pid <= current_pid; pid++) {
-		struct task_ids *t = task_ids(pid);
-		if (t && t->pgrp == pgrp)
-			return t->sid;
-	}
-	return zombie_pgrp_session(pgrp);
+	int sid = task_pgrp_session(pgrp);
+	return sid ? sid : zombie_pgrp_session(pgrp);
 }
 
 SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
