@@ -23,6 +23,23 @@ unsigned long elf_vm_flags(u32 f)
 	       (f & LSTAR_SEG_X ? VM_EXEC : 0);
 }
 
+/* The code and data bounds /proc/self/stat reports, as Linux's
+ * load_elf_binary computes them: code from the executable segments,
+ * data up to the end of the file bytes of every segment. */
+void note_segment(u64 vaddr, u64 filesz, u32 flags)
+{
+	if (!init_mm.start_code && !init_mm.end_code && !init_mm.end_data)
+		init_mm.start_code = ~0UL;	/* the first segment of a program */
+	if ((flags & LSTAR_SEG_X) && vaddr < init_mm.start_code)
+		init_mm.start_code = vaddr;
+	if (vaddr > init_mm.start_data)
+		init_mm.start_data = vaddr;
+	if ((flags & LSTAR_SEG_X) && vaddr + filesz > init_mm.end_code)
+		init_mm.end_code = vaddr + filesz;
+	if (vaddr + filesz > init_mm.end_data)
+		init_mm.end_data = vaddr + filesz;
+}
+
 /* Map one PT_LOAD: file bytes copied, the tail up to p_memsz (.bss) zero. */
 static void map_segment(const struct lstar_boot_segment *s)
 {
@@ -76,6 +93,11 @@ static void create_elf_tables(const struct linux_binprm *b)
 		envp_addr[i] = push_string(b->envp[i]);
 	for (u64 i = argc; i-- > 0;)
 		argv_addr[i] = push_string(b->argv[i]);
+	/* /proc/self/cmdline and environ: the strings as they lie on the
+	 * stack, arguments right below the environment. */
+	init_mm.arg_start = argc ? argv_addr[0] : sp;
+	init_mm.arg_end = init_mm.env_start = envc ? envp_addr[0] : execfn ? execfn : STACK_TOP;
+	init_mm.env_end = execfn ? execfn : STACK_TOP;
 	if (argc == 0 && execfn) {	/* always give the program an argv[0] */
 		argv_addr[0] = execfn;
 		argc = 1;
@@ -151,8 +173,10 @@ void setup_new_exec(struct linux_binprm *b)
 {
 	init_mm.start_brk = init_mm.brk = PAGE_ALIGN(b->top);
 	init_mm.mmap_base = STACK_TOP - MMAP_GAP;
-	if (b->filename)
+	if (b->filename) {
 		set_exe_path(b->filename);
+		set_task_comm(b->filename);
+	}
 	if (vma_add(STACK_TOP - STACK_SIZE, STACK_TOP, VM_READ | VM_WRITE))
 		panic("no room for the stack");
 	create_elf_tables(b);
@@ -193,9 +217,11 @@ void load_elf_binary(void)
 
 	for (u64 i = 0; i < prog->nsegs && i < LSTAR_BOOT_MAX_SEGS; i++) {
 		map_segment(&prog->seg[i]);
+		note_segment(prog->seg[i].vaddr, prog->seg[i].filesz, prog->seg[i].flags);
 		b.top = MAX(b.top, prog->seg[i].vaddr + prog->seg[i].memsz);
 	}
 	setup_new_exec(&b);
 	start_thread(&user_regs, prog->entry, init_mm.start_stack);
+	cputime_init();		/* the first process's clock starts now */
 	ret_to_user(&user_regs);
 }

@@ -27,5 +27,6 @@ unsigned long elf_vm_flags(u32 p_flags);
 void setup_new_exec(struct linux_binprm *bprm);	/* brk, stack, initial stack */
 void start_thread(struct pt_regs *regs, u64 ip, u64 sp);
 void set_exe_path(const char *path);	/* /proc/self/exe */
+void note_segment(u64 vaddr, u64 filesz, u32 flags);	/* LSTAR_SEG_* flags */
 
 #endif

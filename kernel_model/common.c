@@ -63,12 +63,14 @@ static bool do_syscall_x64(struct pt_regs *regs, int nr)
  */
 bool do_syscall_64(struct pt_regs *regs, int nr)
 {
+	account_user_time();		/* the program ran until now (cputime.c) */
 	if (!do_syscall_x64(regs, nr) && nr != -1)
 		regs->ax = sys_ni_syscall(regs);
 
 	/* A signal handler to start?  It rewrites RIP and RSP in pt_regs,
 	 * which the checks below then send through IRETQ. */
 	arch_do_signal(regs);
+	account_system_time();		/* the kernel ran until now */
 
 	/* SYSRET restores RIP from RCX and RFLAGS from R11: both must match. */
 	if (regs->cx != regs->ip || regs->r11 != regs->flags)

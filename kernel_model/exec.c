@@ -172,6 +172,7 @@ static long do_execveat(int dfd, const char __user *upath,
 	 * because the program that made the call no longer exists. */
 	do_munmap(0, TASK_SIZE_MAX);
 	init_mm.map_count = 0;
+	init_mm.start_code = init_mm.end_code = init_mm.start_data = init_mm.end_data = 0;
 	for (int i = 0; i < ehdr.e_phnum; i++) {
 		const struct elf64_phdr *p = &phdrs[i];
 		if (p->p_type == PT_PHDR)
@@ -187,6 +188,7 @@ static long do_execveat(int dfd, const char __user *upath,
 		    !populate_page(va + p->p_memsz - 1))	/* .bss tail */
 			force_sig_exit(SIGKILL, "execve: cannot load the segments", va, regs);
 		b.top = MAX(b.top, va + p->p_memsz);
+		note_segment(va, p->p_filesz, p->p_flags);	/* LSTAR_SEG_* are ELF's PF_* */
 	}
 	hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
 	b.entry = bias + ehdr.e_entry;

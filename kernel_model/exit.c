@@ -24,13 +24,38 @@ void exit_stats_enable(void)
 
 /* Finished children not yet waited for: pid and wait status. */
 #define MAX_ZOMBIES 64
-static struct { int pid, status; } zombies[MAX_ZOMBIES];
+static struct {
+	int pid, status;
+	struct task_ids ids;	/* it stays in its process group until reaped */
+	struct task_usage usage;	/* its CPU time and memory, for wait4 */
+} zombies[MAX_ZOMBIES];
 static int nr_zombies;
 
-void add_zombie(int pid, int wstatus)
+void add_zombie(int pid, int wstatus, const struct task_ids *ids,
+		const struct task_usage *usage)
 {
-	if (nr_zombies < MAX_ZOMBIES)
-		zombies[nr_zombies++].pid = pid, zombies[nr_zombies - 1].status = wstatus;
+	if (nr_zombies < MAX_ZOMBIES) {
+		zombies[nr_zombies].pid = pid;
+		zombies[nr_zombies].status = wstatus;
+		zombies[nr_zombies].usage = *usage;
+		zombies[nr_zombies++].ids = *ids;
+	}
+}
+
+struct task_ids *zombie_ids(int pid)
+{
+	for (int i = 0; i < nr_zombies; i++)
+		if (zombies[i].pid == pid)
+			return &zombies[i].ids;
+	return NULL;
+}
+
+int zombie_pgrp_session(int pgrp)
+{
+	for (int i = 0; i < nr_zombies; i++)
+		if (zombies[i].ids.pgrp == pgrp)
+			return zombies[i].ids.sid;
+	return 0;
 }
 
 /* wstatus as wait() reports it: exit code << 8, or the signal number. */
@@ -71,7 +96,6 @@ SYSCALL_DEFINE1(exit_group, int, error_code)
  * child is either a zombie here or does not exist: nothing ever waits. */
 SYSCALL_DEFINE4(wait4, int, pid, int __user *, status, int, options, void __user *, ru)
 {
-	static u8 zero_rusage[144];
 	(void)options;
 	for (int i = 0; i < nr_zombies; i++) {
 		if (pid > 0 && zombies[i].pid != pid)
@@ -79,8 +103,10 @@ SYSCALL_DEFINE4(wait4, int, pid, int __user *, status, int, options, void __user
 		int p = zombies[i].pid, st = zombies[i].status;
 		if (status && copy_to_user(status, &st, sizeof(st)))
 			return -EFAULT;
-		if (ru && copy_to_user(ru, zero_rusage, sizeof(zero_rusage)))
+		if (ru && put_child_rusage(ru, &zombies[i].usage))
 			return -EFAULT;
+		/* Reaped: its times join the children's (cputime.c). */
+		cputime_reap(&zombies[i].usage);
 		zombies[i] = zombies[--nr_zombies];
 		return p;
 	}

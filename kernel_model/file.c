@@ -149,6 +149,28 @@ SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, int, flags)
 	return do_dup2(oldfd, newfd, flags & O_CLOEXEC);
 }
 
+void set_close_on_exec(int fd, bool on)
+{
+	close_on_exec[fd] = on;
+}
+
+/* F_SETFL, FIONBIO: only O_APPEND and O_NONBLOCK change after open.  A
+ * host file's flags are the host's too (its writes must append), as the
+ * open file is shared with whoever else has it. */
+long setfl(struct file *f, unsigned long flags)
+{
+	unsigned int nf = (f->f_flags & ~(O_APPEND | O_NONBLOCK)) |
+			  (flags & (O_APPEND | O_NONBLOCK));
+	if (f->type == FT_HOST && nf != f->f_flags) {
+		long err = hostcall(HC_SETFL, f->handle, nf & (O_APPEND | O_NONBLOCK),
+				    0, 0, 0, 0);
+		if (err < 0)
+			return err;
+	}
+	f->f_flags = nf;
+	return 0;
+}
+
 SYSCALL_DEFINE3(fcntl, int, fd, unsigned int, cmd, unsigned long, arg)
 {
 	struct file *f = fget(fd);
@@ -167,15 +189,12 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned int, cmd, unsigned long, arg)
 	case F_GETFD:
 		return close_on_exec[fd] ? FD_CLOEXEC : 0;
 	case F_SETFD:
-		close_on_exec[fd] = arg & FD_CLOEXEC;
+		set_close_on_exec(fd, arg & FD_CLOEXEC);
 		return 0;
 	case F_GETFL:
 		return f->f_flags;
 	case F_SETFL:
-		/* Only these status flags can change after open. */
-		f->f_flags = (f->f_flags & ~(O_APPEND | O_NONBLOCK)) |
-			     (arg & (O_APPEND | O_NONBLOCK));
-		return 0;
+		return setfl(f, arg);
 	case F_GETLK:
 	case F_SETLK:
 	case F_SETLKW:

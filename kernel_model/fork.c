@@ -87,8 +87,11 @@ static struct saved_task {
 	u64 fs_base, gs_base;
 	u8 fxsave[512] __attribute__((aligned(16)));
 	char exe[PATH_MAX];
+	char comm[TASK_COMM_LEN];
 	u64 timer[2];
 	int nice, ioprio;
+	struct task_ids ids;
+	struct task_cputime cputime;
 	int pid, child;
 } saved[MAX_FORK_DEPTH];
 static int depth;
@@ -109,6 +112,26 @@ int *task_prio(int pid, bool io)
 		if (saved[k].pid == pid)
 			return io ? &saved[k].ioprio : &saved[k].nice;
 	return NULL;
+}
+
+struct task_ids *task_ids(int pid)
+{
+	if (pid == current_pid)
+		return &current_ids;
+	for (int k = 0; k < depth; k++)
+		if (saved[k].pid == pid)
+			return &saved[k].ids;
+	return NULL;
+}
+
+int task_pgrp_session(int pgrp)
+{
+	if (current_ids.pgrp == pgrp)
+		return current_ids.sid;
+	for (int k = 0; k < depth; k++)
+		if (saved[k].ids.pgrp == pgrp)
+			return saved[k].ids.sid;
+	return 0;
 }
 
 int parent_pid(void)
@@ -170,14 +193,19 @@ static long do_fork(struct pt_regs *regs, unsigned long flags, u64 newsp)
 	s->gs_base = rdmsrl(MSR_KERNEL_GS_BASE);
 	asm volatile("fxsave64 %0" : "=m"(s->fxsave));
 	strncpy_pad(s->exe, init_mm.exe_path ? init_mm.exe_path : "", PATH_MAX - 1);
+	memcpy(s->comm, current_comm, TASK_COMM_LEN);
 	timer_save(s->timer);
 	s->nice = current_nice;
 	s->ioprio = current_ioprio;
+	s->ids = current_ids;
+	cputime_fork(&s->cputime);	/* the child's CPU time starts at 0 */
 	s->pid = current_pid;
 	s->child = next_pid++;
 	depth++;
 
-	/* Now we are the child: its page tables, its pid, fork() = 0. */
+	/* Now we are the child: its page tables, its pid, fork() = 0.  Its
+	 * memory high-water mark starts at what it has. */
+	init_mm.hiwater_rss = init_mm.rss;
 	write_cr3(pgd);
 	current_pid = s->child;
 	sig_pending = 0;		/* pending signals are not inherited */
@@ -192,6 +220,10 @@ void return_to_parent(int wstatus)
 {
 	struct saved_task *s = &saved[--depth];
 	int child = current_pid;
+	struct task_ids child_ids = current_ids;
+	struct task_usage usage;
+
+	cputime_exit(&usage);		/* before its memory goes: ru_maxrss */
 	u64 child_pgd = init_mm.pgd;
 
 	do_munmap(0, TASK_SIZE_MAX);	/* the child's pages */
@@ -205,11 +237,14 @@ void return_to_parent(int wstatus)
 	asm volatile("fxrstor64 %0" : : "m"(s->fxsave));
 	if (s->exe[0])
 		set_exe_path(s->exe);
+	memcpy(current_comm, s->comm, TASK_COMM_LEN);
 	timer_restore(s->timer);
 	current_nice = s->nice;
 	current_ioprio = s->ioprio;
+	current_ids = s->ids;
 	current_pid = s->pid;
-	add_zombie(child, wstatus);
+	add_zombie(child, wstatus, &child_ids, &usage);
+	cputime_resume(&s->cputime);
 
 	struct pt_regs *regs = current_pt_regs();
 	*regs = s->regs;

@@ -25,7 +25,8 @@ struct file {
 	unsigned int f_flags;		/* O_ACCMODE, O_APPEND, O_NONBLOCK... */
 	struct pipe_inode_info *pipe;	/* FT_PIPE */
 	bool pipe_writer;		/* which end */
-	char *proc_buf;			/* FT_PROC: the text, made at open */
+	char *proc_buf;			/* FT_PROC: the text, made at open; or NULL: */
+	u64 proc_base;			/*   the user memory [base, base + len) */
 	u64 proc_len, proc_pos;
 };
 
@@ -36,6 +37,8 @@ struct file *alloc_file(enum file_type type, unsigned int flags);
 void fput(struct file *f);
 int fd_install_lowest(struct file *f, int from, bool cloexec);
 void close_on_exec_files(void);
+long setfl(struct file *f, unsigned long flags);	/* F_SETFL */
+void set_close_on_exec(int fd, bool on);		/* F_SETFD, FIOCLEX */
 /* fork: the child gets a copy of the table (each file one more reference);
  * at its exit its table is closed and the parent's put back. */
 void files_save(struct file **fds, bool *cloexec);
@@ -49,17 +52,43 @@ long pipe_read(struct file *f, char __user *buf, u64 n);
 long pipe_write(struct file *f, const char __user *buf, u64 n);
 void pipe_release(struct file *f);
 int pipe_poll(struct file *f);
+long pipe_reopen(struct file *f, int flags);	/* /dev/fd/N of a pipe end */
+int pipe_unread(struct file *f);		/* FIONREAD: bytes waiting */
+
+/* fd.c: /dev/fd/N, /dev/std{in,out,err}, /proc/self/fd/N open the
+ * descriptor's file again.  False if the path is none of these; else the
+ * result (a descriptor or -errno) is in *ret. */
+bool fd_link_open(const char *path, int flags, long *ret);
+
+/* tty_io.c: /dev/tty, the controlling terminal (-ENOENT if not the path),
+ * and the terminal ioctls (-ENOIOCTLCMD for any other command) */
+long tty_open(const char *path, int flags);
+long tty_ioctl(struct file *f, unsigned int cmd, unsigned long arg);
+/* The controlling terminal's device number (Linux's encoding) and its
+ * foreground process group, 0 and -1 without one (/proc/self/stat). */
+void tty_stat(unsigned int *tty_nr, int *tpgid);
 
 /* proc.c */
 long proc_open(const char *path, int flags);	/* -ENOENT if not ours */
+/* A /proc file's text is made at open time into a buffer of this size. */
+struct seq_file { char *buf; u64 size, len; };
+void seq_printf(struct seq_file *m, const char *fmt, ...);
+/* array.c: /proc/<pid>/status, stat, statm; cpuinfo.c: /proc/cpuinfo */
+void proc_pid_status(struct seq_file *m);
+void proc_pid_stat(struct seq_file *m);
+void proc_pid_statm(struct seq_file *m);
+void show_cpuinfo(struct seq_file *m);
+extern unsigned int current_umask;	/* open.c */
 long proc_read(struct file *f, char __user *buf, u64 n);
 void proc_release(struct file *f);
 
-/* mem.c: /dev/null, /dev/zero, /dev/random, /dev/urandom */
+/* mem.c: /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom */
 long mem_open(const char *path, int flags);	/* -ENOENT if not ours */
+long mem_reopen(struct file *f, int flags);	/* a new open of f's device */
 long mem_read(struct file *f, char __user *buf, u64 n);
 long mem_write(struct file *f, const char __user *buf, u64 n);
 void mem_stat(struct file *f, struct stat *st);
+long read_random(char __user *buf, u64 n);	/* also getrandom(2) */
 
 /* hostcall helpers (hostcall.c): paths go to the device through hc_path. */
 extern char hc_path[2][PATH_MAX];

@@ -82,6 +82,26 @@ void free_user_pgtables(u64 pgd)
 	free_page(pgd);
 }
 
+u64 user_pgtable_pages(u64 pgd)
+{
+	u64 n = 0, *l4 = __va(pgd);
+	for (int i = 0; i < 256; i++) {
+		if (!(l4[i] & _PAGE_PRESENT))
+			continue;
+		u64 *l3 = __va(l4[i] & PTE_PFN_MASK);
+		n++;
+		for (int j = 0; j < 512; j++) {
+			if (!(l3[j] & _PAGE_PRESENT))
+				continue;
+			u64 *l2 = __va(l3[j] & PTE_PFN_MASK);
+			n++;
+			for (int k = 0; k < 512; k++)
+				n += !!(l2[k] & _PAGE_PRESENT);
+		}
+	}
+	return n;
+}
+
 static void map_range(u64 va, u64 pa, u64 size, u64 flags)
 {
 	for (u64 off = 0; off < size; off += PAGE_SIZE) {

@@ -46,6 +46,8 @@ int handle_mm_fault(u64 addr, bool write)
 	if (!pa)
 		return -ENOMEM;
 	*pte = pa | pte_flags(vma->vm_flags);
+	mm_rss_inc();
+	current_cputime.min_flt++;	/* getrusage's ru_minflt */
 	return 0;
 }
 
@@ -66,6 +68,7 @@ void *populate_page(u64 va)
 		 * the frame but leave the PTE not-present-equivalent by
 		 * mapping it supervisor-only. */
 		*pte = pa | (f ? f : _PAGE_PRESENT | _PAGE_NX);
+		mm_rss_inc();
 	}
 	return __va(*pte & PTE_PFN_MASK);
 }
@@ -78,6 +81,7 @@ void zap_page_range(u64 start, u64 end)
 			free_page(*pte & PTE_PFN_MASK);
 			*pte = 0;
 			invlpg(va);
+			init_mm.rss--;
 		}
 	}
 }

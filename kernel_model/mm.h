@@ -42,6 +42,7 @@ void init_mem_mapping(void);
 u64 *pte_walk(u64 va, bool alloc);	/* the PTE for va in init_mm, or NULL */
 u64 *pte_walk_pgd(u64 pgd, u64 va);
 void free_user_pgtables(u64 pgd);
+u64 user_pgtable_pages(u64 pgd);	/* VmPTE: the user half's table pages */
 
 /* VMAs */
 #define VM_READ		0x1
@@ -64,6 +65,13 @@ struct mm_struct {
 	u64 mmap_base;			/* mmap() searches down from here */
 	u64 start_stack;
 	const char *exe_path;		/* absolute program path, for /proc/self/exe */
+	/* The program's layout, for /proc/self/stat and cmdline/environ
+	 * (which are read from the process's own memory, as on Linux). */
+	u64 start_code, end_code, start_data, end_data;
+	u64 arg_start, arg_end, env_start, env_end;
+	/* Resident user pages (present PTEs) and their high-water mark:
+	 * VmRSS, VmHWM, ru_maxrss.  The mark survives execve. */
+	u64 rss, hiwater_rss;
 };
 extern struct mm_struct init_mm;
 
@@ -74,6 +82,11 @@ int do_munmap(u64 start, u64 len);
 int vma_or_flags(u64 start, u64 end, unsigned long flags);
 
 /* memory.c */
+static inline void mm_rss_inc(void)
+{
+	if (++init_mm.rss > init_mm.hiwater_rss)
+		init_mm.hiwater_rss = init_mm.rss;
+}
 int handle_mm_fault(u64 addr, bool write);
 void *populate_page(u64 va);	/* make va present, return its kernel alias */
 void zap_page_range(u64 start, u64 end);

@@ -79,6 +79,28 @@ int vma_add(u64 start, u64 end, unsigned long flags)
 	return 0;
 }
 
+/*
+ * Merge neighbouring VMAs with equal flags whose boundary lies in
+ * [start, end] (the part of Linux's vma_merge this kernel needs: a VMA is
+ * only its range and rights).  After mprotect() splits an area and then
+ * gives the pieces their old rights back, they are one area again, as on
+ * Linux, and mremap() (which works on one area) takes the whole range.
+ */
+static void vma_merge_range(u64 start, u64 end)
+{
+	for (int i = 0; i + 1 < init_mm.map_count;) {
+		struct vm_area_struct *a = &init_mm.vmas[i], *b = a + 1;
+		if (a->vm_end == b->vm_start && a->vm_flags == b->vm_flags &&
+		    b->vm_start >= start && b->vm_start <= end) {
+			a->vm_end = b->vm_end;
+			memmove(b, b + 1, (init_mm.map_count - i - 2) * sizeof(*b));
+			init_mm.map_count--;
+			continue;
+		}
+		i++;
+	}
+}
+
 int do_munmap(u64 start, u64 len)
 {
 	u64 end = start + PAGE_ALIGN(len);
@@ -105,6 +127,8 @@ int do_munmap(u64 start, u64 len)
 /* Top-down search below mmap_base, as Linux's default layout does. */
 static u64 get_unmapped_area(u64 len)
 {
+	if (len > init_mm.mmap_base)
+		return 0;
 	u64 addr = init_mm.mmap_base - len;
 	while (addr >= init_mm.brk + PAGE_SIZE && addr < init_mm.mmap_base) {
 		bool moved = false;
@@ -232,6 +256,7 @@ SYSCALL_DEFINE3(mprotect, unsigned long, start, unsigned long, len,
 			v->vm_flags = (v->vm_flags & ~VM_PROT_MASK) | prot_to_vm(prot);
 	}
 	change_protection(start, end, prot_to_vm(prot));
+	vma_merge_range(start, end);
 	return 0;
 }
 
@@ -252,37 +277,121 @@ static void move_page_tables(u64 old, u64 new, u64 len)
 	}
 }
 
+/* The VMA [addr, addr + old_len) lies in, as mremap needs it (Linux's
+ * vma_to_resize): the whole old range in one area, which is private
+ * (a length of 0 would duplicate a shared mapping: not here). */
+static long vma_to_resize(u64 addr, u64 old_len, struct vm_area_struct **out)
+{
+	struct vm_area_struct *v = find_vma(addr);
+	if (!v)
+		return -EFAULT;
+	if (!old_len)
+		return -EINVAL;
+	if (old_len > v->vm_end - addr)
+		return -EFAULT;
+	*out = v;
+	return 0;
+}
+
+/* Move [old, old + old_len) to a new area of new_len at new_addr (free
+ * by now): its page table entries move, the data does not.  The old
+ * range goes, except with MREMAP_DONTUNMAP, where it stays mapped and
+ * reads as new zero pages. */
+static long move_vma(struct vm_area_struct *v, u64 old, u64 old_len, u64 new_len,
+		     u64 new_addr, unsigned long flags)
+{
+	/* The moved area is no longer the brk heap. */
+	if (vma_add(new_addr, new_addr + new_len, v->vm_flags & ~VM_HEAP))
+		return -ENOMEM;
+	move_page_tables(old, new_addr, old_len);
+	if (!(flags & MREMAP_DONTUNMAP))
+		do_munmap(old, old_len);
+	return new_addr;
+}
+
+/* MREMAP_FIXED (to new_addr, replacing what is there) and
+ * MREMAP_DONTUNMAP (new_addr a hint), Linux's mremap_to. */
+static long mremap_to(u64 old, u64 old_len, u64 new_addr, u64 new_len,
+		      unsigned long flags)
+{
+	struct vm_area_struct *v;
+
+	if (new_addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (new_len > TASK_SIZE_MAX || new_addr > TASK_SIZE_MAX - new_len)
+		return -EINVAL;
+	if (old + old_len > new_addr && new_addr + new_len > old)
+		return -EINVAL;		/* the two ranges overlap */
+	if (flags & MREMAP_FIXED)
+		do_munmap(new_addr, new_len);
+	if (old_len > new_len) {
+		do_munmap(old + new_len, old_len - new_len);
+		old_len = new_len;
+	}
+	long err = vma_to_resize(old, old_len, &v);
+	if (err)
+		return err;
+	if (!(flags & MREMAP_FIXED) &&
+	    (!new_addr || new_addr < init_mm.brk ||
+	     !range_free(new_addr, new_addr + new_len))) {
+		new_addr = get_unmapped_area(new_len);
+		if (!new_addr)
+			return -ENOMEM;
+	}
+	return move_vma(v, old, old_len, new_len, new_addr, flags);
+}
+
+/*
+ * mremap (mm/mremap.c): shrink in place; grow in place when the old range
+ * ends its area and the pages after it are free; otherwise, with
+ * MREMAP_MAYMOVE, move to a free range (or to new_addr with MREMAP_FIXED).
+ * The old range must lie in one area: equal neighbours are merged (see
+ * vma_merge_range), so a range mprotect split and restored qualifies.
+ */
 SYSCALL_DEFINE5(mremap, unsigned long, old, unsigned long, old_len,
 		unsigned long, new_len, unsigned long, flags, unsigned long, new_addr)
 {
-	(void)new_addr;
+	struct vm_area_struct *v;
+
+	if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if ((flags & MREMAP_DONTUNMAP) &&
+	    (!(flags & MREMAP_MAYMOVE) || old_len != new_len))
+		return -EINVAL;
+	if (old & ~PAGE_MASK)
+		return -EINVAL;
 	old_len = PAGE_ALIGN(old_len);
 	new_len = PAGE_ALIGN(new_len);
-	if ((old & ~PAGE_MASK) || !new_len || (flags & ~MREMAP_MAYMOVE))
+	if (!new_len)
 		return -EINVAL;
-	struct vm_area_struct *v = find_vma(old);
-	if (!v || old + old_len > v->vm_end)
+	if (!find_vma(old))
 		return -EFAULT;
-	unsigned long vmf = v->vm_flags;
+	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return mremap_to(old, old_len, new_addr, new_len, flags);
 
-	if (new_len <= old_len) {
-		if (new_len < old_len)
+	if (old_len >= new_len) {
+		if (old_len > new_len)
 			do_munmap(old + new_len, old_len - new_len);
 		return old;
 	}
-	if (old + new_len <= TASK_SIZE_MAX &&
-	    range_free(old + old_len, old + new_len)) {
-		vma_add(old + old_len, old + new_len, vmf);
+	long err = vma_to_resize(old, old_len, &v);
+	if (err)
+		return err;
+	u64 end = old + new_len;
+	if (old + old_len == v->vm_end && end > old && end <= TASK_SIZE_MAX &&
+	    range_free(old + old_len, end)) {
+		if (vma_add(old + old_len, end, v->vm_flags))
+			return -ENOMEM;
 		return old;
 	}
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
 	u64 addr = get_unmapped_area(new_len);
-	if (!addr || vma_add(addr, addr + new_len, vmf))
+	if (!addr)
 		return -ENOMEM;
-	move_page_tables(old, addr, old_len);
-	do_munmap(old, old_len);
-	return addr;
+	return move_vma(v, old, old_len, new_len, addr, flags);
 }
 
 /* MADV_DONTNEED on private anonymous memory means "zero on next touch":

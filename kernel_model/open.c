@@ -7,7 +7,7 @@
 #include "fs.h"
 #include "mm.h"
 
-static unsigned int current_umask = 022;
+unsigned int current_umask = 022;	/* also /proc/self/status */
 
 static long do_sys_open(int dirfd, const char __user *filename, int flags,
 			unsigned int mode)
@@ -16,9 +16,14 @@ static long do_sys_open(int dirfd, const char __user *filename, int flags,
 	if (err < 0)
 		return err;
 	/* A few /proc files and /dev nodes are the kernel's own. */
-	long fd = proc_open(hc_path[0], flags);
+	long fd;
+	if (fd_link_open(hc_path[0], flags, &fd))
+		return fd;
+	fd = proc_open(hc_path[0], flags);
 	if (fd == -ENOENT)
 		fd = mem_open(hc_path[0], flags);
+	if (fd == -ENOENT)
+		fd = tty_open(hc_path[0], flags);
 	if (fd != -ENOENT)
 		return fd;
 	long dh = dir_handle(dirfd, 0);

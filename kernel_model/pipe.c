@@ -59,6 +59,11 @@ long pipe_write(struct file *f, const char __user *buf, u64 n)
 	return n;
 }
 
+int pipe_unread(struct file *f)
+{
+	return f->pipe->head - f->pipe->tail;
+}
+
 int pipe_poll(struct file *f)
 {
 	struct pipe_inode_info *p = f->pipe;
@@ -81,6 +86,29 @@ void pipe_release(struct file *f)
 		if (p->page[i])
 			free_page(p->page[i]);
 	memset(p, 0, sizeof(*p));
+}
+
+/* Open a pipe again through /dev/fd/N: a new reader or writer of the same
+ * pipe, as the access mode asks (O_RDWR: both, as Linux's fifo_open; this
+ * kernel's file is one end, so it keeps the end f is). */
+long pipe_reopen(struct file *f, int flags)
+{
+	int acc = flags & O_ACCMODE;
+	bool writer = acc == O_WRONLY || (acc == O_RDWR && f->pipe_writer);
+	struct file *nf = alloc_file(FT_PIPE, (writer ? O_WRONLY : O_RDONLY) |
+					      (flags & O_NONBLOCK));
+	if (!nf)
+		return -ENFILE;
+	nf->pipe = f->pipe;
+	nf->pipe_writer = writer;
+	if (writer)
+		f->pipe->writers++;
+	else
+		f->pipe->readers++;
+	int fd = fd_install_lowest(nf, 0, flags & O_CLOEXEC);
+	if (fd < 0)
+		fput(nf);
+	return fd;
 }
 
 static long do_pipe2(int __user *fildes, int flags)

@@ -35,7 +35,8 @@ static void put_num(struct outbuf *o, unsigned long v, unsigned base,
 		put(o, tmp[--n]);
 }
 
-/* Supports %s %c %d %i %u %x %p %lx %ld %lu %zu and a zero-pad width. */
+/* Supports %s %c %d %i %u %x %o %p %lx %ld %lu %lo %zu and a zero-pad
+ * width. */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct outbuf o = { buf, size, 0 };
@@ -81,6 +82,10 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'x':
 			put_num(&o, lng ? va_arg(ap, unsigned long)
 				       : va_arg(ap, unsigned), 16, width, pad, 0);
+			break;
+		case 'o':
+			put_num(&o, lng ? va_arg(ap, unsigned long)
+				       : va_arg(ap, unsigned), 8, width, pad, 0);
 			break;
 		case 'p':
 			put(&o, '0'); put(&o, 'x');

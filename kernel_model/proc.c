@@ -1,21 +1,46 @@
 /*
- * proc.c - the /proc files a static program may read about itself, made by
- * the kernel at open time (mirrors fs/proc/task_mmu.c's show_map and
- * fs/proc/base.c).  /proc/self/maps is the VMA list of mmap.c, one line per
- * area, in Linux's format: glibc's pthread_getattr_np reads it to find the
- * main thread's stack, and `cat /proc/self/maps` shows demand paging's
- * bookkeeping from the inside.  (/proc/self/exe is a readlink, in stat.c.)
+ * proc.c - the /proc files a static program may read about itself and its
+ * machine, made by the kernel (mirrors fs/proc/base.c, fs/proc/task_mmu.c's
+ * show_map and seq_file).  They describe the guest, never lstar's own
+ * host process, which the host's /proc would show:
+ *
+ *   /proc/self/maps      the VMA list of mmap.c in Linux's format (glibc's
+ *                        pthread_getattr_np reads it to find the stack)
+ *   /proc/self/status    array.c: name, state, ids, memory, signals
+ *   /proc/self/stat      array.c: the one-line form ps and top read
+ *   /proc/self/statm     array.c: memory in pages
+ *   /proc/self/comm      the process name
+ *   /proc/self/cmdline   the argument strings, NUL-terminated, and
+ *   /proc/self/environ   the environment: read from the process's own
+ *                        memory at read time, as Linux does
+ *   /proc/cpuinfo        cpuinfo.c: what CPUID says
+ *
+ * "self" may also be spelled thread-self, the pid, or <pid>/task/<pid>.
+ * A text is made at open time into one of a few buffers: programs open
+ * such a file, read it and close it.  (/proc/self/exe is a readlink, in
+ * stat.c; /proc/self/fd/N an open, in fd.c.)  Other /proc names still
+ * reach the host.
  */
 #include "fs.h"
 #include "mm.h"
+#include "signal.h"
 
-/* Each open /proc file holds its text in one of these (MAX_VMAS lines of
- * at most ~80 bytes fit in 16 KiB).  A handful is plenty: programs open
- * /proc/self/maps, read it and close it. */
+/* MAX_VMAS lines of at most ~80 bytes (plus the program's path) fit. */
 #define PROC_SLOTS	4
-#define PROC_BUF	(16 * 1024)
+#define PROC_BUF	(24 * 1024)
 static char proc_bufs[PROC_SLOTS][PROC_BUF];
 static bool proc_used[PROC_SLOTS];
+
+void seq_printf(struct seq_file *m, const char *fmt, ...)
+{
+	va_list ap;
+	if (m->len >= m->size)
+		return;
+	va_start(ap, fmt);
+	int n = vsnprintf(m->buf + m->len, m->size - m->len, fmt, ap);
+	va_end(ap);
+	m->len = MIN(m->len + n, m->size - 1);	/* a full buffer stays full */
+}
 
 static const char *vma_name(const struct vm_area_struct *v)
 {
@@ -28,31 +53,93 @@ static const char *vma_name(const struct vm_area_struct *v)
 	return "";
 }
 
-static u64 show_maps(char *buf, u64 size)
+static void show_maps(struct seq_file *m)
 {
-	u64 len = 0;
 	for (int i = 0; i < init_mm.map_count; i++) {
 		const struct vm_area_struct *v = &init_mm.vmas[i];
 		const char *name = vma_name(v);
-		len += snprintf(buf + len, size - len,
-				"%08lx-%08lx %c%c%cp 00000000 00:00 0%s%s\n",
-				v->vm_start, v->vm_end,
-				v->vm_flags & VM_READ ? 'r' : '-',
-				v->vm_flags & VM_WRITE ? 'w' : '-',
-				v->vm_flags & VM_EXEC ? 'x' : '-',
-				*name ? "                          " : "", name);
-		if (len >= size)
-			return size - 1;
+		seq_printf(m, "%08lx-%08lx %c%c%cp 00000000 00:00 0%s%s\n",
+			   v->vm_start, v->vm_end,
+			   v->vm_flags & VM_READ ? 'r' : '-',
+			   v->vm_flags & VM_WRITE ? 'w' : '-',
+			   v->vm_flags & VM_EXEC ? 'x' : '-',
+			   *name ? "                          " : "", name);
 	}
-	return len;
+}
+
+static void show_comm(struct seq_file *m)
+{
+	seq_printf(m, "%s\n", current_comm);
+}
+
+/* The part after /proc/self/ (or thread-self, <pid>, <pid>/task/<pid>),
+ * or NULL when path names no file of the running process. */
+static const char *pid_entry(const char *path)
+{
+	static const char *const self[] = { "/proc/self/", "/proc/thread-self/" };
+	char own[48];
+	for (unsigned i = 0; i < ARRAY_SIZE(self); i++)
+		if (!strncmp(path, self[i], strlen(self[i])))
+			return path + strlen(self[i]);
+	int n = snprintf(own, sizeof(own), "/proc/%d/task/%d/", THE_PID, THE_PID);
+	if (!strncmp(path, own, n))
+		return path + n;
+	n = snprintf(own, sizeof(own), "/proc/%d/", THE_PID);
+	if (!strncmp(path, own, n))
+		return path + n;
+	return NULL;
+}
+
+static const struct {
+	const char *name;
+	void (*show)(struct seq_file *m);	/* NULL: cmdline, environ */
+} pid_files[] = {
+	{ "maps", show_maps }, { "status", proc_pid_status }, { "stat", proc_pid_stat },
+	{ "statm", proc_pid_statm }, { "comm", show_comm },
+	{ "cmdline", NULL }, { "environ", NULL },
+};
+
+static long install(struct file *f, int flags)
+{
+	int fd = fd_install_lowest(f, 0, flags & O_CLOEXEC);
+	if (fd < 0)
+		fput(f);
+	return fd;
 }
 
 long proc_open(const char *path, int flags)
 {
-	if (strcmp(path, "/proc/self/maps") && strcmp(path, "/proc/42/maps"))
+	void (*show)(struct seq_file *m) = NULL;
+	const char *entry = pid_entry(path);
+	int which = -1;
+
+	if (entry) {
+		for (unsigned i = 0; i < ARRAY_SIZE(pid_files) && which < 0; i++)
+			if (!strcmp(entry, pid_files[i].name))
+				which = i;
+		if (which < 0)
+			return -ENOENT;		/* not ours: the host's */
+		show = pid_files[which].show;
+	} else if (!strcmp(path, "/proc/cpuinfo")) {
+		show = show_cpuinfo;
+	} else {
 		return -ENOENT;
+	}
 	if ((flags & O_ACCMODE) != O_RDONLY)
 		return -EACCES;
+
+	if (!show) {	/* cmdline, environ: the strings where they lie */
+		bool env = !strcmp(pid_files[which].name, "environ");
+		struct file *f = alloc_file(FT_PROC, O_RDONLY);
+		if (!f)
+			return -ENFILE;
+		f->proc_buf = NULL;
+		f->proc_base = env ? init_mm.env_start : init_mm.arg_start;
+		f->proc_len = (env ? init_mm.env_end : init_mm.arg_end) - f->proc_base;
+		f->proc_pos = 0;
+		f->handle = -1;
+		return install(f, flags);
+	}
 
 	int slot = 0;
 	while (slot < PROC_SLOTS && proc_used[slot])
@@ -63,14 +150,13 @@ long proc_open(const char *path, int flags)
 	if (!f)
 		return -ENFILE;
 	proc_used[slot] = true;
-	f->proc_buf = proc_bufs[slot];
-	f->proc_len = show_maps(f->proc_buf, PROC_BUF);
+	struct seq_file m = { proc_bufs[slot], PROC_BUF, 0 };
+	show(&m);
+	f->proc_buf = m.buf;
+	f->proc_len = m.len;
 	f->proc_pos = 0;
 	f->handle = slot;		/* which buffer, for proc_release */
-	int fd = fd_install_lowest(f, 0, flags & O_CLOEXEC);
-	if (fd < 0)
-		fput(f);
-	return fd;
+	return install(f, flags);
 }
 
 long proc_read(struct file *f, char __user *buf, u64 n)
@@ -78,13 +164,27 @@ long proc_read(struct file *f, char __user *buf, u64 n)
 	if (f->proc_pos >= f->proc_len)
 		return 0;
 	n = MIN(n, f->proc_len - f->proc_pos);
-	if (copy_to_user(buf, f->proc_buf + f->proc_pos, n))
-		return -EFAULT;
-	f->proc_pos += n;
-	return n;
+	if (f->proc_buf) {
+		if (copy_to_user(buf, f->proc_buf + f->proc_pos, n))
+			return -EFAULT;
+		f->proc_pos += n;
+		return n;
+	}
+	/* From the process's memory, through a kernel buffer. */
+	u64 done = 0;
+	while (done < n) {
+		u64 chunk = MIN(n - done, (u64)HC_BOUNCE_SIZE);
+		if (copy_from_user(hc_bounce, (const void *)(f->proc_base + f->proc_pos), chunk) ||
+		    copy_to_user(buf + done, hc_bounce, chunk))
+			return done ? (long)done : -EFAULT;
+		f->proc_pos += chunk;
+		done += chunk;
+	}
+	return done;
 }
 
 void proc_release(struct file *f)
 {
-	proc_used[f->handle] = false;
+	if (f->proc_buf)
+		proc_used[f->handle] = false;
 }

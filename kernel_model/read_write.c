@@ -185,15 +185,19 @@ SYSCALL_DEFINE3(lseek, int, fd, long, offset, unsigned int, whence)
 		return -ESPIPE;
 	if (f->type == FT_CHR)
 		return 0;		/* the memory devices ignore seeks */
-	if (whence > SEEK_END)
+	if (whence > SEEK_HOLE)
 		return -EINVAL;
 	if (f->type == FT_PROC) {
+		if (whence > SEEK_END)
+			return -EINVAL;
 		long base = whence == SEEK_SET ? 0 : whence == SEEK_CUR
 			    ? (long)f->proc_pos : (long)f->proc_len;
 		if (base + offset < 0)
 			return -EINVAL;
 		return f->proc_pos = base + offset;
 	}
+	/* SEEK_DATA and SEEK_HOLE too: the host's file system knows its
+	 * holes. */
 	return hostcall(HC_LSEEK, f->handle, offset, whence, 0, 0, 0);
 }
 

@@ -205,7 +205,10 @@ SYSCALL_DEFINE2(sigaltstack, const struct stack_t_k __user *, uss,
 
 SYSCALL_DEFINE2(kill, int, pid, int, sig)
 {
-	if (pid != THE_PID && pid != 0 && pid != -1)
+	/* Ourselves, our group (0 or -pgrp), everybody (-1): the others
+	 * that exist are parents waiting in fork(), which cannot take a
+	 * signal now. */
+	if (pid != THE_PID && pid != 0 && pid != -1 && pid != -current_ids.pgrp)
 		return -ESRCH;
 	return send_sig_self(sig, SI_USER);
 }

@@ -12,6 +12,29 @@
 extern int current_pid;		/* the running process (fork.c) */
 #define THE_PID current_pid
 
+/* Process group, session, and whether the process has the terminal as its
+ * controlling terminal (sys.c, tty_io.c).  A child inherits them; fork.c
+ * keeps a waiting parent's. */
+struct task_ids {
+	int pgrp, sid;
+	bool ctty;
+};
+extern struct task_ids current_ids;
+/* The ids of pid: the running process or a parent waiting in fork(), else
+ * NULL (fork.c). */
+struct task_ids *task_ids(int pid);
+/* fork.c: the session of process group pgrp if the running process or a
+ * waiting parent is in it, else 0. */
+int task_pgrp_session(int pgrp);
+/* exit.c: the ids of a child that ended and was not waited for yet (it is
+ * still a member of its process group), and the session of the group
+ * pgrp if a zombie is in it (else 0). */
+struct task_ids *zombie_ids(int pid);
+int zombie_pgrp_session(int pgrp);
+/* sys.c: the session of process group pgrp, 0 if there is no such group
+ * (all members of a group are in one session). */
+int pgrp_session(int pgrp);
+
 #define SA_SIGINFO	0x00000004
 #define SA_ONSTACK	0x08000000
 #define SA_RESTART	0x10000000

@@ -1,7 +1,8 @@
 /*
  * sys.c - identity and limits: uname, the get*id family, process groups,
- * rlimits, sysinfo, getrusage, getrandom, sched_* (mirrors kernel/sys.c,
- * kernel/sched/core.c and drivers/char/random.c's syscall).
+ * rlimits, sysinfo, getrandom, sched_* (mirrors kernel/sys.c,
+ * kernel/sched/core.c and drivers/char/random.c's syscall; getrusage and
+ * times are in cputime.c).
  *
  * The first process does not get pid 1, because programs treat pid 1
  * specially (it is init); it gets an ordinary-looking pid, INIT_PID, which
@@ -31,16 +32,75 @@ SYSCALL_DEFINE0(getuid) { return boot_info.uid; }
 SYSCALL_DEFINE0(geteuid) { return boot_info.uid; }
 SYSCALL_DEFINE0(getgid) { return boot_info.gid; }
 SYSCALL_DEFINE0(getegid) { return boot_info.gid; }
-SYSCALL_DEFINE0(getpgrp) { return INIT_PID; }
-SYSCALL_DEFINE0(setsid) { return -EPERM; }	/* already a group leader */
-SYSCALL_DEFINE1(getpgid, int, pid) { return (pid == 0 || pid == THE_PID) ? INIT_PID : -ESRCH; }
-SYSCALL_DEFINE1(getsid, int, pid) { return (pid == 0 || pid == THE_PID) ? INIT_PID : -ESRCH; }
-SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
+
+/*
+ * Process groups and sessions (kernel/sys.c).  The first process leads its
+ * own group and session, which has the terminal (tty_io.c).  A child
+ * inherits both; setpgid and setsid change them with Linux's rules, among
+ * the processes that exist: the running one and the parents waiting in
+ * fork() (a child has always ended by the time its parent runs again).
+ */
+struct task_ids current_ids = { INIT_PID, INIT_PID, true };
+
+SYSCALL_DEFINE0(getpgrp) { return current_ids.pgrp; }
+
+static struct task_ids *ids_of(int pid)
 {
-	(void)pgid;
-	return (pid == 0 || pid == THE_PID) ? 0 : -ESRCH;
+	if (pid == 0)
+		return &current_ids;
+	if (pid < 0)
+		return NULL;
+	struct task_ids *t = task_ids(pid);
+	return t ? t : zombie_ids(pid);
 }
 
+SYSCALL_DEFINE1(getpgid, int, pid)
+{
+	struct task_ids *t = ids_of(pid);
+	return t ? t->pgrp : -ESRCH;
+}
+
+SYSCALL_DEFINE1(getsid, int, pid)
+{
+	struct task_ids *t = ids_of(pid);
+	return t ? t->sid : -ESRCH;
+}
+
+int pgrp_session(int pgrp)
+{
+	int sid = task_pgrp_session(pgrp);
+	return sid ? sid : zombie_pgrp_session(pgrp);
+}
+
+SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
+{
+	if (pgid < 0)
+		return -EINVAL;
+	if (pid == 0)
+		pid = THE_PID;
+	if (pgid == 0)
+		pgid = pid;
+	if (pid != THE_PID) {
+		/* A shell puts its child in a group from both sides; here the
+		 * child has run and ended already and did it itself, so
+		 * there is nothing left to move. */
+		return zombie_ids(pid) ? 0 : -ESRCH;
+	}
+	if (current_ids.sid == THE_PID)
+		return -EPERM;		/* a session leader stays in its group */
+	if (pgid != pid && pgrp_session(pgid) != current_ids.sid)
+		return -EPERM;		/* no such group in our session */
+	current_ids.pgrp = pgid;
+	return 0;
+}
+
+SYSCALL_DEFINE0(setsid)
+{
+	if (pgrp_session(THE_PID))
+		return -EPERM;		/* a process group with our pid exists */
+	current_ids = (struct task_ids){ THE_PID, THE_PID, false };	/* no terminal */
+	return THE_PID;
+}
 
 /* Linux's defaults for the limits a program is likely to ask about;
  * everything else unlimited. */
@@ -99,13 +159,6 @@ SYSCALL_DEFINE2(setrlimit, unsigned int, resource, const struct rlimit __user *,
 	return 0;
 }
 
-SYSCALL_DEFINE2(getrusage, int, who, void __user *, ru)
-{
-	static u8 zero[144];	/* struct rusage: nothing is accounted */
-	(void)who;
-	return copy_to_user(ru, zero, sizeof(zero)) ? -EFAULT : 0;
-}
-
 SYSCALL_DEFINE1(sysinfo, struct sysinfo __user *, info)
 {
 	static struct sysinfo si;
@@ -120,16 +173,20 @@ SYSCALL_DEFINE1(sysinfo, struct sysinfo __user *, info)
 	return copy_to_user(info, &si, sizeof(si)) ? -EFAULT : 0;
 }
 
+#define GRND_NONBLOCK	1
+#define GRND_RANDOM	2
+#define GRND_INSECURE	4
+
+/* getrandom (drivers/char/random.c): the pool is always ready, so every
+ * flag gives the same bytes, and as many as asked (up to INT_MAX). */
 SYSCALL_DEFINE3(getrandom, char __user *, buf, unsigned long, count, unsigned int, flags)
 {
-	(void)flags;
-	count = MIN(count, (unsigned long)HC_BOUNCE_SIZE);
-	if (fault_in_user((u64)buf, count, true))
-		return -EFAULT;
-	long n = hostcall(HC_RANDOM, hc_pa(hc_bounce), count, 0, 0, 0, 0);
-	if (n > 0)
-		memcpy(buf, hc_bounce, n);
-	return n;
+	if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((flags & (GRND_INSECURE | GRND_RANDOM)) == (GRND_INSECURE | GRND_RANDOM))
+		return -EINVAL;
+	count = MIN(count, 0x7fffffffUL);
+	return read_random(buf, count);
 }
 
 SYSCALL_DEFINE0(sched_yield) { return 0; }	/* nobody else to run */
@@ -212,7 +269,7 @@ static long prio_target(int which, int who, bool io, int **slot)
 		return *slot ? 0 : -ESRCH;
 	case PRIO_PGRP:
 		*slot = task_prio(THE_PID, io);
-		return who == 0 || who == INIT_PID ? 0 : -ESRCH;
+		return who == 0 || who == current_ids.pgrp ? 0 : -ESRCH;
 	case PRIO_USER:
 		*slot = task_prio(THE_PID, io);
 		return who == 0 || (unsigned)who == boot_info.uid ? 0 : -ESRCH;
@@ -314,24 +371,42 @@ SYSCALL_DEFINE2(getgroups, int, size, unsigned int __user *, list)
 #define PR_SET_DUMPABLE		4
 #define PR_SET_NAME		15
 #define PR_GET_NAME		16
-#define TASK_COMM_LEN		16
+
+char current_comm[TASK_COMM_LEN];
+
+/* execve names the process after the file's base name, cut to 15 bytes
+ * (fs/exec.c: __set_task_comm(kbasename(filename))). */
+void set_task_comm(const char *path)
+{
+	const char *base = path;
+	for (const char *p = path; *p; p++)
+		if (*p == '/' && p[1])
+			base = p + 1;
+	size_t n = 0;
+	while (base[n] && base[n] != '/' && n < TASK_COMM_LEN - 1)
+		n++;
+	memset(current_comm, 0, TASK_COMM_LEN);
+	memcpy(current_comm, base, n);
+}
 
 /* The handful of prctl options C libraries and tools use. */
 SYSCALL_DEFINE2(prctl, int, option, unsigned long, arg2)
 {
-	static char comm[TASK_COMM_LEN] = "main";
 	static int dumpable = 1;
 	switch (option) {
 	case PR_SET_NAME: {
+		char comm[TASK_COMM_LEN];
 		long n = strncpy_from_user(comm, (const char *)arg2, TASK_COMM_LEN);
 		if (n == -ENAMETOOLONG)
 			comm[TASK_COMM_LEN - 1] = 0;	/* truncated, as Linux */
 		else if (n < 0)
 			return n;
+		memset(current_comm, 0, TASK_COMM_LEN);
+		memcpy(current_comm, comm, strlen(comm));
 		return 0;
 	}
 	case PR_GET_NAME:
-		return copy_to_user((void *)arg2, comm, TASK_COMM_LEN) ? -EFAULT : 0;
+		return copy_to_user((void *)arg2, current_comm, TASK_COMM_LEN) ? -EFAULT : 0;
 	case PR_SET_PDEATHSIG:
 		return 0;		/* the parent always outlives its child here */
 	case PR_GET_PDEATHSIG: {

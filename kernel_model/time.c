@@ -9,9 +9,20 @@
 
 static struct timespec kts;
 
+#define CLOCK_PROCESS_CPUTIME_ID	2
+#define CLOCK_THREAD_CPUTIME_ID		3
+
 static long read_clock(int which)
 {
-	/* Every clock maps to realtime or monotonic on the host side. */
+	/* The CPU-time clocks are the process's own time (cputime.c): one
+	 * thread, so the thread's is the process's. */
+	if (which == CLOCK_PROCESS_CPUTIME_ID || which == CLOCK_THREAD_CPUTIME_ID) {
+		u64 ns = task_cpu_ns();
+		kts.tv_sec = ns / 1000000000;
+		kts.tv_nsec = ns % 1000000000;
+		return 0;
+	}
+	/* The others are the host's realtime or monotonic clock. */
 	return hostcall(HC_CLOCK, which, hc_pa(&kts), 0, 0, 0, 0);
 }
 
@@ -89,31 +100,4 @@ SYSCALL_DEFINE4(clock_nanosleep, int, which, int, flags,
 		return ns > 0 && timer_sleep(ns) ? -EINTR : 0;
 	}
 	return do_nanosleep(rqtp);
-}
-
-/* times (kernel/sys.c): clock ticks of USER_HZ (100).  The process's CPU
- * time is the host's for lstar (as the clocks are); children's times are
- * not kept.  Returns ticks of the monotonic clock. */
-struct tms {
-	long tms_utime, tms_stime, tms_cutime, tms_cstime;
-};
-
-#define USER_HZ 100
-
-static long ticks(const struct timespec *t)
-{
-	return t->tv_sec * USER_HZ + t->tv_nsec / (1000000000 / USER_HZ);
-}
-
-SYSCALL_DEFINE1(times, struct tms __user *, tbuf)
-{
-	if (tbuf) {
-		struct tms t = { 0, 0, 0, 0 };
-		if (read_clock(2 /* CLOCK_PROCESS_CPUTIME_ID */) == 0)
-			t.tms_utime = ticks(&kts);
-		if (copy_to_user(tbuf, &t, sizeof(t)))
-			return -EFAULT;
-	}
-	long err = read_clock(CLOCK_MONOTONIC);
-	return err < 0 ? err : ticks(&kts);
 }

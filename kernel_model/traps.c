@@ -146,15 +146,25 @@ void do_trap_die(struct pt_regs *regs, unsigned long vector)
 }
 
 /* Called by every idtentry stub in entry_64.S with a complete pt_regs. */
+static void do_trap_user(struct pt_regs *regs, unsigned long vector);
+
 void do_trap(struct pt_regs *regs, unsigned long vector)
 {
-	if (vector == 14) {
+	bool user = user_mode(regs);
+	if (user)
+		account_user_time();	/* cputime.c: a fault is kernel time */
+	if (vector == 14)
 		exc_page_fault(regs, regs->orig_ax, read_cr2());
-		return;
-	}
-	if (!user_mode(regs))
+	else if (!user)
 		do_trap_die(regs, vector);
+	else
+		do_trap_user(regs, vector);
+	if (user)
+		account_system_time();
+}
 
+static void do_trap_user(struct pt_regs *regs, unsigned long vector)
+{
 	/* For the traps (INT3, INTO, single-step) RIP is already past the
 	 * instruction; report the instruction address itself for INT3. */
 	unsigned long addr = regs->ip;

@@ -14,6 +14,7 @@
 #define E2BIG 7
 #define ENOEXEC 8
 #define ESRCH 3
+#define ENXIO 6
 #define EINTR 4
 #define EIO 5
 #define EBADF 9
@@ -46,6 +47,7 @@
 #define EOVERFLOW 75
 #define EOPNOTSUPP 95
 #define ETIMEDOUT 110
+#define ENOIOCTLCMD 515	/* kernel-internal: "not my ioctl", never seen by user space */
 
 #define O_ACCMODE	00000003
 #define O_RDONLY	00000000
@@ -82,6 +84,8 @@
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
 
 #define PROT_READ	0x1
 #define PROT_WRITE	0x2
@@ -99,6 +103,7 @@
 #define MAP_FAILED_ERR	(-1)
 #define MREMAP_MAYMOVE	1
 #define MREMAP_FIXED	2
+#define MREMAP_DONTUNMAP	4
 #define MADV_DONTNEED	4
 
 #define ARCH_SET_GS	0x1001
@@ -157,12 +162,40 @@
 #define TCSETS		0x5402
 #define TCSETSW		0x5403
 #define TCSETSF		0x5404
+#define TCSBRK		0x5409
+#define TCXONC		0x540A
+#define TCFLSH		0x540B
+#define TIOCSCTTY	0x540E
 #define TIOCGPGRP	0x540F
+#define TIOCSPGRP	0x5410
+#define TIOCOUTQ	0x5411
 #define TIOCGWINSZ	0x5413
 #define TIOCSWINSZ	0x5414
 #define FIONREAD	0x541B
 #define FIONBIO		0x5421
+#define TIOCNOTTY	0x5422
+#define TIOCGSID	0x5429
+#define TCGETS2		0x802C542A	/* _IOR('T', 0x2A, struct termios2) */
+#define TCSETS2		0x402C542B
+#define TCSETSW2	0x402C542C
+#define TCSETSF2	0x402C542D
+#define FIONCLEX	0x5450
 #define FIOCLEX		0x5451
+
+/* The kernel's terminal settings, what TCGETS/TCSETS copy (asm-generic
+ * termbits.h): 36 bytes.  A C library's struct termios is bigger (glibc:
+ * 60 bytes) and is translated by tcgetattr/tcsetattr in user space.
+ * termios2 (TCGETS2) adds the two speeds: 44 bytes. */
+#define NCCS_KERNEL	19
+struct termios_k {
+	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[NCCS_KERNEL];
+};
+struct termios2_k {
+	struct termios_k t;
+	uint32_t c_ispeed, c_ospeed;
+};
 
 #define POLLIN		0x0001
 #define POLLOUT		0x0004

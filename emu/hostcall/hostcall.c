@@ -186,7 +186,7 @@ static int64_t op_rw(struct hostcall *hc, unsigned op, const uint64_t *a)
 	case HC_PREAD: r = pread(fd, buf, a[2], (off_t)a[3]); break;
 	default: r = pwrite(fd, buf, a[2], (off_t)a[3]); break;
 	}
-	return RET(r);
+	return hc_ret(r);
 }
 
 static int64_t op_poll(struct hostcall *hc, const uint64_t *a)
@@ -225,8 +225,16 @@ static int64_t op_getdents(struct hostcall *hc, const uint64_t *a)
 		return -14;
 	/* linux_dirent64 has the same layout on every Linux architecture. */
 	long r = syscall(SYS_getdents64, fd, buf, (unsigned)a[2]);
-	return RET(r);
+	return hc_ret(r);
 }
+
+/* The host's terminal ioctls on the kernel's own structures (lstar runs
+ * on Linux: the guest's layout is the host kernel's).  Spelled out here
+ * because <asm/termbits.h> cannot be included beside <termios.h>. */
+#define HOST_TCGETS	0x5401
+#define HOST_TCSETS	0x5402		/* +1: TCSETSW, +2: TCSETSF */
+#define HOST_TCGETS2	0x802C542A
+#define HOST_TCSETS2	0x402C542B	/* +1: TCSETSW2, +2: TCSETSF2 */
 
 static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 {
@@ -238,24 +246,44 @@ static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 		uint16_t *g = hc_gptr_w(hc, a[1], 8);
 		if (!g)
 			return -14;
+		if (a[2] == 1) {
+			ws = (struct winsize){ g[0], g[1], g[2], g[3] };
+			return ioctl(fd, TIOCSWINSZ, &ws) < 0 ? hc_lerr(errno) : 0;
+		}
 		if (ioctl(fd, TIOCGWINSZ, &ws) < 0)
 			return hc_lerr(errno);
 		g[0] = ws.ws_row; g[1] = ws.ws_col; g[2] = ws.ws_xpixel; g[3] = ws.ws_ypixel;
 		return 0;
 	}
-	/* TCGETS: the x86-64 kernel termios (4 flag words, line, 19 cc). */
-	struct termios t;
-	uint8_t *g = hc_gptr_w(hc, a[1], 60);
+	uint64_t kind = op == HC_TCGETS ? a[2] : a[3];
+	if (kind > 1)
+		return -22;
+	uint64_t size = kind ? HC_TERMIOS2_SIZE : HC_TERMIOS_SIZE;
+	struct hc_termios2 t;
+	if (op == HC_TCGETS) {
+		uint8_t *g = hc_gptr_w(hc, a[1], size);
+		if (!g)
+			return -14;
+		if (ioctl(fd, kind ? HOST_TCGETS2 : HOST_TCGETS, &t) < 0)
+			return hc_lerr(errno);
+		memcpy(g, &t, size);
+		return 0;
+	}
+	/* HC_TCSETS */
+	const uint8_t *g = hc_gptr(hc, a[1], size);
 	if (!g)
 		return -14;
-	if (tcgetattr(fd, &t) < 0)
+	if (a[2] > 2)
+		return -22;
+	if (ioctl(fd, kind ? HOST_TCGETS2 : HOST_TCGETS, &t) < 0)
 		return hc_lerr(errno);
-	uint32_t fl[4] = { t.c_iflag, t.c_oflag, t.c_cflag, t.c_lflag };
-	memset(g, 0, 60);
-	memcpy(g, fl, 16);
-	g[16] = 0;
-	memcpy(g + 17, t.c_cc, NCCS < 19 ? NCCS : 19);
-	return 0;
+	if (hc->tty_fd < 0) {		/* the first change: remember the start */
+		if (ioctl(fd, HOST_TCGETS2, &hc->tty_saved) == 0)
+			hc->tty_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	}
+	memcpy(&t, g, size);
+	unsigned long req = (kind ? HOST_TCSETS2 : HOST_TCSETS) + a[2];
+	return ioctl(fd, req, &t) < 0 ? hc_lerr(errno) : 0;
 }
 
 /*
@@ -327,7 +355,7 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 	case HC_LSEEK:
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
 			return -9;
-		return RET(lseek(fd, (off_t)a[1], (int)a[2]));
+		return hc_ret(lseek(fd, (off_t)a[1], (int)a[2]));
 	case HC_FSTAT: {
 		struct stat st;
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
@@ -362,7 +390,7 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		return hc_op_renameat(hc, a);
 	case HC_FACCESSAT:
 		return hc_op_faccessat(hc, a);
-	case HC_TCGETS: case HC_WINSIZE:
+	case HC_TCGETS: case HC_TCSETS: case HC_WINSIZE:
 		return op_tty(hc, op, a);
 	case HC_CLOCK:
 		return op_clock(hc, a);
@@ -388,14 +416,48 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 			splitmix64_fill(&hc->rng, g, a[1]);
 			return (int64_t)a[1];
 		}
-		return RET(getrandom(g, a[1], 0));
+		return hc_ret(getrandom(g, a[1], 0));
 	}
 	case HC_POLL:
 		return op_poll(hc, a);
 	case HC_FTRUNCATE:
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
 			return -9;
-		return RET(ftruncate(fd, (off_t)a[1]));
+		return hc_ret(ftruncate(fd, (off_t)a[1]));
+	case HC_SETFL: {
+		/* F_SETFL on the shared host file, as the guest's fcntl does
+		 * on Linux: O_APPEND must reach the host's writes. */
+		if ((fd = hc_handle_fd(hc, a[0])) < 0)
+			return -9;
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0)
+			return hc_lerr(errno);
+		fl &= ~(O_APPEND | O_NONBLOCK);
+		fl |= (a[1] & 02000 ? O_APPEND : 0) | (a[1] & 04000 ? O_NONBLOCK : 0);
+		return hc_ret(fcntl(fd, F_SETFL, fl));
+	}
+	case HC_REOPEN: {
+		/* The host's magic link opens the very file the handle has,
+		 * with a new offset and the access mode asked for; the host
+		 * checks that mode against the file as for any open.  The
+		 * file is one the guest holds already, so --root is kept. */
+		char link[64];
+		if ((fd = hc_handle_fd(hc, a[0])) < 0)
+			return -9;
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		int nfd = open(link, hc_host_oflags(a[1]) & ~O_NOFOLLOW, 0666);
+		if (nfd < 0)
+			return hc_lerr(errno);
+		return hc_handle_new(hc, nfd, hc->h[a[0]].path);
+	}
+	case HC_OPENTTY: {
+		/* lstar's own controlling terminal, outside any --root: it
+		 * is the terminal the guest's standard streams are on. */
+		int nfd = open("/dev/tty", (hc_host_oflags(a[0]) & ~O_CREAT) | O_NOCTTY);
+		if (nfd < 0)
+			return hc_lerr(errno);
+		return hc_handle_new(hc, nfd, "/dev/tty");
+	}
 	case HC_SYMLINKAT:
 		return hc_op_symlinkat(hc, a);
 	case HC_LINKAT:
@@ -479,6 +541,7 @@ struct hostcall *hostcall_new(struct machine *m)
 		return NULL;
 	hc->m = m;
 	hc->rootfd = -1;
+	hc->tty_fd = -1;
 	for (int i = 0; i < HC_MAX_HANDLES; i++)
 		hc->h[i].fd = i < 3 ? i : -1;
 	if (!getcwd(hc->cwd, sizeof(hc->cwd)))
@@ -498,6 +561,15 @@ void hostcall_free(struct hostcall *hc)
 		free(hc->h[i].path);
 	if (hc->rootfd >= 0)
 		close(hc->rootfd);
+	if (hc->tty_fd >= 0) {
+		/* A program that ends leaves the terminal as it set it, as
+		 * on Linux (stty must work); a machine that stopped any
+		 * other way (an oops, an unsupported instruction, ^C to
+		 * lstar) gets the terminal back as lstar found it. */
+		if (hc->m->cpu.stop != STOP_POWEROFF)
+			ioctl(hc->tty_fd, HOST_TCSETS2, &hc->tty_saved);
+		close(hc->tty_fd);
+	}
 	free(hc);
 }
 

@@ -59,8 +59,9 @@ enum hc_op {
 	HC_UNLINKAT,		/* dh, path pa, flags (AT_REMOVEDIR) -> 0 */
 	HC_RENAMEAT,		/* old dh, old path pa, new dh, new path pa -> 0 */
 	HC_FACCESSAT,		/* dh, path pa, mode, flags -> 0 */
-	HC_TCGETS,		/* handle, struct termios pa (60 bytes, Linux layout) -> 0 or -ENOTTY */
-	HC_WINSIZE,		/* handle, struct winsize pa (8 bytes) -> 0 or -ENOTTY */
+	HC_TCGETS,		/* handle, termios pa, kind (0: the kernel's struct termios, 36 bytes;
+				   1: struct termios2, 44 bytes; struct hc_termios2) -> 0 or -ENOTTY */
+	HC_WINSIZE,		/* handle, struct winsize pa (8 bytes), set (0: get, 1: set) -> 0 or -ENOTTY */
 	HC_CLOCK,		/* clockid, struct timespec pa -> 0 */
 	HC_NANOSLEEP,		/* nanoseconds -> 0 */
 	HC_RANDOM,		/* buf pa, len -> bytes */
@@ -78,8 +79,29 @@ enum hc_op {
 				   Intel-syntax disassembly (Zydis) for fault messages */
 	HC_STATFS,		/* dh, path pa (0: the handle dh itself), struct statfs pa
 				   (120 bytes, x86-64 Linux layout) -> 0 */
+	HC_SETFL,		/* handle, status flags (Linux O_APPEND 02000, O_NONBLOCK 04000)
+				   -> 0: the open file's other status flags are kept */
+	HC_REOPEN,		/* handle, flags (Linux O_*) -> a new handle on the same file,
+				   opened again (/dev/fd/N): own offset, own access mode */
+	HC_OPENTTY,		/* flags (Linux O_*) -> a handle on lstar's controlling
+				   terminal (/dev/tty), or -ENXIO when it has none */
+	HC_TCSETS,		/* handle, termios pa, when (0: now, 1: after output drains,
+				   2: also flush input), kind (as HC_TCGETS) -> 0 or -ENOTTY */
 	HC_NR_OPS
 };
+
+/* HC_TCGETS / HC_TCSETS: the Linux kernel's terminal settings
+ * (asm-generic/termbits.h): struct termios is the first 36 bytes
+ * (kind 0), struct termios2 all 44 (kind 1).  Not a C library's struct
+ * termios (glibc's has 32 control characters and is 60 bytes). */
+struct hc_termios2 {
+	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[19];
+	uint32_t c_ispeed, c_ospeed;	/* kind 1 only */
+};
+#define HC_TERMIOS_SIZE		36
+#define HC_TERMIOS2_SIZE	44
 
 /* HC_POLL entries: the kernel's poll translated to handles. */
 struct hc_pollfd {

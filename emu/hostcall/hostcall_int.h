@@ -6,6 +6,7 @@
 #ifndef LSTAR_HOSTCALL_INT_H
 #define LSTAR_HOSTCALL_INT_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -41,13 +42,25 @@ struct hostcall {
 	bool seeded;
 	uint64_t rng;			/* splitmix64 state for HC_RANDOM */
 	uint64_t slept_ns;		/* HC_NANOSLEEP time, added to the clocks */
+	/* The terminal settings found before the guest's first HC_TCSETS,
+	 * put back if the machine stops without the guest's exit (an
+	 * emulator stop must not leave the user's terminal raw). */
+	int tty_fd;			/* a dup of that terminal, or -1 */
+	struct hc_termios2 tty_saved;
 };
 
 
-#define RET(x) ((x) < 0 ? hc_lerr(errno) : (int64_t)(x))
-
 /* hostcall.c */
 int64_t hc_lerr(int e);
+
+/* A host call's result as the guest sees it: the value, or -errno in
+ * Linux numbering.  A function, not a macro: the argument is usually the
+ * host call itself, which a macro would make twice (lseek(SEEK_CUR) then
+ * moved the offset twice). */
+static inline int64_t hc_ret(int64_t r)
+{
+	return r < 0 ? hc_lerr(errno) : r;
+}
 int hc_host_oflags(uint64_t guest_flags);
 void *hc_gptr(struct hostcall *hc, uint64_t pa, uint64_t len);
 void *hc_gptr_w(struct hostcall *hc, uint64_t pa, uint64_t len);

@@ -4,6 +4,8 @@
  * is ever read or written, handles are checked, only `ret` is written back,
  * and --root holds for OPENAT.  cmocka; one machine per test.
  */
+#define _XOPEN_SOURCE 600
+#define _DEFAULT_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <termios.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -167,6 +171,98 @@ static void test_root_confines_openat(void **state)
 	rmdir(dir);
 }
 
+/* Each request performs its host call once: LSEEK with SEEK_CUR moves by
+ * the offset given (a result macro that repeated its argument moved it
+ * twice), FTRUNCATE and SETFL act on the handle's open file. */
+static void test_calls_run_once(void **state)
+{
+	(void)state;
+	char p[] = "/tmp/lstar-hc-seek-XXXXXX";
+	int fd = mkstemp(p);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "0123456789abcdef", 16), 16);
+	close(fd);
+
+	struct machine *m = new_machine();
+	put_path(m, p);
+	int64_t h = call(m, HC_OPENAT, HC_DIR_CWD, PATH, 2 /* O_RDWR */, 0);
+	assert_true(h >= 3);
+	assert_int_equal(call(m, HC_LSEEK, h, 5, 1 /* SEEK_CUR */, 0), 5);
+	assert_int_equal(call(m, HC_LSEEK, h, 3, 1, 0), 8);
+	assert_int_equal(call(m, HC_LSEEK, h, -2, 1, 0), 6);
+	assert_int_equal(call(m, HC_READ, h, BUF, 2, 0), 2);
+	assert_memory_equal(phys_ptr(m, BUF, 2), "67", 2);
+	assert_int_equal(call(m, HC_LSEEK, h, -20, 1, 0), -22);
+	assert_int_equal(call(m, HC_LSEEK, h, 0, 1, 0), 8);
+	assert_int_equal(call(m, HC_FTRUNCATE, h, 4, 0, 0), 0);
+	assert_int_equal(call(m, HC_LSEEK, h, 0, 2 /* SEEK_END */, 0), 4);
+	/* SETFL O_APPEND: a write after seeking to 0 still lands at the end. */
+	assert_int_equal(call(m, HC_SETFL, h, 02000, 0, 0), 0);
+	assert_int_equal(call(m, HC_LSEEK, h, 0, 0, 0), 0);
+	memcpy(phys_ptr_write(m, BUF, 1), "!", 1);
+	assert_int_equal(call(m, HC_WRITE, h, BUF, 1, 0), 1);
+	assert_int_equal(call(m, HC_LSEEK, h, 0, 1, 0), 5);
+	assert_int_equal(call(m, HC_SETFL, 99, 0, 0, 0), -9);
+	assert_int_equal(call(m, HC_RANDOM, BUF, 16, 0, 0), 16);
+	lstar_machine_free((lstar_machine *)m);
+	unlink(p);
+}
+
+/* The terminal ops speak the Linux kernel's layouts: HC_TCGETS writes
+ * exactly the 36-byte struct termios (kind 0) or the 44-byte termios2
+ * (kind 1), never a C library's bigger struct; HC_TCSETS reaches the
+ * host terminal; HC_WINSIZE gets and sets.  On a pseudo-terminal. */
+static void test_terminal_ops(void **state)
+{
+	(void)state;
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master < 0 || grantpt(master) || unlockpt(master) || !ptsname(master)) {
+		skip();
+		return;
+	}
+	struct machine *m = new_machine();
+	put_path(m, ptsname(master));
+	int64_t h = call(m, HC_OPENAT, HC_DIR_CWD, PATH, 2 | 0400 /* O_RDWR|O_NOCTTY */, 0);
+	assert_true(h >= 3);
+
+	uint8_t *g = phys_ptr_write(m, BUF, 64);
+	memset(g, 0xA5, 64);
+	assert_int_equal(call(m, HC_TCGETS, h, BUF, 0, 0), 0);
+	for (int i = HC_TERMIOS_SIZE; i < 64; i++)
+		assert_int_equal(g[i], 0xA5);
+	struct hc_termios2 t;
+	memcpy(&t, g, HC_TERMIOS_SIZE);
+	assert_true(t.c_lflag & ICANON);
+	assert_int_equal(t.c_cc[VINTR], 3);
+	memset(g, 0xA5, 64);
+	assert_int_equal(call(m, HC_TCGETS, h, BUF, 1, 0), 0);
+	for (int i = HC_TERMIOS2_SIZE; i < 64; i++)
+		assert_int_equal(g[i], 0xA5);
+	assert_int_equal(call(m, HC_TCGETS, h, BUF, 2, 0), -22);
+
+	/* Raw mode reaches the host terminal. */
+	t.c_lflag &= ~(ICANON | ECHO);
+	memcpy(g, &t, HC_TERMIOS_SIZE);
+	assert_int_equal(call(m, HC_TCSETS, h, BUF, 0, 0), 0);
+	struct termios host;
+	assert_int_equal(tcgetattr(master, &host), 0);
+	assert_false(host.c_lflag & ICANON);
+	assert_false(host.c_lflag & ECHO);
+	assert_int_equal(call(m, HC_TCSETS, h, BUF, 3, 0), -22);
+
+	uint16_t ws[4] = { 33, 101, 0, 0 };
+	memcpy(phys_ptr_write(m, BUF, 8), ws, 8);
+	assert_int_equal(call(m, HC_WINSIZE, h, BUF, 1, 0), 0);
+	memset(phys_ptr_write(m, BUF, 8), 0, 8);
+	assert_int_equal(call(m, HC_WINSIZE, h, BUF, 0, 0), 0);
+	assert_memory_equal(phys_ptr(m, BUF, 8), ws, 8);
+
+	/* Not a terminal: ENOTTY. */
+	assert_int_equal(call(m, HC_TCGETS, 99, BUF, 0, 0), -9);
+	lstar_machine_free((lstar_machine *)m);
+	close(master);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +273,8 @@ int main(void)
 		cmocka_unit_test(test_bad_handles),
 		cmocka_unit_test(test_only_ret_written),
 		cmocka_unit_test(test_root_confines_openat),
+		cmocka_unit_test(test_calls_run_once),
+		cmocka_unit_test(test_terminal_ops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,10 +59,12 @@ static bool skip(const struct hc_req *r)
 	switch (r->op) {
 	case HC_NANOSLEEP:
 	case HC_POLL:
+	case HC_OPENTTY:	/* the fuzzer's own terminal: not to be set raw */
 		return true;
 	case HC_CLOSE: case HC_READ: case HC_WRITE: case HC_PREAD: case HC_PWRITE:
 	case HC_LSEEK: case HC_FSTAT: case HC_GETDENTS64: case HC_TCGETS:
-	case HC_WINSIZE: case HC_FTRUNCATE: case HC_FCHDIR:
+	case HC_WINSIZE: case HC_FTRUNCATE: case HC_FCHDIR: case HC_SETFL:
+	case HC_REOPEN: case HC_TCSETS:
 		return r->a[0] < 3;
 	default:
 		return false;
