@@ -1,15 +1,22 @@
 /*
  * strace.c - the strace view's state machine (docs/trace.md): it pairs
- * each SYSCALL with the SYSRET or IRETQ that returns to CPL 3, keeps the
- * call in flight, parks a fork's parent while the child runs, and prints
- * the lines and strace -c's table.  What a line says about each argument
- * comes from emu/trace/strace_fmt.c, which arguments a call has from
- * emu/trace/strace_table.c.
+ * each SYSCALL with the SYSRET or IRETQ that returns to CPL 3, recognises
+ * the returns that are something else (a signal handler being entered,
+ * the first entry into the program), parks a fork's parent while the
+ * child runs, and prints the lines and strace -c's table.  What a line
+ * says about each argument comes from emu/trace/strace_fmt.c, which
+ * arguments a call has from emu/trace/strace_table.c.
  *
- * The line of a call is printed when it returns to CPL 3, because output
- * arguments (read's buffer, fstat's structure) exist only then; input
- * strings are decoded at the SYSCALL, before the kernel runs.  exit_group
- * never returns: its line ends in "= ?" at the SYSCALL.
+ * Input arguments are turned into text at the SYSCALL, before the kernel
+ * runs; output arguments (read's buffer, fstat's structure) when the call
+ * returns, and the line is printed then.  exit and exit_group never
+ * return: their line ends in "= ?" at the SYSCALL.
+ *
+ * The call in flight is kept per task.  The built-in kernel runs one task
+ * at a time (a forked child to its end first), so there is one slot, task
+ * 0; a kernel that switches tasks inside system calls needs a slot per
+ * task id, and strace's "<unfinished ...>" / "<... NAME resumed>" lines
+ * are the text before and after the first output argument.
  *
  * --strace=summary counts guest instructions instead of strace -c's
  * seconds: "kernel" is every instruction from the SYSCALL (exclusive) to
@@ -26,40 +33,48 @@
 #include "emu/trace/strace_fmt.h"
 
 #define NR_NAMES SYSCALL_NR_MAX
+#define ARG_TEXT 4608            /* a path of 4096 bytes; longer text is cut */
+#define LINE_MAX (6 * ARG_TEXT + 512)
+#define MAX_FORKS 8
 
-/* ---- state ---------------------------------------------------------- */
+enum { NR_RT_SIGRETURN = 15, NR_CLONE = 56, NR_FORK = 57, NR_VFORK = 58, NR_EXECVE = 59,
+       NR_EXIT = 60, NR_KILL = 62, NR_TKILL = 200, NR_EXIT_GROUP = 231, NR_TGKILL = 234,
+       NR_EXECVEAT = 322, NR_CLONE3 = 435, NR_GETPID = 39, NR_GETTID = 186,
+       NR_SET_TID_ADDRESS = 218 };
 
 struct sc_count {
 	uint64_t calls, errors, kernel, user;
 };
 
-struct strace {
-	FILE *out;
-	bool summary, icount;
-	/* the call in flight */
-	bool pending;
+/* A system call between its SYSCALL and its return. */
+struct pending {
+	bool active;
 	uint64_t nr, args[6], seq, enter_icount;
 	uint64_t ret_rip;         /* RCX after the SYSCALL: the return address */
 	const struct syscall_desc *d;
-	char in[6][160];          /* input arguments decoded at the SYSCALL */
+	int nargs;
+	char in[6][ARG_TEXT];     /* input arguments, decoded at the SYSCALL */
+	bool child_exited;        /* parked fork: the child's exit was seen */
+};
+
+struct strace {
+	FILE *out;
+	bool summary, icount;
+	bool started;             /* the program's first entry (the execve line) seen */
+	struct pending task[1];   /* the call in flight, by task id (0: one task) */
 	uint64_t user_insns;      /* CPL 3 instructions since the last SYSCALL */
 	bool exited;              /* exit_group/exit seen */
 	/* fork/vfork/clone: the kernel runs the child to its exit first
 	 * (kernel_model/fork.c), so the parent's call is parked here until
 	 * the child is gone and the parent's return comes. */
-	struct parked {
-		uint64_t nr, args[6], seq, enter_icount;
-		uint64_t ret_rip;       /* where the parent's return lands */
-		const struct syscall_desc *d;
-		char in[6][160];
-		bool child_exited;
-	} forks[8];
+	struct pending forks[MAX_FORKS];
 	int nforks;
 	/* the last kill/tkill/tgkill (a signal the program sent itself) */
 	int sent_sig;
 	uint64_t sent_pid;
 	bool sent_tkill;
 	int exit_code;
+	uint64_t pid;             /* from getpid/gettid/set_tid_address */
 	/* the last user exception (the kernel may kill for it) */
 	bool fault;
 	int fault_vec;
@@ -84,176 +99,305 @@ void strace_free(struct strace *s)
 	free(s);
 }
 
-static void line_start(struct strace *s, struct sbuf *b)
+static struct pending *task_of(struct strace *s, unsigned tid)
+{
+	(void)tid;   /* one task today */
+	return &s->task[0];
+}
+
+static struct sc_count *count_of(struct strace *s, uint64_t nr)
+{
+	return &s->count[nr < NR_NAMES ? nr : NR_NAMES];
+}
+
+static void line_start(struct strace *s, struct sbuf *b, const struct pending *p)
 {
 	if (s->icount)
-		sb_printf(b, "[%10" PRIu64 "] ", s->seq);
-	const char *nm = syscall_name(s->nr);
+		sb_printf(b, "[%10" PRIu64 "] ", p->seq);
+	const char *nm = syscall_name(p->nr);
 	if (nm)
 		sb_printf(b, "%s(", nm);
 	else
-		sb_printf(b, "syscall_%#" PRIx64 "(", s->nr);
+		sb_printf(b, "syscall_%#" PRIx64 "(", p->nr);
 }
 
-static void put_args(struct strace *s, struct sbuf *b, struct cpu *c, int64_t ret, bool out)
+/* Output arguments are decoded when the call returned (returned: false for
+ * a call that never will: their addresses, as strace shows them). */
+static void put_args(struct sbuf *b, struct cpu *c, const struct pending *p, int64_t ret,
+		     bool returned)
 {
-	if (!s->d) {
-		/* Unknown decoding: six raw arguments, as strace does for
-		 * numbers it does not know. */
+	if (!p->d) {
+		/* a number strace has no name for: six raw arguments */
 		for (int k = 0; k < 6; k++)
-			sb_printf(b, "%s%#" PRIx64, k ? ", " : "", s->args[k]);
+			sb_printf(b, "%s%#" PRIx64, k ? ", " : "", p->args[k]);
 		return;
 	}
-	int nargs = s->d->nargs;
-	/* open/openat: the mode only matters (and strace shows it only)
-	 * with O_CREAT or O_TMPFILE. */
-	if (nargs >= 2 && s->d->kind[nargs - 1] == A_MODE && s->d->kind[nargs - 2] == A_OFLAGS &&
-	    !(s->args[nargs - 2] & 0100) && (s->args[nargs - 2] & 020200000) != 020200000)
-		nargs--;
-	for (int k = 0; k < nargs; k++) {
-		if (k)
-			sb_printf(b, ", ");
-		if (out && strace_is_output(s->d->kind[k]))
-			strace_put_arg(b, c, s->d, k, s->args, ret, true);
+	for (int k = 0; k < p->nargs; k++) {
+		sb_printf(b, "%s", k ? ", " : "");
+		if (strace_is_output(p->d, k, p->args) && returned)
+			strace_put_arg(b, c, p->d, k, p->args, ret);
+		else if (strace_is_output(p->d, k, p->args))
+			put_addr(b, p->args[k]);
 		else
-			sb_printf(b, "%s", s->in[k]);
+			sb_printf(b, "%s", p->in[k]);
 	}
 }
 
-static bool is_fork(const char *nm)
+/* The whole line of a call that returned ret ("= ?" when it never will). */
+static void print_call(struct strace *s, struct cpu *c, const struct pending *p, int64_t ret,
+		       bool unknown_result, const char *tail)
 {
-	return nm && (!strcmp(nm, "fork") || !strcmp(nm, "vfork") || !strcmp(nm, "clone") ||
-		      !strcmp(nm, "clone3"));
+	if (s->summary)
+		return;
+	char line[LINE_MAX];
+	struct sbuf b = { line, 0, sizeof(line) };
+	line_start(s, &b, p);
+	put_args(&b, c, p, ret, !unknown_result);
+	sb_printf(&b, ")");
+	if (unknown_result) {
+		size_t col = b.len;
+		while (col < 39) {
+			sb_printf(&b, " ");
+			col++;
+		}
+		sb_printf(&b, " = ?");
+	} else {
+		strace_put_result(&b, c, p->d, p->args, ret);
+	}
+	sb_printf(&b, "\n%s", tail ? tail : "");
+	fputs(line, s->out);
+}
+
+static bool is_fork(uint64_t nr)
+{
+	return nr == NR_FORK || nr == NR_VFORK || nr == NR_CLONE || nr == NR_CLONE3;
 }
 
 void strace_enter(struct strace *s, struct cpu *c)
 {
-	s->pending = true;
+	struct pending *p = task_of(s, 0);
+	p->active = true;
 	s->fault = false;   /* a fault before this call did not kill */
 	/* The kernel takes the number as an int (do_syscall_64(regs, int nr),
 	 * like Linux): the upper half of RAX is ignored, so it is here. */
-	s->nr = (uint32_t)c->r[R_RAX];
-	s->args[0] = c->r[R_RDI];
-	s->args[1] = c->r[R_RSI];
-	s->args[2] = c->r[R_RDX];
-	s->args[3] = c->r[R_R10];
-	s->args[4] = c->r[R_R8];
-	s->args[5] = c->r[R_R9];
-	s->seq = c->icount - 1;
-	s->enter_icount = c->icount;
-	s->ret_rip = c->r[R_RCX];
-	s->d = syscall_desc(s->nr);
-	struct sc_count *sc = &s->count[s->nr < NR_NAMES ? s->nr : NR_NAMES];
+	p->nr = (uint32_t)c->r[R_RAX];
+	p->args[0] = c->r[R_RDI];
+	p->args[1] = c->r[R_RSI];
+	p->args[2] = c->r[R_RDX];
+	p->args[3] = c->r[R_R10];
+	p->args[4] = c->r[R_R8];
+	p->args[5] = c->r[R_R9];
+	p->seq = c->icount - 1;
+	p->enter_icount = c->icount;
+	p->ret_rip = c->r[R_RCX];
+	p->d = syscall_desc(p->nr);
+	p->nargs = p->d ? strace_nargs(p->d, p->args) : 6;
+	p->child_exited = false;
+	struct sc_count *sc = count_of(s, p->nr);
 	sc->user += s->user_insns;
 	s->user_insns = 0;
-	if (s->d) {
-		for (int k = 0; k < s->d->nargs; k++) {
-			struct sbuf b = { s->in[k], 0, sizeof(s->in[k]) };
-			s->in[k][0] = 0;
-			strace_put_arg(&b, c, s->d, k, s->args, 0, false);
+	if (p->d && !s->summary) {
+		for (int k = 0; k < p->nargs; k++) {
+			struct sbuf b = { p->in[k], 0, sizeof(p->in[k]) };
+			p->in[k][0] = 0;
+			if (!strace_is_output(p->d, k, p->args))
+				strace_put_arg(&b, c, p->d, k, p->args, 0);
 		}
 	}
-	const char *nm = syscall_name(s->nr);
-	if (nm && (!strcmp(nm, "kill") || !strcmp(nm, "tkill") || !strcmp(nm, "tgkill"))) {
-		bool tg = !strcmp(nm, "tgkill");
-		s->sent_sig = (int)s->args[tg ? 2 : 1];
-		s->sent_pid = s->args[0];
-		s->sent_tkill = strcmp(nm, "kill") != 0;
+	if (p->nr == NR_KILL || p->nr == NR_TKILL || p->nr == NR_TGKILL) {
+		s->sent_sig = (int)p->args[p->nr == NR_TGKILL ? 2 : 1];
+		s->sent_pid = p->args[0];
+		s->sent_tkill = p->nr != NR_KILL;
 	}
-	if (nm && (!strcmp(nm, "exit_group") || !strcmp(nm, "exit"))) {
+	if (p->nr == NR_EXIT_GROUP || p->nr == NR_EXIT) {
 		bool child = s->nforks > 0 && !s->forks[s->nforks - 1].child_exited;
 		if (child)
 			s->forks[s->nforks - 1].child_exited = true;
 		else
 			s->exited = true;
 		if (!child)
-			s->exit_code = (int)s->args[0];
+			s->exit_code = (int)p->args[0];
 		sc->calls++;
-		if (!s->summary) {
-			char line[1024];
-			struct sbuf b = { line, 0, sizeof(line) };
-			line_start(s, &b);
-			put_args(s, &b, c, 0, false);
-			sb_printf(&b, ") = ?\n");
-			if (child)
-				sb_printf(&b, "+++ child exited with %d +++\n", (int)s->args[0] & 0xFF);
-			fputs(line, s->out);
-		}
-		s->pending = false;
+		char tail[64] = "";
+		if (child)
+			snprintf(tail, sizeof(tail), "+++ child exited with %d +++\n",
+				 (int)p->args[0] & 0xFF);
+		print_call(s, c, p, 0, true, tail);
+		p->active = false;
 	}
 }
 
-static void park(struct strace *s)
+/* ---- returns to user mode that are not a call returning ---------------- */
+
+/*
+ * A signal handler being entered: the kernel built an rt_sigframe at RSP
+ * (the restorer's address, the ucontext, the siginfo) and points RDI at
+ * the signal number, RSI at the siginfo and RDX at the ucontext - the
+ * x86-64 layout of Linux and of kernel_model/signal_64.c.  The ucontext
+ * is 304 bytes.
+ */
+#define UC_SIZE 304
+#define UC_AX 144                /* uc_mcontext (at 40) .ax */
+#define UC_IP 168                /* uc_mcontext .ip */
+
+static bool entering_handler(struct cpu *c)
 {
-	struct parked *p = &s->forks[s->nforks++];
-	p->nr = s->nr;
-	memcpy(p->args, s->args, sizeof(p->args));
-	p->seq = s->seq;
-	p->enter_icount = s->enter_icount;
-	p->ret_rip = s->ret_rip;
-	p->d = s->d;
-	memcpy(p->in, s->in, sizeof(p->in));
-	p->child_exited = false;
+	uint64_t sig = c->r[R_RDI];
+	return sig >= 1 && sig <= 64 && c->r[R_RDX] == c->r[R_RSP] + 8 &&
+	       c->r[R_RSI] == c->r[R_RDX] + UC_SIZE;
 }
 
-static void unpark(struct strace *s)
+static void print_signal(struct strace *s, struct cpu *c)
 {
-	struct parked *p = &s->forks[--s->nforks];
-	s->nr = p->nr;
-	memcpy(s->args, p->args, sizeof(s->args));
-	s->seq = p->seq;
-	s->enter_icount = p->enter_icount;
-	s->d = p->d;
-	memcpy(s->in, p->in, sizeof(s->in));
+	s->fault = false;   /* it was caught */
+	if (s->summary)
+		return;
+	char line[512];
+	struct sbuf b = { line, 0, sizeof(line) };
+	const char *nm = strace_sig_name((int)c->r[R_RDI]);
+	sb_printf(&b, "--- %s ", nm ? nm : "signal");
+	put_siginfo(&b, c, c->r[R_RSI]);
+	sb_printf(&b, " ---\n");
+	fputs(line, s->out);
+}
+
+/* The program's first instruction: strace's first line is the execve that
+ * started it, here made from what the kernel put on the initial stack
+ * (argc, argv, envp, and the path in AT_EXECFN). */
+static void print_start(struct strace *s, struct cpu *c)
+{
+	uint64_t sp = c->r[R_RSP], argc, v;
+	if (s->summary || guest_read(c, sp, &argc, 8) != 8 || argc > 100000)
+		return;
+	uint64_t argv = sp + 8, envp = argv + 8 * (argc + 1), path = 0;
+	if (argc && guest_read(c, argv, &path, 8) != 8)
+		return;
+	uint64_t p = envp;
+	while (guest_read(c, p, &v, 8) == 8 && v && p - envp < 8 * 100000)
+		p += 8;
+	for (p += 8; p - envp < 8 * 100400; p += 16) {   /* the auxiliary vector */
+		uint64_t av[2];
+		if (guest_read(c, p, av, 16) != 16 || av[0] == 0)
+			break;
+		if (av[0] == 31)   /* AT_EXECFN */
+			path = av[1];
+	}
+	const struct syscall_desc *d = syscall_desc(NR_EXECVE);
+	uint64_t a[6] = { path, argv, envp, 0, 0, 0 };
+	char line[LINE_MAX];
+	struct sbuf b = { line, 0, sizeof(line) };
+	if (s->icount)
+		sb_printf(&b, "[%10" PRIu64 "] ", c->icount);
+	sb_printf(&b, "execve(");
+	for (int k = 0; k < 3; k++) {
+		sb_printf(&b, "%s", k ? ", " : "");
+		strace_put_arg(&b, c, d, k, a, 0);
+	}
+	sb_printf(&b, ")");
+	strace_put_result(&b, c, d, a, 0);
+	sb_printf(&b, "\n");
+	fputs(line, s->out);
+}
+
+/* The signal a user exception raises (kernel_model/traps.c). */
+static int fault_signal(int vec)
+{
+	switch (vec) {
+	case EXC_DE: case EXC_MF: case EXC_XM: return 8;
+	case EXC_DB: case EXC_BP: return 5;
+	case EXC_UD: return 4;
+	case EXC_AC: return 7;
+	default: return 11;
+	}
+}
+
+/* "--- SIGSEGV {...} ---" for the last user exception, which the kernel
+ * answered with a signal without a handler. */
+static void put_fault_signal(struct strace *s, struct sbuf *b)
+{
+	int sig = fault_signal(s->fault_vec);
+	int code = 0x80;   /* SI_KERNEL */
+	uint64_t addr = 0;
+	switch (s->fault_vec) {
+	case EXC_PF: code = (s->fault_err & 1) ? 2 : 1; addr = s->fault_cr2; break;
+	case EXC_UD: code = 2; addr = s->fault_rip; break;      /* ILL_ILLOPN */
+	case EXC_DE: code = 1; addr = s->fault_rip; break;      /* FPE_INTDIV */
+	case EXC_DB: code = 2; break;                           /* TRAP_TRACE */
+	default: break;
+	}
+	sb_printf(b, "--- %s ", strace_sig_name(sig));
+	put_siginfo_values(b, sig, code, addr, 0, 0);
+	sb_printf(b, " ---\n");
+}
+
+/* A forked child the kernel killed for a fault (who = "child "). */
+static void print_fault_kill(struct strace *s, const char *who)
+{
+	char line[256] = "";
+	struct sbuf b = { line, 0, sizeof(line) };
+	put_fault_signal(s, &b);
+	sb_printf(&b, "+++ %skilled by %s +++\n", who, strace_sig_name(fault_signal(s->fault_vec)));
+	fputs(line, s->out);
+}
+
+static void park(struct strace *s, const struct pending *p)
+{
+	s->forks[s->nforks++] = *p;
 }
 
 void strace_exit(struct strace *s, struct cpu *c)
 {
 	int64_t ret = (int64_t)c->r[R_RAX];
-	if (!s->pending) {
+	struct pending *p = task_of(s, 0);
+	if (!s->started) {
+		s->started = true;
+		print_start(s, c);
+		return;
+	}
+	bool handler = entering_handler(c);
+	if (!p->active) {
 		/* The parent's return from a fork: after the same SYSCALL as
 		 * the child's, with the child's pid.  (Other returns without
-		 * a call in flight: a fault the kernel fixed, a signal.) */
-		if (s->nforks == 0)
+		 * a call in flight: a handler entered after a fault, a fault
+		 * the kernel fixed.) */
+		struct pending *f = s->nforks ? &s->forks[s->nforks - 1] : NULL;
+		if (!f || c->rip != f->ret_rip || ret == 0) {
+			if (handler)
+				print_signal(s, c);
 			return;
-		struct parked *p = &s->forks[s->nforks - 1];
-		if (c->rip != p->ret_rip || ret == 0)
-			return;
-		if (!p->child_exited && !s->summary)
-			fprintf(s->out, "+++ child killed (last user exception: vector %d) +++\n",
-				s->fault_vec);
+		}
+		if (!f->child_exited && !s->summary)
+			print_fault_kill(s, "child ");
 		s->fault = false;
-		unpark(s);
-	} else if (ret == 0 && is_fork(syscall_name(s->nr)) && s->nforks < 8) {
+		*p = *f;
+		s->nforks--;
+	} else if (ret == 0 && is_fork(p->nr) && c->rip == p->ret_rip && s->nforks < MAX_FORKS) {
 		/* The child's return: its calls follow; the parent's line
 		 * comes when the parent returns. */
-		park(s);
+		park(s, p);
 	}
-	s->pending = false;
-	struct sc_count *sc = &s->count[s->nr < NR_NAMES ? s->nr : NR_NAMES];
+	p->active = false;
+	struct sc_count *sc = count_of(s, p->nr);
 	sc->calls++;
-	sc->kernel += c->icount - s->enter_icount;
+	sc->kernel += c->icount - p->enter_icount;
+	/* A handler entered on the way out: the call's result is the RAX
+	 * saved in the signal frame.  (rt_sigreturn returns wherever the
+	 * frame says, and execve to the new program: both are returns.) */
+	bool restarted = false;
+	if (handler && p->nr != NR_RT_SIGRETURN) {
+		uint64_t uc = c->r[R_RDX], ax, ip;
+		if (guest_read(c, uc + UC_AX, &ax, 8) == 8 && guest_read(c, uc + UC_IP, &ip, 8) == 8) {
+			ret = (int64_t)ax;
+			restarted = ip != p->ret_rip;   /* rewound to run the call again */
+		}
+	}
 	if (ret < 0 && ret >= -4095)
 		sc->errors++;
-	if (s->summary)
-		return;
-	char line[2048];
-	struct sbuf b = { line, 0, sizeof(line) };
-	line_start(s, &b);
-	put_args(s, &b, c, ret, true);
-	const char *nm = syscall_name(s->nr);
-	if (ret < 0 && ret >= -4095) {
-		const char *en = strace_errno_name((int)-ret);
-		if (en)
-			sb_printf(&b, ") = -1 %s (%s)\n", en, strace_errno_text((int)-ret));
-		else
-			sb_printf(&b, ") = -1 E%d (Unknown error %d)\n", (int)-ret, (int)-ret);
-	} else if (nm && (!strcmp(nm, "mmap") || !strcmp(nm, "brk"))) {
-		sb_printf(&b, ") = %#" PRIx64 "\n", (uint64_t)ret);
-	} else {
-		sb_printf(&b, ") = %" PRId64 "\n", ret);
-	}
-	fputs(line, s->out);
+	else if (p->nr == NR_GETPID || p->nr == NR_GETTID || p->nr == NR_SET_TID_ADDRESS)
+		s->pid = (uint64_t)ret;
+	print_call(s, c, p, ret, restarted, NULL);
+	if (handler && !(p->nr == NR_EXECVE || p->nr == NR_EXECVEAT))
+		print_signal(s, c);
 }
 
 void strace_user_insns(struct strace *s, uint64_t n)
@@ -319,41 +463,39 @@ void strace_finish(struct strace *s, int status)
 		fflush(s->out);
 		return;
 	}
+	struct pending *p = task_of(s, 0);
+	if (p->active) {
+		/* killed inside a call: strace's "= ?" */
+		print_call(s, NULL, p, 0, true, NULL);
+		p->active = false;
+	}
 	if (s->exited) {
 		fprintf(s->out, "+++ exited with %d +++\n", s->exit_code & 0xFF);
-	} else if (status > 128 && status < 128 + 32) {
+	} else if (status > 128 && status <= 128 + 64) {
 		int sig = status - 128;
-		/* The signal a user exception raises (kernel_model/traps.c). */
-		int fsig = 11;
-		switch (s->fault_vec) {
-		case EXC_DE: case EXC_MF: case EXC_XM: fsig = 8; break;
-		case EXC_DB: case EXC_BP: fsig = 5; break;
-		case EXC_UD: fsig = 4; break;
-		case EXC_AC: fsig = 7; break;
-		default: break;
-		}
+		int fsig = fault_signal(s->fault_vec);
+		const char *nm = strace_sig_name(sig);
+		char line[256] = "";
+		struct sbuf b = { line, 0, sizeof(line) };
 		if (!(s->fault && fsig == sig) && s->sent_sig == sig) {
-			fprintf(s->out, "--- %s {si_signo=%s, si_code=%s, si_pid=%" PRIu64 ", si_uid=0} ---\n",
-				strace_sig_name(sig), strace_sig_name(sig), s->sent_tkill ? "SI_TKILL" : "SI_USER",
-				s->sent_pid);
+			sb_printf(&b, "--- %s ", nm);
+			put_siginfo_values(&b, sig, s->sent_tkill ? -6 : 0, 0, (int)s->sent_pid, 0);
+			sb_printf(&b, " ---\n");
 		} else if (s->fault && fsig == sig) {
-			const char *code = "SI_KERNEL";
-			uint64_t addr = 0;
-			switch (s->fault_vec) {
-			case EXC_PF:
-				code = (s->fault_err & 1) ? "SEGV_ACCERR" : "SEGV_MAPERR";
-				addr = s->fault_cr2;
-				break;
-			case EXC_UD: code = "ILL_ILLOPN"; addr = s->fault_rip; break;
-			case EXC_DE: code = "FPE_INTDIV"; addr = s->fault_rip; break;
-			case EXC_BP: code = "SI_KERNEL"; break;
-			case EXC_DB: code = "TRAP_TRACE"; break;
-			default: break;
-			}
-			fprintf(s->out, "--- %s {si_signo=%s, si_code=%s, si_addr=0x%" PRIx64 "} ---\n",
-				strace_sig_name(sig), strace_sig_name(sig), code, addr);
+			put_fault_signal(s, &b);
+		} else if (nm) {
+			/* neither sent by the program nor raised by a fault: the
+			 * kernel's own (a timer's SIGALRM), except SIGPIPE,
+			 * which Linux sends as if the process had */
+			sb_printf(&b, "--- %s ", nm);
+			put_siginfo_values(&b, sig, sig == 13 ? 0 : 0x80, 0, (int)s->pid, 0);
+			sb_printf(&b, " ---\n");
 		}
-		fprintf(s->out, "+++ killed by %s +++\n", strace_sig_name(sig));
+		fputs(line, s->out);
+		if (nm)
+			fprintf(s->out, "+++ killed by %s +++\n", nm);
+		else
+			fprintf(s->out, "+++ killed by signal %d +++\n", sig);
 	}
 	fflush(s->out);
 }

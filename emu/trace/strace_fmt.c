@@ -1,12 +1,18 @@
 /*
- * strace_fmt.c - system call arguments in strace(1)'s text: strings with
- * its escaping and 32-byte cut, flag sets, named constants, structures,
- * and the errno and signal names (strace_fmt.h).  Guest memory is read
- * through the current page tables with mmu_probe(), never faulting: an
- * address that cannot be read prints as the address, as strace does.
+ * strace_fmt.c - system call arguments in strace(1)'s text (strace_fmt.h):
+ * strings with its escaping and 32-byte cut, named values, flag sets, the
+ * rules that make an argument's meaning depend on another one (fcntl's
+ * command, futex's operation, ioctl's request), and the result column.
+ * Structures are in strace_struct.c.
+ *
+ * Guest memory is read through the current page tables with mmu_probe(),
+ * never faulting: an address that cannot be read prints as the address,
+ * as strace does.  Input arguments are formatted at the SYSCALL, output
+ * arguments when the call has returned (emu/trace/strace.c decides).
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cpu/cpu.h"
@@ -14,52 +20,22 @@
 #include "emu/machine.h"
 #include "emu/trace/strace_fmt.h"
 
-/* ---- errno ---------------------------------------------------------- */
+#define EINTR_RET (-4)
 
-static const struct { int e; const char *name, *text; } errnos[] = {
-	{ 1, "EPERM", "Operation not permitted" }, { 2, "ENOENT", "No such file or directory" },
-	{ 3, "ESRCH", "No such process" }, { 4, "EINTR", "Interrupted system call" },
-	{ 5, "EIO", "Input/output error" }, { 6, "ENXIO", "No such device or address" },
-	{ 7, "E2BIG", "Argument list too long" }, { 8, "ENOEXEC", "Exec format error" },
-	{ 9, "EBADF", "Bad file descriptor" }, { 10, "ECHILD", "No child processes" },
-	{ 11, "EAGAIN", "Resource temporarily unavailable" }, { 12, "ENOMEM", "Cannot allocate memory" },
-	{ 13, "EACCES", "Permission denied" }, { 14, "EFAULT", "Bad address" },
-	{ 16, "EBUSY", "Device or resource busy" }, { 17, "EEXIST", "File exists" },
-	{ 18, "EXDEV", "Invalid cross-device link" }, { 19, "ENODEV", "No such device" },
-	{ 20, "ENOTDIR", "Not a directory" }, { 21, "EISDIR", "Is a directory" },
-	{ 22, "EINVAL", "Invalid argument" }, { 23, "ENFILE", "Too many open files in system" },
-	{ 24, "EMFILE", "Too many open files" }, { 25, "ENOTTY", "Inappropriate ioctl for device" },
-	{ 27, "EFBIG", "File too large" }, { 28, "ENOSPC", "No space left on device" },
-	{ 29, "ESPIPE", "Illegal seek" }, { 30, "EROFS", "Read-only file system" },
-	{ 31, "EMLINK", "Too many links" }, { 32, "EPIPE", "Broken pipe" },
-	{ 33, "EDOM", "Numerical argument out of domain" },
-	{ 34, "ERANGE", "Numerical result out of range" },
-	{ 36, "ENAMETOOLONG", "File name too long" }, { 38, "ENOSYS", "Function not implemented" },
-	{ 39, "ENOTEMPTY", "Directory not empty" },
-	{ 40, "ELOOP", "Too many levels of symbolic links" },
-	{ 61, "ENODATA", "No data available" }, { 95, "EOPNOTSUPP", "Operation not supported" },
-	{ 110, "ETIMEDOUT", "Connection timed out" },
-};
+/* ---- text and guest memory ------------------------------------------- */
 
-const char *strace_errno_name(int e)
+void sb_printf(struct sbuf *b, const char *fmt, ...)
 {
-	for (size_t k = 0; k < sizeof(errnos) / sizeof(errnos[0]); k++)
-		if (errnos[k].e == e)
-			return errnos[k].name;
-	return NULL;
+	if (b->len >= b->cap)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		b->len = b->len + (size_t)n < b->cap ? b->len + (size_t)n : b->cap - 1;
 }
 
-const char *strace_errno_text(int e)
-{
-	for (size_t k = 0; k < sizeof(errnos) / sizeof(errnos[0]); k++)
-		if (errnos[k].e == e)
-			return errnos[k].text;
-	return "Unknown error";
-}
-
-/* ---- guest memory and formatting ------------------------------------ */
-
-/* Read up to n bytes of user memory at la; returns how many were readable. */
 size_t guest_read(struct cpu *c, uint64_t la, void *dst, size_t n)
 {
 	uint8_t *d = dst;
@@ -78,47 +54,44 @@ size_t guest_read(struct cpu *c, uint64_t la, void *dst, size_t n)
 	return got;
 }
 
-void sb_printf(struct sbuf *b, const char *fmt, ...)
+void put_addr(struct sbuf *b, uint64_t la)
 {
-	if (b->len >= b->cap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		b->len = b->len + (size_t)n < b->cap ? b->len + (size_t)n : b->cap - 1;
+	if (la)
+		sb_printf(b, "0x%" PRIx64, la);
+	else
+		sb_printf(b, "NULL");
 }
 
-#define STR_MAX 32
-
-/* A C-escaped string of `len` bytes at la (NUL-terminated when len is
- * -1), cut at 32 bytes with "..." as strace does. */
-static void put_string(struct sbuf *b, struct cpu *c, uint64_t la, int64_t len)
+/* Up to max bytes of a string: len bytes, or up to its NUL when len < 0. */
+static void put_str(struct sbuf *b, struct cpu *c, uint64_t la, int64_t len, bool hex, size_t max)
 {
 	if (!la) {
 		sb_printf(b, "NULL");
 		return;
 	}
-	uint8_t buf[STR_MAX + 1];
-	size_t want = len < 0 ? STR_MAX + 1 : (size_t)(len > STR_MAX ? STR_MAX : len);
+	uint8_t buf[PATH_MAX_GUEST + 1];
+	size_t want = len < 0 ? max + 1 : (size_t)((uint64_t)len > max ? max : (uint64_t)len);
 	size_t got = guest_read(c, la, buf, want);
-	if (got == 0 && want > 0) {
-		sb_printf(b, "0x%" PRIx64, la);
+	if (got < want && (len >= 0 || !memchr(buf, 0, got))) {
+		put_addr(b, la);   /* unreadable (in part): strace prints the address */
 		return;
 	}
 	size_t n = got;
 	bool more;
 	if (len < 0) {
 		void *z = memchr(buf, 0, got);
-		n = z ? (size_t)((uint8_t *)z - buf) : (got > STR_MAX ? STR_MAX : got);
+		n = z ? (size_t)((uint8_t *)z - buf) : max;
 		more = !z;
 	} else {
-		more = len > STR_MAX;
+		more = (uint64_t)len > max;
 	}
 	sb_printf(b, "\"");
 	for (size_t k = 0; k < n; k++) {
 		uint8_t ch = buf[k];
+		if (hex) {
+			sb_printf(b, "\\x%02x", ch);
+			continue;
+		}
 		switch (ch) {
 		case '\n': sb_printf(b, "\\n"); break;
 		case '\t': sb_printf(b, "\\t"); break;
@@ -131,7 +104,7 @@ static void put_string(struct sbuf *b, struct cpu *c, uint64_t la, int64_t len)
 			if (ch >= 0x20 && ch < 0x7F)
 				sb_printf(b, "%c", ch);
 			else if (k + 1 < n && buf[k + 1] >= '0' && buf[k + 1] <= '7')
-				sb_printf(b, "\\%03o", ch);
+				sb_printf(b, "\\%03o", ch);   /* a digit follows: all three */
 			else
 				sb_printf(b, "\\%o", ch);
 		}
@@ -139,285 +112,534 @@ static void put_string(struct sbuf *b, struct cpu *c, uint64_t la, int64_t len)
 	sb_printf(b, "\"%s", more ? "..." : "");
 }
 
-struct flagname { uint64_t bit; const char *name; };
-
-static void put_flags(struct sbuf *b, uint64_t v, const struct flagname *t, size_t n)
+void put_string(struct sbuf *b, struct cpu *c, uint64_t la, int64_t len, bool hex)
 {
+	put_str(b, c, la, len, hex, STR_MAX);
+}
+
+void put_path(struct sbuf *b, struct cpu *c, uint64_t la)
+{
+	put_str(b, c, la, -1, false, PATH_MAX_GUEST);
+}
+
+void put_xval(struct sbuf *b, const struct xlat_table *t, uint64_t v)
+{
+	const char *nm = xlat_name(t, v);
+	if (nm)
+		sb_printf(b, "%s", nm);
+	else
+		sb_printf(b, "%#" PRIx64 " /* %s */", v, t->unknown);
+}
+
+void put_flags(struct sbuf *b, const struct xlat_table *t, uint64_t v)
+{
+	if (!v) {
+		sb_printf(b, "0");
+		return;
+	}
 	bool any = false;
-	for (size_t k = 0; k < n; k++) {
-		if (t[k].bit && (v & t[k].bit) == t[k].bit) {
-			sb_printf(b, "%s%s", any ? "|" : "", t[k].name);
-			v &= ~t[k].bit;
+	for (size_t k = 0; k < t->n; k++) {
+		uint64_t f = t->x[k].val;
+		if (f && (v & f) == f) {
+			sb_printf(b, "%s%s", any ? "|" : "", t->x[k].name);
+			v &= ~f;
 			any = true;
 		}
 	}
-	if (v || !any)
-		sb_printf(b, any ? "|%#" PRIx64 : "%#" PRIx64, v);
+	if (v && any)
+		sb_printf(b, "|%#" PRIx64, v);
+	else if (v)
+		sb_printf(b, "%#" PRIx64 " /* %s */", v, t->unknown);
 }
 
-static const struct flagname oflags[] = {
-	{ 0100, "O_CREAT" }, { 0200, "O_EXCL" }, { 0400, "O_NOCTTY" }, { 01000, "O_TRUNC" },
-	{ 02000, "O_APPEND" }, { 04000, "O_NONBLOCK" }, { 0200000, "O_DIRECTORY" },
-	{ 0400000, "O_NOFOLLOW" }, { 02000000, "O_CLOEXEC" }, { 010000000, "O_PATH" },
-	{ 0100000, "O_LARGEFILE" },
-};
-static const struct flagname prots[] = {
-	{ 1, "PROT_READ" }, { 2, "PROT_WRITE" }, { 4, "PROT_EXEC" },
-};
-static const struct flagname mflags[] = {
-	{ 0x01, "MAP_SHARED" }, { 0x02, "MAP_PRIVATE" }, { 0x10, "MAP_FIXED" },
-	{ 0x20, "MAP_ANONYMOUS" }, { 0x100, "MAP_GROWSDOWN" }, { 0x800, "MAP_DENYWRITE" },
-	{ 0x4000, "MAP_NORESERVE" }, { 0x8000, "MAP_POPULATE" }, { 0x20000, "MAP_STACK" },
-	{ 0x100000, "MAP_FIXED_NOREPLACE" },
-};
-static const struct flagname atflags[] = {
-	{ 0x100, "AT_SYMLINK_NOFOLLOW" }, { 0x200, "AT_REMOVEDIR" }, { 0x400, "AT_SYMLINK_FOLLOW" },
-	{ 0x1000, "AT_EMPTY_PATH" },
-};
-static const struct flagname accmodes[] = { { 4, "R_OK" }, { 2, "W_OK" }, { 1, "X_OK" } };
-
-static const char *const signames[] = {
-	NULL, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
-	"SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
-	"SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG",
-	"SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
-};
-
-static void put_stat(struct sbuf *b, struct cpu *c, uint64_t la)
+void put_open_flags(struct sbuf *b, uint64_t v)
 {
-	/* struct stat (x86-64): st_mode at 24 (u32), st_size at 48 (s64). */
-	uint8_t st[144];
-	if (guest_read(c, la, st, sizeof(st)) != sizeof(st)) {
-		sb_printf(b, "0x%" PRIx64, la);
-		return;
+	static const char *const acc[4] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+	sb_printf(b, "%s", acc[v & 3]);
+	if (v & ~3ULL) {
+		sb_printf(b, "|");
+		put_flags(b, &xf_open, v & ~3ULL);
 	}
-	uint32_t mode;
-	int64_t size;
-	memcpy(&mode, st + 24, 4);
-	memcpy(&size, st + 48, 8);
-	static const char *const types[16] = {
-		[1] = "S_IFIFO", [2] = "S_IFCHR", [4] = "S_IFDIR", [6] = "S_IFBLK",
-		[8] = "S_IFREG", [10] = "S_IFLNK", [12] = "S_IFSOCK",
-	};
-	const char *t = types[(mode >> 12) & 0xF];
-	if (t)
-		sb_printf(b, "{st_mode=%s|%#o, st_size=%" PRId64 ", ...}", t, mode & 07777, size);
-	else
-		sb_printf(b, "{st_mode=%#o, st_size=%" PRId64 ", ...}", mode, size);
 }
 
-static void put_iov(struct sbuf *b, struct cpu *c, uint64_t la, uint64_t cnt, int64_t total)
+static void put_int_in(struct sbuf *b, struct cpu *c, uint64_t la)
 {
-	sb_printf(b, "[");
-	for (uint64_t k = 0; k < cnt && k < 4; k++) {
-		uint64_t iov[2];
-		if (guest_read(c, la + 16 * k, iov, 16) != 16)
-			break;
-		int64_t n = (int64_t)iov[1];
-		if (total >= 0) {
-			n = n < total ? n : total;
-			total -= n;
+	int32_t v;
+	if (la && guest_read(c, la, &v, 4) == 4)
+		sb_printf(b, "[%d]", v);
+	else
+		put_addr(b, la);
+}
+
+/* ---- per-call rules ----------------------------------------------------- */
+
+enum { FUTEX_CMD_MASK = 0x7F };
+
+static bool fcntl_no_arg(uint64_t cmd)
+{
+	switch (cmd) {
+	case 1: case 3: case 9: case 11: case 1025: case 1032: case 1034:   /* F_GET* */
+		return true;
+	default:
+		return false;
+	}
+}
+
+int strace_nargs(const struct syscall_desc *d, const uint64_t *a)
+{
+	int n = d->nargs;
+	if (n == 0)
+		return 0;
+	switch (d->kind[0] == A_FD && n > 1 ? d->kind[1] : d->kind[0]) {
+	case A_FCNTL:
+		return fcntl_no_arg(a[1]) ? 2 : 3;
+	case A_PRCTL:
+		switch (a[0]) {
+		case 3: case 21: case 39:           /* PR_GET_DUMPABLE, _SECCOMP, _NO_NEW_PRIVS */
+			return 1;
+		case 1: case 2: case 4: case 15: case 16:
+			return 2;
+		default:
+			return 5;
 		}
-		sb_printf(b, "%s{iov_base=", k ? ", " : "");
-		put_string(b, c, iov[0], n);
-		sb_printf(b, ", iov_len=%" PRIu64 "}", iov[1]);
+	default:
+		break;
 	}
-	if (cnt > 4)
-		sb_printf(b, ", ...");
-	sb_printf(b, "]");
+	for (int k = 0; k < n; k++) {
+		/* open/openat: a mode only with O_CREAT or O_TMPFILE */
+		if (d->kind[k] == A_OFLAGS && k + 1 < n && d->kind[k + 1] == A_MODE &&
+		    !(a[k] & 0100) && (a[k] & 020200000) != 020200000)
+			return k + 1;
+		if (d->kind[k] == A_FUTEXOP) {
+			switch (a[k] & FUTEX_CMD_MASK) {
+			case 0: case 6: return 4;           /* WAIT, LOCK_PI: a timeout */
+			case 1: case 2: return 3;           /* WAKE, FD */
+			case 7: case 8: return 2;           /* UNLOCK_PI, TRYLOCK_PI */
+			default: return 6;
+			}
+		}
+		if (d->kind[k] == A_MREMAP)
+			return (a[k] & 2) ? 5 : 4;          /* the new address only with MREMAP_FIXED */
+	}
+	return n;
 }
 
-static void put_ts(struct sbuf *b, struct cpu *c, uint64_t la)
+bool strace_is_output(const struct syscall_desc *d, int k, const uint64_t *a)
 {
-	int64_t ts[2];
-	if (guest_read(c, la, ts, 16) != 16)
-		sb_printf(b, "0x%" PRIx64, la);
-	else
-		sb_printf(b, "{tv_sec=%" PRId64 ", tv_nsec=%" PRId64 "}", ts[0], ts[1]);
-}
-
-/* One argument.  out: decoding after the call (ret is its result). */
-void strace_put_arg(struct sbuf *b, struct cpu *c, const struct syscall_desc *d, int k,
-		    const uint64_t *a, int64_t ret, bool out)
-{
-	uint64_t v = a[k];
-	int64_t len = d->len_arg >= 0 ? (int64_t)a[d->len_arg] : -1;
 	switch (d->kind[k]) {
+	case A_BUFOUT: case A_BUFHEX: case A_STROUT: case A_DENTS: case A_CPUSET:
+		return true;
+	case A_IOCTLARG:
+		return ioctl_arg_is_output(a[1]);
+	case A_PRCTLARG:
+		return a[0] == 16 || a[0] == 2;     /* PR_GET_NAME, PR_GET_PDEATHSIG */
+	case A_FCNTLARG:
+		return a[1] == 5 || a[1] == 36;     /* F_GETLK, F_OFD_GETLK */
+	default:
+		return d->kind[k] >= A_STATOUT;
+	}
+}
+
+/* An output argument at the call, or after a failed call: its address. */
+static bool not_yet(struct sbuf *b, uint64_t v, int64_t ret, bool out)
+{
+	if (out && !(ret < 0 && ret >= -4095))
+		return false;
+	put_addr(b, v);
+	return true;
+}
+
+void strace_put_arg(struct sbuf *b, struct cpu *c, const struct syscall_desc *d, int k,
+		    const uint64_t *a, int64_t ret)
+{
+	bool out = strace_is_output(d, k, a);
+	uint64_t v = a[k];
+	uint64_t len = d->len_arg >= 0 ? a[d->len_arg] : 0;
+	switch (d->kind[k]) {
+	case A_HEX: sb_printf(b, "%#" PRIx64, v); break;
 	case A_INT: sb_printf(b, "%d", (int)v); break;
+	case A_UINT: sb_printf(b, "%u", (unsigned)v); break;
 	case A_LONG: sb_printf(b, "%" PRId64, (int64_t)v); break;
 	case A_ULONG: sb_printf(b, "%" PRIu64, v); break;
-	case A_HEX: sb_printf(b, "%#" PRIx64, v); break;
-	case A_PTR:
-		if (v)
-			sb_printf(b, "0x%" PRIx64, v);
-		else
-			sb_printf(b, "NULL");
-		break;
+	case A_PTR: put_addr(b, v); break;
 	case A_FD:
 		if ((int)v == -100)
 			sb_printf(b, "AT_FDCWD");
 		else
 			sb_printf(b, "%d", (int)v);
 		break;
-	case A_STR: put_string(b, c, v, -1); break;
-	case A_BUFIN: put_string(b, c, v, len); break;
-	case A_BUFOUT:
-		if (!out || ret < 0)
-			sb_printf(b, "0x%" PRIx64, v);
-		else
-			put_string(b, c, v, ret);
-		break;
-	case A_OFLAGS: {
-		static const char *const acc[4] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
-		sb_printf(b, "%s", acc[v & 3]);
-		if (v & ~3ULL) {
-			sb_printf(b, "|");
-			put_flags(b, v & ~3ULL, oflags, sizeof(oflags) / sizeof(oflags[0]));
-		}
-		break;
-	}
 	case A_MODE: sb_printf(b, "%#03" PRIo64, v); break;
-	case A_PROT:
-		if (!v)
-			sb_printf(b, "PROT_NONE");
-		else
-			put_flags(b, v, prots, 3);
-		break;
-	case A_MFLAGS: put_flags(b, v, mflags, sizeof(mflags) / sizeof(mflags[0])); break;
-	case A_WHENCE: {
-		static const char *const wh[] = { "SEEK_SET", "SEEK_CUR", "SEEK_END", "SEEK_DATA", "SEEK_HOLE" };
-		if (v < 5)
-			sb_printf(b, "%s", wh[v]);
-		else
-			sb_printf(b, "%" PRIu64, v);
-		break;
-	}
-	case A_SIG:
-		if (v > 0 && v < 32)
-			sb_printf(b, "%s", signames[v]);
-		else
-			sb_printf(b, "%d", (int)v);
-		break;
-	case A_STATOUT:
-		if (out && ret == 0)
-			put_stat(b, c, v);
-		else
-			sb_printf(b, "0x%" PRIx64, v);
-		break;
-	case A_IOVIN: put_iov(b, c, v, a[k + 1], -1); break;
-	case A_IOVOUT:
-		if (out && ret >= 0)
-			put_iov(b, c, v, a[k + 1], ret);
-		else
-			sb_printf(b, "0x%" PRIx64, v);
-		break;
-	case A_ACCESS:
-		if (!v)
-			sb_printf(b, "F_OK");
-		else
-			put_flags(b, v, accmodes, 3);
-		break;
-	case A_ATFLAGS:
-		if (!v)
-			sb_printf(b, "0");
-		else
-			put_flags(b, v, atflags, sizeof(atflags) / sizeof(atflags[0]));
-		break;
-	case A_PIPEOUT: {
-		int fds[2];
-		if (out && ret == 0 && guest_read(c, v, fds, 8) == 8)
-			sb_printf(b, "[%d, %d]", fds[0], fds[1]);
-		else
-			sb_printf(b, "0x%" PRIx64, v);
-		break;
-	}
-	case A_CLOCK: {
-		static const char *const clk[] = { "CLOCK_REALTIME", "CLOCK_MONOTONIC",
-			"CLOCK_PROCESS_CPUTIME_ID", "CLOCK_THREAD_CPUTIME_ID", "CLOCK_MONOTONIC_RAW" };
-		if (v < 5)
-			sb_printf(b, "%s", clk[v]);
-		else
-			sb_printf(b, "%d", (int)v);
-		break;
-	}
-	case A_TSOUT:
-		if (out && ret == 0)
-			put_ts(b, c, v);
-		else
-			sb_printf(b, "0x%" PRIx64, v);
-		break;
-	case A_TSIN: put_ts(b, c, v); break;
-	case A_HOW: {
-		static const char *const how[] = { "SIG_BLOCK", "SIG_UNBLOCK", "SIG_SETMASK" };
-		if (v < 3)
-			sb_printf(b, "%s", how[v]);
-		else
-			sb_printf(b, "%d", (int)v);
-		break;
-	}
-	case A_ARCHPRCTL: {
-		static const struct flagname codes[] = { { 0x1001, "ARCH_SET_GS" }, { 0x1002, "ARCH_SET_FS" },
-			{ 0x1003, "ARCH_GET_FS" }, { 0x1004, "ARCH_GET_GS" } };
-		const char *nm = NULL;
-		for (int j = 0; j < 4; j++)
-			if (codes[j].bit == v)
-				nm = codes[j].name;
+	case A_SIG: {
+		const char *nm = strace_sig_name((int)v);
 		if (nm)
 			sb_printf(b, "%s", nm);
 		else
-			sb_printf(b, "%#" PRIx64, v);
+			sb_printf(b, "%d", (int)v);
 		break;
 	}
-	case A_FCNTL: {
-		static const char *const cmds[] = { "F_DUPFD", "F_GETFD", "F_SETFD", "F_GETFL", "F_SETFL" };
-		if (v < 5)
-			sb_printf(b, "%s", cmds[v]);
-		else if (v == 1030)
-			sb_printf(b, "F_DUPFD_CLOEXEC");
-		else
-			sb_printf(b, "%" PRIu64, v);
+	case A_STR: put_path(b, c, v); break;
+	case A_BUFIN: put_string(b, c, v, (int64_t)len, false); break;
+	case A_BUFOUT:
+		if (!not_yet(b, v, ret, out))
+			put_string(b, c, v, ret, false);
 		break;
-	}
-	case A_IOCTL: {
-		static const struct flagname req[] = { { 0x5401, "TCGETS" }, { 0x5402, "TCSETS" },
-			{ 0x5413, "TIOCGWINSZ" }, { 0x5414, "TIOCSWINSZ" }, { 0x540F, "TIOCGPGRP" },
-			{ 0x541B, "FIONREAD" }, { 0x5421, "FIONBIO" } };
-		const char *nm = NULL;
-		for (size_t j = 0; j < sizeof(req) / sizeof(req[0]); j++)
-			if (req[j].bit == v)
-				nm = req[j].name;
-		if (nm)
-			sb_printf(b, "%s", nm);
-		else
-			sb_printf(b, "%#" PRIx64, v);
+	case A_BUFHEX:
+		if (!not_yet(b, v, ret, out))
+			put_string(b, c, v, ret, true);
 		break;
-	}
+	case A_STROUT:   /* getcwd's directory: a path, not cut at 32 */
+		if (!not_yet(b, v, ret, out))
+			put_path(b, c, v);
+		break;
 	case A_STRARR: {
+		if (!v) {
+			sb_printf(b, "NULL");
+			break;
+		}
 		sb_printf(b, "[");
-		for (int j = 0; j < 4; j++) {
+		for (int j = 0;; j++) {
 			uint64_t p;
-			if (guest_read(c, v + 8 * j, &p, 8) != 8 || !p)
+			if (guest_read(c, v + 8 * (uint64_t)j, &p, 8) != 8 || !p)
 				break;
-			if (j)
-				sb_printf(b, ", ");
-			put_string(b, c, p, -1);
-			if (j == 3)
+			if (j == STR_MAX) {
 				sb_printf(b, ", ...");
+				break;
+			}
+			sb_printf(b, "%s", j ? ", " : "");
+			put_string(b, c, p, -1, false);
 		}
 		sb_printf(b, "]");
 		break;
 	}
+	case A_ENVP: {
+		int n = 0;
+		uint64_t p;
+		while (v && n < 100000 && guest_read(c, v + 8 * (uint64_t)n, &p, 8) == 8 && p)
+			n++;
+		put_addr(b, v);
+		if (v)
+			sb_printf(b, " /* %d var%s */", n, n == 1 ? "" : "s");
+		break;
+	}
+	case A_WHENCE: put_xval(b, &xt_whence, v); break;
+	case A_CLOCK: put_xval(b, &xt_clock, (uint32_t)v); break;
+	case A_HOW: put_xval(b, &xt_sighow, v); break;
+	case A_ARCHPRCTL: put_xval(b, &xt_arch_prctl, v); break;
+	case A_FCNTL: put_xval(b, &xt_fcntl, v); break;
+	case A_RLIMIT: put_xval(b, &xt_rlimit, v); break;
+	case A_PRCTL: put_xval(b, &xt_prctl, v); break;
+	case A_MADV: put_xval(b, &xt_madvise, v); break;
+	case A_ITIMER: put_xval(b, &xt_itimer, v); break;
+	case A_FADV: put_xval(b, &xt_fadvise, v); break;
+	case A_PRIOWHICH: put_xval(b, &xt_prio_which, v); break;
+	case A_SCHEDPOL: put_xval(b, &xt_sched_policy, v); break;
+	case A_IOCTL: put_xval(b, &xt_ioctl, (uint32_t)v); break;
+	case A_FUTEXOP: {
+		const char *nm = xlat_name(&xt_futex, v & FUTEX_CMD_MASK);
+		if (!nm) {
+			sb_printf(b, "%#" PRIx64 " /* FUTEX_??? */", v);
+			break;
+		}
+		sb_printf(b, "%s%s%s", nm, (v & 128) ? "_PRIVATE" : "",
+			  (v & 256) ? "|FUTEX_CLOCK_REALTIME" : "");
+		break;
+	}
+	case A_OFLAGS: put_open_flags(b, v); break;
+	case A_PROT:
+		if (!v)
+			sb_printf(b, "PROT_NONE");
+		else
+			put_flags(b, &xf_prot, v);
+		break;
+	case A_MFLAGS:
+		put_xval(b, &xt_map_type, v & 0xF);
+		if (v & ~0xFULL) {
+			sb_printf(b, "|");
+			put_flags(b, &xf_map, v & ~0xFULL);
+		}
+		break;
+	case A_ATFLAGS: put_flags(b, &xf_at, v); break;
+	case A_ACCESS:
+		if (!v)
+			sb_printf(b, "F_OK");
+		else
+			put_flags(b, &xf_access, v);
+		break;
+	case A_GRND: put_flags(b, &xf_grnd, v); break;
+	case A_WOPTS: put_flags(b, &xf_wait, v); break;
+	case A_FLOCK: put_flags(b, &xf_flock, v); break;
+	case A_MREMAP: put_flags(b, &xf_mremap, v); break;
+	case A_PIPEFLAGS: put_flags(b, &xf_pipe, v); break;
+	case A_IOVIN: put_iov(b, c, v, a[k + 1], -1); break;
+	case A_TSIN: case A_FUTEXTS: put_timespec(b, c, v); break;
+	case A_SIGSET_IN: put_sigset(b, c, v, len); break;
+	case A_SIGACT_IN: put_sigaction(b, c, v); break;
+	case A_RLIM_IN: put_rlimit(b, c, v); break;
+	case A_ITV_IN: put_itimerval(b, c, v); break;
+	case A_STACK_IN: put_stack(b, c, v); break;
+	case A_POLLFD: put_pollfds(b, c, v, a[k + 1], false); break;
+	case A_OFFIN: {
+		int64_t off;
+		if (v && guest_read(c, v, &off, 8) == 8)
+			sb_printf(b, "[%" PRId64 "]", off);
+		else
+			put_addr(b, v);
+		break;
+	}
+	case A_TSPAIR: put_utimens(b, c, v); break;
+	case A_FDSET: put_fdset(b, c, v, a[0]); break;
+	case A_TVIN: put_timeval(b, c, v); break;
+	case A_PSIGMASK: {
+		/* pselect6's last argument: {sigmask, its size} */
+		uint64_t m[2];
+		if (v && guest_read(c, v, m, 16) == 16) {
+			sb_printf(b, "{sigmask=");
+			put_sigset(b, c, m[0], m[1]);
+			sb_printf(b, ", sigsetsize=%" PRIu64 "}", m[1]);
+		} else {
+			put_addr(b, v);
+		}
+		break;
+	}
+	case A_SIGFRAME: {
+		/* rt_sigreturn's argument is the frame its restorer left at
+		 * RSP: the ucontext, whose signal mask comes back */
+		uint64_t mask;
+		uint64_t uc = c->r[R_RSP];
+		if (guest_read(c, uc + 296, &mask, 8) == 8) {
+			sb_printf(b, "{mask=");
+			put_sigset_value(b, mask, 64);
+			sb_printf(b, "}");
+		} else {
+			put_addr(b, uc);
+		}
+		break;
+	}
+	case A_CLONE: put_clone(b, a); break;
+	case A_FCNTLARG:
+		switch (a[1]) {
+		case 2: put_flags(b, &xf_fd, v); break;                      /* F_SETFD */
+		case 4: put_open_flags(b, v); break;                         /* F_SETFL */
+		case 0: case 1030: case 8: case 10: case 1024: case 1031:
+			sb_printf(b, "%d", (int)v);
+			break;
+		case 5: case 36:                                             /* F_GETLK */
+			if (!not_yet(b, v, ret, out))
+				put_flock(b, c, v, true);
+			break;
+		case 6: case 7: case 37: case 38: put_flock(b, c, v, false); break;
+		default: sb_printf(b, "%#" PRIx64, v); break;
+		}
+		break;
+	case A_IOCTLARG: put_ioctl_arg(b, c, a[1], v, ret, out); break;
+	case A_PRCTLARG:
+		switch (a[0]) {
+		case 15: put_string(b, c, v, -1, false); break;             /* PR_SET_NAME */
+		case 16:                                                     /* PR_GET_NAME */
+			if (!not_yet(b, v, ret, out))
+				put_string(b, c, v, -1, false);
+			break;
+		case 1: {                                                    /* PR_SET_PDEATHSIG */
+			const char *nm = strace_sig_name((int)v);
+			if (nm)
+				sb_printf(b, "%s", nm);
+			else
+				sb_printf(b, "%" PRIu64, v);
+			break;
+		}
+		case 2:                                                      /* PR_GET_PDEATHSIG */
+			if (!not_yet(b, v, ret, out))
+				put_int_in(b, c, v);
+			break;
+		case 4: sb_printf(b, "%" PRIu64, v); break;                  /* PR_SET_DUMPABLE */
+		default: sb_printf(b, "%#" PRIx64, v); break;
+		}
+		break;
+	case A_STATOUT:
+		if (!not_yet(b, v, ret, out))
+			put_stat(b, c, v);
+		break;
+	case A_IOVOUT:
+		if (!not_yet(b, v, ret, out))
+			put_iov(b, c, v, a[k + 1], ret);
+		break;
+	case A_PIPEOUT: {
+		int fds[2];
+		if (!out || ret < 0 || guest_read(c, v, fds, 8) != 8)
+			put_addr(b, v);
+		else
+			sb_printf(b, "[%d, %d]", fds[0], fds[1]);
+		break;
+	}
+	case A_TSOUT:
+		if (!not_yet(b, v, ret, out))
+			put_timespec(b, c, v);
+		break;
+	case A_TSREM:
+		/* the time left is written only when a signal cut the sleep
+		 * short; otherwise strace shows the address */
+		if (out && ret == EINTR_RET)
+			put_timespec(b, c, v);
+		else
+			put_addr(b, v);
+		break;
+	case A_SIGSET_OUT:
+		if (!not_yet(b, v, ret, out))
+			put_sigset(b, c, v, len);
+		break;
+	case A_SIGACT_OUT:
+		if (!not_yet(b, v, ret, out))
+			put_sigaction(b, c, v);
+		break;
+	case A_RLIM_OUT:
+		if (!not_yet(b, v, ret, out))
+			put_rlimit(b, c, v);
+		break;
+	case A_ITV_OUT:
+		if (!not_yet(b, v, ret, out))
+			put_itimerval(b, c, v);
+		break;
+	case A_STACK_OUT:
+		if (!not_yet(b, v, ret, out))
+			put_stack(b, c, v);
+		break;
+	case A_WSTATUS:
+		if (out && ret > 0)
+			put_wstatus(b, c, v);
+		else
+			put_addr(b, v);
+		break;
+	case A_UTSNAME:
+		if (!not_yet(b, v, ret, out))
+			put_utsname(b, c, v);
+		break;
+	case A_TMS:
+		if (!not_yet(b, v, ret, out))
+			put_tms(b, c, v);
+		break;
+	case A_DENTS:
+		if (!not_yet(b, v, ret, out))
+			put_dents(b, c, v, ret);
+		break;
+	case A_STATFS:
+		if (!not_yet(b, v, ret, out))
+			put_statfs(b, c, v);
+		break;
+	case A_GIDS:
+		if (!not_yet(b, v, ret, out))
+			put_gids(b, c, v, a[0] ? ret : 0);
+		break;
+	case A_INTOUT:
+		if (!not_yet(b, v, ret, out))
+			put_int_in(b, c, v);
+		break;
+	case A_CPUSET:
+		if (!not_yet(b, v, ret, out))
+			put_cpuset(b, c, v, (uint64_t)ret);
+		break;
+	default:
+		sb_printf(b, "%#" PRIx64, v);
+		break;
 	}
 }
 
-/* Arguments decoded when the call is made (inputs) are kept as text. */
-bool strace_is_output(int kind)
-{
-	return kind == A_BUFOUT || kind == A_STATOUT || kind == A_IOVOUT || kind == A_PIPEOUT ||
-	       kind == A_TSOUT;
-}
+/* ---- the result ------------------------------------------------------------ */
 
-const char *strace_sig_name(int sig)
+/* strace lines the results up: " = " starts in column 40 when the call
+ * is shorter than that. */
+#define RESULT_COLUMN 39
+
+void strace_put_result(struct sbuf *b, struct cpu *c, const struct syscall_desc *d,
+		       const uint64_t *a, int64_t ret)
 {
-	return sig > 0 && sig < 32 ? signames[sig] : "signal";
+	size_t line_start = b->len;
+	while (line_start > 0 && b->p[line_start - 1] != '\n')
+		line_start--;
+	while (b->len - line_start < RESULT_COLUMN)
+		sb_printf(b, " ");
+	if (ret < 0 && ret >= -4095) {
+		const char *en = strace_errno_name((int)-ret);
+		if (en)
+			sb_printf(b, " = -1 %s (%s)", en, strace_errno_text((int)-ret));
+		else
+			sb_printf(b, " = -1 E%d (Unknown error %d)", (int)-ret, (int)-ret);
+		return;
+	}
+	switch (d ? d->ret : R_DEC) {
+	case R_HEX:
+		sb_printf(b, " = %#" PRIx64, (uint64_t)ret);
+		break;
+	case R_OCT:
+		sb_printf(b, " = %#03" PRIo64, (uint64_t)ret);
+		break;
+	case R_SCHED:
+		sb_printf(b, " = %" PRId64 " (", ret);
+		put_xval(b, &xt_sched_policy, (uint64_t)ret);
+		sb_printf(b, ")");
+		break;
+	case R_FCNTL:
+		if (a[1] == 3) {                    /* F_GETFL */
+			sb_printf(b, " = %#" PRIx64 " (flags ", (uint64_t)ret);
+			put_open_flags(b, (uint64_t)ret);
+			sb_printf(b, ")");
+		} else if (a[1] == 1 && ret) {      /* F_GETFD */
+			sb_printf(b, " = %#" PRIx64 " (flags ", (uint64_t)ret);
+			put_flags(b, &xf_fd, (uint64_t)ret);
+			sb_printf(b, ")");
+		} else {
+			sb_printf(b, " = %" PRId64, ret);
+		}
+		break;
+	case R_POLL:
+		sb_printf(b, " = %" PRId64, ret);
+		if (ret == 0) {
+			sb_printf(b, " (Timeout)");
+		} else if (ret > 0) {
+			sb_printf(b, " (");
+			put_pollfds(b, c, a[0], a[1], true);
+			sb_printf(b, ")");
+		}
+		break;
+	case R_SELECT:
+		sb_printf(b, " = %" PRId64, ret);
+		if (ret == 0) {
+			sb_printf(b, " (Timeout)");
+		} else if (ret > 0) {
+			/* the sets now hold the ready descriptors */
+			static const char *const what[3] = { "in", "out", "except" };
+			const char *sep = " (";
+			for (int k = 0; k < 3; k++) {
+				uint64_t set[16] = { 0 };
+				uint64_t nfds = a[0] > 1024 ? 1024 : a[0];
+				size_t bytes = (nfds + 63) / 64 * 8;
+				if (!a[k + 1] || guest_read(c, a[k + 1], set, bytes) != bytes)
+					continue;
+				bool any = false;
+				for (size_t j = 0; j < bytes / 8; j++)
+					any |= set[j] != 0;
+				if (!any)
+					continue;
+				sb_printf(b, "%s%s ", sep, what[k]);
+				put_fdset(b, c, a[k + 1], nfds);
+				sep = ", ";
+			}
+			if (a[4]) {
+				sb_printf(b, "%sleft ", sep);
+				if (d->kind[4] == A_TVIN)
+					put_timeval(b, c, a[4]);
+				else
+					put_timespec(b, c, a[4]);
+				sep = ", ";
+			}
+			if (sep[0] == ',')
+				sb_printf(b, ")");
+		}
+		break;
+	case R_NONE:
+		sb_printf(b, " = ?");
+		break;
+	default:
+		sb_printf(b, " = %" PRId64, ret);
+		break;
+	}
 }
