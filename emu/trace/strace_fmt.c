@@ -188,38 +188,36 @@ static bool fcntl_no_arg(uint64_t cmd)
 int strace_nargs(const struct syscall_desc *d, const uint64_t *a)
 {
 	int n = d->nargs;
-	if (n == 0)
-		return 0;
-	switch (d->kind[0] == A_FD && n > 1 ? d->kind[1] : d->kind[0]) {
-	case A_FCNTL:
-		return fcntl_no_arg(a[1]) ? 2 : 3;
-	case A_PRCTL:
-		switch (a[0]) {
-		case 3: case 21: case 39:           /* PR_GET_DUMPABLE, _SECCOMP, _NO_NEW_PRIVS */
-			return 1;
-		case 1: case 2: case 4: case 15: case 16:
-			return 2;
-		default:
-			return 5;
-		}
-	default:
-		break;
-	}
 	for (int k = 0; k < n; k++) {
-		/* open/openat: a mode only with O_CREAT or O_TMPFILE */
-		if (d->kind[k] == A_OFLAGS && k + 1 < n && d->kind[k + 1] == A_MODE &&
-		    !(a[k] & 0100) && (a[k] & 020200000) != 020200000)
-			return k + 1;
-		if (d->kind[k] == A_FUTEXOP) {
-			switch (a[k] & FUTEX_CMD_MASK) {
-			case 0: case 6: return 4;           /* WAIT, LOCK_PI: a timeout */
-			case 1: case 2: return 3;           /* WAKE, FD */
-			case 7: case 8: return 2;           /* UNLOCK_PI, TRYLOCK_PI */
-			default: return 6;
+		switch (d->kind[k]) {
+		case A_FCNTL:                            /* fcntl: F_GET* take nothing */
+			return fcntl_no_arg(a[k]) ? k + 1 : n;
+		case A_PRCTL:
+			switch (a[k]) {
+			case 3: case 21: case 39:        /* PR_GET_DUMPABLE, _SECCOMP, _NO_NEW_PRIVS */
+				return 1;
+			case 1: case 2: case 4: case 15: case 16:
+				return 2;
+			default:
+				return n;
 			}
+		case A_OFLAGS:                           /* a mode only with O_CREAT or O_TMPFILE */
+			if (k + 1 < n && d->kind[k + 1] == A_MODE && !(a[k] & 0100) &&
+			    (a[k] & 020200000) != 020200000)
+				return k + 1;
+			break;
+		case A_FUTEXOP:
+			switch (a[k] & FUTEX_CMD_MASK) {
+			case 0: case 6: return 4;        /* WAIT, LOCK_PI: a timeout */
+			case 1: case 2: return 3;        /* WAKE, FD */
+			case 7: case 8: return 2;        /* UNLOCK_PI, TRYLOCK_PI */
+			default: return n;
+			}
+		case A_MREMAP:                           /* the new address only with MREMAP_FIXED */
+			return (a[k] & 2) ? n : k + 1;
+		default:
+			break;
 		}
-		if (d->kind[k] == A_MREMAP)
-			return (a[k] & 2) ? 5 : 4;          /* the new address only with MREMAP_FIXED */
 	}
 	return n;
 }
@@ -262,7 +260,8 @@ void strace_put_arg(struct sbuf *b, struct cpu *c, const struct syscall_desc *d,
 	case A_LONG: sb_printf(b, "%" PRId64, (int64_t)v); break;
 	case A_ULONG: sb_printf(b, "%" PRIu64, v); break;
 	case A_PTR: put_addr(b, v); break;
-	case A_FD:
+	case A_FD: sb_printf(b, "%d", (int)v); break;
+	case A_DIRFD:
 		if ((int)v == -100)
 			sb_printf(b, "AT_FDCWD");
 		else
@@ -333,7 +332,17 @@ void strace_put_arg(struct sbuf *b, struct cpu *c, const struct syscall_desc *d,
 	case A_FADV: put_xval(b, &xt_fadvise, v); break;
 	case A_PRIOWHICH: put_xval(b, &xt_prio_which, v); break;
 	case A_SCHEDPOL: put_xval(b, &xt_sched_policy, v); break;
-	case A_IOCTL: put_xval(b, &xt_ioctl, (uint32_t)v); break;
+	case A_IOCTL: {
+		const char *nm = xlat_name(&xt_ioctl, (uint32_t)v);
+		static const char *const dir[4] = { "_IOC_NONE", "_IOC_WRITE", "_IOC_READ",
+						    "_IOC_READ|_IOC_WRITE" };
+		if (nm)
+			sb_printf(b, "%s", nm);
+		else   /* the fields of the request number, as strace spells them */
+			sb_printf(b, "_IOC(%s, %#x, %#x, %#x)", dir[(v >> 30) & 3],
+				  (unsigned)(v >> 8) & 0xFF, (unsigned)v & 0xFF, (unsigned)(v >> 16) & 0x3FFF);
+		break;
+	}
 	case A_FUTEXOP: {
 		const char *nm = xlat_name(&xt_futex, v & FUTEX_CMD_MASK);
 		if (!nm) {

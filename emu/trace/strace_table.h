@@ -27,7 +27,7 @@
 enum strace_kind {
 	A_HEX,          /* a number strace does not decode: %#lx */
 	/* numbers */
-	A_INT, A_UINT, A_LONG, A_ULONG, A_PTR, A_FD, A_MODE, A_SIG,
+	A_INT, A_UINT, A_LONG, A_ULONG, A_PTR, A_FD, A_DIRFD, A_MODE, A_SIG,
 	/* strings and buffers */
 	A_STR, A_BUFIN, A_BUFOUT, A_BUFHEX, A_STROUT, A_STRARR, A_ENVP,
 	/* named values */
