@@ -90,6 +90,7 @@ void put_gids(struct sbuf *b, struct cpu *c, uint64_t la, int64_t n);
 void put_cpuset(struct sbuf *b, struct cpu *c, uint64_t la, uint64_t size);
 void put_dents(struct sbuf *b, struct cpu *c, uint64_t la, int64_t size);
 void put_clone(struct sbuf *b, const uint64_t *a);
+void put_clone_args(struct sbuf *b, struct cpu *c, uint64_t la, uint64_t size);
 void put_ioctl_arg(struct sbuf *b, struct cpu *c, uint64_t req, uint64_t la, int64_t ret, bool out);
 bool ioctl_arg_is_output(uint64_t req);
 void put_flock(struct sbuf *b, struct cpu *c, uint64_t la, bool pid);

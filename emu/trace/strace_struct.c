@@ -422,6 +422,51 @@ void put_clone(struct sbuf *b, const uint64_t *a)
 	}
 }
 
+/* clone3's struct clone_args: flags, pidfd, child_tid, parent_tid,
+ * exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup; the
+ * pointers only when a flag makes the kernel use them, as strace does. */
+void put_clone_args(struct sbuf *b, struct cpu *c, uint64_t la, uint64_t size)
+{
+	uint64_t ca[11] = { 0 };
+	if (!la || size < 64 || guest_read(c, la, ca, size < 88 ? size : 88) != (size < 88 ? size : 88)) {
+		put_addr(b, la);
+		return;
+	}
+	uint64_t fl = ca[0];
+	sb_printf(b, "{flags=");
+	put_flags(b, &xf_clone, fl);
+	if (fl & 0x1000) {                   /* CLONE_PIDFD */
+		sb_printf(b, ", pidfd=");
+		put_addr(b, ca[1]);
+	}
+	if (fl & (0x200000 | 0x1000000)) {   /* CLONE_CHILD_CLEARTID, _SETTID */
+		sb_printf(b, ", child_tid=");
+		put_addr(b, ca[2]);
+	}
+	if (fl & 0x100000) {                 /* CLONE_PARENT_SETTID */
+		sb_printf(b, ", parent_tid=");
+		put_addr(b, ca[3]);
+	}
+	const char *sig = strace_sig_name((int)ca[4]);
+	if (sig)
+		sb_printf(b, ", exit_signal=%s", sig);
+	else
+		sb_printf(b, ", exit_signal=%" PRIu64, ca[4]);
+	sb_printf(b, ", stack=");
+	put_addr(b, ca[5]);
+	sb_printf(b, ", stack_size=%#" PRIx64, ca[6]);
+	if (fl & 0x80000) {                  /* CLONE_SETTLS */
+		sb_printf(b, ", tls=");
+		put_addr(b, ca[7]);
+	}
+	if (ca[8] || ca[9]) {
+		sb_printf(b, ", set_tid=");
+		put_addr(b, ca[8]);
+		sb_printf(b, ", set_tid_size=%" PRIu64, ca[9]);
+	}
+	sb_printf(b, "}");
+}
+
 bool ioctl_arg_is_output(uint64_t req)
 {
 	switch ((uint32_t)req) {

@@ -38,7 +38,7 @@ enum strace_kind {
 	A_MREMAP, A_PIPEFLAGS,
 	/* structures read at the call */
 	A_IOVIN, A_TSIN, A_SIGSET_IN, A_SIGACT_IN, A_RLIM_IN, A_ITV_IN, A_STACK_IN,
-	A_POLLFD, A_OFFIN, A_TSPAIR, A_SIGFRAME, A_CLONE, A_FUTEXTS, A_FDSET, A_TVIN,
+	A_POLLFD, A_OFFIN, A_TSPAIR, A_SIGFRAME, A_CLONE, A_CLONE3, A_FUTEXTS, A_FDSET, A_TVIN,
 	A_PSIGMASK,
 	/* arguments whose meaning depends on another one */
 	A_FCNTLARG, A_IOCTLARG, A_PRCTLARG,

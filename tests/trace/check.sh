@@ -260,6 +260,12 @@ strace_fork)
 	hasre st.txt '^wait4\([0-9]+, \[\{WIFEXITED\(s\) && WEXITSTATUS\(s\) == 7\}\], 0, NULL\) = [0-9]+$'
 	line st.txt '+++ child killed by SIGSEGV +++'
 	[ "$(tail -1 st.txt)" = "+++ exited with 0 +++" ] || fail "last line: $(tail -1 st.txt)"
+	if [ -x "$g/fork-glibc" ]; then
+		# glibc forks with clone and spawns with clone3: strace's spelling
+		run --strace "$g/fork-glibc" >/dev/null 2>gl.txt || fail "fork-glibc: status $?"
+		hasre gl.txt '^clone\(child_stack=NULL, flags=CLONE_CHILD_CLEARTID\|CLONE_CHILD_SETTID\|SIGCHLD, child_tidptr=0x[0-9a-f]+\) += 0$'
+		hasre gl.txt '^clone3\(\{flags=CLONE_VM\|CLONE_VFORK, exit_signal=SIGCHLD, stack=0x[0-9a-f]+, stack_size=0x[0-9a-f]+\}, 88\) = '
+	fi
 	run --strace "$g/fault" abort >/dev/null 2>ab.txt
 	line ab.txt '--- SIGABRT {si_signo=SIGABRT, si_code=SI_TKILL, si_pid=42, si_uid=0} ---'
 	line ab.txt '+++ killed by SIGABRT +++'
