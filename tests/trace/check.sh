@@ -270,6 +270,14 @@ strace_fork)
 	line ab.txt '--- SIGABRT {si_signo=SIGABRT, si_code=SI_TKILL, si_pid=42, si_uid=0} ---'
 	line ab.txt '+++ killed by SIGABRT +++'
 	;;
+strace_sigchld)
+	# GUESTS is this test's own build directory here (sigchld.c)
+	run --strace "$g/sigchld" >/dev/null 2>st.txt || fail "status $?"
+	hasre st.txt '^rt_sigaction\(SIGCHLD, \{sa_handler=0x[0-9a-f]+, sa_mask=\[\], sa_flags=SA_RESTORER, sa_restorer=0x[0-9a-f]+\}, NULL, 8\) += 0$'
+	line st.txt '+++ child exited with 5 +++'
+	hasre st.txt '^--- SIGCHLD \{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=[0-9]+, si_uid=0, si_status=[0-9]+, si_utime=[0-9]+, si_stime=[0-9]+\} ---$'
+	sline st.txt 'rt_sigreturn({mask=[]})' 0
+	;;
 strace_summary)
 	run --strace=summary "$g/scall" >/dev/null 2>st.txt || fail "status $?"
 	has st.txt '% insns  kernel insns  insns/call   user/call     calls    errors syscall'
