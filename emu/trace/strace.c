@@ -34,7 +34,7 @@
 
 #define NR_NAMES SYSCALL_NR_MAX
 #define ARG_TEXT 4608            /* a path of 4096 bytes; longer text is cut */
-#define LINE_MAX (6 * ARG_TEXT + 512)
+#define STRACE_LINE_MAX (6 * ARG_TEXT + 512)
 #define MAX_FORKS 8
 
 enum { NR_RT_SIGRETURN = 15, NR_CLONE = 56, NR_FORK = 57, NR_VFORK = 58, NR_EXECVE = 59,
@@ -149,17 +149,13 @@ static void print_call(struct strace *s, struct cpu *c, const struct pending *p,
 {
 	if (s->summary)
 		return;
-	char line[LINE_MAX];
+	char line[STRACE_LINE_MAX];
 	struct sbuf b = { line, 0, sizeof(line) };
 	line_start(s, &b, p);
 	put_args(&b, c, p, ret, !unknown_result);
 	sb_printf(&b, ")");
 	if (unknown_result) {
-		size_t col = b.len;
-		while (col < 39) {
-			sb_printf(&b, " ");
-			col++;
-		}
+		strace_pad_result(&b);
 		sb_printf(&b, " = ?");
 	} else {
 		strace_put_result(&b, c, p->d, p->args, ret);
@@ -284,7 +280,7 @@ static void print_start(struct strace *s, struct cpu *c)
 	}
 	const struct syscall_desc *d = syscall_desc(NR_EXECVE);
 	uint64_t a[6] = { path, argv, envp, 0, 0, 0 };
-	char line[LINE_MAX];
+	char line[STRACE_LINE_MAX];
 	struct sbuf b = { line, 0, sizeof(line) };
 	if (s->icount)
 		sb_printf(&b, "[%10" PRIu64 "] ", c->icount);

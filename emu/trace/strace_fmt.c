@@ -559,14 +559,19 @@ void strace_put_arg(struct sbuf *b, struct cpu *c, const struct syscall_desc *d,
  * is shorter than that. */
 #define RESULT_COLUMN 39
 
-void strace_put_result(struct sbuf *b, struct cpu *c, const struct syscall_desc *d,
-		       const uint64_t *a, int64_t ret)
+void strace_pad_result(struct sbuf *b)
 {
 	size_t line_start = b->len;
 	while (line_start > 0 && b->p[line_start - 1] != '\n')
 		line_start--;
-	while (b->len - line_start < RESULT_COLUMN)
+	while (b->len - line_start < RESULT_COLUMN && b->len + 1 < b->cap)
 		sb_printf(b, " ");
+}
+
+void strace_put_result(struct sbuf *b, struct cpu *c, const struct syscall_desc *d,
+		       const uint64_t *a, int64_t ret)
+{
+	strace_pad_result(b);
 	if (ret < 0 && ret >= -4095) {
 		const char *en = strace_errno_name((int)-ret);
 		if (en)

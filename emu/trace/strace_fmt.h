@@ -60,6 +60,8 @@ bool strace_is_output(const struct syscall_desc *d, int k, const uint64_t *a);
  * when printing on return (output arguments), 0 at the call. */
 void strace_put_arg(struct sbuf *b, struct cpu *c, const struct syscall_desc *d, int k,
 		    const uint64_t *a, int64_t ret);
+/* Spaces up to the result column (strace's 40th), if the line is shorter. */
+void strace_pad_result(struct sbuf *b);
 /* " = RESULT" with strace's padding, for a call that returned ret. */
 void strace_put_result(struct sbuf *b, struct cpu *c, const struct syscall_desc *d,
 		       const uint64_t *a, int64_t ret);
