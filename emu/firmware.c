@@ -261,6 +261,7 @@ struct fw_state {
 	uint64_t bootinfo;
 	bool seeded;             /* --seed: boot info random bytes from seed */
 	uint64_t seed;
+	const char *prog_path;   /* firmware_set_program_path(), NULL: argv[0] */
 };
 static struct fw_state fw_states[8];
 
@@ -285,6 +286,11 @@ static struct fw_state *state_of(const struct machine *m, bool create)
 void firmware_set_boot_flags(struct machine *m, uint64_t flags)
 {
 	state_of(m, true)->flags = flags;
+}
+
+void firmware_set_program_path(struct machine *m, const char *path)
+{
+	state_of(m, true)->prog_path = path;
 }
 
 void firmware_set_seed(struct machine *m, uint64_t seed)
@@ -405,6 +411,9 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 	bool have_prog = argv && argv[0];
 	if (have_prog) {
 		pname = argv[0];
+		const struct fw_state *ps = state_of(m, false);
+		if (ps && ps->prog_path)
+			pname = ps->prog_path;
 		if (!loader_read_file(pname, m->ram_size, &prog, &prog_size, err, errlen)) {
 			st = errno == ENOMEM ? LSTAR_ERR_NOMEM : LSTAR_ERR_IO;
 			/* A file that is there but empty or too big is a bad ELF. */

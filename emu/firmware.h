@@ -37,6 +37,10 @@ enum lstar_status firmware_boot_file(struct machine *m, const char *kernel_path,
 /* Flags put into the boot info's `flags` by the next firmware_boot() (once)
  * (LSTAR_BOOT_F_ROOT when the host-call device confines paths). */
 void firmware_set_boot_flags(struct machine *m, uint64_t flags);
+/* Load the program from this host path instead of argv[0] (which the
+ * program still gets): `lstar run NAME` after a PATH search.  The string
+ * must live until the boot. */
+void firmware_set_program_path(struct machine *m, const char *path);
 /* --seed: the boot info's random bytes come from this seed. */
 void firmware_set_seed(struct machine *m, uint64_t seed);
 

@@ -50,7 +50,8 @@ squeeze() { sed 's/   */  /g; s/ *$//'; }
 
 mkdir x
 n=$(sed -n 's/^\[ *\([0-9]*\)\] write(.*/\1/p' strace.txt)
-cp strace.txt x/strace
+# the program's temporary directory stands as /tmp/lstar-wt (execve line)
+sed "s|$d/|/tmp/lstar-wt/|g" strace.txt >x/strace
 # 1. the boot-time WRMSRs of syscall_init (inlined into cpu_init)
 grep -E ' wrmsr +\| IA32_(STAR|LSTAR|FMASK)=' boot.txt | squeeze >x/wrmsr
 lstar_line=$(grep -n 'IA32_LSTAR=' boot.txt | cut -d: -f1)
@@ -90,7 +91,7 @@ printf 'pt_regs at 0x%s, user RIP stored at 0x%s: offset 0x%x = %d bytes = 16 sl
 # Exercise 4: what one getpid costs (guests/sysabi calls it through libc).
 cp "$build/guests/sysabi" "$d/sysabi"
 L --trace=gsys.txt --trace-syscalls --strace-icount --strace-output=gstrace.txt "$d/sysabi"
-gn=$(sed -n 's/^\[ *\([0-9]*\)\] getpid() = .*/\1/p' gstrace.txt | head -1)
+gn=$(sed -n 's/^\[ *\([0-9]*\)\] getpid()  *= .*/\1/p' gstrace.txt | head -1)
 # user side: musl's getpid(), from its first instruction to its RET
 set -- $(nm -S "$d/sysabi" | awk '$4 == "getpid" { print $1, $2; exit }')
 L --trace=guser.txt --trace-cpl user --trace-range "0x$1-0x$(printf '%x' $((0x$1 + 0x$2)))" "$d/sysabi"
@@ -98,7 +99,7 @@ awk -v n="$gn" '$1 <= n + 1000' guser.txt | awk '{ print } / ret +\|/ { exit }' 
 # kernel side: after the SYSCALL up to and including the SYSRET
 awk -v n="$gn" '$1 > n { k++ } $1 > n && / sysret +\|/ { print k; exit }' gsys.txt >kn.txt
 {
-	echo "getpid() = $(sed -n 's/^\[ *[0-9]*\] getpid() = \(.*\)/\1/p' gstrace.txt | head -1), SYSCALL at sequence number $gn"
+	echo "getpid() = $(sed -n 's/^\[ *[0-9]*\] getpid()  *= \(.*\)/\1/p' gstrace.txt | head -1), SYSCALL at sequence number $gn"
 	echo "user mode:   $(wc -l <x/getpid_user) instructions (getpid's own, SYSCALL included)"
 	echo "kernel mode: $(cat kn.txt) instructions (after the SYSCALL, SYSRET included)"
 } >x/getpid_count

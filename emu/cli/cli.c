@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "emu/cli/cli.h"
 #include "emu/gdb/gdbstub.h"
@@ -20,8 +22,9 @@ const char cli_usage[] =
 	"       lstar --help | --version\n"
 	"\n"
 	"Boots a kernel on the lstar x86-64 machine.  Without --kernel the built-in\n"
-	"kernel boots and runs PROGRAM (a static x86-64 Linux ELF); with --kernel\n"
-	"FILE that kernel boots, with PROGRAM (if any) described in its boot info.\n"
+	"kernel boots and runs PROGRAM (a static x86-64 Linux ELF, looked for in\n"
+	"PATH when the name has no slash); with --kernel FILE that kernel boots,\n"
+	"with PROGRAM (if any) described in its boot info.\n"
 	"\n"
 	"options:\n"
 	"  --kernel FILE     boot this ELF64 x86-64 kernel instead of the built-in one\n"
@@ -41,8 +44,8 @@ const char cli_usage[] =
 	"  --version         show the version\n"
 	"\n"
 	"exit status: the guest's (power-off value & 0xFF); 2 bad usage; 1 a kernel or\n"
-	"program that cannot be loaded; 124 instruction limit; 125 HLT with interrupts\n"
-	"disabled; 126 triple fault; 130 interrupted.  See docs/cli.md.\n";
+	"program that cannot be loaded or found; 124 instruction limit; 125 HLT with\n"
+	"interrupts disabled; 126 triple fault; 130 interrupted.  See docs/cli.md.\n";
 
 bool cli_parse_size(const char *s, uint64_t *out)
 {
@@ -118,7 +121,7 @@ bool cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errl
 	memset(o, 0, sizeof(*o));
 	o->action = CLI_RUN;
 	if (argc < 2)
-		return err_out(err, errlen, "%s", "no command given (try 'lstar run PROGRAM')");
+		return err_out(err, errlen, "%s", "no command given (the command is 'run')");
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		o->action = CLI_HELP;
@@ -245,4 +248,38 @@ bool cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errl
 		return err_out(err, errlen, "%s",
 			       "no PROGRAM given (the built-in kernel needs a program; or use --kernel FILE)");
 	return true;
+}
+
+/* The search of execvp(3): each directory of PATH in turn, an empty entry
+ * meaning the current directory; a file that is there but not executable
+ * is passed over, and reported (EACCES) only if nothing else is found. */
+int cli_find_program(const char *name, const char *path, char *buf, size_t len)
+{
+	if (!*name)
+		return ENOENT;
+	if (strchr(name, '/')) {
+		if (strlen(name) >= len)
+			return ENAMETOOLONG;
+		memcpy(buf, name, strlen(name) + 1);
+		return 0;
+	}
+	if (!path)
+		path = CLI_DEFAULT_PATH;
+	int err = ENOENT;
+	for (const char *p = path;; p++) {
+		const char *end = strchr(p, ':');
+		size_t dl = end ? (size_t)(end - p) : strlen(p);
+		int n = dl ? snprintf(buf, len, "%.*s/%s", (int)dl, p, name)
+			   : snprintf(buf, len, "%s", name);
+		struct stat st;   /* a path too long for buf is passed over */
+		if (n >= 0 && (size_t)n < len && stat(buf, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(buf, X_OK) == 0)
+				return 0;
+			err = EACCES;
+		}
+		if (!end)
+			break;
+		p = end;
+	}
+	return err;
 }

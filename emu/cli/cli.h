@@ -42,7 +42,16 @@ bool cli_parse_size(const char *s, uint64_t *out);
 /* Parse a non-negative decimal count. */
 bool cli_parse_count(const char *s, uint64_t *out);
 
-/* The usage text (for --help on stdout and after usage errors on stderr). */
+/* Where `lstar run NAME` finds its program, the way execvp(3) does: NAME
+ * itself when it has a slash, else the first executable regular file
+ * DIR/NAME for DIR in `path` (the value of PATH; NULL: CLI_DEFAULT_PATH).
+ * 0 with the path in buf, or ENOENT (nowhere), EACCES (only files that
+ * are not executable), ENAMETOOLONG (a NAME with a slash longer than buf). */
+#define CLI_DEFAULT_PATH "/bin:/usr/bin"   /* glibc's confstr(_CS_PATH) */
+int cli_find_program(const char *name, const char *path, char *buf, size_t len);
+
+/* The usage text, printed by --help on standard output (a usage error
+ * prints one line and a pointer to --help instead, emu/cli/main.c). */
 extern const char cli_usage[];
 
 #endif

@@ -47,9 +47,12 @@ static void on_sigint(int sig)
 	signal(SIGINT, SIG_DFL);
 }
 
+/* A mistake on the command line: the problem and where to read more, on
+ * standard error, status 2 (the GNU convention); the help itself only
+ * with --help, on standard output. */
 static int usage_error(const char *msg)
 {
-	fprintf(stderr, "lstar: %s\n%s", msg, cli_usage);
+	fprintf(stderr, "lstar: %s\nTry 'lstar --help' for more information.\n", msg);
 	return EXIT_USAGE;
 }
 
@@ -137,6 +140,23 @@ int main(int argc, char **argv)
 			firmware_set_boot_flags(m, LSTAR_BOOT_F_ROOT);
 		if (o.seeded)
 			firmware_set_seed(m, o.seed);
+	}
+
+	/* PROGRAM without a slash is looked for in PATH, as execvp(3) does;
+	 * the program still gets the name as its argv[0]. */
+	static char prog_path[4096];
+	if (o.prog_argv) {
+		int e = cli_find_program(o.prog_argv[0], getenv("PATH"), prog_path, sizeof(prog_path));
+		if (e) {
+			if (e == ENOENT && !strchr(o.prog_argv[0], '/'))
+				fprintf(stderr, "lstar: %s: command not found in PATH\n", o.prog_argv[0]);
+			else
+				fprintf(stderr, "lstar: %s: %s\n", o.prog_argv[0], strerror(e));
+			lstar_machine_free(lm);
+			return EXIT_LOAD;
+		}
+		if (strcmp(prog_path, o.prog_argv[0]))
+			firmware_set_program_path(m, prog_path);
 	}
 
 	const char *const *pargv = (const char *const *)o.prog_argv;

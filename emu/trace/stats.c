@@ -14,9 +14,9 @@
 
 #include "cpu/system.h"
 #include "emu/trace/stats.h"
-#include "emu/trace/strace.h"
+#include "emu/trace/strace_table.h"
 
-#define NR_MAX 512
+#define NR_MAX SYSCALL_NR_MAX   /* one slot per number of the table, one for the rest */
 
 struct stats {
 	struct timespec t0;

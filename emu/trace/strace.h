@@ -5,8 +5,9 @@
  * retired (RAX and RDI, RSI, RDX, R10, R8, R9 still hold the user's number
  * and arguments; RCX and R11 are already the saved RIP and RFLAGS),
  * strace_exit() after the SYSRET or IRETQ that returned to CPL 3 (the
- * result is in RAX).  Lines follow strace(1)'s format; names come from
- * kernel_model/syscall_64.tbl.
+ * result is in RAX).  Lines follow strace(1)'s format.  The table of
+ * system calls (syscall_name(), syscall_desc()) is emu/trace/strace_table.h,
+ * included here for the callers that name calls.
  */
 #ifndef LSTAR_STRACE_H
 #define LSTAR_STRACE_H
@@ -15,11 +16,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "emu/trace/strace_table.h"
+
 struct cpu;
 struct strace;
-
-/* The name of system call nr in kernel_model/syscall_64.tbl, or NULL. */
-const char *syscall_name(uint64_t nr);
 
 /* summary: only strace -c's table at the end.  icount: prefix each line
  * with the sequence number of the SYSCALL instruction. */
@@ -35,8 +35,5 @@ void strace_user_fault(struct strace *s, struct cpu *c, int vector, uint32_t err
 /* The machine stopped; status is lstar's exit status (128 + signal when
  * the built-in kernel killed the program). */
 void strace_finish(struct strace *s, int status);
-
-/* Helpers shared with the trace (emu/trace/trace.c): errno names. */
-const char *strace_errno_name(int e);
 
 #endif

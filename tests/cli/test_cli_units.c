@@ -8,6 +8,11 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <elf.h>
 #include <cmocka.h>
 
@@ -132,11 +137,69 @@ static void test_loader_checks(void **state)
 	assert_non_null(strstr(err, "ET_EXEC"));
 }
 
+/* cli_find_program: execvp's search, on files made here. */
+static void test_find_program(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/lstar-cli-XXXXXX", p[512], buf[600];
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/a", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/b", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	/* a/prog not executable, b/prog executable, a/sub a directory */
+	snprintf(p, sizeof(p), "%s/a/prog", dir);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/b/prog", dir);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(chmod(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/a/sub", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+
+	char path[300];
+	snprintf(path, sizeof(path), "/nonexistent:%s/a:%s/b", dir, dir);
+	assert_int_equal(cli_find_program("prog", path, buf, sizeof(buf)), 0);
+	snprintf(p, sizeof(p), "%s/b/prog", dir);
+	assert_string_equal(buf, p);   /* the non-executable a/prog is passed over */
+	snprintf(path, sizeof(path), "%s/a", dir);
+	assert_int_equal(cli_find_program("prog", path, buf, sizeof(buf)), EACCES);
+	assert_int_equal(cli_find_program("sub", path, buf, sizeof(buf)), ENOENT);
+	assert_int_equal(cli_find_program("nope", path, buf, sizeof(buf)), ENOENT);
+	assert_int_equal(cli_find_program("", path, buf, sizeof(buf)), ENOENT);
+	/* a slash: taken as it is, existing or not */
+	assert_int_equal(cli_find_program("x/prog", path, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "x/prog");
+	assert_int_equal(cli_find_program("./prog", path, buf, 4), ENAMETOOLONG);
+	/* an empty entry (leading, inner or trailing) is the current directory */
+	char cwd[512];
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(p, sizeof(p), "%s/b", dir);
+	assert_int_equal(chdir(p), 0);
+	assert_int_equal(cli_find_program("prog", "/nonexistent:", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "prog");
+	assert_int_equal(cli_find_program("prog", ":/nonexistent", buf, sizeof(buf)), 0);
+	assert_int_equal(cli_find_program("prog", "/nonexistent::/x", buf, sizeof(buf)), 0);
+	assert_int_equal(cli_find_program("prog", "/nonexistent", buf, sizeof(buf)), ENOENT);
+	/* too long for the buffer: passed over */
+	snprintf(path, sizeof(path), "%s/b", dir);
+	assert_int_equal(cli_find_program("prog", path, buf, 8), ENOENT);
+	assert_int_equal(chdir(cwd), 0);
+
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_find_program),
 		cmocka_unit_test(test_symbols),
 		cmocka_unit_test(test_loader_checks),
 	};

@@ -32,6 +32,12 @@ line() {
 $(head -20 "$1")"
 }
 
+# sline FILE CALL RESULT: the file holds CALL's strace line with RESULT,
+# " = " in column 40 as strace puts it (after a shorter call).
+sline() {
+	line "$1" "$(printf '%-39s = %s' "$2" "$3")"
+}
+
 run() {
 	"$lstar" run "$@"
 }
@@ -188,47 +194,89 @@ syntax_att)
 strace_seed)
 	run --strace "$g/scall" >out.txt 2>st.txt || fail "status $?"
 	line out.txt "hello"
-	line st.txt 'write(1, "hello\n", 6) = 6'
-	line st.txt 'exit_group(0) = ?'
+	hasre st.txt '^execve\("[^"]*/scall", \["[^"]*"(\.\.\.)?\], 0x[0-9a-f]+ /\* [0-9]+ vars \*/\) += 0$'
+	sline st.txt 'write(1, "hello\n", 6)' 6
+	sline st.txt 'exit_group(0)' '?'
 	line st.txt '+++ exited with 0 +++'
-	hasre st.txt '^arch_prctl\(ARCH_SET_FS, 0x[0-9a-f]+\) = 0$'
+	hasre st.txt '^arch_prctl\(ARCH_SET_FS, 0x[0-9a-f]+\) += 0$'
 	[ "$(tail -1 st.txt)" = "+++ exited with 0 +++" ] || fail "last line: $(tail -1 st.txt)"
+	[ "$(head -1 st.txt | cut -c1-7)" = "execve(" ] || fail "first line: $(head -1 st.txt)"
 	run --strace --strace-output=o.txt "$g/exitcode" 3 >/dev/null 2>&1
-	line o.txt 'exit_group(3) = ?'
+	sline o.txt 'exit_group(3)' '?'
 	line o.txt '+++ exited with 3 +++'
+	# a long call: one space before "="
+	run --strace "$g/files" >/dev/null 2>fl.txt || fail "files: status $?"
+	line fl.txt 'open("lstar-files.tmp/a.txt", O_WRONLY|O_CREAT|O_TRUNC|O_LARGEFILE, 0666) = 3'
 	;;
 strace_errors)
 	run --strace "$g/files" >/dev/null 2>st.txt || fail "status $?"
 	hasre st.txt '^stat\("/definitely/not/here", 0x[0-9a-f]+\) = -1 ENOENT \(No such file or directory\)$'
-	line st.txt 'access("lstar-files.tmp/a.txt", F_OK) = -1 ENOENT (No such file or directory)'
-	line st.txt 'open("lstar-files.tmp/a.txt", O_WRONLY|O_CREAT|O_TRUNC|O_LARGEFILE, 0666) = 3'
-	line st.txt 'read(3, "one", 3) = 3'
-	hasre st.txt '^fstat\(3, \{st_mode=S_IFREG\|0644, st_size=18, \.\.\.\}\) = 0$'
+	sline st.txt 'access("lstar-files.tmp/a.txt", F_OK)' '-1 ENOENT (No such file or directory)'
+	sline st.txt 'read(3, "one", 3)' 3
+	hasre st.txt '^fstat\(3, \{st_mode=S_IFREG\|0644, st_size=18, \.\.\.\}\) += 0$'
+	hasre st.txt '^getdents64\(3, 0x[0-9a-f]+ /\* 3 entries \*/, 2048\) += 80$'
+	sline st.txt 'fcntl(3, F_SETFD, FD_CLOEXEC)' 0
 	run --strace "$g/sysabi" >/dev/null 2>sa.txt || fail "sysabi status $?"
 	hasre sa.txt '^syscall_0x3e8\(0x[0-9a-f]+, .*\) = -1 ENOSYS \(Function not implemented\)$'
 	# strings are cut at 32 bytes with ...
 	hasre sa.txt '^writev\(1, \[\{iov_base="rax = -1: -38\\nrax = 1000: -38\\nra"\.\.\., iov_len=344\}'
+	# a bad pointer prints as the address, the program goes on
+	run --strace "$g/syscalls" >/dev/null 2>sc.txt || fail "syscalls status $?"
+	sline sc.txt 'write(1, 0x8, 1)' '-1 EFAULT (Bad address)'
+	sline sc.txt 'read(0, NULL, 1)' 0
 	;;
 strace_fault)
 	run --strace "$g/fault" segv >/dev/null 2>st.txt
 	[ $? = 139 ] || fail "status not 139"
-	line st.txt '--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x0} ---'
+	line st.txt '--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL} ---'
 	line st.txt '+++ killed by SIGSEGV +++'
 	run --strace "$g/fault" ill >/dev/null 2>il.txt
 	hasre il.txt '^--- SIGILL \{si_signo=SIGILL, si_code=ILL_ILLOPN, si_addr=0x[0-9a-f]+\} ---$'
 	line il.txt '+++ killed by SIGILL +++'
 	;;
+strace_signals)
+	# a handler entered: the call it interrupted, the signal, rt_sigreturn
+	run --strace "$g/signals" >/dev/null 2>st.txt
+	[ $? = 143 ] || fail "status not 143"
+	hasre st.txt '^rt_sigaction\(SIGUSR1, \{sa_handler=0x[0-9a-f]+, sa_mask=\[USR2\], sa_flags=SA_RESTORER, sa_restorer=0x[0-9a-f]+\}, NULL, 8\) = 0$'
+	line st.txt '--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=42, si_uid=0} ---'
+	sline st.txt 'rt_sigreturn({mask=[]})' 0
+	line st.txt 'rt_sigprocmask(SIG_BLOCK, ~[RTMIN RT_1 RT_2], [], 8) = 0'
+	hasre st.txt '^--- SIGSEGV \{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10\} ---$'
+	sline st.txt 'write(4, "x", 1)' '-1 EPIPE (Broken pipe)'
+	line st.txt '+++ killed by SIGTERM +++'
+	run --strace "$g/timers" >/dev/null 2>ti.txt
+	hasre ti.txt '^nanosleep\(\{tv_sec=3, tv_nsec=0\}, \{tv_sec=[0-9]+, tv_nsec=[0-9]+\}\) = -1 EINTR \(Interrupted system call\)$'
+	line ti.txt '--- SIGALRM {si_signo=SIGALRM, si_code=SI_KERNEL} ---'
+	line ti.txt '+++ killed by SIGALRM +++'
+	;;
 strace_fork)
 	# the kernel runs a child to its exit first: its calls come between
 	# fork() = 0 and the parent's fork() = PID
 	run --strace "$g/fork" >/dev/null 2>st.txt || fail "status $?"
-	line st.txt 'fork() = 0'
+	sline st.txt 'fork()' 0
 	line st.txt '+++ child exited with 7 +++'
-	hasre st.txt '^fork\(\) = [1-9][0-9]*$'
+	hasre st.txt '^fork\(\) += [1-9][0-9]*$'
+	hasre st.txt '^wait4\([0-9]+, \[\{WIFEXITED\(s\) && WEXITSTATUS\(s\) == 7\}\], 0, NULL\) = [0-9]+$'
+	line st.txt '+++ child killed by SIGSEGV +++'
 	[ "$(tail -1 st.txt)" = "+++ exited with 0 +++" ] || fail "last line: $(tail -1 st.txt)"
+	if [ -x "$g/fork-glibc" ]; then
+		# glibc forks with clone and spawns with clone3: strace's spelling
+		run --strace "$g/fork-glibc" >/dev/null 2>gl.txt || fail "fork-glibc: status $?"
+		hasre gl.txt '^clone\(child_stack=NULL, flags=CLONE_CHILD_CLEARTID\|CLONE_CHILD_SETTID\|SIGCHLD, child_tidptr=0x[0-9a-f]+\) += 0$'
+		hasre gl.txt '^clone3\(\{flags=CLONE_VM\|CLONE_VFORK, exit_signal=SIGCHLD, stack=0x[0-9a-f]+, stack_size=0x[0-9a-f]+\}, 88\) = '
+	fi
 	run --strace "$g/fault" abort >/dev/null 2>ab.txt
 	line ab.txt '--- SIGABRT {si_signo=SIGABRT, si_code=SI_TKILL, si_pid=42, si_uid=0} ---'
 	line ab.txt '+++ killed by SIGABRT +++'
+	;;
+strace_sigchld)
+	# GUESTS is this test's own build directory here (sigchld.c)
+	run --strace "$g/sigchld" >/dev/null 2>st.txt || fail "status $?"
+	hasre st.txt '^rt_sigaction\(SIGCHLD, \{sa_handler=0x[0-9a-f]+, sa_mask=\[\], sa_flags=SA_RESTORER, sa_restorer=0x[0-9a-f]+\}, NULL, 8\) += 0$'
+	line st.txt '+++ child exited with 5 +++'
+	hasre st.txt '^--- SIGCHLD \{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=[0-9]+, si_uid=0, si_status=[0-9]+, si_utime=[0-9]+, si_stime=[0-9]+\} ---$'
+	sline st.txt 'rt_sigreturn({mask=[]})' 0
 	;;
 strace_summary)
 	run --strace=summary "$g/scall" >/dev/null 2>st.txt || fail "status $?"
@@ -242,7 +290,7 @@ strace_summary)
 	;;
 strace_icount)
 	run --strace-icount "$g/scall" >/dev/null 2>st.txt || fail "status $?"
-	hasre st.txt '^\[ *[0-9]+\] write\(1, "hello\\n", 6\) = 6$'
+	hasre st.txt '^\[ *[0-9]+\] write\(1, "hello\\n", 6\) += 6$'
 	# the number is the SYSCALL's sequence number in the trace
 	n=$(sed -n 's/^\[ *\([0-9]*\)\] write(.*/\1/p' st.txt)
 	run --trace=t.txt --trace-syscalls "$g/scall" >/dev/null 2>&1
