@@ -12,6 +12,7 @@
  * program's code, VmPTE the page-table pages of the user half.  Nothing
  * keeps the largest VmSize ever, so VmPeak is VmSize.
  */
+#include "sched.h"
 #include "fs.h"
 #include "mm.h"
 #include "signal.h"

@@ -4,6 +4,7 @@
  * names a file by path (relative to a directory) or by descriptor; the
  * host-call device applies the change to the confined host file.
  */
+#include "sched.h"
 #include "fs.h"
 #include "mm.h"
 

@@ -9,6 +9,7 @@
  * one, build the initial stack the SysV ABI prescribes, and enter CPL 3.
  * execve (exec.c) maps its segments from the file and shares the rest.
  */
+#include "sched.h"
 #include "mm.h"
 #include "processor.h"
 #include "binprm.h"

@@ -3,6 +3,7 @@
  * arch/x86/entry/common.c; newer Linux moved do_syscall_64 to
  * arch/x86/entry/syscall_64.c).
  */
+#include "sched.h"
 #include "kernel.h"
 #include "processor.h"
 
@@ -64,12 +65,14 @@ static bool do_syscall_x64(struct pt_regs *regs, int nr)
 bool do_syscall_64(struct pt_regs *regs, int nr)
 {
 	account_user_time();		/* the program ran until now (cputime.c) */
+	current->in_syscall = true;
 	if (!do_syscall_x64(regs, nr) && nr != -1)
 		regs->ax = sys_ni_syscall(regs);
 
 	/* A signal handler to start?  It rewrites RIP and RSP in pt_regs,
 	 * which the checks below then send through IRETQ. */
-	arch_do_signal(regs);
+	exit_to_user_mode_prepare(regs);	/* core.c: switch, signals */
+	current->in_syscall = false;
 	account_system_time();		/* the kernel ran until now */
 
 	/* SYSRET restores RIP from RCX and RFLAGS from R11: both must match. */

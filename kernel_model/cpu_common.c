@@ -2,6 +2,7 @@
  * cpu_common.c - per-CPU setup: GDT, TSS, the per-CPU area behind %gs, and
  * syscall_init() (mirrors arch/x86/kernel/cpu/common.c).
  */
+#include "sched.h"
 #include "kernel.h"
 #include "processor.h"
 
@@ -28,6 +29,15 @@ struct percpu {
 	u64 top_of_stack;	/* PCPU_top_of_stack */
 };
 static struct percpu percpu;
+
+/* The stack the CPU switches to on an interrupt or exception from user
+ * mode, and the one entry_SYSCALL_64 loads: the running task's
+ * (__switch_to in core.c calls this). */
+void set_tss_sp0(u64 sp0);
+void set_tss_sp0(u64 sp0)
+{
+	cpu_tss.sp0 = sp0;
+}
 
 extern u8 init_stack[];
 

@@ -14,6 +14,7 @@
  * here measured them.  One processor, as sched_getaffinity says.  The
  * clock is the TSC's rate, 4 GHz (4 ticks per instruction).
  */
+#include "sched.h"
 #include "fs.h"
 
 struct cap_word {

@@ -17,6 +17,7 @@
  * A child's times start at zero; when its parent waits for it, they are
  * added to the parent's children's times (cutime, cstime), as on Linux.
  */
+#include "sched.h"
 #include "mm.h"
 #include "signal.h"
 #include "processor.h"
@@ -25,9 +26,13 @@
 #define USER_HZ		100	/* the clock ticks of times() and /proc/self/stat */
 #define NS_PER_TICK	(1000000000UL / USER_HZ)
 
-struct task_cputime current_cputime;
 static u64 last_tsc;		/* the TSC at the last user/kernel crossing */
-static u64 boot_ns;		/* the monotonic clock at boot */
+static u64 boot_time_ns;	/* the monotonic clock at boot */
+
+u64 boot_ns(void)
+{
+	return boot_time_ns;
+}
 
 static inline u64 rdtsc(void)
 {
@@ -38,7 +43,7 @@ static inline u64 rdtsc(void)
 
 void cputime_init(void)
 {
-	boot_ns = now_ns();
+	boot_time_ns = now_ns();
 	last_tsc = rdtsc();
 }
 
@@ -59,14 +64,6 @@ void account_system_time(void)
 	last_tsc = now;
 }
 
-/* fork: the parent's times so far are its own; the child starts afresh. */
-void cputime_fork(struct task_cputime *parent)
-{
-	account_system_time();
-	*parent = current_cputime;
-	current_cputime = (struct task_cputime){ .start_ns = now_ns() - boot_ns };
-}
-
 /* A child ended: its totals, with those of its own waited-for children
  * (Linux's wait4 reports both), for its parent to collect. */
 void cputime_exit(struct task_usage *u)
@@ -76,13 +73,6 @@ void cputime_exit(struct task_usage *u)
 	u->stime = current_cputime.stime + current_cputime.cstime;
 	u->min_flt = current_cputime.min_flt + current_cputime.cmin_flt;
 	u->maxrss = MAX(MAX(init_mm.hiwater_rss, init_mm.rss), current_cputime.cmaxrss);
-}
-
-/* The parent runs again: the child's time is not its. */
-void cputime_resume(const struct task_cputime *parent)
-{
-	current_cputime = *parent;
-	last_tsc = rdtsc();
 }
 
 /* wait4 reaped a child: its usage joins the children's. */
@@ -181,5 +171,5 @@ SYSCALL_DEFINE1(times, struct tms __user *, tbuf)
 		if (copy_to_user(tbuf, &k, sizeof(k)))
 			return -EFAULT;
 	}
-	return (now_ns() - boot_ns) / NS_PER_TICK;
+	return (now_ns() - boot_time_ns) / NS_PER_TICK;
 }

@@ -140,6 +140,70 @@ ret_to_user:
 	jmp	swapgs_restore_regs_and_return_to_usermode
 
 /*
+ * __switch_to_asm(prev, next) - the context switch itself (mirrors Linux's).
+ * Everything the C calling convention lets a callee keep (rbx, rbp,
+ * r12-r15) goes onto prev's kernel stack, prev's RSP into prev->thread.sp,
+ * and next's RSP comes back from next->thread.sp: from here on we are on
+ * next's stack, in whatever call to schedule() next left it.  The C half,
+ * __switch_to, does the rest and returns prev (in RAX) to whoever next's
+ * stack returns to: schedule() for a task that ran before, ret_from_fork
+ * for a new one.
+ */
+	.globl __switch_to_asm
+__switch_to_asm:
+	pushq	%rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, TASK_thread_sp(%rdi)	/* prev->thread.sp */
+	movq	TASK_thread_sp(%rsi), %rsp	/* next->thread.sp */
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	jmp	__switch_to
+
+/*
+ * ret_from_fork_asm - where a new task starts: finish the switch that got
+ * us here (prev is in RAX), then leave for user mode with the pt_regs
+ * fork built at the top of our stack (RAX = 0 in the child).
+ */
+	.globl ret_from_fork_asm
+ret_from_fork_asm:
+	movq	%rax, %rdi
+	call	schedule_tail
+	movq	%rsp, %rdi
+	call	exit_to_user_mode_prepare
+	jmp	swapgs_restore_regs_and_return_to_usermode
+
+/*
+ * asm_sysvec_apic_timer_interrupt - the local APIC timer's vector.  An
+ * interrupt gate: IF is clear on entry.  The frame is an exception's with
+ * no error code; from user mode the CPU has switched to TSS.RSP0.
+ */
+	.balign 16
+	.globl asm_sysvec_apic_timer_interrupt
+asm_sysvec_apic_timer_interrupt:
+	pushq	$-1			/* pt_regs->orig_ax */
+	testb	$3, 16(%rsp)		/* from user mode? */
+	jz	1f
+	swapgs
+1:	PUSH_REGS
+	movq	%rsp, %rdi
+	call	sysvec_apic_timer_interrupt
+	jmp	swapgs_restore_regs_and_return_to_usermode
+
+/* Any other vector: nobody raises one; count it and go back. */
+	.balign 16
+	.globl asm_spurious_interrupt
+asm_spurious_interrupt:
+	iretq
+
+/*
  * Exception entry stubs (Linux's idtentry macros).  The CPU has already
  * switched to TSS.RSP0 if it came from user mode and pushed SS, RSP,
  * RFLAGS, CS, RIP and, for some vectors, an error code.  We make every

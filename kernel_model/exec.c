@@ -14,6 +14,7 @@
  * Only static programs are run: an ELF that asks for an interpreter
  * (PT_INTERP) is refused with -ENOEXEC.
  */
+#include "sched.h"
 #include "mm.h"
 #include "fs.h"
 #include "processor.h"
@@ -139,6 +140,65 @@ static long check_elf(long h, u64 *bias)
 	return 0;
 }
 
+/*
+ * de_thread - an execve in a process with other threads ends them: the
+ * new program starts with one thread, which keeps the process's pid
+ * (fs/exec.c).  They are told to end and we wait until they have.
+ */
+static void de_thread(void)
+{
+	struct task_struct *me = current;
+	struct signal_struct *sig = me->signal;
+	if (sig->count == 1)
+		return;
+	for_each_task(t)
+		if (t != me && t->signal == sig && t->state != EXIT_DEAD &&
+		    t->state != EXIT_ZOMBIE) {
+			t->zap = true;
+			t->pending |= 1UL << (SIGKILL - 1);
+			if (t->state == TASK_STOPPED)
+				t->state = TASK_INTERRUPTIBLE;
+			wake_up_process(t);
+		}
+	static DECLARE_WAIT_QUEUE_HEAD(exec_wait);
+	while (sig->count > 1)
+		sleep_on(&exec_wait, "de_thread", now_ns() + 1000000, false);
+	if (!thread_group_leader(me)) {
+		/* We take the place of the leader, which has become a zombie
+		 * that nobody must see. */
+		struct task_struct *leader = me->group_leader;
+		me->real_parent = leader->real_parent;
+		me->exit_signal = leader->exit_signal;
+		me->pid = me->tgid;
+		leader->pid = -1;
+		for_each_task(t)
+			if (t->real_parent == leader)
+				t->real_parent = me;
+		me->group_leader = me;
+		sig->nr_threads--;
+		free_task(leader);
+	}
+}
+
+/* The new program's address space: the old one is emptied, or left to
+ * whoever still shares it (a parent in vfork) and a new one made. */
+static void exec_mmap(void)
+{
+	struct mm_struct *old = current->mm;
+	if (old->users == 1) {
+		do_munmap(0, TASK_SIZE_MAX);
+	} else {
+		struct mm_struct *mm = mm_alloc();
+		if (!mm)
+			force_sig_exit(SIGKILL, "execve: out of memory", 0, NULL);
+		mm->hiwater_rss = 0;
+		current->mm = mm;
+		write_cr3(mm->pgd);
+		old->users--;
+	}
+	mm_release_vfork(current);	/* a parent in vfork goes on now */
+}
+
 static long do_execveat(int dfd, const char __user *upath,
 			const char __user *const __user *uargv,
 			const char __user *const __user *uenvp, struct pt_regs *regs)
@@ -170,7 +230,8 @@ static long do_execveat(int dfd, const char __user *upath,
 
 	/* The point of no return: from here on a failure kills the process,
 	 * because the program that made the call no longer exists. */
-	do_munmap(0, TASK_SIZE_MAX);
+	de_thread();
+	exec_mmap();
 	init_mm.map_count = 0;
 	init_mm.start_code = init_mm.end_code = init_mm.start_data = init_mm.end_data = 0;
 	for (int i = 0; i < ehdr.e_phnum; i++) {

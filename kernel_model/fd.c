@@ -9,6 +9,7 @@
  * The host's /dev/fd would name lstar's own descriptors, not the guest's,
  * so the kernel answers these names itself, before the device sees them.
  */
+#include "sched.h"
 #include "fs.h"
 #include "signal.h"
 

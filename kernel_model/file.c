@@ -2,11 +2,15 @@
  * file.c - the descriptor table, close, dup*, fcntl (mirrors fs/file.c,
  * fs/open.c's close and fs/fcntl.c).
  */
+#include "sched.h"
 #include "fs.h"
 
-static struct file file_table[NR_OPEN_DEFAULT];
-static struct file *fd_array[NR_OPEN_DEFAULT];
-static bool close_on_exec[NR_OPEN_DEFAULT];	/* FD_CLOEXEC, acted on by execve */
+/* Open files of the whole machine (Linux's file objects), and the running
+ * process's descriptor table (sched.h: struct files_struct). */
+#define NR_FILE		1024
+static struct file file_table[NR_FILE];
+#define fd_array	(current->files->fd)
+#define close_on_exec	(current->files->cloexec)	/* FD_CLOEXEC, for execve */
 
 struct file *fget(int fd)
 {
@@ -17,7 +21,7 @@ struct file *fget(int fd)
 
 struct file *alloc_file(enum file_type type, unsigned int flags)
 {
-	for (int i = 0; i < NR_OPEN_DEFAULT; i++) {
+	for (int i = 0; i < NR_FILE; i++) {
 		struct file *f = &file_table[i];
 		if (f->f_count == 0) {
 			*f = (struct file){ .f_count = 1, .type = type,
@@ -64,24 +68,6 @@ void close_on_exec_files(void)
 			close_on_exec[fd] = false;
 		}
 	}
-}
-
-void files_save(struct file **fds, bool *cloexec)
-{
-	memcpy(fds, fd_array, sizeof(fd_array));
-	memcpy(cloexec, close_on_exec, sizeof(close_on_exec));
-	for (int fd = 0; fd < NR_OPEN_DEFAULT; fd++)
-		if (fd_array[fd])
-			fd_array[fd]->f_count++;	/* the child's reference */
-}
-
-void files_restore(struct file *const *fds, const bool *cloexec)
-{
-	for (int fd = 0; fd < NR_OPEN_DEFAULT; fd++)
-		if (fd_array[fd])
-			fput(fd_array[fd]);		/* the child's references go */
-	memcpy(fd_array, fds, sizeof(fd_array));
-	memcpy(close_on_exec, cloexec, sizeof(close_on_exec));
 }
 
 /* The standard streams are the host's, handles 0-2 of the device. */
@@ -198,7 +184,7 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned int, cmd, unsigned long, arg)
 	case F_GETLK:
 	case F_SETLK:
 	case F_SETLKW:
-		return 0;	/* one process runs at a time: every lock is granted */
+		return 0;	/* record locks are not kept: every lock is granted */
 	default:
 		return -EINVAL;
 	}

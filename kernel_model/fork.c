@@ -1,286 +1,491 @@
 /*
- * fork.c - processes: fork, vfork and clone with run-to-completion
- * scheduling (below), and the thread-setup calls every C library makes at
- * startup (mirrors kernel/fork.c and kernel/futex/syscalls.c).
+ * fork.c - new tasks: fork, vfork, clone and clone3 (mirrors kernel/fork.c:
+ * copy_process, dup_mm, dup_mmap, copy_files, copy_fs, copy_sighand,
+ * copy_signal), and the thread-setup calls every C library makes.
+ *
+ * A new process gets a copy of its parent's address space by
+ * copy-on-write: both page tables map the same frames read-only, and the
+ * first write on either side copies the page (memory.c, the #PF handler).
+ * A thread shares everything with its creator but its registers, kernel
+ * stack, signal mask and TLS.  The child becomes runnable at once; its
+ * first instructions are ret_from_fork in entry_64.S.
  */
-#include "mm.h"
-#include "fs.h"
+#include "sched.h"
 #include "binprm.h"
 #include "processor.h"
-#include "signal.h"
 
-static unsigned long clear_child_tid;	/* would be cleared at thread exit (no threads) */
-static unsigned long robust_list_head;
+#define CSIGNAL			0x000000ff
+#define CLONE_VM		0x00000100
+#define CLONE_FS		0x00000200
+#define CLONE_FILES		0x00000400
+#define CLONE_SIGHAND		0x00000800
+#define CLONE_PIDFD		0x00001000
+#define CLONE_PTRACE		0x00002000
+#define CLONE_VFORK		0x00004000
+#define CLONE_PARENT		0x00008000
+#define CLONE_THREAD		0x00010000
+#define CLONE_NEWNS		0x00020000
+#define CLONE_SYSVSEM		0x00040000
+#define CLONE_SETTLS		0x00080000
+#define CLONE_PARENT_SETTID	0x00100000
+#define CLONE_CHILD_CLEARTID	0x00200000
+#define CLONE_DETACHED		0x00400000
+#define CLONE_UNTRACED		0x00800000
+#define CLONE_CHILD_SETTID	0x01000000
+#define CLONE_IO		0x80000000UL
+/* Namespaces and cgroups: not offered. */
+#define CLONE_UNSUPPORTED	(0x7E000000UL | CLONE_NEWNS | CLONE_PIDFD)
 
 SYSCALL_DEFINE1(set_tid_address, int __user *, tidptr)
 {
-	clear_child_tid = (unsigned long)tidptr;
-	return THE_PID;		/* the caller's tid */
+	current->clear_child_tid = (u64)tidptr;
+	return current->pid;
 }
 
 SYSCALL_DEFINE2(set_robust_list, void __user *, head, unsigned long, len)
 {
 	if (len != 24)		/* sizeof(struct robust_list_head) */
 		return -EINVAL;
-	robust_list_head = (unsigned long)head;
+	current->robust_list = (u64)head;
 	return 0;
 }
 
-#define FUTEX_WAIT		0
-#define FUTEX_WAKE		1
-#define FUTEX_WAIT_BITSET	9
-#define FUTEX_WAKE_BITSET	10
-#define FUTEX_CMD_MASK		0x7f	/* without PRIVATE and CLOCK_REALTIME */
-
-/*
- * One thread: a wake finds nobody; a wait whose value still matches would
- * sleep forever, so it reports a timeout instead of hanging the machine.
- */
-SYSCALL_DEFINE6(futex, u32 __user *, uaddr, int, op, u32, val,
-		void __user *, utime, u32 __user *, uaddr2, u32, val3)
+SYSCALL_DEFINE3(get_robust_list, int, pid, void __user * __user *, head,
+		unsigned long __user *, len)
 {
-	u32 cur;
-	(void)utime; (void)uaddr2; (void)val3;
-	switch (op & FUTEX_CMD_MASK) {
-	case FUTEX_WAKE:
-	case FUTEX_WAKE_BITSET:
-		return 0;
-	case FUTEX_WAIT:
-	case FUTEX_WAIT_BITSET:
-		if (copy_from_user(&cur, uaddr, sizeof(cur)))
-			return -EFAULT;
-		return cur != val ? -EAGAIN : -ETIMEDOUT;
-	default:
-		return -ENOSYS;
+	struct task_struct *t = pid ? find_task_by_pid(pid) : current;
+	if (!t)
+		return -ESRCH;
+	unsigned long l = 24;
+	if (copy_to_user(head, &t->robust_list, sizeof(u64)) ||
+	    copy_to_user(len, &l, sizeof(l)))
+		return -EFAULT;
+	return 0;
+}
+
+/* ---- address spaces ---- */
+
+#define MAX_MM	128
+static struct mm_struct mm_pool[MAX_MM];
+extern u64 swapper_pgd;		/* init_64.c: the kernel half only */
+
+struct mm_struct *mm_alloc(void)
+{
+	for (int i = 0; i < MAX_MM; i++) {
+		struct mm_struct *mm = &mm_pool[i];
+		if (mm->users)
+			continue;
+		u64 pgd = alloc_page();
+		if (!pgd)
+			return NULL;
+		memset(mm, 0, sizeof(*mm));
+		u64 *n = __va(pgd), *k = __va(swapper_pgd);
+		for (int j = 256; j < 512; j++)
+			n[j] = k[j];
+		mm->pgd = pgd;
+		mm->users = 1;
+		return mm;
 	}
+	return NULL;
 }
 
 /*
- * fork, vfork and clone (without CLONE_THREAD), with run-to-completion
- * scheduling (the shape of kernel/fork.c: copy_process, dup_mm, dup_mmap).
- *
- * There is one CPU and no timer, so the child simply runs first and runs
- * to its end; the parent sleeps inside fork() meanwhile.  The parent's
- * user registers, address space (VMA list and page tables), descriptor
- * table, signal state, FS/GS bases and FPU state are saved; the child gets
- * a copy of every user page (no copy-on-write: simple, and small programs
- * are small).  When the child exits, return_to_parent() frees it and puts
- * the parent back, whose fork() then returns the child's pid.  A child that
- * waits for its parent to do something first would wait forever; pipes
- * answer -EAGAIN instead (pipe.c).
+ * The last user of mm is gone: its pages, page tables and slot.  Runs as
+ * the task that used it (exit, execve), on the kernel's own page table
+ * while the user half is torn down.
  */
-#define MAX_FORK_DEPTH 8
-#define CLONE_VM	0x00000100
-#define CLONE_VFORK	0x00004000
-#define CLONE_THREAD	0x00010000
-#define CSIGNAL		0x000000ff
-
-int current_pid = INIT_PID;
-static int next_pid = INIT_PID + 1;
-
-static struct saved_task {
-	struct pt_regs regs;
-	struct mm_struct mm;
-	struct file *fds[NR_OPEN_DEFAULT];
-	bool cloexec[NR_OPEN_DEFAULT];
-	struct signal_state sig;
-	u64 fs_base, gs_base;
-	u8 fxsave[512] __attribute__((aligned(16)));
-	char exe[PATH_MAX];
-	char comm[TASK_COMM_LEN];
-	u64 timer[2];
-	int nice, ioprio;
-	struct task_ids ids;
-	struct task_cputime cputime;
-	int pid, child;
-} saved[MAX_FORK_DEPTH];
-static int depth;
-
-int fork_depth(void)
+void mmput(struct mm_struct *mm)
 {
-	return depth;
+	if (--mm->users > 0)
+		return;
+	struct mm_struct *saved = current->mm;
+	current->mm = mm;		/* do_munmap works on init_mm */
+	do_munmap(0, TASK_SIZE_MAX);
+	current->mm = saved;
+	if (read_cr3() == mm->pgd)
+		write_cr3(swapper_pgd);
+	free_user_pgtables(mm->pgd);
+	mm->users = 0;
 }
 
-/* The nice value and I/O priority of a process: the running one, or one
- * of the parents waiting in fork() (they exist, they are just not
- * running).  NULL for any other pid. */
-int *task_prio(int pid, bool io)
+/*
+ * dup_mmap - the child's copy of the parent's address space: the same VMAs,
+ * and page tables whose entries point at the same frames, write-protected
+ * on both sides where the mapping is writable (a write breaks the share).
+ */
+static struct mm_struct *dup_mm(struct mm_struct *old)
 {
-	if (pid == current_pid)
-		return io ? &current_ioprio : &current_nice;
-	for (int k = 0; k < depth; k++)
-		if (saved[k].pid == pid)
-			return io ? &saved[k].ioprio : &saved[k].nice;
-	return NULL;
-}
-
-struct task_ids *task_ids(int pid)
-{
-	if (pid == current_pid)
-		return &current_ids;
-	for (int k = 0; k < depth; k++)
-		if (saved[k].pid == pid)
-			return &saved[k].ids;
-	return NULL;
-}
-
-int task_pgrp_session(int pgrp)
-{
-	if (current_ids.pgrp == pgrp)
-		return current_ids.sid;
-	for (int k = 0; k < depth; k++)
-		if (saved[k].ids.pgrp == pgrp)
-			return saved[k].ids.sid;
-	return 0;
-}
-
-int parent_pid(void)
-{
-	return depth ? saved[depth - 1].pid : 1;
-}
-
-/* A copy of every present user page, in a new PML4 that shares the
- * kernel half.  Returns the new PML4, or 0 when memory runs out. */
-static u64 dup_mmap(u64 old_pgd)
-{
-	u64 new_pgd = alloc_page();
-	if (!new_pgd)
-		return 0;
-	u64 *n = __va(new_pgd), *o = __va(old_pgd);
-	for (int i = 256; i < 512; i++)
-		n[i] = o[i];
-	init_mm.pgd = new_pgd;		/* pte_walk() now builds the child's */
-	for (int i = 0; i < init_mm.map_count; i++) {
-		struct vm_area_struct *v = &init_mm.vmas[i];
+	struct mm_struct *mm = mm_alloc();
+	if (!mm)
+		return NULL;
+	u64 pgd = mm->pgd;
+	*mm = *old;
+	mm->pgd = pgd;
+	mm->users = 1;
+	mm->hiwater_rss = old->rss;
+	for (int i = 0; i < old->map_count; i++) {
+		const struct vm_area_struct *v = &old->vmas[i];
 		for (u64 va = v->vm_start; va < v->vm_end; va += PAGE_SIZE) {
-			u64 *src = pte_walk_pgd(old_pgd, va);
+			u64 *src = pte_walk_pgd(old->pgd, va);
 			if (!src || !(*src & _PAGE_PRESENT))
 				continue;
-			u64 pa = alloc_page();
-			u64 *dst = pa ? pte_walk(va, true) : NULL;
-			if (!dst)
-				goto fail;
-			memcpy(__va(pa), __va(*src & PTE_PFN_MASK), PAGE_SIZE);
-			*dst = pa | (*src & ~PTE_PFN_MASK);
+			u64 *dst = pte_walk_in(mm->pgd, va, true);
+			if (!dst) {
+				struct mm_struct *saved = current->mm;
+				current->mm = mm;
+				do_munmap(0, TASK_SIZE_MAX);
+				current->mm = saved;
+				free_user_pgtables(mm->pgd);
+				mm->users = 0;
+				return NULL;
+			}
+			if ((*src & _PAGE_RW) && !(v->vm_flags & VM_SHARED)) {
+				*src &= ~_PAGE_RW;
+				invlpg(va);
+			}
+			*dst = *src;
+			get_page(*src & PTE_PFN_MASK);
 		}
 	}
-	return new_pgd;
-fail:
-	do_munmap(0, TASK_SIZE_MAX);	/* frees what the child got so far */
-	free_user_pgtables(new_pgd);
-	init_mm.pgd = old_pgd;
-	return 0;
+	return mm;
 }
 
-static long do_fork(struct pt_regs *regs, unsigned long flags, u64 newsp)
-{
-	if (flags & CLONE_THREAD)
-		return -ENOSYS;		/* threads: not in this kernel */
-	if (depth == MAX_FORK_DEPTH)
-		return -EAGAIN;
-	struct saved_task *s = &saved[depth];
+/* ---- descriptor tables, fs, handlers, process ---- */
 
-	s->mm = init_mm;
-	u64 pgd = dup_mmap(init_mm.pgd);
-	if (!pgd) {
-		init_mm = s->mm;
+_Static_assert(sizeof(struct files_struct) <= PAGE_SIZE, "files_struct fits a page");
+_Static_assert(sizeof(struct sighand_struct) <= PAGE_SIZE, "sighand fits a page");
+_Static_assert(sizeof(struct signal_struct) <= PAGE_SIZE, "signal_struct fits a page");
+_Static_assert(sizeof(struct fs_struct) <= PAGE_SIZE, "fs_struct fits a page");
+
+static void *kzalloc_page(void)
+{
+	u64 pa = alloc_page();
+	return pa ? __va(pa) : NULL;
+}
+
+static void kfree_page(void *p, void *boot)
+{
+	if (p && p != boot && (u64)p >= page_offset_base)
+		free_page(__pa(p));
+}
+
+static struct files_struct *dup_fd(struct files_struct *old)
+{
+	struct files_struct *f = kzalloc_page();
+	if (!f)
+		return NULL;
+	*f = *old;
+	f->count = 1;
+	for (int fd = 0; fd < NR_OPEN_DEFAULT; fd++)
+		if (f->fd[fd])
+			f->fd[fd]->f_count++;
+	return f;
+}
+
+void put_files_struct(struct files_struct *f)
+{
+	if (--f->count > 0)
+		return;
+	for (int fd = 0; fd < NR_OPEN_DEFAULT; fd++)
+		if (f->fd[fd]) {
+			struct file *file = f->fd[fd];
+			f->fd[fd] = NULL;
+			fput(file);
+		}
+	kfree_page(f, NULL);
+}
+
+/* The host has one working directory; each process has its own, as a
+ * handle on the directory.  Whenever the CPU goes to a process with
+ * another one, the host's is moved there (context_switch). */
+static int host_cwd_handle = -1;	/* the one the host is in now */
+static int start_cwd_handle = -2;	/* the directory lstar started in */
+
+static int dup_cwd(int h)
+{
+	static const char dot[] = ".";
+	memcpy(hc_path[0], dot, sizeof(dot));
+	if (h < 0) {
+		if (start_cwd_handle == -2)
+			start_cwd_handle = hostcall(HC_OPENAT, HC_DIR_CWD, hc_pa(hc_path[0]),
+						    O_RDONLY | O_DIRECTORY, 0, 0, 0);
+		return -1;
+	}
+	long nh = hostcall(HC_OPENAT, h, hc_pa(hc_path[0]), O_RDONLY | O_DIRECTORY, 0, 0, 0);
+	return nh < 0 ? -1 : (int)nh;
+}
+
+void fs_switch(struct task_struct *next)
+{
+	int want = next->fs->cwd_handle;
+	if (want == host_cwd_handle)
+		return;
+	if (want < 0) {
+		if (start_cwd_handle >= 0)
+			hostcall(HC_FCHDIR, start_cwd_handle, 0, 0, 0, 0, 0);
+	} else {
+		hostcall(HC_FCHDIR, want, 0, 0, 0, 0, 0);
+	}
+	host_cwd_handle = want;
+}
+
+/* chdir/fchdir moved the host: the running process is now there. */
+void fs_set_cwd(void)
+{
+	if (start_cwd_handle == -2)
+		dup_cwd(-1);
+	static const char dot[] = ".";
+	memcpy(hc_path[0], dot, sizeof(dot));
+	long h = hostcall(HC_OPENAT, HC_DIR_CWD, hc_pa(hc_path[0]), O_RDONLY | O_DIRECTORY, 0, 0, 0);
+	struct fs_struct *fs = current->fs;
+	if (fs->cwd_handle >= 0)
+		hostcall(HC_CLOSE, fs->cwd_handle, 0, 0, 0, 0, 0);
+	fs->cwd_handle = h < 0 ? -1 : (int)h;
+	host_cwd_handle = fs->cwd_handle;
+}
+
+static struct fs_struct *copy_fs_struct(struct fs_struct *old)
+{
+	struct fs_struct *fs = kzalloc_page();
+	if (!fs)
+		return NULL;
+	fs->users = 1;
+	fs->umask = old->umask;
+	fs->cwd_handle = dup_cwd(old->cwd_handle);
+	return fs;
+}
+
+void put_fs_struct(struct fs_struct *fs)
+{
+	if (--fs->users > 0)
+		return;
+	if (fs->cwd_handle >= 0) {
+		hostcall(HC_CLOSE, fs->cwd_handle, 0, 0, 0, 0, 0);
+		if (host_cwd_handle == fs->cwd_handle)
+			host_cwd_handle = -3;	/* unknown: the next switch moves it */
+	}
+	kfree_page(fs, NULL);
+}
+
+static void put_sighand(struct sighand_struct *sh)
+{
+	if (--sh->count == 0)
+		kfree_page(sh, NULL);
+}
+
+/*
+ * copy_process - a new task as a copy of the running one, sharing what
+ * the clone flags say.  Returns the new task, runnable, or an ERR value.
+ */
+struct clone_args_k {
+	u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	u64 set_tid, set_tid_size, cgroup;
+};
+
+static long copy_process(const struct clone_args_k *a)
+{
+	u64 flags = a->flags;
+	struct pt_regs *regs = current_pt_regs();
+
+	if (flags & CLONE_UNSUPPORTED)
+		return -EINVAL;
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	struct task_struct *p = alloc_task();
+	if (!p)
+		return -EAGAIN;		/* the task limit: like RLIMIT_NPROC */
+
+	p->nice = current->nice;
+	p->ioprio = current->ioprio;
+	memcpy(p->comm, current->comm, TASK_COMM_LEN);
+	p->blocked = current->blocked;
+	p->sas = current->sas;
+	if ((flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM)
+		p->sas = (struct stack_t_k){ 0, 2 /* SS_DISABLE */, 0, 0 };
+
+	/* The address space. */
+	if (flags & CLONE_VM) {
+		p->mm = current->mm;
+		p->mm->users++;
+	} else if (!(p->mm = dup_mm(current->mm))) {
+		free_task(p);
 		return -ENOMEM;
 	}
-	s->regs = *regs;
-	files_save(s->fds, s->cloexec);
-	signals_save(&s->sig);
-	s->fs_base = rdmsrl(MSR_FS_BASE);
-	s->gs_base = rdmsrl(MSR_KERNEL_GS_BASE);
-	asm volatile("fxsave64 %0" : "=m"(s->fxsave));
-	strncpy_pad(s->exe, init_mm.exe_path ? init_mm.exe_path : "", PATH_MAX - 1);
-	memcpy(s->comm, current_comm, TASK_COMM_LEN);
-	timer_save(s->timer);
-	s->nice = current_nice;
-	s->ioprio = current_ioprio;
-	s->ids = current_ids;
-	cputime_fork(&s->cputime);	/* the child's CPU time starts at 0 */
-	s->pid = current_pid;
-	s->child = next_pid++;
-	depth++;
+	/* Descriptors, directory, handlers. */
+	if (flags & CLONE_FILES) {
+		p->files = current->files;
+		p->files->count++;
+	} else {
+		p->files = dup_fd(current->files);
+	}
+	if (flags & CLONE_FS) {
+		p->fs = current->fs;
+		p->fs->users++;
+	} else {
+		p->fs = copy_fs_struct(current->fs);
+	}
+	if (flags & CLONE_SIGHAND) {
+		p->sighand = current->sighand;
+		p->sighand->count++;
+	} else if ((p->sighand = kzalloc_page())) {
+		*p->sighand = *current->sighand;
+		p->sighand->count = 1;
+	}
+	/* The process. */
+	if (flags & CLONE_THREAD) {
+		p->signal = current->signal;
+		p->signal->count++;
+		p->signal->nr_threads++;
+		p->tgid = current->tgid;
+		p->group_leader = current->group_leader;
+		p->real_parent = current->real_parent;
+	} else if ((p->signal = kzalloc_page())) {
+		p->signal->count = p->signal->nr_threads = 1;
+		p->signal->ids = current->signal->ids;
+		p->signal->wait_chldexit.name = "wait4";
+		p->signal->rlim_nofile = current->signal->rlim_nofile;
+		p->signal->cputime.start_ns = now_ns() - boot_ns();
+		p->tgid = p->pid;
+		p->group_leader = p;
+		p->real_parent = (flags & CLONE_PARENT) ? current->group_leader->real_parent
+							 : current->group_leader;
+	}
+	if (!p->files || !p->fs || !p->sighand || !p->signal) {
+		/* Out of memory part way: undo what was taken. */
+		if (p->files) put_files_struct(p->files);
+		if (p->fs) put_fs_struct(p->fs);
+		if (p->sighand) put_sighand(p->sighand);
+		if (p->signal && !(flags & CLONE_THREAD))
+			kfree_page(p->signal, NULL);
+		else if (p->signal) {
+			p->signal->count--;
+			p->signal->nr_threads--;
+		}
+		struct mm_struct *mm = p->mm;
+		free_task(p);
+		mmput(mm);
+		return -ENOMEM;
+	}
+	p->exit_signal = (flags & CLONE_THREAD) ? -1 : (int)(a->exit_signal & CSIGNAL);
 
-	/* Now we are the child: its page tables, its pid, fork() = 0.  Its
-	 * memory high-water mark starts at what it has. */
-	init_mm.hiwater_rss = init_mm.rss;
-	write_cr3(pgd);
-	current_pid = s->child;
-	sig_pending = 0;		/* pending signals are not inherited */
-	if (newsp)
-		regs->sp = newsp;	/* clone() with a stack of its own */
-	return 0;
+	/* Registers: the parent's, but 0 from the call, maybe another stack
+	 * and TLS; the FPU/SSE state and GS base as they are now. */
+	*task_pt_regs(p) = *regs;
+	task_pt_regs(p)->ax = 0;
+	if (a->stack)
+		task_pt_regs(p)->sp = a->stack + a->stack_size;
+	p->thread.fsbase = (flags & CLONE_SETTLS) ? a->tls : rdmsrl(MSR_FS_BASE);
+	p->thread.gsbase = rdmsrl(MSR_KERNEL_GS_BASE);
+	asm volatile("fxsave64 %0" : "=m"(p->thread.fxstate));
+
+	if (flags & CLONE_CHILD_SETTID)
+		p->set_child_tid = a->child_tid;
+	if (flags & CLONE_CHILD_CLEARTID)
+		p->clear_child_tid = a->child_tid;
+	int pid = p->pid;
+	if ((flags & CLONE_PARENT_SETTID) &&
+	    copy_to_user((void *)a->parent_tid, &pid, sizeof(pid))) {
+		/* Linux writes it without failing the call; so do we. */
+	}
+	sched_fork(p);
+	if (flags & CLONE_VFORK) {
+		p->vfork_parent = current;
+		current->vfork_done = false;
+	}
+	p->state = TASK_RUNNING;
+	nr_running_tasks++;
+
+	/* vfork: the parent waits until the child has called execve or
+	 * ended, because until then the child runs in its memory. */
+	if (flags & CLONE_VFORK)
+		while (!current->vfork_done)
+			sleep_on(&current->vfork_done, "vfork", 0, false);
+	return pid;
 }
 
-/* Called from do_group_exit when a child ends: never returns; enters the
- * parent at the end of its fork(). */
-void return_to_parent(int wstatus)
+/* The child ran execve or ended: a parent waiting in vfork goes on. */
+void mm_release_vfork(struct task_struct *t)
 {
-	struct saved_task *s = &saved[--depth];
-	int child = current_pid;
-	struct task_ids child_ids = current_ids;
-	struct task_usage usage;
-
-	cputime_exit(&usage);		/* before its memory goes: ru_maxrss */
-	u64 child_pgd = init_mm.pgd;
-
-	do_munmap(0, TASK_SIZE_MAX);	/* the child's pages */
-	init_mm = s->mm;
-	write_cr3(init_mm.pgd);
-	free_user_pgtables(child_pgd);
-	files_restore(s->fds, s->cloexec);
-	signals_restore(&s->sig);
-	wrmsrl(MSR_FS_BASE, s->fs_base);
-	wrmsrl(MSR_KERNEL_GS_BASE, s->gs_base);
-	asm volatile("fxrstor64 %0" : : "m"(s->fxsave));
-	if (s->exe[0])
-		set_exe_path(s->exe);
-	memcpy(current_comm, s->comm, TASK_COMM_LEN);
-	timer_restore(s->timer);
-	current_nice = s->nice;
-	current_ioprio = s->ioprio;
-	current_ids = s->ids;
-	current_pid = s->pid;
-	add_zombie(child, wstatus, &child_ids, &usage);
-	cputime_resume(&s->cputime);
-
-	struct pt_regs *regs = current_pt_regs();
-	*regs = s->regs;
-	regs->ax = child;		/* fork() returns the child's pid */
-	send_sig_self(SIGCHLD, 1 /* CLD_EXITED */);
-	ret_to_user(regs);
+	if (t->vfork_parent) {
+		t->vfork_parent->vfork_done = true;
+		wake_up_process(t->vfork_parent);
+		t->vfork_parent = NULL;
+	}
 }
 
 SYSCALL_DEFINE0(fork)
 {
-	return do_fork(current_pt_regs(), 0, 0);
+	struct clone_args_k a = { .exit_signal = SIGCHLD };
+	return copy_process(&a);
 }
 
 SYSCALL_DEFINE0(vfork)
 {
-	return do_fork(current_pt_regs(), CLONE_VM | CLONE_VFORK, 0);
+	struct clone_args_k a = { .flags = CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD };
+	return copy_process(&a);
 }
 
-/* clone(flags, newsp, parent_tid, child_tid, tls): the C libraries'
- * fork() and posix_spawn() come here. */
-#define CLONE_SETTLS		0x00080000
-#define CLONE_PARENT_SETTID	0x00100000
-#define CLONE_CHILD_SETTID	0x01000000
-
+/* clone(flags, newsp, parent_tid, child_tid, tls): the x86-64 order. */
 SYSCALL_DEFINE5(clone, unsigned long, flags, unsigned long, newsp, int __user *, ptid,
 		int __user *, ctid, unsigned long, tls)
 {
-	int child = next_pid;
-	if ((flags & CLONE_PARENT_SETTID) && copy_to_user(ptid, &child, sizeof(child)))
-		return -EFAULT;		/* written before the copy: both see it */
-	long r = do_fork(current_pt_regs(), flags & ~CSIGNAL, newsp);
-	if (r == 0) {			/* in the child */
-		if (flags & CLONE_CHILD_SETTID)
-			copy_to_user(ctid, &child, sizeof(child));
-		if (flags & CLONE_SETTLS)
-			wrmsrl(MSR_FS_BASE, tls);
-	}
-	return r;
+	struct clone_args_k a = {
+		.flags = flags & ~CSIGNAL, .exit_signal = flags & CSIGNAL,
+		.stack = newsp, .parent_tid = (u64)ptid, .child_tid = (u64)ctid, .tls = tls,
+	};
+	return copy_process(&a);
+}
+
+/* clone3(args, size): the same with a struct (glibc 2.34+ makes threads
+ * with it).  The stack is given as base and size. */
+SYSCALL_DEFINE2(clone3, void __user *, uargs, unsigned long, size)
+{
+	struct clone_args_k a;
+	memset(&a, 0, sizeof(a));
+	if (size < 64 || size > PAGE_SIZE)
+		return -EINVAL;
+	if (copy_from_user(&a, uargs, MIN(size, sizeof(a))))
+		return -EFAULT;
+	if (a.flags & CSIGNAL)
+		return -EINVAL;
+	if (a.set_tid || a.set_tid_size || a.cgroup)
+		return -EINVAL;
+	if (a.exit_signal > _NSIG)
+		return -EINVAL;
+	if ((a.stack == 0) != (a.stack_size == 0))
+		return -EINVAL;
+	return copy_process(&a);
+}
+
+/* For wait4, ps-like /proc files: the parent of the running process (1
+ * when it has none: an orphan, or the first process). */
+int parent_pid(void)
+{
+	struct task_struct *p = current->group_leader->real_parent;
+	return p ? p->tgid : 1;
+}
+
+/* The nice value (io: I/O priority) of task pid, or NULL. */
+int *task_prio(int pid, bool io)
+{
+	struct task_struct *t = find_task_by_pid(pid);
+	if (!t || t->state == EXIT_ZOMBIE)
+		return NULL;
+	return io ? &t->ioprio : &t->nice;
+}
+
+struct task_ids *task_ids(int pid)
+{
+	struct task_struct *t = find_task_by_pid(pid);
+	return t && t->tgid == pid ? &t->signal->ids : NULL;
+}
+
+int task_pgrp_session(int pgrp)
+{
+	for_each_task(t)
+		if (t != idle_task && t->state != EXIT_DEAD && t->signal->ids.pgrp == pgrp)
+			return t->signal->ids.sid;
+	return 0;
 }

@@ -39,10 +39,6 @@ int fd_install_lowest(struct file *f, int from, bool cloexec);
 void close_on_exec_files(void);
 long setfl(struct file *f, unsigned long flags);	/* F_SETFL */
 void set_close_on_exec(int fd, bool on);		/* F_SETFD, FIOCLEX */
-/* fork: the child gets a copy of the table (each file one more reference);
- * at its exit its table is closed and the parent's put back. */
-void files_save(struct file **fds, bool *cloexec);
-void files_restore(struct file *const *fds, const bool *cloexec);
 
 /* read_write.c */
 long kernel_pread(struct file *f, void *kbuf, u64 n, u64 off);
@@ -78,7 +74,6 @@ void proc_pid_status(struct seq_file *m);
 void proc_pid_stat(struct seq_file *m);
 void proc_pid_statm(struct seq_file *m);
 void show_cpuinfo(struct seq_file *m);
-extern unsigned int current_umask;	/* open.c */
 long proc_read(struct file *f, char __user *buf, u64 n);
 void proc_release(struct file *f);
 

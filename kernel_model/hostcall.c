@@ -10,6 +10,7 @@
  * (hc_bounce, hc_path); user memory is always copied through them, which
  * keeps the page-table walking in the kernel where it belongs.
  */
+#include "sched.h"
 #include "kernel.h"
 #include "processor.h"
 #include "mm.h"

@@ -8,11 +8,12 @@
  * linked) and all of RAM at PAGE_OFFSET (the "direct map" through which the
  * kernel reaches page tables and any physical page).
  */
+#include "sched.h"
 #include "mm.h"
 #include "processor.h"
 
 unsigned long page_offset_base;		/* 0 = identity, until we switch */
-struct mm_struct init_mm;
+u64 swapper_pgd;	/* a PML4 with the kernel half only (Linux's swapper_pg_dir) */
 
 extern char _text[], _etext[], __start_rodata[], __end_rodata[], _sdata[], _end[];
 
@@ -51,6 +52,11 @@ static u64 *walk(u64 va, int leaf_shift, bool alloc)
 u64 *pte_walk(u64 va, bool alloc)
 {
 	return walk(va, 12, alloc);
+}
+
+u64 *pte_walk_in(u64 pgd, u64 va, bool alloc)
+{
+	return walk_pgd(pgd, va, 12, alloc);
 }
 
 /* The PTE for va in another address space (fork copies from it). */
@@ -157,6 +163,15 @@ void init_mem_mapping(void)
 
 	write_cr3(init_mm.pgd);
 	page_offset_base = PAGE_OFFSET;
+
+	/* Every address space shares the kernel half: new ones copy the
+	 * top 256 PML4 entries from here. */
+	swapper_pgd = alloc_page();
+	if (!swapper_pgd)
+		panic("no memory for the kernel page directory");
+	u64 *k = __va(swapper_pgd), *u = __va(init_mm.pgd);
+	for (int i = 256; i < 512; i++)
+		k[i] = u[i];
 	/* WP: read-only pages are read-only for the kernel too, so a stray
 	 * kernel write into user text faults instead of corrupting it. */
 	write_cr0(read_cr0() | X86_CR0_WP);

@@ -3,6 +3,7 @@
  * here, the terminal's in tty_io.c.  A program sees a terminal exactly
  * when lstar's own stream (or the file it opened) is one on the host.
  */
+#include "sched.h"
 #include "fs.h"
 #include "mm.h"
 

@@ -3,19 +3,16 @@
  * rt_sigsuspend (mirrors kernel/time/itimer.c, kernel/signal.c's
  * sys_pause/sigsuspend).
  *
- * The machine has no timer interrupt, so a timer cannot interrupt code
- * that is computing.  The deadline is checked on the way out of every
- * system call (timer_check, called from do_syscall_64), and the calls that
- * wait (nanosleep, pause, sigsuspend) sleep only until the deadline.  So
- * SIGALRM arrives at the first system call after it is due, and a sleep
- * that the alarm cuts short returns -EINTR, as on Linux.
+ * Each process has one real-time alarm: a CLOCK_MONOTONIC deadline and a
+ * reload interval.  The scheduler's timer interrupt (core.c) is armed for
+ * the earliest deadline of all processes, and itimer_tick() sends SIGALRM
+ * to each process whose time has come, even in the middle of a loop that
+ * makes no system call.
  */
-#include "mm.h"
-#include "fs.h"
-#include "signal.h"
+#include "sched.h"
 
-static u64 deadline_ns;		/* CLOCK_MONOTONIC time of the next SIGALRM; 0 = none */
-static u64 interval_ns;		/* it_interval: reload value, 0 = one-shot */
+#define deadline_ns	(current->signal->real_deadline)
+#define interval_ns	(current->signal->real_interval)
 
 u64 now_ns(void)
 {
@@ -24,46 +21,29 @@ u64 now_ns(void)
 	return t.tv_sec * 1000000000ULL + t.tv_nsec;
 }
 
-/* Fire SIGALRM if it is due.  Returns true if it fired. */
-bool timer_check(void)
+/* The earliest alarm of any process, 0 if none is set. */
+u64 itimer_next_deadline(void)
 {
-	if (!deadline_ns || now_ns() < deadline_ns)
-		return false;
-	deadline_ns = interval_ns ? now_ns() + interval_ns : 0;
-	send_sig_self(SIGALRM, 0x80 /* SI_KERNEL */);
-	return true;
+	u64 next = 0;
+	for_each_task(t)
+		if (thread_group_leader(t) && t->state != EXIT_ZOMBIE &&
+		    t->signal->real_deadline && (!next || t->signal->real_deadline < next))
+			next = t->signal->real_deadline;
+	return next;
 }
 
-/* Sleep up to ns nanoseconds, or less if the alarm is due first.
- * Returns true if the alarm cut the sleep short (and fired). */
-bool timer_sleep(u64 ns)
+/* The timer interrupt: SIGALRM for every process whose alarm is due. */
+void itimer_tick(u64 now)
 {
-	if (deadline_ns) {
-		u64 now = now_ns();
-		if (deadline_ns <= now)
-			return timer_check();
-		if (deadline_ns - now <= ns) {
-			hostcall(HC_NANOSLEEP, deadline_ns - now, 0, 0, 0, 0, 0);
-			return timer_check();
-		}
+	for_each_task(t) {
+		struct signal_struct *s = t->signal;
+		if (!thread_group_leader(t) || t->state == EXIT_ZOMBIE ||
+		    !s->real_deadline || s->real_deadline > now)
+			continue;
+		s->real_deadline = s->real_interval ? now + s->real_interval : 0;
+		struct ksiginfo info = { .signo = SIGALRM, .code = 0x80 /* SI_KERNEL */ };
+		send_signal_to_task(t, SIGALRM, &info, true);
 	}
-	if (ns)
-		hostcall(HC_NANOSLEEP, ns, 0, 0, 0, 0, 0);
-	return false;
-}
-
-/* fork.c: a child starts without the parent's timer, which waits. */
-void timer_save(u64 *saved)
-{
-	saved[0] = deadline_ns;
-	saved[1] = interval_ns;
-	deadline_ns = interval_ns = 0;
-}
-
-void timer_restore(const u64 *saved)
-{
-	deadline_ns = saved[0];
-	interval_ns = saved[1];
 }
 
 struct itimerval { struct timeval it_interval, it_value; };
@@ -111,6 +91,7 @@ SYSCALL_DEFINE3(setitimer, int, which, const struct itimerval __user *, value,
 		u64 v = tv_ns(&n.it_value);
 		deadline_ns = v ? now_ns() + v : 0;
 		interval_ns = tv_ns(&n.it_interval);
+		timer_rearm();
 	}
 	return 0;
 }
@@ -122,20 +103,18 @@ SYSCALL_DEFINE1(alarm, unsigned int, seconds)
 	long left = deadline_ns > now ? (long)((deadline_ns - now + 999999999ULL) / 1000000000ULL) : 0;
 	deadline_ns = seconds ? now + seconds * 1000000000ULL : 0;
 	interval_ns = 0;
+	timer_rearm();
 	return left;
 }
 
-/* Wait for a signal: only the alarm can bring one.  With no alarm set,
- * nothing ever could, and waiting would hang the machine: -EINTR at once. */
+/* Sleep until a signal is delivered (one with a handler, or one that
+ * ends the process). */
 static long wait_for_signal(void)
 {
-	if (deadline_ns) {
-		u64 now = now_ns();
-		if (deadline_ns > now)
-			hostcall(HC_NANOSLEEP, deadline_ns - now, 0, 0, 0, 0, 0);
-		timer_check();
-	}
-	return -EINTR;
+	static DECLARE_WAIT_QUEUE_HEAD(pause_wait);
+	while (!signal_pending(current))
+		sleep_on(&pause_wait, "pause", 0, true);
+	return -ERESTARTNOHAND;
 }
 
 SYSCALL_DEFINE0(pause)
@@ -155,5 +134,6 @@ SYSCALL_DEFINE2(rt_sigsuspend, const unsigned long __user *, unewset, unsigned l
 	saved_sigmask = sig_blocked;
 	saved_sigmask_valid = true;
 	set_current_blocked(mask);
-	return wait_for_signal();
+	wait_for_signal();
+	return -EINTR;		/* always: the handler ran (Linux's ERESTARTNOHAND) */
 }

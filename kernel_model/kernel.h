@@ -87,17 +87,6 @@ void force_sig_fault(int sig, int code, unsigned long addr, struct pt_regs *regs
 /* ---- kernel/exit.c, fork.c ---- */
 __noreturn void do_exit(int status);		/* exit(status) */
 __noreturn void do_exit_signal(int sig);	/* killed by sig */
-int parent_pid(void);
-int fork_depth(void);
-__noreturn void return_to_parent(int wstatus);
-struct task_ids;
-struct task_usage;
-void add_zombie(int pid, int wstatus, const struct task_ids *ids,
-		const struct task_usage *usage);
-/* The user registers of the current system call or exception: always at
- * the top of the one kernel stack (Linux's current_pt_regs()). */
-extern u8 init_stack[];
-#define current_pt_regs() ((struct pt_regs *)(init_stack + THREAD_SIZE) - 1)
 
 /* ---- cputime.c: CPU time and resource usage ---- */
 struct task_cputime {
@@ -114,13 +103,10 @@ struct task_times {		/* in clock ticks (USER_HZ), for /proc */
 	u64 utime_ticks, stime_ticks, cutime_ticks, cstime_ticks;
 	u64 min_flt, cmin_flt, start_ticks;
 };
-extern struct task_cputime current_cputime;
 void cputime_init(void);
 void account_user_time(void);	/* entering the kernel from user mode */
 void account_system_time(void);	/* going back (or reading the times) */
-void cputime_fork(struct task_cputime *parent);
 void cputime_exit(struct task_usage *u);
-void cputime_resume(const struct task_cputime *parent);
 void cputime_reap(const struct task_usage *u);
 u64 task_cpu_ns(void);		/* CLOCK_PROCESS_CPUTIME_ID */
 void task_times(struct task_times *t);
@@ -130,12 +116,8 @@ long put_child_rusage(void __user *ru, const struct task_usage *u);
 long hostcall(unsigned op, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5);
 /* sys.c: the running process's nice value and I/O priority, and its name
  * (comm: the program's file name, or what PR_SET_NAME gave). */
-extern int current_nice, current_ioprio;
 #define TASK_COMM_LEN	16
-extern char current_comm[TASK_COMM_LEN];
 void set_task_comm(const char *path);	/* from an executed file's path */
-/* fork.c: where the nice value (io: the I/O priority) of pid is kept. */
-int *task_prio(int pid, bool io);
 #define HC_BOUNCE_SIZE	(64 * 1024)
 extern u8 hc_bounce[HC_BOUNCE_SIZE];	/* kernel buffer the host reads/writes */
 

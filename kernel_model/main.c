@@ -2,6 +2,7 @@
  * main.c - start_kernel: from the firmware's hand-off to the first user
  * instruction (mirrors init/main.c and arch/x86/kernel/head64.c).
  */
+#include "sched.h"
 #include "mm.h"
 #include "fs.h"
 #include "processor.h"
@@ -9,6 +10,8 @@
 struct lstar_bootinfo boot_info;
 
 void load_elf_binary(void);
+void page_refs_init(u64 ram_top);
+void idle_task_init(void);
 void exit_stats_enable(void);
 
 /* LSTAR_KSTATS in the program's environment asks for the unimplemented
@@ -36,8 +39,12 @@ void start_kernel(u64 boot_info_pa)
 
 	cpu_init();		/* GDT, TSS, per-CPU, syscall_init() */
 	idt_setup_traps();	/* exceptions now reach traps.c */
+	sched_init();		/* we are task 0, the first process */
 	page_alloc_init(&boot_info);
 	init_mem_mapping();	/* our page tables; the identity map is gone */
+	page_refs_init(boot_info.ram_size);
+	idle_task_init();
+	apic_init();		/* the timer behind the scheduler */
 	files_init();		/* fds 0, 1, 2 */
 
 	if (inl(HC_PORT_ID) != HC_ID)

@@ -9,6 +9,7 @@
  * gives all the bytes asked for, however many (dd bs=1M reads whole
  * megabytes of zeros), and writes to every one but /dev/full succeed.
  */
+#include "sched.h"
 #include "fs.h"
 #include "mm.h"
 

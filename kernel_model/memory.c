@@ -7,7 +7,13 @@
  * only record a VMA; the first access faults, and exc_page_fault() finds
  * the VMA and puts a fresh zeroed page there.  That keeps a 1 GiB malloc
  * as cheap as a 1 KiB one until the program actually uses it.
+ *
+ * After fork, parent and child map the same frames read-only (fork.c
+ * dup_mm).  The first write on either side is a protection fault in a
+ * writable VMA: do_wp_page copies the frame for the writer, or, when it is
+ * the last one mapping it, just makes it writable again.
  */
+#include "sched.h"
 #include "mm.h"
 #include "processor.h"
 
@@ -30,7 +36,25 @@ static bool access_ok_vma(const struct vm_area_struct *vma, bool write)
 	return vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC);
 }
 
-/* Make addr present; 0 or -EFAULT (no VMA / not allowed) or -ENOMEM. */
+/* Copy-on-write: give the writer a frame of its own (mm/memory.c). */
+static int do_wp_page(u64 *pte, u64 va, const struct vm_area_struct *vma)
+{
+	u64 pa = *pte & PTE_PFN_MASK;
+	if (page_count(pa) > 1 && !(vma->vm_flags & VM_SHARED)) {
+		u64 npa = alloc_page();
+		if (!npa)
+			return -ENOMEM;
+		memcpy(__va(npa), __va(pa), PAGE_SIZE);
+		put_page(pa);
+		pa = npa;
+	}
+	*pte = pa | pte_flags(vma->vm_flags);
+	invlpg(va & PAGE_MASK);
+	return 0;
+}
+
+/* Make addr present (and writable, for a write); 0 or -EFAULT (no VMA /
+ * not allowed) or -ENOMEM. */
 int handle_mm_fault(u64 addr, bool write)
 {
 	struct vm_area_struct *vma = find_vma(addr);
@@ -40,8 +64,13 @@ int handle_mm_fault(u64 addr, bool write)
 	u64 *pte = pte_walk(addr & PAGE_MASK, true);
 	if (!pte)
 		return -ENOMEM;
-	if (*pte & _PAGE_PRESENT)	/* already there (another access won) */
-		return (write && !(*pte & _PAGE_RW)) ? -EFAULT : 0;
+	if (*pte & _PAGE_PRESENT) {
+		if (!write || (*pte & _PAGE_RW))
+			return 0;	/* already there */
+		if (!(*pte & _PAGE_USER))
+			return -EFAULT;	/* PROT_NONE frame */
+		return do_wp_page(pte, addr, vma);
+	}
 	u64 pa = alloc_page();
 	if (!pa)
 		return -ENOMEM;
@@ -58,11 +87,23 @@ void *populate_page(u64 va)
 	u64 *pte = pte_walk(va & PAGE_MASK, true);
 	if (!pte)
 		return NULL;
+	struct vm_area_struct *vma = find_vma(va);
+	if ((*pte & _PAGE_PRESENT) && page_count(*pte & PTE_PFN_MASK) > 1 &&
+	    !(vma && (vma->vm_flags & VM_SHARED))) {
+		/* Shared with another process since fork: the loader is
+		 * about to write into it, so it gets its own copy. */
+		u64 old = *pte & PTE_PFN_MASK, pa = alloc_page();
+		if (!pa)
+			return NULL;
+		memcpy(__va(pa), __va(old), PAGE_SIZE);
+		put_page(old);
+		*pte = pa | (*pte & ~PTE_PFN_MASK);
+		invlpg(va & PAGE_MASK);
+	}
 	if (!(*pte & _PAGE_PRESENT)) {
 		u64 pa = alloc_page();
 		if (!pa)
 			return NULL;
-		struct vm_area_struct *vma = find_vma(va);
 		u64 f = vma ? pte_flags(vma->vm_flags) : 0;
 		/* PROT_NONE pages still need a frame to hold the data; keep
 		 * the frame but leave the PTE not-present-equivalent by
@@ -78,7 +119,7 @@ void zap_page_range(u64 start, u64 end)
 	for (u64 va = start; va < end; va += PAGE_SIZE) {
 		u64 *pte = pte_walk(va, false);
 		if (pte && (*pte & _PAGE_PRESENT)) {
-			free_page(*pte & PTE_PFN_MASK);
+			put_page(*pte & PTE_PFN_MASK);
 			*pte = 0;
 			invlpg(va);
 			init_mm.rss--;
@@ -92,8 +133,14 @@ void change_protection(u64 start, u64 end, unsigned long vm_flags)
 	for (u64 va = start; va < end; va += PAGE_SIZE) {
 		u64 *pte = pte_walk(va, false);
 		if (pte && (*pte & _PAGE_PRESENT)) {
+			u64 pf = f;
+			/* A frame still shared copy-on-write stays read-only:
+			 * the first write copies it. */
+			if ((pf & _PAGE_RW) && !(vm_flags & VM_SHARED) &&
+			    page_count(*pte & PTE_PFN_MASK) > 1)
+				pf &= ~(_PAGE_RW | _PAGE_DIRTY);
 			/* PROT_NONE keeps the frame, supervisor-only. */
-			*pte = (*pte & PTE_PFN_MASK) | (f ? f : _PAGE_PRESENT | _PAGE_NX);
+			*pte = (*pte & PTE_PFN_MASK) | (pf ? pf : _PAGE_PRESENT | _PAGE_NX);
 			invlpg(va);
 		}
 	}
@@ -105,7 +152,8 @@ void change_protection(u64 start, u64 end, unsigned long vm_flags)
  */
 void exc_page_fault(struct pt_regs *regs, unsigned long error, u64 addr)
 {
-	if (addr < TASK_SIZE_MAX && !(error & 1)) {
+	/* Not present, or a write to a read-only page (copy-on-write). */
+	if (addr < TASK_SIZE_MAX && (!(error & 1) || (error & 2))) {
 		int ret = handle_mm_fault(addr, error & 2);
 		if (ret == 0)
 			return;		/* retry the instruction */
@@ -142,7 +190,8 @@ int fault_in_user(u64 addr, u64 len, bool write)
 		if (!vma || !access_ok_vma(vma, write))
 			return -EFAULT;
 		u64 *pte = pte_walk(va, false);
-		if (pte && (*pte & _PAGE_PRESENT) && (*pte & _PAGE_USER))
+		if (pte && (*pte & _PAGE_PRESENT) && (*pte & _PAGE_USER) &&
+		    (!write || (*pte & _PAGE_RW)))
 			continue;
 		if (handle_mm_fault(va, write))
 			return -EFAULT;

@@ -2,8 +2,8 @@
  * mm.h - memory management interfaces (a digest of include/linux/mm.h,
  * mm_types.h and arch/x86/include/asm/pgtable_types.h).
  *
- * One address space at a time: init_mm (fork.c saves a parent's while its
- * child runs).  The user half (below TASK_SIZE_MAX) is described by VMAs
+ * Each process has its own mm_struct (threads share one); init_mm is the
+ * running task's (sched.h).  The user half (below TASK_SIZE_MAX) is described by VMAs
  * and filled in on demand by the page fault handler; the kernel half is
  * the kernel image and a direct map of all physical memory at PAGE_OFFSET.
  */
@@ -36,11 +36,17 @@ void free_range(u64 start, u64 size);
 u64 alloc_page(void);		/* a zeroed page's physical address, 0 if none */
 void free_page(u64 pa);
 u64 nr_free_pages(void);
+u64 alloc_pages_contig(unsigned n);	/* n physically contiguous pages, never freed */
+/* Pages shared copy-on-write after fork have a reference per mapping. */
+void get_page(u64 pa);
+void put_page(u64 pa);		/* frees the page with its last reference */
+unsigned page_count(u64 pa);
 
 /* init_64.c */
 void init_mem_mapping(void);
 u64 *pte_walk(u64 va, bool alloc);	/* the PTE for va in init_mm, or NULL */
 u64 *pte_walk_pgd(u64 pgd, u64 va);
+u64 *pte_walk_in(u64 pgd, u64 va, bool alloc);
 void free_user_pgtables(u64 pgd);
 u64 user_pgtable_pages(u64 pgd);	/* VmPTE: the user half's table pages */
 
@@ -48,6 +54,7 @@ u64 user_pgtable_pages(u64 pgd);	/* VmPTE: the user half's table pages */
 #define VM_READ		0x1
 #define VM_WRITE	0x2
 #define VM_EXEC		0x4
+#define VM_SHARED	0x8	/* MAP_SHARED: fork shares the pages, no copy-on-write */
 #define VM_PROT_MASK	0x7
 #define VM_HEAP		0x100	/* the brk area: never merged with its neighbours */
 #define MAX_VMAS	256
@@ -58,6 +65,7 @@ struct vm_area_struct {
 };
 
 struct mm_struct {
+	int users;			/* tasks sharing it (threads, vfork) */
 	struct vm_area_struct vmas[MAX_VMAS];	/* sorted by address */
 	int map_count;
 	u64 pgd;			/* physical address of the PML4 */
@@ -73,7 +81,6 @@ struct mm_struct {
 	 * VmRSS, VmHWM, ru_maxrss.  The mark survives execve. */
 	u64 rss, hiwater_rss;
 };
-extern struct mm_struct init_mm;
 
 /* mmap.c */
 struct vm_area_struct *find_vma(u64 addr);
@@ -82,11 +89,6 @@ int do_munmap(u64 start, u64 len);
 int vma_or_flags(u64 start, u64 end, unsigned long flags);
 
 /* memory.c */
-static inline void mm_rss_inc(void)
-{
-	if (++init_mm.rss > init_mm.hiwater_rss)
-		init_mm.hiwater_rss = init_mm.rss;
-}
 int handle_mm_fault(u64 addr, bool write);
 void *populate_page(u64 va);	/* make va present, return its kernel alias */
 void zap_page_range(u64 start, u64 end);

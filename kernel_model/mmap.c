@@ -6,6 +6,7 @@
  * A VMA is just [start, end) + rights, kept in a sorted array; the pages
  * themselves appear on first touch (memory.c).
  */
+#include "sched.h"
 #include "mm.h"
 #include "fs.h"
 
@@ -208,6 +209,8 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 		if (!addr)
 			return -ENOMEM;
 	}
+	if (flags & MAP_SHARED)
+		vmf |= VM_SHARED;
 	if (vma_add(addr, addr + len, vmf))
 		return -ENOMEM;
 

@@ -3,6 +3,7 @@
  * fs/namei.c).  Each call copies the path(s) into hc_path and names the
  * directory to resolve them from; the device does the lookup.
  */
+#include "sched.h"
 #include "fs.h"
 
 static unsigned int dir_mode_mask = 022;	/* see umask in open.c */

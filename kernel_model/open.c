@@ -4,10 +4,10 @@
  * device, which also enforces --root confinement: the kernel only ships
  * the string and the directory to resolve it from.
  */
+#include "sched.h"
 #include "fs.h"
 #include "mm.h"
 
-unsigned int current_umask = 022;	/* also /proc/self/status */
 
 static long do_sys_open(int dirfd, const char __user *filename, int flags,
 			unsigned int mode)
@@ -90,7 +90,10 @@ SYSCALL_DEFINE1(chdir, const char __user *, filename)
 	long err = getname(0, filename);
 	if (err < 0)
 		return err;
-	return hostcall(HC_CHDIR, hc_pa(hc_path[0]), 0, 0, 0, 0, 0);
+	err = hostcall(HC_CHDIR, hc_pa(hc_path[0]), 0, 0, 0, 0, 0);
+	if (err == 0)
+		fs_set_cwd();	/* this process's directory (fork.c) */
+	return err;
 }
 
 SYSCALL_DEFINE1(fchdir, int, fd)
@@ -100,7 +103,10 @@ SYSCALL_DEFINE1(fchdir, int, fd)
 		return -EBADF;
 	if (f->type != FT_HOST)
 		return -ENOTDIR;
-	return hostcall(HC_FCHDIR, f->handle, 0, 0, 0, 0, 0);
+	long err = hostcall(HC_FCHDIR, f->handle, 0, 0, 0, 0, 0);
+	if (err == 0)
+		fs_set_cwd();
+	return err;
 }
 
 SYSCALL_DEFINE2(getcwd, char __user *, buf, unsigned long, size)

@@ -8,6 +8,7 @@
  * page is zeroed before it is handed out: user memory must never show what
  * a previous owner left in it.
  */
+#include "sched.h"
 #include "mm.h"
 
 #define MAX_RANGES (LSTAR_BOOT_MAX_FREE + 4)
@@ -67,4 +68,59 @@ void free_page(u64 pa)
 u64 nr_free_pages(void)
 {
 	return free_pages;
+}
+
+/* Kernel stacks: physically contiguous, from the front of a range. */
+u64 alloc_pages_contig(unsigned n)
+{
+	for (int i = 0; i < nr_ranges; i++)
+		if (ranges[i].end - ranges[i].next >= n * PAGE_SIZE) {
+			u64 pa = ranges[i].next;
+			ranges[i].next += n * PAGE_SIZE;
+			free_pages -= n;
+			memset(__va(pa), 0, n * PAGE_SIZE);
+			return pa;
+		}
+	return 0;
+}
+
+/*
+ * Reference counts of user pages, beyond the first: a page mapped once has
+ * count 0 here (most pages: nothing to keep), fork adds one per extra
+ * mapping.  One u16 per page of RAM, in pages taken at boot.
+ */
+static u16 *page_refs;
+static u64 max_pfn;
+
+void page_refs_init(u64 ram_top)
+{
+	max_pfn = ram_top >> PAGE_SHIFT;
+	u64 bytes = PAGE_ALIGN(max_pfn * sizeof(u16));
+	u64 pa = alloc_pages_contig(bytes / PAGE_SIZE);
+	if (!pa)
+		panic("no memory for page reference counts");
+	page_refs = __va(pa);
+}
+
+void get_page(u64 pa)
+{
+	u64 pfn = pa >> PAGE_SHIFT;
+	if (pfn < max_pfn)
+		page_refs[pfn]++;
+}
+
+void put_page(u64 pa)
+{
+	u64 pfn = pa >> PAGE_SHIFT;
+	if (pfn < max_pfn && page_refs[pfn]) {
+		page_refs[pfn]--;
+		return;
+	}
+	free_page(pa);
+}
+
+unsigned page_count(u64 pa)
+{
+	u64 pfn = pa >> PAGE_SHIFT;
+	return pfn < max_pfn ? page_refs[pfn] + 1U : 1U;
 }

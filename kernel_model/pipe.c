@@ -1,27 +1,44 @@
 /*
  * pipe.c - pipes inside the kernel (mirrors fs/pipe.c).
  *
- * A pipe is a ring buffer of PIPE_BUF_PAGES pages.  Only one process runs
- * at a time, and a forked child runs to its end before its parent goes on
- * (fork.c).  So nobody can fill or drain the pipe while we wait, and where
- * Linux would sleep this kernel answers at once.  A read of an empty pipe
- * whose writer is still open returns -EAGAIN, because blocking would be a
- * deadlock.  A write to a full pipe writes what fits.
+ * A pipe is a ring buffer of PIPE_BUF_PAGES pages, allocated when the pipe
+ * is made.  A reader of an empty pipe sleeps until a writer writes or the
+ * last writer closes (end of file); a writer of a full pipe sleeps until a
+ * reader makes room.  A write of at most PIPE_BUF bytes is atomic: it
+ * waits until all of it fits, so it is never interleaved with another
+ * writer's.  Writing with no reader left is EPIPE and SIGPIPE.
+ * O_NONBLOCK ends the waiting with EAGAIN.
  */
+#include "sched.h"
 #include "fs.h"
 #include "mm.h"
 #include "signal.h"
 
-#define PIPE_BUF_PAGES	64	/* 256 KiB: a whole pipeline stage's output must fit */
+#define PIPE_BUF_PAGES	16	/* 64 KiB, Linux's default pipe size */
 #define PIPE_SIZE	(PIPE_BUF_PAGES * PAGE_SIZE)
+#define PIPE_BUF	4096	/* writes up to this size are atomic */
+#define MAX_PIPES	256
 
 struct pipe_inode_info {
 	u64 page[PIPE_BUF_PAGES];	/* physical pages of the ring */
 	u64 head, tail;			/* bytes written / read so far */
 	int readers, writers;
+	wait_queue_head_t rd_wait, wr_wait;
 };
 
-static struct pipe_inode_info pipes[16];
+static struct pipe_inode_info pipes[MAX_PIPES];
+
+/* Anyone sleeping in poll/select on pipes (select.c) wakes on any change. */
+wait_queue_head_t pipe_poll_wait = { "do_poll" };
+
+static void pipe_changed(struct pipe_inode_info *p, bool readable, bool writable)
+{
+	if (readable)
+		wake_up(&p->rd_wait);
+	if (writable)
+		wake_up(&p->wr_wait);
+	wake_up(&pipe_poll_wait);
+}
 
 static u8 *pipe_byte(struct pipe_inode_info *p, u64 pos)
 {
@@ -29,34 +46,77 @@ static u8 *pipe_byte(struct pipe_inode_info *p, u64 pos)
 	return (u8 *)__va(p->page[pos / PAGE_SIZE]) + pos % PAGE_SIZE;
 }
 
+/* Copy n bytes between user memory and the ring, a contiguous piece at a
+ * time (the caller checked the user range). */
+static void pipe_copy(struct pipe_inode_info *p, char *ubuf, u64 n, bool in)
+{
+	while (n) {
+		u64 pos = in ? p->head : p->tail;
+		u64 k = MIN(n, PAGE_SIZE - pos % PAGE_SIZE);
+		if (in) {
+			memcpy(pipe_byte(p, pos), ubuf, k);
+			p->head += k;
+		} else {
+			memcpy(ubuf, pipe_byte(p, pos), k);
+			p->tail += k;
+		}
+		ubuf += k;
+		n -= k;
+	}
+}
+
 long pipe_read(struct file *f, char __user *buf, u64 n)
 {
 	struct pipe_inode_info *p = f->pipe;
-	if (p->head == p->tail)
-		return p->writers ? -EAGAIN : 0;	/* 0 = end of file */
+	if (n == 0)
+		return 0;
+	while (p->head == p->tail) {
+		if (!p->writers)
+			return 0;		/* end of file */
+		if (f->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		int err = sleep_on(&p->rd_wait, "pipe_read", 0, true);
+		if (err)
+			return err;
+	}
 	n = MIN(n, p->head - p->tail);
 	if (fault_in_user((u64)buf, n, true))
 		return -EFAULT;
-	for (u64 i = 0; i < n; i++)
-		buf[i] = *pipe_byte(p, p->tail++);
+	pipe_copy(p, buf, n, false);
+	pipe_changed(p, false, true);
 	return n;
 }
 
 long pipe_write(struct file *f, const char __user *buf, u64 n)
 {
 	struct pipe_inode_info *p = f->pipe;
-	if (!p->readers) {
-		send_sig_self(SIGPIPE, 0);	/* fatal unless handled/ignored */
-		return -EPIPE;
-	}
-	n = MIN(n, PIPE_SIZE - (p->head - p->tail));
-	if (n == 0)
-		return -EAGAIN;
+	u64 done = 0;
 	if (fault_in_user((u64)buf, n, false))
 		return -EFAULT;
-	for (u64 i = 0; i < n; i++)
-		*pipe_byte(p, p->head++) = buf[i];
-	return n;
+	while (done < n) {
+		if (!p->readers) {
+			send_sig_self(SIGPIPE, 0);	/* fatal unless handled/ignored */
+			return done ? (long)done : -EPIPE;
+		}
+		u64 room = PIPE_SIZE - (p->head - p->tail);
+		u64 left = n - done;
+		/* Atomic writes wait for room for all of it. */
+		if (room == 0 || (left <= PIPE_BUF && room < left && done == 0)) {
+			if (f->f_flags & O_NONBLOCK)
+				return done ? (long)done : -EAGAIN;
+			int err = sleep_on(&p->wr_wait, "pipe_write", 0, true);
+			if (err)
+				return done ? (long)done : err;
+			continue;
+		}
+		u64 k = MIN(room, left);
+		if (fault_in_user((u64)buf + done, k, false))
+			return done ? (long)done : -EFAULT;
+		pipe_copy(p, (char *)buf + done, k, true);
+		done += k;
+		pipe_changed(p, true, false);
+	}
+	return done;
 }
 
 int pipe_unread(struct file *f)
@@ -80,12 +140,15 @@ void pipe_release(struct file *f)
 		p->writers--;
 	else
 		p->readers--;
+	pipe_changed(p, true, true);	/* EOF for readers, EPIPE for writers */
 	if (p->readers || p->writers)
 		return;
 	for (int i = 0; i < PIPE_BUF_PAGES; i++)
 		if (p->page[i])
 			free_page(p->page[i]);
 	memset(p, 0, sizeof(*p));
+	p->rd_wait.name = "pipe_read";
+	p->wr_wait.name = "pipe_write";
 }
 
 /* Open a pipe again through /dev/fd/N: a new reader or writer of the same
@@ -124,12 +187,29 @@ static long do_pipe2(int __user *fildes, int flags)
 	if (!p)
 		return -ENFILE;
 	for (int i = 0; i < PIPE_BUF_PAGES; i++)
-		if (!(p->page[i] = alloc_page()))
+		if (!(p->page[i] = alloc_page())) {
+			while (i-- > 0) {
+				free_page(p->page[i]);
+				p->page[i] = 0;
+			}
 			return -ENOMEM;
+		}
+	p->head = p->tail = 0;
 	struct file *r = alloc_file(FT_PIPE, O_RDONLY | (flags & O_NONBLOCK));
 	struct file *w = alloc_file(FT_PIPE, O_WRONLY | (flags & O_NONBLOCK));
-	if (!r || !w)
+	if (!r || !w) {
+		if (r)
+			r->f_count = 0;		/* never installed: just free */
+		if (w)
+			w->f_count = 0;
+		for (int i = 0; i < PIPE_BUF_PAGES; i++) {
+			free_page(p->page[i]);
+			p->page[i] = 0;
+		}
 		return -ENFILE;
+	}
+	p->rd_wait.name = "pipe_read";
+	p->wr_wait.name = "pipe_write";
 	r->pipe = w->pipe = p;
 	w->pipe_writer = true;
 	p->readers = p->writers = 1;

@@ -4,6 +4,7 @@
  * a tiny vsnprintf from lib/vsprintf.c).  Port 0xE9 needs no setup, so
  * printk works from the first instruction of start_kernel.
  */
+#include "sched.h"
 #include "kernel.h"
 #include "processor.h"
 

@@ -21,6 +21,7 @@
  * stat.c; /proc/self/fd/N an open, in fd.c.)  Other /proc names still
  * reach the host.
  */
+#include "sched.h"
 #include "fs.h"
 #include "mm.h"
 #include "signal.h"

@@ -4,6 +4,7 @@
  * their thread control block and read %fs:0 for errno and TLS.  With one
  * thread and no context switch, the MSRs themselves are the saved state.
  */
+#include "sched.h"
 #include "mm.h"
 #include "processor.h"
 

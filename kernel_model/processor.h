@@ -15,6 +15,16 @@
 #define MSR_FS_BASE		0xc0000100
 #define MSR_GS_BASE		0xc0000101
 #define MSR_KERNEL_GS_BASE	0xc0000102
+#define MSR_IA32_APICBASE	0x0000001b
+#define MSR_IA32_TSC_DEADLINE	0x000006e0
+#define MSR_X2APIC_SPIV		0x0000080f	/* spurious-interrupt vector */
+#define MSR_X2APIC_EOI		0x0000080b
+#define MSR_X2APIC_LVTT		0x00000832	/* LVT timer */
+#define X2APIC_ENABLE		(1UL << 10)	/* IA32_APIC_BASE.EXTD */
+#define APIC_SPIV_APIC_ENABLED	(1UL << 8)
+#define APIC_LVT_TIMER_TSCDEADLINE (2UL << 17)
+#define LOCAL_TIMER_VECTOR	0xec		/* Linux's */
+#define SPURIOUS_APIC_VECTOR	0xff
 
 #define EFER_SCE	(1UL << 0)	/* SYSCALL/SYSRET enable */
 #define EFER_NX		(1UL << 11)	/* no-execute page bit enable */

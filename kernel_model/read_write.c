@@ -6,6 +6,7 @@
  * chunk to the device, and stop at the first short transfer, which is what
  * a terminal or pipe on the host side produces when it has no more for now.
  */
+#include "sched.h"
 #include "fs.h"
 #include "mm.h"
 

@@ -2,6 +2,7 @@
  * readdir.c - getdents64 (mirrors fs/readdir.c).  The device produces
  * struct linux_dirent64 records directly, so the kernel only copies them.
  */
+#include "sched.h"
 #include "fs.h"
 #include "mm.h"
 

@@ -38,6 +38,9 @@
 #define PTREGS_SP	(19 * 8)
 #define PTREGS_SIZE	(21 * 8)
 
+/* struct task_struct: thread.sp (sched.h) */
+#define TASK_thread_sp	0
+
 #define THREAD_SIZE	(16 * 1024)
 #define __START_KERNEL_map 0xffffffff80000000
 #define ENOSYS_NEG	(-38)

@@ -4,15 +4,26 @@
  * device in one HC_POLL, which may wait (up to the timeout) for the host's
  * standard input.  select is poll with bitmaps, as in Linux.
  */
+#include "sched.h"
 #include "fs.h"
 #include "mm.h"
 
 #define POLL_MAX 64
 
-static struct pollfd k[POLL_MAX];
+extern wait_queue_head_t pipe_poll_wait;	/* pipe.c wakes it on every change */
 
-/* Poll the nfds entries of k[] (kernel memory); fills revents. */
-static long do_kpoll(unsigned int nfds, long timeout_ms)
+/* Is any task but the running one ready to run? */
+static bool others_runnable(void)
+{
+	for_each_task(t)
+		if (t != current && t != idle_task && t->state == TASK_RUNNING)
+			return true;
+	return false;
+}
+
+/* One look at the nfds entries of k[] (kernel memory); fills revents.
+ * Host files are asked in one HC_POLL that waits up to host_ms. */
+static long poll_once(struct pollfd *k, unsigned int nfds, long host_ms, int *nhost)
 {
 	static struct hc_pollfd h[POLL_MAX];
 	int idx[POLL_MAX], nh = 0, ready = 0;
@@ -25,18 +36,18 @@ static long do_kpoll(unsigned int nfds, long timeout_ms)
 			k[i].revents = POLLNVAL;
 		else if (f->type == FT_PIPE)
 			k[i].revents = pipe_poll(f) & (k[i].events | POLLERR | POLLHUP);
-		else if (f->type == FT_PROC || f->type == FT_CHR)
-			k[i].revents = k[i].events & (POLLIN | POLLOUT);
-		else {
+		else if (f->type == FT_HOST) {
 			h[nh] = (struct hc_pollfd){ f->handle, k[i].events, 0 };
 			idx[nh++] = i;
-		}
+		} else
+			k[i].revents = k[i].events & (POLLIN | POLLOUT);
 		if (k[i].revents)
 			ready++;
 	}
+	*nhost = nh;
 	if (nh) {
 		/* Something is ready already: the host must not wait. */
-		long r = hostcall(HC_POLL, hc_pa(h), nh, ready ? 0 : timeout_ms, 0, 0, 0);
+		long r = hostcall(HC_POLL, hc_pa(h), nh, ready ? 0 : host_ms, 0, 0, 0);
 		if (r < 0)
 			return r;
 		for (int j = 0; j < nh; j++) {
@@ -48,18 +59,85 @@ static long do_kpoll(unsigned int nfds, long timeout_ms)
 	return ready;
 }
 
+/*
+ * do_kpoll - wait until an entry is ready, the timeout (ms, -1: none)
+ * passes, or a signal comes (Linux's do_poll).  Pipes wake us when they
+ * change.  Host files cannot: while other tasks can run, they are looked
+ * at again every HOST_POLL_MS; when nothing else can run, the host itself
+ * waits for them, up to the next timer of the guest.
+ */
+#define HOST_POLL_MS 10
+static long do_kpoll(struct pollfd *k, unsigned int nfds, long timeout_ms)
+{
+	u64 deadline = timeout_ms > 0 ? now_ns() + (u64)timeout_ms * 1000000 : 0;
+	for (;;) {
+		int nh;
+		long host_ms = 0;
+		if (timeout_ms != 0 && !others_runnable()) {
+			u64 now = now_ns(), until = deadline;
+			u64 t = next_timer_deadline();
+			if (t && (!until || t < until))
+				until = t;
+			host_ms = until ? (until > now ? (long)((until - now + 999999) / 1000000) : 0) : -1;
+		}
+		long ready = poll_once(k, nfds, host_ms, &nh);
+		if (ready != 0 || timeout_ms == 0)
+			return ready;
+		u64 now = now_ns();
+		if (deadline && now >= deadline)
+			return 0;
+		u64 wake = deadline;
+		if (nh && (!wake || wake > now + HOST_POLL_MS * 1000000ULL))
+			wake = now + HOST_POLL_MS * 1000000ULL;
+		int r = sleep_on(&pipe_poll_wait, "do_poll", wake, true);
+		if (r == -ERESTARTSYS)
+			return -ERESTARTNOHAND;
+	}
+}
+
 static long do_poll(struct pollfd __user *ufds, unsigned int nfds, long timeout_ms)
 {
+	struct pollfd k[POLL_MAX];
 	if (nfds > POLL_MAX)
 		return -EINVAL;
 	if (copy_from_user(k, ufds, nfds * sizeof(k[0])))
 		return -EFAULT;
-	long ready = do_kpoll(nfds, timeout_ms);
+	long ready = do_kpoll(k, nfds, timeout_ms);
 	if (ready < 0)
 		return ready;
 	if (copy_to_user(ufds, k, nfds * sizeof(k[0])))
 		return -EFAULT;
 	return ready;
+}
+
+/* ppoll/pselect6: the mask given replaces the blocked set while waiting;
+ * if a signal ends the wait, its handler still runs with that mask and
+ * the old one comes back after it (as sigsuspend). */
+static long set_temp_sigmask(const void __user *umask, unsigned long size, bool *set)
+{
+	unsigned long mask;
+	*set = false;
+	if (!umask)
+		return 0;
+	if (size != sizeof(mask))
+		return -EINVAL;
+	if (copy_from_user(&mask, umask, sizeof(mask)))
+		return -EFAULT;
+	saved_sigmask = sig_blocked;
+	sig_blocked = mask & ~((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)));
+	*set = true;
+	return 0;
+}
+
+static long restore_temp_sigmask(bool set, long ret)
+{
+	if (!set)
+		return ret;
+	if (ret == -ERESTARTNOHAND || ret == -EINTR)
+		saved_sigmask_valid = true;	/* after the handler */
+	else
+		sig_blocked = saved_sigmask;
+	return ret == -ERESTARTNOHAND ? -EINTR : ret;
 }
 
 /* fd_set: one bit per descriptor, in unsigned longs. */
@@ -68,7 +146,8 @@ static long do_poll(struct pollfd __user *ufds, unsigned int nfds, long timeout_
 static long do_select(int n, unsigned long __user *inp, unsigned long __user *outp,
 		      unsigned long __user *exp, long timeout_ms)
 {
-	static unsigned long in[FDSET_LONGS], out[FDSET_LONGS], ex[FDSET_LONGS];
+	unsigned long in[FDSET_LONGS], out[FDSET_LONGS], ex[FDSET_LONGS];
+	struct pollfd k[POLL_MAX];
 	u64 bytes = ((u64)n + 63) / 64 * 8;
 	unsigned int nfds = 0;
 
@@ -89,7 +168,7 @@ static long do_select(int n, unsigned long __user *inp, unsigned long __user *ou
 			return -EBADF;
 		k[nfds++] = (struct pollfd){ fd, ev, 0 };
 	}
-	long r = do_kpoll(nfds, timeout_ms);
+	long r = do_kpoll(k, nfds, timeout_ms);
 	if (r < 0)
 		return r;
 	/* Rebuild the sets: a bit stays set only if that condition holds;
@@ -122,7 +201,8 @@ SYSCALL_DEFINE5(select, int, n, unsigned long __user *, inp, unsigned long __use
 			return -EINVAL;
 		ms = tv.tv_sec * 1000 + tv.tv_usec / 1000;
 	}
-	return do_select(n, inp, outp, exp, ms);
+	long r = do_select(n, inp, outp, exp, ms);
+	return r == -ERESTARTNOHAND ? -EINTR : r;
 }
 
 SYSCALL_DEFINE6(pselect6, int, n, unsigned long __user *, inp, unsigned long __user *, outp,
@@ -130,20 +210,27 @@ SYSCALL_DEFINE6(pselect6, int, n, unsigned long __user *, inp, unsigned long __u
 {
 	struct timespec ts;
 	long ms = -1;
-	(void)sig;	/* the temporary signal mask: nothing can arrive meanwhile */
+	struct { u64 ss; unsigned long ss_len; } sigarg = { 0, 0 };
 	if (tsp) {
 		if (copy_from_user(&ts, tsp, sizeof(ts)))
 			return -EFAULT;
 		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 			return -EINVAL;
-		ms = ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		ms = ts.tv_sec * 1000 + (ts.tv_nsec + 999999) / 1000000;
 	}
-	return do_select(n, inp, outp, exp, ms);
+	if (sig && copy_from_user(&sigarg, sig, sizeof(sigarg)))
+		return -EFAULT;
+	bool set;
+	long err = set_temp_sigmask((const void *)sigarg.ss, sigarg.ss_len, &set);
+	if (err)
+		return err;
+	return restore_temp_sigmask(set, do_select(n, inp, outp, exp, ms));
 }
 
 SYSCALL_DEFINE3(poll, struct pollfd __user *, ufds, unsigned int, nfds, int, timeout)
 {
-	return do_poll(ufds, nfds, timeout);
+	long r = do_poll(ufds, nfds, timeout);
+	return r == -ERESTARTNOHAND ? -EINTR : r;
 }
 
 SYSCALL_DEFINE5(ppoll, struct pollfd __user *, ufds, unsigned int, nfds,
@@ -152,11 +239,16 @@ SYSCALL_DEFINE5(ppoll, struct pollfd __user *, ufds, unsigned int, nfds,
 {
 	struct timespec ts;
 	long ms = -1;
-	(void)sigmask; (void)sigsetsize;
 	if (tsp) {
 		if (copy_from_user(&ts, tsp, sizeof(ts)))
 			return -EFAULT;
-		ms = ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		ms = ts.tv_sec * 1000 + (ts.tv_nsec + 999999) / 1000000;
 	}
-	return do_poll(ufds, nfds, ms);
+	bool set;
+	long err = set_temp_sigmask(sigmask, sigsetsize, &set);
+	if (err)
+		return err;
+	return restore_temp_sigmask(set, do_poll(ufds, nfds, ms));
 }

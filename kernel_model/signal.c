@@ -10,24 +10,63 @@
  * call (arch_do_signal); a signal at its default action ends the program
  * (status 128 + sig) or is dropped, as Linux's default actions say.
  */
+#include "sched.h"
 #include "mm.h"
 #include "signal.h"
 
-struct k_sigaction sig_actions[_NSIG];
-unsigned long sig_blocked;
-unsigned long sig_pending;
-struct ksiginfo sig_info[_NSIG];	/* what each pending signal carries */
-unsigned long saved_sigmask;
-bool saved_sigmask_valid;
 
 #define SIGBIT(sig)	(1UL << ((sig) - 1))
 #define UNBLOCKABLE	(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
-/* Default action: ignore, or terminate (core dumps and stops are both
- * treated as termination here). */
+/* Default action: ignore, stop, or terminate (core dumps are treated as
+ * termination here). */
 static bool sig_default_ignored(int sig)
 {
 	return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH;
+}
+
+static bool sig_default_stops(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+#define SA_NOCLDSTOP	1
+#define CLD_STOPPED	5
+#define CLD_CONTINUED	6
+
+/* Tell the parent that the process stopped or continued (SIGCHLD unless
+ * it asked not to hear of stops, and a wake-up for waitpid). */
+static void notify_parent_stop(struct task_struct *leader, int code)
+{
+	struct task_struct *parent = leader->real_parent;
+	if (!parent)
+		return;
+	const struct k_sigaction *ka = &parent->sighand->action[SIGCHLD - 1];
+	if (!(ka->flags & SA_NOCLDSTOP) && ka->handler != SIG_IGN) {
+		struct ksiginfo info = { .signo = SIGCHLD, .code = code,
+					 .pid = leader->tgid, .uid = boot_info.uid };
+		send_signal_to_task(parent, SIGCHLD, &info, true);
+	}
+	wake_up(&parent->signal->wait_chldexit);
+}
+
+/* A stop signal at its default action: every thread of the process stops
+ * until a SIGCONT (the first process, like Linux's init, is not stopped). */
+static void do_signal_stop(int sig)
+{
+	if (current->tgid == INIT_PID)
+		return;
+	struct signal_struct *s = current->signal;
+	s->stop_state = 1;
+	s->stop_sig = sig;
+	for_each_task(t)
+		if (t->signal == s && t != current &&
+		    (t->state == TASK_RUNNING || t->state == TASK_INTERRUPTIBLE))
+			t->state = TASK_STOPPED;
+	notify_parent_stop(current->group_leader, CLD_STOPPED);
+	current->state = TASK_STOPPED;
+	current->wchan_name = "do_signal_stop";
+	schedule();
 }
 
 /* Act on pending signals that are not blocked and have no handler; the
@@ -36,16 +75,101 @@ static void recalc_sigpending(void)
 {
 	for (int sig = 1; sig <= _NSIG; sig++) {
 		unsigned long bit = SIGBIT(sig);
-		if (!(sig_pending & bit) || (sig_blocked & bit))
+		if (!(sig_pending & bit) || ((sig_blocked & bit) && !(bit & UNBLOCKABLE)))
 			continue;
 		unsigned long h = sig_actions[sig - 1].handler;
+		if (sig == SIGKILL)
+			h = SIG_DFL;
 		if (h == SIG_IGN || (h == SIG_DFL && sig_default_ignored(sig))) {
 			sig_pending &= ~bit;
+		} else if (h == SIG_DFL && sig_default_stops(sig)) {
+			sig_pending &= ~bit;
+			do_signal_stop(sig);
 		} else if (h == SIG_DFL) {
 			sig_pending &= ~bit;
+			if (current->signal->group_exit || current->zap)
+				do_task_exit(current->signal->group_exit ?
+					     current->signal->group_exit_code : 0);
+			int from = sig_info[sig - 1].pid;
+			if (from != THE_PID)	/* killed by someone else: quietly */
+				do_group_exit(sig);
 			force_sig_exit(sig, "sent by the program itself", 0, NULL);
 		}
 	}
+}
+
+/* The signals acted on at the way back to user mode (signal_64.c). */
+void do_pending_default_actions(void)
+{
+	if (sig_pending)
+		recalc_sigpending();
+}
+
+/*
+ * send_signal_to_task - make sig pending for t (group: for t's whole
+ * process, delivered to a thread that does not block it), and wake the
+ * thread that will take it.  It acts on it on its way back to user mode.
+ */
+int send_signal_to_task(struct task_struct *t, int sig, const struct ksiginfo *info,
+			bool group)
+{
+	if (sig == 0)
+		return 0;
+	if (t->state == EXIT_ZOMBIE || t->state == EXIT_DEAD || t->signal->group_exit)
+		return 0;		/* it is ending anyway */
+	unsigned long bit = SIGBIT(sig);
+	struct signal_struct *s = t->signal;
+	if (sig == SIGCONT || sig == SIGKILL) {
+		/* SIGCONT continues a stopped process whatever its handler;
+		 * pending stop signals are dropped (and the reverse). */
+		bool was_stopped = false;
+		for_each_task(o)
+			if (o->signal == s) {
+				o->pending &= ~(SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) |
+						SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU));
+				if (o->state == TASK_STOPPED) {
+					o->state = TASK_RUNNING;
+					was_stopped = true;
+				}
+			}
+		if (was_stopped && sig == SIGCONT) {
+			s->stop_state = 2;
+			notify_parent_stop(t->group_leader, CLD_CONTINUED);
+		}
+	} else if (sig_default_stops(sig)) {
+		for_each_task(o)
+			if (o->signal == s)
+				o->pending &= ~SIGBIT(SIGCONT);
+	}
+	unsigned long h = t->sighand->action[sig - 1].handler;
+	if (sig != SIGKILL && (h == SIG_IGN || (h == SIG_DFL && sig_default_ignored(sig))) &&
+	    !(t->blocked & bit))
+		return 0;		/* dropped at once, as Linux does */
+	/* Which thread takes it: t, or for the process one that does not
+	 * block it. */
+	struct task_struct *target = t;
+	if (group && (t->blocked & bit) && !(bit & UNBLOCKABLE)) {
+		for_each_task(o)
+			if (o->signal == s && !(o->blocked & bit) &&
+			    o->state != EXIT_ZOMBIE && o->state != EXIT_DEAD) {
+				target = o;
+				break;
+			}
+	}
+	if (!(target->pending & bit) || sig >= 32 /* SIGRTMIN */)
+		target->siginfo[sig - 1] = *info;
+	target->pending |= bit;
+	if (sig == SIGKILL)
+		for_each_task(o)
+			if (o->signal == s) {
+				o->pending |= bit;
+				wake_up_process(o);
+			}
+	if (!(target->blocked & bit) || (bit & UNBLOCKABLE) ||
+	    (target->sigwait_set & bit))
+		if (target->state == TASK_INTERRUPTIBLE)
+			wake_up_process(target);
+	return 0;
 }
 
 long send_sig_self(int sig, int code)
@@ -54,12 +178,67 @@ long send_sig_self(int sig, int code)
 		return 0;		/* existence check */
 	if (sig < 1 || sig > _NSIG)
 		return -EINVAL;
-	if (sig == SIGKILL || sig == SIGSTOP)
+	if (sig == SIGKILL)
 		force_sig_exit(sig, "sent by the program itself", 0, NULL);
-	sig_info[sig - 1] = (struct ksiginfo){ .signo = sig, .code = code,
-					       .pid = THE_PID, .uid = boot_info.uid };
-	sig_pending |= SIGBIT(sig);
+	struct ksiginfo info = { .signo = sig, .code = code, .pid = THE_PID,
+				 .uid = boot_info.uid };
+	send_signal_to_task(current, sig, &info, false);
 	recalc_sigpending();
+	return 0;
+}
+
+/* The end of a child process: SIGCHLD to its parent, with the status. */
+void do_notify_parent(struct task_struct *leader)
+{
+	struct task_struct *parent = leader->real_parent;
+	int st = leader->signal->group_exit ? leader->signal->group_exit_code : leader->exit_code;
+	int sig = leader->exit_signal;
+	if (sig <= 0 || sig > _NSIG)
+		return;
+	struct ksiginfo info = { .signo = sig, .pid = leader->tgid, .uid = boot_info.uid,
+				 .code = (st & 0x7f) ? 2 /* CLD_KILLED */ : 1 /* CLD_EXITED */ };
+	info.status = (st & 0x7f) ? (st & 0x7f) : (st >> 8) & 0xff;
+	send_signal_to_task(parent, sig, &info, true);
+}
+
+/* Send sig to every process pid names (kill's rules); -ESRCH if none. */
+int kill_pid_info(int pid, int sig, int code)
+{
+	if (sig < 0 || sig > _NSIG)
+		return -EINVAL;
+	struct ksiginfo info = { .signo = sig, .code = code, .pid = THE_PID,
+				 .uid = boot_info.uid };
+	int found = 0;
+	bool self = false;
+	for_each_task(t) {
+		if (!thread_group_leader(t) || t == idle_task || t->state == EXIT_DEAD)
+			continue;
+		bool match;
+		if (pid > 0)
+			match = t->tgid == pid;
+		else if (pid == 0)
+			match = t->signal->ids.pgrp == current_ids.pgrp;
+		else if (pid == -1)
+			match = t->tgid != THE_PID && t->tgid != INIT_PID;
+		else
+			match = t->signal->ids.pgrp == -pid;
+		if (!match)
+			continue;
+		found++;
+		if (t->tgid == THE_PID) {
+			self = true;	/* last: we may not come back */
+			continue;
+		}
+		send_signal_to_task(t, sig, &info, true);
+	}
+	if (!found)
+		return -ESRCH;
+	if (self && sig) {
+		if (sig == SIGKILL)
+			force_sig_exit(sig, "sent by the program itself", 0, NULL);
+		send_signal_to_task(current, sig, &info, true);
+		recalc_sigpending();
+	}
 	return 0;
 }
 
@@ -119,22 +298,6 @@ void flush_signal_handlers(void)
 	sig_altstack = (struct stack_t_k){ 0, 2 /* SS_DISABLE */, 0, 0 };
 }
 
-void signals_save(struct signal_state *s)
-{
-	memcpy(s->actions, sig_actions, sizeof(sig_actions));
-	s->blocked = sig_blocked;
-	s->pending = sig_pending;
-	s->altstack = sig_altstack;
-}
-
-void signals_restore(const struct signal_state *s)
-{
-	memcpy(sig_actions, s->actions, sizeof(sig_actions));
-	sig_blocked = s->blocked;
-	sig_pending = s->pending;
-	sig_altstack = s->altstack;
-}
-
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
@@ -180,7 +343,6 @@ SYSCALL_DEFINE2(rt_sigpending, unsigned long __user *, uset, unsigned long, sigs
 #define SS_DISABLE	2
 #define MINSIGSTKSZ	2048
 
-struct stack_t_k sig_altstack = { 0, SS_DISABLE, 0, 0 };
 
 SYSCALL_DEFINE2(sigaltstack, const struct stack_t_k __user *, uss,
 		struct stack_t_k __user *, uoss)
@@ -205,20 +367,36 @@ SYSCALL_DEFINE2(sigaltstack, const struct stack_t_k __user *, uss,
 
 SYSCALL_DEFINE2(kill, int, pid, int, sig)
 {
-	/* Ourselves, our group (0 or -pgrp), everybody (-1): the others
-	 * that exist are parents waiting in fork(), which cannot take a
-	 * signal now. */
-	if (pid != THE_PID && pid != 0 && pid != -1 && pid != -current_ids.pgrp)
+	if (pid == INT32_MIN)
 		return -ESRCH;
-	return send_sig_self(sig, SI_USER);
+	return kill_pid_info(pid, sig, SI_USER);
+}
+
+/* A signal for one thread. */
+static long do_tkill(int tgid, int tid, int sig)
+{
+	if (tid <= 0 || sig < 0 || sig > _NSIG)
+		return -EINVAL;
+	struct task_struct *t = find_task_by_pid(tid);
+	if (!t || t->state == EXIT_ZOMBIE || (tgid > 0 && t->tgid != tgid))
+		return -ESRCH;
+	if (sig == 0)
+		return 0;
+	if (t == current)
+		return send_sig_self(sig, SI_TKILL);
+	struct ksiginfo info = { .signo = sig, .code = SI_TKILL, .pid = THE_PID,
+				 .uid = boot_info.uid };
+	return send_signal_to_task(t, sig, &info, false);
 }
 
 SYSCALL_DEFINE2(tkill, int, tid, int, sig)
 {
-	return tid == THE_PID ? send_sig_self(sig, SI_TKILL) : -ESRCH;
+	return do_tkill(-1, tid, sig);
 }
 
 SYSCALL_DEFINE3(tgkill, int, tgid, int, tid, int, sig)
 {
-	return (tgid == THE_PID && tid == THE_PID) ? send_sig_self(sig, SI_TKILL) : -ESRCH;
+	if (tgid <= 0)
+		return -EINVAL;
+	return do_tkill(tgid, tid, sig);
 }

@@ -9,8 +9,6 @@
 #include "kernel.h"
 
 #define INIT_PID 42		/* the first process; also the process group and session */
-extern int current_pid;		/* the running process (fork.c) */
-#define THE_PID current_pid
 
 /* Process group, session, and whether the process has the terminal as its
  * controlling terminal (sys.c, tty_io.c).  A child inherits them; fork.c
@@ -19,7 +17,6 @@ struct task_ids {
 	int pgrp, sid;
 	bool ctty;
 };
-extern struct task_ids current_ids;
 /* The ids of pid: the running process or a parent waiting in fork(), else
  * NULL (fork.c). */
 struct task_ids *task_ids(int pid);
@@ -54,6 +51,8 @@ struct ksiginfo {		/* what a signal carries into siginfo_t */
 	bool fault;		/* from an exception: si_addr is meaningful */
 	unsigned long addr;	/* faults: si_addr */
 	int pid, uid;		/* kill: si_pid, si_uid */
+	int status;		/* SIGCHLD: si_status */
+	u64 value;		/* sigqueue: si_value */
 };
 
 struct stack_t_k {		/* stack_t */
@@ -63,34 +62,15 @@ struct stack_t_k {		/* stack_t */
 	u64 size;
 };
 
-extern struct k_sigaction sig_actions[_NSIG];
-extern unsigned long sig_blocked, sig_pending;
-extern struct ksiginfo sig_info[_NSIG];
-extern struct stack_t_k sig_altstack;
 
 long send_sig_self(int sig, int code);
 void set_current_blocked(unsigned long mask);
 void flush_signal_handlers(void);
 /* sigsuspend's mask to restore after the handler (Linux's saved_sigmask). */
-extern unsigned long saved_sigmask;
-extern bool saved_sigmask_valid;
 
 /* itimer.c */
 u64 now_ns(void);
-bool timer_check(void);
-bool timer_sleep(u64 ns);
-void timer_save(u64 *saved);
-void timer_restore(const u64 *saved);
 
-/* Everything about signals a fork child inherits and must not change for
- * its parent (fork.c saves it across the child's life). */
-struct signal_state {
-	struct k_sigaction actions[_NSIG];
-	unsigned long blocked, pending;
-	struct stack_t_k altstack;
-};
-void signals_save(struct signal_state *s);
-void signals_restore(const struct signal_state *s);
 bool setup_rt_frame(int sig, const struct ksiginfo *info, struct pt_regs *regs);
 
 #endif

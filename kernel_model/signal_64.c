@@ -12,6 +12,7 @@
  * where it was.  Both ways out of the kernel change RIP and RSP behind the
  * SYSCALL's back, so do_syscall_64 returns them through IRETQ.
  */
+#include "sched.h"
 #include "mm.h"
 #include "processor.h"
 #include "signal.h"
@@ -136,23 +137,45 @@ bool setup_rt_frame(int sig, const struct ksiginfo *info, struct pt_regs *regs)
  * unblocked signal that has one (Linux's arch_do_signal_or_restart). */
 void arch_do_signal(struct pt_regs *regs)
 {
-	timer_check();			/* SIGALRM due? (no timer interrupt) */
+	struct task_struct *t = current;
+	if (t->signal->group_exit || t->zap)
+		do_task_exit(t->signal->group_exit ? t->signal->group_exit_code : 0);
+	/* Default actions first: termination, stop, or dropping. */
+	do_pending_default_actions();
+
+	/* A system call a signal interrupted (Linux's restart codes; they
+	 * never reach user space). */
+	bool restart = t->in_syscall && ((long)regs->ax == -ERESTARTSYS ||
+					 (long)regs->ax == -ERESTARTNOHAND);
+	t->in_syscall = false;
 	unsigned long ready = sig_pending & ~sig_blocked;
-	if (!ready) {
-		if (saved_sigmask_valid) {	/* sigsuspend woke for nothing */
-			set_current_blocked(saved_sigmask);
-			saved_sigmask_valid = false;
-		}
-		return;
-	}
-	for (int sig = 1; sig <= _NSIG; sig++) {
+	for (int sig = 1; ready && sig <= _NSIG; sig++) {
 		if (!(ready & (1UL << (sig - 1))))
 			continue;
 		sig_pending &= ~(1UL << (sig - 1));
+		if (restart) {
+			/* With SA_RESTART the call is made again after the
+			 * handler; otherwise it fails with EINTR. */
+			if ((long)regs->ax == -ERESTARTSYS &&
+			    (sig_actions[sig - 1].flags & SA_RESTART)) {
+				regs->ax = regs->orig_ax;
+				regs->ip -= 2;		/* the SYSCALL instruction */
+			} else {
+				regs->ax = -EINTR;
+			}
+		}
 		if (!setup_rt_frame(sig, &sig_info[sig - 1], regs))
 			force_sig_exit(SIGSEGV, "cannot build a signal frame",
 				       regs->sp, regs);
 		return;
+	}
+	if (restart) {		/* no handler ran: the call goes on */
+		regs->ax = regs->orig_ax;
+		regs->ip -= 2;
+	}
+	if (saved_sigmask_valid) {	/* sigsuspend woke for nothing */
+		set_current_blocked(saved_sigmask);
+		saved_sigmask_valid = false;
 	}
 }
 

@@ -3,6 +3,7 @@
  * fs/stat.c).  The device fills the x86-64 struct stat; statx is derived
  * from it, as Linux derives the old calls from statx.
  */
+#include "sched.h"
 #include "fs.h"
 #include "mm.h"
 

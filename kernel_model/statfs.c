@@ -5,6 +5,7 @@
  * pipefs and procfs would.  Writes reach the host at once, so there is
  * nothing for sync to do.
  */
+#include "sched.h"
 #include "fs.h"
 #include "mm.h"
 

@@ -8,6 +8,7 @@
  * CPUs with "enhanced REP MOVSB": a single instruction in a trace instead of
  * a loop of thousands when a page is cleared or copied.
  */
+#include "sched.h"
 #include "kernel.h"
 
 void *memset(void *s, int c, size_t n)

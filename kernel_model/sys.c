@@ -8,6 +8,7 @@
  * specially (it is init); it gets an ordinary-looking pid, INIT_PID, which
  * is also the process group and session of every later (forked) process.
  */
+#include "sched.h"
 #include "mm.h"
 #include "fs.h"
 #include "signal.h"
@@ -26,7 +27,7 @@ SYSCALL_DEFINE1(newuname, struct new_utsname __user *, name)
 }
 
 SYSCALL_DEFINE0(getpid) { return THE_PID; }
-SYSCALL_DEFINE0(gettid) { return THE_PID; }
+SYSCALL_DEFINE0(gettid) { return current->pid; }
 SYSCALL_DEFINE0(getppid) { return parent_pid(); }
 SYSCALL_DEFINE0(getuid) { return boot_info.uid; }
 SYSCALL_DEFINE0(geteuid) { return boot_info.uid; }
@@ -40,7 +41,6 @@ SYSCALL_DEFINE0(getegid) { return boot_info.gid; }
  * the processes that exist: the running one and the parents waiting in
  * fork() (a child has always ended by the time its parent runs again).
  */
-struct task_ids current_ids = { INIT_PID, INIT_PID, true };
 
 SYSCALL_DEFINE0(getpgrp) { return current_ids.pgrp; }
 
@@ -50,8 +50,7 @@ static struct task_ids *ids_of(int pid)
 		return &current_ids;
 	if (pid < 0)
 		return NULL;
-	struct task_ids *t = task_ids(pid);
-	return t ? t : zombie_ids(pid);
+	return task_ids(pid);
 }
 
 SYSCALL_DEFINE1(getpgid, int, pid)
@@ -68,10 +67,12 @@ SYSCALL_DEFINE1(getsid, int, pid)
 
 int pgrp_session(int pgrp)
 {
-	int sid = task_pgrp_session(pgrp);
-	return sid ? sid : zombie_pgrp_session(pgrp);
+	return task_pgrp_session(pgrp);
 }
 
+/* setpgid(pid, pgid): pid is the caller or one of its children that has
+ * not called execve yet (Linux's rule; this kernel does not track the
+ * exec, so any child), in the caller's session. */
 SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
 {
 	if (pgid < 0)
@@ -80,17 +81,19 @@ SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
 		pid = THE_PID;
 	if (pgid == 0)
 		pgid = pid;
-	if (pid != THE_PID) {
-		/* A shell puts its child in a group from both sides; here the
-		 * child has run and ended already and did it itself, so
-		 * there is nothing left to move. */
-		return zombie_ids(pid) ? 0 : -ESRCH;
-	}
-	if (current_ids.sid == THE_PID)
+	struct task_struct *t = find_task_by_pid(pid);
+	if (!t || t->tgid != pid)
+		return -ESRCH;
+	if (t->tgid != THE_PID && (!t->real_parent || t->real_parent->tgid != THE_PID))
+		return -ESRCH;
+	struct task_ids *ids = &t->signal->ids;
+	if (ids->sid != current_ids.sid)
+		return -EPERM;		/* a child in another session */
+	if (ids->sid == pid)
 		return -EPERM;		/* a session leader stays in its group */
 	if (pgid != pid && pgrp_session(pgid) != current_ids.sid)
 		return -EPERM;		/* no such group in our session */
-	current_ids.pgrp = pgid;
+	ids->pgrp = pgid;
 	return 0;
 }
 
@@ -189,7 +192,12 @@ SYSCALL_DEFINE3(getrandom, char __user *, buf, unsigned long, count, unsigned in
 	return read_random(buf, count);
 }
 
-SYSCALL_DEFINE0(sched_yield) { return 0; }	/* nobody else to run */
+/* Give the CPU to the next runnable task, if there is one. */
+SYSCALL_DEFINE0(sched_yield)
+{
+	current->need_resched = true;
+	return 0;
+}
 
 /* One CPU, one NUMA node (kernel/sys.c getcpu). */
 SYSCALL_DEFINE3(getcpu, unsigned __user *, cpup, unsigned __user *, nodep, void __user *, unused)
@@ -252,8 +260,6 @@ SYSCALL_DEFINE1(sched_get_priority_min, int, policy) { return sched_prio(policy,
  * per process and inherited across fork (fork.c saves them with the
  * parent), with no effect on scheduling: one process runs at a time.
  */
-int current_nice;
-int current_ioprio;		/* 0: none set (IOPRIO_CLASS_NONE) */
 
 #define PRIO_PROCESS	0
 #define PRIO_PGRP	1
@@ -372,7 +378,6 @@ SYSCALL_DEFINE2(getgroups, int, size, unsigned int __user *, list)
 #define PR_SET_NAME		15
 #define PR_GET_NAME		16
 
-char current_comm[TASK_COMM_LEN];
 
 /* execve names the process after the file's base name, cut to 15 bytes
  * (fs/exec.c: __set_task_comm(kbasename(filename))). */

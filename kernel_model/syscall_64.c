@@ -7,6 +7,7 @@
  * per table row, and is included three times with three meanings of
  * __SYSCALL - a declaration, a switch case - and once more for the names.
  */
+#include "sched.h"
 #include "kernel.h"
 
 /* Rows without a handler name sys_ni_syscall, which has no wrapper. */

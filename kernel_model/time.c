@@ -3,6 +3,7 @@
  * kernel/time/time.c and hrtimer.c's nanosleep).  There is no timer
  * interrupt; the host's clock is read through the device when asked.
  */
+#include "sched.h"
 #include "mm.h"
 #include "fs.h"
 #include "signal.h"
@@ -66,22 +67,54 @@ SYSCALL_DEFINE1(time, long __user *, tloc)
 	return kts.tv_sec;
 }
 
-static long do_nanosleep(const struct timespec __user *rqtp)
+/*
+ * Sleep until the CLOCK_MONOTONIC time `until` (hrtimer_nanosleep).  A
+ * signal with a handler ends the sleep early: -EINTR, and what was left
+ * goes to rmtp when there is one.
+ */
+static long do_nanosleep_until(u64 until, struct timespec __user *rmtp)
+{
+	static DECLARE_WAIT_QUEUE_HEAD(nanosleep_wait);
+	for (;;) {
+		int r = sleep_on(&nanosleep_wait, "hrtimer_nanosleep", until, true);
+		if (r == -ETIMEDOUT)
+			return 0;
+		u64 now = now_ns();
+		if (now >= until)
+			return 0;
+		if (r == -ERESTARTSYS) {
+			if (rmtp) {
+				u64 left = until - now;
+				struct timespec rem = { left / 1000000000ULL, left % 1000000000ULL };
+				if (copy_to_user(rmtp, &rem, sizeof(rem)))
+					return -EFAULT;
+			}
+			return -EINTR;
+		}
+	}
+}
+
+static long get_timespec_ns(const struct timespec __user *rqtp, u64 *ns)
 {
 	struct timespec t;
 	if (copy_from_user(&t, rqtp, sizeof(t)))
 		return -EFAULT;
 	if (t.tv_sec < 0 || t.tv_nsec < 0 || t.tv_nsec >= 1000000000)
 		return -EINVAL;
-	/* An alarm due during the sleep ends it early (itimer.c). */
-	return timer_sleep(t.tv_sec * 1000000000ULL + t.tv_nsec) ? -EINTR : 0;
+	*ns = t.tv_sec * 1000000000ULL + t.tv_nsec;
+	return 0;
 }
 
 SYSCALL_DEFINE2(nanosleep, const struct timespec __user *, rqtp,
 		struct timespec __user *, rmtp)
 {
-	(void)rmtp;
-	return do_nanosleep(rqtp);
+	u64 ns;
+	long err = get_timespec_ns(rqtp, &ns);
+	if (err)
+		return err;
+	if (!ns)
+		return 0;
+	return do_nanosleep_until(now_ns() + ns, rmtp);
 }
 
 #define TIMER_ABSTIME 1
@@ -89,15 +122,23 @@ SYSCALL_DEFINE2(nanosleep, const struct timespec __user *, rqtp,
 SYSCALL_DEFINE4(clock_nanosleep, int, which, int, flags,
 		const struct timespec __user *, rqtp, struct timespec __user *, rmtp)
 {
-	(void)rmtp;
+	u64 ns;
+	if (which == CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL;
+	long err = get_timespec_ns(rqtp, &ns);
+	if (err)
+		return err;
+	if (read_clock(which) < 0)
+		return -EINVAL;
+	u64 now = kts.tv_sec * 1000000000ULL + kts.tv_nsec;
 	if (flags & TIMER_ABSTIME) {
-		struct timespec t;
-		if (copy_from_user(&t, rqtp, sizeof(t)))
-			return -EFAULT;
-		if (read_clock(which) < 0)
-			return -EINVAL;
-		int64_t ns = (t.tv_sec - kts.tv_sec) * 1000000000LL + (t.tv_nsec - kts.tv_nsec);
-		return ns > 0 && timer_sleep(ns) ? -EINTR : 0;
+		/* A deadline on `which`: the same distance from now on the
+		 * monotonic clock the timer uses. */
+		if (ns <= now)
+			return 0;
+		return do_nanosleep_until(now_ns() + (ns - now), NULL);
 	}
-	return do_nanosleep(rqtp);
+	if (!ns)
+		return 0;
+	return do_nanosleep_until(now_ns() + ns, rmtp);
 }

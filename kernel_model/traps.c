@@ -7,6 +7,7 @@
  * the program ends with status 128 + signal number, as a shell reports a
  * process killed by that signal.  A fault in kernel mode is a bug: oops.
  */
+#include "sched.h"
 #include "kernel.h"
 #include "processor.h"
 #include "mm.h"
@@ -22,7 +23,7 @@ struct gate_struct {
 } __attribute__((packed));
 
 #define NR_TRAPS 32
-static struct gate_struct idt_table[NR_TRAPS] __attribute__((aligned(16)));
+static struct gate_struct idt_table[256] __attribute__((aligned(16)));
 
 #define GATE_INTERRUPT	0xE	/* clears IF on entry: we never want nesting */
 
@@ -46,6 +47,12 @@ void idt_setup_traps(void)
 	 * otherwise they would become #GP. */
 	set_gate(3, exception_entries[3], 3);
 	set_gate(4, exception_entries[4], 3);
+	/* The external vectors: the local APIC timer (the scheduler's tick)
+	 * and, for anything else, a handler that just returns. */
+	extern void asm_sysvec_apic_timer_interrupt(void), asm_spurious_interrupt(void);
+	for (unsigned n = NR_TRAPS; n < 256; n++)
+		set_gate(n, (unsigned long)asm_spurious_interrupt, 0);
+	set_gate(LOCAL_TIMER_VECTOR, (unsigned long)asm_sysvec_apic_timer_interrupt, 0);
 
 	struct { u16 limit; u64 base; } __attribute__((packed)) idtr = {
 		sizeof(idt_table) - 1, (u64)idt_table
@@ -128,7 +135,9 @@ void force_sig_exit(int sig, const char *what, unsigned long addr,
 		printk("lstar: %s (%s) at address 0x%lx, ip 0x%lx (%s), sp 0x%lx\n",
 		       signame(sig), what, addr, regs->ip, user_insn_text(at), regs->sp);
 	}
-	else
+	else if (current->tgid == INIT_PID)
+		/* The process whose status lstar reports; the others die
+		 * quietly, as they would under a shell. */
 		printk("lstar: killed by %s (%d)\n", signame(sig), sig);
 	do_exit_signal(sig);
 }
@@ -159,8 +168,10 @@ void do_trap(struct pt_regs *regs, unsigned long vector)
 		do_trap_die(regs, vector);
 	else
 		do_trap_user(regs, vector);
-	if (user)
+	if (user) {
+		exit_to_user_mode_prepare(regs);
 		account_system_time();
+	}
 }
 
 static void do_trap_user(struct pt_regs *regs, unsigned long vector)

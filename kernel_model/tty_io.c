@@ -20,6 +20,7 @@
  * SIGTTOU on a write or a settings change) and SIGHUP when the session
  * leader lets the terminal go; they need processes that run side by side.
  */
+#include "sched.h"
 #include "fs.h"
 #include "mm.h"
 #include "signal.h"

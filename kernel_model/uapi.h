@@ -16,6 +16,9 @@
 #define ESRCH 3
 #define ENXIO 6
 #define EINTR 4
+/* Kernel-internal: the call is restarted or fails with EINTR (never seen by user space). */
+#define ERESTARTSYS 512
+#define ERESTARTNOHAND 514
 #define EIO 5
 #define EBADF 9
 #define ECHILD 10

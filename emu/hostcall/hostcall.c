@@ -482,6 +482,17 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		if (a[0] < HC_NSTATS)
 			hc->stats[a[0]] += a[1];
 		return 0;
+	case HC_TASK: {
+		const char *comm = hc_gptr(hc, a[2], sizeof(hc->task.comm));
+		hc->task.tid = (int)a[0];
+		hc->task.tgid = (int)a[1];
+		if (comm) {
+			memcpy(hc->task.comm, comm, sizeof(hc->task.comm));
+			hc->task.comm[sizeof(hc->task.comm) - 1] = 0;
+		}
+		hc->task.switches++;
+		return 0;
+	}
 	default:
 		return -38;				/* ENOSYS */
 	}
@@ -611,4 +622,9 @@ void hostcall_stats(struct hostcall *hc,
 	for (unsigned nr = 0; nr < HC_NSTATS; nr++)
 		if (hc->stats[nr])
 			fn(nr, hc->stats[nr], arg);
+}
+
+const struct hostcall_task *hostcall_current_task(const struct hostcall *hc)
+{
+	return &hc->task;
 }

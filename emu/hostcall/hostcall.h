@@ -87,6 +87,8 @@ enum hc_op {
 				   terminal (/dev/tty), or -ENXIO when it has none */
 	HC_TCSETS,		/* handle, termios pa, when (0: now, 1: after output drains,
 				   2: also flush input), kind (as HC_TCGETS) -> 0 or -ENOTTY */
+	HC_TASK,		/* tid, tgid, comm pa (16 bytes): the kernel is switching to this
+				   task (traces, --strace and gdb name it) -> 0 */
 	HC_NR_OPS
 };
 
@@ -131,6 +133,14 @@ int hostcall_configure(struct hostcall *hc, const struct hostcall_config *cfg,
  * calls fn(nr, count, arg) for each, in order of nr. */
 void hostcall_stats(struct hostcall *hc,
 		    void (*fn)(unsigned nr, uint64_t count, void *arg), void *arg);
+/* The task the guest kernel last said it runs (HC_TASK): thread id,
+ * process id and name; 0 and "" before the first switch. */
+struct hostcall_task {
+	int tid, tgid;
+	char comm[16];
+	uint64_t switches;	/* HC_TASK calls so far */
+};
+const struct hostcall_task *hostcall_current_task(const struct hostcall *hc);
 #endif
 
 #endif
