@@ -81,6 +81,7 @@ struct strace {
 	uint32_t fault_err;
 	uint64_t fault_rip, fault_cr2;
 	struct sc_count count[NR_NAMES + 1];   /* [NR_NAMES]: numbers beyond */
+	uint64_t handler_frame, handler_uc;   /* the last handler entry, until its rt_sigreturn */
 };
 
 struct strace *strace_new(FILE *out, bool summary, bool icount)
@@ -245,6 +246,14 @@ static bool entering_handler(struct cpu *c)
 
 static void print_signal(struct strace *s, struct cpu *c)
 {
+	/* The same frame seen again before its rt_sigreturn: a timer
+	 * interrupt's IRETQ returned into the handler at a point where the
+	 * registers still look like an entry (its first instruction, or a
+	 * RET with RSP back at the frame). */
+	if (c->r[R_RSP] == s->handler_frame && c->r[R_RDX] == s->handler_uc)
+		return;
+	s->handler_frame = c->r[R_RSP];
+	s->handler_uc = c->r[R_RDX];
 	s->fault = false;   /* it was caught */
 	if (s->summary)
 		return;
@@ -373,6 +382,8 @@ void strace_exit(struct strace *s, struct cpu *c)
 		park(s, p);
 	}
 	p->active = false;
+	if (p->nr == NR_RT_SIGRETURN || p->nr == NR_EXECVE || p->nr == NR_EXECVEAT)
+		s->handler_frame = s->handler_uc = 0;
 	struct sc_count *sc = count_of(s, p->nr);
 	sc->calls++;
 	sc->kernel += c->icount - p->enter_icount;
