@@ -469,7 +469,7 @@ void sched_report(void)
 	char line[512];
 	int n = snprintf(line, sizeof(line), "lstar kernel: deadlock: every task waits and no timer is armed:");
 	for_each_task(t) {
-		if (t == idle_task || t->state == EXIT_ZOMBIE)
+		if (t == idle_task || t->state == EXIT_ZOMBIE || t->state == EXIT_DEAD)
 			continue;
 		n += snprintf(line + n, sizeof(line) - n, " %d (%s) %s in %s;", t->pid, t->comm,
 			      state_name(t->state), t->wchan_name ? t->wchan_name : "?");

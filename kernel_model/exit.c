@@ -105,7 +105,7 @@ void do_task_exit(int wstatus)
 	if (tsk->clear_child_tid && tsk->mm->users > 1) {
 		u32 zero = 0;
 		if (!copy_to_user((void *)tsk->clear_child_tid, &zero, sizeof(zero)))
-			do_futex_wake(tsk->clear_child_tid, 1, ~0U, false);
+			do_futex_wake(tsk->clear_child_tid, 1, ~0U, true);	/* shared, as Linux */
 	}
 	futex_exit(tsk);
 	mm_release_vfork(tsk);

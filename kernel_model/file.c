@@ -42,6 +42,11 @@ void fput(struct file *f)
 		pipe_release(f);
 	else if (f->type == FT_PROC)
 		proc_release(f);
+	else if (f->type == FT_EPOLL)
+		ep_release(f);
+	else if (f->type == FT_EVENTFD)
+		eventfd_release(f);
+	eventpoll_release(f);
 	/* FT_CHR: nothing to release */
 }
 

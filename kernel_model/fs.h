@@ -14,7 +14,7 @@
 #define NR_OPEN_DEFAULT	256
 #define PATH_MAX	4096
 
-enum file_type { FT_HOST = 1, FT_PIPE, FT_PROC, FT_CHR };
+enum file_type { FT_HOST = 1, FT_PIPE, FT_PROC, FT_CHR, FT_EPOLL, FT_EVENTFD };
 
 struct pipe_inode_info;
 
@@ -28,6 +28,7 @@ struct file {
 	char *proc_buf;			/* FT_PROC: the text, made at open; or NULL: */
 	u64 proc_base;			/*   the user memory [base, base + len) */
 	u64 proc_len, proc_pos;
+	void *private_data;		/* FT_EPOLL, FT_EVENTFD: their state */
 };
 
 /* file.c */
@@ -39,6 +40,19 @@ int fd_install_lowest(struct file *f, int from, bool cloexec);
 void close_on_exec_files(void);
 long setfl(struct file *f, unsigned long flags);	/* F_SETFL */
 void set_close_on_exec(int fd, bool on);		/* F_SETFD, FIOCLEX */
+
+/* eventpoll.c, eventfd.c */
+void ep_release(struct file *f);
+void eventpoll_release(struct file *f);	/* f leaves every interest list */
+void eventfd_release(struct file *f);
+int eventfd_poll(struct file *f);
+long eventfd_read(struct file *f, char __user *buf, u64 n);
+long eventfd_write(struct file *f, const char __user *buf, u64 n);
+/* select.c: poll k[0..n) once (host files waiting up to host_ms); the
+ * host wait allowed before a deadline when nothing else can run */
+struct pollfd;
+long vfs_poll_fds(struct pollfd *k, unsigned int n, long host_ms, bool *has_host);
+long poll_host_wait_ms(u64 deadline);
 
 /* read_write.c */
 long kernel_pread(struct file *f, void *kbuf, u64 n, u64 off);

@@ -59,6 +59,14 @@ static long get_futex_key(u64 uaddr, bool shared, u64 *kmm, u64 *kaddr)
 	}
 	if (fault_in_user(uaddr, 4, false))
 		return -EFAULT;
+	/* A shared futex in private memory is keyed like a private one: no
+	 * other process can see that memory (Linux's get_futex_key). */
+	struct vm_area_struct *vma = find_vma(uaddr);
+	if (!vma || !(vma->vm_flags & VM_SHARED)) {
+		*kmm = (u64)current->mm;
+		*kaddr = uaddr;
+		return 0;
+	}
 	u64 *pte = pte_walk(uaddr & PAGE_MASK, false);
 	if (!pte || !(*pte & _PAGE_PRESENT))
 		return -EFAULT;

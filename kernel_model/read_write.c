@@ -63,6 +63,10 @@ static long vfs_read(struct file *f, char __user *buf, u64 n, u64 pos)
 		return pos == NO_POS ? pipe_read(f, buf, n) : -ESPIPE;
 	if (f->type == FT_CHR)
 		return mem_read(f, buf, n);
+	if (f->type == FT_EVENTFD)
+		return pos == NO_POS ? eventfd_read(f, buf, n) : -ESPIPE;
+	if (f->type == FT_EPOLL)
+		return -EINVAL;
 	if (f->type == FT_PROC) {
 		if (pos == NO_POS)
 			return proc_read(f, buf, n);
@@ -85,6 +89,10 @@ static long vfs_write(struct file *f, const char __user *buf, u64 n, u64 pos)
 		return -EBADF;
 	if (f->type == FT_CHR)
 		return mem_write(f, buf, n);
+	if (f->type == FT_EVENTFD)
+		return pos == NO_POS ? eventfd_write(f, buf, n) : -ESPIPE;
+	if (f->type == FT_EPOLL)
+		return -EINVAL;
 	return host_write(f, buf, n, pos);
 }
 

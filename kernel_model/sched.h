@@ -141,6 +141,10 @@ extern int task_slots_used;
 	for (struct task_struct *t = task_table; t < task_table + task_slots_used; t++) \
 		if (t->state != TASK_UNUSED)
 
+/* pipe.c: woken on every change of a pipe or eventfd (poll and epoll
+ * sleep here) */
+extern wait_queue_head_t pipe_poll_wait;
+
 /* core.c */
 void sched_init(void);
 void schedule(void);

@@ -10,7 +10,7 @@
 
 #define POLL_MAX 64
 
-extern wait_queue_head_t pipe_poll_wait;	/* pipe.c wakes it on every change */
+
 
 /* Is any task but the running one ready to run? */
 static bool others_runnable(void)
@@ -36,6 +36,10 @@ static long poll_once(struct pollfd *k, unsigned int nfds, long host_ms, int *nh
 			k[i].revents = POLLNVAL;
 		else if (f->type == FT_PIPE)
 			k[i].revents = pipe_poll(f) & (k[i].events | POLLERR | POLLHUP);
+		else if (f->type == FT_EVENTFD)
+			k[i].revents = eventfd_poll(f) & k[i].events;
+		else if (f->type == FT_EPOLL)
+			k[i].revents = 0;
 		else if (f->type == FT_HOST) {
 			h[nh] = (struct hc_pollfd){ f->handle, k[i].events, 0 };
 			idx[nh++] = i;
@@ -59,6 +63,28 @@ static long poll_once(struct pollfd *k, unsigned int nfds, long host_ms, int *nh
 	return ready;
 }
 
+long vfs_poll_fds(struct pollfd *k, unsigned int n, long host_ms, bool *has_host)
+{
+	int nh;
+	long r = poll_once(k, n, host_ms, &nh);
+	*has_host = nh > 0;
+	return r;
+}
+
+/* How long the host may wait for host files when a caller would sleep
+ * until `deadline` (0: none): not at all while another task can run,
+ * else until the deadline or the guest's next timer (-1: forever). */
+long poll_host_wait_ms(u64 deadline)
+{
+	if (others_runnable())
+		return 0;
+	u64 now = now_ns(), until = deadline;
+	u64 t = next_timer_deadline();
+	if (t && (!until || t < until))
+		until = t;
+	return until ? (until > now ? (long)((until - now + 999999) / 1000000) : 0) : -1;
+}
+
 /*
  * do_kpoll - wait until an entry is ready, the timeout (ms, -1: none)
  * passes, or a signal comes (Linux's do_poll).  Pipes wake us when they
@@ -72,14 +98,7 @@ static long do_kpoll(struct pollfd *k, unsigned int nfds, long timeout_ms)
 	u64 deadline = timeout_ms > 0 ? now_ns() + (u64)timeout_ms * 1000000 : 0;
 	for (;;) {
 		int nh;
-		long host_ms = 0;
-		if (timeout_ms != 0 && !others_runnable()) {
-			u64 now = now_ns(), until = deadline;
-			u64 t = next_timer_deadline();
-			if (t && (!until || t < until))
-				until = t;
-			host_ms = until ? (until > now ? (long)((until - now + 999999) / 1000000) : 0) : -1;
-		}
+		long host_ms = timeout_ms == 0 ? 0 : poll_host_wait_ms(deadline);
 		long ready = poll_once(k, nfds, host_ms, &nh);
 		if (ready != 0 || timeout_ms == 0)
 			return ready;
