@@ -321,7 +321,7 @@ static void test_invalid_encodings_raise_ud(void **state)
 	}
 }
 
-/* A physical access outside RAM reads all-ones (platform.md §1): a
+/* A physical access outside RAM reads all-ones (docs/spec/platform.md §1): a
  * mapping onto a physical page beyond RAM reads 0xFF..., writes vanish. */
 static void test_access_outside_ram_reads_ones(void **state)
 {

@@ -1,6 +1,6 @@
 /*
  * test_exceptions.c - 64-bit exception/interrupt delivery and IRETQ,
- * syscall-sysret.md §4 and §6 cases 36-45, plus #DF / triple fault.
+ * docs/spec/syscall-sysret.md §4 and §6 cases 36-45, plus #DF / triple fault.
  * Oracle: SDM vol. 3A §6.14 (64-bit IDT, stack frame, IST), §6.12.1.2
  * (RF in the pushed RFLAGS), §6.15 (per-vector reference, Table 6-5
  * double faults), §4.7 (#PF error code), vol. 2A INT n / IRET pseudo-code.
@@ -346,7 +346,7 @@ static void test_pf_during_pf_double_fault_then_triple(void **state)
 }
 
 /* IDTR.limit = 0: any exception escalates to a triple fault
- * (platform.md §3/§5). */
+ * (docs/spec/platform.md §3/§5). */
 static void test_no_idt_triple_fault(void **state)
 {
 	struct vm v;

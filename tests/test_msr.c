@@ -1,5 +1,5 @@
 /*
- * test_msr.c - RDMSR/WRMSR, syscall-sysret.md §1 and §6 cases 1-12.
+ * test_msr.c - RDMSR/WRMSR, docs/spec/syscall-sysret.md §1 and §6 cases 1-12.
  * Oracle: SDM vol. 2B RDMSR/WRMSR ("#GP(0) if the current privilege level
  * is not 0 / if the value in ECX specifies a reserved or unimplemented
  * MSR address / if the value in EDX:EAX sets bits that are reserved"),
@@ -314,7 +314,7 @@ static size_t gen_doc(char *buf, size_t cap)
 		"# MSRs modelled by lstar\n\n"
 		"Generated from the table in `msr/msr.c` by `tests/test_msr.c`\n"
 		"(`LSTAR_REBASE=1 build/tests/test_msr` rewrites this file; the test fails\n"
-		"when the two differ).  Contract: `syscall-sysret.md` §1.  RDMSR/WRMSR at\n"
+		"when the two differ).  Contract: `docs/spec/syscall-sysret.md` §1.  RDMSR/WRMSR at\n"
 		"CPL > 0, an index not listed here, or a refused value raise #GP(0) and\n"
 		"change nothing; the upper half of RCX is ignored.\n\n"
 		"Access: `rw`; `ro` = read-only (every WRMSR raises #GP(0)); `wo` =\n"

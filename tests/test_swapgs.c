@@ -1,6 +1,6 @@
 /*
  * test_swapgs.c - SWAPGS, FS/GS bases and the FSGSBASE instructions,
- * syscall-sysret.md §1/§4 and §6 cases 32-35, both vendors.
+ * docs/spec/syscall-sysret.md §1/§4 and §6 cases 32-35, both vendors.
  * Oracle: SDM vol. 2B "SWAPGS" ("#GP(0) If CPL != 0"), "RDFSBASE/RDGSBASE",
  * "WRFSBASE/WRGSBASE" ("#UD If CR4.FSGSBASE[bit 16] = 0"; "#GP(0) If the
  * source register contains a non-canonical address"), vol. 3A §3.4.4

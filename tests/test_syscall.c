@@ -1,5 +1,5 @@
 /*
- * test_syscall.c - SYSCALL in 64-bit mode, syscall-sysret.md §2 and §6
+ * test_syscall.c - SYSCALL in 64-bit mode, docs/spec/syscall-sysret.md §2 and §6
  * cases 13-22, for both vendors.
  * Oracle: SDM vol. 2B "SYSCALL" (operation and 64-bit mode exceptions),
  * vol. 3A §5.8.8 "Fast System Calls in 64-Bit Mode"; AMD APM vol. 3

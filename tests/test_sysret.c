@@ -1,5 +1,5 @@
 /*
- * test_sysret.c - SYSRET, syscall-sysret.md §3 and §6 cases 23-31, for
+ * test_sysret.c - SYSRET, docs/spec/syscall-sysret.md §3 and §6 cases 23-31, for
  * both vendors (case 29 is where they differ).
  * Oracle: SDM vol. 2B "SYSRET" (operation; "#GP(0) If CPL != 0 ... If RCX
  * contains a non-canonical address" - raised at CPL 0 on Intel), AMD APM
@@ -114,7 +114,7 @@ static void test_sysret_r11_zero(void **state)
 }
 
 /* Case 28: TF in R11 -> #DB right after SYSRET, before the first user
- * instruction (SDM vol. 3A §17.3.1.4; spec §3). */
+ * instruction (SDM vol. 3A §17.3.1.4; docs/spec/syscall-sysret.md §3). */
 static void test_sysret_tf_db_before_first_user_insn(void **state)
 {
 	struct vm v;

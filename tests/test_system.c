@@ -2,7 +2,7 @@
  * test_system.c - the other system instructions: HLT, CLI/STI, IN/OUT
  * IOPL checks, CPUID, MOV CRn, RDTSC(P), INVLPG, descriptor-table
  * instructions and MOV Sreg (SDM vol. 2A/2B instruction pages cited per
- * test; platform.md §5, §6).
+ * test; docs/spec/platform.md §5, §6).
  */
 #include "sys_harness.h"
 
@@ -19,7 +19,7 @@ static void test_hlt_cpl3_gp(void **state)
 }
 
 /* HLT with IF = 0 stops the machine with a diagnostic naming RIP
- * (platform.md §5). */
+ * (docs/spec/platform.md §5). */
 static void test_hlt_if0_stops_with_rip(void **state)
 {
 	struct vm v;
@@ -82,7 +82,7 @@ static void cpuid(struct vm *v, uint32_t leaf, uint32_t r[4])
 }
 
 /* CPUID: vendor string per --vendor; SYSCALL (0x80000001 EDX 11), NX
- * (20), LM (29) for both; no PGE, no APIC (platform.md §6; SDM CPUID). */
+ * (20), LM (29) for both; no PGE, no APIC (docs/spec/platform.md §6; SDM CPUID). */
 static void test_cpuid_vendor_and_features(void **state)
 {
 	struct vm v;
@@ -329,7 +329,7 @@ static void test_retf_to_user_and_same_level(void **state)
 
 /* REP INSB / REP OUTSB at CPL 0 with an unassigned port: INS stores
  * all-ones, OUTS reads and discards; RDI/RSI advance, RCX counts down
- * (SDM vol. 2A INS, vol. 2B OUTS; platform.md §5). */
+ * (SDM vol. 2A INS, vol. 2B OUTS; docs/spec/platform.md §5). */
 static void test_rep_ins_outs(void **state)
 {
 	struct vm v;

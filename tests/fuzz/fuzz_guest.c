@@ -13,7 +13,7 @@
  *   bytes 57-   the 16 general registers (8 bytes each)
  *   the rest    code, copied to the code page of the chosen CPL
  *
- * Every run must end in one of platform.md's stop conditions (power-off,
+ * Every run must end in one of docs/spec/platform.md's stop conditions (power-off,
  * HLT, triple fault, the instruction limit, an unsupported mode) with the
  * architectural invariants intact.  The host-call device is detached: a
  * fuzzer must not touch host files.

@@ -1,5 +1,5 @@
 /*
- * entry_state.c - checks the CPU state at kernel entry (platform.md §3) and
+ * entry_state.c - checks the CPU state at kernel entry (docs/spec/platform.md §3) and
  * the boot info block (§4).  Prints "FAIL: ..." for each broken rule and
  * "entry-state: N failures" at the end, then powers off with 0 (all good)
  * or 1.  Also prints "ram=0x..." so the test can check --mem.
@@ -186,7 +186,7 @@ uint64_t kmain(struct lstar_bootinfo *bi)
 				break;
 			}
 		}
-	/* Physical memory past RAM reads all-ones (platform.md §1), seen
+	/* Physical memory past RAM reads all-ones (docs/spec/platform.md §1), seen
 	 * through a temporary mapping would need page tables; skip. */
 
 	puts_e9("entry-state: ");

@@ -1,4 +1,4 @@
-/* SYSCALL before the kernel sets EFER.SCE raises #UD (platform.md §3);
+/* SYSCALL before the kernel sets EFER.SCE raises #UD (docs/spec/platform.md §3);
  * with no IDT that is a triple fault (126). */
 	.section .text.start, "ax"
 	.globl _start

@@ -1,6 +1,6 @@
 /*
  * syscall_roundtrip.S - a test kernel for the SYSCALL -> handler -> SYSRET
- * round trip at CPL 3 (syscall-sysret.md §2, §3, §5; cases 46-49).
+ * round trip at CPL 3 (docs/spec/syscall-sysret.md §2, §3, §5; cases 46-49).
  *
  * It sets up what Linux's boot code would: Linux's GDT (0x10 kernel CS,
  * 0x18 kernel DS, 0x23 user32 CS, 0x2B user DS, 0x33 user CS, 0x40 TSS),
