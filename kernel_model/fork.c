@@ -65,7 +65,7 @@ SYSCALL_DEFINE3(get_robust_list, int, pid, void __user * __user *, head,
 
 /* ---- address spaces ---- */
 
-#define MAX_MM	128
+#define MAX_MM	MAX_TASKS	/* never the limit before the task slots */
 static struct mm_struct mm_pool[MAX_MM];
 extern u64 swapper_pgd;		/* init_64.c: the kernel half only */
 
