@@ -82,7 +82,7 @@ if(LSTAR_HAVE_GO)
     COMMENT "guest: gothreads (Go, static, CGO_ENABLED=0)" VERBATIM)
   list(APPEND G_FILES ${G_OUT}/gothreads)
 else()
-  message(STATUS "guests: go not found (apt install golang-go): skipping gothreads")
+  message(STATUS "guests: no working go (apt install golang-go): skipping gothreads")
 endif()
 
 set(LSTAR_GUESTS_MT ${LSTAR_GUESTS_MT} PARENT_SCOPE)

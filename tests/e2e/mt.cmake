@@ -53,7 +53,7 @@ mt(cxxthreads "${LSTAR_HAVE_CXX20_THREADS}" "no g++ that links C++20 threads -st
   --stderr -- ${G}/cxxthreads)
 mt(rust_threads "${LSTAR_HAVE_RUST_STATIC}" "no rustc that links crt-static (apt install rustc)"
   --stderr -- ${G}/rust_threads)
-mt(gothreads "${LSTAR_HAVE_GO}" "go not found (apt install golang-go)"
+mt(gothreads "${LSTAR_HAVE_GO}" "no working go (apt install golang-go)"
   --stderr -- ${G}/gothreads)
 
 # busybox sh: the stages of a pipeline run at the same time, through pipes
