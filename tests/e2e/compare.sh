@@ -1,10 +1,13 @@
 #!/bin/sh
 # compare.sh - run a program natively and under lstar; pass when standard
 # output and exit status are the same.  Standard error is not compared
-# (lstar adds its own fault messages there), but is shown on failure.
+# (lstar adds its own fault messages there), but is shown on failure,
+# unless --stderr asks for it to be the same too.
 #
-# usage: compare.sh LSTAR [--stdin FILE] [--env NAME=VALUE]... [--flag F]... [--sh] -- PROGRAM [ARGS...]
+# usage: compare.sh LSTAR [--stdin FILE] [--env NAME=VALUE]... [--flag F]... [--stderr] [--sh] -- PROGRAM [ARGS...]
 #   --flag F   pass F to `lstar run` (e.g. --flag --vendor --flag amd)
+#   --stderr   standard error must be the same too (for programs that
+#              end normally: lstar reports a death by signal there)
 #   --sh   PROGRAM ARGS is a shell pipeline template: the word @RUN@ is
 #          replaced by nothing natively and by "LSTAR run" under lstar.
 # Each side runs in its own fresh scratch directory.
@@ -14,12 +17,14 @@ stdin=/dev/null
 envs=
 flags=
 shmode=0
+errtoo=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--stdin) stdin=$2; shift 2 ;;
 	--env) envs="$envs $2"; shift 2 ;;
 	--flag) flags="$flags $2"; shift 2 ;;
 	--sh) shmode=1; shift ;;
+	--stderr) errtoo=1; shift ;;
 	--) shift; break ;;
 	*) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -44,14 +49,27 @@ run native "$@"; nst=$?
 runner="$lstar run$flags"
 run lstar "$@"; lst=$?
 
-if [ $nst -eq $lst ] && cmp -s "$tmp/native.out" "$tmp/lstar.out"; then
-	echo "ok: status $lst, $(wc -c <"$tmp/lstar.out") bytes of identical output"
+same_err=1
+if [ $errtoo = 1 ] && ! cmp -s "$tmp/native.err" "$tmp/lstar.err"; then
+	same_err=0
+fi
+if [ $nst -eq $lst ] && cmp -s "$tmp/native.out" "$tmp/lstar.out" && [ $same_err = 1 ]; then
+	if [ $errtoo = 1 ]; then
+		echo "ok: status $lst, $(wc -c <"$tmp/lstar.out") bytes of identical output, $(wc -c <"$tmp/lstar.err") of identical standard error"
+	else
+		echo "ok: status $lst, $(wc -c <"$tmp/lstar.out") bytes of identical output"
+	fi
 	exit 0
 fi
 echo "MISMATCH for: $*"
 echo "exit status: native $nst, lstar $lst"
 echo "--- stdout diff (native vs lstar) ---"
 diff "$tmp/native.out" "$tmp/lstar.out" | head -40
-echo "--- lstar stderr ---"
-head -20 "$tmp/lstar.err"
+if [ $errtoo = 1 ]; then
+	echo "--- stderr diff (native vs lstar) ---"
+	diff "$tmp/native.err" "$tmp/lstar.err" | head -20
+else
+	echo "--- lstar stderr ---"
+	head -20 "$tmp/lstar.err"
+fi
 exit 1

@@ -1,0 +1,3 @@
+module lstar/gothreads
+
+go 1.19
