@@ -81,7 +81,7 @@ struct strace {
 	uint32_t fault_err;
 	uint64_t fault_rip, fault_cr2;
 	struct sc_count count[NR_NAMES + 1];   /* [NR_NAMES]: numbers beyond */
-	uint64_t handler_frame, handler_uc;   /* the last handler entry, until its rt_sigreturn */
+	uint64_t intr_rip, intr_rsp;   /* where the last interrupt left user mode */
 };
 
 struct strace *strace_new(FILE *out, bool summary, bool icount)
@@ -246,14 +246,14 @@ static bool entering_handler(struct cpu *c)
 
 static void print_signal(struct strace *s, struct cpu *c)
 {
-	/* The same frame seen again before its rt_sigreturn: a timer
-	 * interrupt's IRETQ returned into the handler at a point where the
-	 * registers still look like an entry (its first instruction, or a
-	 * RET with RSP back at the frame). */
-	if (c->r[R_RSP] == s->handler_frame && c->r[R_RDX] == s->handler_uc)
+	/* A timer interrupt's IRETQ back to where it interrupted user code
+	 * is no signal delivery, even where the registers look like one (a
+	 * handler's first instruction, or its RET with RSP back at the
+	 * frame). */
+	if (c->rip == s->intr_rip && c->r[R_RSP] == s->intr_rsp) {
+		s->intr_rip = s->intr_rsp = 0;
 		return;
-	s->handler_frame = c->r[R_RSP];
-	s->handler_uc = c->r[R_RDX];
+	}
 	s->fault = false;   /* it was caught */
 	if (s->summary)
 		return;
@@ -360,6 +360,8 @@ void strace_exit(struct strace *s, struct cpu *c)
 		return;
 	}
 	bool handler = entering_handler(c);
+	if (handler && p->active)
+		s->intr_rip = s->intr_rsp = 0;   /* a call's return: a real delivery */
 	if (!p->active) {
 		/* The parent's return from a fork: after the same SYSCALL as
 		 * the child's, with the child's pid.  (Other returns without
@@ -382,8 +384,6 @@ void strace_exit(struct strace *s, struct cpu *c)
 		park(s, p);
 	}
 	p->active = false;
-	if (p->nr == NR_RT_SIGRETURN || p->nr == NR_EXECVE || p->nr == NR_EXECVEAT)
-		s->handler_frame = s->handler_uc = 0;
 	struct sc_count *sc = count_of(s, p->nr);
 	sc->calls++;
 	sc->kernel += c->icount - p->enter_icount;
@@ -505,4 +505,10 @@ void strace_finish(struct strace *s, int status)
 			fprintf(s->out, "+++ killed by signal %d +++\n", sig);
 	}
 	fflush(s->out);
+}
+
+void strace_interrupted(struct strace *s, uint64_t rip, uint64_t rsp)
+{
+	s->intr_rip = rip;
+	s->intr_rsp = rsp;
 }

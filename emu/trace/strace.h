@@ -27,6 +27,9 @@ struct strace *strace_new(FILE *out, bool summary, bool icount);
 void strace_free(struct strace *s);
 void strace_enter(struct strace *s, struct cpu *c);
 void strace_exit(struct strace *s, struct cpu *c);
+/* An external interrupt left user mode at rip with the user stack at rsp:
+ * the IRETQ that comes back there is not a signal handler's entry. */
+void strace_interrupted(struct strace *s, uint64_t rip, uint64_t rsp);
 /* n more instructions ran at CPL 3 (counted up to the SYSCALL). */
 void strace_user_insns(struct strace *s, uint64_t n);
 /* An exception raised at CPL 3 (the kernel may kill the program for it). */

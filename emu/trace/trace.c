@@ -24,6 +24,7 @@
 #include "cpu/cpu.h"
 #include "cpu/mmu.h"
 #include "emu/machine.h"
+#include "strace_fmt.h"
 #include "emu/trace/stats.h"
 #include "emu/trace/strace.h"
 #include "emu/symbols.h"
@@ -103,6 +104,21 @@ static void mem_hook_for_next(struct trace_session *s, struct cpu *c)
 	} else {
 		s->hooks.mem = NULL;
 	}
+}
+
+/* An interrupt from the APIC taken in user mode: where it left (the user
+ * RSP is in the frame the CPU pushed, RSP + 24). */
+static void on_interrupt(void *ctx, struct cpu *c, int vector, uint64_t rip)
+{
+	struct trace_session *s = ctx;
+	(void)vector;
+	uint64_t frame[5];
+	if (guest_read(c, c->r[R_RSP], frame, sizeof(frame)) != sizeof(frame) || (frame[1] & 3) != 3)
+		return;
+	if (s->st)
+		strace_interrupted(s->st, rip, frame[3]);
+	if (s->vst)
+		strace_interrupted(s->vst, rip, frame[3]);
 }
 
 static void on_after(void *ctx, struct cpu *c, const struct insn *i)
@@ -315,6 +331,7 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 	s->hooks.ctx = s;
 	s->hooks.after = on_after;
 	s->hooks.exception = on_exception;
+	s->hooks.interrupt = on_interrupt;
 	if (s->tracing)
 		s->hooks.mem = on_mem;
 	s->hooks.mem_each = MEM_MAX;
