@@ -25,7 +25,9 @@
 #define POWEROFF_PORT	0xF4
 #define DEADLOCK_STATUS	125
 
-struct task_struct task_table[MAX_TASKS];
+/* The task slots: MAX_TASKS of them, in pages taken at boot (sched_init),
+ * so that they do not make the kernel image big. */
+struct task_struct *task_table;
 _Static_assert(offsetof(struct task_struct, thread.sp) == TASK_thread_sp,
 	       "entry_64.S reads thread.sp at TASK_thread_sp");
 struct task_struct *idle_task;
@@ -47,15 +49,24 @@ extern u8 init_stack[];
 int task_slots_used = 1;	/* slots [0, task_slots_used) may be in use */
 static u64 armed_deadline;	/* the TSC deadline programmed, 0 = none */
 
-/* Task 0 is the first process (pid 42).  Its kernel stack is the boot
- * stack, so start_kernel() already runs "as" it. */
-struct task_struct *current = &task_table[0];
+/* Until sched_init, the boot code runs as boot_task: the first process
+ * (pid 42) in the making.  Its kernel stack is the boot stack. */
+static struct task_struct boot_task = {
+	.mm = &boot_mm, .files = &boot_files, .fs = &boot_fs,
+	.sighand = &boot_sighand, .signal = &boot_signal,
+};
+struct task_struct *current = &boot_task;
 
 static int next_pid = INIT_PID + 1;
 static int rr_cursor;		/* round robin position in task_table */
 
 void sched_init(void)
 {
+	u64 bytes = PAGE_ALIGN(MAX_TASKS * sizeof(struct task_struct));
+	u64 pa = alloc_pages_contig(bytes / PAGE_SIZE);
+	if (!pa)
+		panic("no memory for the task table");
+	task_table = __va(pa);
 	for (int i = 0; i < MAX_TASKS; i++)
 		task_table[i].state = TASK_UNUSED;
 	struct task_struct *t = &task_table[0];
@@ -70,6 +81,7 @@ void sched_init(void)
 	memcpy(t->comm, "init", 5);
 	boot_mm.users = 1;
 	nr_running_tasks = 1;
+	current = t;
 }
 
 struct task_struct *find_task_by_pid(int pid)

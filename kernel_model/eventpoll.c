@@ -26,7 +26,7 @@
 #define EPOLLWAKEUP	(1U << 29)
 #define EPOLLONESHOT	(1U << 30)
 #define EPOLLET		(1U << 31)
-#define EP_MAX_ENTRIES	128
+#define EP_MAX_ENTRIES	120	/* an instance fits in one page */
 #define MAX_EPOLL	64
 
 struct epoll_event {
@@ -43,27 +43,34 @@ struct epitem {
 };
 
 struct eventpoll {
-	bool used;
 	int n;
 	struct epitem items[EP_MAX_ENTRIES];
 };
 
-static struct eventpoll epolls[MAX_EPOLL];
+static struct eventpoll *epolls[MAX_EPOLL];	/* a page each, while in use */
+_Static_assert(sizeof(struct eventpoll) <= PAGE_SIZE, "an epoll instance fits a page");
+static int nr_epolls;		/* instances in use */
 
 void ep_release(struct file *f)
 {
 	struct eventpoll *ep = f->private_data;
-	if (ep)
-		ep->used = false;
+	for (int i = 0; ep && i < MAX_EPOLL; i++)
+		if (epolls[i] == ep) {
+			epolls[i] = NULL;
+			free_page(__pa(ep));
+			nr_epolls--;
+		}
 }
 
 /* A file closed: it leaves every interest list (Linux does this when the
  * last reference to the file goes). */
 void eventpoll_release(struct file *f)
 {
+	if (!nr_epolls)
+		return;
 	for (int i = 0; i < MAX_EPOLL; i++) {
-		struct eventpoll *ep = &epolls[i];
-		if (!ep->used)
+		struct eventpoll *ep = epolls[i];
+		if (!ep)
 			continue;
 		for (int k = 0; k < ep->n; k++)
 			if (ep->items[k].file == f)
@@ -75,17 +82,22 @@ static long do_epoll_create(int flags)
 {
 	if (flags & ~EPOLL_CLOEXEC)
 		return -EINVAL;
-	struct eventpoll *ep = NULL;
-	for (int i = 0; i < MAX_EPOLL && !ep; i++)
-		if (!epolls[i].used)
-			ep = &epolls[i];
-	if (!ep)
+	int slot = -1;
+	for (int i = 0; i < MAX_EPOLL && slot < 0; i++)
+		if (!epolls[i])
+			slot = i;
+	if (slot < 0)
 		return -ENFILE;
+	u64 pa = alloc_page();
+	if (!pa)
+		return -ENOMEM;
 	struct file *f = alloc_file(FT_EPOLL, O_RDWR);
-	if (!f)
+	if (!f) {
+		free_page(pa);
 		return -ENFILE;
-	memset(ep, 0, sizeof(*ep));
-	ep->used = true;
+	}
+	struct eventpoll *ep = epolls[slot] = __va(pa);
+	nr_epolls++;
 	f->private_data = ep;
 	int fd = fd_install_lowest(f, 0, flags & EPOLL_CLOEXEC);
 	if (fd < 0)

@@ -111,6 +111,10 @@ void do_task_exit(int wstatus)
 	mm_release_vfork(tsk);
 
 	tsk->exit_code = wstatus;
+	if (sig->count == 1 && is_first_process(tsk))
+		/* The machine ends with it: nothing to give back. */
+		machine_power_off(sig->group_exit ? sig->group_exit_code :
+				  thread_group_leader(tsk) ? wstatus : tsk->group_leader->exit_code);
 	if (--sig->count == 0) {
 		/* The process's last thread: its times and memory for wait4. */
 		cputime_exit(&sig->usage);

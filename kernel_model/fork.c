@@ -66,13 +66,20 @@ SYSCALL_DEFINE3(get_robust_list, int, pid, void __user * __user *, head,
 /* ---- address spaces ---- */
 
 #define MAX_MM	MAX_TASKS	/* never the limit before the task slots */
-static struct mm_struct mm_pool[MAX_MM];
+/* Address-space slots, each allocated on first use and kept for reuse. */
+static struct mm_struct *mm_pool[MAX_MM];
 extern u64 swapper_pgd;		/* init_64.c: the kernel half only */
 
 struct mm_struct *mm_alloc(void)
 {
 	for (int i = 0; i < MAX_MM; i++) {
-		struct mm_struct *mm = &mm_pool[i];
+		if (!mm_pool[i]) {
+			u64 pa = alloc_pages_contig(PAGE_ALIGN(sizeof(struct mm_struct)) / PAGE_SIZE);
+			if (!pa)
+				return NULL;
+			mm_pool[i] = __va(pa);
+		}
+		struct mm_struct *mm = mm_pool[i];
 		if (mm->users)
 			continue;
 		u64 pgd = alloc_page();

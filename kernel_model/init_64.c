@@ -135,10 +135,26 @@ static void map_direct(u64 ram, u64 flags)
 	map_range(PAGE_OFFSET + pa, pa, ram - pa, flags);
 }
 
+/* A part of the kernel image: 2 MiB pages where a whole aligned 2 MiB
+ * lies inside it (the task table and the other big arrays of .bss), 4 KiB
+ * pages at its ends, so that every part keeps its own rights. */
 static void map_kernel_part(const char *start, const char *end, u64 flags)
 {
-	map_range((u64)start, __pa_symbol(start), PAGE_ALIGN((u64)end) - (u64)start,
-		  flags);
+	u64 va = (u64)start, e = PAGE_ALIGN((u64)end);
+	while (va < e) {
+		u64 pa = __pa_symbol((const void *)va);
+		if (!(va & (PMD_SIZE - 1)) && !(pa & (PMD_SIZE - 1)) && e - va >= PMD_SIZE) {
+			u64 *pmd = walk(va, 21, true);
+			if (!pmd)
+				panic("out of memory building the kernel page tables");
+			*pmd = pa | flags | _PAGE_PSE;
+			va += PMD_SIZE;
+			continue;
+		}
+		u64 next = MIN(e, (va + PMD_SIZE) & ~(PMD_SIZE - 1));
+		map_range(va, pa, next - va, flags);
+		va = next;
+	}
 }
 
 void init_mem_mapping(void)

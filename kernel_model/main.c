@@ -39,9 +39,9 @@ void start_kernel(u64 boot_info_pa)
 
 	cpu_init();		/* GDT, TSS, per-CPU, syscall_init() */
 	idt_setup_traps();	/* exceptions now reach traps.c */
-	sched_init();		/* we are task 0, the first process */
 	page_alloc_init(&boot_info);
 	init_mem_mapping();	/* our page tables; the identity map is gone */
+	sched_init();		/* we are task 0, the first process */
 	page_refs_init(boot_info.ram_size);
 	idle_task_init();
 	apic_init();		/* the timer behind the scheduler */

@@ -131,7 +131,7 @@ struct task_struct {
 };
 
 extern struct task_struct *current;
-extern struct task_struct task_table[MAX_TASKS];
+extern struct task_struct *task_table;	/* MAX_TASKS slots */
 extern struct task_struct *idle_task;
 
 #define task_pt_regs(t)	((struct pt_regs *)((t)->stack + THREAD_SIZE) - 1)
