@@ -404,6 +404,18 @@ void timer_rearm(void)
 	arm_timer();
 }
 
+/* Is some task waiting for nothing but a signal (pause, sigsuspend,
+ * sigtimedwait without a timeout)?  Then the machine is not deadlocked:
+ * Ctrl-C at lstar's terminal can still wake it (tty_io.c). */
+static bool waits_for_outside(void)
+{
+	for_each_task(t)
+		if (t->state == TASK_INTERRUPTIBLE && t->wchan_name &&
+		    (!strcmp(t->wchan_name, "pause") || !strcmp(t->wchan_name, "sigtimedwait")))
+			return true;
+	return false;
+}
+
 /* The idle task: halt until an interrupt, then see who is runnable. */
 static __noreturn void cpu_idle(void)
 {
@@ -412,7 +424,7 @@ static __noreturn void cpu_idle(void)
 			schedule();
 			continue;
 		}
-		if (!next_timer_deadline()) {
+		if (!next_timer_deadline() && !waits_for_outside()) {
 			sched_report();
 			outl(DEADLOCK_STATUS, POWEROFF_PORT);
 		}

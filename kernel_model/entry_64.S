@@ -197,6 +197,23 @@ asm_sysvec_apic_timer_interrupt:
 	call	sysvec_apic_timer_interrupt
 	jmp	swapgs_restore_regs_and_return_to_usermode
 
+/*
+ * asm_console_interrupt - Ctrl-C at lstar's terminal: the host-call device
+ * raises CONSOLE_INTR_VECTOR (the kernel asked for it at boot), and
+ * console_interrupt() sends SIGINT to the foreground process group.
+ */
+	.balign 16
+	.globl asm_console_interrupt
+asm_console_interrupt:
+	pushq	$-1
+	testb	$3, 16(%rsp)
+	jz	1f
+	swapgs
+1:	PUSH_REGS
+	movq	%rsp, %rdi
+	call	console_interrupt
+	jmp	swapgs_restore_regs_and_return_to_usermode
+
 /* Any other vector: nobody raises one; count it and go back. */
 	.balign 16
 	.globl asm_spurious_interrupt

@@ -45,6 +45,8 @@ void start_kernel(u64 boot_info_pa)
 	page_refs_init(boot_info.ram_size);
 	idle_task_init();
 	apic_init();		/* the timer behind the scheduler */
+	/* Ctrl-C at lstar's terminal becomes an interrupt (tty_io.c). */
+	hostcall(HC_SIGINT_VECTOR, CONSOLE_INTR_VECTOR, 0, 0, 0, 0, 0);
 	files_init();		/* fds 0, 1, 2 */
 
 	if (inl(HC_PORT_ID) != HC_ID)

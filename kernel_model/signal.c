@@ -150,12 +150,18 @@ int send_signal_to_task(struct task_struct *t, int sig, const struct ksiginfo *i
 	struct task_struct *target = t;
 	if (group && (t->blocked & bit) && !(bit & UNBLOCKABLE)) {
 		for_each_task(o)
+			if (o->signal == s && (o->sigwait_set & bit)) {
+				target = o;	/* waiting for it in sigtimedwait */
+				goto chosen;
+			}
+		for_each_task(o)
 			if (o->signal == s && !(o->blocked & bit) &&
 			    o->state != EXIT_ZOMBIE && o->state != EXIT_DEAD) {
 				target = o;
 				break;
 			}
 	}
+chosen:
 	if (!(target->pending & bit) || sig >= 32 /* SIGRTMIN */)
 		target->siginfo[sig - 1] = *info;
 	target->pending |= bit;
@@ -206,8 +212,9 @@ int kill_pid_info(int pid, int sig, int code)
 {
 	if (sig < 0 || sig > _NSIG)
 		return -EINVAL;
-	struct ksiginfo info = { .signo = sig, .code = code, .pid = THE_PID,
-				 .uid = boot_info.uid };
+	/* The kernel's own signals (SI_KERNEL: Ctrl-C) come from nobody. */
+	struct ksiginfo info = { .signo = sig, .code = code,
+				 .pid = code == 0x80 ? 0 : THE_PID, .uid = boot_info.uid };
 	int found = 0;
 	bool self = false;
 	for_each_task(t) {
@@ -399,4 +406,61 @@ SYSCALL_DEFINE3(tgkill, int, tgid, int, tid, int, sig)
 	if (tgid <= 0)
 		return -EINVAL;
 	return do_tkill(tgid, tid, sig);
+}
+
+/*
+ * rt_sigtimedwait(set, info, timeout) - take a pending signal of `set`
+ * instead of running its handler: wait until one comes (they are normally
+ * blocked by the caller), the timeout passes (EAGAIN) or another signal
+ * interrupts (EINTR).  sigwait() and sigwaitinfo() come here.
+ */
+SYSCALL_DEFINE4(rt_sigtimedwait, const unsigned long __user *, uthese, void __user *, uinfo,
+		const struct timespec __user *, uts, unsigned long, sigsetsize)
+{
+	static DECLARE_WAIT_QUEUE_HEAD(sigwait);
+	unsigned long these;
+	struct timespec ts;
+	u64 deadline = 0;
+	if (sigsetsize != sizeof(these))
+		return -EINVAL;
+	if (copy_from_user(&these, uthese, sizeof(these)))
+		return -EFAULT;
+	these &= ~UNBLOCKABLE;
+	if (uts) {
+		if (copy_from_user(&ts, uts, sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		deadline = now_ns() + ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	}
+	for (;;) {
+		unsigned long ready = sig_pending & these;
+		if (ready) {
+			int sig = __builtin_ctzl(ready) + 1;
+			sig_pending &= ~SIGBIT(sig);
+			const struct ksiginfo *in = &sig_info[sig - 1];
+			if (uinfo) {
+				int si[32];
+				memset(si, 0, sizeof(si));
+				si[0] = sig;
+				si[2] = in->code;
+				si[4] = in->pid;
+				si[5] = in->uid;
+				si[6] = in->status;
+				if (copy_to_user(uinfo, si, sizeof(si)))
+					return -EFAULT;
+			}
+			return sig;
+		}
+		if (uts && now_ns() >= deadline)
+			return -EAGAIN;
+		current->sigwait_set = these;
+		int r = sleep_on(&sigwait, uts ? "hrtimer_sigtimedwait" : "sigtimedwait",
+				 uts ? deadline : 0, true);
+		current->sigwait_set = 0;
+		if (r == -ERESTARTSYS && !(sig_pending & these))
+			return -EINTR;
+		if (r == -ETIMEDOUT && !(sig_pending & these))
+			return -EAGAIN;
+	}
 }

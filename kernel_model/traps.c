@@ -53,6 +53,8 @@ void idt_setup_traps(void)
 	for (unsigned n = NR_TRAPS; n < 256; n++)
 		set_gate(n, (unsigned long)asm_spurious_interrupt, 0);
 	set_gate(LOCAL_TIMER_VECTOR, (unsigned long)asm_sysvec_apic_timer_interrupt, 0);
+	extern void asm_console_interrupt(void);
+	set_gate(CONSOLE_INTR_VECTOR, (unsigned long)asm_console_interrupt, 0);
 
 	struct { u16 limit; u64 base; } __attribute__((packed)) idtr = {
 		sizeof(idt_table) - 1, (u64)idt_table

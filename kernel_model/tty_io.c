@@ -24,6 +24,7 @@
 #include "fs.h"
 #include "mm.h"
 #include "signal.h"
+#include "processor.h"
 
 static int tty_session = INIT_PID;	/* 0: the terminal is nobody's */
 static int tty_pgrp = INIT_PID;		/* its foreground process group */
@@ -198,6 +199,26 @@ long tty_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	default:
 		return -ENOIOCTLCMD;
 	}
+}
+
+/*
+ * Ctrl-C at the host's terminal (entry_64.S asm_console_interrupt): the
+ * terminal's interrupt character, as n_tty's isig() sends it: SIGINT to
+ * the foreground process group.  A process that handles SIGINT runs its
+ * handler; one that does not dies of it (and when that is the first
+ * process, lstar exits with 130 as before).
+ */
+void console_interrupt(struct pt_regs *regs);
+void console_interrupt(struct pt_regs *regs)
+{
+	if (user_mode(regs))
+		account_user_time();
+	wrmsrl(MSR_X2APIC_EOI, 0);
+	int pgrp = tty_pgrp > 0 ? tty_pgrp : INIT_PID;
+	if (kill_pid_info(-pgrp, SIGINT, 0x80 /* SI_KERNEL */) == -ESRCH)
+		kill_pid_info(INIT_PID, SIGINT, 0x80);
+	if (user_mode(regs))
+		exit_to_user_mode_prepare(regs);
 }
 
 void tty_stat(unsigned int *tty_nr, int *tpgid)

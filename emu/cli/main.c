@@ -14,6 +14,7 @@
 
 #include "lstar/bootinfo.h"
 #include "lstar/lstar.h"
+#include "cpu/apic.h"
 #include "emu/cli/cli.h"
 #include "emu/firmware.h"
 #include "emu/hostcall/hostcall.h"
@@ -214,6 +215,22 @@ int main(int argc, char **argv)
 	}
 	for (;;) {
 		lstar_run(lm, 0, budget, &ex);
+		if (interrupted && hostcall_sigint_vector(m->hc) &&
+		    apic_raise(&m->cpu, (uint8_t)hostcall_sigint_vector(m->hc))) {
+			/* The guest kernel takes Ctrl-C as an interrupt and
+			 * sends SIGINT to the foreground processes, which may
+			 * handle it.  The handler is armed again: a second
+			 * Ctrl-C before the run loop gets here kills lstar. */
+			interrupted = 0;
+			m->cpu.stop = STOP_NONE;
+			sigaction(SIGINT, &sa, NULL);
+			if (o.max_insns) {
+				if (ex.icount >= o.max_insns)
+					goto limit;
+				budget = o.max_insns - ex.icount;
+			}
+			continue;
+		}
 		if (interrupted) {
 			fprintf(stderr, "lstar: interrupted (SIGINT) at RIP=0x%" PRIx64 "%s after %" PRIu64
 				" instructions\n", m->cpu.rip, symbolize(m, m->cpu.rip, sym, sizeof(sym)),

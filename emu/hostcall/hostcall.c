@@ -482,6 +482,11 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		if (a[0] < HC_NSTATS)
 			hc->stats[a[0]] += a[1];
 		return 0;
+	case HC_SIGINT_VECTOR:
+		if (a[0] != 0 && (a[0] < 32 || a[0] > 255))
+			return -22;			/* EINVAL */
+		hc->sigint_vector = (int)a[0];
+		return 0;
 	case HC_TASK: {
 		const char *comm = hc_gptr(hc, a[2], sizeof(hc->task.comm));
 		hc->task.tid = (int)a[0];
@@ -627,4 +632,9 @@ void hostcall_stats(struct hostcall *hc,
 const struct hostcall_task *hostcall_current_task(const struct hostcall *hc)
 {
 	return &hc->task;
+}
+
+int hostcall_sigint_vector(const struct hostcall *hc)
+{
+	return hc->sigint_vector;
 }

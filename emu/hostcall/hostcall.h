@@ -89,6 +89,8 @@ enum hc_op {
 				   2: also flush input), kind (as HC_TCGETS) -> 0 or -ENOTTY */
 	HC_TASK,		/* tid, tgid, comm pa (16 bytes): the kernel is switching to this
 				   task (traces, --strace and gdb name it) -> 0 */
+	HC_SIGINT_VECTOR,	/* vector (32-255; 0: off): when lstar gets SIGINT (Ctrl-C), raise
+				   this interrupt instead of stopping the machine -> 0 */
 	HC_NR_OPS
 };
 
@@ -141,6 +143,8 @@ struct hostcall_task {
 	uint64_t switches;	/* HC_TASK calls so far */
 };
 const struct hostcall_task *hostcall_current_task(const struct hostcall *hc);
+/* The vector the guest asked for on Ctrl-C (HC_SIGINT_VECTOR), 0 if none. */
+int hostcall_sigint_vector(const struct hostcall *hc);
 #endif
 
 #endif

@@ -37,8 +37,17 @@ static uint64_t elapsed_ns(const struct timespec *t0)
 uint64_t hc_idle_wait(struct machine *m, uint64_t ticks)
 {
 	struct hostcall *hc = m->hc;
-	if (ticks == IDLE_FOREVER)
-		return 0;   /* no wake-up source of the device's own yet */
+	if (ticks == IDLE_FOREVER) {
+		/* Only Ctrl-C can end this wait, and only if the guest takes
+		 * it as an interrupt (HC_SIGINT_VECTOR): then wait for it. */
+		if (!hc->sigint_vector)
+			return 0;
+		while (m->cpu.stop == STOP_NONE) {
+			struct timespec ts = { 0, (long)SLICE_NS };
+			nanosleep(&ts, NULL);
+		}
+		return 0;
+	}
 	if (hc->seeded)
 		return ticks;
 	uint64_t want = ticks / TSC_SCALE;

@@ -39,6 +39,7 @@ struct hostcall {
 	struct hc_handle h[HC_MAX_HANDLES];
 	uint64_t stats[HC_NSTATS];	/* unimplemented syscall counts (HC_STATS) */
 	struct hostcall_task task;	/* HC_TASK: who runs now */
+	int sigint_vector;		/* HC_SIGINT_VECTOR, 0: none */
 	/* --seed: what the host would make different from run to run */
 	bool seeded;
 	uint64_t rng;			/* splitmix64 state for HC_RANDOM */
