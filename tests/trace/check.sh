@@ -381,6 +381,26 @@ rep_accesses)
 	n=$(grep -c '"mem_dropped":' t.jsonl)
 	[ "$n" = "$(grep -c 'more accesses' t.txt)" ] || fail "$n jsonl records with mem_dropped"
 	;;
+seed_reproducible_threads)
+	# --seed with several threads and processes: the timer interrupts,
+	# hence the interleaving, follow the instruction count, so two runs
+	# make the same calls in the same order and retire the same
+	# instructions at each privilege level.
+	for prog in threads gothreads; do
+		[ -x "$g/$prog" ] || continue
+		for k in 1 2; do
+			env -i "$lstar" run --seed 3 --stats --strace-output "s$k.txt" "$g/$prog" \
+				>"o$k.txt" 2>"e$k.txt" || fail "$prog: status $?"
+		done
+		cmp -s s1.txt s2.txt || fail "$prog: the strace views of two --seed 3 runs differ"
+		# (wall time and speed are the host's)
+		grep -v 'wall time\|guest speed' e1.txt >f1.txt
+		grep -v 'wall time\|guest speed' e2.txt >f2.txt
+		cmp -s f1.txt f2.txt || fail "$prog: the --stats of two --seed 3 runs differ"
+		cmp -s o1.txt o2.txt || fail "$prog: the outputs of two --seed 3 runs differ"
+		grep -q 'clone' s1.txt || fail "$prog: no clone in the strace view"
+	done
+	;;
 seed_reproducible)
 	# --seed: whole runs repeat exactly (random bytes, clocks, sleeps).
 	env -i "$lstar" run --seed 1 --trace=a.jsonl --trace-format jsonl "$g/scall" >/dev/null 2>&1 || fail "status $?"
