@@ -280,7 +280,7 @@ static long do_wait(int pid, int options, struct wait_result *r)
 			return -ECHILD;
 		if (options & WNOHANG)
 			return 1;
-		if (sleep_on(&current->signal->wait_chldexit, "wait4", 0, true))
+		if (sleep_on_wq(&current->signal->wait_chldexit, "wait4", 0, true))
 			return -EINTR;
 	}
 }
