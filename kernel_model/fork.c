@@ -401,8 +401,10 @@ static long copy_process(const struct clone_args_k *a)
 		p->vfork_parent = current;
 		current->vfork_done = false;
 	}
-	p->state = TASK_RUNNING;
+	/* Runnable: through wake_up_process, which also makes sure the
+	 * running task's slice ends with a tick now that there are two. */
 	nr_running_tasks++;
+	wake_up_process(p);
 
 	/* vfork: the parent waits until the child has called execve or
 	 * ended, because until then the child runs in its memory. */
