@@ -369,7 +369,7 @@ static void do_qrcmd(struct gdb *g, const char *hex)
 		send_str(g, "OK");
 		return;
 	}
-	gdb_monitor(g->m, &g->sys, cmd, monitor_out, g);
+	gdb_monitor(g->m, &g->sys, running_thread(g), cmd, monitor_out, g);
 	send_str(g, "OK");
 }
 
