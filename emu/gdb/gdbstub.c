@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <Zydis/Zydis.h>
 
+#include "cpu/apic.h"
 #include "emu/gdb/gdbstub_int.h"
 #include "emu/gdb/gdbstub_tasks.h"
 #include "emu/gdb/snapshot.h"
@@ -207,6 +208,51 @@ static void hook_mem(void *ctx, struct cpu *c, uint64_t la, unsigned size, uint6
 			g->watch_addr = at;
 			g->watch_type = w->type;
 		}
+	}
+}
+
+/*
+ * HLT's wait for the timer (machine.idle_wait, cpu/interrupt.c), cut into
+ * slices with a look at the socket in between: Ctrl-C also stops a guest
+ * whose tasks all sleep, where no instruction runs to poll from.
+ */
+#define IDLE_SLICE (20000000ULL * TSC_SCALE)   /* 20 ms of guest time */
+static struct gdb *idle_gdb;
+static uint64_t (*idle_next)(struct machine *m, uint64_t ticks);
+
+static uint64_t idle_wait(struct machine *m, uint64_t ticks)
+{
+	struct gdb *g = idle_gdb;
+	uint64_t done = 0;
+	if (!idle_next)
+		return ticks == IDLE_FOREVER ? 0 : ticks;
+	if (ticks == IDLE_FOREVER)
+		return idle_next(m, ticks);
+	while (done < ticks) {
+		if (poll_interrupt(g)) {
+			g->why = W_INT;
+			m->cpu.stop = STOP_BREAKPOINT;
+			return done;
+		}
+		uint64_t want = ticks - done > IDLE_SLICE ? IDLE_SLICE : ticks - done;
+		uint64_t got = idle_next(m, want);
+		done += got;
+		if (got < want)
+			break;
+	}
+	return done;
+}
+
+static void set_idle_wait(struct gdb *g, bool on)
+{
+	if (on) {
+		idle_gdb = g;
+		idle_next = g->m->idle_wait;
+		g->m->idle_wait = idle_wait;
+	} else if (g->m->idle_wait == idle_wait) {
+		g->m->idle_wait = idle_next;
+		idle_gdb = NULL;
+		idle_next = NULL;
 	}
 }
 
@@ -591,6 +637,7 @@ int gdbstub_serve(struct machine *m, const char *spec, FILE *log, char *err, siz
 		g->snap = NULL;
 	}
 	set_hooks(g);
+	set_idle_wait(g, true);
 	if (m->hc && hostcall_current_task(m->hc)->switches) {
 		g->seen_switches = hostcall_current_task(m->hc)->switches - 1;
 		note_switch(g);
@@ -614,6 +661,7 @@ int gdbstub_serve(struct machine *m, const char *spec, FILE *log, char *err, siz
 	if (r < 0 && g->exited)
 		result = g->exit_status;
 	cpu_set_hooks(g->c, NULL);
+	set_idle_wait(g, false);
 	g->c->stop = STOP_NONE;
 	snap_free(g->snap);
 	free(g->sw);
