@@ -324,13 +324,13 @@ static void mon_tasks(struct machine *m, int running, struct out *o)
 	}
 	if (n > 1024)
 		n = 1024;
-	pr(o, "  %5s %5s %-5s %-15s %-16s %s\n", "TID", "PID", "STATE", "COMM", "WCHAN",
+	pr(o, "  %5s %5s %-5s %-15s %-20s %s\n", "TID", "PID", "STATE", "COMM", "WCHAN",
 	   "KERNEL STACK");
 	for (int k = 0; k < n; k++) {
 		char note[48] = "";
 		if (t[k].idle)
 			snprintf(note, sizeof note, "  (idle task: gdb thread %d)", t[k].id);
-		pr(o, "%c %5d %5d %-5s %-15s %-16s %#018" PRIx64 "%s\n",
+		pr(o, "%c %5d %5d %-5s %-15s %-20s %#018" PRIx64 "%s\n",
 		   t[k].id == running ? '*' : ' ', t[k].tid, t[k].tgid,
 		   task_state_letter(t[k].state), t[k].comm, t[k].wchan[0] ? t[k].wchan : "-",
 		   t[k].stack, note);
