@@ -1,7 +1,8 @@
 /*
  * gdbstub_int.h - what the pieces of the gdb stub share (emu/gdb/gdbstub.c:
  * hooks, run control, reverse execution, the server; gdbstub_packets.c:
- * the protocol; gdbstub_regs.c: registers, target description, memory).
+ * the protocol; gdbstub_regs.c: registers, target description, memory;
+ * gdbstub_tasks.c: the guest kernel's tasks as gdb's threads).
  * Not a public header.
  */
 #ifndef LSTAR_GDBSTUB_INT_H
@@ -127,6 +128,15 @@ size_t mem_get(struct machine *m, uint64_t la, uint8_t *dst, size_t n);
 size_t mem_put(struct machine *m, uint64_t la, const uint8_t *src, size_t n);
 size_t mem_get_as(struct machine *m, uint64_t cr3, uint64_t la, uint8_t *dst, size_t n);
 size_t mem_put_as(struct machine *m, uint64_t cr3, uint64_t la, const uint8_t *src, size_t n);
+
+/* gdbstub_tasks.c: gdb's threads (the guest kernel's tasks) */
+#define MAX_THREADS 1024
+int thread_ids(struct gdb *g, int *ids, int max);
+bool thread_alive(struct gdb *g, int id);
+const struct saved_regs *sel_regs(struct gdb *g, bool *gone);
+uint64_t sel_cr3(struct gdb *g);
+unsigned sel_reg_get(struct gdb *g, const struct saved_regs *sr, int r, uint8_t *b);
+void thread_extra(struct gdb *g, int id, char *text, size_t len);
 
 /* gdbstub.c */
 void set_hooks(struct gdb *g);

@@ -1,12 +1,14 @@
 /*
  * gdbstub_tasks.c - the guest kernel's tasks, read from guest memory for
- * gdb's thread view and `monitor tasks` (gdbstub_tasks.h).
+ * gdb's thread view and `monitor tasks` (gdbstub_tasks.h), and that view:
+ * the thread list, the selected thread's registers and address space.
  *
  * The layout comes from task_offsets.h, generated from kernel_model/'s
  * headers.  Nothing here trusts guest memory: a slot whose state is not
  * one of the kernel's, or whose tid is not positive (the zeroed table
  * before sched_init), is not a task, and every read may fail.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "emu/gdb/gdbstub_int.h"
@@ -220,4 +222,80 @@ bool task_saved_regs(struct machine *m, const struct gtask *t, struct saved_regs
 	r->cs = KT_KERNEL_CS;
 	r->ss = KT_KERNEL_DS;
 	return true;
+}
+
+/* ------------------------------------------------- gdb's thread view */
+
+/* gdb's thread ids: the guest kernel's live tasks, and the running one
+ * whatever the table says (before sched_init fills it; another kernel).
+ * The idle task only while it is on the CPU: otherwise a program of one
+ * thread would look like two to gdb ("Thread 1 hit Breakpoint 1"). */
+int thread_ids(struct gdb *g, int *ids, int max)
+{
+	static struct gtask t[MAX_THREADS];
+	int run = running_thread(g), n = tasks_list(g->m, t, MAX_THREADS), k = 0;
+	if (n > MAX_THREADS)
+		n = MAX_THREADS;
+	bool have = false;
+	for (int i = 0; i < n; i++)
+		have |= t[i].id == run;
+	if (!have)
+		ids[k++] = run;
+	for (int i = 0; i < n && k < max; i++)
+		if (!t[i].idle || t[i].id == run)
+			ids[k++] = t[i].id;
+	return k;
+}
+
+bool thread_alive(struct gdb *g, int id)
+{
+	struct gtask t;
+	return id == running_thread(g) || tasks_find(g->m, id, &t);
+}
+
+/* The registers of the thread gdb selected (Hg): NULL for the CPU's
+ * (the running task), else those a switched-out task keeps; *gone when
+ * there is no such task any more. */
+const struct saved_regs *sel_regs(struct gdb *g, bool *gone)
+{
+	static struct saved_regs r;
+	struct gtask t;
+	*gone = false;
+	if (g->gthread <= 0 || g->gthread == running_thread(g))
+		return NULL;
+	if (!tasks_find(g->m, g->gthread, &t) || !task_saved_regs(g->m, &t, &r)) {
+		*gone = true;
+		return NULL;
+	}
+	return &r;
+}
+
+/* The address space of the selected thread: its page tables, 0 for the
+ * CPU's. */
+uint64_t sel_cr3(struct gdb *g)
+{
+	struct gtask t;
+	if (g->gthread <= 0 || g->gthread == running_thread(g) ||
+	    !tasks_find(g->m, g->gthread, &t))
+		return 0;
+	return task_pgd(g->m, &t);
+}
+
+unsigned sel_reg_get(struct gdb *g, const struct saved_regs *sr, int r, uint8_t *b)
+{
+	return sr ? reg_get_saved(g->c, sr, r, b) : reg_get(g->c, r, b);
+}
+
+/* qThreadExtraInfo: "comm, state, pid N" */
+void thread_extra(struct gdb *g, int id, char *text, size_t len)
+{
+	struct gtask t;
+	bool on_cpu = id == running_thread(g);
+	if (tasks_find(g->m, id, &t))
+		snprintf(text, len, "%s, %s, pid %d", t.comm[0] ? t.comm : "?",
+			 task_state_word(t.state, on_cpu, t.idle), t.tgid);
+	else if (on_cpu)
+		snprintf(text, len, "CPU 0, CPL %d (%s)", g->c->cpl, g->c->cpl ? "user" : "kernel");
+	else
+		snprintf(text, len, "gone");
 }
