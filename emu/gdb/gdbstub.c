@@ -5,9 +5,10 @@
  * One connection, all-stop.  The machine runs only inside resume();
  * everything else happens while it is stopped between instructions.  gdb's
  * threads are the guest kernel's tasks (gdbstub_tasks.c); running,
- * stepping and stopping are the whole machine's.  Breakpoints, watchpoints, single steps and the Ctrl-C poll
- * are cpu_hooks callbacks, so the guest's memory is never patched with
- * INT3 and the guest cannot see the debugger.
+ * stepping and stopping are the whole machine's.  Breakpoints,
+ * watchpoints, single steps and the Ctrl-C poll are cpu_hooks callbacks,
+ * so the guest's memory is never patched with INT3 and the guest cannot
+ * see the debugger.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -78,10 +79,21 @@ static int hook_before(void *ctx, struct cpu *c, const struct insn *i)
 			snap_io(g->snap);
 	}
 	g->watch_hit = false;
-	if (g->wait_thread && (g->wait_kernel || c->cpl == 3) &&
-	    running_thread(g) == g->wait_thread) {
-		g->why = W_THREAD;
-		return 1;
+	if (g->wait_thread) {
+		int run = running_thread(g);
+		if (run == g->wait_thread && (g->wait_kernel || c->cpl == 3)) {
+			g->why = W_THREAD;
+			return 1;
+		}
+		if (run != g->wait_last) {
+			/* a switch: is the thread we wait for still there? */
+			struct gtask t;
+			g->wait_last = run;
+			if (!tasks_find(g->m, g->wait_thread, &t)) {
+				g->why = W_THREAD;
+				return 1;
+			}
+		}
 	}
 	bool skip = g->skip_once;
 	g->skip_once = false;
@@ -366,11 +378,14 @@ void resume_thread(struct gdb *g, bool step, int tid)
 		/* until it runs again: in user mode where its saved registers
 		 * say, or anywhere for a task that has no user mode (idle) */
 		g->wait_thread = tid;
+		g->wait_last = running_thread(g);
 		g->wait_kernel = !task_saved_regs(g->m, &t, &r) || (r.cs & 3) != 3;
 		resume(g, false, true);
 		g->wait_thread = 0;
 		if (g->c->stop != STOP_BREAKPOINT || g->why != W_THREAD)
 			return;   /* something else stopped the machine first */
+		if (running_thread(g) != tid)
+			return;   /* it ended: stop where the machine is */
 	}
 	resume(g, step, true);
 }

@@ -21,7 +21,7 @@
 #define MAX_WP 16
 #define POLL_EVERY 4096        /* instructions between Ctrl-C polls */
 
-/* W_THREAD: the thread gdb steps is back on the CPU (resume_thread). */
+/* W_THREAD: the thread gdb steps is back on the CPU, or gone (resume_thread). */
 enum why { W_NONE, W_SW, W_HW, W_WATCH, W_INT, W_STEP, W_IO, W_TARGET, W_THREAD };
 
 struct bp { uint64_t addr; int hw; };
@@ -73,7 +73,8 @@ struct gdb {
 	int gthread;               /* selected by Hg: registers, memory; 0 = the running task */
 	int cthread;               /* selected by Hc: the thread an `s` packet steps */
 	int wait_thread;           /* stop when this thread is on the CPU ... */
-	bool wait_kernel;          /* ... in any mode (else: back in user mode) */
+	bool wait_kernel;          /* ... in any mode (else: back in user mode), */
+	int wait_last;             /* or gone at a switch (the running one before) */
 	struct task_switch *sw;    /* the running task's changes, by position */
 	size_t nsw, capsw;
 	uint64_t seen_switches;    /* HC_TASK calls seen */
