@@ -43,25 +43,31 @@ static bool rd32(struct machine *m, uint64_t la, int *v)
 	return rd(m, la, v, 4);
 }
 
-/* task_table, if the kernel has one of the size this stub was built for:
- * its address and the number of slots that may be in use. */
+/* The task slots, if the kernel has kernel_model's task_table: a pointer
+ * to KT_MAX_TASKS slots that the kernel allocates at boot (NULL until
+ * then: no task yet, slots 0).  Their address and the number of slots
+ * that may be in use. */
 static bool table(struct machine *m, uint64_t *base, int *slots, uint64_t *idle)
 {
-	uint64_t off;
-	if (!m->syms || !sym_find(m->syms, "task_table", base) || !(*base >> 63))
+	uint64_t off, var;
+	if (!m->syms || !sym_find(m->syms, "task_table", &var) || !(var >> 63))
 		return false;
-	const char *end = sym_lookup(m->syms, *base + (uint64_t)KT_MAX_TASKS * KT_TASK_SIZE - 1,
-				     &off);
-	if (!end || strcmp(end, "task_table") ||
-	    off != (uint64_t)KT_MAX_TASKS * KT_TASK_SIZE - 1)
-		return false;   /* another kernel's task_table */
+	const char *end = sym_lookup(m->syms, var + 7, &off);
+	if (!end || strcmp(end, "task_table") || off != 7)
+		return false;   /* another kernel's task_table: not a pointer */
+	*idle = 0;
+	if (!rd64(m, var, base) || !*base) {
+		*slots = 0;     /* not allocated yet: the first process is booting */
+		return true;
+	}
+	if (!(*base >> 63))
+		return false;
 	uint64_t a;
 	int used = KT_MAX_TASKS;
 	if (sym_find(m->syms, "task_slots_used", &a) && rd32(m, a, &used) &&
 	    (used < 0 || used > KT_MAX_TASKS))
 		used = KT_MAX_TASKS;
 	*slots = used;
-	*idle = 0;
 	if (sym_find(m->syms, "idle_task", &a))
 		rd64(m, a, idle);
 	return true;
