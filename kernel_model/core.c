@@ -82,6 +82,7 @@ void sched_init(void)
 	memcpy(t->comm, "init", 5);
 	boot_mm.users = 1;
 	nr_running_tasks = 1;
+	memcpy(boot_signal.rlim, init_rlimits, sizeof(init_rlimits));
 	current = t;
 }
 

@@ -353,6 +353,7 @@ static long copy_process(const struct clone_args_k *a)
 		p->signal->ids = current->signal->ids;
 		p->signal->wait_chldexit.name = "wait4";
 		p->signal->rlim_nofile = current->signal->rlim_nofile;
+		memcpy(p->signal->rlim, current->signal->rlim, sizeof(p->signal->rlim));
 		p->signal->cputime.start_ns = now_ns() - boot_ns();
 		p->tgid = p->pid;
 		p->group_leader = p;

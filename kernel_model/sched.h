@@ -75,11 +75,11 @@ struct signal_struct {
 	bool group_exit;		/* exit_group or a fatal signal started */
 	int group_exit_code;		/* wait status */
 	unsigned long shared_pending;	/* process-directed signals */
-	struct ksiginfo shared_info[_NSIG];
 	wait_queue_head_t wait_chldexit;	/* wait4 sleeps here */
 	int stop_state;			/* for WUNTRACED/WCONTINUED reporting */
 	int stop_sig;
 	u64 rlim_nofile;
+	struct rlimit rlim[RLIM_NLIMITS];	/* getrlimit/setrlimit/prlimit64 */
 	struct task_usage usage;	/* what wait4 reports once it ended */
 };
 
@@ -147,6 +147,9 @@ extern int task_slots_used;
 /* pipe.c: woken on every change of a pipe or eventfd (poll and epoll
  * sleep here) */
 extern wait_queue_head_t pipe_poll_wait;
+
+/* sys.c: the limits the first process starts with */
+extern const struct rlimit init_rlimits[RLIM_NLIMITS];
 
 /* core.c */
 void sched_init(void);
