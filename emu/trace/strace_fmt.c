@@ -424,7 +424,7 @@ void strace_put_arg(struct sbuf *b, struct cpu *c, const struct syscall_desc *d,
 		}
 		break;
 	}
-	case A_CLONE: put_clone(b, a); break;
+	case A_CLONE: put_clone(b, c, a, CLONE_AT_CALL | CLONE_ON_RETURN, ret); break;
 	case A_CLONE3: put_clone_args(b, c, v, a[1]); break;
 	case A_FCNTLARG:
 		switch (a[1]) {
