@@ -133,7 +133,8 @@ static void task_switched(struct trace_session *s, struct cpu *c)
 {
 	const struct hostcall_task *h = s->task;
 	s->switches_seen = h->switches;
-	bool same = h->tid == s->tid;
+	bool same = h->tid == s->tid && s->tasks_named;
+	s->tasks_named = true;
 	s->tid = h->tid;
 	s->tgid = h->tgid;
 	memcpy(s->comm, h->comm, sizeof(s->comm));
@@ -304,12 +305,12 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 			s->comm[sizeof(s->comm) - 1] = 0;
 		}
 	}
-	s->task_shown = s->tid;
-	s->task_full = true;
-	trace_task_text(s);
 	/* Where a task ends, for the strace view's "+++ exited" lines. */
 	if (m->syms)
 		sym_find(m->syms, "do_task_exit", &s->exit_fn);
+	s->tasks_named = s->exit_fn || (s->task && s->task->switches);
+	s->task_shown = s->tid;
+	trace_task_text(s);
 	if (t->from && !(s->has_from = resolve(m, t->from, &s->from))) {
 		snprintf(err, errlen, "--trace-from %s: no such symbol or address", t->from);
 		goto fail;

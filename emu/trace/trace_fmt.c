@@ -598,6 +598,11 @@ static void js_extras(struct trace_session *s, struct obuf *o, unsigned events, 
 
 void trace_task_text(struct trace_session *s)
 {
+	if (!s->tasks_named) {   /* a kernel that does not say: no "tid" */
+		s->tid_js_len = 0;
+		s->task_full = false;
+		return;
+	}
 	int n = snprintf(s->tid_js, sizeof(s->tid_js), ",\"tid\":%d", s->tid);
 	s->tid_js_len = n > 0 && n < (int)sizeof(s->tid_js) ? (unsigned)n : 0;
 	s->task_full = true;
