@@ -42,7 +42,7 @@ int main(void)
 		_exit(1);
 	}
 	read(ready[0], &c, 1);   /* the child is about to pause */
-	struct timespec ms = { 0, 10 * 1000 * 1000 };
+	struct timespec ms = { 0, 100 * 1000 * 1000 };   /* plenty, even on a busy host */
 	nanosleep(&ms, NULL);
 	kill(child, SIGTERM);
 	waitpid(child, &st, 0);
