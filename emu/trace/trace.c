@@ -308,7 +308,9 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 	/* Where a task ends, for the strace view's "+++ exited" lines. */
 	if (m->syms)
 		sym_find(m->syms, "do_task_exit", &s->exit_fn);
-	s->tasks_named = s->exit_fn || (s->task && s->task->switches);
+	/* JSON Lines records name the task from the kernel's first switch
+	 * on: a program that stays one task has traces as before */
+	s->tasks_named = s->task && s->task->switches;
 	s->task_shown = s->tid;
 	trace_task_text(s);
 	if (t->from && !(s->has_from = resolve(m, t->from, &s->from))) {

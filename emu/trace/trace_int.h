@@ -377,8 +377,8 @@ struct trace_session {
 	uint64_t switches_seen;    /* its switch count when last looked at */
 	int tid, tgid;
 	char comm[16];
-	bool tasks_named;          /* the kernel names its tasks (has do_task_exit,
-	                              or made an HC_TASK): JSON Lines get "tid" */
+	bool tasks_named;          /* the kernel switched tasks (HC_TASK): JSON
+	                              Lines records get "tid" from then on */
 	int task_shown;            /* the task of the trace's last line */
 	bool task_full;            /* JSON Lines: the next record has tgid and comm too */
 	char tid_js[32];           /* ,"tid":N (JSON Lines: on every record) */
