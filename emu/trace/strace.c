@@ -58,6 +58,7 @@
 #define ARG_TEXT 4608            /* a path of 4096 bytes; longer text is cut */
 #define STRACE_LINE_MAX (6 * ARG_TEXT + 512)
 #define NSENT 16                 /* signals sent, remembered for a victim's line */
+#define NDEAD 64                 /* ended tasks remembered (a fork returning late) */
 
 enum { NR_RT_SIGACTION = 13, NR_RT_SIGPROCMASK = 14, NR_RT_SIGRETURN = 15, NR_CLONE = 56,
        NR_FORK = 57, NR_VFORK = 58, NR_EXECVE = 59, NR_EXIT = 60, NR_KILL = 62, NR_TKILL = 200,
@@ -138,7 +139,8 @@ struct strace {
 	struct task *open;        /* whose line is open (its first part not printed) */
 	struct sent sent[NSENT];
 	unsigned nsent;
-	bool first_gone;          /* the first process's end was printed */
+	int dead[NDEAD];          /* tids of the last tasks that ended */
+	unsigned ndead;
 	struct sc_count count[NR_NAMES + 1];   /* [NR_NAMES]: numbers beyond */
 };
 
@@ -814,8 +816,7 @@ static void task_gone(struct strace *s, struct cpu *c, struct task *t, int wstat
 			sb_printf(&b, "+++ killed by signal %d +++\n", sig);
 		fputs(line, s->out);
 	}
-	if (t->tgid == STRACE_FIRST_TID && t->tid == t->tgid)
-		s->first_gone = true;
+	s->dead[s->ndead++ % NDEAD] = t->tid;
 	drop_task(s, t);
 	if (pr && --pr->ntasks <= 0) {
 		child_ended(s, pr);
@@ -828,6 +829,14 @@ void strace_task_exit(struct strace *s, struct cpu *c, int wstatus)
 	struct task *t = current(s);
 	if (t)
 		task_gone(s, c, t, wstatus);
+}
+
+static bool ended(const struct strace *s, int tid)
+{
+	for (unsigned k = 0; k < NDEAD && k < s->ndead; k++)
+		if (s->dead[(s->ndead - 1 - k) % NDEAD] == tid)
+			return true;
+	return false;
 }
 
 /* After a call that succeeded: what it changed in the state followed. */
@@ -855,7 +864,8 @@ static void call_done(struct strace *s, struct task *t, int64_t ret)
 			pr->chld = CHLD_DFL;   /* handlers do not survive an exec */
 		break;
 	default:
-		if (is_fork(p->nr) && ret > 0 && p->child != ret && !find_task(s, (int)ret)) {
+		if (is_fork(p->nr) && ret > 0 && p->child != ret && !find_task(s, (int)ret) &&
+		    !ended(s, (int)ret)) {
 			/* the child, known before it ran */
 			bool thread = (p->nr == NR_CLONE && (p->args[0] & CLONE_THREAD_)) ||
 				      (p->nr == NR_CLONE3 && p->aux_ok && (p->aux[0] & CLONE_THREAD_));
