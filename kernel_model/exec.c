@@ -212,6 +212,11 @@ static long do_execveat(int dfd, const char __user *upath,
 		return err;
 	if (err == 0)
 		return -ENOENT;
+	/* /proc/self/exe is this process's program, not the host's lstar:
+	 * busybox re-executes itself this way. */
+	if (!strcmp(filename, "/proc/self/exe") && init_mm.exe_path &&
+	    strlen(init_mm.exe_path) < PATH_MAX)
+		memcpy(filename, init_mm.exe_path, strlen(init_mm.exe_path) + 1);
 	if ((err = copy_strings(uargv, new_argv, &b.argc, &used)) ||
 	    (err = copy_strings(uenvp, new_envp, &b.envc, &used)))
 		return err;
