@@ -266,6 +266,8 @@ static long do_execveat(int dfd, const char __user *upath,
 	setup_new_exec(&b);
 	close_on_exec_files();
 	flush_signal_handlers();
+	/* POSIX timers do not survive execve (alarm does). */
+	memset(current->signal->posix_timers, 0, sizeof(current->signal->posix_timers));
 	wrmsrl(MSR_FS_BASE, 0);		/* the new C library sets up its own TLS */
 	/* A fresh FPU: x87 and SSE state as at process start. */
 	u32 mxcsr = 0x1f80;
