@@ -240,7 +240,7 @@ gval=$(printf '%016s' "$gval" | tr ' ' 0)
 fact $? "the timer interrupt at $eseq does not read gate 0xec (idt_table+0xec0) pointing at asm_sysvec_apic_timer_interrupt: '$gread'"
 
 # 2a. from the user instruction to schedule()
-window "$useq" "$sw" tick.txt |
+window "$useq" "$((sw - 1))" tick.txt |
 	digest "^(spin_parent|asm_sysvec_apic_timer_interrupt(\\+0x(2|9|26))? |sysvec_apic_timer_interrupt |sysvec_apic_timer_interrupt\\+0x[0-9a-f]+ .*(wrmsr|mov byte ptr)|exit_to_user_mode_prepare(\\+0x[0-9a-f]+ .* call)? |schedule |schedule\\+0x[0-9a-f]+ .*(mov cr3|fxsave64|call +0x$switch_asm))" >x/sched_tick
 # 2b. the switch itself and the way out to the other task
 window "$sw" "$nseq" tick.txt |
