@@ -381,6 +381,12 @@ fact $? "the busybox pipeline does not print hi: $(cat bb.out)"
 nbb=$(grep -c '^' bb.ev)
 [ "$nbb" -ge 3 ] && ! awk -F'\t' '$8 == "-"' bb.ev | grep -q .
 fact $? "the busybox pipeline: $nbb switches, each between processes (a CR3 change): $(cat bb.ev)"
+# what exercise 7's answer says: the shell (42) sleeps in wait4, echo (43)
+# and cat (44) start through ret_from_fork and end with exit, and the last
+# switch goes back to the shell
+whys=$(awk -F'\t' '{ w = $6; sub(/\+.*/, "", w); c = $7; sub(/\+.*/, "", c); printf "%s/%s/%s ", w, c, $15 }' bb.ev)
+[ "$whys" = "sleep_on/do_wait/43 do_task_exit/-/44 do_task_exit/-/42 " ]
+fact $? "the busybox pipeline's switches are not wait4 -> 43, exit -> 44, exit -> 42: $whys"
 b1=$(head -1 bb.ev)
 window "$(echo "$b1" | col 1)" "$(echo "$b1" | col 12)" bb.i |
 	digest '^(__switch_to_asm\+0x(a|d|1a) |__switch_to\+0x[0-9a-f]+ .* ret|ret_from_fork_asm|swapgs_restore_regs_and_return_to_usermode\+0x(12|25) )' >x/ex7_first

@@ -1,10 +1,11 @@
 #!/bin/sh
 # docs/exercises/check.sh [BUILD_DIR] - run the solutions of the exercises
-# (the ctest case trace_exercises).  Exercises 1-3 change the kernel: each
-# solution is applied to a copy of kernel_model/, built the way
+# (the ctest case trace_exercises).  Exercises 1-3 and 8 change the kernel:
+# each solution is applied to a copy of kernel_model/, built the way
 # kernel_model/CMakeLists.txt builds it (objects of unchanged files are
 # shared), and run with `lstar run --kernel`.  Exercises 4 and 5 quote lstar
-# output that scripts/walkthrough.sh --check compares.
+# output that scripts/walkthrough.sh --check compares, exercise 7 output
+# that scripts/sched_walkthrough.sh --check compares.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$here/build}
@@ -167,3 +168,48 @@ echo "exercise 3: ok"
 # ---- 4 and 5: the quoted output is checked by scripts/walkthrough.sh ----
 sh "$here/scripts/walkthrough.sh" --check "$build" || fail 4-5 "the quoted output changed"
 echo "exercises 4-5: ok"
+
+# ---- 7: the quoted trace is checked by scripts/sched_walkthrough.sh ------
+s=0
+sh "$here/scripts/sched_walkthrough.sh" --check "$build" || s=$?
+case $s in
+0) echo "exercise 7: ok" ;;
+77) echo "exercise 7: skipped (no sched_demo or no busybox)" ;;
+*) fail 7 "the quoted output changed or a fact no longer holds" ;;
+esac
+
+# ---- 8. the time slice ---------------------------------------------------
+# Count switches (__switch_to_asm) and timer interrupts (the stub's second
+# instruction: lstar's --trace-range leaves out the first instruction after
+# an interrupt) of `sched_demo spin 9750000` on a kernel: "SWITCHES TICKS".
+demo=$build/guests/sched_demo
+ex8_count() {	# ex8_count KERNEL_ELF
+	# shellcheck disable=SC2046
+	set -- "$1" $(nm -n "$1" | awk '$3 == "__switch_to_asm" { lo = $1 } $3 == "asm_console_interrupt" { hi = $1 }
+		END { print lo, hi }')
+	env -i "$lstar" run --seed 1 --kernel "$1" --trace="$w/ex8.txt" --trace-range "0x$2-0x$3" \
+		"$demo" spin 9750000 >"$w/ex8.out" 2>&1 || fail 8 "sched_demo spin: $(cat "$w/ex8.out")"
+	echo "$(grep -c ' __switch_to_asm ' "$w/ex8.txt") $(grep -c ' asm_sysvec_apic_timer_interrupt+0x2 ' "$w/ex8.txt")"
+}
+ex8() {
+	sed -i 's/^#define SLICE_NSEC\t(4 \* 1000 \* 1000)/#define SLICE_NSEC\t(1 * 1000 * 1000)/' core.c
+	grep -q '^#define SLICE_NSEC.(1 \* 1000 \* 1000)' core.c
+}
+if [ -x "$demo" ]; then
+	kbuild ex8 ex8
+	# shellcheck disable=SC2046
+	set -- $(ex8_count "$w/base-kernel.elf") $(ex8_count "$w/ex8.elf")
+	doc=$here/docs/exercises/08-time-slice.md
+	got="4ms $1 $2 1ms $3 $4"
+	want=$(sed -n 's/^ex8 //p' "$doc")
+	[ "$got" = "$want" ] || fail 8 "counts '$got', the solution says '$want' (the line 'ex8 ...' in $doc)"
+	# The prediction: each task runs 19.5 million instructions, in slices
+	# of 4 (1) million: the timer switches 2 x 4 = 8 (2 x 19 = 38) times,
+	# plus 2 switches of the program's own (the yield, the child's exit).
+	[ "$1" = 10 ] || fail 8 "4 ms: $1 switches, not 10"
+	[ "$3" = 40 ] || fail 8 "1 ms: $3 switches, not 40"
+	[ "$2" -ge 8 ] && [ "$4" -ge 38 ] || fail 8 "fewer timer interrupts than the timer's switches: $2 (4 ms), $4 (1 ms)"
+	echo "exercise 8: ok"
+else
+	echo "exercise 8: skipped (no build/guests/sched_demo: musl-gcc missing)"
+fi
