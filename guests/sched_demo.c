@@ -17,11 +17,11 @@
  * of their own, so that a trace tells by the symbol which task runs:
  * spin_parent/spin_child, spin_main/spin_thread.
  *
- * After fork and pthread_create the creator yields once, so the new task
- * starts at once and the timer alternates the two from then on.  (lstar's
- * kernel arms the slice timer when a task is scheduled or woken, not when
- * fork or clone makes a new one runnable: without the yield the creator
- * would count to its end before the other task ran at all.)
+ * Before fork and pthread_create the program yields once.  lstar's kernel
+ * gives a task its first time slice when schedule() picks it, and the
+ * first process has never been picked: the timer that should end its
+ * slice once a second task is runnable would not be armed, and it would
+ * count to its end before the other task ran at all (docs/kernel.md §7).
  */
 #include <pthread.h>
 #include <sched.h>
@@ -82,7 +82,6 @@ static int spin_demo(void)
 		spin_child(steps);
 		_exit(0);
 	}
-	sched_yield();
 	spin_parent(steps);
 	int st;
 	waitpid(pid, &st, 0);
@@ -96,7 +95,6 @@ static int threads_demo(void)
 	sched_yield();
 	if (pthread_create(&t, NULL, thread_body, NULL))
 		return 1;
-	sched_yield();
 	spin_main(steps);
 	pthread_join(t, NULL);
 	printf("two threads counted %lu steps each\n", steps);

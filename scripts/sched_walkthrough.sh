@@ -26,10 +26,11 @@
 #   - with every task asleep until a deadline, the idle task runs HLT;
 #   - two tasks waiting for each other end the machine with status 125.
 #
-# Only instruction lines of the text trace are read (sequence number, CPL,
-# RIP, symbol, ...); other lines (exceptions, interrupts, task switches)
-# are passed over, except the #PF lines quoted for copy-on-write
-# (cow_faults below).  Runs use --seed 1, an empty environment and paths
+# The analysis reads the instruction lines of the text trace (sequence
+# number, CPL, RIP, symbol, ...).  Of the other lines, the excerpts quote
+# them as they come (task switches, interrupts), and two facts read them:
+# the timer interrupt's line must name vector 236, and the #PF lines with
+# error code 7 show copy-on-write.  Runs use --seed 1, an empty environment and paths
 # of fixed length, so every number is the same on every machine.
 #
 # Exit status: 0 all matches, 1 a document or a fact differs, 77 skipped
@@ -156,8 +157,9 @@ function chg(name,   v) {	# "OLD>NEW" of a change "name=OLD→NEW", or ""
 }
 EOF
 
-# digest.awk: the instruction lines of a window, user ones and those
-# matching KEEP (a regex on "symbol line") in full, each run of others as one line
+# digest.awk: the lines of a window: other than instruction lines (tasks,
+# interrupts, exceptions), user instructions and those matching KEEP (a
+# regex on "symbol line") in full, each run of others as one line
 # "... N instructions: f g h" (the functions they ran in, in order).
 cat >digest.awk <<'EOF'
 function flush(   i, s) {
@@ -167,6 +169,8 @@ function flush(   i, s) {
 	printf "        ... %d instruction%s: %s\n", skipped, (skipped > 1 ? "s" : ""), s
 	skipped = 0; nf = 0; delete seen
 }
+$3 == "----" { flush(); print; next }
+length($3) != 16 { next }
 {
 	f = ($4 ~ /^[0-9a-f][0-9a-f]$/) ? "?" : $4
 	text = f " " $0
@@ -213,35 +217,42 @@ fact $? "the last write to gate 0xec (idt_table+0xec0) is not asm_sysvec_apic_ti
 spin() {	# spin OUT MODE LOOP1 LOOP2
 	out=$1; shift; m=$1; shift
 	env -i "$lstar" run --seed 1 --trace=/dev/stdout ./sched_demo "$m" 3000000 2>/dev/null |
-		grep -B1 -A1 -v -F -e " $1" -e " $2" | insns >"$out" || true
+		grep -B1 -A1 -v -F -e " $1" -e " $2" | grep -v '^--$' >"$out"
 }
 spin spin.txt spin spin_parent spin_child
 spin threads.txt threads spin_main spin_thread
-events spin.txt >spin.ev
-events threads.txt >threads.ev
+insns spin.txt | events >spin.ev
+insns threads.txt | events >threads.ev
 
-# The switch the chapter follows: the first one from spin_parent to
-# spin_child where the timer interrupted the parent.
-ev=$(awk -F'\t' '$2 == "asm_sysvec_apic_timer_interrupt" && $5 ~ /^spin_parent/ && $13 ~ /^spin_child/ { print; exit }' spin.ev)
+# The switch the chapter follows: the first one where the timer interrupts
+# one loop and the other loop runs next (with --seed 1: the child's, then
+# the parent's).
+ev=$(awk -F'\t' '$2 == "asm_sysvec_apic_timer_interrupt" &&
+	(($5 ~ /^spin_parent/ && $13 ~ /^spin_child/) || ($5 ~ /^spin_child/ && $13 ~ /^spin_parent/)) { print; exit }' spin.ev)
 [ -n "$ev" ]
-fact $? "no timer interrupt in spin_parent is followed by __switch_to_asm and then spin_child"
+fact $? "no timer interrupt in one loop is followed by __switch_to_asm and then the other loop"
+from=$(echo "$ev" | col 5 | sed 's/+.*//')
 sw=$(echo "$ev" | col 1); eseq=$(echo "$ev" | col 3); useq=$(echo "$ev" | col 4)
 nseq=$(echo "$ev" | col 12)
 window "$useq" "$nseq" spin.txt >tick.txt
-# the interrupt's entry: where it read gate 0xec (whatever line holds it)
-gread=$(env -i "$lstar" run --seed 1 --trace=/dev/stdout --max-insns "$((eseq + 2))" ./sched_demo spin 3000000 2>/dev/null |
-	tail -n 4 | grep -o "R 0x$gate:8=0x[0-9a-f]*" | head -1 || true)
-gval=${gread#*=0x}
-# an interrupt gate: offset 15..0 in bits 15..0, selector in 31..16, type
-# 0x8e (present, DPL 0, 64-bit interrupt gate) in 47..40, offset 31..16 in 63..48
-gval=$(printf '%016s' "$gval" | tr ' ' 0)
-[ -n "$gread" ] && [ "$(echo "$gval" | cut -c5-6)" = 8e ] &&
-	[ "$(echo "$gval" | cut -c1-4)$(echo "$gval" | cut -c13-16)" = "${timer_entry#ffffffff}" ]
-fact $? "the timer interrupt at $eseq does not read gate 0xec (idt_table+0xec0) pointing at asm_sysvec_apic_timer_interrupt: '$gread'"
+# the interrupt's own line: vector 236 (0xec), delivered to the handler
+# that gate 0xec holds, with the interrupted RIP in the frame
+intr=$(window "$useq" "$eseq" tick.txt | grep -m 1 -- ' ---- .*vector 236 ' || true)
+case $intr in
+*" INT vector 236 (external interrupt) at "*"-> 0x$timer_entry <asm_sysvec_apic_timer_interrupt+0x0>"*) true ;;
+*) false ;;
+esac
+fact $? "the timer interrupt before instruction $eseq is not shown as vector 236 to asm_sysvec_apic_timer_interrupt: '$intr'"
+irip=$(echo "$intr" | sed -n 's/.* at \(0x[0-9a-f]*\) .*/\1/p')
+urip=$(window "$useq" "$useq" tick.txt | awk '{ a = $3; sub(/^0+/, "", a); print "0x" a }')
+frip=$(echo "$intr" | sed -n 's/.*frame@[^ ]* rip=\(0x[0-9a-f]*\) .*/\1/p')
+sp=$(usym "${from:-spin_child}")
+[ -n "$irip" ] && [ "$irip" = "$frip" ] && [ $((irip - 0x$sp)) -ge 0 ] && [ $((irip - 0x$sp)) -lt 6 ]
+fact $? "the interrupt's frame does not hold a RIP in $from's loop (0x$sp): at $irip, frame rip $frip"
 
 # 2a. from the user instruction to schedule()
 window "$useq" "$((sw - 1))" tick.txt |
-	digest "^(spin_parent|asm_sysvec_apic_timer_interrupt(\\+0x(2|9|26))? |sysvec_apic_timer_interrupt |sysvec_apic_timer_interrupt\\+0x[0-9a-f]+ .*(wrmsr|mov byte ptr)|exit_to_user_mode_prepare(\\+0x[0-9a-f]+ .* call)? |schedule |schedule\\+0x[0-9a-f]+ .*(mov cr3|fxsave64|call +0x$switch_asm))" >x/sched_tick
+	digest "^(asm_sysvec_apic_timer_interrupt(\\+0x(2|9|26))? |sysvec_apic_timer_interrupt |sysvec_apic_timer_interrupt\\+0x[0-9a-f]+ .*(wrmsr|mov byte ptr)|exit_to_user_mode_prepare(\\+0x[0-9a-f]+ .* call)? |schedule |schedule\\+0x[0-9a-f]+ .*(mov cr3|fxsave64|call +0x$switch_asm))" >x/sched_tick
 # 2b. the switch itself and the way out to the other task
 window "$sw" "$nseq" tick.txt |
 	digest '^(__switch_to_asm|__switch_to( |\+0x[0-9a-f]+ .*(ret|call|fxrstor64))|schedule\+0x[0-9a-f]+ .* ret|exit_to_user_mode_prepare\+0x[0-9a-f]+ .* ret|swapgs_restore_regs_and_return_to_usermode\+0x25 |asm_sysvec_apic_timer_interrupt )' >x/sched_switch
@@ -249,7 +260,8 @@ window "$sw" "$nseq" tick.txt |
 cr3=$(echo "$ev" | col 8); rsp=$(echo "$ev" | col 9)
 {
 	echo "timer interrupt:   at instruction $eseq, in $(echo "$ev" | col 5) (the last user instruction is #$useq)"
-	echo "gate 0xec:         read at 0x$gate (idt_table + 0xec * 16) = 0x$gval"
+	echo "vector:            236 = 0xec, gate at 0x$gate (idt_table + 0xec * 16), handler 0x$timer_entry"
+	echo "frame:             rip=$frip, where $from goes on (its last instruction ran at $urip)"
 	echo "schedule() called: by $(echo "$ev" | col 6)"
 	echo "CR3:               ${cr3%>*} -> ${cr3#*>}"
 	echo "__switch_to_asm:   at instruction $sw, RSP ${rsp%>*} -> ${rsp#*>}"
@@ -257,7 +269,7 @@ cr3=$(echo "$ev" | col 8); rsp=$(echo "$ev" | col 9)
 	echo "next user code:    $(echo "$ev" | col 13) at instruction $nseq ($((nseq - useq - 1)) kernel instructions later)"
 } >x/sched_tick_facts
 case $cr3 in 0x*'>'0x*) [ "${cr3%>*}" != "${cr3#*>}" ] ;; *) false ;; esac
-fact $? "no CR3 change at the switch from spin_parent to spin_child ($cr3)"
+fact $? "no CR3 change at the switch between the two processes' loops ($cr3)"
 case $rsp in 0xffff*'>'0xffff*) [ "${rsp%>*}" != "${rsp#*>}" ] ;; *) false ;; esac
 fact $? "__switch_to_asm does not move RSP from one kernel stack to another ($rsp)"
 [ "$(echo "$ev" | col 10)" != "$(echo "$ev" | col 11)" ]
@@ -300,7 +312,7 @@ first=$(head -1 pipe.ev)
 p_sw=$(echo "$first" | col 1); p_next=$(echo "$first" | col 12)
 [ "$(echo "$first" | col 6 | sed 's/+.*//')" = sleep_on ] && [ "$(echo "$first" | col 7 | sed 's/+.*//')" = pipe_read ]
 fact $? "the first switch of sched_demo pipe is not the reader's sleep in pipe_read: $first"
-window "$(echo "$first" | col 3)" "$p_next" pipe.i >fork1.txt
+window "$(echo "$first" | col 3)" "$p_next" pipe.txt >fork1.txt
 grep -q ' ret_from_fork_asm ' fork1.txt
 fact $? "the child's first switch-in does not go through ret_from_fork_asm"
 # RAX when the child first reaches user mode: the last pop rax before the iretq
@@ -311,11 +323,13 @@ window "$(echo "$first" | col 3)" "$p_sw" fork1.txt |
 	digest '^(entry_SYSCALL_64 |pipe_read\+0x[0-9a-f]+ .* call|sleep_on_wq\+0x[0-9a-f]+ .* call|sleep_on\+0x[0-9a-f]+ .*(call|mov dword ptr \[r[a-z0-9]+\+0x[0-9a-f]+\], 0x01)|schedule\+0x[0-9a-f]+ .*(mov cr3|call +0x'"$switch_asm"'))' >x/sched_pipe_sleep
 window "$p_sw" "$p_next" fork1.txt |
 	digest '^(__switch_to_asm\+0x(a|d|1a) |__switch_to\+0x[0-9a-f]+ ret|ret_from_fork_asm|swapgs_restore_regs_and_return_to_usermode\+0x(12|22|25) )' >x/sched_fork_first
-# the wake-up: pipe_write -> wake_up -> wake_up_process(parent)
-wk=$(awk '$4 == "wake_up_process" { print $1; exit }' pipe.i)
+# the wake-up: pipe_write -> wake_up -> wake_up_process(parent) (fork
+# makes the child runnable through wake_up_process too: the one after the
+# first pipe_write)
+wk=$(awk '$4 ~ /^pipe_write/ { w = 1 } w && $4 == "wake_up_process" { print $1; exit }' pipe.i)
 [ -n "$wk" ] && window "$((wk - 400))" "$wk" pipe.i | grep -q ' pipe_write'
 fact $? "no wake_up_process called from pipe_write in sched_demo pipe"
-window "$((wk - 400))" "$((wk + 40))" pipe.i | awk -v w="$wk" '$1 >= w || / call / && /pipe_write|wake_up/' |
+window "$((wk - 400))" "$((wk + 40))" pipe.txt | awk -v w="$wk" '$1 >= w || / call / && /pipe_write|wake_up/' |
 	awk '{ print } / wake_up_process\+0x[0-9a-f]+ +c3 +ret/ { exit }' |
 	digest '^(pipe_write\+0x[0-9a-f]+ .* call|wake_up(_chan)?(\+0x[0-9a-f]+)? .*(call|jmp)|wake_up_process( |\+0x[0-9a-f]+ .*(mov dword ptr|mov qword ptr|mov ecx, 0x6e0|wrmsr|ret)))' >x/sched_wake
 second=$(sed -n 2p pipe.ev)
@@ -341,8 +355,8 @@ fact $? "the idle task never runs HLT while sched_demo sleeps"
 # from the sleep's call of schedule to the return to the sleeper
 hs=$(awk -v h="$h" '$1 < h && / call / && $0 ~ "call +0x'"$schedule"' " { s = $1 } END { print s }' sleep.i)
 he=$(awk -v h="$h" '$1 > h && substr($3, 1, 4) != "ffff" { print $1; exit }' sleep.i)
-window "$hs" "$he" sleep.i |
-	digest '^(__switch_to_asm |__switch_to\+0x[0-9a-f]+ .* ret|idle_entry|cpu_idle|arm_timer\+0x[0-9a-f]+ .*(mov ecx, 0x6e0|wrmsr)|asm_sysvec_apic_timer_interrupt |wake_up_process |wake_up_process\+0x[0-9a-f]+ .*mov dword ptr|sleep_on\+0x[0-9a-f]+ .* ret|swapgs_restore_regs_and_return_to_usermode\+0x25 |syscall_return_via_sysret\+0x1f )' >x/sched_idle
+window "$hs" "$he" sleep.txt |
+	digest '^(__switch_to_asm |__switch_to\+0x[0-9a-f]+ .* ret|(idle_entry|cpu_idle) |(idle_entry|cpu_idle)\+0x[0-9a-f]+ .*(sti|hlt|cli|call)|arm_timer\+0x[0-9a-f]+ .*(mov ecx, 0x6e0|wrmsr)|asm_sysvec_apic_timer_interrupt |wake_up_process |wake_up_process\+0x[0-9a-f]+ .*mov dword ptr|sleep_on\+0x[0-9a-f]+ .* ret|swapgs_restore_regs_and_return_to_usermode\+0x25 |syscall_return_via_sysret\+0x1f )' >x/sched_idle
 t0=$(awk -v h="$h" '$1 < h && / rdtsc / { v = $0 } END { print v }' sleep.i | sed 's/.*rax=0x[0-9a-f]*\xe2\x86\x920x\([0-9a-f]*\).*/\1/')
 t1=$(awk -v h="$h" '$1 > h && / rdtsc / { print; exit }' sleep.i | sed 's/.*rax=0x[0-9a-f]*\xe2\x86\x920x\([0-9a-f]*\).*/\1/')
 n1=$(awk -v h="$h" '$1 > h && / rdtsc / { print $1; exit }' sleep.i)
@@ -364,9 +378,7 @@ fact $? "sched_demo deadlock: status $(cat status), $(cat dl.out)"
 # ---- 6. exercise 7: a busybox pipeline ---------------------------------------
 mkdir bb
 (cd bb && L --trace=../bb.txt "$busybox" sh -c "$busybox echo hi | $busybox cat" >../bb.out 2>&1)
-insns bb.txt >bb.i
-rm -f bb.txt
-events bb.i >bb.ev
+insns bb.txt | events >bb.ev
 grep -qx hi bb.out
 fact $? "the busybox pipeline does not print hi: $(cat bb.out)"
 {
@@ -388,13 +400,17 @@ whys=$(awk -F'\t' '{ w = $6; sub(/\+.*/, "", w); c = $7; sub(/\+.*/, "", c); pri
 [ "$whys" = "sleep_on/do_wait/43 do_task_exit/-/44 do_task_exit/-/42 " ]
 fact $? "the busybox pipeline's switches are not wait4 -> 43, exit -> 44, exit -> 42: $whys"
 b1=$(head -1 bb.ev)
-window "$(echo "$b1" | col 1)" "$(echo "$b1" | col 12)" bb.i |
+window "$(echo "$b1" | col 1)" "$(echo "$b1" | col 12)" bb.txt |
 	digest '^(__switch_to_asm\+0x(a|d|1a) |__switch_to\+0x[0-9a-f]+ .* ret|ret_from_fork_asm|swapgs_restore_regs_and_return_to_usermode\+0x(12|25) )' >x/ex7_first
 b1u=$(echo "$b1" | col 4)
-window "$b1u" "$(echo "$b1" | col 1)" bb.i |
+window "$b1u" "$(echo "$b1" | col 1)" bb.txt |
 	digest '^(entry_SYSCALL_64 |x64_sys_call\+0x[0-9a-f]+ .*jmp \[|do_wait\+0x[0-9a-f]+ .* call|sleep_on(_wq)?\+0x[0-9a-f]+ .* call|schedule\+0x[0-9a-f]+ .*(mov cr3|call +0x'"$switch_asm"'))' >x/ex7_before
 
 # ---- render -------------------------------------------------------------------
+if [ "$mode" = --update ] && [ $status != 0 ]; then
+	echo "sched_walkthrough.sh: not updating the documents: the runs do not show what they say"
+	exit 1
+fi
 render() {
 	awk -v dir="$d/x" '
 	/^<!-- sched:[a-z_0-9]+ -->$/ {
