@@ -179,7 +179,7 @@ esac
 # switches and timer interrupts, "SWITCHES TICKS".
 demo=$build/guests/sched_demo
 ex8_count() {	# ex8_count KERNEL_ELF
-	env -i "$lstar" run --seed 1 --kernel "$1" --stats "$demo" spin 9750000 >"$w/ex8.out" 2>&1 ||
+	env -i "$lstar" run --seed 1 --max-insns 100000000 --kernel "$1" --stats "$demo" spin 9750000 >"$w/ex8.out" 2>&1 ||
 		fail 8 "sched_demo spin: $(cat "$w/ex8.out")"
 	awk '/^ *context switches / { s = $3 } /^ *timer interrupts / { t = $3 } END { print s, t }' "$w/ex8.out"
 }
