@@ -257,7 +257,8 @@ static struct task_struct *pick_next_task(void)
 	return idle_task;
 }
 
-static void arm_timer(void);
+static void arm_timer_for(struct task_struct *running);
+#define arm_timer() arm_timer_for(current)
 
 /*
  * schedule - give the CPU to the next runnable task.  The caller has set
@@ -277,12 +278,13 @@ void schedule(void)
 	else
 		prev->nvcsw++;
 	next->slice_end = rdtsc_now() + slice_ticks(next);
-	arm_timer();
+	arm_timer_for(next);		/* the slice that starts now is next's */
 	if (next != prev)
 		context_switch(prev, next);
 }
 
-void wake_up_process(struct task_struct *t)
+/* Not inlined into wake_up_chan: a trace should show the wake-up by name. */
+__attribute__((noinline)) void wake_up_process(struct task_struct *t)
 {
 	if (t->state == TASK_INTERRUPTIBLE || t->state == TASK_UNINTERRUPTIBLE) {
 		t->state = TASK_RUNNING;
@@ -290,6 +292,8 @@ void wake_up_process(struct task_struct *t)
 		t->timeout = 0;
 		/* Someone else can run now: the running task's slice must end
 		 * with a tick, if no earlier one is armed. */
+		if (current != idle_task && !current->slice_end)	/* never scheduled yet */
+			current->slice_end = rdtsc_now() + slice_ticks(current);
 		if (current != idle_task &&
 		    (!armed_deadline || armed_deadline > current->slice_end)) {
 			armed_deadline = current->slice_end;
@@ -397,15 +401,15 @@ static void check_timeouts(void)
  * when nobody else is runnable and no timeout is armed: a lone task is
  * never interrupted for nothing.
  */
-static void arm_timer(void)
+static void arm_timer_for(struct task_struct *running)
 {
 	u64 when = 0, now = rdtsc_now();
 	bool others = false;
 	for_each_task(t)
-		if (t->state == TASK_RUNNING && t != current && t != idle_task)
+		if (t->state == TASK_RUNNING && t != running && t != idle_task)
 			others = true;
-	if (others || current == idle_task)
-		when = others ? current->slice_end : 0;
+	if (others && running != idle_task)
+		when = running->slice_end;
 	u64 next = next_timer_deadline();
 	if (next) {
 		u64 nowns = sched_clock_ns();
