@@ -423,6 +423,19 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 		}
 		if (!loader_check_program(prog, prog_size, pname, pi, err, errlen))
 			goto out;
+		/* A dynamic program's interpreter is the guest kernel's to
+		 * load; without --root the guest sees the host's files, and a
+		 * missing one is said here, once, naming it. */
+		const struct fw_state *fs0 = state_of(m, false);
+		const char *ip = (const char *)prog + pi->interp_off;
+		if (pi->interp_len && !(fs0 && (fs0->flags & LSTAR_BOOT_F_ROOT)) &&
+		    access(ip, X_OK) != 0) {
+			char msg[4200];
+			snprintf(msg, sizeof(msg), "cannot load its interpreter %s: %s", ip,
+				 strerror(errno));
+			st = fail_status(err, errlen, LSTAR_ERR_ELF, pname, msg);
+			goto out;
+		}
 	}
 
 	/* 2. Plan the layout. */
@@ -435,7 +448,7 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 	for (size_t i = 0; i < envc; i++)
 		strbytes += strlen(envp[i]) + 1;
 	if (have_prog) {
-		strbytes += strlen(pname) + 1;
+		strbytes += strlen(pname) + 1 + pi->interp_len;
 		abspath = realpath(pname, NULL);
 		if (abspath)
 			strbytes += strlen(abspath) + 1;
@@ -536,6 +549,11 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 			memcpy(blk + s, abspath, l);
 			bi->exe_path = bi_pa + s;
 			s += l;
+		}
+		if (pi->interp_len) {
+			memcpy(blk + s, (const uint8_t *)prog + pi->interp_off, pi->interp_len);
+			bi->interp = bi_pa + s;
+			s += pi->interp_len;
 		}
 		p->present = 1;
 		p->entry = pi->entry;
