@@ -408,7 +408,7 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 	/* 1. Check everything. */
 	if (!loader_check_kernel(kernel_image, size, kname, m->ram_size, ki, err, errlen))
 		goto out;
-	bool have_prog = argv && argv[0];
+	bool have_prog = argv && argv[0], script = false;
 	if (have_prog) {
 		pname = argv[0];
 		const struct fw_state *ps = state_of(m, false);
@@ -421,7 +421,9 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 				st = LSTAR_ERR_ELF;
 			goto out;
 		}
-		if (!loader_check_program(prog, prog_size, pname, pi, err, errlen))
+		/* A #! script: the kernel's execve runs its interpreter. */
+		script = prog_size >= 2 && !memcmp(prog, "#!", 2);
+		if (!script && !loader_check_program(prog, prog_size, pname, pi, err, errlen))
 			goto out;
 		/* A dynamic program's interpreter is the guest kernel's to
 		 * load; without --root the guest sees the host's files, and a
@@ -534,7 +536,7 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 		random_bytes(bi->random, sizeof(bi->random));
 	}
 	bi->vendor = m->vendor == LSTAR_VENDOR_AMD ? 1 : 0;
-	bi->flags = fs->flags;
+	bi->flags = fs->flags | (script ? LSTAR_BOOT_F_EXEC : 0);
 	fs->flags = 0;   /* consumed: a later machine at this address starts clean */
 	bi->uid = getuid();
 	bi->gid = getgid();
@@ -588,7 +590,7 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 	sym_free(m->syms);
 	m->syms = sym_new();
 	sym_add_elf(m->syms, kernel_image, size, 0);
-	if (have_prog)
+	if (have_prog && !script)
 		sym_add_elf(m->syms, prog, prog_size, pi->bias);
 
 	/* 6. Enter the kernel (platform.md §3). */

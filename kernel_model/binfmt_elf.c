@@ -521,6 +521,22 @@ void load_elf_binary(void)
 	for (u64 i = 0; i < b.envc; i++)
 		boot_envp[i] = __va(envp[i]);
 
+	if (boot_info.flags & LSTAR_BOOT_F_EXEC) {
+		/* Not an ELF file (a script): the kernel executes it. */
+		const char *failed = b.filename;
+		long err = kernel_execve(b.filename, boot_argv, b.argc, boot_envp, b.envc,
+					 &user_regs, &failed);
+		if (err < 0) {
+			if (strcmp(failed, b.filename) && err != -ELOOP)
+				printk("lstar: %s: bad interpreter %s: %s\n", b.filename, failed,
+				       errname(err));
+			else
+				printk("lstar: %s: cannot execute it: %s\n", b.filename, errname(err));
+			do_exit(err == -ENOENT ? 127 : 126);
+		}
+		cputime_init();
+		ret_to_user(&user_regs);
+	}
 	setup_new_exec(&b);
 	for (u64 i = 0; i < prog->nsegs && i < LSTAR_BOOT_MAX_SEGS; i++) {
 		map_segment(&prog->seg[i]);

@@ -85,12 +85,13 @@ long load_script(struct linux_binprm *b)
 	b->argv[add - 1] = path;
 	b->argc = b->argc - skip + add;
 
-	/* Restart with the interpreter's file (bprm_change_interp). */
+	/* Restart with the interpreter's file (bprm_change_interp).  On a
+	 * failure bprm->interp names the file that could not be run. */
+	b->interp = name;
 	long h = open_exec(AT_FDCWD, name, b);
 	if (h < 0)
 		return h;
 	hostcall(HC_CLOSE, b->file, 0, 0, 0, 0, 0);
 	b->file = h;
-	b->interp = name;
 	return 0;
 }

@@ -13,7 +13,7 @@
 
 #define MAX_ARG_STRINGS 4096
 #define BINPRM_BUF_SIZE 256		/* the first bytes of the file, for the formats */
-#define BINPRM_MAX_RECURSION 4		/* #! interpreters that are scripts themselves */
+#define BINPRM_MAX_RECURSION 5		/* exec_binprm: format rewrites (#!) before ELOOP */
 
 struct linux_binprm {
 	const char **argv;		/* kernel copies of the strings */
@@ -51,5 +51,8 @@ long open_exec(int dfd, const char *path, struct linux_binprm *bprm);	/* handle,
 long kernel_read_at(long handle, void *dst, u64 n, u64 off);	/* all n bytes or -errno */
 void begin_new_exec(struct linux_binprm *bprm, struct pt_regs *regs);	/* no return from here */
 long bprm_add_string(struct linux_binprm *bprm, const char *s, const char **out);
+long kernel_execve(const char *path, const char *const *argv, u64 argc,
+		   const char *const *envp, u64 envc, struct pt_regs *regs,
+		   const char **failed);	/* the file that could not be run */
 
 #endif

@@ -238,7 +238,15 @@ static long do_execveat(int dfd, const char __user *upath,
 	if ((err = copy_strings(uargv, new_argv, &b->argc, &b->arg_used)) ||
 	    (err = copy_strings(uenvp, new_envp, &b->envc, &b->arg_used)))
 		return err;
-	b->file = open_exec(dfd, filename, b);
+	/* /proc/self/exe is the running program's file (busybox re-executes
+	 * itself that way), not the host's link to lstar. */
+	static char self_exe[PATH_MAX];
+	if ((!strcmp(filename, "/proc/self/exe") || !strcmp(filename, "/proc/thread-self/exe")) &&
+	    init_mm.exe_path && strlen(init_mm.exe_path) < PATH_MAX) {
+		memcpy(self_exe, init_mm.exe_path, strlen(init_mm.exe_path) + 1);
+		b->interp = self_exe;
+	}
+	b->file = open_exec(dfd, b->interp, b);
 	if (b->file < 0)
 		return b->file;
 	if (hostcall(HC_RANDOM, hc_pa(hc_bounce), 16, 0, 0, 0, 0) == 16)
@@ -248,6 +256,44 @@ static long do_execveat(int dfd, const char __user *upath,
 	 * (After a success the file is closed already.) */
 	if (b->file >= 0)
 		hostcall(HC_CLOSE, b->file, 0, 0, 0, 0, 0);
+	return err;
+}
+
+/*
+ * kernel_execve - the first program when the firmware loaded nothing (a
+ * #! script given to lstar run): execve from the kernel, with the boot
+ * info's strings.  Returns the error, or 0 with regs set to enter it.
+ */
+long kernel_execve(const char *path, const char *const *argv, u64 argc,
+		   const char *const *envp, u64 envc, struct pt_regs *regs,
+		   const char **failed)
+{
+	struct linux_binprm *b = &bprm;
+	*b = (struct linux_binprm){ .argv = new_argv, .envp = new_envp,
+				    .filename = filename, .interp = filename,
+				    .random = new_random, .file = -1 };
+	if (strlen(path) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	memcpy(filename, path, strlen(path) + 1);
+	argc = MIN(argc, (u64)MAX_ARG_STRINGS);
+	envc = MIN(envc, (u64)MAX_ARG_STRINGS);
+	long err = 0;
+	for (u64 i = 0; i < argc && !err; i++)
+		err = bprm_add_string(b, argv[i], &new_argv[i]);
+	for (u64 i = 0; i < envc && !err; i++)
+		err = bprm_add_string(b, envp[i], &new_envp[i]);
+	if (err)
+		return err;
+	b->argc = argc;
+	b->envc = envc;
+	memcpy(new_random, boot_info.random, sizeof(new_random));
+	b->file = open_exec(AT_FDCWD, filename, b);
+	if (b->file < 0)
+		return b->file;
+	err = exec_binprm(b, regs);
+	if (b->file >= 0)
+		hostcall(HC_CLOSE, b->file, 0, 0, 0, 0, 0);
+	*failed = b->interp;
 	return err;
 }
 

@@ -257,13 +257,17 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 		file = fget(fd);
 		if (!file)
 			return -EBADF;
-		/* Writes to a shared file mapping would have to reach the
-		 * file; this kernel cannot, so it refuses rather than lose
-		 * them silently. */
-		if ((flags & MAP_SHARED) && (prot & PROT_WRITE))
-			return -ENODEV;
+		/* Reading needs a file open for reading, a shared writable
+		 * mapping one open for both (as on Linux).  Writes to a shared
+		 * file mapping would then have to reach the file; this kernel
+		 * cannot, so it refuses rather than lose them silently. */
 		if ((file->f_flags & O_ACCMODE) == O_WRONLY)
 			return -EACCES;
+		if ((flags & MAP_SHARED) && (prot & PROT_WRITE)) {
+			if ((file->f_flags & O_ACCMODE) != O_RDWR)
+				return -EACCES;
+			return -ENODEV;
+		}
 		if (off + PAGE_ALIGN(len) < off)
 			return -EOVERFLOW;
 		/* A host file is served from the page cache.  The kernel's

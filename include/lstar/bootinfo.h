@@ -89,5 +89,7 @@ struct lstar_bootinfo {
 
 #define LSTAR_BOOT_F_ROOT   1  /* a --root confines guest paths (host-call device) */
 #define LSTAR_BOOT_F_STATS  2  /* --stats: the kernel reports unimplemented syscalls on the console at exit */
+#define LSTAR_BOOT_F_EXEC   4  /* the program is no ELF file (a #! script): nothing was loaded, the
+                                  kernel executes program.path itself, as execve would */
 
 #endif
