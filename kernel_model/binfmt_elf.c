@@ -465,15 +465,18 @@ long load_elf_binprm(struct linux_binprm *b, struct pt_regs *regs)
 
 	begin_new_exec(b, regs);	/* the point of no return */
 	setup_new_exec(b);
-	if (as && !*filemap_name(as))
-		filemap_set_name(as, b->interp);
+	if (as && !*filemap_name(as) && init_mm.exe_path)
+		filemap_set_name(as, init_mm.exe_path);	/* absolute */
 	for (int i = 0; i < eh->e_phnum; i++) {
 		const struct elf64_phdr *p = &exe_phdrs[i];
 		if (p->p_type != PT_LOAD)
 			continue;
 		u64 va = bias + p->p_vaddr;
-		if (elf_map(as, b->file, p, bias))
+		if (elf_map(as, b->file, p, bias)) {
+			if (ih >= 0)
+				hostcall(HC_CLOSE, ih, 0, 0, 0, 0, 0);
 			force_sig_exit(SIGKILL, "execve: cannot load the segments", va, regs);
+		}
 		/* AT_PHDR: the program headers as the segment holding them maps them. */
 		if (!b->phdr && p->p_offset <= eh->e_phoff && eh->e_phoff < p->p_offset + p->p_filesz)
 			b->phdr = va + (eh->e_phoff - p->p_offset);

@@ -57,7 +57,7 @@ u64 user_pgtable_pages(u64 pgd);	/* VmPTE: the user half's table pages */
 #define VM_SHARED	0x8	/* MAP_SHARED: fork shares the pages, no copy-on-write */
 #define VM_PROT_MASK	0x7
 #define VM_HEAP		0x100	/* the brk area: never merged with its neighbours */
-#define MAX_VMAS	256
+#define MAX_VMAS	1024	/* a python3 with its extension modules maps ~300 areas */
 
 struct address_space;		/* filemap.c: a file's pages in the page cache */
 

@@ -26,9 +26,9 @@
 #include "mm.h"
 #include "signal.h"
 
-/* MAX_VMAS lines of at most ~80 bytes (plus the program's path) fit. */
+/* Several hundred /proc/self/maps lines of ~80 bytes plus a path fit. */
 #define PROC_SLOTS	4
-#define PROC_BUF	(24 * 1024)
+#define PROC_BUF	(96 * 1024)
 static char proc_bufs[PROC_SLOTS][PROC_BUF];
 static bool proc_used[PROC_SLOTS];
 
@@ -45,6 +45,8 @@ void seq_printf(struct seq_file *m, const char *fmt, ...)
 
 static const char *vma_name(const struct vm_area_struct *v)
 {
+	if (v->vm_file && *filemap_name(v->vm_file))
+		return filemap_name(v->vm_file);	/* a mapped file whose path is known */
 	if (v->vm_end == STACK_TOP)
 		return "[stack]";
 	if (v->vm_flags & VM_HEAP)
@@ -59,11 +61,13 @@ static void show_maps(struct seq_file *m)
 	for (int i = 0; i < init_mm.map_count; i++) {
 		const struct vm_area_struct *v = &init_mm.vmas[i];
 		const char *name = vma_name(v);
-		seq_printf(m, "%08lx-%08lx %c%c%cp 00000000 00:00 0%s%s\n",
+		seq_printf(m, "%08lx-%08lx %c%c%c%c %08lx 00:00 0%s%s\n",
 			   v->vm_start, v->vm_end,
 			   v->vm_flags & VM_READ ? 'r' : '-',
 			   v->vm_flags & VM_WRITE ? 'w' : '-',
 			   v->vm_flags & VM_EXEC ? 'x' : '-',
+			   v->vm_flags & VM_SHARED ? 's' : 'p',
+			   v->vm_file ? v->vm_pgoff << PAGE_SHIFT : 0,
 			   *name ? "                          " : "", name);
 	}
 }
