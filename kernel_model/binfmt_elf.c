@@ -75,7 +75,11 @@ void note_segment(u64 vaddr, u64 filesz, u32 flags)
 		init_mm.end_data = vaddr + filesz;
 }
 
-/* Map one PT_LOAD: file bytes copied, the tail up to p_memsz (.bss) zero. */
+/* Map one PT_LOAD of the first program.  The firmware put its file bytes
+ * in pages of their own, zero around the bytes and used by nobody else:
+ * those frames become the segment's pages, nothing is copied (and they
+ * go to the free list when the program unmaps them).  The .bss pages
+ * past the file bytes come on demand, zeroed. */
 static void map_segment(const struct lstar_boot_segment *s)
 {
 	u64 start = s->vaddr & PAGE_MASK, end = PAGE_ALIGN(s->vaddr + s->memsz);
@@ -85,13 +89,16 @@ static void map_segment(const struct lstar_boot_segment *s)
 		panic("program segment at 0x%lx is outside user space", s->vaddr);
 	if (vma_or_flags(start, end, elf_vm_flags(s->flags)))
 		panic("too many program segments");
-	for (u64 va = start; va < end; va += PAGE_SIZE) {
+	for (u64 va = start; s->filesz && va < fend; va += PAGE_SIZE) {
+		u64 pa = s->paddr + (va - start);
+		if (!vm_insert_page(va, pa))
+			continue;
+		/* A page the previous segment maps too: copy our bytes in. */
 		u8 *page = populate_page(va);
 		if (!page)
 			panic("out of memory loading the program");
 		u64 lo = MAX(va, s->vaddr), hi = MIN(va + PAGE_SIZE, fend);
-		if (lo < hi)
-			memcpy(page + (lo - va), __va(s->paddr + (lo - start)), hi - lo);
+		memcpy(page + (lo - va), __va(pa + (lo - va)), hi - lo);
 	}
 }
 

@@ -170,6 +170,22 @@ void *populate_page(u64 va)
 	return __va(*pte & PTE_PFN_MASK);
 }
 
+/* Map the frame pa at va with its VMA's rights (the first program's
+ * segments, binfmt_elf.c); -EEXIST when a page is there already. */
+int vm_insert_page(u64 va, u64 pa)
+{
+	struct vm_area_struct *vma = find_vma(va);
+	u64 *pte = pte_walk(va & PAGE_MASK, true);
+	if (!pte || !vma)
+		return -ENOMEM;
+	if (*pte & _PAGE_PRESENT)
+		return -EEXIST;
+	u64 f = pte_flags(vma->vm_flags);
+	*pte = pa | (f ? f : _PAGE_PRESENT | _PAGE_NX);
+	mm_rss_inc();
+	return 0;
+}
+
 void zap_page_range(u64 start, u64 end)
 {
 	for (u64 va = start; va < end; va += PAGE_SIZE) {

@@ -111,6 +111,7 @@ void filemap_set_name(struct address_space *as, const char *path);
 /* memory.c */
 int handle_mm_fault(u64 addr, bool write);
 void *populate_page(u64 va);	/* make va present, return its kernel alias */
+int vm_insert_page(u64 va, u64 pa);	/* map frame pa at va (-EEXIST: one is there) */
 void zap_page_range(u64 start, u64 end);
 void change_protection(u64 start, u64 end, unsigned long vm_flags);
 void exc_page_fault(struct pt_regs *regs, unsigned long error, u64 addr);
