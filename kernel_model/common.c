@@ -4,7 +4,7 @@
  * arch/x86/entry/syscall_64.c).
  */
 #include "sched.h"
-#include "kernel.h"
+#include "sched.h"
 #include "processor.h"
 
 /* Only for NR_syscalls (see syscall_64.c for the other uses). */
@@ -65,14 +65,20 @@ static bool do_syscall_x64(struct pt_regs *regs, int nr)
 bool do_syscall_64(struct pt_regs *regs, int nr)
 {
 	account_user_time();		/* the program ran until now (cputime.c) */
-	current->in_syscall = true;
 	if (!do_syscall_x64(regs, nr) && nr != -1)
 		regs->ax = sys_ni_syscall(regs);
 
 	/* A signal handler to start?  It rewrites RIP and RSP in pt_regs,
 	 * which the checks below then send through IRETQ. */
-	exit_to_user_mode_prepare(regs);	/* core.c: switch, signals */
-	current->in_syscall = false;
+	/* Work before going back (core.c): a switch the tick asked for, a
+	 * signal to act on, a call to restart.  One test when there is none. */
+	struct task_struct *t = current;
+	if (__builtin_expect(t->need_resched || t->pending || t->saved_mask_valid ||
+			     regs->ax - (unsigned long)-ERESTARTNOHAND <= 2, 0)) {
+		t->in_syscall = true;
+		exit_to_user_mode_prepare(regs);
+		t->in_syscall = false;
+	}
 	account_system_time();		/* the kernel ran until now */
 
 	/* SYSRET restores RIP from RCX and RFLAGS from R11: both must match. */

@@ -47,7 +47,8 @@ static struct signal_struct boot_signal = {
 static struct signal_struct idle_signal = { .count = 1, .nr_threads = 1 };
 extern u8 init_stack[];
 int task_slots_used = 1;	/* slots [0, task_slots_used) may be in use */
-static u64 armed_deadline;	/* the TSC deadline programmed, 0 = none */
+static u64 armed_deadline;
+static int nr_timeouts;		/* tasks asleep with a deadline */	/* the TSC deadline programmed, 0 = none */
 
 /* Until sched_init, the boot code runs as boot_task: the first process
  * (pid 42) in the making.  Its kernel stack is the boot stack. */
@@ -81,6 +82,7 @@ void sched_init(void)
 	memcpy(t->comm, "init", 5);
 	boot_mm.users = 1;
 	nr_running_tasks = 1;
+	memcpy(boot_signal.rlim, init_rlimits, sizeof(init_rlimits));
 	current = t;
 }
 
@@ -306,7 +308,16 @@ void wake_up_chan(const void *chan)
 
 void wake_up(wait_queue_head_t *wq)
 {
-	wake_up_chan(wq);
+	if (wq->waiters)
+		wake_up_chan(wq);
+}
+
+int sleep_on_wq(wait_queue_head_t *wq, const char *name, u64 deadline, bool interruptible)
+{
+	wq->waiters++;
+	int r = sleep_on(wq, name, deadline, interruptible);
+	wq->waiters--;
+	return r;
 }
 
 bool signal_pending(struct task_struct *t)
@@ -326,7 +337,11 @@ int sleep_on(const void *chan, const char *name, u64 deadline, bool interruptibl
 	current->wchan_name = name;
 	current->timeout = deadline;
 	current->timed_out = false;
+	if (deadline)
+		nr_timeouts++;
 	schedule();
+	if (deadline)
+		nr_timeouts--;
 	current->wchan = NULL;
 	if (current->timed_out)
 		return -ETIMEDOUT;
@@ -346,6 +361,8 @@ u64 sched_clock_ns(void)
 u64 next_timer_deadline(void)
 {
 	u64 next = itimer_next_deadline();
+	if (!nr_timeouts)
+		return next;
 	for_each_task(t)
 		if (t->timeout && (t->state == TASK_INTERRUPTIBLE ||
 				   t->state == TASK_UNINTERRUPTIBLE))
@@ -358,6 +375,8 @@ static void check_timeouts(void)
 {
 	u64 now = 0;
 	for_each_task(t) {
+		if (!nr_timeouts)
+			break;
 		if (!t->timeout || (t->state != TASK_INTERRUPTIBLE &&
 				    t->state != TASK_UNINTERRUPTIBLE))
 			continue;

@@ -31,7 +31,7 @@ SYSCALL_DEFINE2(eventfd2, unsigned int, count, int, flags)
 	struct file *f = alloc_file(FT_EVENTFD, O_RDWR | (flags & EFD_NONBLOCK));
 	if (!f)
 		return -ENFILE;
-	*c = (struct eventfd_ctx){ true, count, flags & EFD_SEMAPHORE, { "eventfd" } };
+	*c = (struct eventfd_ctx){ true, count, flags & EFD_SEMAPHORE, { "eventfd", 0 } };
 	f->private_data = c;
 	int fd = fd_install_lowest(f, 0, flags & EFD_CLOEXEC);
 	if (fd < 0)
@@ -65,7 +65,7 @@ long eventfd_read(struct file *f, char __user *buf, u64 n)
 	while (!c->count) {
 		if (f->f_flags & O_NONBLOCK)
 			return -EAGAIN;
-		int r = sleep_on(&c->wqh, "eventfd_read", 0, true);
+		int r = sleep_on_wq(&c->wqh, "eventfd_read", 0, true);
 		if (r)
 			return r;
 	}

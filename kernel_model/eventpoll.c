@@ -226,7 +226,7 @@ static long do_epoll_wait(int epfd, struct epoll_event __user *uevents, int maxe
 		u64 wake = deadline;
 		if (host && (!wake || wake > now + 10000000ULL))
 			wake = now + 10000000ULL;
-		int r = sleep_on(&pipe_poll_wait, "ep_poll", wake, true);
+		int r = sleep_on_wq(&pipe_poll_wait, "ep_poll", wake, true);
 		if (r == -ERESTARTSYS)
 			return -EINTR;
 		if (!fget(epfd) || fget(epfd) != ef)

@@ -145,7 +145,7 @@ static void de_thread(void)
 		}
 	static DECLARE_WAIT_QUEUE_HEAD(exec_wait);
 	while (sig->count > 1)
-		sleep_on(&exec_wait, "de_thread", now_ns() + 1000000, false);
+		sleep_on_wq(&exec_wait, "de_thread", now_ns() + 1000000, false);
 	if (!thread_group_leader(me)) {
 		/* We take the place of the leader, which has become a zombie
 		 * that nobody must see. */

@@ -280,8 +280,11 @@ static long do_wait(int pid, int options, struct wait_result *r)
 			return -ECHILD;
 		if (options & WNOHANG)
 			return 1;
-		if (sleep_on(&current->signal->wait_chldexit, "wait4", 0, true))
-			return -EINTR;
+		/* Looked at again after every wake-up, before the signal that
+		 * may have caused it: a child that ended is reported. */
+		if (signal_pending(current))
+			return -ERESTARTSYS;
+		sleep_on_wq(&current->signal->wait_chldexit, "wait4", 0, true);
 	}
 }
 

@@ -82,6 +82,7 @@ void files_init(void)
 	for (int fd = 0; fd < 3; fd++) {
 		struct file *f = alloc_file(FT_HOST, mode[fd]);
 		f->handle = fd;
+		f->host_stream = fd == 0;
 		fd_install_lowest(f, fd, false);
 	}
 }

@@ -353,6 +353,7 @@ static long copy_process(const struct clone_args_k *a)
 		p->signal->ids = current->signal->ids;
 		p->signal->wait_chldexit.name = "wait4";
 		p->signal->rlim_nofile = current->signal->rlim_nofile;
+		memcpy(p->signal->rlim, current->signal->rlim, sizeof(p->signal->rlim));
 		p->signal->cputime.start_ns = now_ns() - boot_ns();
 		p->tgid = p->pid;
 		p->group_leader = p;
@@ -401,8 +402,10 @@ static long copy_process(const struct clone_args_k *a)
 		p->vfork_parent = current;
 		current->vfork_done = false;
 	}
-	p->state = TASK_RUNNING;
+	/* Runnable: through wake_up_process, which also makes sure the
+	 * running task's slice ends with a tick now that there are two. */
 	nr_running_tasks++;
+	wake_up_process(p);
 
 	/* vfork: the parent waits until the child has called execve or
 	 * ended, because until then the child runs in its memory. */

@@ -29,6 +29,7 @@ struct file {
 	u64 proc_base;			/*   the user memory [base, base + len) */
 	u64 proc_len, proc_pos;
 	void *private_data;		/* FT_EPOLL, FT_EVENTFD: their state */
+	bool host_stream;		/* FT_HOST: lstar's stdin or terminal, reads may wait */
 };
 
 /* file.c */

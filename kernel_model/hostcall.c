@@ -22,7 +22,11 @@ static struct hc_req req __attribute__((aligned(64)));
 
 u64 hc_pa(const void *p)
 {
-	return __pa_symbol(p);
+	/* The kernel image, or the direct map (what the page allocator
+	 * hands out: the task table, page-sized structures). */
+	if ((u64)p >= __START_KERNEL_map)
+		return __pa_symbol(p);
+	return __pa(p);
 }
 
 long hostcall(unsigned op, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)

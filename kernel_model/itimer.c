@@ -21,14 +21,22 @@ u64 now_ns(void)
 	return t.tv_sec * 1000000000ULL + t.tv_nsec;
 }
 
+/* Whether any process may have an alarm set: the scheduler asks for the
+ * next one at every switch, and most of the time there is none. */
+static bool alarms_maybe;
+
 /* The earliest alarm of any process, 0 if none is set. */
 u64 itimer_next_deadline(void)
 {
+	if (!alarms_maybe)
+		return 0;
 	u64 next = 0;
 	for_each_task(t)
 		if (thread_group_leader(t) && t->state != EXIT_ZOMBIE &&
 		    t->signal->real_deadline && (!next || t->signal->real_deadline < next))
 			next = t->signal->real_deadline;
+	if (!next)
+		alarms_maybe = false;
 	return next;
 }
 
@@ -91,6 +99,7 @@ SYSCALL_DEFINE3(setitimer, int, which, const struct itimerval __user *, value,
 		u64 v = tv_ns(&n.it_value);
 		deadline_ns = v ? now_ns() + v : 0;
 		interval_ns = tv_ns(&n.it_interval);
+		alarms_maybe |= deadline_ns != 0;
 		timer_rearm();
 	}
 	return 0;
@@ -103,6 +112,7 @@ SYSCALL_DEFINE1(alarm, unsigned int, seconds)
 	long left = deadline_ns > now ? (long)((deadline_ns - now + 999999999ULL) / 1000000000ULL) : 0;
 	deadline_ns = seconds ? now + seconds * 1000000000ULL : 0;
 	interval_ns = 0;
+	alarms_maybe |= deadline_ns != 0;
 	timer_rearm();
 	return left;
 }
@@ -113,7 +123,7 @@ static long wait_for_signal(void)
 {
 	static DECLARE_WAIT_QUEUE_HEAD(pause_wait);
 	while (!signal_pending(current))
-		sleep_on(&pause_wait, "pause", 0, true);
+		sleep_on_wq(&pause_wait, "pause", 0, true);
 	return -ERESTARTNOHAND;
 }
 

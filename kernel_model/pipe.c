@@ -29,7 +29,7 @@ struct pipe_inode_info {
 static struct pipe_inode_info pipes[MAX_PIPES];
 
 /* Anyone sleeping in poll/select on pipes (select.c) wakes on any change. */
-wait_queue_head_t pipe_poll_wait = { "do_poll" };
+wait_queue_head_t pipe_poll_wait = { "do_poll", 0 };
 
 static void pipe_changed(struct pipe_inode_info *p, bool readable, bool writable)
 {
@@ -75,7 +75,7 @@ long pipe_read(struct file *f, char __user *buf, u64 n)
 			return 0;		/* end of file */
 		if (f->f_flags & O_NONBLOCK)
 			return -EAGAIN;
-		int err = sleep_on(&p->rd_wait, "pipe_read", 0, true);
+		int err = sleep_on_wq(&p->rd_wait, "pipe_read", 0, true);
 		if (err)
 			return err;
 	}
@@ -104,14 +104,15 @@ long pipe_write(struct file *f, const char __user *buf, u64 n)
 		if (room == 0 || (left <= PIPE_BUF && room < left && done == 0)) {
 			if (f->f_flags & O_NONBLOCK)
 				return done ? (long)done : -EAGAIN;
-			int err = sleep_on(&p->wr_wait, "pipe_write", 0, true);
+			int err = sleep_on_wq(&p->wr_wait, "pipe_write", 0, true);
 			if (err)
 				return done ? (long)done : err;
+			/* Another thread may have changed the mapping meanwhile. */
+			if (fault_in_user((u64)buf + done, n - done, false))
+				return done ? (long)done : -EFAULT;
 			continue;
 		}
 		u64 k = MIN(room, left);
-		if (fault_in_user((u64)buf + done, k, false))
-			return done ? (long)done : -EFAULT;
 		pipe_copy(p, (char *)buf + done, k, true);
 		done += k;
 		pipe_changed(p, true, false);

@@ -12,9 +12,40 @@
 
 #define NO_POS (~0UL)
 
+/*
+ * A read of lstar's standard input or terminal may wait for the host (a
+ * person typing, a slow pipe).  The device waits synchronously, with the
+ * whole machine, so while other tasks can run the kernel only asks whether
+ * there is data (HC_POLL, no waiting) and otherwise sleeps 10 ms and asks
+ * again; when nothing else can run, the host waits, up to the guest's
+ * next timer.  0 when data (or end of file) is there, or -ERESTARTSYS.
+ */
+static long wait_host_readable(struct file *f)
+{
+	static struct hc_pollfd h;
+	static DECLARE_WAIT_QUEUE_HEAD(host_read_wait);
+	for (;;) {
+		h = (struct hc_pollfd){ f->handle, POLLIN, 0 };
+		long ms = poll_host_wait_ms(0);
+		long r = hostcall(HC_POLL, hc_pa(&h), 1, ms, 0, 0, 0);
+		if (r != 0)
+			return 0;	/* ready, hung up, or an error the read will report */
+		if (ms < 0)
+			continue;
+		r = sleep_on_wq(&host_read_wait, "tty_read", now_ns() + 10000000ULL, true);
+		if (r == -ERESTARTSYS)
+			return r;
+	}
+}
+
 static long host_read(struct file *f, char __user *buf, u64 n, u64 pos)
 {
 	u64 done = 0;
+	if (f->host_stream && pos == NO_POS && !(f->f_flags & O_NONBLOCK) && n) {
+		long err = wait_host_readable(f);
+		if (err)
+			return err;
+	}
 	while (done < n) {
 		u64 chunk = MIN(n - done, (u64)HC_BOUNCE_SIZE);
 		long r = pos == NO_POS
@@ -228,6 +259,11 @@ SYSCALL_DEFINE4(sendfile64, int, out_fd, int, in_fd, long __user *, offset,
 		return -EINVAL;
 	if (offset && copy_from_user(&pos, offset, sizeof(pos)))
 		return -EFAULT;
+	if (in->host_stream && !offset && !(in->f_flags & O_NONBLOCK) && count) {
+		long err = wait_host_readable(in);
+		if (err)
+			return err;
+	}
 	while ((u64)done < count) {
 		u64 chunk = MIN(count - done, (u64)HC_BOUNCE_SIZE);
 		long r = offset ? hostcall(HC_PREAD, in->handle, hc_pa(hc_bounce), chunk,

@@ -60,8 +60,11 @@ struct sighand_struct {
 /* Linux's wait_queue_head: a channel that tasks sleep on.  Here a waiter
  * records the channel's address (its wchan); wake_up() wakes every task
  * sleeping on it. */
-typedef struct wait_queue_head { const char *name; } wait_queue_head_t;
-#define DECLARE_WAIT_QUEUE_HEAD(n) wait_queue_head_t n = { #n }
+typedef struct wait_queue_head {
+	const char *name;
+	int waiters;		/* tasks asleep on it: wake_up() of none is free */
+} wait_queue_head_t;
+#define DECLARE_WAIT_QUEUE_HEAD(n) wait_queue_head_t n = { #n, 0 }
 
 struct signal_struct {
 	int count;			/* live threads */
@@ -72,11 +75,11 @@ struct signal_struct {
 	bool group_exit;		/* exit_group or a fatal signal started */
 	int group_exit_code;		/* wait status */
 	unsigned long shared_pending;	/* process-directed signals */
-	struct ksiginfo shared_info[_NSIG];
 	wait_queue_head_t wait_chldexit;	/* wait4 sleeps here */
 	int stop_state;			/* for WUNTRACED/WCONTINUED reporting */
 	int stop_sig;
 	u64 rlim_nofile;
+	struct rlimit rlim[RLIM_NLIMITS];	/* getrlimit/setrlimit/prlimit64 */
 	struct task_usage usage;	/* what wait4 reports once it ended */
 };
 
@@ -145,6 +148,9 @@ extern int task_slots_used;
  * sleep here) */
 extern wait_queue_head_t pipe_poll_wait;
 
+/* sys.c: the limits the first process starts with */
+extern const struct rlimit init_rlimits[RLIM_NLIMITS];
+
 /* core.c */
 void sched_init(void);
 void schedule(void);
@@ -156,6 +162,8 @@ void wake_up_chan(const void *chan);
  * for a signal (the call is restarted or fails with EINTR, signal_64.c),
  * -ETIMEDOUT at the deadline. */
 int sleep_on(const void *chan, const char *name, u64 deadline, bool interruptible);
+/* The same on a wait queue, with the name it shows as wait channel. */
+int sleep_on_wq(wait_queue_head_t *wq, const char *name, u64 deadline, bool interruptible);
 bool signal_pending(struct task_struct *t);
 void sched_fork(struct task_struct *p);
 struct task_struct *alloc_task(void);
@@ -174,7 +182,7 @@ extern int nr_running_tasks;
 #define wait_event_interruptible(wq, cond) ({				\
 	int __ret = 0;							\
 	while (!(cond)) {						\
-		if ((__ret = sleep_on(&(wq), (wq).name, 0, true)))	\
+		if ((__ret = sleep_on_wq(&(wq), (wq).name, 0, true)))	\
 			break;						\
 	}								\
 	__ret; })

@@ -108,7 +108,7 @@ static long do_kpoll(struct pollfd *k, unsigned int nfds, long timeout_ms)
 		u64 wake = deadline;
 		if (nh && (!wake || wake > now + HOST_POLL_MS * 1000000ULL))
 			wake = now + HOST_POLL_MS * 1000000ULL;
-		int r = sleep_on(&pipe_poll_wait, "do_poll", wake, true);
+		int r = sleep_on_wq(&pipe_poll_wait, "do_poll", wake, true);
 		if (r == -ERESTARTSYS)
 			return -ERESTARTNOHAND;
 	}

@@ -455,7 +455,7 @@ SYSCALL_DEFINE4(rt_sigtimedwait, const unsigned long __user *, uthese, void __us
 		if (uts && now_ns() >= deadline)
 			return -EAGAIN;
 		current->sigwait_set = these;
-		int r = sleep_on(&sigwait, uts ? "hrtimer_sigtimedwait" : "sigtimedwait",
+		int r = sleep_on_wq(&sigwait, uts ? "hrtimer_sigtimedwait" : "sigtimedwait",
 				 uts ? deadline : 0, true);
 		current->sigwait_set = 0;
 		if (r == -ERESTARTSYS && !(sig_pending & these))

@@ -105,10 +105,13 @@ bool setup_rt_frame(int sig, const struct ksiginfo *info, struct pt_regs *regs)
 	int *si = (int *)kframe.info;
 	si[0] = info->signo;
 	si[2] = info->code;
-	if (info->fault)
+	if (info->fault) {
 		*(u64 *)(kframe.info + 16) = info->addr;
-	else
+	} else {
 		si[4] = info->pid, si[5] = info->uid;
+		if (sig == SIGCHLD)	/* si_status; si_utime, si_stime stay 0 */
+			si[6] = info->status;
+	}
 
 	if (copy_to_user((void *)frame, &kframe, sizeof(kframe)))
 		return false;

@@ -106,8 +106,9 @@ SYSCALL_DEFINE0(setsid)
 }
 
 /* Linux's defaults for the limits a program is likely to ask about;
- * everything else unlimited. */
-static struct rlimit rlim[RLIM_NLIMITS] = {
+ * everything else unlimited.  The first process starts with these; every
+ * process has its own copy, inherited across fork (struct signal_struct). */
+const struct rlimit init_rlimits[RLIM_NLIMITS] = {
 	{ RLIM_INFINITY, RLIM_INFINITY }, { RLIM_INFINITY, RLIM_INFINITY },
 	{ RLIM_INFINITY, RLIM_INFINITY },
 	{ 8 << 20, RLIM_INFINITY },			/* RLIMIT_STACK */
@@ -122,23 +123,37 @@ static struct rlimit rlim[RLIM_NLIMITS] = {
 	{ RLIM_INFINITY, RLIM_INFINITY },
 };
 
+/* Set limit `resource` of the process with signal_struct s: the soft
+ * limit at most the hard one, and only root raises a hard limit. */
+static long do_setrlimit(struct signal_struct *s, unsigned int resource, const struct rlimit *n)
+{
+	if (n->rlim_cur > n->rlim_max)
+		return -EINVAL;
+	if (n->rlim_max > s->rlim[resource].rlim_max && boot_info.uid != 0)
+		return -EPERM;
+	s->rlim[resource] = *n;	/* recorded and reported; not enforced */
+	return 0;
+}
+
 SYSCALL_DEFINE4(prlimit64, int, pid, unsigned int, resource,
 		const struct rlimit __user *, new_rlim, struct rlimit __user *, old_rlim)
 {
-	struct rlimit n;
-	if (pid != 0 && pid != THE_PID)
+	struct rlimit n, old;
+	struct task_struct *t = pid ? find_task_by_pid(pid) : current;
+	if (!t || t->state == EXIT_ZOMBIE)
 		return -ESRCH;
 	if (resource >= RLIM_NLIMITS)
 		return -EINVAL;
 	if (new_rlim && copy_from_user(&n, new_rlim, sizeof(n)))
 		return -EFAULT;
-	if (old_rlim && copy_to_user(old_rlim, &rlim[resource], sizeof(n)))
-		return -EFAULT;
+	old = t->signal->rlim[resource];
 	if (new_rlim) {
-		if (n.rlim_cur > n.rlim_max)
-			return -EINVAL;
-		rlim[resource] = n;	/* recorded; only reported back */
+		long err = do_setrlimit(t->signal, resource, &n);
+		if (err)
+			return err;
 	}
+	if (old_rlim && copy_to_user(old_rlim, &old, sizeof(old)))
+		return -EFAULT;
 	return 0;
 }
 
@@ -146,7 +161,7 @@ SYSCALL_DEFINE2(getrlimit, unsigned int, resource, struct rlimit __user *, r)
 {
 	if (resource >= RLIM_NLIMITS)
 		return -EINVAL;
-	return copy_to_user(r, &rlim[resource], sizeof(*r)) ? -EFAULT : 0;
+	return copy_to_user(r, &current->signal->rlim[resource], sizeof(*r)) ? -EFAULT : 0;
 }
 
 SYSCALL_DEFINE2(setrlimit, unsigned int, resource, const struct rlimit __user *, r)
@@ -156,10 +171,7 @@ SYSCALL_DEFINE2(setrlimit, unsigned int, resource, const struct rlimit __user *,
 		return -EINVAL;
 	if (copy_from_user(&n, r, sizeof(n)))
 		return -EFAULT;
-	if (n.rlim_cur > n.rlim_max)
-		return -EINVAL;
-	rlim[resource] = n;
-	return 0;
+	return do_setrlimit(current->signal, resource, &n);
 }
 
 SYSCALL_DEFINE1(sysinfo, struct sysinfo __user *, info)

@@ -76,7 +76,7 @@ static long do_nanosleep_until(u64 until, struct timespec __user *rmtp)
 {
 	static DECLARE_WAIT_QUEUE_HEAD(nanosleep_wait);
 	for (;;) {
-		int r = sleep_on(&nanosleep_wait, "hrtimer_nanosleep", until, true);
+		int r = sleep_on_wq(&nanosleep_wait, "hrtimer_nanosleep", until, true);
 		if (r == -ETIMEDOUT)
 			return 0;
 		u64 now = now_ns();

@@ -51,6 +51,7 @@ long tty_open(const char *path, int flags)
 		return -ENFILE;
 	}
 	f->handle = h;
+	f->host_stream = true;
 	int fd = fd_install_lowest(f, 0, flags & O_CLOEXEC);
 	if (fd < 0)
 		fput(f);

@@ -37,8 +37,9 @@ const char cli_usage[] =
 	"                    with N, clocks that count instructions, instant sleeps\n"
 	"  --gdb [HOST:]PORT halt before the first instruction and wait for gdb\n"
 	"                    (target remote :PORT) on 127.0.0.1:PORT; see docs/gdb.md\n"
-	"  --stats           on exit: instructions per CPL, system calls, exceptions, MIPS,\n"
-	"                    and the system calls the kernel did not implement\n"
+	"  --stats           on exit: instructions per CPL, system calls, exceptions and\n"
+	"                    interrupts, context switches, halted time, MIPS, and the\n"
+	"                    system calls the kernel did not implement\n"
 	TRACE_USAGE
 	"  -h, --help        show this help\n"
 	"  --version         show the version\n"

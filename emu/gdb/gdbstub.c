@@ -2,11 +2,13 @@
  * gdbstub.c - the GDB remote serial protocol for `lstar run --gdb`
  * (docs/gdb.md; the protocol is "Debugging with GDB", appendix E).
  *
- * One connection, one thread ("1"), all-stop.  The machine runs only inside
- * resume(); everything else happens while it is stopped between
- * instructions.  Breakpoints, watchpoints, single steps and the Ctrl-C poll
- * are cpu_hooks callbacks, so the guest's memory is never patched with
- * INT3 and the guest cannot see the debugger.
+ * One connection, all-stop.  The machine runs only inside resume();
+ * everything else happens while it is stopped between instructions.  gdb's
+ * threads are the guest kernel's tasks (gdbstub_tasks.c); running,
+ * stepping and stopping are the whole machine's.  Breakpoints,
+ * watchpoints, single steps and the Ctrl-C poll are cpu_hooks callbacks,
+ * so the guest's memory is never patched with INT3 and the guest cannot
+ * see the debugger.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,8 +22,11 @@
 #include <unistd.h>
 #include <Zydis/Zydis.h>
 
+#include "cpu/apic.h"
 #include "emu/gdb/gdbstub_int.h"
+#include "emu/gdb/gdbstub_tasks.h"
 #include "emu/gdb/snapshot.h"
+#include "emu/hostcall/hostcall.h"
 
 /* --------------------------------------------------------------- hooks */
 
@@ -74,6 +79,22 @@ static int hook_before(void *ctx, struct cpu *c, const struct insn *i)
 			snap_io(g->snap);
 	}
 	g->watch_hit = false;
+	if (g->wait_thread) {
+		int run = running_thread(g);
+		if (run == g->wait_thread && (g->wait_kernel || c->cpl == 3)) {
+			g->why = W_THREAD;
+			return 1;
+		}
+		if (run != g->wait_last) {
+			/* a switch: is the thread we wait for still there? */
+			struct gtask t;
+			g->wait_last = run;
+			if (!tasks_find(g->m, g->wait_thread, &t)) {
+				g->why = W_THREAD;
+				return 1;
+			}
+		}
+	}
 	bool skip = g->skip_once;
 	g->skip_once = false;
 	if (!skip) {
@@ -98,12 +119,47 @@ static int hook_before(void *ctx, struct cpu *c, const struct insn *i)
 	return 0;
 }
 
+/* A live HC_TASK: from here on another task runs. */
+static void note_switch(struct gdb *g)
+{
+	const struct hostcall_task *t = g->m->hc ? hostcall_current_task(g->m->hc) : NULL;
+	if (!t || t->switches == g->seen_switches)
+		return;
+	g->seen_switches = t->switches;
+	if (g->nsw == g->capsw) {
+		size_t cap = g->capsw ? 2 * g->capsw : 64;
+		struct task_switch *v = realloc(g->sw, cap * sizeof *v);
+		if (!v)
+			return;
+		g->sw = v;
+		g->capsw = cap;
+	}
+	g->sw[g->nsw++] = (struct task_switch){ g->pos, t->tid };
+}
+
+int running_thread(struct gdb *g)
+{
+	size_t k = g->nsw;
+	while (k && g->sw[k - 1].pos > g->pos)
+		k--;
+	if (k)
+		return g->sw[k - 1].tid ? g->sw[k - 1].tid : task_idle_id();
+	/* before the first switch: the first process; 1 for a kernel
+	 * without tasks (the only thread) */
+	int first = tasks_first_id(g->m);
+	return first > 0 ? first : 1;
+}
+
 static void hook_after(void *ctx, struct cpu *c, const struct insn *i)
 {
 	struct gdb *g = ctx;
 	bool live = rev_advance(g);
-	if (g->snap && is_io(i))
-		g->io_done = true;
+	if (is_io(i)) {
+		if (g->snap)
+			g->io_done = true;
+		if (live)
+			note_switch(g);
+	}
 	if (live && (c->event & EV_SYSCALL)) {
 		struct gdb_syscall *e = &g->sys.e[g->sys.n++ % GDB_SYSLOG];
 		e->icount = c->icount - 1;
@@ -164,6 +220,51 @@ static void hook_mem(void *ctx, struct cpu *c, uint64_t la, unsigned size, uint6
 			g->watch_addr = at;
 			g->watch_type = w->type;
 		}
+	}
+}
+
+/*
+ * HLT's wait for the timer (machine.idle_wait, cpu/interrupt.c), cut into
+ * slices with a look at the socket in between: Ctrl-C also stops a guest
+ * whose tasks all sleep, where no instruction runs to poll from.
+ */
+#define IDLE_SLICE (20000000ULL * TSC_SCALE)   /* 20 ms of guest time */
+static struct gdb *idle_gdb;
+static uint64_t (*idle_next)(struct machine *m, uint64_t ticks);
+
+static uint64_t idle_wait(struct machine *m, uint64_t ticks)
+{
+	struct gdb *g = idle_gdb;
+	uint64_t done = 0;
+	if (!idle_next)
+		return ticks == IDLE_FOREVER ? 0 : ticks;
+	if (ticks == IDLE_FOREVER)
+		return idle_next(m, ticks);
+	while (done < ticks) {
+		if (poll_interrupt(g)) {
+			g->why = W_INT;
+			m->cpu.stop = STOP_BREAKPOINT;
+			return done;
+		}
+		uint64_t want = ticks - done > IDLE_SLICE ? IDLE_SLICE : ticks - done;
+		uint64_t got = idle_next(m, want);
+		done += got;
+		if (got < want)
+			break;
+	}
+	return done;
+}
+
+static void set_idle_wait(struct gdb *g, bool on)
+{
+	if (on) {
+		idle_gdb = g;
+		idle_next = g->m->idle_wait;
+		g->m->idle_wait = idle_wait;
+	} else if (g->m->idle_wait == idle_wait) {
+		g->m->idle_wait = idle_next;
+		idle_gdb = NULL;
+		idle_next = NULL;
 	}
 }
 
@@ -269,6 +370,26 @@ void resume(struct gdb *g, bool step, bool skip)
 	}
 }
 
+void resume_thread(struct gdb *g, bool step, int tid)
+{
+	struct gtask t;
+	struct saved_regs r;
+	if (step && tid > 0 && tid != running_thread(g) && tasks_find(g->m, tid, &t)) {
+		/* until it runs again: in user mode where its saved registers
+		 * say, or anywhere for a task that has no user mode (idle) */
+		g->wait_thread = tid;
+		g->wait_last = running_thread(g);
+		g->wait_kernel = !task_saved_regs(g->m, &t, &r) || (r.cs & 3) != 3;
+		resume(g, false, true);
+		g->wait_thread = 0;
+		if (g->c->stop != STOP_BREAKPOINT || g->why != W_THREAD)
+			return;   /* something else stopped the machine first */
+		if (running_thread(g) != tid)
+			return;   /* it ended: stop where the machine is */
+	}
+	resume(g, step, true);
+}
+
 static char *put_reg_expedite(struct gdb *g, char *o, int r)
 {
 	uint8_t b[16];
@@ -324,7 +445,8 @@ void make_stop(struct gdb *g)
 		break;
 	}
 	char *o = g->stop;
-	o += sprintf(o, "T%02xthread:1;%s", sig, extra);
+	g->gthread = 0;
+	o += sprintf(o, "T%02xthread:%x;%s", sig, running_thread(g), extra);
 	o = put_reg_expedite(g, o, 6);
 	o = put_reg_expedite(g, o, 7);
 	put_reg_expedite(g, o, 16);
@@ -355,7 +477,8 @@ static void goto_pos(struct gdb *g, uint64_t pos)
 static void reply_begin(struct gdb *g)
 {
 	char *o = g->stop;
-	o += sprintf(o, "T05thread:1;replaylog:begin;");
+	g->gthread = 0;
+	o += sprintf(o, "T05thread:%x;replaylog:begin;", running_thread(g));
 	put_reg_expedite(g, o, 16);
 }
 
@@ -420,6 +543,8 @@ void rev_fork(struct gdb *g)
 	snap_truncate(g->snap, g->pos);
 	snap_take(g->snap, g->pos);
 	g->frontier = g->pos;
+	while (g->nsw && g->sw[g->nsw - 1].pos > g->pos)
+		g->nsw--;
 }
 
 /* ------------------------------------------------------------- server */
@@ -527,6 +652,11 @@ int gdbstub_serve(struct machine *m, const char *spec, FILE *log, char *err, siz
 		g->snap = NULL;
 	}
 	set_hooks(g);
+	set_idle_wait(g, true);
+	if (m->hc && hostcall_current_task(m->hc)->switches) {
+		g->seen_switches = hostcall_current_task(m->hc)->switches - 1;
+		note_switch(g);
+	}
 	snprintf(g->stop, sizeof g->stop, "S05");
 	g->c->stop = STOP_NONE;
 	make_stop(g);
@@ -546,8 +676,10 @@ int gdbstub_serve(struct machine *m, const char *spec, FILE *log, char *err, siz
 	if (r < 0 && g->exited)
 		result = g->exit_status;
 	cpu_set_hooks(g->c, NULL);
+	set_idle_wait(g, false);
 	g->c->stop = STOP_NONE;
 	snap_free(g->snap);
+	free(g->sw);
 	close(fd);
 	free(g);
 	return result;

@@ -60,8 +60,9 @@ struct gdb_syslog {
 	uint64_t n;         /* total recorded; e[(n - 1) % GDB_SYSLOG] is the last */
 };
 
-/* Run one `monitor` command line; output goes through out(text, arg). */
-void gdb_monitor(struct machine *m, const struct gdb_syslog *log, const char *cmd,
+/* Run one `monitor` command line; output goes through out(text, arg).
+ * running: gdb's thread id of the task on the CPU. */
+void gdb_monitor(struct machine *m, const struct gdb_syslog *log, int running, const char *cmd,
 		 void (*out)(const char *text, void *arg), void *arg);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * gdbstub_int.h - what the pieces of the gdb stub share (emu/gdb/gdbstub.c:
  * hooks, run control, reverse execution, the server; gdbstub_packets.c:
- * the protocol; gdbstub_regs.c: registers, target description, memory).
+ * the protocol; gdbstub_regs.c: registers, target description, memory;
+ * gdbstub_tasks.c: the guest kernel's tasks as gdb's threads).
  * Not a public header.
  */
 #ifndef LSTAR_GDBSTUB_INT_H
@@ -20,7 +21,8 @@
 #define MAX_WP 16
 #define POLL_EVERY 4096        /* instructions between Ctrl-C polls */
 
-enum why { W_NONE, W_SW, W_HW, W_WATCH, W_INT, W_STEP, W_IO, W_TARGET };
+/* W_THREAD: the thread gdb steps is back on the CPU, or gone (resume_thread). */
+enum why { W_NONE, W_SW, W_HW, W_WATCH, W_INT, W_STEP, W_IO, W_TARGET, W_THREAD };
 
 struct bp { uint64_t addr; int hw; };
 struct wp { uint64_t addr, len; int type; };   /* type: 2 write, 3 read, 4 access */
@@ -67,6 +69,23 @@ struct gdb {
 	uint64_t pos;              /* position: retired instructions + delivered exceptions */
 	uint64_t frontier;         /* the furthest position ever executed live */
 	uint64_t interval;         /* positions between periodic snapshots */
+	/* threads: the guest kernel's tasks (gdbstub_tasks.h) */
+	int gthread;               /* selected by Hg: registers, memory; 0 = the running task */
+	int cthread;               /* selected by Hc: the thread an `s` packet steps */
+	int wait_thread;           /* stop when this thread is on the CPU ... */
+	bool wait_kernel;          /* ... in any mode (else: back in user mode), */
+	int wait_last;             /* or gone at a switch (the running one before) */
+	struct task_switch *sw;    /* the running task's changes, by position */
+	size_t nsw, capsw;
+	uint64_t seen_switches;    /* HC_TASK calls seen */
+};
+
+/* From this position on, the guest kernel ran this task (its HC_TASK
+ * host call).  Kept by the stub because replays do not repeat host calls
+ * and the host-call device keeps only the latest. */
+struct task_switch {
+	uint64_t pos;
+	int tid;
 };
 
 static inline uint64_t rev_pos(const struct gdb *g)
@@ -102,18 +121,39 @@ unsigned reg_size(int r);
 unsigned reg_get(struct cpu *c, int r, uint8_t *buf);
 bool reg_set(struct cpu *c, int r, const uint8_t *buf);
 const char *target_xml(void);
+struct saved_regs;
+unsigned reg_get_saved(struct cpu *c, const struct saved_regs *s, int r, uint8_t *buf);
+/* Guest memory through the current page tables (mem_get/mem_put) or
+ * those at cr3 (another task's address space; 0: the current ones). */
 size_t mem_get(struct machine *m, uint64_t la, uint8_t *dst, size_t n);
 size_t mem_put(struct machine *m, uint64_t la, const uint8_t *src, size_t n);
+size_t mem_get_as(struct machine *m, uint64_t cr3, uint64_t la, uint8_t *dst, size_t n);
+size_t mem_put_as(struct machine *m, uint64_t cr3, uint64_t la, const uint8_t *src, size_t n);
+
+/* gdbstub_tasks.c: gdb's threads (the guest kernel's tasks) */
+#define MAX_THREADS 1024
+int thread_ids(struct gdb *g, int *ids, int max);
+bool thread_alive(struct gdb *g, int id);
+const struct saved_regs *sel_regs(struct gdb *g, bool *gone);
+uint64_t sel_cr3(struct gdb *g);
+unsigned sel_reg_get(struct gdb *g, const struct saved_regs *sr, int r, uint8_t *b);
+void thread_extra(struct gdb *g, int id, char *text, size_t len);
 
 /* gdbstub.c */
 void set_hooks(struct gdb *g);
 /* Run or step until something stops the machine; skip: ignore a
  * breakpoint at the first instruction (the one gdb resumes from). */
 void resume(struct gdb *g, bool step, bool skip);
+/* Step (or run) with thread tid (gdb's id; 0 or -1: the running one) as
+ * the one gdb resumes: a step of a switched-out thread first runs the
+ * machine until that thread is back on the CPU where gdb saw it. */
+void resume_thread(struct gdb *g, bool step, int tid);
 /* The stop reply for how the machine stopped, into g->stop. */
 void make_stop(struct gdb *g);
 void reverse_step(struct gdb *g);
 void reverse_continue(struct gdb *g);
 void rev_fork(struct gdb *g);
+/* gdb's thread id of the task running at the current position. */
+int running_thread(struct gdb *g);
 
 #endif

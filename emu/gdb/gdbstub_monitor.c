@@ -13,6 +13,7 @@
 
 #include "emu/machine.h"
 #include "emu/gdb/gdbstub.h"
+#include "emu/gdb/gdbstub_tasks.h"
 #include "emu/trace/strace.h"
 #include "emu/symbols.h"
 #include "cpu/mmu.h"
@@ -313,6 +314,31 @@ static void mon_syscalls(struct machine *m, const struct gdb_syslog *log, struct
 	}
 }
 
+static void mon_tasks(struct machine *m, int running, struct out *o)
+{
+	static struct gtask t[1024];
+	int n = tasks_list(m, t, 1024);
+	if (n < 0) {
+		pr(o, "no task table: this kernel has no 'task_table' of kernel_model's layout\n");
+		return;
+	}
+	if (n > 1024)
+		n = 1024;
+	pr(o, "  %5s %5s %-5s %-15s %-20s %s\n", "TID", "PID", "STATE", "COMM", "WCHAN",
+	   "KERNEL STACK");
+	for (int k = 0; k < n; k++) {
+		char note[48] = "";
+		if (t[k].idle)
+			snprintf(note, sizeof note, "  (idle task: gdb thread %d)", t[k].id);
+		pr(o, "%c %5d %5d %-5s %-15s %-20s %#018" PRIx64 "%s\n",
+		   t[k].id == running ? '*' : ' ', t[k].tid, t[k].tgid,
+		   task_state_letter(t[k].state), t[k].comm, t[k].wchan[0] ? t[k].wchan : "-",
+		   t[k].stack, note);
+	}
+	pr(o, "(* on the CPU; STATE as in ps: R runnable, S sleeping, D uninterruptible, "
+	   "T stopped, Z zombie)\n");
+}
+
 static const char help[] =
 	"lstar monitor commands:\n"
 	"  monitor cpl             current privilege level and CS/SS\n"
@@ -323,9 +349,10 @@ static const char help[] =
 	"  monitor tss             the 64-bit TSS: RSP0-2, IST1-7\n"
 	"  monitor pt ADDR         page-table walk of a linear address\n"
 	"  monitor syscalls        the last system calls (number, arguments, result)\n"
+	"  monitor tasks           the guest kernel's tasks: tid, pid, state, name, wait, stack\n"
 	"  monitor reverse [interval N]  reverse-execution snapshots: cost, interval\n";
 
-void gdb_monitor(struct machine *m, const struct gdb_syslog *log, const char *cmd,
+void gdb_monitor(struct machine *m, const struct gdb_syslog *log, int running, const char *cmd,
 		 void (*out)(const char *text, void *arg), void *arg)
 {
 	struct out o = { out, arg };
@@ -358,6 +385,8 @@ void gdb_monitor(struct machine *m, const struct gdb_syslog *log, const char *cm
 		mon_pt(m, &o, rest);
 	} else if (!strcmp(word, "syscalls")) {
 		mon_syscalls(m, log, &o);
+	} else if (!strcmp(word, "tasks")) {
+		mon_tasks(m, running, &o);
 	} else if (!strcmp(word, "help") || !word[0]) {
 		pr(&o, "%s", help);
 	} else {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "emu/gdb/gdbstub_int.h"
+#include "emu/gdb/gdbstub_tasks.h"
 #include "emu/gdb/snapshot.h"
 
 /* ---------------------------------------------------------------- I/O */
@@ -220,6 +221,23 @@ static bool get_num(const char **s, uint64_t *v)
 	return true;
 }
 
+/* ------------------------------------------------------------ threads */
+
+/* A thread id: -1 (all), 0 (any) or a positive number, in hex. */
+static bool get_tid(const char **s, int *id)
+{
+	uint64_t v;
+	if (**s == '-' && (*s)[1] == '1') {
+		*s += 2;
+		*id = -1;
+		return true;
+	}
+	if (!get_num(s, &v) || v > 0x7FFFFFFF)
+		return false;
+	*id = (int)v;
+	return true;
+}
+
 /* ------------------------------------------------------------ packets */
 
 static char obuf[2 * PKT_MAX + 64];
@@ -275,7 +293,7 @@ static void do_qrcmd(struct gdb *g, const char *hex)
 		send_str(g, "OK");
 		return;
 	}
-	gdb_monitor(g->m, &g->sys, cmd, monitor_out, g);
+	gdb_monitor(g->m, &g->sys, running_thread(g), cmd, monitor_out, g);
 	send_str(g, "OK");
 }
 
@@ -325,11 +343,19 @@ static void do_query(struct gdb *g, const char *p)
 	} else if (!strncmp(p, "qXfer:", 6)) {
 		do_xfer(g, p + 6);
 	} else if (!strcmp(p, "qfThreadInfo")) {
-		send_str(g, "m1");
+		static int ids[MAX_THREADS + 1];
+		int n = thread_ids(g, ids, MAX_THREADS + 1);
+		char *o = obuf;
+		*o++ = 'm';
+		for (int k = 0; k < n; k++)
+			o += sprintf(o, k ? ",%x" : "%x", ids[k]);
+		send_str(g, obuf);
 	} else if (!strcmp(p, "qsThreadInfo")) {
 		send_str(g, "l");
 	} else if (!strcmp(p, "qC")) {
-		send_str(g, "QC1");
+		char t[32];
+		snprintf(t, sizeof t, "QC%x", running_thread(g));
+		send_str(g, t);
 	} else if (!strncmp(p, "qAttached", 9)) {
 		send_str(g, "1");
 	} else if (!strncmp(p, "qRcmd,", 6)) {
@@ -337,8 +363,15 @@ static void do_query(struct gdb *g, const char *p)
 	} else if (!strncmp(p, "qSymbol", 7)) {
 		send_str(g, "OK");
 	} else if (!strncmp(p, "qThreadExtraInfo,", 17)) {
-		const char *s = g->c->cpl ? "CPU 0, CPL 3 (user)" : "CPU 0, CPL 0 (kernel)";
-		put_hex(obuf, s, strlen(s));
+		const char *s = p + 17;
+		int id;
+		char text[128];
+		if (!get_tid(&s, &id) || *s || id <= 0) {
+			send_str(g, "E01");
+			return;
+		}
+		thread_extra(g, id, text, sizeof text);
+		put_hex(obuf, text, strlen(text));
 		send_str(g, obuf);
 	} else {
 		send_str(g, "");
@@ -395,14 +428,14 @@ static void do_break(struct gdb *g, const char *p, bool insert)
 	}
 }
 
-/* Run or step, then report. */
-static void do_resume(struct gdb *g, bool step)
+/* Run or step (the thread tid, 0: the running one), then report. */
+static void do_resume(struct gdb *g, bool step, int tid)
 {
 	if (g->exited || g->dead_sig) {
 		send_str(g, g->stop);
 		return;
 	}
-	resume(g, step, true);
+	resume_thread(g, step, tid);
 	make_stop(g);
 	send_str(g, g->stop);
 }
@@ -432,14 +465,15 @@ static void do_cont(struct gdb *g, const char *p, bool step, bool sig)
 		g->c->rip = v;
 		rev_fork(g);
 	}
-	do_resume(g, step);
+	do_resume(g, step, g->cthread);
 }
 
-/* vCont;ACTION[:TID][;ACTION[:TID]]... - one thread: a step anywhere
- * means step. */
+/* vCont;ACTION[:TID][;ACTION[:TID]]... - the machine runs as a whole: a
+ * step anywhere means step, and the thread it names is the one stepped. */
 static void do_vcont(struct gdb *g, const char *p)
 {
 	bool step = false, any = false;
+	int step_tid = 0;
 	while (*p == ';') {
 		p++;
 		char a = *p++;
@@ -453,21 +487,26 @@ static void do_vcont(struct gdb *g, const char *p)
 			send_str(g, "E01");
 			return;
 		}
-		if (a == 's' || a == 'S')
-			step = true;
-		if (a != 't')
-			any = true;
+		int tid = 0;
 		if (*p == ':') {
 			p++;
-			while (*p && *p != ';')
-				p++;
+			if (!get_tid(&p, &tid)) {
+				send_str(g, "E01");
+				return;
+			}
 		}
+		if ((a == 's' || a == 'S') && !step) {
+			step = true;
+			step_tid = tid;
+		}
+		if (a != 't')
+			any = true;
 	}
 	if (*p || !any) {
 		send_str(g, "E01");
 		return;
 	}
-	do_resume(g, step);
+	do_resume(g, step, step_tid);
 }
 
 int do_packet(struct gdb *g, char *p, size_t n)
@@ -484,15 +523,26 @@ int do_packet(struct gdb *g, char *p, size_t n)
 	case '?':
 		send_str(g, g->stop);
 		break;
-	case 'g':
+	case 'g': {
+		bool gone;
+		const struct saved_regs *sr = sel_regs(g, &gone);
+		if (gone) {
+			send_str(g, "E01");
+			break;
+		}
 		for (int r = 0; r < NREGS; r++) {
 			uint8_t b[16];
-			unsigned k = reg_get(c, r, b);
+			unsigned k = sel_reg_get(g, sr, r, b);
 			o = put_hex(o, b, k);
 		}
 		send_str(g, obuf);
 		break;
+	}
 	case 'G': {
+		if (g->gthread > 0 && g->gthread != running_thread(g)) {
+			send_str(g, "E01");   /* a switched-out task's registers: read-only */
+			break;
+		}
 		size_t need = 0;
 		for (int r = 0; r < NREGS; r++)
 			need += 2 * reg_size(r);
@@ -518,8 +568,14 @@ int do_packet(struct gdb *g, char *p, size_t n)
 			break;
 		}
 		{
+			bool gone;
+			const struct saved_regs *sr = sel_regs(g, &gone);
 			uint8_t b[16];
-			unsigned k = reg_get(c, (int)v, b);
+			if (gone) {
+				send_str(g, "E01");
+				break;
+			}
+			unsigned k = sel_reg_get(g, sr, (int)v, b);
 			put_hex(obuf, b, k);
 			send_str(g, obuf);
 		}
@@ -527,7 +583,8 @@ int do_packet(struct gdb *g, char *p, size_t n)
 	case 'P':
 		s = p + 1;
 		if (!get_num(&s, &v) || *s++ != '=' || v >= NREGS ||
-		    strlen(s) != 2 * reg_size((int)v)) {
+		    strlen(s) != 2 * reg_size((int)v) ||
+		    (g->gthread > 0 && g->gthread != running_thread(g))) {
 			send_str(g, "E01");
 			break;
 		}
@@ -551,7 +608,7 @@ int do_packet(struct gdb *g, char *p, size_t n)
 			len = PKT_MAX / 2 - 16;
 		{
 			static uint8_t b[PKT_MAX / 2];
-			size_t k = mem_get(g->m, addr, b, len);
+			size_t k = mem_get_as(g->m, sel_cr3(g), addr, b, len);
 			if (!k && len) {
 				send_str(g, "E14");
 				break;
@@ -582,7 +639,7 @@ int do_packet(struct gdb *g, char *p, size_t n)
 			}
 			memcpy(b, s, len);
 		}
-		size_t k = len ? mem_put(g->m, addr, b, len) : 0;
+		size_t k = len ? mem_put_as(g->m, sel_cr3(g), addr, b, len) : 0;
 		if (len)
 			rev_fork(g);
 		send_str(g, k == len ? "OK" : "E14");
@@ -618,10 +675,29 @@ int do_packet(struct gdb *g, char *p, size_t n)
 			send_str(g, "");
 		}
 		break;
-	case 'H':
-	case 'T':
+	case 'H': {
+		/* Hg selects the thread whose registers and memory gdb reads;
+		 * Hc (the thread to resume) changes nothing: the machine runs */
+		int id;
+		s = p + 2;
+		if ((p[1] != 'g' && p[1] != 'c') || !get_tid(&s, &id) || *s ||
+		    (id > 0 && !thread_alive(g, id))) {
+			send_str(g, "E01");
+			break;
+		}
+		if (p[1] == 'g')
+			g->gthread = id;
+		else
+			g->cthread = id;
 		send_str(g, "OK");
 		break;
+	}
+	case 'T': {
+		int id;
+		s = p + 1;
+		send_str(g, get_tid(&s, &id) && !*s && id > 0 && thread_alive(g, id) ? "OK" : "E01");
+		break;
+	}
 	case 'Z':
 	case 'z':
 		do_break(g, p, p[0] == 'Z');

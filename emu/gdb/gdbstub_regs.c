@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "emu/gdb/gdbstub_int.h"
+#include "emu/gdb/gdbstub_tasks.h"
 #include "cpu/flags.h"
 #include "cpu/mmu.h"
 
@@ -102,6 +103,88 @@ unsigned reg_get(struct cpu *c, int r, uint8_t *buf)
 		default: v = c->efer; break;
 		}
 	}
+	memcpy(buf, &v, n < 8 ? n : 8);
+	return n;
+}
+
+/* The full x87 tag word of an FXSAVE image (whose tag byte is the
+ * abridged one: one "not empty" bit per physical register). */
+static uint16_t fx_full_tag(const uint8_t *fx)
+{
+	uint16_t fsw, t = 0;
+	memcpy(&fsw, fx + 2, 2);
+	int top = (fsw >> 11) & 7;
+	for (int p = 0; p < 8; p++) {
+		unsigned tag = 3;
+		if (fx[4] & (1u << p)) {
+			const uint8_t *v = fx + 32 + 16 * ((p - top) & 7);   /* ST(i) order */
+			uint64_t mant;
+			uint16_t se;
+			memcpy(&mant, v, 8);
+			memcpy(&se, v + 8, 2);
+			unsigned exp = se & 0x7FFF;
+			if (!exp && !mant)
+				tag = 1;   /* zero */
+			else if (!exp || exp == 0x7FFF || !(mant >> 63))
+				tag = 2;   /* special: denormal, infinity, NaN, unnormal */
+			else
+				tag = 0;
+		}
+		t |= (uint16_t)(tag << (2 * p));
+	}
+	return t;
+}
+
+/* Register r of a switched-out task (gdbstub_tasks.h): what it keeps
+ * from s, the rest from the CPU. */
+unsigned reg_get_saved(struct cpu *c, const struct saved_regs *s, int r, uint8_t *buf)
+{
+	uint64_t v = 0;
+	unsigned n = reg_size(r);
+	memset(buf, 0, 16);
+	if (r < 16)
+		v = s->gpr[r];
+	else if (r == 16)
+		v = s->rip;
+	else if (r == 17)
+		v = s->rflags;
+	else if (r == 18)
+		v = s->cs;
+	else if (r == 19)
+		v = s->ss;
+	else if (r < 24)
+		return reg_get(c, r, buf);
+	else if (r < 32) {
+		memcpy(buf, s->fx + 32 + 16 * (r - 24), 10);
+		return n;
+	} else if (r < 40) {
+		uint16_t w;
+		uint64_t q;
+		switch (r - 32) {
+		case 0: memcpy(&w, s->fx, 2); v = w; break;
+		case 1: memcpy(&w, s->fx + 2, 2); v = w; break;
+		case 2: v = fx_full_tag(s->fx); break;
+		case 3: v = s->cs; break;
+		case 4: memcpy(&q, s->fx + 8, 8); v = (uint32_t)q; break;
+		case 5: return reg_get(c, 20, buf);   /* DS */
+		case 6: memcpy(&q, s->fx + 16, 8); v = (uint32_t)q; break;
+		default: memcpy(&w, s->fx + 6, 2); v = w & 0x7FF; break;
+		}
+	} else if (r < 56) {
+		memcpy(buf, s->fx + 160 + 16 * (r - 40), 16);
+		return n;
+	} else if (r == 56) {
+		uint32_t d;
+		memcpy(&d, s->fx + 24, 4);
+		v = d;
+	} else if (r == 57)
+		v = s->fs_base;
+	else if (r == 58)
+		v = s->gs_base;
+	else if (r == 61 && s->cr3)
+		v = s->cr3;
+	else
+		return reg_get(c, r, buf);
 	memcpy(buf, &v, n < 8 ? n : 8);
 	return n;
 }
@@ -216,9 +299,49 @@ const char *target_xml(void)
 
 /* -------------------------------------------------------------- memory */
 
-/* Read n bytes at linear la through the current page tables, as a
- * supervisor access that sets no A/D bits.  Returns the bytes read. */
+/* la through the page tables at cr3 (another task's address space),
+ * without the CPU: present entries only, no permission checks, no A/D. */
+static bool walk_as(struct machine *m, uint64_t cr3, uint64_t la, uint64_t *pa)
+{
+	if (!is_canonical(la))
+		return false;
+	uint64_t table = cr3 & 0xFFFFFFFFFF000ULL;
+	for (int l = 0; l < 4; l++) {
+		uint64_t e = phys_read(m, table + ((la >> (39 - 9 * l)) & 0x1FF) * 8, 8);
+		if (!(e & 1))
+			return false;
+		if ((l == 1 || l == 2) && (e & 0x80)) {
+			uint64_t size = l == 1 ? 1ULL << 30 : 1ULL << 21;
+			*pa = (e & 0xFFFFFFFFFF000ULL & ~(size - 1)) | (la & (size - 1));
+			return true;
+		}
+		table = e & 0xFFFFFFFFFF000ULL;
+	}
+	*pa = table | (la & 0xFFF);
+	return true;
+}
+
+static bool translate(struct machine *m, uint64_t cr3, uint64_t la, uint64_t *pa)
+{
+	if (cr3 && cr3 != m->cpu.cr3)
+		return walk_as(m, cr3, la, pa);
+	return mmu_probe(&m->cpu, la, ACC_READ | ACC_SYS, pa);
+}
+
 size_t mem_get(struct machine *m, uint64_t la, uint8_t *dst, size_t n)
+{
+	return mem_get_as(m, 0, la, dst, n);
+}
+
+size_t mem_put(struct machine *m, uint64_t la, const uint8_t *src, size_t n)
+{
+	return mem_put_as(m, 0, la, src, n);
+}
+
+/* Read n bytes at linear la through the page tables at cr3 (0: the
+ * current ones), as a supervisor access that sets no A/D bits.  Returns
+ * the bytes read. */
+size_t mem_get_as(struct machine *m, uint64_t cr3, uint64_t la, uint8_t *dst, size_t n)
 {
 	size_t done = 0;
 	while (done < n) {
@@ -226,7 +349,7 @@ size_t mem_get(struct machine *m, uint64_t la, uint8_t *dst, size_t n)
 		size_t chunk = 0x1000 - (a & 0xFFF);
 		if (chunk > n - done)
 			chunk = n - done;
-		if (!mmu_probe(&m->cpu, a, ACC_READ | ACC_SYS, &pa))
+		if (!translate(m, cr3, a, &pa))
 			break;
 		const uint8_t *p = phys_ptr(m, pa, chunk);
 		if (!p)
@@ -239,7 +362,7 @@ size_t mem_get(struct machine *m, uint64_t la, uint8_t *dst, size_t n)
 
 /* Write through the page tables (read-only pages too: a debugger may
  * patch code); phys_ptr_write drops decoded blocks of those pages. */
-size_t mem_put(struct machine *m, uint64_t la, const uint8_t *src, size_t n)
+size_t mem_put_as(struct machine *m, uint64_t cr3, uint64_t la, const uint8_t *src, size_t n)
 {
 	size_t done = 0;
 	while (done < n) {
@@ -247,7 +370,7 @@ size_t mem_put(struct machine *m, uint64_t la, const uint8_t *src, size_t n)
 		size_t chunk = 0x1000 - (a & 0xFFF);
 		if (chunk > n - done)
 			chunk = n - done;
-		if (!mmu_probe(&m->cpu, a, ACC_READ | ACC_SYS, &pa))
+		if (!translate(m, cr3, a, &pa))
 			break;
 		uint8_t *p = phys_ptr_write(m, pa, chunk);
 		if (!p)

@@ -210,6 +210,9 @@ int strace_nargs(const struct syscall_desc *d, const uint64_t *a)
 			switch (a[k] & FUTEX_CMD_MASK) {
 			case 0: case 6: return 4;        /* WAIT, LOCK_PI: a timeout */
 			case 1: case 2: return 3;        /* WAKE, FD */
+			case 3: return 5;                /* REQUEUE: val2, uaddr2 */
+			case 9: return 5;                /* WAIT_BITSET: timeout, val3 */
+			case 10: return 4;               /* WAKE_BITSET: val3 */
 			case 7: case 8: return 2;        /* UNLOCK_PI, TRYLOCK_PI */
 			default: return n;
 			}
@@ -253,6 +256,22 @@ void strace_put_arg(struct sbuf *b, struct cpu *c, const struct syscall_desc *d,
 	bool out = strace_is_output(d, k, a);
 	uint64_t v = a[k];
 	uint64_t len = d->len_arg >= 0 ? a[d->len_arg] : 0;
+	if (k >= 3 && d->kind[1] == A_FUTEXOP) {
+		/* futex: what the later arguments are depends on the operation;
+		 * the bitset ones skip uaddr2 and show val3 as strace does */
+		unsigned cmd = (unsigned)(a[1] & FUTEX_CMD_MASK);
+		if ((cmd == 9 && k == 4) || (cmd == 10 && k == 3)) {
+			if ((uint32_t)a[5] == 0xFFFFFFFFu)
+				sb_printf(b, "FUTEX_BITSET_MATCH_ANY");
+			else
+				sb_printf(b, "%#x", (unsigned)a[5]);
+			return;
+		}
+		if ((cmd == 3 || cmd == 4) && k == 3) {   /* REQUEUE: val2, a number */
+			sb_printf(b, "%u", (unsigned)v);
+			return;
+		}
+	}
 	switch (d->kind[k]) {
 	case A_HEX: sb_printf(b, "%#" PRIx64, v); break;
 	case A_INT: sb_printf(b, "%d", (int)v); break;
@@ -424,7 +443,7 @@ void strace_put_arg(struct sbuf *b, struct cpu *c, const struct syscall_desc *d,
 		}
 		break;
 	}
-	case A_CLONE: put_clone(b, a); break;
+	case A_CLONE: put_clone(b, c, a, CLONE_AT_CALL | CLONE_ON_RETURN, ret); break;
 	case A_CLONE3: put_clone_args(b, c, v, a[1]); break;
 	case A_FCNTLARG:
 		switch (a[1]) {

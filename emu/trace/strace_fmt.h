@@ -91,8 +91,18 @@ void put_statfs(struct sbuf *b, struct cpu *c, uint64_t la);
 void put_gids(struct sbuf *b, struct cpu *c, uint64_t la, int64_t n);
 void put_cpuset(struct sbuf *b, struct cpu *c, uint64_t la, uint64_t size);
 void put_dents(struct sbuf *b, struct cpu *c, uint64_t la, int64_t size);
-void put_clone(struct sbuf *b, const uint64_t *a);
+/* clone's arguments: those strace prints at the call (child_stack, flags)
+ * and those it prints on return (parent_tid's content, tls,
+ * child_tidptr); ret is the result (an error: addresses only). */
+#define CLONE_AT_CALL 1
+#define CLONE_ON_RETURN 2
+void put_clone(struct sbuf *b, struct cpu *c, const uint64_t *a, int parts, int64_t ret);
+/* Whether strace prints all of clone's arguments at the call. */
+bool clone_decoded_at_call(uint64_t flags);
 void put_clone_args(struct sbuf *b, struct cpu *c, uint64_t la, uint64_t size);
+/* What clone3 wrote back: " => {parent_tid=[43]}" (nothing when it wrote
+ * nothing, or failed). */
+void put_clone_args_changed(struct sbuf *b, struct cpu *c, uint64_t la, uint64_t size, int64_t ret);
 void put_ioctl_arg(struct sbuf *b, struct cpu *c, uint64_t req, uint64_t la, int64_t ret, bool out);
 bool ioctl_arg_is_output(uint64_t req);
 void put_flock(struct sbuf *b, struct cpu *c, uint64_t la, bool pid);
@@ -100,5 +110,10 @@ void put_flock(struct sbuf *b, struct cpu *c, uint64_t la, bool pid);
 void put_siginfo(struct sbuf *b, struct cpu *c, uint64_t la);
 /* The same from values (a signal the kernel acted on without a frame). */
 void put_siginfo_values(struct sbuf *b, int signo, int code, uint64_t addr, int pid, int uid);
+/* SIGCHLD's: {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=43, si_uid=0,
+ * si_status=7, si_utime=0, si_stime=0} (code 1 CLD_EXITED, 2 CLD_KILLED...;
+ * status the exit code or the signal). */
+void put_siginfo_chld_times(struct sbuf *b, int code, int pid, int uid, int status, int64_t utime,
+			    int64_t stime);
 
 #endif

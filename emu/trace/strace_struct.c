@@ -390,27 +390,49 @@ void put_dents(struct sbuf *b, struct cpu *c, uint64_t la, int64_t size)
 }
 
 /* clone(flags, stack, parent_tid, child_tid, tls) with strace's names. */
-void put_clone(struct sbuf *b, const uint64_t *a)
+/* A tid the kernel stored (CLONE_PARENT_SETTID): "[43]", or the address
+ * when the call failed or it cannot be read. */
+static void put_tid_at(struct sbuf *b, struct cpu *c, uint64_t la, int64_t ret)
+{
+	int32_t v;
+	if (c && la && !(ret < 0 && ret >= -4095) && guest_read(c, la, &v, 4) == 4)
+		sb_printf(b, "[%d]", v);
+	else
+		put_addr(b, la);
+}
+
+bool clone_decoded_at_call(uint64_t flags)
+{
+	/* CLONE_PARENT_SETTID, CLONE_PIDFD, CLONE_CHILD_SETTID,
+	 * CLONE_CHILD_CLEARTID, CLONE_SETTLS: strace prints those on return */
+	return !(flags & (0x100000 | 0x1000 | 0x1000000 | 0x200000 | 0x80000));
+}
+
+void put_clone(struct sbuf *b, struct cpu *c, const uint64_t *a, int parts, int64_t ret)
 {
 	uint64_t fl = a[0];
-	sb_printf(b, "child_stack=");
-	put_addr(b, a[1]);
-	sb_printf(b, ", flags=");
-	if (fl & ~0xFFULL)
-		put_flags(b, &xf_clone, fl & ~0xFFULL);
-	if (fl & 0xFF) {
-		const char *nm = strace_sig_name((int)(fl & 0xFF));
-		sb_printf(b, "%s", (fl & ~0xFFULL) ? "|" : "");
-		if (nm)
-			sb_printf(b, "%s", nm);
-		else
-			sb_printf(b, "%#" PRIx64, fl & 0xFF);
-	} else if (!(fl & ~0xFFULL)) {
-		sb_printf(b, "0");
+	if (parts & CLONE_AT_CALL) {
+		sb_printf(b, "child_stack=");
+		put_addr(b, a[1]);
+		sb_printf(b, ", flags=");
+		if (fl & ~0xFFULL)
+			put_flags(b, &xf_clone, fl & ~0xFFULL);
+		if (fl & 0xFF) {
+			const char *nm = strace_sig_name((int)(fl & 0xFF));
+			sb_printf(b, "%s", (fl & ~0xFFULL) ? "|" : "");
+			if (nm)
+				sb_printf(b, "%s", nm);
+			else
+				sb_printf(b, "%#" PRIx64, fl & 0xFF);
+		} else if (!(fl & ~0xFFULL)) {
+			sb_printf(b, "0");
+		}
 	}
+	if (!(parts & CLONE_ON_RETURN))
+		return;
 	if (fl & (0x100000 | 0x1000)) {      /* CLONE_PARENT_SETTID, CLONE_PIDFD */
 		sb_printf(b, ", parent_tid=");
-		put_addr(b, a[2]);
+		put_tid_at(b, c, a[2], ret);
 	}
 	if (fl & 0x80000) {                  /* CLONE_SETTLS */
 		sb_printf(b, ", tls=");
@@ -465,6 +487,29 @@ void put_clone_args(struct sbuf *b, struct cpu *c, uint64_t la, uint64_t size)
 		sb_printf(b, ", set_tid_size=%" PRIu64, ca[9]);
 	}
 	sb_printf(b, "}");
+}
+
+void put_clone_args_changed(struct sbuf *b, struct cpu *c, uint64_t la, uint64_t size, int64_t ret)
+{
+	uint64_t ca[4];
+	if (!la || size < 64 || (ret < 0 && ret >= -4095) || guest_read(c, la, ca, sizeof(ca)) != sizeof(ca))
+		return;
+	const char *sep = " => {";
+	if (ca[0] & 0x1000) {                /* CLONE_PIDFD: the descriptor */
+		int32_t fd;
+		if (guest_read(c, ca[1], &fd, 4) == 4)
+			sb_printf(b, "%spidfd=[%d]", sep, fd);
+		else
+			sb_printf(b, "%spidfd=%#" PRIx64, sep, ca[1]);
+		sep = ", ";
+	}
+	if (ca[0] & 0x100000) {              /* CLONE_PARENT_SETTID */
+		sb_printf(b, "%sparent_tid=", sep);
+		put_tid_at(b, c, ca[3], ret);
+		sep = ", ";
+	}
+	if (sep[0] == ',')
+		sb_printf(b, "}");
 }
 
 bool ioctl_arg_is_output(uint64_t req)
@@ -623,16 +668,21 @@ void put_siginfo(struct sbuf *b, struct cpu *c, uint64_t la)
 	memcpy(&status, si + 24, 4);
 	memcpy(&ut, si + 32, 8);
 	memcpy(&st, si + 40, 8);
-	if (signo == 17 && code > 0 && code < 0x80) {   /* SIGCHLD from the kernel */
-		put_si_head(b, signo, code);
-		sb_printf(b, ", si_pid=%d, si_uid=%d, si_status=", pid, uid);
-		const char *sn = code == 1 ? NULL : strace_sig_name(status);
-		if (sn)
-			sb_printf(b, "%s", sn);
-		else
-			sb_printf(b, "%d", status);
-		sb_printf(b, ", si_utime=%" PRId64 ", si_stime=%" PRId64 "}", ut, st);
-		return;
-	}
-	put_siginfo_values(b, signo, code, addr, pid, uid);
+	if (signo == 17 && code > 0 && code < 0x80)   /* SIGCHLD from the kernel */
+		put_siginfo_chld_times(b, code, pid, uid, status, ut, st);
+	else
+		put_siginfo_values(b, signo, code, addr, pid, uid);
+}
+
+void put_siginfo_chld_times(struct sbuf *b, int code, int pid, int uid, int status, int64_t utime,
+			    int64_t stime)
+{
+	put_si_head(b, 17, code);
+	sb_printf(b, ", si_pid=%d, si_uid=%d, si_status=", pid, uid);
+	const char *sn = code == 1 ? NULL : strace_sig_name(status);
+	if (sn)
+		sb_printf(b, "%s", sn);
+	else
+		sb_printf(b, "%d", status);
+	sb_printf(b, ", si_utime=%" PRId64 ", si_stime=%" PRId64 "}", utime, stime);
 }

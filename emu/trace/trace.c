@@ -7,8 +7,15 @@
  * control registers and MSRs, CPL).  The after hook compares the machine
  * with it, prints the differences and takes the new state as the next
  * snapshot.  No before hook is needed: nothing changes architectural
- * state between two instructions except an exception delivery, and the
- * exception hook refreshes the snapshot after printing its own line.
+ * state between two instructions except an exception or interrupt
+ * delivery, and the exception and interrupt hooks refresh the snapshot
+ * after printing their own line.
+ *
+ * Tasks: the kernel tells the host-call device which task it switches to
+ * (HC_TASK); the after hook notices the device's switch count move and
+ * passes the news on (the strace view, the statistics, the trace's task
+ * lines).  A task's end is the first instruction of the kernel's
+ * do_task_exit, found by its symbol.
  *
  * Files: this one (hooks, session), emu/trace/trace_fmt.c (the formats),
  * emu/trace/trace_opts.c (options), emu/trace/trace_int.h (what they share).
@@ -23,6 +30,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/mmu.h"
+#include "emu/hostcall/hostcall.h"
 #include "emu/machine.h"
 #include "strace_fmt.h"
 #include "emu/trace/stats.h"
@@ -106,19 +114,47 @@ static void mem_hook_for_next(struct trace_session *s, struct cpu *c)
 	}
 }
 
-/* An interrupt from the APIC taken in user mode: where it left (the user
- * RSP is in the frame the CPU pushed, RSP + 24). */
-static void on_interrupt(void *ctx, struct cpu *c, int vector, uint64_t rip)
+/* Both strace views (--strace's, and the one JSON Lines records carry). */
+#define BOTH_STRACE(s, call)                     \
+	do {                                     \
+		if ((s)->st) {                   \
+			struct strace *st_ = (s)->st; \
+			call;                    \
+		}                                \
+		if ((s)->vst) {                  \
+			struct strace *st_ = (s)->vst; \
+			call;                    \
+		}                                \
+	} while (0)
+
+/* The kernel said another task runs (HC_TASK: an OUT in its context
+ * switch, kernel_model/core.c): the instructions after this one are the
+ * new task's. */
+static void task_switched(struct trace_session *s, struct cpu *c)
 {
-	struct trace_session *s = ctx;
-	(void)vector;
-	uint64_t frame[5];
-	if (guest_read(c, c->r[R_RSP], frame, sizeof(frame)) != sizeof(frame) || (frame[1] & 3) != 3)
+	const struct hostcall_task *h = s->task;
+	s->switches_seen = h->switches;
+	bool same = h->tid == s->tid && s->tasks_named;
+	s->tasks_named = true;
+	s->tid = h->tid;
+	s->tgid = h->tgid;
+	memcpy(s->comm, h->comm, sizeof(s->comm));
+	s->comm[sizeof(s->comm) - 1] = 0;
+	if (s->stats)
+		stats_switch(s->stats, c->icount, h->tid);
+	if (same)
 		return;
-	if (s->st)
-		strace_interrupted(s->st, rip, frame[3]);
-	if (s->vst)
-		strace_interrupted(s->vst, rip, frame[3]);
+	BOTH_STRACE(s, strace_switch(st_, c->icount, h->tid, h->tgid));
+	if (s->tracing)
+		trace_task_text(s);
+}
+
+/* A task ends: the next instruction is the first of the kernel's
+ * do_task_exit(wstatus) (kernel_model/exit.c), which every end of a task
+ * goes through. */
+static void task_exiting(struct trace_session *s, struct cpu *c)
+{
+	BOTH_STRACE(s, strace_task_exit(st_, c, (int)c->r[R_RDI]));
 }
 
 static void on_after(void *ctx, struct cpu *c, const struct insn *i)
@@ -126,17 +162,13 @@ static void on_after(void *ctx, struct cpu *c, const struct insn *i)
 	struct trace_session *s = ctx;
 	unsigned ev = c->event;
 	if (unlikely(ev)) {
-		if ((ev & EV_SYSCALL) && s->st)
-			strace_enter(s->st, c);
-		if ((ev & EV_SYSCALL) && s->vst)
-			strace_enter(s->vst, c);
-		if ((ev & EV_SYSCALL) && s->stats)
-			stats_syscall_enter(s->stats, (uint32_t)c->r[R_RAX], c->icount);
+		if (ev & EV_SYSCALL) {
+			BOTH_STRACE(s, strace_enter(st_, c));
+			if (s->stats)
+				stats_syscall_enter(s->stats, (uint32_t)c->r[R_RAX], c->icount);
+		}
 		if ((ev & (EV_SYSRET | EV_IRET)) && c->cpl == 3) {
-			if (s->st)
-				strace_exit(s->st, c);
-			if (s->vst)
-				strace_exit(s->vst, c);
+			BOTH_STRACE(s, strace_exit(st_, c));
 			if (s->stats)
 				stats_syscall_exit(s->stats, c->icount);
 		}
@@ -156,19 +188,18 @@ static void on_after(void *ctx, struct cpu *c, const struct insn *i)
 			 * frame's CS says where): the kernel may kill for it. */
 			uint64_t frame[6];
 			unsigned n = read_frame(c, frame);
-			if (n && (frame[n == 6 ? 2 : 1] & 3) == 3) {
-				if (s->st)
-					strace_user_fault(s->st, c, c->last_vector, c->last_error,
-							  frame[n == 6 ? 1 : 0]);
-				if (s->vst)
-					strace_user_fault(s->vst, c, c->last_vector, c->last_error,
-							  frame[n == 6 ? 1 : 0]);
-			}
+			if (n && (frame[n == 6 ? 2 : 1] & 3) == 3)
+				BOTH_STRACE(s, strace_user_fault(st_, c, c->last_vector, c->last_error,
+								 frame[n == 6 ? 1 : 0]));
 		}
 		if (s->tracing)
 			trace_exception(s, c, c->last_vector, c->last_error, i->next_rip - i->len,
-					0, soft, true);
+					0, soft ? EXC_SOFT : EXC_IN_INSN);
 	}
+	if (unlikely(s->task && s->task->switches != s->switches_seen))
+		task_switched(s, c);
+	if (unlikely(c->rip == s->exit_fn) && s->exit_fn)
+		task_exiting(s, c);
 	if (s->tracing)
 		mem_hook_for_next(s, c);
 }
@@ -178,14 +209,31 @@ static void on_exception(void *ctx, struct cpu *c, int vector, uint32_t err, uin
 	struct trace_session *s = ctx;
 	if (s->stats)
 		stats_exception(s->stats, vector);
-	if (s->st && s->cpl == 3)
-		strace_user_fault(s->st, c, vector, err, rip);
-	if (s->vst && s->cpl == 3)
-		strace_user_fault(s->vst, c, vector, err, rip);
+	if (s->cpl == 3)
+		BOTH_STRACE(s, strace_user_fault(st_, c, vector, err, rip));
 	if (c->cpl != s->cpl)
 		cpl_changed(s, c);
 	if (s->tracing) {
-		trace_exception(s, c, vector, err, rip, s->prev->cpl, false, false);
+		trace_exception(s, c, vector, err, rip, s->prev->cpl, EXC_FAULT);
+		mem_hook_for_next(s, c);
+	}
+}
+
+/* An external interrupt (the APIC timer's vector 0xEC, ...) delivered at
+ * the boundary before the instruction at rip: a line of its own, and the
+ * state after it (the handler's first instruction runs at CPL 0). */
+static void on_interrupt(void *ctx, struct cpu *c, int vector, uint64_t rip)
+{
+	struct trace_session *s = ctx;
+	if (s->stats)
+		stats_interrupt(s->stats, vector);
+	int from = s->cpl;
+	if (from == 3)
+		BOTH_STRACE(s, strace_user_interrupt(st_, rip));
+	if (c->cpl != s->cpl)
+		cpl_changed(s, c);
+	if (s->tracing) {
+		trace_exception(s, c, vector, 0, rip, from, EXC_EXTERNAL);
 		mem_hook_for_next(s, c);
 	}
 }
@@ -246,6 +294,26 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 	trace_fmt_init();
 	s->o = *t;
 	s->cpl = m->cpu.cpl;
+	/* The running task: the kernel names it at each switch; before the
+	 * first one it is the first process. */
+	s->tid = s->tgid = STRACE_FIRST_TID;
+	if (m->hc && (s->task = hostcall_current_task(m->hc))) {
+		s->switches_seen = s->task->switches;
+		if (s->task->switches) {
+			s->tid = s->task->tid;
+			s->tgid = s->task->tgid;
+			memcpy(s->comm, s->task->comm, sizeof(s->comm));
+			s->comm[sizeof(s->comm) - 1] = 0;
+		}
+	}
+	/* Where a task ends, for the strace view's "+++ exited" lines. */
+	if (m->syms)
+		sym_find(m->syms, "do_task_exit", &s->exit_fn);
+	/* JSON Lines records name the task from the kernel's first switch
+	 * on: a program that stays one task has traces as before */
+	s->tasks_named = s->task && s->task->switches;
+	s->task_shown = s->tid;
+	trace_task_text(s);
 	if (t->from && !(s->has_from = resolve(m, t->from, &s->from))) {
 		snprintf(err, errlen, "--trace-from %s: no such symbol or address", t->from);
 		goto fail;
@@ -324,7 +392,8 @@ struct trace_session *trace_start(struct machine *m, const struct trace_opts *t,
 			goto fail;
 		}
 	}
-	if (t->stats && !(s->stats = stats_new())) {
+	BOTH_STRACE(s, strace_switch(st_, m->cpu.icount, s->tid, s->tgid));
+	if (t->stats && !(s->stats = stats_new(s->tid))) {
 		snprintf(err, errlen, "out of memory for --stats");
 		goto fail;
 	}
@@ -361,9 +430,9 @@ void trace_finish(struct trace_session *s, int status)
 		fprintf(stderr, "lstar: writing the trace failed: %s\n",
 			strerror(s->out.error ? s->out.error : s->side.error));
 	if (s->st && status >= 0)
-		strace_finish(s->st, status);
+		strace_finish(s->st, status, s->exit_fn != 0);
 	if (s->stats && status >= 0)
-		stats_print(s->stats, stderr, s->m->cpu.cpl, s->m->cpu.icount);
+		stats_print(s->stats, stderr, s->m->cpu.cpl, s->m->cpu.icount, s->m->cpu.idle_ticks);
 	if (s->st_file && s->st_file != stderr)
 		fclose(s->st_file);
 	strace_free(s->st);

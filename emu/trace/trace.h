@@ -62,7 +62,8 @@ bool trace_opts_active(const struct trace_opts *t);
 	"  --trace-to X      stop tracing after symbol or address X ran\n" \
 	"  --trace-range LO-HI  trace only RIPs in [LO, HI)\n" \
 	"  --trace-syscalls  trace only from each SYSCALL to its SYSRET/IRETQ\n" \
-	"  --strace[=summary]  print system calls as strace does (summary: strace -c)\n" \
+	"  --strace[=summary]  print every task's system calls as strace -f does\n" \
+	"                    (summary: strace -c)\n" \
 	"  --strace-icount   prefix each strace line with the SYSCALL's instruction number\n" \
 	"  --strace-output FILE  write the strace lines to FILE (default: standard error)\n" \
 	"  --view=FILE.html  trace the run and write the trace viewer's page (lstar view)\n"

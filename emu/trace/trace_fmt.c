@@ -594,6 +594,72 @@ static void js_extras(struct trace_session *s, struct obuf *o, unsigned events, 
 	s->js_next = insn ? seq + 1 : seq;
 }
 
+/* ---- tasks ------------------------------------------------------------ */
+
+void trace_task_text(struct trace_session *s)
+{
+	if (!s->tasks_named) {   /* a kernel that does not say: no "tid" */
+		s->tid_js_len = 0;
+		s->task_full = false;
+		return;
+	}
+	int n = snprintf(s->tid_js, sizeof(s->tid_js), ",\"tid\":%d", s->tid);
+	s->tid_js_len = n > 0 && n < (int)sizeof(s->tid_js) ? (unsigned)n : 0;
+	s->task_full = true;
+}
+
+/* The task's name, safe in JSON and on a line (the kernel copies 16
+ * bytes of the program's name). */
+static void task_comm(const struct trace_session *s, char out[16])
+{
+	memcpy(out, s->comm, 16);
+	out[15] = 0;
+	for (char *p = out; *p; p++)
+		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+}
+
+/* ,"tgid":N,"comm":"..." on the first JSON Lines record and when the task
+ * changes ("tid" is on every record). */
+static void js_task_full(struct trace_session *s, struct obuf *o)
+{
+	char comm[16], buf[96];
+	task_comm(s, comm);
+	if (comm[0])
+		snprintf(buf, sizeof(buf), ",\"tgid\":%d,\"comm\":\"%s\"", s->tgid, comm);
+	else   /* not named yet (before the kernel's first switch) */
+		snprintf(buf, sizeof(buf), ",\"tgid\":%d", s->tgid);
+	ob_str(o, buf);
+	s->task_full = false;
+}
+
+/*
+ * A traced line of another task than the last one: the text format says
+ * so on a line of its own ("---- task 43 (cat)", with the sequence number
+ * and CPL of the line that follows), the Tenet side-car in a record for
+ * the line that follows.  JSON Lines records carry "tid" anyway.
+ */
+static void announce_task(struct trace_session *s, uint64_t seq, int cpl)
+{
+	s->task_shown = s->tid;
+	char comm[16], line[160];
+	task_comm(s, comm);
+	if (s->o.format == TRACE_TEXT) {
+		int n = snprintf(line, sizeof(line), "%10" PRIu64 " %d ---- task %d", seq, cpl, s->tid);
+		if (comm[0])
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " (%s)", comm);
+		if (s->tid != s->tgid)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " in process %d", s->tgid);
+		snprintf(line + n, sizeof(line) - (size_t)n, "\n");
+		ob_str(&s->out, line);
+	} else if (s->o.format == TRACE_TENET) {
+		snprintf(line, sizeof(line),
+			 "{\"line\":%" PRIu64 ",\"seq\":%" PRIu64 ",\"tid\":%d,\"tgid\":%d,\"comm\":\"%s\"}\n",
+			 s->lines + 1, seq, s->tid, s->tgid, comm);
+		ob_str(&s->side, line);
+	}
+}
+
 /* ---- text ------------------------------------------------------------- */
 
 /* Length of a general register's name: r8 and r9 have two letters. */
@@ -889,6 +955,13 @@ static void emit_jsonl(struct trace_session *s, const struct insn *i, uint64_t r
 	} else {
 		s->js_next = seq + 1;
 	}
+	memcpy(d, s->tid_js, sizeof(s->tid_js));   /* fixed size: the line has room */
+	d += s->tid_js_len;
+	if (unlikely(s->task_full)) {
+		ob_line_end(o, d);
+		js_task_full(s, o);
+		d = ob_line_begin(o);
+	}
 	d = PUT_LIT(d, "}\n");
 	ob_line_end(o, d);
 }
@@ -1020,6 +1093,8 @@ void trace_insn(struct trace_session *s, struct cpu *c, const struct insn *i,
 	uint64_t seq = c->icount - 1;
 	int cpl = s->prev->cpl;
 	if (!s->filtered || wanted(s, rip, cpl)) {
+		if (unlikely(s->tid != s->task_shown))
+			announce_task(s, seq, cpl);
 		switch (s->o.format) {
 		case TRACE_TEXT: emit_text(s, i, rip, seq); break;
 		case TRACE_JSONL: emit_jsonl(s, i, rip, seq, events); break;
@@ -1052,16 +1127,20 @@ unsigned read_frame(struct cpu *c, uint64_t frame[6])
 }
 
 /*
- * An exception line.  in_insn: delivered inside an instruction that
- * retired (INT n, INT3, INTO -- soft -- or a fault the instruction raised
- * after completing, like AMD's SYSRET to a non-canonical RIP); then the
- * RIP and CPL it was raised at are the ones in the frame.
+ * An exception or interrupt line.  EXC_SOFT and EXC_IN_INSN: delivered
+ * inside an instruction that retired (INT n, INT3, INTO, or a fault the
+ * instruction raised after completing, like AMD's SYSRET to a
+ * non-canonical RIP); then the RIP and CPL it was raised at are the ones
+ * in the frame.  EXC_EXTERNAL: an interrupt taken at the boundary before
+ * the instruction at rip (cpl: the one interrupted).
  */
 void trace_exception(struct trace_session *s, struct cpu *c, int vector, uint32_t err,
-			    uint64_t rip, int cpl, bool soft, bool in_insn)
+			    uint64_t rip, int cpl, enum exc_kind kind)
 {
+	bool soft = kind == EXC_SOFT, in_insn = kind == EXC_SOFT || kind == EXC_IN_INSN;
+	bool external = kind == EXC_EXTERNAL;
 	take(s->cur, c);
-	bool has_err = c->last_has_error;
+	bool has_err = c->last_has_error && !external;
 	uint64_t frame[6];
 	unsigned n = read_frame(c, frame);
 	bool ok = n != 0;
@@ -1074,13 +1153,16 @@ void trace_exception(struct trace_session *s, struct cpu *c, int vector, uint32_
 		const char *const *fn = has_err ? fnames : fnames + 1;
 		struct obuf *o = s->o.format == TRACE_TENET ? &s->side : &s->out;
 		uint64_t seq = c->icount;
+		if (unlikely(s->tid != s->task_shown))
+			announce_task(s, seq, cpl);
 		if (s->o.format == TRACE_TEXT) {
 			uint64_t off;
 			const char *nm = sym_lookup(s->m->syms, c->rip, &off);
 			char line[256];
 			snprintf(line, sizeof(line), "%10" PRIu64 " %d ---- %s vector %d%s", seq, cpl,
 				 vector < 32 ? exc_name(vector) : "INT", vector,
-				 soft ? " (software INT)" : in_insn ? " (raised by the instruction)" : "");
+				 soft ? " (software INT)" : in_insn ? " (raised by the instruction)" :
+				 external ? " (external interrupt)" : "");
 			ob_str(o, line);
 			if (has_err) {
 				ob_str(o, " error=");
@@ -1126,6 +1208,8 @@ void trace_exception(struct trace_session *s, struct cpu *c, int vector, uint32_
 			ob_str(o, vector < 32 ? exc_name(vector) : "INT");
 			ob_str(o, "\",\"soft\":");
 			ob_str(o, soft ? "true" : "false");
+			if (external)
+				ob_str(o, ",\"external\":true");
 			if (has_err) {
 				ob_str(o, ",\"error\":");
 				js_hexstr(o, err);
@@ -1149,8 +1233,12 @@ void trace_exception(struct trace_session *s, struct cpu *c, int vector, uint32_
 				ob_ch(o, '}');
 			}
 			js_changes(o, s->prev, s->cur, s->o.format == TRACE_JSONL);
-			if (s->o.format == TRACE_JSONL)
+			if (s->o.format == TRACE_JSONL) {
 				js_extras(s, o, EV_EXCEPTION, seq, false, s->armed);
+				ob_mem(o, s->tid_js, s->tid_js_len);
+				if (s->task_full)
+					js_task_full(s, o);
+			}
 			ob_str(o, "}\n");
 		}
 	}

@@ -372,6 +372,18 @@ struct trace_session {
 	struct stats *stats;
 	int cpl;                   /* CPL after the last instruction */
 	uint64_t user_since;       /* icount when CPL 3 was entered */
+	/* the running task, as the kernel says (HC_TASK, emu/hostcall/hostcall.h) */
+	const struct hostcall_task *task;   /* the device's record, NULL: no device */
+	uint64_t switches_seen;    /* its switch count when last looked at */
+	int tid, tgid;
+	char comm[16];
+	bool tasks_named;          /* the kernel switched tasks (HC_TASK): JSON
+	                              Lines records get "tid" from then on */
+	int task_shown;            /* the task of the trace's last line */
+	bool task_full;            /* JSON Lines: the next record has tgid and comm too */
+	char tid_js[32];           /* ,"tid":N (JSON Lines: on every record) */
+	unsigned tid_js_len;
+	uint64_t exit_fn;          /* the kernel's do_task_exit: a task ends (0: none) */
 };
 
 /* ---- emu/trace/trace_fmt.c ---- */
@@ -382,7 +394,13 @@ void trace_insn(struct trace_session *s, struct cpu *c, const struct insn *i,
 		uint64_t rip, unsigned events);
 /* The frame the CPU just pushed; slots read, 0 if unreadable. */
 unsigned read_frame(struct cpu *c, uint64_t frame[6]);
+/* How an exception line's event came: a fault or trap the CPU raised, a
+ * software INT n / INT3 / INTO, an exception an instruction raised after
+ * it completed, an external interrupt from the local APIC. */
+enum exc_kind { EXC_FAULT, EXC_SOFT, EXC_IN_INSN, EXC_EXTERNAL };
 void trace_exception(struct trace_session *s, struct cpu *c, int vector, uint32_t err,
-		     uint64_t rip, int cpl, bool soft, bool in_insn);
+		     uint64_t rip, int cpl, enum exc_kind kind);
+/* The running task changed (s->tid...): the ,"tid":N text. */
+void trace_task_text(struct trace_session *s);
 
 #endif

@@ -74,6 +74,16 @@ mt(busybox_timeout "${E2E_BUSYBOX}" "${bbwhy}" --
 # subshells, $(...), background jobs, wait, kill (data/mt_jobs.sh)
 mt(busybox_sh_jobs "${E2E_BUSYBOX}" "${bbwhy}" --env BB=${B} --stderr --
   ${B} sh ${E2E_DATA}/mt_jobs.sh)
+# the same script under bash-static (Debian's bash-static: a glibc bash
+# with its own job control, fork and wait code)
+find_program(E2E_BASH_STATIC bash-static PATHS /bin /usr/bin NO_DEFAULT_PATH)
+if(E2E_BASH_STATIC AND E2E_BUSYBOX)
+  set(have_bash TRUE)
+else()
+  set(have_bash FALSE)
+endif()
+mt(bash_static_jobs "${have_bash}" "bash-static or busybox not found (apt install bash-static busybox-static)"
+  --env BB=${B} --stderr -- ${E2E_BASH_STATIC} ${E2E_DATA}/mt_jobs.sh)
 # tar czf runs gzip in a child process fed through a pipe (and xzf gunzip);
 # the tree (a 289 KB file, an empty file, an empty directory, a symbolic
 # link, nested directories) comes back the same (diff -r).  tar runs

@@ -125,6 +125,26 @@ int main(int argc, char **argv)
 	expect("c bad address", "czz", "E");
 	expect("C bad signal", "Czz", "E");
 	expect("qRcmd odd hex", "qRcmd,abc", "E");
+	/* threads: the guest's tasks (before the kernel's first switch, the
+	 * first process, 42 = 0x2a) */
+	expect("thread list", "qfThreadInfo", "m2a");
+	expect("thread list end", "qsThreadInfo", "l");
+	expect("current thread", "qC", "QC2a");
+	expect("thread alive", "T2a", "OK");
+	expect("T no such thread", "T7fff", "E");
+	expect("T garbage", "Tzz", "E");
+	expect("T empty", "T", "E");
+	expect("Hg any", "Hg0", "OK");
+	expect("Hc all", "Hc-1", "OK");
+	expect("Hg running", "Hg2a", "OK");
+	expect("Hg no such thread", "Hg7fff", "E");
+	expect("Hg garbage", "Hgzz", "E");
+	expect("H empty", "Hg", "E");
+	expect("H bad kind", "Hx2a", "E");
+	expect("extra info garbage", "qThreadExtraInfo,zz", "E");
+	expect("extra info empty", "qThreadExtraInfo,", "E");
+	expect("extra info", "qThreadExtraInfo,2a", "435055");   /* "CPU 0, CPL 0 (kernel)" */
+	expect("vCont bad thread", "vCont;s:zz", "E");
 	expect("unknown packet", "!", "");
 	expect("unknown q", "qFooBar", "");
 	expect("empty packet", "", "");

@@ -38,6 +38,12 @@ sline() {
 	line "$1" "$(printf '%-39s = %s' "$2" "$3")"
 }
 
+# pline FILE PID CALL RESULT: the same for a line of task PID while
+# others are alive: strace -f's "[pid N] " first (12 columns counted).
+pline() {
+	line "$1" "$(printf '[pid %5d] %-27s = %s' "$2" "$3" "$4")"
+}
+
 run() {
 	"$lstar" run "$@"
 }
@@ -251,20 +257,43 @@ strace_signals)
 	line ti.txt '+++ killed by SIGALRM +++'
 	;;
 strace_fork)
-	# the kernel runs a child to its exit first: its calls come between
-	# fork() = 0 and the parent's fork() = PID
+	# strace -f's view: the parent's fork returns the child's pid, the
+	# child's lines carry "[pid N] " while both are alive, a call another
+	# task's line interrupts is "<unfinished ...>" and "<... resumed>",
+	# each task ends with its own "+++" line
 	run --strace "$g/fork" >/dev/null 2>st.txt || fail "status $?"
-	sline st.txt 'fork()' 0
-	line st.txt '+++ child exited with 7 +++'
-	hasre st.txt '^fork\(\) += [1-9][0-9]*$'
-	hasre st.txt '^wait4\([0-9]+, \[\{WIFEXITED\(s\) && WEXITSTATUS\(s\) == 7\}\], 0, NULL\) = [0-9]+$'
-	line st.txt '+++ child killed by SIGSEGV +++'
+	# the line began when the parent was alone: no prefix
+	sline st.txt 'fork()' 43
+	pline st.txt 43 'gettid()' 43
+	pline st.txt 43 'write(4, "from child", 10)' 10
+	pline st.txt 43 'exit_group(7)' '?'
+	line st.txt '[pid    43] +++ exited with 7 +++'
+	line st.txt '[pid    42] read(3,  <unfinished ...>'
+	# the child's end leaves the parent alone again: no prefix
+	hasre st.txt '^<\.\.\. read resumed>"from child", 31\) += 10$'
+	hasre st.txt '^wait4\(43, \[\{WIFEXITED\(s\) && WEXITSTATUS\(s\) == 7\}\], 0, NULL\) = 43$'
+	# the SIGCHLD Linux reports to strace although the parent ignores it
+	line st.txt '--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=43, si_uid=0, si_status=7, si_utime=0, si_stime=0} ---'
+	line st.txt '[pid    44] --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL} ---'
+	line st.txt '[pid    44] +++ killed by SIGSEGV +++'
+	hasre st.txt '^<\.\.\. wait4 resumed>\[\{WIFSIGNALED\(s\) && WTERMSIG\(s\) == SIGSEGV\}\], 0, NULL\) += 44$'
+	line st.txt '--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=44, si_uid=0, si_status=SIGSEGV, si_utime=0, si_stime=0} ---'
+	# posix_spawn: the parent's vfork-like clone waits for the child's exec
+	hasre st.txt '^clone\(child_stack=0x[0-9a-f]+, flags=CLONE_VM\|CLONE_VFORK\|SIGCHLD <unfinished \.\.\.>$'
+	hasre st.txt '^\[pid    46\] execve\("/bin/busybox", \["busybox", "echo", "spawned"\], 0x[0-9a-f]+ /\* [0-9]+ vars \*/\) = 0$'
+	line st.txt '[pid    46] +++ exited with 0 +++'
+	hasre st.txt '^<\.\.\. clone resumed>\) += 46$'
+	# every cut call is resumed; no old-style lines
+	[ "$(grep -c '<unfinished \.\.\.>$' st.txt)" = "$(grep -c '<\.\.\. [a-z0-9_]* resumed>' st.txt)" ] ||
+		fail "unfinished and resumed lines do not pair"
+	grep -q '^+++ child ' st.txt && fail "the old run-to-completion lines"
 	[ "$(tail -1 st.txt)" = "+++ exited with 0 +++" ] || fail "last line: $(tail -1 st.txt)"
 	if [ -x "$g/fork-glibc" ]; then
 		# glibc forks with clone and spawns with clone3: strace's spelling
 		run --strace "$g/fork-glibc" >/dev/null 2>gl.txt || fail "fork-glibc: status $?"
-		hasre gl.txt '^clone\(child_stack=NULL, flags=CLONE_CHILD_CLEARTID\|CLONE_CHILD_SETTID\|SIGCHLD, child_tidptr=0x[0-9a-f]+\) += 0$'
-		hasre gl.txt '^clone3\(\{flags=CLONE_VM\|CLONE_VFORK, exit_signal=SIGCHLD, stack=0x[0-9a-f]+, stack_size=0x[0-9a-f]+\}, 88\) = '
+		hasre gl.txt '^clone\(child_stack=NULL, flags=CLONE_CHILD_CLEARTID\|CLONE_CHILD_SETTID\|SIGCHLD, child_tidptr=0x[0-9a-f]+\) += 43$'
+		hasre gl.txt '^clone3\(\{flags=CLONE_VM\|CLONE_VFORK, exit_signal=SIGCHLD, stack=0x[0-9a-f]+, stack_size=0x[0-9a-f]+\}, 88 <unfinished \.\.\.>$'
+		hasre gl.txt '^<\.\.\. clone3 resumed>\) += 46$'
 	fi
 	run --strace "$g/fault" abort >/dev/null 2>ab.txt
 	line ab.txt '--- SIGABRT {si_signo=SIGABRT, si_code=SI_TKILL, si_pid=42, si_uid=0} ---'
@@ -274,9 +303,112 @@ strace_sigchld)
 	# GUESTS is this test's own build directory here (sigchld.c)
 	run --strace "$g/sigchld" >/dev/null 2>st.txt || fail "status $?"
 	hasre st.txt '^rt_sigaction\(SIGCHLD, \{sa_handler=0x[0-9a-f]+, sa_mask=\[\], sa_flags=SA_RESTORER, sa_restorer=0x[0-9a-f]+\}, NULL, 8\) += 0$'
-	line st.txt '+++ child exited with 5 +++'
-	hasre st.txt '^--- SIGCHLD \{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=[0-9]+, si_uid=0, si_status=[0-9]+, si_utime=[0-9]+, si_stime=[0-9]+\} ---$'
-	sline st.txt 'rt_sigreturn({mask=[]})' 0
+	line st.txt '[pid    43] +++ exited with 5 +++'
+	# the handler's SIGCHLD, from the frame: once (not also as a dropped one)
+	hasre st.txt '^--- SIGCHLD \{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=43, si_uid=[0-9]+, si_status=[0-9]+, si_utime=[0-9]+, si_stime=[0-9]+\} ---$'
+	[ "$(grep -c '^--- SIGCHLD' st.txt)" = 1 ] || fail "SIGCHLD printed $(grep -c '^--- SIGCHLD' st.txt) times"
+	hasre st.txt '^rt_sigreturn\(\{mask=\[\]\}\) += '
+	# as natively: wait4 finds the ended child before the SIGCHLD handler
+	# runs (the wake-up looks for children first), so the call returns
+	# the pid, and rt_sigreturn gives that result back
+	line st.txt '<... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 5}], 0, NULL) = 43'
+	line st.txt 'rt_sigreturn({mask=[]})                 = 43'
+	;;
+strace_tasks)
+	# GUESTS is this test's own build directory here (tasks.c): threads,
+	# a child killed by its parent, a thread blocked when the process ends
+	run --strace "$g/tasks" >out.txt 2>st.txt
+	[ $? = 3 ] || fail "status not 3"
+	line out.txt "thread"
+	hasre st.txt '^clone\(child_stack=0x[0-9a-f]+, flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_SIGHAND\|CLONE_THREAD\|CLONE_SYSVSEM\|CLONE_SETTLS\|CLONE_PARENT_SETTID\|CLONE_CHILD_CLEARTID\|0x400000, parent_tid=\[43\], tls=0x[0-9a-f]+, child_tidptr=0x[0-9a-f]+\) = 43$'
+	pline st.txt 43 'write(1, "thread\n", 7)' 7
+	pline st.txt 43 'exit(0)' '?'
+	line st.txt '[pid    43] +++ exited with 0 +++'
+	# the child in pause() when its parent kills it: the call, the
+	# signal with its sender, the end
+	line st.txt '[pid    44] pause( <unfinished ...>'
+	pline st.txt 42 'kill(44, SIGTERM)' 0
+	line st.txt '[pid    44] <... pause resumed>)        = ?'
+	line st.txt '[pid    44] --- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=42, si_uid=0} ---'
+	line st.txt '[pid    44] +++ killed by SIGTERM +++'
+	line st.txt '--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=44, si_uid=0, si_status=SIGTERM, si_utime=0, si_stime=0} ---'
+	# the process ends with a thread in read(): it never returns
+	line st.txt '[pid    45] read(3,  <unfinished ...>'
+	pline st.txt 42 'exit_group(3)' '?'
+	line st.txt '[pid    42] +++ exited with 3 +++'
+	line st.txt '<... read resumed> <unfinished ...>)    = ?'
+	[ "$(tail -1 st.txt)" = "+++ exited with 3 +++" ] || fail "last line: $(tail -1 st.txt)"
+	# every task's end once
+	[ "$(grep -c '+++ exited\|+++ killed' st.txt)" = 4 ] || fail "$(grep -c '+++' st.txt) ends, not 4"
+	# --strace-icount comes first, strace's leader after it
+	run --strace-icount "$g/tasks" >/dev/null 2>ic.txt
+	hasre ic.txt '^\[ *[0-9]+\] \[pid    43\] write\(1, "thread\\n", 7\) += 7$'
+	hasre ic.txt '^\[ *[0-9]+\] \[pid    42\] <\.\.\. read resumed>"r", 1\) += 1$'
+	# the summary counts every task's calls
+	run --strace=summary "$g/tasks" >/dev/null 2>su.txt
+	hasre su.txt '^ *[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ +2 +clone$'
+	hasre su.txt '^ *[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ +1 +exit$'
+	run --strace=summary "$g/tasks" >/dev/null 2>su2.txt
+	cmp -s su.txt su2.txt || fail "two summaries differ"
+	;;
+trace_tasks)
+	# the instruction trace names the task: text, JSON Lines, Tenet
+	# (--seed: the program's sleeps take no host time)
+	run --seed 1 --trace=t.txt --trace-syscalls "$g/tasks" >/dev/null 2>&1
+	hasre t.txt '^ +[0-9]+ 0 ---- task 43 \(tasks\) in process 42$'
+	hasre t.txt '^ +[0-9]+ 0 ---- task 44 \(tasks\)$'
+	hasre t.txt '^ +[0-9]+ 0 ---- task 42 \(tasks\)$'
+	# a task line comes only when the task changes, before its first line
+	awk '/ ---- task / { if ($5 == last) { print "twice: " $0; bad = 1 } last = $5 }
+	     END { exit bad }' t.txt || fail "a task announced twice in a row"
+	# still only the syscall windows: the user lines are SYSCALLs
+	n=$(grep -cE ' 3 [0-9a-f]{16} ' t.txt)
+	m=$(grep -cE ' syscall +\|' t.txt)
+	[ "$n" = "$m" ] || fail "$n user lines but $m SYSCALLs"
+	# a user-only trace: the task lines carry CPL 3 as the lines after them
+	run --seed 1 --trace=u.txt --trace-cpl user "$g/tasks" >/dev/null 2>&1
+	hasre u.txt '^ +[0-9]+ 3 ---- task 44 \(tasks\)$'
+	n=$(awk '$2 != 3' u.txt | wc -l)
+	[ "$n" = 0 ] || fail "$n non-user lines with --trace-cpl user"
+	# an external interrupt is its own line; the handler runs at CPL 0
+	run --seed 1 --trace=a.txt "$g/tasks" >/dev/null 2>&1
+	hasre a.txt '^ +[0-9]+ 3 ---- INT vector 236 \(external interrupt\) at 0x[0-9a-f]+ -> 0x[0-9a-f]+ <asm_sysvec_apic_timer_interrupt\+0x0> frame@0x[0-9a-f]+: rip=0x[0-9a-f]+ cs=0x33 .*cpl=3→0'
+	grep -A1 ' ---- INT vector 236 ' a.txt | grep ' asm_sysvec_apic_timer_interrupt ' |
+		awk '$2 != 0 { print; bad = 1 } END { exit bad }' || fail "a handler's first line not at CPL 0"
+	[ "$(grep -c ' ---- INT vector 236 ' a.txt)" -ge 2 ] || fail "no timer interrupts"
+	# JSON Lines: "tid" on every record from the kernel's first switch on,
+	# tgid and comm when it changes; none in a one-task program's trace
+	run --seed 1 --trace=t.jsonl --trace-format jsonl --trace-syscalls "$g/tasks" >/dev/null 2>&1
+	n=$(sed -n '/"tid":/,$p' t.jsonl | grep -vc '"tid":[0-9]*[,}]')
+	[ "$n" = 0 ] || fail "$n records without tid after the first switch"
+	hasre t.jsonl '"tid":43,"tgid":42,"comm":"tasks"\}$'
+	hasre t.jsonl '"event":"exception","vector":236,"name":"INT","soft":false,"external":true,'
+	if command -v python3 >/dev/null 2>&1; then
+		python3 - t.jsonl <<'PY' || fail "a record is not valid JSON, or tid does not follow the task lines"
+import json, sys
+tid = None
+for n, l in enumerate(open(sys.argv[1]), 1):
+    o = json.loads(l)
+    if tid is not None or "tid" in o:
+        assert isinstance(o["tid"], int), n
+        if o["tid"] != tid:
+            assert "tgid" in o, (n, "no tgid where the task changes")
+        tid = o["tid"]
+assert tid is not None, "no tid at all"
+PY
+	fi
+	run --seed 1 --trace=one.jsonl --trace-format jsonl --trace-cpl user "$(dirname "$lstar")/guests/scall" >/dev/null 2>&1
+	grep -q '"tid"' one.jsonl && fail "a one-task program's records have tid"
+	# Tenet: a side-car record where the task changes
+	run --seed 1 --trace=t.tenet --trace-format tenet --trace-syscalls "$g/tasks" >/dev/null 2>&1
+	hasre t.tenet.side.jsonl '^\{"line":[0-9]+,"seq":[0-9]+,"tid":44,"tgid":44,"comm":"tasks"\}$'
+	# --stats: context switches, timer interrupts, idle time
+	run --seed 1 --stats "$g/tasks" >/dev/null 2>s.txt
+	hasre s.txt '^  context switches +[1-9][0-9]* +\(4 tasks ran\)$'
+	hasre s.txt '^  timer interrupts +[1-9][0-9]* +\(vector 0xec\)$'
+	hasre s.txt '^    INT  vector 236 +[1-9][0-9]*$'
+	hasre s.txt '^    halted \(HLT\) +[0-9.]+ ms +\([0-9.]+%\)$'
+	hasre s.txt '^    idle task insns +[1-9][0-9]*$'
 	;;
 strace_summary)
 	run --strace=summary "$g/scall" >/dev/null 2>st.txt || fail "status $?"
@@ -380,6 +512,26 @@ rep_accesses)
 		|| fail "REP access counts"
 	n=$(grep -c '"mem_dropped":' t.jsonl)
 	[ "$n" = "$(grep -c 'more accesses' t.txt)" ] || fail "$n jsonl records with mem_dropped"
+	;;
+seed_reproducible_threads)
+	# --seed with several threads and processes: the timer interrupts,
+	# hence the interleaving, follow the instruction count, so two runs
+	# make the same calls in the same order and retire the same
+	# instructions at each privilege level.
+	for prog in threads gothreads; do
+		[ -x "$g/$prog" ] || continue
+		for k in 1 2; do
+			env -i "$lstar" run --seed 3 --stats --strace-output "s$k.txt" "$g/$prog" \
+				>"o$k.txt" 2>"e$k.txt" || fail "$prog: status $?"
+		done
+		cmp -s s1.txt s2.txt || fail "$prog: the strace views of two --seed 3 runs differ"
+		# (wall time and speed are the host's)
+		grep -v 'wall time\|guest speed' e1.txt >f1.txt
+		grep -v 'wall time\|guest speed' e2.txt >f2.txt
+		cmp -s f1.txt f2.txt || fail "$prog: the --stats of two --seed 3 runs differ"
+		cmp -s o1.txt o2.txt || fail "$prog: the outputs of two --seed 3 runs differ"
+		grep -q 'clone' s1.txt || fail "$prog: no clone in the strace view"
+	done
 	;;
 seed_reproducible)
 	# --seed: whole runs repeat exactly (random bytes, clocks, sleeps).

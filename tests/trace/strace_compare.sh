@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/trace/strace_compare.sh LSTAR WORKDIR NAME [--drop ERE]... -- PROGRAM [ARGS...]
+# tests/trace/strace_compare.sh LSTAR WORKDIR NAME [--tasks] [--drop ERE]... -- PROGRAM [ARGS...]
 #
 # Runs PROGRAM under the real strace(1) and under `lstar run --strace`, in
 # the same fresh directory, with the same small environment, standard
@@ -41,16 +41,40 @@
 #   --drop ERE  lines matching ERE are dropped from both (a case's own
 #               difference, explained where the case is declared)
 #
+# --tasks: a program of several tasks.  The real strace runs with -f (and
+# -o: every line starts with its pid), lstar's lines have strace -f's
+# "[pid N] " once more than one task is alive (the others belong to the
+# only one alive).  How the tasks' lines interleave differs from run to
+# run even natively, so what is compared is each task's own sequence:
+#
+#   tasks       named by who made them: the first "1", the k-th child (or
+#               thread) that task N's fork/vfork/clone/clone3 returned
+#               "N.k"; the sequences are compared task by task
+#   resumed     a call cut by another task's line ("read(3,  <unfinished
+#               ...>" ... "<... read resumed>..."), joined into one line
+#   padding     spaces before " = " (the pid prefixes move the column)
+#   pids        fork/clone/wait4 results, wait4's pid, parent_tid=[N] -> PID
+#   CPU times   a SIGCHLD's si_utime and si_stime -> N (lstar's kernel
+#               counts instructions, Linux clock ticks)
+#   SIGCHLD     where a parent's "--- SIGCHLD" (and the rt_sigreturn of
+#               its handler) falls in its sequence depends on when the
+#               child ended: these lines are compared as a sorted list at
+#               the end of the parent's sequence, each once (children that
+#               end before their parent runs again make one SIGCHLD: a
+#               signal pending twice is delivered once)
+#
 # Exit status 0 when the normalized outputs are the same; otherwise the
 # diff (< strace, > lstar) and 1.  77 when strace cannot trace here.
 set -u
 lstar=$1 work=$2 name=$3
 shift 3
 drops=
+tasks=
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
 	case $1 in
 	--drop) drops="$drops
 $2"; shift 2 ;;
+	--tasks) tasks=-f; shift ;;
 	*) echo "strace_compare.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -77,7 +101,7 @@ fresh
 # test runner left open are closed: the program would see them on Linux,
 # never under lstar)
 # shellcheck disable=SC2086
-sh -c 'cd "$0/run" && exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- && exec env -i '"$envs"' strace -o "$0/strace.txt" "$@" </dev/null >"$0/out" 2>"$0/strace.err"' \
+sh -c 'cd "$0/run" && exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- && exec env -i '"$envs"' strace '"$tasks"' -o "$0/strace.txt" "$@" </dev/null >"$0/out" 2>"$0/strace.err"' \
 	"$w" "$@" 2>/dev/null
 if ! [ -s "$w/strace.txt" ] || grep -q 'PTRACE_TRACEME\|Operation not permitted' "$w/strace.err"; then
 	echo "strace cannot trace here: skipped"
@@ -129,9 +153,112 @@ norm() {
 	}
 }
 
-norm <"$w/strace.txt" >"$w/strace.norm"
-grep -Eva '^(clock_gettime|clock_getres|gettimeofday|time|getcpu)\(.*\) += [0-9]' "$w/lstar.txt" |
-	norm >"$w/lstar.norm"
+# split FILE [FIRST]: the tasks' lines of a strace -f output, "NAME<TAB>LINE"
+# in the order of the file (see --tasks above).  strace -f -o's lines start
+# with "PID "; lstar's with "[pid N] " or, while one task is alive, nothing
+# (the first task is then pid FIRST, 42 under lstar's kernel).
+split_tasks() {
+	awk -v OFS='\t' -v first="${2:-}" '
+	BEGIN { if (first != "") alive[first] = 1 }
+	function owner(line,   p) {
+		if (match(line, /^\[pid +[0-9]+\] /)) {
+			pid = substr(line, 6, RLENGTH - 7) + 0
+			rest = substr(line, RLENGTH + 1)
+		} else if (match(line, /^[0-9]+ +/)) {
+			pid = substr(line, 1, RLENGTH) + 0
+			rest = substr(line, RLENGTH + 1)
+		} else {
+			pid = ""
+			for (p in alive)
+				pid = pid == "" ? p : "?"
+			if (pid == "" || pid == "?")
+				pid = first == "" ? "?" : first
+			rest = line
+		}
+		if (first == "")
+			first = pid
+		alive[pid] = 1
+	}
+	# a fork-like call that returned a pid: that task made it
+	function forked(pid, rest,   n) {
+		if (rest ~ /^(<\.\.\. (v?fork|clone3?) resumed>.*|(v?fork|clone3?)\(.*)\) += [1-9][0-9]*$/) {
+			n = rest
+			sub(/.* = /, "", n)
+			if (!(n in parent)) {
+				parent[n] = pid
+				nth[n] = ++kids[pid]
+			}
+			alive[n] = 1
+		}
+	}
+	function name(pid) {
+		if (pid == first || !(pid in parent))
+			return pid == first ? "1" : "?" pid
+		return name(parent[pid]) "." nth[pid]
+	}
+	FNR == 1 && pass++ == 1 {
+		delete alive
+		if (first != "")
+			alive[first] = 1
+	}
+	{
+		owner($0)
+		if (pass == 1) {
+			forked(pid, rest)
+			if (rest ~ /^\+\+\+ (exited|killed)/)
+				delete alive[pid]
+			next
+		}
+		if (rest ~ /^\+\+\+ (exited|killed)/)
+			delete alive[pid]
+		# a call cut short, and its rest
+		if (rest ~ / <unfinished \.\.\.>$/ && rest !~ /^<\.\.\./) {
+			sub(/ <unfinished \.\.\.>$/, "", rest)
+			cut[pid] = rest
+			next
+		}
+		if ((pid in cut) && match(rest, /^<\.\.\. [a-z0-9_]+ resumed>/)) {
+			rest = cut[pid] substr(rest, RLENGTH + 1)
+			delete cut[pid]
+		}
+		print name(pid), rest
+	}
+	END { for (p in cut) print name(p), cut[p] " <unfinished ...>" }
+	' "$1" "$1"
+}
+
+# compare_tasks FILE OUT [FIRST]: each task'"'"'s lines normalized, "== NAME" before them
+compare_tasks() {
+	split_tasks "$1" "${3:-}" >"$2.split"
+	rm -rf "$2.d"
+	mkdir -p "$2.d"
+	for t in $(cut -f1 "$2.split" | sort -u); do
+		awk -F'\t' -v t="$t" '$1 == t { sub(/^[^\t]*\t/, ""); print }' "$2.split" |
+			sed -E -e 's/^(.*[^ ]) +(= [^=]*)$/\1 \2/' \
+				-e 's/^((v?fork|clone3?)\(.*\) = )[0-9]+$/\1PID/' \
+				-e 's/^(wait4\()[0-9]+,/\1PID,/' -e 's/^(wait4\(.*\) = )[0-9]+$/\1PID/' \
+				-e 's/parent_tid=\[[0-9]+\]/parent_tid=[PID]/g' \
+				-e 's/(si_[us]time)=[0-9]+( \/\* [^*]* \*\/)?/\1=N/g' |
+			norm | awk '
+			# SIGCHLD and the return from its handler: at the end, sorted
+			/^--- SIGCHLD / { chld[++n] = $0; ret = 1; next }
+			ret && /^rt_sigreturn\(/ { sub(/ = .*/, " = ..."); chld[++n] = $0; ret = 0; next }
+			{ ret = 0; print }
+			END { for (i = 1; i <= n; i++) print chld[i] | "sort -u"; }' >"$2.d/$t"
+		printf '== task %s\n' "$t"
+		cat "$2.d/$t"
+	done >"$2"
+}
+
+if [ -n "$tasks" ]; then
+	compare_tasks "$w/strace.txt" "$w/strace.norm"
+	grep -Eva '^(\[pid +[0-9]+\] )?(clock_gettime|clock_getres|gettimeofday|time|getcpu)\(.*\) += [0-9]' "$w/lstar.txt" >"$w/lstar.vdso"
+	compare_tasks "$w/lstar.vdso" "$w/lstar.norm" 42
+else
+	norm <"$w/strace.txt" >"$w/strace.norm"
+	grep -Eva '^(clock_gettime|clock_getres|gettimeofday|time|getcpu)\(.*\) += [0-9]' "$w/lstar.txt" |
+		norm >"$w/lstar.norm"
+fi
 if cmp -s "$w/strace.norm" "$w/lstar.norm"; then
 	echo "PASS: $(wc -l <"$w/strace.norm") lines the same"
 	exit 0
