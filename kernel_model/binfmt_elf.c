@@ -325,6 +325,11 @@ static long elf_map(struct address_space *as, long h, const struct elf64_phdr *p
 		if (as) {
 			r = do_mmap(start, PAGE_ALIGN(fend) - start, prot, MAP_PRIVATE | MAP_FIXED,
 				    as, p->p_offset & PAGE_MASK);
+			/* Mapped now rather than on first touch: the program's
+			 * and ld.so's constants (the paths they pass to system
+			 * calls) are there for --strace to read at the SYSCALL. */
+			if (r >= 0)
+				mm_populate(start, PAGE_ALIGN(fend));
 		} else {
 			r = do_mmap(start, PAGE_ALIGN(fend) - start, prot,
 				    MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, NULL, 0);

@@ -36,6 +36,7 @@
 #define RADIX_LEVELS	3	/* 2^27 pages: files up to 512 GiB */
 #define MAX_PGOFF	(1UL << (RADIX_BITS * RADIX_LEVELS))
 #define NAME_LEN	128
+#define FILEMAP_READAHEAD 16	/* pages read together (64 KiB) */
 
 struct address_space {
 	bool used, stale;		/* stale: the file changed, no new mappings */
@@ -241,46 +242,76 @@ const char *filemap_name(const struct address_space *as)
 	return as->name;
 }
 
-/*
- * The page at pgoff (in pages) of the file, read from the host on first
- * use; *pa is its physical address, with the cache's reference only
- * (the caller takes its own with get_page to map it).  A page wholly
- * past the end of the file is -EIO: the fault becomes SIGBUS, as on
- * Linux.  The part of the last page past the end reads as zeros.
- */
-long filemap_page(struct address_space *as, u64 pgoff, u64 *pa)
+/* The cached page at pgoff, or 0: no reading (filemap_map_pages). */
+u64 filemap_find(struct address_space *as, u64 pgoff)
 {
 	if (pgoff >= MAX_PGOFF || pgoff >= PAGE_ALIGN(as->size) >> PAGE_SHIFT)
+		return 0;
+	u64 *slot = radix_slot(as, pgoff, false);
+	return slot ? *slot : 0;
+}
+
+/*
+ * Read the pages of [first, first + n) that are not cached yet, with one
+ * host read (readahead: a fault rarely comes alone; n is at most
+ * FILEMAP_READAHEAD).  The part of the last page past the end of the file
+ * stays zero.  The buffer is our own, not hc_bounce: a fault can come in
+ * the middle of a system call that has its data there (read's
+ * copy_to_user into a page of a private file mapping).
+ */
+static u8 ra_buf[FILEMAP_READAHEAD * PAGE_SIZE] __attribute__((aligned(4096)));
+
+static long read_pages(struct address_space *as, u64 first, u64 n)
+{
+	long got = hostcall(HC_PREAD, as->handle, hc_pa(ra_buf), n << PAGE_SHIFT,
+			    first << PAGE_SHIFT, 0, 0);
+	if (got < 0)
 		return -EIO;
-	as->last_used = ++filemap_clock;
-	as->pins++;		/* balance() must not free it under us */
-	balance();
-	u64 *slot = radix_slot(as, pgoff, true);
-	if (!slot && filemap_shrink())
-		slot = radix_slot(as, pgoff, true);
-	long err = -ENOMEM;
-	if (!slot)
-		goto out;
-	if (!*slot) {
+	for (u64 i = 0; i < n && (i << PAGE_SHIFT) < (u64)got; i++) {
+		u64 *slot = radix_slot(as, first + i, true);
+		if (!slot && filemap_shrink())
+			slot = radix_slot(as, first + i, true);
+		if (!slot)
+			return -ENOMEM;
+		if (*slot)
+			continue;
 		u64 page = alloc_page();
 		if (!page && filemap_shrink())
 			page = alloc_page();
 		if (!page)
-			goto out;
-		/* Straight into the page: the device writes guest memory. */
-		long n = hostcall(HC_PREAD, as->handle, page, PAGE_SIZE, pgoff << PAGE_SHIFT, 0, 0);
-		if (n < 0) {
-			free_page(page);
-			err = -EIO;
-			goto out;
-		}
+			return -ENOMEM;
+		memcpy(__va(page), ra_buf + (i << PAGE_SHIFT),
+		       MIN(PAGE_SIZE, (u64)got - (i << PAGE_SHIFT)));
 		*slot = page;
 		as->nrpages++;
 		cached_pages++;
 	}
-	*pa = *slot;
-	err = 0;
-out:
+	return 0;
+}
+
+/*
+ * The page at pgoff (in pages) of the file, read from the host on first
+ * use, with the pages around it (FILEMAP_READAHEAD, aligned); *pa is its
+ * physical address, with the cache's reference only (the caller takes
+ * its own with get_page to map it).  A page wholly past the end of the
+ * file is -EIO: the fault becomes SIGBUS, as on Linux.  The part of the
+ * last page past the end reads as zeros.
+ */
+long filemap_page(struct address_space *as, u64 pgoff, u64 *pa)
+{
+	u64 npages = PAGE_ALIGN(as->size) >> PAGE_SHIFT;
+	if (pgoff >= MAX_PGOFF || pgoff >= npages)
+		return -EIO;
+	as->last_used = ++filemap_clock;
+	if ((*pa = filemap_find(as, pgoff)))
+		return 0;
+	as->pins++;		/* balance() must not free it under us */
+	balance();
+	u64 first = pgoff & ~(FILEMAP_READAHEAD - 1);
+	long err = read_pages(as, first, MIN((u64)FILEMAP_READAHEAD, npages - first));
 	as->pins--;
-	return err;
+	if (err)
+		return err;
+	*pa = filemap_find(as, pgoff);
+	return *pa ? 0 : -EIO;		/* the file shrank under us */
 }

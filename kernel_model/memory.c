@@ -89,6 +89,53 @@ static long file_page(const struct vm_area_struct *vma, u64 va, bool write, u64 
 	return 0;
 }
 
+/*
+ * Map the pages of a file VMA in [start, end) that are not present: the
+ * cache's pages, read-only in a private mapping.  With read, missing
+ * pages are read from the file (mm_populate); without, only pages the
+ * cache has are mapped (fault-around, Linux's filemap_map_pages: the
+ * neighbours of a faulting page cost no fault of their own).
+ */
+static void map_file_pages(const struct vm_area_struct *vma, u64 start, u64 end, bool read)
+{
+	u64 f = pte_flags(vma->vm_flags);
+	if (!f)
+		return;
+	if (!(vma->vm_flags & VM_SHARED))
+		f &= ~(_PAGE_RW | _PAGE_DIRTY);
+	for (u64 va = start; va < end; va += PAGE_SIZE) {
+		u64 pgoff = vma->vm_pgoff + ((va - vma->vm_start) >> PAGE_SHIFT), pa;
+		u64 *pte = pte_walk(va, false);
+		if (pte && (*pte & _PAGE_PRESENT))
+			continue;
+		if (read ? filemap_page(vma->vm_file, pgoff, &pa) != 0
+			 : !(pa = filemap_find(vma->vm_file, pgoff)))
+			continue;
+		if (!(pte = pte_walk(va, true)))
+			return;
+		get_page(pa);
+		*pte = pa | f;
+		mm_rss_inc();
+	}
+}
+
+#define FAULT_AROUND_PAGES 16	/* Linux's fault_around_bytes: 64 KiB */
+
+/* MAP_POPULATE, and the ELF loader's segments: the file's pages are read
+ * and mapped now (see binfmt_elf.c: elf_map). */
+void mm_populate(u64 start, u64 end)
+{
+	for (u64 va = start; va < end;) {
+		struct vm_area_struct *vma = find_vma(va);
+		if (!vma)
+			return;
+		u64 e = MIN(end, vma->vm_end);
+		if (vma->vm_file)
+			map_file_pages(vma, va, e, true);
+		va = e;
+	}
+}
+
 /* Make addr present (and writable, for a write); 0 or -EFAULT (no VMA /
  * not allowed), -ENOMEM, or -EIO (a file page past the end of the file). */
 int handle_mm_fault(u64 addr, bool write)
@@ -120,6 +167,11 @@ int handle_mm_fault(u64 addr, bool write)
 	*pte = pa | f;
 	mm_rss_inc();
 	current_cputime.min_flt++;	/* getrusage's ru_minflt */
+	if (vma->vm_file && !write) {
+		u64 lo = MAX(vma->vm_start, (addr & PAGE_MASK) & ~(FAULT_AROUND_PAGES * PAGE_SIZE - 1));
+		u64 hi = MIN(vma->vm_end, lo + FAULT_AROUND_PAGES * PAGE_SIZE);
+		map_file_pages(vma, lo, hi, false);
+	}
 	return 0;
 }
 

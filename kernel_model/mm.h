@@ -104,6 +104,7 @@ long do_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags,
 struct address_space *filemap_get(long handle, long *err);	/* pinned */
 void filemap_unpin(struct address_space *as);
 long filemap_page(struct address_space *as, u64 pgoff, u64 *pa);	/* -EIO past EOF */
+u64 filemap_find(struct address_space *as, u64 pgoff);	/* cached page or 0 */
 bool filemap_shrink(void);	/* give memory back; false if nothing could go */
 const char *filemap_name(const struct address_space *as);	/* "" if unknown */
 void filemap_set_name(struct address_space *as, const char *path);
@@ -112,6 +113,7 @@ void filemap_set_name(struct address_space *as, const char *path);
 int handle_mm_fault(u64 addr, bool write);
 void *populate_page(u64 va);	/* make va present, return its kernel alias */
 int vm_insert_page(u64 va, u64 pa);	/* map frame pa at va (-EEXIST: one is there) */
+void mm_populate(u64 start, u64 end);	/* map a file mapping's pages now */
 void zap_page_range(u64 start, u64 end);
 void change_protection(u64 start, u64 end, unsigned long vm_flags);
 void exc_page_fault(struct pt_regs *regs, unsigned long error, u64 addr);
