@@ -26,10 +26,11 @@
 #include "mm.h"
 #include "signal.h"
 
-/* Several hundred /proc/self/maps lines of ~80 bytes plus a path fit. */
+/* MAX_VMAS /proc/self/maps lines of ~80 bytes (plus a few paths) fit.
+ * The buffers come from the page allocator on first use and are kept. */
 #define PROC_SLOTS	4
 #define PROC_BUF	(96 * 1024)
-static char proc_bufs[PROC_SLOTS][PROC_BUF];
+static char *proc_bufs[PROC_SLOTS];
 static bool proc_used[PROC_SLOTS];
 
 void seq_printf(struct seq_file *m, const char *fmt, ...)
@@ -151,6 +152,12 @@ long proc_open(const char *path, int flags)
 		slot++;
 	if (slot == PROC_SLOTS)
 		return -ENFILE;
+	if (!proc_bufs[slot]) {
+		u64 pa = alloc_pages_contig(PROC_BUF / PAGE_SIZE);
+		if (!pa)
+			return -ENOMEM;
+		proc_bufs[slot] = __va(pa);
+	}
 	struct file *f = alloc_file(FT_PROC, O_RDONLY);
 	if (!f)
 		return -ENFILE;
