@@ -487,6 +487,7 @@ long load_elf_binprm(struct linux_binprm *b, struct pt_regs *regs)
 		if (elf_map(as, b->file, p, bias)) {
 			if (ih >= 0)
 				hostcall(HC_CLOSE, ih, 0, 0, 0, 0, 0);
+			exec_unlock();
 			force_sig_exit(SIGKILL, "execve: cannot load the segments", va, regs);
 		}
 		/* AT_PHDR: the program headers as the segment holding them maps them. */
@@ -505,8 +506,10 @@ long load_elf_binprm(struct linux_binprm *b, struct pt_regs *regs)
 	if (ih >= 0) {
 		err = load_elf_interp(b, ih, interp_name);
 		hostcall(HC_CLOSE, ih, 0, 0, 0, 0, 0);
-		if (err)
+		if (err) {
+			exec_unlock();
 			force_sig_exit(SIGKILL, "execve: cannot load the interpreter", 0, regs);
+		}
 	}
 	finalize_exec(b);
 	start_thread(regs, b->start, init_mm.start_stack);

@@ -50,6 +50,7 @@ long load_script(struct linux_binprm *bprm);
 long open_exec(int dfd, const char *path, struct linux_binprm *bprm);	/* handle, fills buf */
 long kernel_read_at(long handle, void *dst, u64 n, u64 off);	/* all n bytes or -errno */
 void begin_new_exec(struct linux_binprm *bprm, struct pt_regs *regs);	/* no return from here */
+void exec_unlock(void);		/* before a failure kills the process */
 long bprm_add_string(struct linux_binprm *bprm, const char *s, const char **out);
 long kernel_execve(const char *path, const char *const *argv, u64 argc,
 		   const char *const *envp, u64 envc, struct pt_regs *regs,

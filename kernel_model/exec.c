@@ -29,6 +29,34 @@ static char filename[PATH_MAX];
 static u8 new_random[16];
 static struct linux_binprm bprm;
 
+/*
+ * One execve at a time: the argument space, the file's headers and the
+ * interpreter's are the kernel's static buffers, and de_thread may sleep
+ * between reading and using them.  The lock belongs to a pid; a holder
+ * that died without giving it back (killed in the middle) loses it.
+ */
+static int exec_owner;
+static DECLARE_WAIT_QUEUE_HEAD(exec_lock_wait);
+
+static void exec_lock(void)
+{
+	for (;;) {
+		struct task_struct *t = exec_owner ? find_task_by_pid(exec_owner) : NULL;
+		if (!t || t == current || t->state == EXIT_ZOMBIE || t->state == EXIT_DEAD)
+			break;
+		sleep_on_wq(&exec_lock_wait, "execve", now_ns() + 1000000, false);
+	}
+	exec_owner = current->pid;
+}
+
+void exec_unlock(void)
+{
+	if (exec_owner == current->pid) {
+		exec_owner = 0;
+		wake_up(&exec_lock_wait);
+	}
+}
+
 /* Copy a NULL-terminated array of user strings into arg_space. */
 static long copy_strings(const char __user *const __user *uv, const char **out,
 			 u64 *count, u64 *used)
@@ -172,8 +200,10 @@ static void exec_mmap(void)
 		do_munmap(0, TASK_SIZE_MAX);
 	} else {
 		struct mm_struct *mm = mm_alloc();
-		if (!mm)
+		if (!mm) {
+			exec_unlock();
 			force_sig_exit(SIGKILL, "execve: out of memory", 0, NULL);
+		}
 		mm->hiwater_rss = 0;
 		current->mm = mm;
 		write_cr3(mm->pgd);
@@ -190,7 +220,10 @@ static void exec_mmap(void)
 void begin_new_exec(struct linux_binprm *b, struct pt_regs *regs)
 {
 	(void)b; (void)regs;
+	bool locked = exec_owner && exec_owner == current->pid;
 	de_thread();
+	if (locked)
+		exec_owner = current->pid;	/* a thread that execs takes the leader's pid */
 	exec_mmap();
 	init_mm.map_count = 0;
 	init_mm.start_code = init_mm.end_code = init_mm.start_data = init_mm.end_data = 0;
@@ -221,9 +254,23 @@ static long exec_binprm(struct linux_binprm *b, struct pt_regs *regs)
 	}
 }
 
+static long __do_execveat(int dfd, const char __user *upath,
+			  const char __user *const __user *uargv,
+			  const char __user *const __user *uenvp, struct pt_regs *regs);
+
 static long do_execveat(int dfd, const char __user *upath,
 			const char __user *const __user *uargv,
 			const char __user *const __user *uenvp, struct pt_regs *regs)
+{
+	exec_lock();
+	long err = __do_execveat(dfd, upath, uargv, uenvp, regs);
+	exec_unlock();
+	return err;
+}
+
+static long __do_execveat(int dfd, const char __user *upath,
+			  const char __user *const __user *uargv,
+			  const char __user *const __user *uenvp, struct pt_regs *regs)
 {
 	struct linux_binprm *b = &bprm;
 	*b = (struct linux_binprm){ .argv = new_argv, .envp = new_envp,
@@ -290,7 +337,9 @@ long kernel_execve(const char *path, const char *const *argv, u64 argc,
 	b->file = open_exec(AT_FDCWD, filename, b);
 	if (b->file < 0)
 		return b->file;
+	exec_lock();
 	err = exec_binprm(b, regs);
+	exec_unlock();
 	if (b->file >= 0)
 		hostcall(HC_CLOSE, b->file, 0, 0, 0, 0, 0);
 	*failed = b->interp;
