@@ -16,7 +16,7 @@
  *
  * Entries are not reference counted by the VMAs that use them (fork copies
  * VMAs without telling us); instead an entry is "in use" while some
- * process's VMA points at it, which mapping_in_use() checks by walking the
+ * process's VMA points at it, which mark_in_use() finds by walking the
  * address spaces, or while the kernel has it pinned (between filemap_get
  * and filemap_unpin).  Only entries out of use are ever freed; pages that
  * no process maps (only the cache's own reference) can go at any time,
@@ -40,6 +40,7 @@
 
 struct address_space {
 	bool used, stale;		/* stale: the file changed, no new mappings */
+	bool in_use;			/* mark_in_use(): some VMA or the kernel has it */
 	int pins;			/* kernel users between get and unpin */
 	long handle;			/* the device handle pages are read with */
 	u64 dev, ino, size, mtime, mtime_nsec, ctime, ctime_nsec;
@@ -95,19 +96,19 @@ static u64 radix_drop(u64 node_pa, int l, bool all)
 
 /* ---- entries ---- */
 
-/* Does some process map it?  The address spaces are walked (see top). */
-static bool mapping_in_use(const struct address_space *as)
+/* Which entries some process maps, or the kernel holds pinned: one walk
+ * over every address space's VMAs (see top). */
+static void mark_in_use(void)
 {
-	if (as->pins)
-		return true;
+	for (int i = 0; i < MAX_MAPPINGS; i++)
+		mappings[i].in_use = mappings[i].pins > 0;
 	for_each_task(t) {
 		if (!t->mm)
 			continue;
 		for (int i = 0; i < t->mm->map_count; i++)
-			if (t->mm->vmas[i].vm_file == as)
-				return true;
+			if (t->mm->vmas[i].vm_file)
+				t->mm->vmas[i].vm_file->in_use = true;
 	}
-	return false;
 }
 
 static void mapping_free(struct address_space *as)
@@ -120,23 +121,15 @@ static void mapping_free(struct address_space *as)
 	memset(as, 0, sizeof(*as));
 }
 
-/* Memory is low: first whole entries nobody maps (the least recently
- * used first), then the pages of the others that no process maps. */
+/* Memory is low: whole entries nobody maps, then the pages of the others
+ * that no process maps. */
 bool filemap_shrink(void)
 {
 	u64 before = cached_pages;
-	for (;;) {
-		struct address_space *victim = NULL;
-		for (int i = 0; i < MAX_MAPPINGS; i++) {
-			struct address_space *as = &mappings[i];
-			if (as->used && (!victim || as->last_used < victim->last_used) &&
-			    !mapping_in_use(as))
-				victim = as;
-		}
-		if (!victim)
-			break;
-		mapping_free(victim);
-	}
+	mark_in_use();
+	for (int i = 0; i < MAX_MAPPINGS; i++)
+		if (mappings[i].used && !mappings[i].in_use)
+			mapping_free(&mappings[i]);
 	for (int i = 0; i < MAX_MAPPINGS; i++) {
 		struct address_space *as = &mappings[i];
 		if (as->used && as->root) {
@@ -196,9 +189,10 @@ struct address_space *filemap_get(long h, long *err)
 	if (!free_slot) {
 		/* The least recently used entry nobody maps makes room. */
 		struct address_space *lru = NULL;
+		mark_in_use();
 		for (int i = 0; i < MAX_MAPPINGS; i++) {
 			struct address_space *as = &mappings[i];
-			if (as->used && (!lru || as->last_used < lru->last_used) && !mapping_in_use(as))
+			if (as->used && !as->in_use && (!lru || as->last_used < lru->last_used))
 				lru = as;
 		}
 		if (!lru) {
