@@ -1018,10 +1018,15 @@ static void *exit_seven(void *arg)
 	exit(7);
 }
 
+static sem_t main_printed;
+
 static void *last_worker(void *arg)
 {
 	pthread_t main_thread = *(pthread_t *)arg;
 	(void)main_thread;
+	/* Wait until main has printed its line (not for a fixed time: on a
+	 * loaded machine main may be late by more than any sleep). */
+	sem_wait(&main_printed);
 	struct timespec ts = { 0, 20 * 1000000 };
 	nanosleep(&ts, NULL);
 	printf("main_exit: the last thread returns\n");
@@ -1060,9 +1065,11 @@ static int end_mode(const char *mode, char **argv)
 	if (strcmp(mode, "main_exit") == 0) {
 		static pthread_t self;
 		self = pthread_self();
+		sem_init(&main_printed, 0, 0);
 		spawn(last_worker, &self);
 		printf("main_exit: main calls pthread_exit\n");
 		fflush(stdout);
+		sem_post(&main_printed);
 		pthread_exit(NULL);
 	}
 	if (strcmp(mode, "exec") == 0) {

@@ -229,6 +229,8 @@ void begin_new_exec(struct linux_binprm *b, struct pt_regs *regs)
 	init_mm.start_code = init_mm.end_code = init_mm.start_data = init_mm.end_data = 0;
 	close_on_exec_files();
 	flush_signal_handlers();
+	/* POSIX timers do not survive execve (alarm does). */
+	memset(current->signal->posix_timers, 0, sizeof(current->signal->posix_timers));
 	wrmsrl(MSR_FS_BASE, 0);		/* the new C library sets up its own TLS */
 	/* A fresh FPU: x87 and SSE state as at process start. */
 	u32 mxcsr = 0x1f80;

@@ -25,16 +25,27 @@ u64 now_ns(void)
  * next one at every switch, and most of the time there is none. */
 static bool alarms_maybe;
 
-/* The earliest alarm of any process, 0 if none is set. */
+void alarms_changed(void)
+{
+	alarms_maybe = true;
+	timer_rearm();
+}
+
+/* The earliest alarm or POSIX timer of any process, 0 if none is set. */
 u64 itimer_next_deadline(void)
 {
 	if (!alarms_maybe)
 		return 0;
 	u64 next = 0;
-	for_each_task(t)
-		if (thread_group_leader(t) && t->state != EXIT_ZOMBIE &&
-		    t->signal->real_deadline && (!next || t->signal->real_deadline < next))
-			next = t->signal->real_deadline;
+	for_each_task(t) {
+		if (!thread_group_leader(t) || t->state == EXIT_ZOMBIE)
+			continue;
+		u64 d = t->signal->real_deadline, p = posix_timers_next(t->signal);
+		if (p && (!d || p < d))
+			d = p;
+		if (d && (!next || d < next))
+			next = d;
+	}
 	if (!next)
 		alarms_maybe = false;
 	return next;
@@ -45,8 +56,10 @@ void itimer_tick(u64 now)
 {
 	for_each_task(t) {
 		struct signal_struct *s = t->signal;
-		if (!thread_group_leader(t) || t->state == EXIT_ZOMBIE ||
-		    !s->real_deadline || s->real_deadline > now)
+		if (!thread_group_leader(t) || t->state == EXIT_ZOMBIE)
+			continue;
+		posix_timers_tick(t, now);
+		if (!s->real_deadline || s->real_deadline > now)
 			continue;
 		s->real_deadline = s->real_interval ? now + s->real_interval : 0;
 		struct ksiginfo info = { .signo = SIGALRM, .code = 0x80 /* SI_KERNEL */ };

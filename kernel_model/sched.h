@@ -66,6 +66,15 @@ typedef struct wait_queue_head {
 } wait_queue_head_t;
 #define DECLARE_WAIT_QUEUE_HEAD(n) wait_queue_head_t n = { #n, 0 }
 
+#define MAX_POSIX_TIMERS 8
+struct k_itimer {		/* a POSIX timer (posix-timers.c) */
+	bool used;
+	int clock, notify, signo, tid;
+	u64 value;		/* sigev_value */
+	u64 deadline, interval;	/* CLOCK_MONOTONIC ns; 0: disarmed */
+	int overrun, last_overrun;
+};
+
 struct signal_struct {
 	int count;			/* live threads */
 	int nr_threads;			/* threads not yet reaped */
@@ -81,6 +90,7 @@ struct signal_struct {
 	u64 rlim_nofile;
 	struct rlimit rlim[RLIM_NLIMITS];	/* getrlimit/setrlimit/prlimit64 */
 	struct task_usage usage;	/* what wait4 reports once it ended */
+	struct k_itimer posix_timers[MAX_POSIX_TIMERS];
 };
 
 struct thread_struct {
@@ -218,9 +228,12 @@ void do_pending_default_actions(void);
 void futex_exit(struct task_struct *t);
 long do_futex_wake(u64 uaddr, int nr, u32 bitset, bool shared);
 
-/* itimer.c */
+/* itimer.c, posix-timers.c */
 void itimer_tick(u64 now);
 u64 itimer_next_deadline(void);
+void alarms_changed(void);	/* an alarm or timer was armed */
+u64 posix_timers_next(const struct signal_struct *s);
+void posix_timers_tick(struct task_struct *leader, u64 now);
 
 /* apic.c */
 void apic_init(void);

@@ -408,6 +408,28 @@ SYSCALL_DEFINE3(tgkill, int, tgid, int, tid, int, sig)
 	return do_tkill(tgid, tid, sig);
 }
 
+/* siginfo_t as user space reads it (128 bytes): signo, errno, code,
+ * then the union at offset 16, laid out by the kind of signal. */
+void fill_siginfo(u8 *buf, int sig, const struct ksiginfo *info)
+{
+	int *si = (int *)buf;
+	memset(buf, 0, 128);
+	si[0] = sig;
+	si[2] = info->code;
+	if (info->fault) {
+		*(u64 *)(buf + 16) = info->addr;	/* si_addr */
+	} else if (info->code == -2) {		/* SI_TIMER */
+		si[4] = info->timerid, si[5] = info->overrun;
+		*(u64 *)(buf + 24) = info->value;	/* si_value */
+	} else {
+		si[4] = info->pid, si[5] = info->uid;
+		if (sig == SIGCHLD)	/* si_status; si_utime, si_stime stay 0 */
+			si[6] = info->status;
+		else if (info->code == -1)		/* SI_QUEUE: si_value */
+			*(u64 *)(buf + 24) = info->value;
+	}
+}
+
 /*
  * rt_sigtimedwait(set, info, timeout) - take a pending signal of `set`
  * instead of running its handler: wait until one comes (they are normally
@@ -440,13 +462,8 @@ SYSCALL_DEFINE4(rt_sigtimedwait, const unsigned long __user *, uthese, void __us
 			sig_pending &= ~SIGBIT(sig);
 			const struct ksiginfo *in = &sig_info[sig - 1];
 			if (uinfo) {
-				int si[32];
-				memset(si, 0, sizeof(si));
-				si[0] = sig;
-				si[2] = in->code;
-				si[4] = in->pid;
-				si[5] = in->uid;
-				si[6] = in->status;
+				u8 si[128];
+				fill_siginfo(si, sig, in);
 				if (copy_to_user(uinfo, si, sizeof(si)))
 					return -EFAULT;
 			}

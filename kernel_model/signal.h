@@ -52,7 +52,8 @@ struct ksiginfo {		/* what a signal carries into siginfo_t */
 	unsigned long addr;	/* faults: si_addr */
 	int pid, uid;		/* kill: si_pid, si_uid */
 	int status;		/* SIGCHLD: si_status */
-	u64 value;		/* sigqueue: si_value */
+	u64 value;		/* sigqueue, timers: si_value */
+	int timerid, overrun;	/* SI_TIMER */
 };
 
 struct stack_t_k {		/* stack_t */
@@ -72,5 +73,6 @@ void flush_signal_handlers(void);
 u64 now_ns(void);
 
 bool setup_rt_frame(int sig, const struct ksiginfo *info, struct pt_regs *regs);
+void fill_siginfo(u8 *buf, int sig, const struct ksiginfo *info);	/* 128 bytes */
 
 #endif

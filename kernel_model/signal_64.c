@@ -101,17 +101,7 @@ bool setup_rt_frame(int sig, const struct ksiginfo *info, struct pt_regs *regs)
 	sc->fpstate = fp;
 	kframe.uc.uc_sigmask = oldmask;
 
-	/* siginfo_t: signo, errno, code, then the union at offset 16. */
-	int *si = (int *)kframe.info;
-	si[0] = info->signo;
-	si[2] = info->code;
-	if (info->fault) {
-		*(u64 *)(kframe.info + 16) = info->addr;
-	} else {
-		si[4] = info->pid, si[5] = info->uid;
-		if (sig == SIGCHLD)	/* si_status; si_utime, si_stime stay 0 */
-			si[6] = info->status;
-	}
+	fill_siginfo(kframe.info, info->signo, info);
 
 	if (copy_to_user((void *)frame, &kframe, sizeof(kframe)))
 		return false;
