@@ -408,7 +408,7 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 	/* 1. Check everything. */
 	if (!loader_check_kernel(kernel_image, size, kname, m->ram_size, ki, err, errlen))
 		goto out;
-	bool have_prog = argv && argv[0];
+	bool have_prog = argv && argv[0], script = false;
 	if (have_prog) {
 		pname = argv[0];
 		const struct fw_state *ps = state_of(m, false);
@@ -421,8 +421,23 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 				st = LSTAR_ERR_ELF;
 			goto out;
 		}
-		if (!loader_check_program(prog, prog_size, pname, pi, err, errlen))
+		/* A #! script: the kernel's execve runs its interpreter. */
+		script = prog_size >= 2 && !memcmp(prog, "#!", 2);
+		if (!script && !loader_check_program(prog, prog_size, pname, pi, err, errlen))
 			goto out;
+		/* A dynamic program's interpreter is the guest kernel's to
+		 * load; without --root the guest sees the host's files, and a
+		 * missing one is said here, once, naming it. */
+		const struct fw_state *fs0 = state_of(m, false);
+		const char *ip = (const char *)prog + pi->interp_off;
+		if (pi->interp_len && !(fs0 && (fs0->flags & LSTAR_BOOT_F_ROOT)) &&
+		    access(ip, X_OK) != 0) {
+			char msg[4200];
+			snprintf(msg, sizeof(msg), "cannot load its interpreter %s: %s", ip,
+				 strerror(errno));
+			st = fail_status(err, errlen, LSTAR_ERR_ELF, pname, msg);
+			goto out;
+		}
 	}
 
 	/* 2. Plan the layout. */
@@ -435,7 +450,7 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 	for (size_t i = 0; i < envc; i++)
 		strbytes += strlen(envp[i]) + 1;
 	if (have_prog) {
-		strbytes += strlen(pname) + 1;
+		strbytes += strlen(pname) + 1 + pi->interp_len;
 		abspath = realpath(pname, NULL);
 		if (abspath)
 			strbytes += strlen(abspath) + 1;
@@ -521,7 +536,7 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 		random_bytes(bi->random, sizeof(bi->random));
 	}
 	bi->vendor = m->vendor == LSTAR_VENDOR_AMD ? 1 : 0;
-	bi->flags = fs->flags;
+	bi->flags = fs->flags | (script ? LSTAR_BOOT_F_EXEC : 0);
 	fs->flags = 0;   /* consumed: a later machine at this address starts clean */
 	bi->uid = getuid();
 	bi->gid = getgid();
@@ -536,6 +551,11 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 			memcpy(blk + s, abspath, l);
 			bi->exe_path = bi_pa + s;
 			s += l;
+		}
+		if (pi->interp_len) {
+			memcpy(blk + s, (const uint8_t *)prog + pi->interp_off, pi->interp_len);
+			bi->interp = bi_pa + s;
+			s += pi->interp_len;
 		}
 		p->present = 1;
 		p->entry = pi->entry;
@@ -570,7 +590,7 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 	sym_free(m->syms);
 	m->syms = sym_new();
 	sym_add_elf(m->syms, kernel_image, size, 0);
-	if (have_prog)
+	if (have_prog && !script)
 		sym_add_elf(m->syms, prog, prog_size, pi->bias);
 
 	/* 6. Enter the kernel (platform.md §3). */

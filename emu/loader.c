@@ -186,13 +186,13 @@ static bool open_elf(const void *img, size_t size, const char *name, const char 
 
 /* Collect and check the PT_LOAD headers (sizes, file extent). */
 static bool collect_loads(Elf *e, const void *img, size_t size, size_t phnum, const char *name,
-			  struct elf_seg *seg, unsigned *nsegs, bool *has_interp,
+			  struct elf_seg *seg, unsigned *nsegs, GElf_Phdr *interp,
 			  uint64_t *pt_phdr, char *err, size_t errlen)
 {
 	(void)img;
 	*nsegs = 0;
-	if (has_interp)
-		*has_interp = false;
+	if (interp)
+		interp->p_type = PT_NULL;
 	if (pt_phdr)
 		*pt_phdr = ~0ULL;
 	for (size_t i = 0; i < phnum; i++) {
@@ -200,8 +200,8 @@ static bool collect_loads(Elf *e, const void *img, size_t size, size_t phnum, co
 		if (!gelf_getphdr(e, (int)i, &ph))
 			return fail(err, errlen, name, "malformed ELF: program header %zu: %s",
 				    i, elf_errmsg(-1));
-		if (ph.p_type == PT_INTERP && has_interp)
-			*has_interp = true;
+		if (ph.p_type == PT_INTERP && interp && interp->p_type == PT_NULL)
+			*interp = ph;
 		if (ph.p_type == PT_PHDR && pt_phdr)
 			*pt_phdr = ph.p_vaddr;
 		if (ph.p_type != PT_LOAD)
@@ -330,20 +330,30 @@ bool loader_check_program(const void *img, size_t size, const char *name,
 	memset(pi, 0, sizeof(*pi));
 	if (!open_elf(img, size, name, "program", &e, &eh, &phnum, err, errlen))
 		return false;
-	bool ok = false, interp;
+	bool ok = false;
+	GElf_Phdr interp;
 	uint64_t pt_phdr;
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) {
-		fail(err, errlen, name, "ELF type is %s; a program must be ET_EXEC or static-pie ET_DYN",
+		fail(err, errlen, name, "ELF type is %s; a program must be ET_EXEC or ET_DYN",
 		     type_name(eh.e_type));
 		goto out;
 	}
 	if (!collect_loads(e, img, size, phnum, name, pi->seg, &pi->nsegs, &interp, &pt_phdr,
 			   err, errlen))
 		goto out;
-	if (interp) {
-		fail(err, errlen, name,
-		     "dynamically linked programs are not supported (it has PT_INTERP); link with -static");
-		goto out;
+	if (interp.p_type == PT_INTERP) {
+		/* A dynamic program: the kernel loads the interpreter it
+		 * names (a NUL-terminated path) from the file system. */
+		const char *ip = (const char *)img + interp.p_offset;
+		if (interp.p_offset > size || interp.p_filesz > size - interp.p_offset ||
+		    interp.p_filesz < 2 || interp.p_filesz > 4096 ||
+		    memchr(ip, 0, interp.p_filesz) != ip + interp.p_filesz - 1) {
+			fail(err, errlen, name,
+			     "malformed ELF: the interpreter path (PT_INTERP) is not a NUL-terminated path inside the file");
+			goto out;
+		}
+		pi->interp_off = interp.p_offset;
+		pi->interp_len = interp.p_filesz;
 	}
 	pi->bias = eh.e_type == ET_DYN ? LOADER_PIE_BIAS : 0;
 	pi->entry = eh.e_entry + pi->bias;

@@ -46,6 +46,8 @@ struct program_info {
 	uint64_t phoff;            /* e_phoff */
 	uint64_t phentsize, phnum; /* e_phentsize, e_phnum */
 	uint64_t phdr_vaddr;       /* AT_PHDR (0 if the headers are not loaded) */
+	uint64_t interp_off;       /* PT_INTERP: the interpreter's path in the file, */
+	uint64_t interp_len;       /*   NUL included (0: a static program) */
 	unsigned nsegs;
 	struct elf_seg seg[LOADER_MAX_SEGS];
 };

@@ -1,18 +1,18 @@
 /*
- * exec.c - execve: replace the running program with a static ELF file
- * (mirrors fs/exec.c and the file-reading half of fs/binfmt_elf.c).
+ * exec.c - execve: replace the running program with another (mirrors
+ * fs/exec.c; the formats are binfmt_script.c and binfmt_elf.c).
  *
  * The order is Linux's.  Everything that can fail is done first: copy
- * the new argv and envp out of the old address space, open the file, and
- * check the ELF and program headers.  Then comes the point of no return:
- * the old address space is torn down, and the segments are read from the
- * file into fresh pages.  setup_new_exec() then builds a new stack, as for
- * the first program.  Close-on-exec descriptors close, handled signals go
- * back to their defaults, and the system call "returns" at the new
- * program's entry point.  No other thread exists that would have to be
- * stopped first.
- * Only static programs are run: an ELF that asks for an interpreter
- * (PT_INTERP) is refused with -ENOEXEC.
+ * the new argv and envp out of the old address space, open the file and
+ * read its first bytes, and let the formats look at them.  A script
+ * (#!) names an interpreter, which is opened in its place, up to
+ * BINPRM_MAX_RECURSION times; an ELF file's headers are checked, and so
+ * are those of its own interpreter (PT_INTERP, the dynamic linker).  Then
+ * comes the point of no return, begin_new_exec: other threads end, the
+ * old address space is torn down, close-on-exec descriptors close,
+ * handled signals go back to their defaults.  binfmt_elf.c maps the new
+ * program (and ld.so), builds a new stack, and the system call "returns"
+ * at the new entry point.
  */
 #include "sched.h"
 #include "mm.h"
@@ -21,36 +21,41 @@
 #include "signal.h"
 #include "binprm.h"
 
-#define ELF_ET_DYN_BASE	0x555555554000UL	/* where Linux puts a PIE */
 #define ARG_SPACE	(128 * 1024)		/* bytes of argument + environment strings */
-#define MAX_PHNUM	32
-
-struct elf64_hdr {
-	u8 e_ident[16];
-	u16 e_type, e_machine;
-	u32 e_version;
-	u64 e_entry, e_phoff, e_shoff;
-	u32 e_flags;
-	u16 e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
-};
-
-struct elf64_phdr {
-	u32 p_type, p_flags;
-	u64 p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
-};
-
-#define PT_LOAD		1
-#define PT_INTERP	3
-#define PT_PHDR		6
-#define ET_EXEC		2
-#define ET_DYN		3
 
 static char arg_space[ARG_SPACE];
 static const char *new_argv[MAX_ARG_STRINGS], *new_envp[MAX_ARG_STRINGS];
 static char filename[PATH_MAX];
-static struct elf64_hdr ehdr;
-static struct elf64_phdr phdrs[MAX_PHNUM];
 static u8 new_random[16];
+static struct linux_binprm bprm;
+
+/*
+ * One execve at a time: the argument space, the file's headers and the
+ * interpreter's are the kernel's static buffers, and de_thread may sleep
+ * between reading and using them.  The lock belongs to a pid; a holder
+ * that died without giving it back (killed in the middle) loses it.
+ */
+static int exec_owner;
+static DECLARE_WAIT_QUEUE_HEAD(exec_lock_wait);
+
+static void exec_lock(void)
+{
+	for (;;) {
+		struct task_struct *t = exec_owner ? find_task_by_pid(exec_owner) : NULL;
+		if (!t || t == current || t->state == EXIT_ZOMBIE || t->state == EXIT_DEAD)
+			break;
+		sleep_on_wq(&exec_lock_wait, "execve", now_ns() + 1000000, false);
+	}
+	exec_owner = current->pid;
+}
+
+void exec_unlock(void)
+{
+	if (exec_owner == current->pid) {
+		exec_owner = 0;
+		wake_up(&exec_lock_wait);
+	}
+}
 
 /* Copy a NULL-terminated array of user strings into arg_space. */
 static long copy_strings(const char __user *const __user *uv, const char **out,
@@ -77,67 +82,73 @@ static long copy_strings(const char __user *const __user *uv, const char **out,
 	return 0;
 }
 
-static long read_at(long h, void *dst, u64 n, u64 off)
+/* A string of the kernel's into the argument space (copy_string_kernel):
+ * what binfmt_script puts before the arguments. */
+long bprm_add_string(struct linux_binprm *b, const char *s, const char **out)
 {
-	long r = hostcall(HC_PREAD, h, hc_pa(hc_bounce), n, off, 0, 0);
-	if (r < 0)
-		return r;
-	if ((u64)r != n)
-		return -ENOEXEC;	/* a truncated file */
-	memcpy(dst, hc_bounce, n);
+	u64 len = strlen(s) + 1;
+	if (len > ARG_SPACE - b->arg_used)
+		return -E2BIG;
+	memcpy(arg_space + b->arg_used, s, len);
+	*out = arg_space + b->arg_used;
+	b->arg_used += len;
 	return 0;
 }
 
-/* Read the file bytes [off, off + n) to user address va, page by page. */
-static long load_bytes(long h, u64 va, u64 off, u64 n)
+/* Exactly n bytes of the file at off (-ENOEXEC for a short file). */
+long kernel_read_at(long h, void *dst, u64 n, u64 off)
 {
-	while (n) {
-		u64 chunk = MIN(n, (u64)HC_BOUNCE_SIZE);
-		long r = hostcall(HC_PREAD, h, hc_pa(hc_bounce), chunk, off, 0, 0);
-		if (r <= 0)
-			return r < 0 ? r : -EIO;
-		for (u64 done = 0; done < (u64)r;) {
-			u8 *page = populate_page(va + done);
-			if (!page)
-				return -ENOMEM;
-			u64 in = MIN((u64)r - done, PAGE_SIZE - ((va + done) & ~PAGE_MASK));
-			memcpy(page + ((va + done) & ~PAGE_MASK), hc_bounce + done, in);
-			done += in;
+	for (u64 done = 0; done < n;) {
+		u64 chunk = MIN(n - done, (u64)HC_BOUNCE_SIZE);
+		long r = hostcall(HC_PREAD, h, hc_pa(hc_bounce), chunk, off + done, 0, 0);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			return -ENOEXEC;	/* a truncated file */
+		memcpy((u8 *)dst + done, hc_bounce, r);
+		done += r;
+	}
+	return 0;
+}
+
+/*
+ * open_exec - open a file to execute (fs/exec.c): it must be a regular
+ * file the caller may execute (EACCES otherwise, as Linux answers for a
+ * directory too).  Its first BINPRM_BUF_SIZE bytes go to bprm->buf, for
+ * the formats to recognize it.  Returns the device handle.
+ */
+long open_exec(int dfd, const char *path, struct linux_binprm *b)
+{
+	static struct stat kst;
+	u64 len = strlen(path) + 1;
+	if (len > PATH_MAX)
+		return -ENAMETOOLONG;
+	memcpy(hc_path[0], path, len);
+	long dh = dir_handle(dfd, 0);
+	if (dh < 0 && dh != HC_DIR_CWD)
+		return dh;
+	long err = hostcall(HC_FACCESSAT, dh, hc_pa(hc_path[0]), X_OK, 0, 0, 0);
+	if (err < 0)
+		return err;
+	long h = hostcall(HC_OPENAT, dh, hc_pa(hc_path[0]), O_RDONLY, 0, 0, 0);
+	if (h < 0)
+		return h;
+	err = hostcall(HC_FSTAT, h, hc_pa(&kst), 0, 0, 0, 0);
+	if (!err && (kst.st_mode & S_IFMT) != S_IFREG)
+		err = -EACCES;
+	if (!err) {
+		memset(b->buf, 0, sizeof(b->buf));
+		err = hostcall(HC_PREAD, h, hc_pa(hc_bounce), sizeof(b->buf), 0, 0, 0);
+		if (err >= 0) {
+			memcpy(b->buf, hc_bounce, err);
+			err = 0;
 		}
-		va += r; off += r; n -= r;
 	}
-	return 0;
-}
-
-/* Everything that can fail cleanly: the headers must describe a static
- * x86-64 executable whose segments fit in user space. */
-static long check_elf(long h, u64 *bias)
-{
-	long err = read_at(h, &ehdr, sizeof(ehdr), 0);
-	if (err)
+	if (err) {
+		hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
 		return err;
-	if (memcmp(ehdr.e_ident, "\177ELF", 4) || ehdr.e_ident[4] != 2 /* 64-bit */ ||
-	    ehdr.e_ident[5] != 1 /* little-endian */ || ehdr.e_machine != 62 ||
-	    (ehdr.e_type != ET_EXEC && ehdr.e_type != ET_DYN) ||
-	    ehdr.e_phentsize != sizeof(struct elf64_phdr) || ehdr.e_phnum == 0 ||
-	    ehdr.e_phnum > MAX_PHNUM)
-		return -ENOEXEC;
-	err = read_at(h, phdrs, ehdr.e_phnum * sizeof(phdrs[0]), ehdr.e_phoff);
-	if (err)
-		return err;
-	*bias = ehdr.e_type == ET_DYN ? ELF_ET_DYN_BASE : 0;
-	for (int i = 0; i < ehdr.e_phnum; i++) {
-		const struct elf64_phdr *p = &phdrs[i];
-		if (p->p_type == PT_INTERP)
-			return -ENOEXEC;	/* dynamic: not supported here */
-		if (p->p_type != PT_LOAD)
-			continue;
-		u64 end = *bias + p->p_vaddr + p->p_memsz;
-		if (p->p_filesz > p->p_memsz || end < p->p_vaddr || end > TASK_SIZE_MAX ||
-		    ((p->p_vaddr ^ p->p_offset) & ~PAGE_MASK))
-			return -ENOEXEC;
 	}
-	return 0;
+	return h;
 }
 
 /*
@@ -189,8 +200,10 @@ static void exec_mmap(void)
 		do_munmap(0, TASK_SIZE_MAX);
 	} else {
 		struct mm_struct *mm = mm_alloc();
-		if (!mm)
+		if (!mm) {
+			exec_unlock();
 			force_sig_exit(SIGKILL, "execve: out of memory", 0, NULL);
+		}
 		mm->hiwater_rss = 0;
 		current->mm = mm;
 		write_cr3(mm->pgd);
@@ -199,71 +212,21 @@ static void exec_mmap(void)
 	mm_release_vfork(current);	/* a parent in vfork goes on now */
 }
 
-static long do_execveat(int dfd, const char __user *upath,
-			const char __user *const __user *uargv,
-			const char __user *const __user *uenvp, struct pt_regs *regs)
+/*
+ * begin_new_exec - the point of no return (fs/exec.c): from here on a
+ * failure kills the process, because the program that made the call no
+ * longer exists.
+ */
+void begin_new_exec(struct linux_binprm *b, struct pt_regs *regs)
 {
-	u64 used = 0, bias = 0;
-	struct linux_binprm b = { .argv = new_argv, .envp = new_envp,
-				  .filename = filename, .random = new_random };
-
-	long err = strncpy_from_user(filename, upath, PATH_MAX);
-	if (err < 0)
-		return err;
-	if (err == 0)
-		return -ENOENT;
-	/* /proc/self/exe is this process's program, not the host's lstar:
-	 * busybox re-executes itself this way. */
-	if (!strcmp(filename, "/proc/self/exe") && init_mm.exe_path &&
-	    strlen(init_mm.exe_path) < PATH_MAX)
-		memcpy(filename, init_mm.exe_path, strlen(init_mm.exe_path) + 1);
-	if ((err = copy_strings(uargv, new_argv, &b.argc, &used)) ||
-	    (err = copy_strings(uenvp, new_envp, &b.envc, &used)))
-		return err;
-
-	memcpy(hc_path[0], filename, strlen(filename) + 1);
-	long dh = dir_handle(dfd, 0);
-	if (dh < 0 && dh != HC_DIR_CWD)
-		return dh;
-	long h = hostcall(HC_OPENAT, dh, hc_pa(hc_path[0]), O_RDONLY, 0, 0, 0);
-	if (h < 0)
-		return h;
-	if ((err = check_elf(h, &bias))) {
-		hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
-		return err;
-	}
-
-	/* The point of no return: from here on a failure kills the process,
-	 * because the program that made the call no longer exists. */
+	(void)b; (void)regs;
+	bool locked = exec_owner && exec_owner == current->pid;
 	de_thread();
+	if (locked)
+		exec_owner = current->pid;	/* a thread that execs takes the leader's pid */
 	exec_mmap();
 	init_mm.map_count = 0;
 	init_mm.start_code = init_mm.end_code = init_mm.start_data = init_mm.end_data = 0;
-	for (int i = 0; i < ehdr.e_phnum; i++) {
-		const struct elf64_phdr *p = &phdrs[i];
-		if (p->p_type == PT_PHDR)
-			b.phdr = bias + p->p_vaddr;
-		if (p->p_type != PT_LOAD)
-			continue;
-		u64 va = bias + p->p_vaddr;
-		if (!b.phdr && p->p_offset == 0)	/* headers at file start */
-			b.phdr = va + ehdr.e_phoff;
-		if (vma_or_flags(va & PAGE_MASK, PAGE_ALIGN(va + p->p_memsz),
-				 elf_vm_flags(p->p_flags)) ||
-		    load_bytes(h, va, p->p_offset, p->p_filesz) ||
-		    !populate_page(va + p->p_memsz - 1))	/* .bss tail */
-			force_sig_exit(SIGKILL, "execve: cannot load the segments", va, regs);
-		b.top = MAX(b.top, va + p->p_memsz);
-		note_segment(va, p->p_filesz, p->p_flags);	/* LSTAR_SEG_* are ELF's PF_* */
-	}
-	hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
-	b.entry = bias + ehdr.e_entry;
-	b.phent = ehdr.e_phentsize;
-	b.phnum = ehdr.e_phnum;
-	if (hostcall(HC_RANDOM, hc_pa(hc_bounce), 16, 0, 0, 0, 0) == 16)
-		memcpy(new_random, hc_bounce, 16);
-
-	setup_new_exec(&b);
 	close_on_exec_files();
 	flush_signal_handlers();
 	/* POSIX timers do not survive execve (alarm does). */
@@ -272,8 +235,117 @@ static long do_execveat(int dfd, const char __user *upath,
 	/* A fresh FPU: x87 and SSE state as at process start. */
 	u32 mxcsr = 0x1f80;
 	asm volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
-	start_thread(regs, b.entry, init_mm.start_stack);
-	return 0;
+}
+
+/*
+ * exec_binprm - ask the formats in turn (search_binary_handler): a script
+ * hands over to its interpreter and the search starts again; anything
+ * else must be ELF.
+ */
+static long exec_binprm(struct linux_binprm *b, struct pt_regs *regs)
+{
+	for (int depth = 0;; depth++) {
+		if (depth > BINPRM_MAX_RECURSION)
+			return -ELOOP;
+		long err = load_script(b);
+		if (err == 0)
+			continue;
+		if (err != -ENOEXEC)
+			return err;
+		return load_elf_binprm(b, regs);
+	}
+}
+
+static long __do_execveat(int dfd, const char __user *upath,
+			  const char __user *const __user *uargv,
+			  const char __user *const __user *uenvp, struct pt_regs *regs);
+
+static long do_execveat(int dfd, const char __user *upath,
+			const char __user *const __user *uargv,
+			const char __user *const __user *uenvp, struct pt_regs *regs)
+{
+	exec_lock();
+	long err = __do_execveat(dfd, upath, uargv, uenvp, regs);
+	exec_unlock();
+	return err;
+}
+
+static long __do_execveat(int dfd, const char __user *upath,
+			  const char __user *const __user *uargv,
+			  const char __user *const __user *uenvp, struct pt_regs *regs)
+{
+	struct linux_binprm *b = &bprm;
+	*b = (struct linux_binprm){ .argv = new_argv, .envp = new_envp,
+				    .filename = filename, .interp = filename,
+				    .random = new_random, .file = -1 };
+
+	long err = strncpy_from_user(filename, upath, PATH_MAX);
+	if (err < 0)
+		return err;
+	if (err == 0)
+		return -ENOENT;
+	if ((err = copy_strings(uargv, new_argv, &b->argc, &b->arg_used)) ||
+	    (err = copy_strings(uenvp, new_envp, &b->envc, &b->arg_used)))
+		return err;
+	/* /proc/self/exe is the running program's file (busybox re-executes
+	 * itself that way), not the host's link to lstar. */
+	static char self_exe[PATH_MAX];
+	if ((!strcmp(filename, "/proc/self/exe") || !strcmp(filename, "/proc/thread-self/exe")) &&
+	    init_mm.exe_path && strlen(init_mm.exe_path) < PATH_MAX) {
+		memcpy(self_exe, init_mm.exe_path, strlen(init_mm.exe_path) + 1);
+		b->interp = self_exe;
+	}
+	b->file = open_exec(dfd, b->interp, b);
+	if (b->file < 0)
+		return b->file;
+	if (hostcall(HC_RANDOM, hc_pa(hc_bounce), 16, 0, 0, 0, 0) == 16)
+		memcpy(new_random, hc_bounce, 16);
+	err = exec_binprm(b, regs);
+	/* A failure before the point of no return: the program goes on.
+	 * (After a success the file is closed already.) */
+	if (b->file >= 0)
+		hostcall(HC_CLOSE, b->file, 0, 0, 0, 0, 0);
+	return err;
+}
+
+/*
+ * kernel_execve - the first program when the firmware loaded nothing (a
+ * #! script given to lstar run): execve from the kernel, with the boot
+ * info's strings.  Returns the error, or 0 with regs set to enter it.
+ */
+long kernel_execve(const char *path, const char *const *argv, u64 argc,
+		   const char *const *envp, u64 envc, struct pt_regs *regs,
+		   const char **failed)
+{
+	struct linux_binprm *b = &bprm;
+	*b = (struct linux_binprm){ .argv = new_argv, .envp = new_envp,
+				    .filename = filename, .interp = filename,
+				    .random = new_random, .file = -1 };
+	if (strlen(path) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	memcpy(filename, path, strlen(path) + 1);
+	argc = MIN(argc, (u64)MAX_ARG_STRINGS);
+	envc = MIN(envc, (u64)MAX_ARG_STRINGS);
+	long err = 0;
+	for (u64 i = 0; i < argc && !err; i++)
+		err = bprm_add_string(b, argv[i], &new_argv[i]);
+	for (u64 i = 0; i < envc && !err; i++)
+		err = bprm_add_string(b, envp[i], &new_envp[i]);
+	if (err)
+		return err;
+	b->argc = argc;
+	b->envc = envc;
+	memcpy(new_random, boot_info.random, sizeof(new_random));
+	b->file = open_exec(AT_FDCWD, filename, b);
+	if (b->file < 0)
+		return b->file;
+	exec_lock();
+	err = exec_binprm(b, regs);
+	exec_unlock();
+	if (b->file >= 0)
+		hostcall(HC_CLOSE, b->file, 0, 0, 0, 0, 0);
+	*failed = b->interp;
+	return err;
 }
 
 /* execve rewrites all of pt_regs, like rt_sigreturn: see signal_64.c. */

@@ -12,6 +12,10 @@
  * dup_mm).  The first write on either side is a protection fault in a
  * writable VMA: do_wp_page copies the frame for the writer, or, when it is
  * the last one mapping it, just makes it writable again.
+ *
+ * A file mapping's first touch maps the page cache's page (filemap.c):
+ * read-only in a private mapping, so that a write copies it the same way
+ * (the cache's own reference makes the page shared).
  */
 #include "sched.h"
 #include "mm.h"
@@ -53,8 +57,87 @@ static int do_wp_page(u64 *pte, u64 va, const struct vm_area_struct *vma)
 	return 0;
 }
 
+/* A page for the user: when memory is short, the page cache gives back
+ * what it can first. */
+static u64 alloc_user_page(void)
+{
+	u64 pa = alloc_page();
+	while (!pa && filemap_shrink())
+		pa = alloc_page();
+	return pa;
+}
+
+/* The file page behind va in a file VMA (do_read_fault, do_cow_fault,
+ * do_shared_fault): the cache's page itself, or for a write to a private
+ * mapping a copy.  Returns the frame with a reference for the caller. */
+static long file_page(const struct vm_area_struct *vma, u64 va, bool write, u64 *out)
+{
+	u64 pa, pgoff = vma->vm_pgoff + ((va - vma->vm_start) >> PAGE_SHIFT);
+	long err = filemap_page(vma->vm_file, pgoff, &pa);
+	if (err)
+		return err;
+	if (write && !(vma->vm_flags & VM_SHARED)) {
+		u64 npa = alloc_user_page();
+		if (!npa)
+			return -ENOMEM;
+		memcpy(__va(npa), __va(pa), PAGE_SIZE);
+		*out = npa;
+		return 1;	/* a private copy */
+	}
+	get_page(pa);
+	*out = pa;
+	return 0;
+}
+
+/*
+ * Map the pages of a file VMA in [start, end) that are not present: the
+ * cache's pages, read-only in a private mapping.  With read, missing
+ * pages are read from the file (mm_populate); without, only pages the
+ * cache has are mapped (fault-around, Linux's filemap_map_pages: the
+ * neighbours of a faulting page cost no fault of their own).
+ */
+static void map_file_pages(const struct vm_area_struct *vma, u64 start, u64 end, bool read)
+{
+	u64 f = pte_flags(vma->vm_flags);
+	if (!f)
+		return;
+	if (!(vma->vm_flags & VM_SHARED))
+		f &= ~(_PAGE_RW | _PAGE_DIRTY);
+	for (u64 va = start; va < end; va += PAGE_SIZE) {
+		u64 pgoff = vma->vm_pgoff + ((va - vma->vm_start) >> PAGE_SHIFT), pa;
+		u64 *pte = pte_walk(va, false);
+		if (pte && (*pte & _PAGE_PRESENT))
+			continue;
+		if (read ? filemap_page(vma->vm_file, pgoff, &pa) != 0
+			 : !(pa = filemap_find(vma->vm_file, pgoff)))
+			continue;
+		if (!(pte = pte_walk(va, true)))
+			return;
+		get_page(pa);
+		*pte = pa | f;
+		mm_rss_inc();
+	}
+}
+
+#define FAULT_AROUND_PAGES 16	/* Linux's fault_around_bytes: 64 KiB */
+
+/* MAP_POPULATE, and the ELF loader's segments: the file's pages are read
+ * and mapped now (see binfmt_elf.c: elf_map). */
+void mm_populate(u64 start, u64 end)
+{
+	for (u64 va = start; va < end;) {
+		struct vm_area_struct *vma = find_vma(va);
+		if (!vma)
+			return;
+		u64 e = MIN(end, vma->vm_end);
+		if (vma->vm_file)
+			map_file_pages(vma, va, e, true);
+		va = e;
+	}
+}
+
 /* Make addr present (and writable, for a write); 0 or -EFAULT (no VMA /
- * not allowed) or -ENOMEM. */
+ * not allowed), -ENOMEM, or -EIO (a file page past the end of the file). */
 int handle_mm_fault(u64 addr, bool write)
 {
 	struct vm_area_struct *vma = find_vma(addr);
@@ -71,12 +154,24 @@ int handle_mm_fault(u64 addr, bool write)
 			return -EFAULT;	/* PROT_NONE frame */
 		return do_wp_page(pte, addr, vma);
 	}
-	u64 pa = alloc_page();
-	if (!pa)
+	u64 pa, f = pte_flags(vma->vm_flags);
+	if (vma->vm_file) {
+		long r = file_page(vma, addr & PAGE_MASK, write, &pa);
+		if (r < 0)
+			return r;
+		if (r == 0 && !(vma->vm_flags & VM_SHARED))
+			f &= ~(_PAGE_RW | _PAGE_DIRTY);	/* the cache's page: copy on write */
+	} else if (!(pa = alloc_user_page())) {
 		return -ENOMEM;
-	*pte = pa | pte_flags(vma->vm_flags);
+	}
+	*pte = pa | f;
 	mm_rss_inc();
 	current_cputime.min_flt++;	/* getrusage's ru_minflt */
+	if (vma->vm_file && !write) {
+		u64 lo = MAX(vma->vm_start, (addr & PAGE_MASK) & ~(FAULT_AROUND_PAGES * PAGE_SIZE - 1));
+		u64 hi = MIN(vma->vm_end, lo + FAULT_AROUND_PAGES * PAGE_SIZE);
+		map_file_pages(vma, lo, hi, false);
+	}
 	return 0;
 }
 
@@ -101,9 +196,22 @@ void *populate_page(u64 va)
 		invlpg(va & PAGE_MASK);
 	}
 	if (!(*pte & _PAGE_PRESENT)) {
-		u64 pa = alloc_page();
-		if (!pa)
+		u64 pa;
+		if (vma && vma->vm_file) {
+			/* The file's bytes, in a page of our own to write. */
+			long r = file_page(vma, va & PAGE_MASK, true, &pa);
+			if (r == -EIO)
+				r = (pa = alloc_user_page()) ? 1 : -ENOMEM;
+			if (r < 0)
+				return NULL;
+			if (r == 0) {	/* a shared mapping: the cache's page */
+				*pte = pa | pte_flags(vma->vm_flags);
+				mm_rss_inc();
+				return __va(pa);
+			}
+		} else if (!(pa = alloc_user_page())) {
 			return NULL;
+		}
 		u64 f = vma ? pte_flags(vma->vm_flags) : 0;
 		/* PROT_NONE pages still need a frame to hold the data; keep
 		 * the frame but leave the PTE not-present-equivalent by
@@ -112,6 +220,22 @@ void *populate_page(u64 va)
 		mm_rss_inc();
 	}
 	return __va(*pte & PTE_PFN_MASK);
+}
+
+/* Map the frame pa at va with its VMA's rights (the first program's
+ * segments, binfmt_elf.c); -EEXIST when a page is there already. */
+int vm_insert_page(u64 va, u64 pa)
+{
+	struct vm_area_struct *vma = find_vma(va);
+	u64 *pte = pte_walk(va & PAGE_MASK, true);
+	if (!pte || !vma)
+		return -ENOMEM;
+	if (*pte & _PAGE_PRESENT)
+		return -EEXIST;
+	u64 f = pte_flags(vma->vm_flags);
+	*pte = pa | (f ? f : _PAGE_PRESENT | _PAGE_NX);
+	mm_rss_inc();
+	return 0;
 }
 
 void zap_page_range(u64 start, u64 end)
@@ -160,6 +284,11 @@ void exc_page_fault(struct pt_regs *regs, unsigned long error, u64 addr)
 		if (ret == -ENOMEM && user_mode(regs)) {
 			printk("lstar: out of memory (fault at 0x%lx)\n", addr);
 			force_sig_exit(SIGKILL, "out of memory", addr, regs);
+		}
+		if (ret == -EIO && user_mode(regs)) {
+			/* A file mapping beyond the end of its file: BUS_ADRERR. */
+			force_sig_fault(SIGBUS, 2, addr, regs, "page fault: beyond the end of the mapped file");
+			return;
 		}
 	}
 	if (user_mode(regs)) {

@@ -57,11 +57,15 @@ u64 user_pgtable_pages(u64 pgd);	/* VmPTE: the user half's table pages */
 #define VM_SHARED	0x8	/* MAP_SHARED: fork shares the pages, no copy-on-write */
 #define VM_PROT_MASK	0x7
 #define VM_HEAP		0x100	/* the brk area: never merged with its neighbours */
-#define MAX_VMAS	256
+#define MAX_VMAS	1024	/* a python3 with its extension modules maps ~300 areas */
+
+struct address_space;		/* filemap.c: a file's pages in the page cache */
 
 struct vm_area_struct {
 	u64 vm_start, vm_end;		/* [start, end), page aligned */
 	unsigned long vm_flags;		/* VM_READ | VM_WRITE | VM_EXEC */
+	struct address_space *vm_file;	/* a file mapping's pages, NULL: anonymous */
+	u64 vm_pgoff;			/* file offset of vm_start, in pages */
 };
 
 struct mm_struct {
@@ -87,10 +91,29 @@ struct vm_area_struct *find_vma(u64 addr);
 int vma_add(u64 start, u64 end, unsigned long flags);
 int do_munmap(u64 start, u64 len);
 int vma_or_flags(u64 start, u64 end, unsigned long flags);
+u64 get_unmapped_area(u64 len);		/* a free range below mmap_base, 0 if none */
+/* mmap() for the kernel (the ELF loader) and the system call: off is a
+ * byte offset in the file as (NULL: anonymous memory). */
+long do_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags,
+	     struct address_space *as, u64 off);
+
+/* filemap.c: the page cache.  A regular host file mapped by any process
+ * has one address_space, found by its device and inode; its pages are
+ * read from the host once and mapped read-only into every process that
+ * maps them (a private mapping's first write copies the page). */
+struct address_space *filemap_get(long handle, long *err);	/* pinned */
+void filemap_unpin(struct address_space *as);
+long filemap_page(struct address_space *as, u64 pgoff, u64 *pa);	/* -EIO past EOF */
+u64 filemap_find(struct address_space *as, u64 pgoff);	/* cached page or 0 */
+bool filemap_shrink(void);	/* give memory back; false if nothing could go */
+const char *filemap_name(const struct address_space *as);	/* "" if unknown */
+void filemap_set_name(struct address_space *as, const char *path);
 
 /* memory.c */
 int handle_mm_fault(u64 addr, bool write);
 void *populate_page(u64 va);	/* make va present, return its kernel alias */
+int vm_insert_page(u64 va, u64 pa);	/* map frame pa at va (-EEXIST: one is there) */
+void mm_populate(u64 start, u64 end);	/* map a file mapping's pages now */
 void zap_page_range(u64 start, u64 end);
 void change_protection(u64 start, u64 end, unsigned long vm_flags);
 void exc_page_fault(struct pt_regs *regs, unsigned long error, u64 addr);

@@ -3,8 +3,10 @@
  * mmap, munmap, mprotect, mremap, madvise, msync (mirrors mm/mmap.c,
  * mm/mprotect.c, mm/mremap.c, mm/madvise.c).
  *
- * A VMA is just [start, end) + rights, kept in a sorted array; the pages
- * themselves appear on first touch (memory.c).
+ * A VMA is [start, end) + rights, and for a file mapping the file's
+ * page cache entry and the file offset of start (filemap.c); they are kept
+ * in a sorted array.  The pages themselves appear on first touch
+ * (memory.c), a file mapping's from the page cache.
  */
 #include "sched.h"
 #include "mm.h"
@@ -32,6 +34,16 @@ static bool range_free(u64 start, u64 end)
 	return true;
 }
 
+/* Two VMAs, a right before b, that can be one: same rights, and the same
+ * file at contiguous offsets (or both anonymous). */
+static bool vma_can_merge(const struct vm_area_struct *a, const struct vm_area_struct *b)
+{
+	return a->vm_end == b->vm_start && a->vm_flags == b->vm_flags &&
+	       a->vm_file == b->vm_file &&
+	       (!a->vm_file ||
+		a->vm_pgoff + ((a->vm_end - a->vm_start) >> PAGE_SHIFT) == b->vm_pgoff);
+}
+
 /* Make sure no VMA straddles addr, so that ranges can be cut exactly. */
 static int split_vma_at(u64 addr)
 {
@@ -45,21 +57,25 @@ static int split_vma_at(u64 addr)
 	init_mm.map_count++;
 	v[0].vm_end = addr;
 	v[1].vm_start = addr;
+	if (v[1].vm_file)
+		v[1].vm_pgoff += (addr - v[0].vm_start) >> PAGE_SHIFT;
 	return 0;
 }
 
 /* Insert a VMA over a free range, merging with equal neighbours so that a
- * growing heap stays one VMA. */
-int vma_add(u64 start, u64 end, unsigned long flags)
+ * growing heap stays one VMA.  as: the file, pgoff its offset in pages. */
+static int vma_add_file(u64 start, u64 end, unsigned long flags,
+			struct address_space *as, u64 pgoff)
 {
+	const struct vm_area_struct nv = { start, end, flags, as, as ? pgoff : 0 };
 	int i = 0;
 	while (i < init_mm.map_count && init_mm.vmas[i].vm_start < start)
 		i++;
 	struct vm_area_struct *prev = i ? &init_mm.vmas[i - 1] : NULL;
 	struct vm_area_struct *next = i < init_mm.map_count ? &init_mm.vmas[i] : NULL;
-	if (prev && prev->vm_end == start && prev->vm_flags == flags) {
+	if (prev && vma_can_merge(prev, &nv)) {
 		prev->vm_end = end;
-		if (next && next->vm_start == end && next->vm_flags == flags) {
+		if (next && vma_can_merge(prev, next)) {
 			prev->vm_end = next->vm_end;
 			memmove(next, next + 1,
 				(init_mm.map_count - i - 1) * sizeof(*next));
@@ -67,17 +83,23 @@ int vma_add(u64 start, u64 end, unsigned long flags)
 		}
 		return 0;
 	}
-	if (next && next->vm_start == end && next->vm_flags == flags) {
+	if (next && vma_can_merge(&nv, next)) {
 		next->vm_start = start;
+		next->vm_pgoff = nv.vm_pgoff;
 		return 0;
 	}
 	if (init_mm.map_count == MAX_VMAS)
 		return -ENOMEM;
 	memmove(&init_mm.vmas[i + 1], &init_mm.vmas[i],
 		(init_mm.map_count - i) * sizeof(init_mm.vmas[0]));
-	init_mm.vmas[i] = (struct vm_area_struct){ start, end, flags };
+	init_mm.vmas[i] = nv;
 	init_mm.map_count++;
 	return 0;
+}
+
+int vma_add(u64 start, u64 end, unsigned long flags)
+{
+	return vma_add_file(start, end, flags, NULL, 0);
 }
 
 /*
@@ -91,8 +113,7 @@ static void vma_merge_range(u64 start, u64 end)
 {
 	for (int i = 0; i + 1 < init_mm.map_count;) {
 		struct vm_area_struct *a = &init_mm.vmas[i], *b = a + 1;
-		if (a->vm_end == b->vm_start && a->vm_flags == b->vm_flags &&
-		    b->vm_start >= start && b->vm_start <= end) {
+		if (vma_can_merge(a, b) && b->vm_start >= start && b->vm_start <= end) {
 			a->vm_end = b->vm_end;
 			memmove(b, b + 1, (init_mm.map_count - i - 2) * sizeof(*b));
 			init_mm.map_count--;
@@ -126,7 +147,7 @@ int do_munmap(u64 start, u64 len)
 }
 
 /* Top-down search below mmap_base, as Linux's default layout does. */
-static u64 get_unmapped_area(u64 len)
+u64 get_unmapped_area(u64 len)
 {
 	if (len > init_mm.mmap_base)
 		return 0;
@@ -171,10 +192,14 @@ SYSCALL_DEFINE1(brk, unsigned long, newbrk)
 	return newbrk;
 }
 
-SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, prot,
-		unsigned long, flags, int, fd, unsigned long, off)
+/*
+ * do_mmap - place and record a mapping (mm/mmap.c).  Nothing is read or
+ * allocated: the pages come on first touch, a file mapping's from the
+ * page cache.  The ELF loader maps programs and interpreters with it.
+ */
+long do_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags,
+	     struct address_space *as, u64 off)
 {
-	struct file *file = NULL;
 	unsigned long vmf = prot_to_vm(prot);
 
 	if (!len || (off & ~PAGE_MASK))
@@ -182,19 +207,6 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 	len = PAGE_ALIGN(len);
 	if (!len || len > TASK_SIZE_MAX)
 		return -ENOMEM;
-	if (!(flags & (MAP_PRIVATE | MAP_SHARED)))
-		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS)) {
-		file = fget(fd);
-		if (!file)
-			return -EBADF;
-		/* Writes to a shared file mapping would have to reach the
-		 * file; this kernel cannot, so it refuses rather than lose
-		 * them silently. */
-		if ((flags & MAP_SHARED) && (prot & PROT_WRITE))
-			return -ENODEV;
-	}
-
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if ((addr & ~PAGE_MASK) || addr + len > TASK_SIZE_MAX || addr + len < addr)
 			return -EINVAL;
@@ -211,21 +223,69 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 	}
 	if (flags & MAP_SHARED)
 		vmf |= VM_SHARED;
-	if (vma_add(addr, addr + len, vmf))
+	if (vma_add_file(addr, addr + len, vmf, as, off >> PAGE_SHIFT))
 		return -ENOMEM;
+	return addr;
+}
 
-	/* A private file mapping is a copy of the file taken now. */
-	if (file) {
-		for (u64 o = 0; o < len; o += PAGE_SIZE) {
-			void *page = populate_page(addr + o);
-			if (!page)
-				return -ENOMEM;
-			long n = kernel_pread(file, page, PAGE_SIZE, off + o);
-			if (n < (long)PAGE_SIZE)
-				break;		/* EOF: the rest stays zero */
-		}
+/* A private copy of a file that has no page cache entry (the cache is
+ * full of files in use): read now, page by page. */
+static long copy_file_pages(u64 addr, u64 len, struct file *file, u64 off)
+{
+	for (u64 o = 0; o < len; o += PAGE_SIZE) {
+		void *page = populate_page(addr + o);
+		if (!page)
+			return -ENOMEM;
+		long n = kernel_pread(file, page, PAGE_SIZE, off + o);
+		if (n < (long)PAGE_SIZE)
+			break;		/* EOF: the rest stays zero */
 	}
 	return addr;
+}
+
+SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, prot,
+		unsigned long, flags, int, fd, unsigned long, off)
+{
+	struct file *file = NULL;
+	struct address_space *as = NULL;
+
+	if (!len || (off & ~PAGE_MASK))
+		return -EINVAL;
+	if (!(flags & (MAP_PRIVATE | MAP_SHARED)))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		file = fget(fd);
+		if (!file)
+			return -EBADF;
+		/* Reading needs a file open for reading, a shared writable
+		 * mapping one open for both (as on Linux).  Writes to a shared
+		 * file mapping would then have to reach the file; this kernel
+		 * cannot, so it refuses rather than lose them silently. */
+		if ((file->f_flags & O_ACCMODE) == O_WRONLY)
+			return -EACCES;
+		if ((flags & MAP_SHARED) && (prot & PROT_WRITE)) {
+			if ((file->f_flags & O_ACCMODE) != O_RDWR)
+				return -EACCES;
+			return -ENODEV;
+		}
+		if (off + PAGE_ALIGN(len) < off)
+			return -EOVERFLOW;
+		/* A host file is served from the page cache.  The kernel's
+		 * own files (/dev/zero...) map as zeroed memory. */
+		if (file->type == FT_HOST) {
+			long err = 0;
+			as = filemap_get(file->handle, &err);
+			if (!as && err != -ENFILE)
+				return err;
+		}
+	}
+	long ret = do_mmap(addr, len, prot, flags, as, off);
+	if (ret >= 0 && as && (flags & MAP_POPULATE))
+		mm_populate(ret, ret + PAGE_ALIGN(len));
+	filemap_unpin(as);
+	if (ret >= 0 && file && !as && file->type == FT_HOST)
+		ret = copy_file_pages(ret, PAGE_ALIGN(len), file, off);
+	return ret;
 }
 
 SYSCALL_DEFINE2(munmap, unsigned long, addr, unsigned long, len)
@@ -244,11 +304,14 @@ SYSCALL_DEFINE3(mprotect, unsigned long, start, unsigned long, len,
 		return -EINVAL;
 	if (end < start || end > TASK_SIZE_MAX)
 		return -ENOMEM;
-	/* The whole range must be mapped, with no hole. */
+	/* The whole range must be mapped, with no hole.  A shared file
+	 * mapping never becomes writable (see mmap). */
 	for (u64 va = start; va < end;) {
 		struct vm_area_struct *v = find_vma(va);
 		if (!v)
 			return -ENOMEM;
+		if (v->vm_file && (v->vm_flags & VM_SHARED) && (prot & PROT_WRITE))
+			return -EACCES;
 		va = v->vm_end;
 	}
 	if (split_vma_at(start) || split_vma_at(end))
@@ -303,8 +366,10 @@ static long vma_to_resize(u64 addr, u64 old_len, struct vm_area_struct **out)
 static long move_vma(struct vm_area_struct *v, u64 old, u64 old_len, u64 new_len,
 		     u64 new_addr, unsigned long flags)
 {
-	/* The moved area is no longer the brk heap. */
-	if (vma_add(new_addr, new_addr + new_len, v->vm_flags & ~VM_HEAP))
+	/* The moved area is no longer the brk heap; a file mapping keeps
+	 * its file and offset. */
+	if (vma_add_file(new_addr, new_addr + new_len, v->vm_flags & ~VM_HEAP, v->vm_file,
+			 v->vm_pgoff + ((old - v->vm_start) >> PAGE_SHIFT)))
 		return -ENOMEM;
 	move_page_tables(old, new_addr, old_len);
 	if (!(flags & MREMAP_DONTUNMAP))
@@ -385,7 +450,8 @@ SYSCALL_DEFINE5(mremap, unsigned long, old, unsigned long, old_len,
 	u64 end = old + new_len;
 	if (old + old_len == v->vm_end && end > old && end <= TASK_SIZE_MAX &&
 	    range_free(old + old_len, end)) {
-		if (vma_add(old + old_len, end, v->vm_flags))
+		if (vma_add_file(old + old_len, end, v->vm_flags, v->vm_file,
+				 v->vm_pgoff + ((v->vm_end - v->vm_start) >> PAGE_SHIFT)))
 			return -ENOMEM;
 		return old;
 	}

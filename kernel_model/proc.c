@@ -26,10 +26,11 @@
 #include "mm.h"
 #include "signal.h"
 
-/* MAX_VMAS lines of at most ~80 bytes (plus the program's path) fit. */
+/* MAX_VMAS /proc/self/maps lines of ~80 bytes (plus a few paths) fit.
+ * The buffers come from the page allocator on first use and are kept. */
 #define PROC_SLOTS	4
-#define PROC_BUF	(24 * 1024)
-static char proc_bufs[PROC_SLOTS][PROC_BUF];
+#define PROC_BUF	(96 * 1024)
+static char *proc_bufs[PROC_SLOTS];
 static bool proc_used[PROC_SLOTS];
 
 void seq_printf(struct seq_file *m, const char *fmt, ...)
@@ -45,6 +46,8 @@ void seq_printf(struct seq_file *m, const char *fmt, ...)
 
 static const char *vma_name(const struct vm_area_struct *v)
 {
+	if (v->vm_file && *filemap_name(v->vm_file))
+		return filemap_name(v->vm_file);	/* a mapped file whose path is known */
 	if (v->vm_end == STACK_TOP)
 		return "[stack]";
 	if (v->vm_flags & VM_HEAP)
@@ -59,11 +62,13 @@ static void show_maps(struct seq_file *m)
 	for (int i = 0; i < init_mm.map_count; i++) {
 		const struct vm_area_struct *v = &init_mm.vmas[i];
 		const char *name = vma_name(v);
-		seq_printf(m, "%08lx-%08lx %c%c%cp 00000000 00:00 0%s%s\n",
+		seq_printf(m, "%08lx-%08lx %c%c%c%c %08lx 00:00 0%s%s\n",
 			   v->vm_start, v->vm_end,
 			   v->vm_flags & VM_READ ? 'r' : '-',
 			   v->vm_flags & VM_WRITE ? 'w' : '-',
 			   v->vm_flags & VM_EXEC ? 'x' : '-',
+			   v->vm_flags & VM_SHARED ? 's' : 'p',
+			   v->vm_file ? v->vm_pgoff << PAGE_SHIFT : 0,
 			   *name ? "                          " : "", name);
 	}
 }
@@ -147,6 +152,12 @@ long proc_open(const char *path, int flags)
 		slot++;
 	if (slot == PROC_SLOTS)
 		return -ENFILE;
+	if (!proc_bufs[slot]) {
+		u64 pa = alloc_pages_contig(PROC_BUF / PAGE_SIZE);
+		if (!pa)
+			return -ENOMEM;
+		proc_bufs[slot] = __va(pa);
+	}
 	struct file *f = alloc_file(FT_PROC, O_RDONLY);
 	if (!f)
 		return -ENFILE;

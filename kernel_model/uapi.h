@@ -48,8 +48,10 @@
 #define ELOOP 40
 #define ENODATA 61
 #define EOVERFLOW 75
+#define ELIBBAD 80
 #define EOPNOTSUPP 95
 #define ETIMEDOUT 110
+#define X_OK 1		/* access(2) */
 #define ENOIOCTLCMD 515	/* kernel-internal: "not my ioctl", never seen by user space */
 
 #define O_ACCMODE	00000003

@@ -81,10 +81,15 @@ struct lstar_bootinfo {
 	uint64_t uid, gid;   /* the invoking user's ids, for AT_UID/AT_GID and getuid() */
 	uint64_t exe_path;   /* physical address of the program's absolute host path with
 	                        symlinks resolved (realpath), for /proc/self/exe; 0 if none */
-	uint64_t reserved0[7];
+	uint64_t interp;     /* physical address of the program's PT_INTERP path (its dynamic
+	                        linker, which the kernel loads from the guest's file system);
+	                        0 for a static program */
+	uint64_t reserved0[6];
 };
 
 #define LSTAR_BOOT_F_ROOT   1  /* a --root confines guest paths (host-call device) */
 #define LSTAR_BOOT_F_STATS  2  /* --stats: the kernel reports unimplemented syscalls on the console at exit */
+#define LSTAR_BOOT_F_EXEC   4  /* the program is no ELF file (a #! script): nothing was loaded, the
+                                  kernel executes program.path itself, as execve would */
 
 #endif

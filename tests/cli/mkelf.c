@@ -18,6 +18,7 @@ struct img {
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph[3];
 	unsigned char code[sizeof(code)];
+	char interp[32];	/* PT_INTERP's path, for the interp kinds */
 };
 
 static size_t build(struct img *im, const char *kind, int *is32)
@@ -84,12 +85,18 @@ static size_t build(struct img *im, const char *kind, int *is32)
 		e->e_entry = 0x900000;
 	} else if (!strcmp(kind, "filesz-gt-memsz")) {
 		p->p_memsz = 16;
-	} else if (!strcmp(kind, "interp")) {
-		/* a program asking for a dynamic linker */
+	} else if (!strcmp(kind, "interp") || !strcmp(kind, "interp-bad")) {
+		/* a program asking for a dynamic linker that is not there, or
+		 * naming it with no NUL at the end */
+		uint64_t ioff = offsetof(struct img, interp);
+		strcpy(im->interp, "/lstar-test/no-such-ld.so");
 		e->e_phnum = 2;
 		im->ph[1] = (Elf64_Phdr){ .p_type = PT_INTERP, .p_flags = PF_R,
-			.p_offset = off, .p_vaddr = BASE + off, .p_paddr = BASE + off,
-			.p_filesz = 4, .p_memsz = 4, .p_align = 1 };
+			.p_offset = ioff, .p_vaddr = BASE + ioff, .p_paddr = BASE + ioff,
+			.p_filesz = strlen(im->interp) + 1, .p_memsz = strlen(im->interp) + 1,
+			.p_align = 1 };
+		if (!strcmp(kind, "interp-bad"))
+			im->ph[1].p_filesz = im->ph[1].p_memsz = 8;
 	} else if (!strcmp(kind, "phnum-zero")) {
 		e->e_phnum = 0;
 	} else {
