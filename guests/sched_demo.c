@@ -17,11 +17,9 @@
  * of their own, so that a trace tells by the symbol which task runs:
  * spin_parent/spin_child, spin_main/spin_thread.
  *
- * Before fork and pthread_create the program yields once.  lstar's kernel
- * gives a task its first time slice when schedule() picks it, and the
- * first process has never been picked: the timer that should end its
- * slice once a second task is runnable would not be armed, and it would
- * count to its end before the other task ran at all (docs/kernel.md §7).
+ * Before fork and pthread_create the program yields once, so that its
+ * time slice starts there and the slices in the traces of docs/kernel.md
+ * fall at round instruction counts.
  */
 #include <pthread.h>
 #include <sched.h>

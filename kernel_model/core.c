@@ -472,9 +472,9 @@ void sysvec_apic_timer_interrupt(struct pt_regs *regs)
 	wrmsrl(MSR_X2APIC_EOI, 0);
 	check_timeouts();
 	if (current != idle_task && rdtsc_now() >= current->slice_end)
-		current->need_resched = true;
-	if (current != idle_task)
-		arm_timer();
+		current->need_resched = true;	/* schedule() arms the next slice */
+	else if (current != idle_task)
+		arm_timer();	/* an early tick (a sleeper's end): the slice goes on */
 	if (user_mode(regs))
 		exit_to_user_mode_prepare(regs);
 }
