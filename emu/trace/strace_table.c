@@ -390,17 +390,13 @@ static const struct syscall_desc descs[SYSCALL_NR_MAX] = {
 /* Numbers only lstar's kernel gives a name (kernel_model/syscall_64.tbl as
  * compiled into lstar, e.g. a call added in docs/exercises/01): the name,
  * no arguments (the table says nothing about them). */
-#if __has_include("syscalls_64.h")
 #define __SYSCALL(nr, sym)
 #define __SYSCALL_NAME(nr, name) [nr] = { #name, 0, { 0 }, -1, R_DEC },
 static const struct syscall_desc kernel_descs[SYSCALL_NR_MAX] = {
-#include "syscalls_64.h"
+#include "syscalls_64.h"	/* generated before this library (emu/trace/CMakeLists.txt) */
 };
 #undef __SYSCALL
 #undef __SYSCALL_NAME
-#else
-static const struct syscall_desc kernel_descs[SYSCALL_NR_MAX];
-#endif
 
 const struct syscall_desc *syscall_desc(uint64_t nr)
 {
