@@ -27,6 +27,7 @@ void exit_stats_enable(void)
 static __noreturn void machine_power_off(int wstatus)
 {
 	report_ni_syscalls(stats_wanted);
+	filemap_sync_all();	/* other processes' shared mappings of files */
 	int status = (wstatus & 0x7f) ? 128 + (wstatus & 0x7f) : (wstatus >> 8) & 0xff;
 	outl(status, POWEROFF_PORT);
 	panic("power-off port did not stop the machine");

@@ -23,9 +23,24 @@
  * since the file still has them.  That happens when free memory runs low
  * (filemap_shrink), the Linux page cache's reclaim in miniature.
  *
- * A guest's own writes to a file do not reach cached pages: the next
- * mmap of a file whose size or modification time changed gets a fresh
- * entry (the old one lives on for the mappings made before).
+ * Shared writable mappings (MAP_SHARED with PROT_WRITE, or mprotect to it
+ * later) map the cache's page itself, so every process and every mapping
+ * sees the same bytes.  The first write to such a page faults (it is
+ * mapped read-only until then) and marks it dirty in the tree; a dirty
+ * page goes back to the host file through a handle opened for writing
+ * (whandle) on msync, munmap, exit, fsync, before it is dropped, and at
+ * power-off.  A page stays dirty after write-back (there is no reverse
+ * map to write-protect every PTE again), so it is simply written again
+ * next time: more writes than Linux, never a lost one.
+ *
+ * read() and write() on a host file stay coherent with the mappings, as
+ * with Linux's one page cache: a write updates the cached pages it covers
+ * (and the entry's idea of the file's size and times, so it does not go
+ * stale), a read sees the dirty pages' bytes, and a truncation unmaps and
+ * drops the pages past the new end (a later touch there is SIGBUS).
+ * Only a change made by some other host process makes an entry stale: the
+ * next mmap then gets a fresh entry, the old one lives on for the
+ * mappings made before.
  */
 #include "sched.h"
 #include "mm.h"
@@ -43,6 +58,8 @@ struct address_space {
 	bool in_use;			/* mark_in_use(): some VMA or the kernel has it */
 	int pins;			/* kernel users between get and unpin */
 	long handle;			/* the device handle pages are read with */
+	long whandle;			/* one open for writing (write-back), or -1 */
+	u64 nr_dirty;			/* pages marked PG_DIRTY in the tree */
 	u64 dev, ino, size, mtime, mtime_nsec, ctime, ctime_nsec;
 	u64 root;			/* physical address of the top node, 0: none */
 	u64 nrpages;
@@ -53,6 +70,13 @@ struct address_space {
 static struct address_space mappings[MAX_MAPPINGS];
 static u64 filemap_clock;
 static u64 cached_pages;		/* pages the cache holds, all entries */
+static int nr_used;			/* entries in use: 0 lets read/write skip the cache */
+static u64 total_dirty;			/* dirty pages, all entries */
+
+/* A leaf of the tree is a page's physical address; bit 0 says it has
+ * been written through a shared mapping since it was read (PG_dirty). */
+#define PG_DIRTY	1UL
+static inline u64 slot_page(u64 e) { return e & PAGE_MASK; }
 
 /* ---- the radix tree: page index -> physical page ---- */
 
@@ -71,27 +95,127 @@ static u64 *radix_slot(struct address_space *as, u64 pgoff, bool alloc)
 	return slot;
 }
 
-/* Drop the pages below node (level l) that only the cache holds, or all
- * of them; free the node too when it is to go.  Returns pages dropped. */
-static u64 radix_drop(u64 node_pa, int l, bool all)
+/* The guest changed the file itself: take its new size and times, so
+ * that the entry is not mistaken for one the host changed (stale). */
+static void refresh(struct address_space *as)
 {
-	u64 *node = __va(node_pa), n = 0;
-	for (int i = 0; i < (1 << RADIX_BITS); i++) {
-		if (!node[i])
+	static struct stat kst;
+	if (hostcall(HC_FSTAT, as->handle, hc_pa(&kst), 0, 0, 0, 0) < 0)
+		return;
+	as->size = kst.st_size;
+	as->mtime = kst.st_mtime;
+	as->mtime_nsec = kst.st_mtime_nsec;
+	as->ctime = kst.st_ctime;
+	as->ctime_nsec = kst.st_ctime_nsec;
+}
+
+/* A page's bytes back to the file: the part before the end of the file,
+ * straight from the frame (the device takes physical addresses). */
+static long writepage(struct address_space *as, u64 pgoff, u64 pa)
+{
+	u64 off = pgoff << PAGE_SHIFT;
+	if (off >= as->size)
+		return 0;
+	if (as->whandle < 0)
+		return -EBADF;
+	u64 n = MIN((u64)PAGE_SIZE, as->size - off);
+	long r = hostcall(HC_PWRITE, as->whandle, pa, n, off, 0, 0);
+	return r < 0 ? r : (u64)r == n ? 0 : -EIO;
+}
+
+/* Call fn for every page of the tree below node (level l, covering the
+ * page indexes from base) whose index lies in [first, last). */
+typedef void (*leaf_fn)(struct address_space *as, u64 *slot, u64 pgoff, long *err);
+
+static void radix_for_each(struct address_space *as, u64 node_pa, int l, u64 base,
+			   u64 first, u64 last, leaf_fn fn, long *err)
+{
+	u64 *node = __va(node_pa);
+	u64 span = 1UL << (l * RADIX_BITS);	/* pages below one slot */
+	for (u64 i = 0; i < (1UL << RADIX_BITS); i++) {
+		u64 lo = base + i * span;
+		if (!node[i] || lo + span <= first || lo >= last)
 			continue;
-		if (l > 0) {
-			n += radix_drop(node[i], l - 1, all);
-			if (all)
-				node[i] = 0;
-		} else if (all || page_count(node[i]) == 1) {
-			put_page(node[i]);
-			node[i] = 0;
-			n++;
-		}
+		if (l > 0)
+			radix_for_each(as, node[i], l - 1, lo, first, last, fn, err);
+		else
+			fn(as, &node[i], lo, err);
 	}
-	if (all)
-		free_page(node_pa);
-	return n;
+}
+
+static void for_each_page(struct address_space *as, u64 first, u64 last, leaf_fn fn,
+			  long *err)
+{
+	if (as->root)
+		radix_for_each(as, as->root, RADIX_LEVELS - 1, 0, first, last, fn, err);
+}
+
+static void clear_dirty(struct address_space *as, u64 *slot)
+{
+	if (*slot & PG_DIRTY) {
+		*slot &= ~PG_DIRTY;
+		as->nr_dirty--;
+		total_dirty--;
+	}
+}
+
+static void drop_slot(struct address_space *as, u64 *slot)
+{
+	clear_dirty(as, slot);
+	put_page(slot_page(*slot));
+	*slot = 0;
+	as->nrpages--;
+	cached_pages--;
+}
+
+/* Reclaim: a page no process maps goes, written back first if dirty. */
+static void shrink_leaf(struct address_space *as, u64 *slot, u64 pgoff, long *err)
+{
+	if (page_count(slot_page(*slot)) != 1)
+		return;
+	if ((*slot & PG_DIRTY) && writepage(as, pgoff, slot_page(*slot))) {
+		*err = -EIO;
+		return;		/* keep what could not be saved */
+	}
+	drop_slot(as, slot);
+}
+
+static void writeback_leaf(struct address_space *as, u64 *slot, u64 pgoff, long *err)
+{
+	if (*slot & PG_DIRTY) {
+		long r = writepage(as, pgoff, slot_page(*slot));
+		if (r && !*err)
+			*err = r;
+	}
+}
+
+/* Past the new end of a truncated file: the pages go, dirty or not. */
+static void truncate_leaf(struct address_space *as, u64 *slot, u64 pgoff, long *err)
+{
+	(void)pgoff; (void)err;
+	drop_slot(as, slot);
+}
+
+/* Free every node below node_pa (the pages are gone by now). */
+static void radix_free_nodes(u64 node_pa, int l)
+{
+	u64 *node = __va(node_pa);
+	for (int i = 0; l > 0 && i < (1 << RADIX_BITS); i++)
+		if (node[i])
+			radix_free_nodes(node[i], l - 1);
+	free_page(node_pa);
+}
+
+/* Write the dirty pages of [first, last) (page indexes) to the file. */
+static long writeback_range(struct address_space *as, u64 first, u64 last)
+{
+	long err = 0;
+	if (as->nr_dirty) {
+		for_each_page(as, first, last, writeback_leaf, &err);
+		if (!as->stale)
+			refresh(as);	/* our own write is no change by the host */
+	}
+	return err;
 }
 
 /* ---- entries ---- */
@@ -113,12 +237,16 @@ static void mark_in_use(void)
 
 static void mapping_free(struct address_space *as)
 {
-	if (as->root) {
-		u64 n = radix_drop(as->root, RADIX_LEVELS - 1, true);
-		cached_pages -= n;
-	}
+	long err = 0;
+	writeback_range(as, 0, MAX_PGOFF);
+	for_each_page(as, 0, MAX_PGOFF, truncate_leaf, &err);
+	if (as->root)
+		radix_free_nodes(as->root, RADIX_LEVELS - 1);
 	hostcall(HC_CLOSE, as->handle, 0, 0, 0, 0, 0);
+	if (as->whandle >= 0)
+		hostcall(HC_CLOSE, as->whandle, 0, 0, 0, 0, 0);
 	memset(as, 0, sizeof(*as));
+	nr_used--;
 }
 
 /* Memory is low: whole entries nobody maps, then the pages of the others
@@ -132,11 +260,9 @@ bool filemap_shrink(void)
 			mapping_free(&mappings[i]);
 	for (int i = 0; i < MAX_MAPPINGS; i++) {
 		struct address_space *as = &mappings[i];
-		if (as->used && as->root) {
-			u64 n = radix_drop(as->root, RADIX_LEVELS - 1, false);
-			as->nrpages -= n;
-			cached_pages -= n;
-		}
+		long err = 0;
+		if (as->used)
+			for_each_page(as, 0, MAX_PGOFF, shrink_leaf, &err);
 	}
 	return cached_pages < before;
 }
@@ -209,12 +335,13 @@ struct address_space *filemap_get(long h, long *err)
 	}
 	struct address_space *as = free_slot;
 	*as = (struct address_space){
-		.used = true, .pins = 1, .handle = nh,
+		.used = true, .pins = 1, .handle = nh, .whandle = -1,
 		.dev = kst.st_dev, .ino = kst.st_ino, .size = kst.st_size,
 		.mtime = kst.st_mtime, .mtime_nsec = kst.st_mtime_nsec,
 		.ctime = kst.st_ctime, .ctime_nsec = kst.st_ctime_nsec,
 		.last_used = ++filemap_clock,
 	};
+	nr_used++;
 	return as;
 }
 
@@ -242,7 +369,7 @@ u64 filemap_find(struct address_space *as, u64 pgoff)
 	if (pgoff >= MAX_PGOFF || pgoff >= PAGE_ALIGN(as->size) >> PAGE_SHIFT)
 		return 0;
 	u64 *slot = radix_slot(as, pgoff, false);
-	return slot ? *slot : 0;
+	return slot ? slot_page(*slot) : 0;
 }
 
 /*
@@ -308,4 +435,175 @@ long filemap_page(struct address_space *as, u64 pgoff, u64 *pa)
 		return err;
 	*pa = filemap_find(as, pgoff);
 	return *pa ? 0 : -EIO;		/* the file shrank under us */
+}
+
+/* ---- shared writable mappings, and read()/write() coherence ---- */
+
+/* A shared mapping that may be written (the descriptor is O_RDWR): the
+ * entry gets a handle of its own open for writing, for write-back. */
+long filemap_open_writable(struct address_space *as, long handle)
+{
+	if (as->whandle >= 0)
+		return 0;
+	long h = hostcall(HC_REOPEN, handle, O_RDWR, 0, 0, 0, 0);
+	if (h < 0)
+		return h;
+	as->whandle = h;
+	return 0;
+}
+
+bool filemap_page_dirty(struct address_space *as, u64 pgoff)
+{
+	u64 *slot = pgoff < MAX_PGOFF ? radix_slot(as, pgoff, false) : NULL;
+	return slot && (*slot & PG_DIRTY);
+}
+
+/* A write through a shared mapping is about to make the page differ from
+ * the file (do_shared_fault / do_wp_page's page_mkwrite). */
+void filemap_mark_dirty(struct address_space *as, u64 pgoff)
+{
+	u64 *slot = pgoff < MAX_PGOFF ? radix_slot(as, pgoff, false) : NULL;
+	if (slot && *slot && !(*slot & PG_DIRTY)) {
+		*slot |= PG_DIRTY;
+		as->nr_dirty++;
+		total_dirty++;
+	}
+}
+
+/* msync, munmap, exit: the dirty pages of [first, last) to the file. */
+long filemap_writeback(struct address_space *as, u64 first, u64 last)
+{
+	return writeback_range(as, first, MIN(last, MAX_PGOFF));
+}
+
+/* Power-off: nothing written through a mapping may be lost. */
+void filemap_sync_all(void)
+{
+	for (int i = 0; i < MAX_MAPPINGS; i++)
+		if (mappings[i].used)
+			writeback_range(&mappings[i], 0, MAX_PGOFF);
+}
+
+/* The entries caching the host file f is open on, one after the other
+ * from prev (NULL: the first); NULL when there are no more.  Usually
+ * there is one; a file the host changed has a stale one beside.  (Linux
+ * finds its one cache through the inode; here the device and inode
+ * number are asked once per open file and kept in it.) */
+static struct address_space *next_mapping(struct file *f, struct address_space *prev)
+{
+	if (!nr_used || f->type != FT_HOST)
+		return NULL;
+	if (!f->f_ident) {
+		static struct stat kst;
+		if (hostcall(HC_FSTAT, f->handle, hc_pa(&kst), 0, 0, 0, 0) < 0)
+			return NULL;
+		f->f_ident = true;
+		f->f_regular = (kst.st_mode & S_IFMT) == S_IFREG;
+		f->f_dev = kst.st_dev;
+		f->f_ino = kst.st_ino;
+	}
+	if (!f->f_regular)
+		return NULL;
+	for (int i = prev ? prev - mappings + 1 : 0; i < MAX_MAPPINGS; i++) {
+		struct address_space *as = &mappings[i];
+		if (as->used && as->dev == f->f_dev && as->ino == f->f_ino)
+			return as;
+	}
+	return NULL;
+}
+
+#define for_each_file_mapping(as, f) \
+	for (struct address_space *as = next_mapping(f, NULL); as; as = next_mapping(f, as))
+
+/* Where n bytes just read or written were: *off FILEMAP_CUR means they
+ * end at the file's offset now.  False if that cannot be known. */
+static bool file_offset(struct file *f, u64 *off, u64 n)
+{
+	if (*off == FILEMAP_CUR) {
+		long cur = hostcall(HC_LSEEK, f->handle, 0, SEEK_CUR, 0, 0, 0);
+		if (cur < 0 || (u64)cur < n)
+			return false;
+		*off = cur - n;
+	}
+	return true;
+}
+
+/* write(), pwrite(), sendfile() put n bytes from buf at off in the file:
+ * the cached pages they cover take the same bytes. */
+void filemap_file_written(struct file *f, u64 off, const void *buf, u64 n)
+{
+	bool where = false;
+	for_each_file_mapping(as, f) {
+		if (!where && !(where = file_offset(f, &off, n)))
+			return;
+		for (u64 done = 0; done < n;) {
+			u64 pos = off + done, pgoff = pos >> PAGE_SHIFT, in = pos & ~PAGE_MASK;
+			u64 k = MIN(n - done, PAGE_SIZE - in);
+			u64 *slot = pgoff < MAX_PGOFF ? radix_slot(as, pgoff, false) : NULL;
+			if (slot && *slot)
+				memcpy((u8 *)__va(slot_page(*slot)) + in, (const u8 *)buf + done, k);
+			done += k;
+		}
+		if (!as->stale)
+			refresh(as);
+	}
+}
+
+/* read() got n bytes of the file at off into buf from the host: pages
+ * written through a mapping and not yet written back are newer. */
+void filemap_read_overlay(struct file *f, u64 off, void *buf, u64 n)
+{
+	if (!total_dirty)
+		return;
+	bool where = false;
+	for_each_file_mapping(as, f) {
+		if (!as->nr_dirty)
+			continue;
+		if (!where && !(where = file_offset(f, &off, n)))
+			return;
+		for (u64 done = 0; done < n;) {
+			u64 pos = off + done, pgoff = pos >> PAGE_SHIFT, in = pos & ~PAGE_MASK;
+			u64 k = MIN(n - done, PAGE_SIZE - in);
+			u64 *slot = pgoff < MAX_PGOFF ? radix_slot(as, pgoff, false) : NULL;
+			if (slot && (*slot & PG_DIRTY))
+				memcpy((u8 *)buf + done, (u8 *)__va(slot_page(*slot)) + in, k);
+			done += k;
+		}
+	}
+}
+
+/* The guest truncated the file (ftruncate, O_TRUNC): pages wholly past
+ * the new end are unmapped everywhere and dropped, so touching them is
+ * SIGBUS; the rest of the last page reads as zeros (truncate_pagecache). */
+void filemap_truncated(struct file *f)
+{
+	for_each_file_mapping(as, f) {
+		u64 old = as->size;
+		refresh(as);
+		if (as->size >= old)
+			continue;
+		u64 first = PAGE_ALIGN(as->size) >> PAGE_SHIFT;
+		long err = 0;
+		unmap_mapping_pages(as, first);
+		for_each_page(as, first, MAX_PGOFF, truncate_leaf, &err);
+		if (as->size & ~PAGE_MASK) {
+			u64 *slot = radix_slot(as, as->size >> PAGE_SHIFT, false);
+			if (slot && *slot) {
+				u64 in = as->size & ~PAGE_MASK;
+				memset((u8 *)__va(slot_page(*slot)) + in, 0, PAGE_SIZE - in);
+			}
+		}
+	}
+}
+
+/* fsync, fdatasync: what was written through mappings reaches the file. */
+long filemap_fsync(struct file *f)
+{
+	long err = 0;
+	for_each_file_mapping(as, f) {
+		long r = writeback_range(as, 0, MAX_PGOFF);
+		if (r && !err)
+			err = r;
+	}
+	return err;
 }

@@ -122,6 +122,19 @@ void mmput(struct mm_struct *mm)
  */
 static struct mm_struct *dup_mm(struct mm_struct *old)
 {
+	/* Shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS, /dev/zero) has
+	 * no file to find its pages in later: each side would fault in a
+	 * page of its own.  Its pages are made present now, so that both
+	 * sides map the same frames (Linux backs such memory with a shmem
+	 * file instead). */
+	if (old == current->mm)
+		for (int i = 0; i < old->map_count; i++) {
+			const struct vm_area_struct *v = &old->vmas[i];
+			if ((v->vm_flags & VM_SHARED) && !v->vm_file)
+				for (u64 va = v->vm_start; va < v->vm_end; va += PAGE_SIZE)
+					if (!populate_page(va))
+						return NULL;
+		}
 	struct mm_struct *mm = mm_alloc();
 	if (!mm)
 		return NULL;

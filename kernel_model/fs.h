@@ -30,6 +30,10 @@ struct file {
 	u64 proc_len, proc_pos;
 	void *private_data;		/* FT_EPOLL, FT_EVENTFD: their state */
 	bool host_stream;		/* FT_HOST: lstar's stdin or terminal, reads may wait */
+	/* FT_HOST: the file's identity, asked once (filemap.c finds the
+	 * page cache entry of the file with it) */
+	bool f_ident, f_regular;
+	u64 f_dev, f_ino;
 };
 
 /* file.c */

@@ -15,7 +15,9 @@
  *
  * A file mapping's first touch maps the page cache's page (filemap.c):
  * read-only in a private mapping, so that a write copies it the same way
- * (the cache's own reference makes the page shared).
+ * (the cache's own reference makes the page shared).  A shared mapping
+ * maps it read-only too until the page is dirty: the first write faults,
+ * marks the page dirty for write-back, and only then makes it writable.
  */
 #include "sched.h"
 #include "mm.h"
@@ -40,10 +42,24 @@ static bool access_ok_vma(const struct vm_area_struct *vma, bool write)
 	return vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC);
 }
 
-/* Copy-on-write: give the writer a frame of its own (mm/memory.c). */
+static u64 vma_pgoff(const struct vm_area_struct *vma, u64 va)
+{
+	return vma->vm_pgoff + ((va - vma->vm_start) >> PAGE_SHIFT);
+}
+
+/* A shared file mapping's page is writable once it is dirty. */
+static bool shared_file_writable(const struct vm_area_struct *vma, u64 va)
+{
+	return filemap_page_dirty(vma->vm_file, vma_pgoff(vma, va));
+}
+
+/* Copy-on-write: give the writer a frame of its own (mm/memory.c); in a
+ * shared file mapping, the first write to a clean page (page_mkwrite). */
 static int do_wp_page(u64 *pte, u64 va, const struct vm_area_struct *vma)
 {
 	u64 pa = *pte & PTE_PFN_MASK;
+	if (vma->vm_file && (vma->vm_flags & VM_SHARED))
+		filemap_mark_dirty(vma->vm_file, vma_pgoff(vma, va));
 	if (page_count(pa) > 1 && !(vma->vm_flags & VM_SHARED)) {
 		u64 npa = alloc_page();
 		if (!npa)
@@ -72,10 +88,12 @@ static u64 alloc_user_page(void)
  * mapping a copy.  Returns the frame with a reference for the caller. */
 static long file_page(const struct vm_area_struct *vma, u64 va, bool write, u64 *out)
 {
-	u64 pa, pgoff = vma->vm_pgoff + ((va - vma->vm_start) >> PAGE_SHIFT);
+	u64 pa, pgoff = vma_pgoff(vma, va);
 	long err = filemap_page(vma->vm_file, pgoff, &pa);
 	if (err)
 		return err;
+	if (write && (vma->vm_flags & VM_SHARED))
+		filemap_mark_dirty(vma->vm_file, pgoff);
 	if (write && !(vma->vm_flags & VM_SHARED)) {
 		u64 npa = alloc_user_page();
 		if (!npa)
@@ -101,10 +119,10 @@ static void map_file_pages(const struct vm_area_struct *vma, u64 start, u64 end,
 	u64 f = pte_flags(vma->vm_flags);
 	if (!f)
 		return;
-	if (!(vma->vm_flags & VM_SHARED))
-		f &= ~(_PAGE_RW | _PAGE_DIRTY);
 	for (u64 va = start; va < end; va += PAGE_SIZE) {
-		u64 pgoff = vma->vm_pgoff + ((va - vma->vm_start) >> PAGE_SHIFT), pa;
+		u64 pgoff = vma_pgoff(vma, va), pa, pf = f;
+		if (!(vma->vm_flags & VM_SHARED) || !filemap_page_dirty(vma->vm_file, pgoff))
+			pf &= ~(_PAGE_RW | _PAGE_DIRTY);
 		u64 *pte = pte_walk(va, false);
 		if (pte && (*pte & _PAGE_PRESENT))
 			continue;
@@ -114,7 +132,7 @@ static void map_file_pages(const struct vm_area_struct *vma, u64 start, u64 end,
 		if (!(pte = pte_walk(va, true)))
 			return;
 		get_page(pa);
-		*pte = pa | f;
+		*pte = pa | pf;
 		mm_rss_inc();
 	}
 }
@@ -159,8 +177,11 @@ int handle_mm_fault(u64 addr, bool write)
 		long r = file_page(vma, addr & PAGE_MASK, write, &pa);
 		if (r < 0)
 			return r;
-		if (r == 0 && !(vma->vm_flags & VM_SHARED))
-			f &= ~(_PAGE_RW | _PAGE_DIRTY);	/* the cache's page: copy on write */
+		/* The cache's page: copy on write in a private mapping, mark
+		 * dirty on the first write in a shared one. */
+		if (r == 0 && (!(vma->vm_flags & VM_SHARED) ||
+			       !shared_file_writable(vma, addr & PAGE_MASK)))
+			f &= ~(_PAGE_RW | _PAGE_DIRTY);
 	} else if (!(pa = alloc_user_page())) {
 		return -ENOMEM;
 	}
@@ -205,6 +226,7 @@ void *populate_page(u64 va)
 			if (r < 0)
 				return NULL;
 			if (r == 0) {	/* a shared mapping: the cache's page */
+				filemap_mark_dirty(vma->vm_file, vma_pgoff(vma, va & PAGE_MASK));
 				*pte = pa | pte_flags(vma->vm_flags);
 				mm_rss_inc();
 				return __va(pa);
@@ -251,6 +273,36 @@ void zap_page_range(u64 start, u64 end)
 	}
 }
 
+/* Truncation: the pages of as from page index first on leave every
+ * process's page tables (unmap_mapping_range; private copies too, as on
+ * Linux: past the end of the file there is nothing to map). */
+void unmap_mapping_pages(struct address_space *as, u64 first)
+{
+	for_each_task(t) {
+		struct mm_struct *mm = t->mm;
+		if (!mm)
+			continue;
+		for (int i = 0; i < mm->map_count; i++) {
+			struct vm_area_struct *v = &mm->vmas[i];
+			u64 npages = (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+			if (v->vm_file != as || v->vm_pgoff + npages <= first)
+				continue;
+			u64 va = v->vm_start +
+				 ((first > v->vm_pgoff ? first - v->vm_pgoff : 0) << PAGE_SHIFT);
+			for (; va < v->vm_end; va += PAGE_SIZE) {
+				u64 *pte = pte_walk_pgd(mm->pgd, va);
+				if (!pte || !(*pte & _PAGE_PRESENT))
+					continue;
+				put_page(*pte & PTE_PFN_MASK);
+				*pte = 0;
+				mm->rss--;
+				if (mm == current->mm)
+					invlpg(va);
+			}
+		}
+	}
+}
+
 void change_protection(u64 start, u64 end, unsigned long vm_flags)
 {
 	u64 f = pte_flags(vm_flags);
@@ -263,6 +315,13 @@ void change_protection(u64 start, u64 end, unsigned long vm_flags)
 			if ((pf & _PAGE_RW) && !(vm_flags & VM_SHARED) &&
 			    page_count(*pte & PTE_PFN_MASK) > 1)
 				pf &= ~(_PAGE_RW | _PAGE_DIRTY);
+			/* A clean page of a shared file mapping waits for its
+			 * first write to be marked dirty. */
+			if ((pf & _PAGE_RW) && (vm_flags & VM_SHARED)) {
+				struct vm_area_struct *vma = find_vma(va);
+				if (vma && vma->vm_file && !shared_file_writable(vma, va))
+					pf &= ~(_PAGE_RW | _PAGE_DIRTY);
+			}
 			/* PROT_NONE keeps the frame, supervisor-only. */
 			*pte = (*pte & PTE_PFN_MASK) | (pf ? pf : _PAGE_PRESENT | _PAGE_NX);
 			invlpg(va);

@@ -55,6 +55,7 @@ u64 user_pgtable_pages(u64 pgd);	/* VmPTE: the user half's table pages */
 #define VM_WRITE	0x2
 #define VM_EXEC		0x4
 #define VM_SHARED	0x8	/* MAP_SHARED: fork shares the pages, no copy-on-write */
+#define VM_MAYWRITE	0x10	/* a shared file mapping whose file is open for writing */
 #define VM_PROT_MASK	0x7
 #define VM_HEAP		0x100	/* the brk area: never merged with its neighbours */
 #define MAX_VMAS	1024	/* a python3 with its extension modules maps ~300 areas */
@@ -108,6 +109,21 @@ u64 filemap_find(struct address_space *as, u64 pgoff);	/* cached page or 0 */
 bool filemap_shrink(void);	/* give memory back; false if nothing could go */
 const char *filemap_name(const struct address_space *as);	/* "" if unknown */
 void filemap_set_name(struct address_space *as, const char *path);
+/* Shared writable mappings: pages written through them are dirty until
+ * written back to the file (msync, munmap, exit, fsync, reclaim). */
+long filemap_open_writable(struct address_space *as, long handle);
+bool filemap_page_dirty(struct address_space *as, u64 pgoff);
+void filemap_mark_dirty(struct address_space *as, u64 pgoff);
+long filemap_writeback(struct address_space *as, u64 first, u64 last);	/* page indexes */
+void filemap_sync_all(void);
+/* read()/write()/truncate of a host file, kept coherent with the cache.
+ * off FILEMAP_CUR: the n bytes end at the file's current offset. */
+struct file;
+#define FILEMAP_CUR	(~0UL)
+void filemap_file_written(struct file *f, u64 off, const void *buf, u64 n);
+void filemap_read_overlay(struct file *f, u64 off, void *buf, u64 n);
+void filemap_truncated(struct file *f);
+long filemap_fsync(struct file *f);
 
 /* memory.c */
 int handle_mm_fault(u64 addr, bool write);
@@ -115,6 +131,8 @@ void *populate_page(u64 va);	/* make va present, return its kernel alias */
 int vm_insert_page(u64 va, u64 pa);	/* map frame pa at va (-EEXIST: one is there) */
 void mm_populate(u64 start, u64 end);	/* map a file mapping's pages now */
 void zap_page_range(u64 start, u64 end);
+/* Unmap the pages of as from page index first on, in every process. */
+void unmap_mapping_pages(struct address_space *as, u64 first);
 void change_protection(u64 start, u64 end, unsigned long vm_flags);
 void exc_page_fault(struct pt_regs *regs, unsigned long error, u64 addr);
 

@@ -123,6 +123,16 @@ static void vma_merge_range(u64 start, u64 end)
 	}
 }
 
+/* The dirty pages of a shared file mapping's [start, end) to the file. */
+static long vma_writeback(const struct vm_area_struct *v, u64 start, u64 end)
+{
+	if (!v->vm_file || !(v->vm_flags & VM_MAYWRITE))
+		return 0;
+	u64 first = v->vm_pgoff + ((start - v->vm_start) >> PAGE_SHIFT);
+	return filemap_writeback(v->vm_file, first,
+				 first + ((end - start + PAGE_SIZE - 1) >> PAGE_SHIFT));
+}
+
 int do_munmap(u64 start, u64 len)
 {
 	u64 end = start + PAGE_ALIGN(len);
@@ -132,8 +142,12 @@ int do_munmap(u64 start, u64 len)
 	 * (execve unmaps all 128 TiB of user space). */
 	for (int i = 0; i < init_mm.map_count; i++) {
 		struct vm_area_struct *v = &init_mm.vmas[i];
-		if (v->vm_start < end && start < v->vm_end)
+		if (v->vm_start < end && start < v->vm_end) {
+			/* What was written through a shared mapping reaches
+			 * the file before the mapping goes (exit too). */
+			vma_writeback(v, MAX(start, v->vm_start), MIN(end, v->vm_end));
 			zap_page_range(MAX(start, v->vm_start), MIN(end, v->vm_end));
+		}
 	}
 	int j = 0;
 	for (int i = 0; i < init_mm.map_count; i++) {
@@ -197,10 +211,10 @@ SYSCALL_DEFINE1(brk, unsigned long, newbrk)
  * allocated: the pages come on first touch, a file mapping's from the
  * page cache.  The ELF loader maps programs and interpreters with it.
  */
-long do_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags,
-	     struct address_space *as, u64 off)
+static long do_mmap_flags(u64 addr, u64 len, unsigned long prot, unsigned long flags,
+			  struct address_space *as, u64 off, unsigned long vm_extra)
 {
-	unsigned long vmf = prot_to_vm(prot);
+	unsigned long vmf = prot_to_vm(prot) | vm_extra;
 
 	if (!len || (off & ~PAGE_MASK))
 		return -EINVAL;
@@ -228,6 +242,12 @@ long do_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags,
 	return addr;
 }
 
+long do_mmap(u64 addr, u64 len, unsigned long prot, unsigned long flags,
+	     struct address_space *as, u64 off)
+{
+	return do_mmap_flags(addr, len, prot, flags, as, off, 0);
+}
+
 /* A private copy of a file that has no page cache entry (the cache is
  * full of files in use): read now, page by page. */
 static long copy_file_pages(u64 addr, u64 len, struct file *file, u64 off)
@@ -248,6 +268,7 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 {
 	struct file *file = NULL;
 	struct address_space *as = NULL;
+	unsigned long vm_extra = 0;
 
 	if (!len || (off & ~PAGE_MASK))
 		return -EINVAL;
@@ -258,16 +279,12 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 		if (!file)
 			return -EBADF;
 		/* Reading needs a file open for reading, a shared writable
-		 * mapping one open for both (as on Linux).  Writes to a shared
-		 * file mapping would then have to reach the file; this kernel
-		 * cannot, so it refuses rather than lose them silently. */
+		 * mapping one open for both (as on Linux). */
 		if ((file->f_flags & O_ACCMODE) == O_WRONLY)
 			return -EACCES;
-		if ((flags & MAP_SHARED) && (prot & PROT_WRITE)) {
-			if ((file->f_flags & O_ACCMODE) != O_RDWR)
-				return -EACCES;
-			return -ENODEV;
-		}
+		bool shared = (flags & MAP_SHARED) && file->type == FT_HOST;
+		if (shared && (prot & PROT_WRITE) && (file->f_flags & O_ACCMODE) != O_RDWR)
+			return -EACCES;
 		if (off + PAGE_ALIGN(len) < off)
 			return -EOVERFLOW;
 		/* A host file is served from the page cache.  The kernel's
@@ -275,11 +292,22 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 		if (file->type == FT_HOST) {
 			long err = 0;
 			as = filemap_get(file->handle, &err);
-			if (!as && err != -ENFILE)
-				return err;
+			if (!as && (err != -ENFILE || shared))
+				return err == -ENFILE ? -ENOMEM : err;
+			/* A shared mapping of a file open for writing may be
+			 * written, now or after mprotect: write-back needs a
+			 * handle of the cache's own. */
+			if (shared && (file->f_flags & O_ACCMODE) == O_RDWR) {
+				err = filemap_open_writable(as, file->handle);
+				if (err) {
+					filemap_unpin(as);
+					return err;
+				}
+				vm_extra = VM_MAYWRITE;
+			}
 		}
 	}
-	long ret = do_mmap(addr, len, prot, flags, as, off);
+	long ret = do_mmap_flags(addr, len, prot, flags, as, off, vm_extra);
 	if (ret >= 0 && as && (flags & MAP_POPULATE))
 		mm_populate(ret, ret + PAGE_ALIGN(len));
 	filemap_unpin(as);
@@ -305,12 +333,13 @@ SYSCALL_DEFINE3(mprotect, unsigned long, start, unsigned long, len,
 	if (end < start || end > TASK_SIZE_MAX)
 		return -ENOMEM;
 	/* The whole range must be mapped, with no hole.  A shared file
-	 * mapping never becomes writable (see mmap). */
+	 * mapping becomes writable only if its file was open for writing. */
 	for (u64 va = start; va < end;) {
 		struct vm_area_struct *v = find_vma(va);
 		if (!v)
 			return -ENOMEM;
-		if (v->vm_file && (v->vm_flags & VM_SHARED) && (prot & PROT_WRITE))
+		if (v->vm_file && (v->vm_flags & VM_SHARED) && (prot & PROT_WRITE) &&
+		    !(v->vm_flags & VM_MAYWRITE))
 			return -EACCES;
 		va = v->vm_end;
 	}
@@ -474,10 +503,43 @@ SYSCALL_DEFINE3(madvise, unsigned long, start, unsigned long, len, int, advice)
 	return 0;
 }
 
+/*
+ * msync (mm/msync.c): write what was written through shared file
+ * mappings in the range back to the files, now, for MS_ASYNC as for
+ * MS_SYNC (the host's write is the I/O).  MS_INVALIDATE has nothing to
+ * do: the mappings are the page cache.  A hole in the range is ENOMEM,
+ * after the mapped parts are written, as on Linux.
+ */
 SYSCALL_DEFINE3(msync, unsigned long, start, unsigned long, len, int, flags)
 {
-	(void)len; (void)flags;
-	return (start & ~PAGE_MASK) ? -EINVAL : 0;
+	if ((start & ~PAGE_MASK) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	u64 end = start + PAGE_ALIGN(len);
+	if (end < start || end > TASK_SIZE_MAX)
+		return -ENOMEM;
+	long ret = 0;
+	for (u64 va = start; va < end;) {
+		struct vm_area_struct *v = find_vma(va);
+		if (!v) {
+			/* a hole: skip to the next area */
+			ret = -ENOMEM;
+			u64 next = end;
+			for (int i = 0; i < init_mm.map_count; i++)
+				if (init_mm.vmas[i].vm_start > va) {
+					next = MIN(end, init_mm.vmas[i].vm_start);
+					break;
+				}
+			va = next;
+			continue;
+		}
+		u64 e = MIN(end, v->vm_end);
+		long r = vma_writeback(v, va, e);
+		if (r && !ret)
+			ret = -EIO;
+		va = e;
+	}
+	return ret;
 }
 
 /* For the ELF loader: give [start, end) at least `flags`, whether or not

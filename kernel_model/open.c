@@ -41,6 +41,9 @@ static long do_sys_open(int dirfd, const char __user *filename, int flags,
 		return -ENFILE;
 	}
 	f->handle = h;
+	/* An O_TRUNC open of a file some process maps cuts its pages too. */
+	if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY)
+		filemap_truncated(f);
 	fd = fd_install_lowest(f, 0, flags & O_CLOEXEC);
 	if (fd < 0)
 		fput(f);
@@ -130,13 +133,20 @@ SYSCALL_DEFINE2(ftruncate, int, fd, long, length)
 		return -EINVAL;
 	if (length < 0)
 		return -EINVAL;
-	return hostcall(HC_FTRUNCATE, f->handle, length, 0, 0, 0, 0);
+	long r = hostcall(HC_FTRUNCATE, f->handle, length, 0, 0, 0, 0);
+	if (r == 0)
+		filemap_truncated(f);
+	return r;
 }
 
-/* Host writes are synchronous already: nothing is buffered in the kernel. */
+/* Host writes are synchronous already; what the kernel holds is what was
+ * written through shared mappings of the file (filemap.c). */
 SYSCALL_DEFINE1(fsync, int, fd)
 {
-	return fget(fd) ? 0 : -EBADF;
+	struct file *f = fget(fd);
+	if (!f)
+		return -EBADF;
+	return filemap_fsync(f) ? -EIO : 0;
 }
 
 SYSCALL_DEFINE1(umask, int, mask)

@@ -54,6 +54,9 @@ static long host_read(struct file *f, char __user *buf, u64 n, u64 pos)
 				   pos + done, 0, 0);
 		if (r < 0)
 			return done ? (long)done : r;
+		if (r > 0)
+			filemap_read_overlay(f, pos == NO_POS ? FILEMAP_CUR : pos + done,
+					     hc_bounce, r);
 		/* As on Linux, the destination is only touched when there is
 		 * data: a read at end of file succeeds even into a bad buffer,
 		 * and data read into a bad buffer is lost (-EFAULT). */
@@ -79,6 +82,9 @@ static long host_write(struct file *f, const char __user *buf, u64 n, u64 pos)
 				   pos + done, 0, 0);
 		if (r < 0)
 			return done ? (long)done : r;
+		if (r > 0)
+			filemap_file_written(f, pos == NO_POS ? FILEMAP_CUR : pos + done,
+					     hc_bounce, r);
 		done += r;
 		if ((u64)r < chunk)
 			break;
@@ -274,9 +280,12 @@ SYSCALL_DEFINE4(sendfile64, int, out_fd, int, in_fd, long __user *, offset,
 				return r;
 			break;
 		}
+		filemap_read_overlay(in, offset ? (u64)(pos + done) : FILEMAP_CUR, hc_bounce, r);
 		long w = hostcall(HC_WRITE, out->handle, hc_pa(hc_bounce), r, 0, 0, 0);
 		if (w < 0)
 			return done ? done : w;
+		if (w > 0)
+			filemap_file_written(out, FILEMAP_CUR, hc_bounce, w);
 		done += w;
 		if (w < r)
 			break;

@@ -110,6 +110,9 @@
 #define MREMAP_FIXED	2
 #define MREMAP_DONTUNMAP	4
 #define MADV_DONTNEED	4
+#define MS_ASYNC	1
+#define MS_INVALIDATE	2
+#define MS_SYNC		4
 
 #define ARCH_SET_GS	0x1001
 #define ARCH_SET_FS	0x1002
