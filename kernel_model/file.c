@@ -19,6 +19,25 @@ struct file *fget(int fd)
 	return fd_array[fd];
 }
 
+/* A host file's device and inode, asked once and kept in the open file
+ * (the page cache and the lock table find files by them). */
+long file_identity(struct file *f)
+{
+	if (f->f_ident)
+		return 0;
+	if (f->type != FT_HOST)
+		return -EINVAL;
+	static struct stat kst;
+	long err = hostcall(HC_FSTAT, f->handle, hc_pa(&kst), 0, 0, 0, 0);
+	if (err < 0)
+		return err;
+	f->f_ident = true;
+	f->f_regular = (kst.st_mode & S_IFMT) == S_IFREG;
+	f->f_dev = kst.st_dev;
+	f->f_ino = kst.st_ino;
+	return 0;
+}
+
 struct file *alloc_file(enum file_type type, unsigned int flags)
 {
 	for (int i = 0; i < NR_FILE; i++) {
@@ -34,6 +53,7 @@ struct file *alloc_file(enum file_type type, unsigned int flags)
 
 void fput(struct file *f)
 {
+	locks_remove_file(f, f->f_count == 1);
 	if (--f->f_count > 0)
 		return;
 	if (f->type == FT_HOST)
@@ -188,31 +208,18 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned int, cmd, unsigned long, arg)
 	case F_SETFL:
 		return setfl(f, arg);
 	case F_GETLK:
+	case F_OFD_GETLK:
+		return fcntl_getlk(f, cmd, (void __user *)arg);
 	case F_SETLK:
 	case F_SETLKW:
-		return 0;	/* record locks are not kept: every lock is granted */
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return fcntl_setlk(f, cmd, (void __user *)arg);
 	default:
 		return -EINVAL;
 	}
 }
 
-/* flock (fs/locks.c): one process runs at a time and a forked child runs
- * to its end before its parent goes on, so a lock is never contended:
- * a valid request on an open file succeeds. */
-#define LOCK_SH	1
-#define LOCK_EX	2
-#define LOCK_NB	4
-#define LOCK_UN	8
-
-SYSCALL_DEFINE2(flock, unsigned int, fd, unsigned int, cmd)
-{
-	if (!fget((int)fd))
-		return -EBADF;
-	unsigned op = cmd & ~LOCK_NB;
-	if (op != LOCK_SH && op != LOCK_EX && op != LOCK_UN)
-		return -EINVAL;
-	return 0;
-}
 
 /* fadvise64 (mm/fadvise.c): advice is checked and then not needed, the
  * host reads ahead on its own. */

@@ -493,16 +493,7 @@ static struct address_space *next_mapping(struct file *f, struct address_space *
 {
 	if (!nr_used || f->type != FT_HOST)
 		return NULL;
-	if (!f->f_ident) {
-		static struct stat kst;
-		if (hostcall(HC_FSTAT, f->handle, hc_pa(&kst), 0, 0, 0, 0) < 0)
-			return NULL;
-		f->f_ident = true;
-		f->f_regular = (kst.st_mode & S_IFMT) == S_IFREG;
-		f->f_dev = kst.st_dev;
-		f->f_ino = kst.st_ino;
-	}
-	if (!f->f_regular)
+	if (file_identity(f) || !f->f_regular)
 		return NULL;
 	for (int i = prev ? prev - mappings + 1 : 0; i < MAX_MAPPINGS; i++) {
 		struct address_space *as = &mappings[i];

@@ -45,6 +45,13 @@ int fd_install_lowest(struct file *f, int from, bool cloexec);
 void close_on_exec_files(void);
 long setfl(struct file *f, unsigned long flags);	/* F_SETFL */
 void set_close_on_exec(int fd, bool on);		/* F_SETFD, FIOCLEX */
+long file_identity(struct file *f);	/* FT_HOST: fill f_dev, f_ino (0 or -errno) */
+
+/* locks.c: fcntl record locks (POSIX and OFD) and flock */
+struct flock;
+long fcntl_getlk(struct file *f, unsigned int cmd, struct flock __user *arg);
+long fcntl_setlk(struct file *f, unsigned int cmd, struct flock __user *arg);
+void locks_remove_file(struct file *f, bool last);	/* a descriptor of f closes */
 
 /* eventpoll.c, eventfd.c */
 void ep_release(struct file *f);

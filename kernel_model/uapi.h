@@ -42,6 +42,7 @@
 #define EROFS 30
 #define EPIPE 32
 #define ERANGE 34
+#define ENOLCK 37
 #define ENAMETOOLONG 36
 #define ENOSYS 38
 #define ENOTEMPTY 39
@@ -83,6 +84,9 @@
 #define F_GETLK		5
 #define F_SETLK		6
 #define F_SETLKW	7
+#define F_OFD_GETLK	36
+#define F_OFD_SETLK	37
+#define F_OFD_SETLKW	38
 #define F_DUPFD_CLOEXEC	1030
 #define FD_CLOEXEC	1
 
