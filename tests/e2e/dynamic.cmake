@@ -51,6 +51,10 @@ e2e_needs(dyn_bash "/bin/bash" -- /bin/bash ${E2E_DATA}/dyn_bash.sh ${T} ${N})
 e2e_needs(dyn_bash_c "/bin/bash" -- /bin/bash -c "seq 1 300 | sort -r | head -n 2 && echo \$(echo nested \$(echo twice))")
 e2e_needs(dyn_sort_uniq_sha "/bin/bash;/usr/bin/sha256sum" --sh -- "@RUN@ /bin/bash -c 'cut -c1 ${N} | sort | uniq -c | sha256sum'")
 e2e_needs(dyn_find_xargs_grep "/usr/bin/find;/usr/bin/xargs;/bin/grep" --sh -- "mkdir -p d/e && cp ${T} d/a.txt && cp ${N} d/e/b.txt && @RUN@ /usr/bin/find d -name '*.txt' | sort | @RUN@ /usr/bin/xargs /bin/grep -c line")
+# sqlite's WAL mode: MAP_SHARED of the -shm file, fcntl record locks.
+e2e_needs(dyn_sqlite_wal "/usr/bin/python3" -- /usr/bin/python3 ${E2E_DATA}/sqlite_wal.py)
+# The sqlite3 shell, two processes on one database through a pipe.
+e2e_needs(dyn_sqlite3_shell "/usr/bin/sqlite3" --sh -- "@RUN@ /usr/bin/sqlite3 t.db 'pragma journal_mode=wal; create table t(a); insert into t values(1),(2),(3);' && @RUN@ /usr/bin/sqlite3 t.db 'select sum(a) from t; pragma integrity_check;'")
 e2e_needs(dyn_git "/usr/bin/git" -- /usr/bin/git --version)
 e2e_needs(dyn_gcc "/usr/bin/gcc" --sh -- "printf 'int main(void) { return 42\\073 }\\n' > t.c && @RUN@ /usr/bin/gcc -O1 -o t t.c && ./t || echo status $?")
 
