@@ -26,8 +26,9 @@
 #include "processor.h"
 #include "binprm.h"
 
-#define STACK_SIZE	(8UL << 20)	/* RLIMIT_STACK */
-#define MMAP_GAP	(128UL << 20)	/* Linux's minimum gap below the stack */
+#define STACK_EXPAND	(128UL << 10)	/* Linux's stack_expand: room below the arguments */
+#define MMAP_MIN_GAP	(128UL << 20)	/* Linux's smallest gap below the stack top */
+#define MMAP_MAX_GAP	(TASK_SIZE_MAX / 6 * 5)
 #define PATH_MAX_EXE	4096
 #define ELF_ET_DYN_BASE	0x555555554000UL	/* where Linux puts a PIE */
 #define MAX_PHNUM	64
@@ -214,7 +215,14 @@ void set_exe_path(const char *p)
  * file run (a script's interpreter), the name (comm) the one execve got. */
 void setup_new_exec(struct linux_binprm *b)
 {
-	init_mm.mmap_base = STACK_TOP - MMAP_GAP;
+	/* mmap_base (mm/util.c): below room for a stack of RLIMIT_STACK and
+	 * its guard gap, at least 128 MiB, at most 5/6 of the address space
+	 * (an unlimited stack). */
+	u64 gap = current->signal->rlim[RLIMIT_STACK].rlim_cur;
+	if (gap + STACK_GUARD_GAP > gap)
+		gap += STACK_GUARD_GAP;
+	gap = MIN(MAX(gap, MMAP_MIN_GAP), MMAP_MAX_GAP);
+	init_mm.mmap_base = PAGE_ALIGN(STACK_TOP - gap);
 	if (b->filename) {
 		set_exe_path(b->interp ? b->interp : b->filename);
 		set_task_comm(b->filename);
@@ -230,7 +238,10 @@ static void set_brk(const struct linux_binprm *b)
 /* The stack and what _start finds on it. */
 void finalize_exec(struct linux_binprm *b)
 {
-	if (vma_add(STACK_TOP - STACK_SIZE, STACK_TOP, VM_READ | VM_WRITE))
+	/* The arguments, their pointers and the auxv, and 128 KiB more; the
+	 * stack grows from there on demand (find_extend_vma). */
+	u64 size = PAGE_ALIGN(b->arg_used + (b->argc + b->envc + 64) * 8) + STACK_EXPAND;
+	if (vma_add(STACK_TOP - size, STACK_TOP, VM_READ | VM_WRITE | VM_GROWSDOWN))
 		panic("no room for the stack");
 	create_elf_tables(b);
 }

@@ -83,6 +83,11 @@ void sched_init(void)
 	boot_mm.users = 1;
 	nr_running_tasks = 1;
 	memcpy(boot_signal.rlim, init_rlimits, sizeof(init_rlimits));
+	/* The stack limit is lstar's own (ulimit -s), as a shell's child
+	 * inherits it; the other limits are Linux's defaults. */
+	static struct rlimit host_stack;
+	if (hostcall(HC_GETRLIMIT, RLIMIT_STACK, __pa_symbol(&host_stack), 0, 0, 0, 0) == 0)
+		boot_signal.rlim[RLIMIT_STACK] = host_stack;
 	current = t;
 }
 

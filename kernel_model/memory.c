@@ -158,7 +158,7 @@ void mm_populate(u64 start, u64 end)
  * not allowed), -ENOMEM, or -EIO (a file page past the end of the file). */
 int handle_mm_fault(u64 addr, bool write)
 {
-	struct vm_area_struct *vma = find_vma(addr);
+	struct vm_area_struct *vma = find_extend_vma(addr);
 	if (!vma || !access_ok_vma(vma, write))
 		return -EFAULT;
 
@@ -374,7 +374,7 @@ int fault_in_user(u64 addr, u64 len, bool write)
 	if (addr + len < addr || addr + len > TASK_SIZE_MAX)
 		return -EFAULT;
 	for (u64 va = addr & PAGE_MASK; va < addr + len; va += PAGE_SIZE) {
-		struct vm_area_struct *vma = find_vma(va);
+		struct vm_area_struct *vma = find_extend_vma(va);
 		if (!vma || !access_ok_vma(vma, write))
 			return -EFAULT;
 		u64 *pte = pte_walk(va, false);

@@ -58,6 +58,8 @@ u64 user_pgtable_pages(u64 pgd);	/* VmPTE: the user half's table pages */
 #define VM_MAYWRITE	0x10	/* a shared file mapping whose file is open for writing */
 #define VM_PROT_MASK	0x7
 #define VM_HEAP		0x100	/* the brk area: never merged with its neighbours */
+#define VM_GROWSDOWN	0x200	/* the main stack: grows down on a fault below it */
+#define STACK_GUARD_GAP	(256UL << PAGE_SHIFT)	/* Linux's stack_guard_gap: 1 MiB */
 #define MAX_VMAS	1024	/* a python3 with its extension modules maps ~300 areas */
 
 struct address_space;		/* filemap.c: a file's pages in the page cache */
@@ -89,6 +91,9 @@ struct mm_struct {
 
 /* mmap.c */
 struct vm_area_struct *find_vma(u64 addr);
+/* find_vma, or the stack grown down to cover addr (within RLIMIT_STACK
+ * and the guard gap), or NULL */
+struct vm_area_struct *find_extend_vma(u64 addr);
 int vma_add(u64 start, u64 end, unsigned long flags);
 int do_munmap(u64 start, u64 len);
 int vma_or_flags(u64 start, u64 end, unsigned long flags);

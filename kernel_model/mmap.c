@@ -24,6 +24,34 @@ struct vm_area_struct *find_vma(u64 addr)
 	return NULL;
 }
 
+/*
+ * The main stack grows down on demand (mm/mmap.c expand_downwards): a
+ * touch below it extends it when the stack stays within the process's
+ * RLIMIT_STACK and keeps a gap of STACK_GUARD_GAP above the next mapping
+ * below; anything else is a plain fault (SIGSEGV).  The limit is read at
+ * each fault, so setrlimit takes effect at once, as on Linux.
+ */
+struct vm_area_struct *find_extend_vma(u64 addr)
+{
+	struct vm_area_struct *v = find_vma(addr);
+	if (v)
+		return v;
+	addr &= PAGE_MASK;
+	int i = 0;
+	while (i < init_mm.map_count && init_mm.vmas[i].vm_end <= addr)
+		i++;
+	if (i == init_mm.map_count || !(init_mm.vmas[i].vm_flags & VM_GROWSDOWN))
+		return NULL;
+	v = &init_mm.vmas[i];
+	u64 limit = current->signal->rlim[RLIMIT_STACK].rlim_cur;
+	if (v->vm_end - addr > limit)
+		return NULL;
+	if (i > 0 && addr - init_mm.vmas[i - 1].vm_end < STACK_GUARD_GAP)
+		return NULL;
+	v->vm_start = addr;
+	return v;
+}
+
 static bool range_free(u64 start, u64 end)
 {
 	for (int i = 0; i < init_mm.map_count; i++) {

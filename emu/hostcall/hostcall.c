@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <termios.h>
@@ -449,6 +450,20 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		if (nfd < 0)
 			return hc_lerr(errno);
 		return hc_handle_new(hc, nfd, hc->h[a[0]].path);
+	}
+	case HC_GETRLIMIT: {
+		/* Linux's RLIMIT_* numbers are the host's: lstar runs on Linux. */
+		struct rlimit rl;
+		uint64_t *g = hc_gptr_w(hc, a[1], 2 * sizeof(uint64_t));
+		if (!g)
+			return -EFAULT;
+		if (a[0] >= RLIM_NLIMITS)
+			return -EINVAL;
+		if (getrlimit((int)a[0], &rl) < 0)
+			return hc_lerr(errno);
+		g[0] = rl.rlim_cur;	/* RLIM_INFINITY is ~0 on both sides */
+		g[1] = rl.rlim_max;
+		return 0;
 	}
 	case HC_OPENTTY: {
 		/* lstar's own controlling terminal, outside any --root: it

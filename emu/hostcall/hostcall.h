@@ -91,6 +91,8 @@ enum hc_op {
 				   task (traces, --strace and gdb name it) -> 0 */
 	HC_SIGINT_VECTOR,	/* vector (32-255; 0: off): when lstar gets SIGINT (Ctrl-C), raise
 				   this interrupt instead of stopping the machine -> 0 */
+	HC_GETRLIMIT,		/* resource (Linux RLIMIT_*), struct { u64 cur, max } pa -> 0: lstar's
+				   own limit, which the first process inherits (ulimit -s) */
 	HC_NR_OPS
 };
 
