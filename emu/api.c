@@ -20,7 +20,24 @@
 #include "msr/msr.h"
 
 
-#define DEFAULT_MEM (256ULL << 20)
+#define DEFAULT_MEM (256ULL << 20)	/* the platform contract's RAM_SIZE */
+
+/*
+ * Without --mem, RAM may grow after boot when the kernel asks for more
+ * (HC_MEMORY_ADD, as a kernel takes hot-plugged memory): up to a quarter
+ * of the host's memory, at least 4 GiB and at most 64 GiB.  Only what the
+ * guest touches is ever committed.  With --mem the size is fixed.
+ */
+static uint64_t hotplug_ceiling(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+	uint64_t quarter = pages > 0 && psize > 0 ? (uint64_t)pages * (uint64_t)psize / 4 : 0;
+	if (quarter < (4ULL << 30))
+		quarter = 4ULL << 30;
+	if (quarter > (64ULL << 30))
+		quarter = 64ULL << 30;
+	return quarter & ~0x1FFFFFULL;
+}
 
 static void set_err(char *err, size_t errlen, const char *fmt, const char *a)
 {
@@ -45,7 +62,7 @@ lstar_machine *lstar_machine_new(const struct lstar_config *cfg, char *err, size
 		return NULL;
 	}
 	m->console_fd = 2;
-	if (memory_init(m, size) != 0) {
+	if (memory_init(m, size, cfg->mem_size ? size : hotplug_ceiling()) != 0) {
 		set_err(err, errlen, "%s", "cannot reserve host memory for guest RAM");
 		goto fail;
 	}

@@ -18,6 +18,7 @@ struct machine {
 	struct cpu cpu;              /* the processor */
 	uint8_t *ram;                /* guest RAM, mmap'd lazily (MAP_NORESERVE) */
 	uint64_t ram_size;           /* bytes */
+	uint64_t ram_max;            /* bytes reserved: RAM may grow to this (HC_MEMORY_ADD) */
 	uint32_t *page_gen;          /* per physical page: bumped when code on it is written */
 	uint8_t *code_page;          /* per physical page: 1 if decoded blocks depend on it */
 	int console_fd;              /* port 0xE9 sink */
@@ -49,7 +50,7 @@ struct machine {
 };
 
 /* RAM (emu/memory.c).  size must be a multiple of 4 KiB. */
-int memory_init(struct machine *m, uint64_t size);
+int memory_init(struct machine *m, uint64_t size, uint64_t max);
 void memory_free(struct machine *m);
 
 /* Port I/O (emu/devices.c).  `size` is 1, 2 or 4 bytes. */

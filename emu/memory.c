@@ -68,16 +68,19 @@ void phys_write(struct machine *m, uint64_t pa, unsigned size, uint64_t v)
 	}
 }
 
-int memory_init(struct machine *m, uint64_t size)
+/* RAM of size bytes, and room reserved (not committed) for it to grow to
+ * max when the kernel asks (HC_MEMORY_ADD). */
+int memory_init(struct machine *m, uint64_t size, uint64_t max)
 {
 	m->ram_size = size;
-	m->ram = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	m->ram_max = max > size ? max : size;
+	m->ram = mmap(NULL, m->ram_max, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (m->ram == MAP_FAILED) {
 		m->ram = NULL;
 		return -1;
 	}
-	uint64_t pages = size >> 12;
+	uint64_t pages = m->ram_max >> 12;
 	m->page_gen = calloc(pages, sizeof *m->page_gen);
 	m->code_page = calloc(pages, 1);
 	if (!m->page_gen || !m->code_page)
@@ -88,7 +91,7 @@ int memory_init(struct machine *m, uint64_t size)
 void memory_free(struct machine *m)
 {
 	if (m->ram)
-		munmap(m->ram, m->ram_size);
+		munmap(m->ram, m->ram_max);
 	free(m->page_gen);
 	free(m->code_page);
 	m->ram = NULL;

@@ -28,6 +28,25 @@ static bool env_has(const char *name)
 	return false;
 }
 
+/*
+ * The machine boots with the RAM the platform contract gives (256 MiB
+ * unless --mem says otherwise); lstar can add more behind it when asked,
+ * as a PC adds hot-plugged memory.  It is added before anything is built
+ * on the memory map: the direct map covers it and the page allocator
+ * takes it as one more free range, used after the boot RAM.
+ */
+static void memory_hotplug(void)
+{
+	long end = hostcall(HC_MEMORY_ADD, 0, 0, 0, 0, 0, 0);
+	u64 old = boot_info.ram_size;
+	if (end <= 0 || (u64)end <= old || boot_info.nfree >= LSTAR_BOOT_MAX_FREE)
+		return;
+	boot_info.free[boot_info.nfree].start = old;
+	boot_info.free[boot_info.nfree].size = (u64)end - old;
+	boot_info.nfree++;
+	boot_info.ram_size = end;
+}
+
 void start_kernel(u64 boot_info_pa)
 {
 	/* Still on the firmware's identity map: physical == virtual.  Keep
@@ -39,6 +58,7 @@ void start_kernel(u64 boot_info_pa)
 
 	cpu_init();		/* GDT, TSS, per-CPU, syscall_init() */
 	idt_setup_traps();	/* exceptions now reach traps.c */
+	memory_hotplug();	/* more RAM than we booted with, if lstar has it */
 	page_alloc_init(&boot_info);
 	init_mem_mapping();	/* our page tables; the identity map is gone */
 	sched_init();		/* we are task 0, the first process */

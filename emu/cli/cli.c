@@ -31,7 +31,7 @@ const char cli_usage[] =
 	"  --kernel FILE     boot this ELF64 x86-64 kernel instead of the built-in one\n"
 	"  --console FILE    write the debug console (port 0xE9) to FILE (default: stderr)\n"
 	"  --vendor V        CPU vendor: intel (default) or amd\n"
-	"  --mem SIZE        guest RAM, with K, M or G suffix (default 256M, 2M..64G)\n"
+	"  --mem SIZE        guest RAM, K, M or G suffix (2M..64G); default 256M, growing on request\n"
 	"  --max-insns N     stop after N instructions (status 124)\n"
 	"  --root DIR        confine the guest's file system view to DIR\n"
 	"  --seed N          reproducible runs: random bytes from a generator seeded\n"

@@ -451,6 +451,15 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 			return hc_lerr(errno);
 		return hc_handle_new(hc, nfd, hc->h[a[0]].path);
 	}
+	case HC_MEMORY_ADD: {
+		struct machine *m = hc->m;
+		if (m->ram_max > m->ram_size) {
+			m->ram_size = m->ram_max;
+			m->cpu.ram_size = m->ram_max;
+			tlb_flush_all(&m->cpu);	/* "outside RAM" was cached for it */
+		}
+		return (int64_t)m->ram_size;
+	}
 	case HC_GETRLIMIT: {
 		/* Linux's RLIMIT_* numbers are the host's: lstar runs on Linux. */
 		struct rlimit rl;

@@ -93,6 +93,9 @@ enum hc_op {
 				   this interrupt instead of stopping the machine -> 0 */
 	HC_GETRLIMIT,		/* resource (Linux RLIMIT_*), struct { u64 cur, max } pa -> 0: lstar's
 				   own limit, which the first process inherits (ulimit -s) */
+	HC_MEMORY_ADD,		/* -> the end of RAM in bytes: RAM grows to lstar's reserve (memory
+				   hot-plug, once, only without --mem); [old end, new end) is new
+				   RAM, zero-filled */
 	HC_NR_OPS
 };
 
