@@ -101,16 +101,63 @@ SYSCALL_DEFINE3(fchown, int, fd, unsigned int, user, unsigned int, group)
 
 /* utimensat(dfd, NULL, times, 0) is futimens(dfd, times): glibc and musl
  * both use that form, so a NULL path is the descriptor itself. */
-SYSCALL_DEFINE4(utimensat, int, dfd, const char __user *, filename,
-		struct timespec __user *, utimes, int, flags)
+static struct timespec utimes_t[2];	/* the times, where the device reads them */
+
+/* kt: the two times in kernel memory (utimes_t), or NULL for now. */
+static long do_utimes(int dfd, const char __user *filename, const struct timespec *kt,
+		      int flags)
 {
-	static struct timespec t[2];
 	u64 pa;
-	if (utimes && copy_from_user(t, utimes, sizeof(t)))
-		return -EFAULT;
 	long dh = target(dfd, filename, !filename || (flags & AT_EMPTY_PATH), &pa);
 	if (bad(dh))
 		return dh;
-	return hostcall(HC_UTIMENSAT, dh, pa, utimes ? hc_pa(t) : 0,
+	return hostcall(HC_UTIMENSAT, dh, pa, kt ? hc_pa(kt) : 0,
 			flags & AT_SYMLINK_NOFOLLOW, 0, 0);
+}
+
+SYSCALL_DEFINE4(utimensat, int, dfd, const char __user *, filename,
+		struct timespec __user *, utimes, int, flags)
+{
+	if (utimes && copy_from_user(utimes_t, utimes, sizeof(utimes_t)))
+		return -EFAULT;
+	return do_utimes(dfd, filename, utimes ? utimes_t : NULL, flags);
+}
+
+/* The older forms (fs/utimes.c): microseconds, and seconds only. */
+struct timeval_k { long tv_sec, tv_usec; };
+
+SYSCALL_DEFINE3(futimesat, int, dfd, const char __user *, filename,
+		struct timeval_k __user *, utimes)
+{
+	struct timeval_k tv[2];
+	if (!utimes)
+		return do_utimes(dfd, filename, NULL, 0);
+	if (copy_from_user(tv, utimes, sizeof(tv)))
+		return -EFAULT;
+	for (int i = 0; i < 2; i++) {
+		if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+			return -EINVAL;
+		utimes_t[i].tv_sec = tv[i].tv_sec;
+		utimes_t[i].tv_nsec = tv[i].tv_usec * 1000;
+	}
+	return do_utimes(dfd, filename, utimes_t, 0);
+}
+
+SYSCALL_DEFINE2(utimes, const char __user *, filename, struct timeval_k __user *, utimes)
+{
+	return __do_sys_futimesat(AT_FDCWD, filename, utimes);
+}
+
+struct utimbuf_k { long actime, modtime; };
+
+SYSCALL_DEFINE2(utime, const char __user *, filename, struct utimbuf_k __user *, times)
+{
+	struct utimbuf_k u;
+	if (!times)
+		return do_utimes(AT_FDCWD, filename, NULL, 0);
+	if (copy_from_user(&u, times, sizeof(u)))
+		return -EFAULT;
+	utimes_t[0] = (struct timespec){ u.actime, 0 };
+	utimes_t[1] = (struct timespec){ u.modtime, 0 };
+	return do_utimes(AT_FDCWD, filename, utimes_t, 0);
 }

@@ -60,3 +60,49 @@ SYSCALL_DEFINE2(setgroups, int, size, const u32 __user *, list)
 		return 0;
 	return -EPERM;
 }
+
+/*
+ * capget (kernel/capability.c): root has every capability, anyone else
+ * none, which is what a Linux process of that user has after exec.  An
+ * unknown version is answered with the one the kernel prefers (and
+ * EINVAL, unless the caller only asked, with no data pointer).
+ */
+#define _LINUX_CAPABILITY_VERSION_1	0x19980330
+#define _LINUX_CAPABILITY_VERSION_2	0x20071026
+#define _LINUX_CAPABILITY_VERSION_3	0x20080522
+#define CAP_LAST_CAP			40
+
+struct cap_header { u32 version; int pid; };
+struct cap_data { u32 effective, permitted, inheritable; };
+
+SYSCALL_DEFINE2(capget, struct cap_header __user *, header, struct cap_data __user *, dataptr)
+{
+	struct cap_header h;
+	if (copy_from_user(&h, header, sizeof(h)))
+		return -EFAULT;
+	int words;
+	if (h.version == _LINUX_CAPABILITY_VERSION_1) {
+		words = 1;
+	} else if (h.version == _LINUX_CAPABILITY_VERSION_2 ||
+		   h.version == _LINUX_CAPABILITY_VERSION_3) {
+		words = 2;
+	} else {
+		h.version = _LINUX_CAPABILITY_VERSION_3;
+		if (copy_to_user(header, &h, sizeof(h)))
+			return -EFAULT;
+		return dataptr ? -EINVAL : 0;
+	}
+	if (!dataptr)
+		return 0;
+	if (h.pid < 0)
+		return -EINVAL;
+	if (h.pid && !find_task_by_pid(h.pid))
+		return -ESRCH;
+	bool root = boot_info.uid == 0;
+	struct cap_data d[2] = {
+		{ root ? ~0u : 0, root ? ~0u : 0, 0 },
+		{ root ? (1u << (CAP_LAST_CAP + 1 - 32)) - 1 : 0,
+		  root ? (1u << (CAP_LAST_CAP + 1 - 32)) - 1 : 0, 0 },
+	};
+	return copy_to_user(dataptr, d, words * sizeof(d[0])) ? -EFAULT : 0;
+}

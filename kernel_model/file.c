@@ -235,3 +235,31 @@ SYSCALL_DEFINE4(fadvise64, int, fd, long, offset, long, len, int, advice)
 		return -EINVAL;
 	return 0;
 }
+
+/*
+ * close_range (fs/file.c): close every descriptor in [fd, max_fd], or
+ * only mark them close-on-exec; CLOSE_RANGE_UNSHARE first gives the
+ * caller a table of its own when it shares one (CLONE_FILES).
+ */
+#define CLOSE_RANGE_UNSHARE	2
+#define CLOSE_RANGE_CLOEXEC	4
+
+SYSCALL_DEFINE3(close_range, unsigned int, fd, unsigned int, max_fd, unsigned int, flags)
+{
+	if ((flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) || fd > max_fd)
+		return -EINVAL;
+	if ((flags & CLOSE_RANGE_UNSHARE) && unshare_files())
+		return -ENOMEM;
+	for (unsigned int i = fd; i <= max_fd && i < NR_OPEN_DEFAULT; i++) {
+		struct file *f = fd_array[i];
+		if (!f)
+			continue;
+		if (flags & CLOSE_RANGE_CLOEXEC) {
+			set_close_on_exec(i, true);
+		} else {
+			fd_array[i] = NULL;
+			fput(f);
+		}
+	}
+	return 0;
+}

@@ -202,6 +202,20 @@ static struct files_struct *dup_fd(struct files_struct *old)
 	return f;
 }
 
+/* A descriptor table of the caller's own, if it shares one (unshare). */
+long unshare_files(void)
+{
+	struct files_struct *old = current->files;
+	if (old->count == 1)
+		return 0;
+	struct files_struct *f = dup_fd(old);
+	if (!f)
+		return -ENOMEM;
+	old->count--;
+	current->files = f;
+	return 0;
+}
+
 void put_files_struct(struct files_struct *f)
 {
 	if (--f->count > 0)
@@ -367,6 +381,7 @@ static long copy_process(const struct clone_args_k *a)
 		p->signal->wait_chldexit.name = "wait4";
 		p->signal->rlim_nofile = current->signal->rlim_nofile;
 		memcpy(p->signal->rlim, current->signal->rlim, sizeof(p->signal->rlim));
+		p->signal->personality = current->signal->personality;
 		p->signal->cputime.start_ns = now_ns() - boot_ns();
 		p->tgid = p->pid;
 		p->group_leader = p;

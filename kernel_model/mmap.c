@@ -587,3 +587,69 @@ int vma_or_flags(u64 start, u64 end, unsigned long flags)
 	}
 	return 0;
 }
+
+/*
+ * mlock and friends (mm/mlock.c).  Nothing here is ever paged out (there
+ * is no swap), so every page is as good as locked: the calls check their
+ * arguments as Linux does (a range with a hole is ENOMEM; without root,
+ * more than RLIMIT_MEMLOCK at once is ENOMEM too) and succeed.
+ */
+static long mlock_check(unsigned long start, unsigned long len)
+{
+	u64 s = start & PAGE_MASK, e = PAGE_ALIGN(start + len);
+	if (start + len < start || e > TASK_SIZE_MAX)
+		return -ENOMEM;
+	if (boot_info.uid != 0 && e - s > current->signal->rlim[RLIMIT_MEMLOCK].rlim_cur)
+		return -ENOMEM;
+	for (u64 va = s; va < e;) {
+		struct vm_area_struct *v = find_vma(va);
+		if (!v)
+			return -ENOMEM;
+		va = v->vm_end;
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE2(mlock, unsigned long, start, unsigned long, len)
+{
+	return mlock_check(start, len);
+}
+
+#define MLOCK_ONFAULT	1
+
+SYSCALL_DEFINE3(mlock2, unsigned long, start, unsigned long, len, int, flags)
+{
+	return (flags & ~MLOCK_ONFAULT) ? -EINVAL : mlock_check(start, len);
+}
+
+SYSCALL_DEFINE2(munlock, unsigned long, start, unsigned long, len)
+{
+	u64 s = start & PAGE_MASK, e = PAGE_ALIGN(start + len);
+	if (start + len < start || e > TASK_SIZE_MAX)
+		return -ENOMEM;
+	for (u64 va = s; va < e;) {
+		struct vm_area_struct *v = find_vma(va);
+		if (!v)
+			return -ENOMEM;
+		va = v->vm_end;
+	}
+	return 0;
+}
+
+#define MCL_CURRENT	1
+#define MCL_FUTURE	2
+#define MCL_ONFAULT	4
+
+SYSCALL_DEFINE1(mlockall, int, flags)
+{
+	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+		return -EINVAL;
+	if (boot_info.uid != 0 && !current->signal->rlim[RLIMIT_MEMLOCK].rlim_cur)
+		return -EPERM;
+	return 0;
+}
+
+SYSCALL_DEFINE0(munlockall)
+{
+	return 0;
+}

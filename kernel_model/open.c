@@ -55,6 +55,12 @@ SYSCALL_DEFINE3(open, const char __user *, filename, int, flags, unsigned int, m
 	return do_sys_open(AT_FDCWD, filename, flags, mode);
 }
 
+/* creat: the oldest way to make a file, open with O_CREAT|O_WRONLY|O_TRUNC. */
+SYSCALL_DEFINE2(creat, const char __user *, pathname, unsigned int, mode)
+{
+	return do_sys_open(AT_FDCWD, pathname, O_CREAT | O_WRONLY | O_TRUNC, mode);
+}
+
 SYSCALL_DEFINE4(openat, int, dfd, const char __user *, filename, int, flags,
 		unsigned int, mode)
 {
@@ -154,4 +160,84 @@ SYSCALL_DEFINE1(umask, int, mask)
 	unsigned int old = current_umask;
 	current_umask = mask & 0777;
 	return old;
+}
+
+/* truncate: ftruncate on a file named by path, opened for the occasion
+ * (the host checks write permission and refuses a directory: EISDIR). */
+SYSCALL_DEFINE2(truncate, const char __user *, path, long, length)
+{
+	if (length < 0)
+		return -EINVAL;
+	long err = getname(0, path);
+	if (err < 0)
+		return err;
+	long h = hostcall(HC_OPENAT, HC_DIR_CWD, hc_pa(hc_path[0]), O_WRONLY, 0, 0, 0);
+	if (h < 0)
+		return h;
+	long r = hostcall(HC_FTRUNCATE, h, length, 0, 0, 0, 0);
+	if (r == 0) {
+		struct file tmp = { .f_count = 1, .type = FT_HOST, .handle = (int)h };
+		filemap_truncated(&tmp);	/* the page cache follows, as for ftruncate */
+	}
+	hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
+	return r;
+}
+
+/*
+ * fallocate (fs/open.c vfs_fallocate): mode 0 makes sure [offset, offset
+ * + len) belongs to the file, growing it when it ends before; the host
+ * file system allocates on write (its blocks are not reserved ahead).
+ * FALLOC_FL_KEEP_SIZE alone changes nothing visible.  Punching holes and
+ * the other modes are not supported (EOPNOTSUPP, as on a file system
+ * without them).
+ */
+#define FALLOC_FL_KEEP_SIZE	1
+
+SYSCALL_DEFINE4(fallocate, int, fd, int, mode, long, offset, long, len)
+{
+	struct file *f = fget(fd);
+	if (!f)
+		return -EBADF;
+	if (offset < 0 || len <= 0)
+		return -EINVAL;
+	if ((f->f_flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	if (f->type == FT_PIPE)
+		return -ESPIPE;
+	if (f->type != FT_HOST)
+		return -ENODEV;
+	if (mode & ~FALLOC_FL_KEEP_SIZE)
+		return -EOPNOTSUPP;
+	if (offset + len < offset)
+		return -EFBIG;
+	if (mode & FALLOC_FL_KEEP_SIZE)
+		return 0;
+	static struct stat kst;
+	long r = hostcall(HC_FSTAT, f->handle, hc_pa(&kst), 0, 0, 0, 0);
+	if (r < 0)
+		return r;
+	if ((kst.st_mode & S_IFMT) == S_IFDIR)
+		return -EISDIR;
+	if ((kst.st_mode & S_IFMT) != S_IFREG)
+		return -ENODEV;
+	if (kst.st_size >= offset + len)
+		return 0;
+	r = hostcall(HC_FTRUNCATE, f->handle, offset + len, 0, 0, 0, 0);
+	if (r == 0)
+		filemap_truncated(f);
+	return r;
+}
+
+/* sync_file_range: the host's writes are synchronous already; what the
+ * kernel holds of the file is what shared mappings wrote (filemap.c). */
+SYSCALL_DEFINE4(sync_file_range, int, fd, long, offset, long, nbytes, unsigned int, flags)
+{
+	struct file *f = fget(fd);
+	if (!f)
+		return -EBADF;
+	if (flags & ~7u || offset < 0 || nbytes < 0 || offset + nbytes < offset)
+		return -EINVAL;
+	if (f->type == FT_PIPE)
+		return -ESPIPE;
+	return filemap_fsync(f) ? -EIO : 0;
 }

@@ -185,8 +185,9 @@ SYSCALL_DEFINE4(pwrite64, int, fd, const char __user *, buf, unsigned long, coun
 
 #define UIO_MAXIOV 1024
 
+/* The vector forms; pos NO_POS: at (and moving) the file's offset. */
 static long do_iov(int fd, const struct iovec __user *uvec, unsigned long vlen,
-		   bool write)
+		   bool write, u64 pos)
 {
 	struct file *f = fget(fd);
 	struct iovec iov;
@@ -196,13 +197,16 @@ static long do_iov(int fd, const struct iovec __user *uvec, unsigned long vlen,
 		return -EBADF;
 	if (vlen > UIO_MAXIOV)
 		return -EINVAL;
+	if (pos != NO_POS && (f->type == FT_PIPE || f->type == FT_EVENTFD))
+		return -ESPIPE;
 	for (unsigned long i = 0; i < vlen; i++) {
 		if (copy_from_user(&iov, &uvec[i], sizeof(iov)))
 			return total ? total : -EFAULT;
 		if (!iov.iov_len)
 			continue;
-		long r = write ? vfs_write(f, (const char *)iov.iov_base, iov.iov_len, NO_POS)
-			       : vfs_read(f, (char *)iov.iov_base, iov.iov_len, NO_POS);
+		u64 at = pos == NO_POS ? NO_POS : pos + total;
+		long r = write ? vfs_write(f, (const char *)iov.iov_base, iov.iov_len, at)
+			       : vfs_read(f, (char *)iov.iov_base, iov.iov_len, at);
 		if (r < 0)
 			return total ? total : r;
 		total += r;
@@ -214,12 +218,70 @@ static long do_iov(int fd, const struct iovec __user *uvec, unsigned long vlen,
 
 SYSCALL_DEFINE3(readv, int, fd, const struct iovec __user *, vec, unsigned long, vlen)
 {
-	return do_iov(fd, vec, vlen, false);
+	return do_iov(fd, vec, vlen, false, NO_POS);
 }
 
 SYSCALL_DEFINE3(writev, int, fd, const struct iovec __user *, vec, unsigned long, vlen)
 {
-	return do_iov(fd, vec, vlen, true);
+	return do_iov(fd, vec, vlen, true, NO_POS);
+}
+
+/* preadv/pwritev: the position is one 64-bit argument on x86-64 (the
+ * high half, for 32-bit callers, is ignored). */
+SYSCALL_DEFINE5(preadv, int, fd, const struct iovec __user *, vec, unsigned long, vlen,
+		long, pos, unsigned long, pos_h)
+{
+	(void)pos_h;
+	return pos < 0 ? -EINVAL : do_iov(fd, vec, vlen, false, pos);
+}
+
+SYSCALL_DEFINE5(pwritev, int, fd, const struct iovec __user *, vec, unsigned long, vlen,
+		long, pos, unsigned long, pos_h)
+{
+	(void)pos_h;
+	return pos < 0 ? -EINVAL : do_iov(fd, vec, vlen, true, pos);
+}
+
+/* preadv2/pwritev2: position -1 is the file's offset; of the RWF_ flags,
+ * the hints (HIPRI, DSYNC, SYNC: host writes are synchronous already)
+ * change nothing, RWF_APPEND writes at the end; the rest is EOPNOTSUPP. */
+#define RWF_HINTS	(0x1 | 0x2 | 0x4)
+#define RWF_APPEND	0x10
+
+static long do_iov2(int fd, const struct iovec __user *vec, unsigned long vlen, long pos,
+		    int flags, bool write)
+{
+	if (flags & ~(RWF_HINTS | (write ? RWF_APPEND : 0)))
+		return -EOPNOTSUPP;
+	if (pos < -1)
+		return -EINVAL;
+	if (write && (flags & RWF_APPEND)) {
+		struct file *f = fget(fd);
+		if (!f)
+			return -EBADF;
+		if (f->type == FT_HOST) {
+			static struct stat kst;
+			long err = hostcall(HC_FSTAT, f->handle, hc_pa(&kst), 0, 0, 0, 0);
+			if (err < 0)
+				return err;
+			pos = kst.st_size;	/* the file's own offset stays where it is */
+		}
+	}
+	return do_iov(fd, vec, vlen, write, pos == -1 ? NO_POS : (u64)pos);
+}
+
+SYSCALL_DEFINE6(preadv2, int, fd, const struct iovec __user *, vec, unsigned long, vlen,
+		long, pos, unsigned long, pos_h, int, flags)
+{
+	(void)pos_h;
+	return do_iov2(fd, vec, vlen, pos, flags, false);
+}
+
+SYSCALL_DEFINE6(pwritev2, int, fd, const struct iovec __user *, vec, unsigned long, vlen,
+		long, pos, unsigned long, pos_h, int, flags)
+{
+	(void)pos_h;
+	return do_iov2(fd, vec, vlen, pos, flags, true);
 }
 
 SYSCALL_DEFINE3(lseek, int, fd, long, offset, unsigned int, whence)
@@ -295,5 +357,71 @@ SYSCALL_DEFINE4(sendfile64, int, out_fd, int, in_fd, long __user *, offset,
 		if (copy_to_user(offset, &pos, sizeof(pos)))
 			return -EFAULT;
 	}
+	return done;
+}
+
+/*
+ * copy_file_range: bytes from one host file to another inside the kernel
+ * (through hc_bounce), each at its own offset or at the given ones, which
+ * are then advanced instead.  Anything but two regular host files is
+ * EINVAL, which makes cp and friends fall back to read and write.
+ */
+SYSCALL_DEFINE6(copy_file_range, int, fd_in, long __user *, off_in, int, fd_out,
+		long __user *, off_out, unsigned long, len, unsigned int, flags)
+{
+	struct file *in = fget(fd_in), *out = fget(fd_out);
+	long pin = 0, pout = 0, done = 0;
+
+	if (!in || !out)
+		return -EBADF;
+	if (flags)
+		return -EINVAL;
+	if ((in->f_flags & O_ACCMODE) == O_WRONLY || (out->f_flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	if (out->f_flags & O_APPEND)
+		return -EBADF;
+	if (in->type != FT_HOST || out->type != FT_HOST || file_identity(in) ||
+	    file_identity(out) || !in->f_regular || !out->f_regular)
+		return -EINVAL;
+	if ((off_in && copy_from_user(&pin, off_in, sizeof(pin))) ||
+	    (off_out && copy_from_user(&pout, off_out, sizeof(pout))))
+		return -EFAULT;
+	if (pin < 0 || pout < 0)
+		return -EINVAL;
+	if (in->f_dev == out->f_dev && in->f_ino == out->f_ino) {
+		/* the same file: the ranges must not overlap */
+		long a = off_in ? pin : hostcall(HC_LSEEK, in->handle, 0, SEEK_CUR, 0, 0, 0);
+		long b = off_out ? pout : hostcall(HC_LSEEK, out->handle, 0, SEEK_CUR, 0, 0, 0);
+		if (a < b + (long)len && b < a + (long)len)
+			return -EINVAL;
+	}
+	while ((u64)done < len) {
+		u64 chunk = MIN(len - done, (u64)HC_BOUNCE_SIZE);
+		long r = off_in ? hostcall(HC_PREAD, in->handle, hc_pa(hc_bounce), chunk,
+					   pin + done, 0, 0)
+				: hostcall(HC_READ, in->handle, hc_pa(hc_bounce), chunk, 0, 0, 0);
+		if (r <= 0) {
+			if (r < 0 && !done)
+				return r;
+			break;
+		}
+		filemap_read_overlay(in, off_in ? (u64)(pin + done) : FILEMAP_CUR, hc_bounce, r);
+		long w = off_out ? hostcall(HC_PWRITE, out->handle, hc_pa(hc_bounce), r,
+					    pout + done, 0, 0)
+				 : hostcall(HC_WRITE, out->handle, hc_pa(hc_bounce), r, 0, 0, 0);
+		if (w < 0)
+			return done ? done : w;
+		if (w > 0)
+			filemap_file_written(out, off_out ? (u64)(pout + done) : FILEMAP_CUR,
+					     hc_bounce, w);
+		done += w;
+		if (w < r)
+			break;
+	}
+	pin += done;
+	pout += done;
+	if ((off_in && copy_to_user(off_in, &pin, sizeof(pin))) ||
+	    (off_out && copy_to_user(off_out, &pout, sizeof(pout))))
+		return -EFAULT;
 	return done;
 }

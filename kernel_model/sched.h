@@ -89,6 +89,7 @@ struct signal_struct {
 	int stop_sig;
 	u64 rlim_nofile;
 	struct rlimit rlim[RLIM_NLIMITS];	/* getrlimit/setrlimit/prlimit64 */
+	unsigned int personality;	/* personality(2): PER_LINUX and its flags */
 	struct task_usage usage;	/* what wait4 reports once it ended */
 	struct k_itimer posix_timers[MAX_POSIX_TIMERS];
 };
@@ -201,6 +202,7 @@ extern int nr_running_tasks;
 void mmput(struct mm_struct *mm);
 struct mm_struct *mm_alloc(void);
 void put_files_struct(struct files_struct *f);
+long unshare_files(void);	/* a descriptor table of our own (0 or -ENOMEM) */
 void put_fs_struct(struct fs_struct *fs);
 void exit_fs_cwd(void);
 void fs_switch(struct task_struct *next);

@@ -441,3 +441,14 @@ SYSCALL_DEFINE2(prctl, int, option, unsigned long, arg2)
 		return -EINVAL;
 	}
 }
+
+/* personality (kernel/exec_domain.c): 0xffffffff asks, anything else is
+ * recorded and inherited (setarch's flags, such as ADDR_NO_RANDOMIZE,
+ * change nothing here: the layout is never randomized). */
+SYSCALL_DEFINE1(personality, unsigned int, persona)
+{
+	unsigned int old = current->signal->personality;
+	if (persona != 0xffffffff)
+		current->signal->personality = persona;
+	return old;
+}

@@ -264,6 +264,7 @@ struct pollfd { int32_t fd; int16_t events; int16_t revents; };
 struct rlimit { uint64_t rlim_cur, rlim_max; };
 #define RLIM_INFINITY (~0UL)
 #define RLIMIT_STACK 3
+#define RLIMIT_MEMLOCK 8
 #define RLIMIT_NOFILE 7
 #define RLIM_NLIMITS 16
 
