@@ -25,6 +25,7 @@ struct file {
 	unsigned int f_flags;		/* O_ACCMODE, O_APPEND, O_NONBLOCK... */
 	struct pipe_inode_info *pipe;	/* FT_PIPE */
 	bool pipe_writer;		/* which end */
+	bool pipe_rdwr;			/* both (a FIFO opened O_RDWR) */
 	char *proc_buf;			/* FT_PROC: the text, made at open; or NULL: */
 	u64 proc_base;			/*   the user memory [base, base + len) */
 	u64 proc_len, proc_pos;
@@ -75,6 +76,7 @@ long pipe_write(struct file *f, const char __user *buf, u64 n);
 void pipe_release(struct file *f);
 int pipe_poll(struct file *f);
 long pipe_reopen(struct file *f, int flags);	/* /dev/fd/N of a pipe end */
+long fifo_open(long handle, int flags);		/* HC_OPEN_FIFO: a named pipe */
 int pipe_unread(struct file *f);		/* FIONREAD: bytes waiting */
 
 /* fd.c: /dev/fd/N, /dev/std{in,out,err}, /proc/self/fd/N open the

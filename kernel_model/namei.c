@@ -6,8 +6,6 @@
 #include "sched.h"
 #include "fs.h"
 
-static unsigned int dir_mode_mask = 022;	/* see umask in open.c */
-
 static long path_at(int dfd, const char __user *name, int slot)
 {
 	long err = getname(slot, name);
@@ -29,8 +27,42 @@ static long do_mkdirat(int dfd, const char __user *pathname, unsigned int mode)
 	long dh = path_at(dfd, pathname, 0);
 	if (path_err(dh))
 		return dh;
-	return hostcall(HC_MKDIRAT, dh, hc_pa(hc_path[0]), mode & ~dir_mode_mask & 07777,
+	return hostcall(HC_MKDIRAT, dh, hc_pa(hc_path[0]), mode & ~current_umask & 07777,
 			0, 0, 0);
+}
+
+/* mknod: FIFOs (mkfifo), sockets and regular files are made on the host;
+ * device nodes too when lstar may make them (root), else EPERM there. */
+static long do_mknodat(int dfd, const char __user *pathname, unsigned int mode,
+		       unsigned int dev)
+{
+	switch (mode & S_IFMT) {
+	case 0:
+		mode |= S_IFREG;
+		break;
+	case S_IFREG: case S_IFIFO: case S_IFSOCK: case S_IFCHR: case S_IFBLK:
+		break;
+	case S_IFDIR:
+		return -EPERM;
+	default:
+		return -EINVAL;
+	}
+	long dh = path_at(dfd, pathname, 0);
+	if (path_err(dh))
+		return dh;
+	return hostcall(HC_MKNODAT, dh, hc_pa(hc_path[0]),
+			(mode & S_IFMT) | (mode & ~current_umask & 07777), dev, 0, 0);
+}
+
+SYSCALL_DEFINE4(mknodat, int, dfd, const char __user *, pathname, unsigned int, mode,
+		unsigned int, dev)
+{
+	return do_mknodat(dfd, pathname, mode, dev);
+}
+
+SYSCALL_DEFINE3(mknod, const char __user *, pathname, unsigned int, mode, unsigned int, dev)
+{
+	return do_mknodat(AT_FDCWD, pathname, mode, dev);
 }
 
 SYSCALL_DEFINE2(mkdir, const char __user *, pathname, unsigned int, mode)

@@ -34,6 +34,8 @@ static long do_sys_open(int dirfd, const char __user *filename, int flags,
 	long h = hostcall(HC_OPENAT, dh, hc_pa(hc_path[0]), flags, mode, 0, 0);
 	if (h < 0)
 		return h;
+	if (h & HC_OPEN_FIFO)
+		return fifo_open(h & ~HC_OPEN_FIFO, flags);
 	struct file *f = alloc_file(FT_HOST, flags & ~(O_CREAT | O_EXCL | O_TRUNC |
 						       O_NOCTTY | O_CLOEXEC));
 	if (!f) {

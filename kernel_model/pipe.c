@@ -8,6 +8,10 @@
  * waits until all of it fits, so it is never interleaved with another
  * writer's.  Writing with no reader left is EPIPE and SIGPIPE.
  * O_NONBLOCK ends the waiting with EAGAIN.
+ *
+ * A FIFO (a named pipe, mkfifo) is the same ring, found by the device and
+ * inode number of its name on the host while anyone has it open; opening
+ * one end waits for the other (fifo_open).
  */
 #include "sched.h"
 #include "fs.h"
@@ -24,6 +28,11 @@ struct pipe_inode_info {
 	u64 head, tail;			/* bytes written / read so far */
 	int readers, writers;
 	wait_queue_head_t rd_wait, wr_wait;
+	/* FIFOs: which one, and how many readers and writers ever opened
+	 * it (an opener waits for the partner's count to move) */
+	bool named;
+	u64 dev, ino;
+	unsigned int r_counter, w_counter;
 };
 
 static struct pipe_inode_info pipes[MAX_PIPES];
@@ -62,6 +71,42 @@ static void pipe_copy(struct pipe_inode_info *p, char *ubuf, u64 n, bool in)
 		}
 		ubuf += k;
 		n -= k;
+	}
+}
+
+/* A free pipe with its ring allocated, or NULL (-ENFILE / -ENOMEM in *err). */
+static struct pipe_inode_info *alloc_pipe_info(long *err)
+{
+	struct pipe_inode_info *p = NULL;
+	for (unsigned i = 0; i < ARRAY_SIZE(pipes) && !p; i++)
+		if (!pipes[i].readers && !pipes[i].writers)
+			p = &pipes[i];
+	if (!p) {
+		*err = -ENFILE;
+		return NULL;
+	}
+	for (int i = 0; i < PIPE_BUF_PAGES; i++)
+		if (!(p->page[i] = alloc_page())) {
+			while (i-- > 0) {
+				free_page(p->page[i]);
+				p->page[i] = 0;
+			}
+			*err = -ENOMEM;
+			return NULL;
+		}
+	p->head = p->tail = 0;
+	p->named = false;
+	p->rd_wait.name = "pipe_read";
+	p->wr_wait.name = "pipe_write";
+	return p;
+}
+
+static void pipe_release_pages(struct pipe_inode_info *p)
+{
+	for (int i = 0; i < PIPE_BUF_PAGES; i++) {
+		if (p->page[i])
+			free_page(p->page[i]);
+		p->page[i] = 0;
 	}
 }
 
@@ -128,6 +173,9 @@ int pipe_unread(struct file *f)
 int pipe_poll(struct file *f)
 {
 	struct pipe_inode_info *p = f->pipe;
+	if (f->pipe_rdwr)
+		return (p->head != p->tail ? POLLIN : 0) |
+		       (p->head - p->tail < PIPE_SIZE ? POLLOUT : 0);
 	if (f->pipe_writer)
 		return (p->head - p->tail < PIPE_SIZE ? POLLOUT : 0) |
 		       (p->readers ? 0 : POLLERR);
@@ -139,7 +187,7 @@ void pipe_release(struct file *f)
 	struct pipe_inode_info *p = f->pipe;
 	if (f->pipe_writer)
 		p->writers--;
-	else
+	if (!f->pipe_writer || f->pipe_rdwr)
 		p->readers--;
 	pipe_changed(p, true, true);	/* EOF for readers, EPIPE for writers */
 	if (p->readers || p->writers)
@@ -150,6 +198,77 @@ void pipe_release(struct file *f)
 	memset(p, 0, sizeof(*p));
 	p->rd_wait.name = "pipe_read";
 	p->wr_wait.name = "pipe_write";
+}
+
+/*
+ * fifo_open (fs/pipe.c): open the FIFO whose name the host-call device
+ * holds as handle h (HC_OPEN_FIFO).  Readers and writers of one name share
+ * a pipe.  O_RDONLY waits for a writer, O_WRONLY for a reader (or is ENXIO
+ * with O_NONBLOCK when there is none); O_RDWR is both ends and never
+ * waits.  A signal ends the wait (-ERESTARTSYS, as Linux).
+ */
+long fifo_open(long h, int flags)
+{
+	static struct stat kst;
+	long err = hostcall(HC_FSTAT, h, hc_pa(&kst), 0, 0, 0, 0);
+	hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
+	if (err < 0)
+		return err;
+	int acc = flags & O_ACCMODE;
+	struct pipe_inode_info *p = NULL;
+	for (unsigned i = 0; i < ARRAY_SIZE(pipes) && !p; i++)
+		if (pipes[i].named && (pipes[i].readers || pipes[i].writers) &&
+		    pipes[i].dev == kst.st_dev && pipes[i].ino == kst.st_ino)
+			p = &pipes[i];
+	if (!p && acc == O_WRONLY && (flags & O_NONBLOCK))
+		return -ENXIO;		/* no reader */
+	if (!p) {
+		if (!(p = alloc_pipe_info(&err)))
+			return err;
+		p->named = true;
+		p->dev = kst.st_dev;
+		p->ino = kst.st_ino;
+		p->r_counter = p->w_counter = 0;
+	} else if (acc == O_WRONLY && (flags & O_NONBLOCK) && !p->readers) {
+		return -ENXIO;
+	}
+	struct file *f = alloc_file(FT_PIPE, acc | (flags & O_NONBLOCK));
+	if (!f) {
+		if (!p->readers && !p->writers)
+			pipe_release_pages(p);
+		return -ENFILE;
+	}
+	f->pipe = p;
+	f->pipe_writer = acc != O_RDONLY;
+	f->pipe_rdwr = acc == O_RDWR;
+	if (acc != O_WRONLY) {
+		p->readers++;
+		p->r_counter++;
+	}
+	if (acc != O_RDONLY) {
+		p->writers++;
+		p->w_counter++;
+	}
+	pipe_changed(p, true, true);	/* a partner may be waiting for us */
+	if (acc == O_RDONLY && !(flags & O_NONBLOCK)) {
+		unsigned int seen = p->w_counter;
+		while (!p->writers && p->w_counter == seen)
+			if (sleep_on_wq(&p->rd_wait, "fifo_open", 0, true)) {
+				fput(f);
+				return -ERESTARTSYS;
+			}
+	} else if (acc == O_WRONLY && !(flags & O_NONBLOCK)) {
+		unsigned int seen = p->r_counter;
+		while (!p->readers && p->r_counter == seen)
+			if (sleep_on_wq(&p->wr_wait, "fifo_open", 0, true)) {
+				fput(f);
+				return -ERESTARTSYS;
+			}
+	}
+	int fd = fd_install_lowest(f, 0, flags & O_CLOEXEC);
+	if (fd < 0)
+		fput(f);
+	return fd;
 }
 
 /* Open a pipe again through /dev/fd/N: a new reader or writer of the same
@@ -177,25 +296,14 @@ long pipe_reopen(struct file *f, int flags)
 
 static long do_pipe2(int __user *fildes, int flags)
 {
-	struct pipe_inode_info *p = NULL;
+	struct pipe_inode_info *p;
+	long err;
 	int fd[2];
 
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL;
-	for (unsigned i = 0; i < ARRAY_SIZE(pipes) && !p; i++)
-		if (!pipes[i].readers && !pipes[i].writers)
-			p = &pipes[i];
-	if (!p)
-		return -ENFILE;
-	for (int i = 0; i < PIPE_BUF_PAGES; i++)
-		if (!(p->page[i] = alloc_page())) {
-			while (i-- > 0) {
-				free_page(p->page[i]);
-				p->page[i] = 0;
-			}
-			return -ENOMEM;
-		}
-	p->head = p->tail = 0;
+	if (!(p = alloc_pipe_info(&err)))
+		return err;
 	struct file *r = alloc_file(FT_PIPE, O_RDONLY | (flags & O_NONBLOCK));
 	struct file *w = alloc_file(FT_PIPE, O_WRONLY | (flags & O_NONBLOCK));
 	if (!r || !w) {
@@ -203,14 +311,9 @@ static long do_pipe2(int __user *fildes, int flags)
 			r->f_count = 0;		/* never installed: just free */
 		if (w)
 			w->f_count = 0;
-		for (int i = 0; i < PIPE_BUF_PAGES; i++) {
-			free_page(p->page[i]);
-			p->page[i] = 0;
-		}
+		pipe_release_pages(p);
 		return -ENFILE;
 	}
-	p->rd_wait.name = "pipe_read";
-	p->wr_wait.name = "pipe_write";
 	r->pipe = w->pipe = p;
 	w->pipe_writer = true;
 	p->readers = p->writers = 1;

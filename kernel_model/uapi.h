@@ -222,8 +222,10 @@ struct termios2_k {
 #define S_IFIFO  0010000
 #define S_IFCHR  0020000
 #define S_IFDIR  0040000
+#define S_IFBLK  0060000
 #define S_IFREG  0100000
 #define S_IFLNK  0120000
+#define S_IFSOCK 0140000
 
 /* struct stat as x86-64 Linux lays it out (arch/x86/include/uapi/asm/stat.h). */
 struct stat {

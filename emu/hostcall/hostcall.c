@@ -371,7 +371,7 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		return hc_op_statfs(hc, a);
 	case HC_GETDENTS64:
 		return op_getdents(hc, a);
-	case HC_READLINKAT: case HC_MKDIRAT: case HC_UNLINKAT:
+	case HC_READLINKAT: case HC_MKDIRAT: case HC_UNLINKAT: case HC_MKNODAT:
 		return hc_op_name(hc, op, a);
 	case HC_GETCWD: {
 		size_t n = strlen(hc->cwd) + 1;

@@ -96,8 +96,15 @@ enum hc_op {
 	HC_MEMORY_ADD,		/* -> the end of RAM in bytes: RAM grows to lstar's reserve (memory
 				   hot-plug, once, only without --mem); [old end, new end) is new
 				   RAM, zero-filled */
+	HC_MKNODAT,		/* dh, path pa, mode (with the S_IF* type), dev -> 0: a FIFO, socket,
+				   regular file or (with privilege) device node, as mknodat(2) */
 	HC_NR_OPS
 };
+
+/* HC_OPENAT of a FIFO does not open it (that would block lstar until a
+ * partner opened it too): the handle refers to the name only (O_PATH) and
+ * the result has this bit set; the kernel gives the FIFO its semantics. */
+#define HC_OPEN_FIFO	0x10000
 
 /* HC_TCGETS / HC_TCSETS: the Linux kernel's terminal settings
  * (asm-generic/termbits.h): struct termios is the first 36 bytes

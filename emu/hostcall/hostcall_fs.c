@@ -171,7 +171,28 @@ int64_t hc_op_openat(struct hostcall *hc, const uint64_t *a)
 		return err;
 	if ((err = compose(hc, (int64_t)a[0], p, full)) < 0)
 		return err;
-	int fd = hc_host_open(hc, full, hc_host_oflags(a[2]), (mode_t)a[3]);
+	int flags = hc_host_oflags(a[2]);
+	/* A FIFO would block here until a partner opened it, with the whole
+	 * machine: hand the kernel its name instead (HC_OPEN_FIFO). */
+	int pfd = hc_host_open(hc, full, O_PATH | O_CLOEXEC | (flags & O_NOFOLLOW), 0);
+	if (pfd >= 0) {
+		struct stat st;
+		if (fstat(pfd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+			if ((flags & O_CREAT) && (flags & O_EXCL)) {
+				close(pfd);
+				return -EEXIST;
+			}
+			if (flags & O_DIRECTORY) {
+				close(pfd);
+				return -ENOTDIR;
+			}
+			normalize(full);
+			int64_t h = hc_handle_new(hc, pfd, full);
+			return h < 0 ? h : h | HC_OPEN_FIFO;
+		}
+		close(pfd);
+	}
+	int fd = hc_host_open(hc, full, flags, (mode_t)a[3]);
 	if (fd < 0)
 		return hc_lerr(errno);
 	normalize(full);
@@ -233,6 +254,8 @@ int64_t hc_op_name(struct hostcall *hc, unsigned op, const uint64_t *a)
 		r = mkdirat(dfd, base, (mode_t)a[2]);
 	} else if (op == HC_UNLINKAT) {
 		r = unlinkat(dfd, base, (a[2] & 0x200) ? AT_REMOVEDIR : 0);
+	} else if (op == HC_MKNODAT) {
+		r = mknodat(dfd, base, (mode_t)a[2], (dev_t)a[3]);
 	} else {			/* HC_READLINKAT */
 		char *buf = hc_gptr_w(hc, a[2], a[3]);
 		if (!buf) {
