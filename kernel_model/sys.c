@@ -356,8 +356,9 @@ SYSCALL_DEFINE3(sched_getaffinity, int, pid, unsigned int, len,
 		unsigned long __user *, mask)
 {
 	unsigned long one = 1;		/* CPU 0 only */
-	if (pid != 0 && pid != THE_PID)
-		return -ESRCH;
+	long err = sched_target(pid);	/* any thread, by its id (glibc's pthread_getattr_np) */
+	if (err < 0)
+		return err;
 	if (len < sizeof(one) || (len & (sizeof(one) - 1)))
 		return -EINVAL;
 	if (copy_to_user(mask, &one, sizeof(one)))
@@ -368,8 +369,14 @@ SYSCALL_DEFINE3(sched_getaffinity, int, pid, unsigned int, len,
 SYSCALL_DEFINE3(sched_setaffinity, int, pid, unsigned int, len,
 		unsigned long __user *, mask)
 {
-	(void)len; (void)mask;
-	return (pid == 0 || pid == THE_PID) ? 0 : -ESRCH;
+	long err = sched_target(pid);
+	if (err < 0)
+		return err;
+	/* The mask must name CPU 0, the only one there is. */
+	unsigned long first = 0;
+	if (len >= sizeof(first) && copy_from_user(&first, mask, sizeof(first)))
+		return -EFAULT;
+	return (first & 1) ? 0 : -EINVAL;
 }
 
 /* No supplementary groups: just the primary one, as a login without any. */

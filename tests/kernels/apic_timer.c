@@ -282,6 +282,7 @@ static int run(void)
 	int64_t c0 = clock_ns();
 	uint64_t t0 = rdtsc();
 	wrmsr(X2_INIT_COUNT, 0xFFFFFFFFu);
+	puts_e9("apic-long: waiting\n");	/* Ctrl-C may come now (tests) */
 	long_wait();
 	uint64_t t1 = rdtsc();
 	int64_t c1 = clock_ns();
