@@ -60,7 +60,7 @@ e2e_needs(dyn_fifo_python "/usr/bin/python3" -- /usr/bin/python3 -c
 e2e_needs(dyn_umask_mkdir "/bin/bash" -- /bin/bash -c "umask 077 && mkdir d && stat -c %a d && umask 022 && mkdir e && stat -c %a e")
 # rustc compiling and linking a threaded program (its stacker crate asks
 # sched_getaffinity about a thread other than the main one), then running it.
-e2e_needs(dyn_rustc "/usr/bin/rustc" --sh -- "printf 'fn main() { let h: Vec<_> = (0..4).map(|i| std::thread::spawn(move || i * 2)).collect(); println!(\"{}\", h.into_iter().map(|t| t.join().unwrap()).sum::<i32>()); }\\n' > a.rs && @RUN@ /usr/bin/rustc -o a a.rs && ./a && @RUN@ ./a")
+e2e_needs(dyn_rustc "/usr/bin/rustc" --sh -- "@RUN@ /usr/bin/rustc -o a ${E2E_DATA}/threads.rs && ./a && @RUN@ ./a")
 # sqlite's WAL mode: MAP_SHARED of the -shm file, fcntl record locks.
 e2e_needs(dyn_sqlite_wal "/usr/bin/python3" -- /usr/bin/python3 ${E2E_DATA}/sqlite_wal.py)
 # The sqlite3 shell, two processes on one database through a pipe.
