@@ -53,8 +53,8 @@ e2e_needs(dyn_sort_uniq_sha "/bin/bash;/usr/bin/sha256sum" --sh -- "@RUN@ /bin/b
 e2e_needs(dyn_find_xargs_grep "/usr/bin/find;/usr/bin/xargs;/bin/grep" --sh -- "mkdir -p d/e && cp ${T} d/a.txt && cp ${N} d/e/b.txt && @RUN@ /usr/bin/find d -name '*.txt' | sort | @RUN@ /usr/bin/xargs /bin/grep -c line")
 # FIFOs (mkfifo): each end's open waits for the other; O_RDWR; O_NONBLOCK
 # (ENXIO for a writer without a reader); umask applies to mkdir.
-e2e_needs(dyn_fifo_bash "/bin/bash" -- /bin/bash -c "mkfifo p && { seq 1 5 > p & cat p; wait; } && exec 3<>p && echo hi >&3 && read x <&3 && echo \$x && ls -l p | cut -c1")
-e2e_needs(dyn_fifo_busybox "/usr/bin/busybox" -- /usr/bin/busybox sh -c "busybox mkfifo p; (busybox seq 1 3 > p) & busybox cat < p; wait")
+e2e_needs(dyn_fifo_bash "/bin/bash" -- /bin/bash ${E2E_DATA}/fifo.sh)
+e2e_needs(dyn_fifo_busybox "/usr/bin/busybox" --env PATH=/usr/bin:/bin -- /usr/bin/busybox sh ${E2E_DATA}/fifo.sh)
 e2e_needs(dyn_fifo_python "/usr/bin/python3" -- /usr/bin/python3 -c
   "import os\nos.mkfifo('p')\ntry: os.open('p', os.O_WRONLY | os.O_NONBLOCK)\nexcept OSError as e: print(e.errno)\nr = os.open('p', os.O_RDONLY | os.O_NONBLOCK)\nw = os.open('p', os.O_WRONLY | os.O_NONBLOCK)\nos.write(w, b'ab')\nprint(os.read(r, 5))\nos.close(w)\nprint(os.read(r, 5))")
 e2e_needs(dyn_umask_mkdir "/bin/bash" -- /bin/bash -c "umask 077 && mkdir d && stat -c %a d && umask 022 && mkdir e && stat -c %a e")
@@ -64,7 +64,7 @@ e2e_needs(dyn_rustc "/usr/bin/rustc" --sh -- "@RUN@ /usr/bin/rustc -o a ${E2E_DA
 # sqlite's WAL mode: MAP_SHARED of the -shm file, fcntl record locks.
 e2e_needs(dyn_sqlite_wal "/usr/bin/python3" -- /usr/bin/python3 ${E2E_DATA}/sqlite_wal.py)
 # The sqlite3 shell, two processes on one database through a pipe.
-e2e_needs(dyn_sqlite3_shell "/usr/bin/sqlite3" --sh -- "@RUN@ /usr/bin/sqlite3 t.db 'pragma journal_mode=wal; create table t(a); insert into t values(1),(2),(3);' && @RUN@ /usr/bin/sqlite3 t.db 'select sum(a) from t; pragma integrity_check;'")
+e2e_needs(dyn_sqlite3_shell "/usr/bin/sqlite3" --sh -- "@RUN@ /usr/bin/sqlite3 t.db < ${E2E_DATA}/sqlite_create.sql && @RUN@ /usr/bin/sqlite3 t.db < ${E2E_DATA}/sqlite_query.sql")
 e2e_needs(dyn_git "/usr/bin/git" -- /usr/bin/git --version)
 e2e_needs(dyn_gcc "/usr/bin/gcc" --sh -- "printf 'int main(void) { return 42\\073 }\\n' > t.c && @RUN@ /usr/bin/gcc -O1 -o t t.c && ./t || echo status $?")
 

@@ -1,0 +1,2 @@
+select sum(a) from t;
+pragma integrity_check;
