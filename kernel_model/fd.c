@@ -14,7 +14,7 @@
 #include "signal.h"
 
 /* The descriptor a path names, or -1 if it is not one of ours. */
-static int fd_link_number(const char *path)
+int fd_link_number(const char *path)
 {
 	static const char *const prefix[] = { "/dev/fd/", "/proc/self/fd/",
 					      "/proc/thread-self/fd/" };

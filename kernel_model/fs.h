@@ -77,12 +77,15 @@ void pipe_release(struct file *f);
 int pipe_poll(struct file *f);
 long pipe_reopen(struct file *f, int flags);	/* /dev/fd/N of a pipe end */
 long fifo_open(long handle, int flags);		/* HC_OPEN_FIFO: a named pipe */
+void pipe_stat(struct file *f, struct stat *st);	/* its device and inode */
 int pipe_unread(struct file *f);		/* FIONREAD: bytes waiting */
 
 /* fd.c: /dev/fd/N, /dev/std{in,out,err}, /proc/self/fd/N open the
  * descriptor's file again.  False if the path is none of these; else the
  * result (a descriptor or -errno) is in *ret. */
 bool fd_link_open(const char *path, int flags, long *ret);
+int fd_link_number(const char *path);	/* the descriptor such a path names, or -1 */
+long fd_link_access(int fd, int mode);	/* stat.c: access() of such a path */
 
 /* tty_io.c: /dev/tty, the controlling terminal (-ENOENT if not the path),
  * and the terminal ioctls (-ENOIOCTLCMD for any other command) */

@@ -74,6 +74,10 @@ static long do_faccessat(int dfd, const char __user *filename, int mode, int fla
 	long err = getname(0, filename);
 	if (err < 0)
 		return err;
+	/* /dev/fd/N: the open file's own permissions decide (fd.c, stat.c). */
+	int lfd = fd_link_number(hc_path[0]);
+	if (lfd >= 0)
+		return fd_link_access(lfd, mode);
 	long dh = dir_handle(dfd, 0);
 	if (dh < 0 && dh != HC_DIR_CWD)
 		return dh;

@@ -165,6 +165,21 @@ long pipe_write(struct file *f, const char __user *buf, u64 n)
 	return done;
 }
 
+/* fstat of a pipe: a FIFO is its name's device and inode; an anonymous
+ * pipe gets an inode number of its own on device 0:13 (Linux's pipefs
+ * is an anonymous device too). */
+void pipe_stat(struct file *f, struct stat *st)
+{
+	struct pipe_inode_info *p = f->pipe;
+	if (p->named) {
+		st->st_dev = p->dev;
+		st->st_ino = p->ino;
+	} else {
+		st->st_dev = 13;
+		st->st_ino = 1000 + (u64)(p - pipes);
+	}
+}
+
 int pipe_unread(struct file *f)
 {
 	return f->pipe->head - f->pipe->tail;

@@ -32,6 +32,13 @@ static long vfs_fstat(int fd)
 		kstat.st_mode = f->type == FT_PIPE ? S_IFIFO | 0600 : S_IFREG | 0444;
 		kstat.st_nlink = 1;
 		kstat.st_blksize = 4096;
+		kstat.st_uid = boot_info.uid;
+		kstat.st_gid = boot_info.gid;
+		/* Each pipe its own inode (diff compares two /dev/fd/N by
+		 * device and inode), on a device of its own as pipefs is;
+		 * a FIFO is the host's inode. */
+		if (f->type == FT_PIPE)
+			pipe_stat(f, &kstat);
 		return 0;
 	}
 	return hostcall(HC_FSTAT, f->handle, hc_pa(&kstat), 0, 0, 0, 0);
@@ -52,11 +59,47 @@ static long vfs_fstatat(int dfd, const char __user *filename, int flags)
 	long err = getname(0, filename);
 	if (err < 0)
 		return err;
+	/* /dev/fd/N and friends name the guest's descriptors (fd.c): stat
+	 * follows the link to the open file; lstat sees the link itself. */
+	int lfd = fd_link_number(hc_path[0]);
+	if (lfd >= 0) {
+		struct file *f = fget(lfd);
+		if (!f)
+			return -ENOENT;
+		if (!(flags & AT_SYMLINK_NOFOLLOW))
+			return vfs_fstat(lfd);
+		memset(&kstat, 0, sizeof(kstat));
+		unsigned int acc = f->f_flags & O_ACCMODE;
+		kstat.st_mode = S_IFLNK | (strncmp(hc_path[0], "/dev/", 5) ? 
+			(acc == O_RDONLY ? 0500 : acc == O_WRONLY ? 0300 : 0700) : 0777);
+		kstat.st_nlink = 1;
+		kstat.st_uid = boot_info.uid;
+		kstat.st_gid = boot_info.gid;
+		kstat.st_blksize = 4096;
+		return 0;
+	}
 	long dh = dir_handle(dfd, 0);
 	if (dh < 0 && dh != HC_DIR_CWD)
 		return dh;
 	return hostcall(HC_FSTATAT, dh, hc_pa(hc_path[0]), hc_pa(&kstat),
 			flags & AT_SYMLINK_NOFOLLOW, 0, 0);
+}
+
+/* access() of /dev/fd/N: ENOENT if not open, else the permission bits of
+ * what it holds, as Linux checks the link's target (root may read and
+ * write anything, and execute what has an x bit). */
+long fd_link_access(int fd, int mode)
+{
+	if (!fget(fd))
+		return -ENOENT;
+	long err = vfs_fstat(fd);
+	if (err < 0)
+		return err;
+	unsigned int m = kstat.st_mode;
+	if (boot_info.uid == 0)
+		return (mode & 1) && !(m & 0111) ? -EACCES : 0;
+	unsigned int bits = kstat.st_uid == boot_info.uid ? (m >> 6) & 7 : m & 7;
+	return (mode & 7 & ~bits) ? -EACCES : 0;
 }
 
 static long stat_out(long err, struct stat __user *statbuf)

@@ -58,6 +58,9 @@ e2e_needs(dyn_fifo_busybox "/usr/bin/busybox" --env PATH=/usr/bin:/bin -- /usr/b
 e2e_needs(dyn_fifo_python "/usr/bin/python3" -- /usr/bin/python3 -c
   "import os\nos.mkfifo('p')\ntry: os.open('p', os.O_WRONLY | os.O_NONBLOCK)\nexcept OSError as e: print(e.errno)\nr = os.open('p', os.O_RDONLY | os.O_NONBLOCK)\nw = os.open('p', os.O_WRONLY | os.O_NONBLOCK)\nos.write(w, b'ab')\nprint(os.read(r, 5))\nos.close(w)\nprint(os.read(r, 5))")
 e2e_needs(dyn_umask_mkdir "/bin/bash" -- /bin/bash -c "umask 077 && mkdir d && stat -c %a d && umask 022 && mkdir e && stat -c %a e")
+# Process substitution: the child opens and stats /dev/fd/63 and 62, two
+# pipes that must look like two files (diff compares device and inode).
+e2e_needs(dyn_bash_procsub "/bin/bash;/usr/bin/diff" -- /bin/bash ${E2E_DATA}/procsub.sh)
 # rustc compiling and linking a threaded program (its stacker crate asks
 # sched_getaffinity about a thread other than the main one), then running it.
 e2e_needs(dyn_rustc "/usr/bin/rustc" --sh -- "@RUN@ /usr/bin/rustc -o a ${E2E_DATA}/threads.rs && ./a && @RUN@ ./a")
