@@ -32,10 +32,12 @@ static long do_mkdirat(int dfd, const char __user *pathname, unsigned int mode)
 }
 
 /* mknod: FIFOs (mkfifo), sockets and regular files are made on the host;
- * device nodes too when lstar may make them (root), else EPERM there. */
+ * device nodes are EPERM (the device refuses them: they would be the
+ * host's devices), as for a process without CAP_MKNOD. */
 static long do_mknodat(int dfd, const char __user *pathname, unsigned int mode,
 		       unsigned int dev)
 {
+	(void)dev;	/* no device nodes: see above */
 	switch (mode & S_IFMT) {
 	case 0:
 		mode |= S_IFREG;
@@ -51,7 +53,7 @@ static long do_mknodat(int dfd, const char __user *pathname, unsigned int mode,
 	if (path_err(dh))
 		return dh;
 	return hostcall(HC_MKNODAT, dh, hc_pa(hc_path[0]),
-			(mode & S_IFMT) | (mode & ~current_umask & 07777), dev, 0, 0);
+			(mode & S_IFMT) | (mode & ~current_umask & 07777), 0, 0, 0);
 }
 
 SYSCALL_DEFINE4(mknodat, int, dfd, const char __user *, pathname, unsigned int, mode,

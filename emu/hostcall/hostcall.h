@@ -96,8 +96,8 @@ enum hc_op {
 	HC_MEMORY_ADD,		/* -> the end of RAM in bytes: RAM grows to lstar's reserve (memory
 				   hot-plug, once, only without --mem); [old end, new end) is new
 				   RAM, zero-filled */
-	HC_MKNODAT,		/* dh, path pa, mode (with the S_IF* type), dev -> 0: a FIFO, socket,
-				   regular file or (with privilege) device node, as mknodat(2) */
+	HC_MKNODAT,		/* dh, path pa, mode (with the S_IF* type) -> 0: a FIFO, socket or
+				   regular file, as mknodat(2); a device node is -EPERM */
 	HC_NR_OPS
 };
 

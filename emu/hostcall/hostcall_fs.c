@@ -255,7 +255,16 @@ int64_t hc_op_name(struct hostcall *hc, unsigned op, const uint64_t *a)
 	} else if (op == HC_UNLINKAT) {
 		r = unlinkat(dfd, base, (a[2] & 0x200) ? AT_REMOVEDIR : 0);
 	} else if (op == HC_MKNODAT) {
-		r = mknodat(dfd, base, (mode_t)a[2], (dev_t)a[3]);
+		/* FIFOs, sockets and regular files only: a device node made
+		 * by a guest would give it the host's devices (lstar may run
+		 * as root), so that is EPERM, as without CAP_MKNOD. */
+		mode_t type = (mode_t)a[2] & S_IFMT;
+		if (type != S_IFIFO && type != S_IFSOCK && type != S_IFREG) {
+			errno = type == S_IFCHR || type == S_IFBLK ? EPERM : EINVAL;
+			r = -1;
+		} else {
+			r = mknodat(dfd, base, (mode_t)a[2], 0);
+		}
 	} else {			/* HC_READLINKAT */
 		char *buf = hc_gptr_w(hc, a[2], a[3]);
 		if (!buf) {
