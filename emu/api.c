@@ -24,7 +24,7 @@
 
 /*
  * Without --mem, RAM may grow after boot when the kernel asks for more
- * (HC_MEMORY_ADD, as a kernel takes hot-plugged memory): up to a quarter
+ * (LSTAR_HC_MEMORY_ADD, as a kernel takes hot-plugged memory): up to a quarter
  * of the host's memory, at least 4 GiB and at most 64 GiB.  Only what the
  * guest touches is ever committed.  With --mem the size is fixed.
  */

@@ -18,7 +18,7 @@ struct machine {
 	struct cpu cpu;              /* the processor */
 	uint8_t *ram;                /* guest RAM, mmap'd lazily (MAP_NORESERVE) */
 	uint64_t ram_size;           /* bytes */
-	uint64_t ram_max;            /* bytes reserved: RAM may grow to this (HC_MEMORY_ADD) */
+	uint64_t ram_max;            /* bytes reserved: RAM may grow to this (LSTAR_HC_MEMORY_ADD) */
 	uint32_t *page_gen;          /* per physical page: bumped when code on it is written */
 	uint8_t *code_page;          /* per physical page: 1 if decoded blocks depend on it */
 	int console_fd;              /* port 0xE9 sink */

@@ -69,7 +69,7 @@ void phys_write(struct machine *m, uint64_t pa, unsigned size, uint64_t v)
 }
 
 /* RAM of size bytes, and room reserved (not committed) for it to grow to
- * max when the kernel asks (HC_MEMORY_ADD). */
+ * max when the kernel asks (LSTAR_HC_MEMORY_ADD). */
 int memory_init(struct machine *m, uint64_t size, uint64_t max)
 {
 	m->ram_size = size;

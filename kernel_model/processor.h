@@ -24,7 +24,7 @@
 #define APIC_SPIV_APIC_ENABLED	(1UL << 8)
 #define APIC_LVT_TIMER_TSCDEADLINE (2UL << 17)
 #define LOCAL_TIMER_VECTOR	0xec		/* Linux's */
-#define CONSOLE_INTR_VECTOR	0x30		/* Ctrl-C from the host (HC_SIGINT_VECTOR) */
+#define CONSOLE_INTR_VECTOR	0x30		/* Ctrl-C from the host (LSTAR_HC_SIGINT_VECTOR) */
 #define SPURIOUS_APIC_VECTOR	0xff
 
 #define EFER_SCE	(1UL << 0)	/* SYSCALL/SYSRET enable */

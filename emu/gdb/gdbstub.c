@@ -119,7 +119,7 @@ static int hook_before(void *ctx, struct cpu *c, const struct insn *i)
 	return 0;
 }
 
-/* A live HC_TASK: from here on another task runs. */
+/* A live LSTAR_HC_TASK: from here on another task runs. */
 static void note_switch(struct gdb *g)
 {
 	const struct hostcall_task *t = g->m->hc ? hostcall_current_task(g->m->hc) : NULL;

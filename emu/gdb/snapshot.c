@@ -142,7 +142,7 @@ struct snapshots *snap_new(struct machine *m)
 	if (!s)
 		return NULL;
 	s->m = m;
-	s->npages = m->ram_max / PG;	/* RAM may still grow (HC_MEMORY_ADD) */
+	s->npages = m->ram_max / PG;	/* RAM may still grow (LSTAR_HC_MEMORY_ADD) */
 	s->pv = calloc(s->npages, sizeof *s->pv);
 	s->vec = malloc(s->npages);
 	s->dirty = calloc(s->npages, 1);

@@ -18,13 +18,12 @@
  *    can wake the CPU, lstar must stop with status 125.
  *  APIC_MODE 2, apic_long.elf: a one-shot of 2^32 - 1 counts at
  *    divide-by-128 (about 9 minutes of guest time) with `sti; hlt`: with
- *    --seed it passes at once and the seeded clock (HC_CLOCK) moved as
+ *    --seed it passes at once and the seeded clock (LSTAR_HC_CLOCK) moved as
  *    far as the TSC; without, lstar waits in real time (SIGINT stops it,
  *    with RIP at the HLT in long_wait).
  */
 #include <stdint.h>
-#define __KERNEL__ 1
-#include "emu/hostcall/hostcall.h"
+#include "lstar/hostcall.h"
 
 #ifndef APIC_MODE
 #define APIC_MODE 0
@@ -256,14 +255,14 @@ static int run(void)
 	return fail(1);
 }
 #else
-static struct hc_req req __attribute__((aligned(64)));
+static struct lstar_hc_req req __attribute__((aligned(64)));
 static int64_t clock_ns(void)
 {
 	int64_t ts[2];
-	req = (struct hc_req){ .op = HC_CLOCK, .a = { 1, (uint64_t)ts } };   /* CLOCK_MONOTONIC */
+	req = (struct lstar_hc_req){ .op = LSTAR_HC_CLOCK, .a = { 1, (uint64_t)ts } };   /* CLOCK_MONOTONIC */
 	uint64_t pa = (uint64_t)&req;
-	outl(HC_PORT_ADDR_HI, (uint32_t)(pa >> 32));
-	outl(HC_PORT_ADDR_LO, (uint32_t)pa);
+	outl(LSTAR_HC_PORT_ADDR_HI, (uint32_t)(pa >> 32));
+	outl(LSTAR_HC_PORT_ADDR_LO, (uint32_t)pa);
 	return req.ret ? -1 : ts[0] * 1000000000 + ts[1];
 }
 
