@@ -201,18 +201,18 @@ static int64_t op_poll(struct hostcall *hc, const uint64_t *a)
 		return -14;
 	for (uint64_t i = 0; i < n; i++) {
 		p[i].fd = hc_handle_fd(hc, (uint64_t)(int64_t)g[i].handle);
-		p[i].events = (short)((g[i].events & 1 ? POLLIN : 0) |
-				      (g[i].events & 4 ? POLLOUT : 0));
+		p[i].events = (short)((g[i].events & LSTAR_HC_POLLIN ? POLLIN : 0) |
+				      (g[i].events & LSTAR_HC_POLLOUT ? POLLOUT : 0));
 	}
 	int r = poll(p, n, (int)(int64_t)a[2]);
 	if (r < 0)
 		return hc_lerr(errno);
 	for (uint64_t i = 0; i < n; i++)
-		g[i].revents = (int16_t)((p[i].revents & POLLIN ? 1 : 0) |
-					 (p[i].revents & POLLOUT ? 4 : 0) |
-					 (p[i].revents & POLLERR ? 8 : 0) |
-					 (p[i].revents & POLLHUP ? 16 : 0) |
-					 (p[i].revents & POLLNVAL ? 32 : 0));
+		g[i].revents = (int16_t)((p[i].revents & POLLIN ? LSTAR_HC_POLLIN : 0) |
+					 (p[i].revents & POLLOUT ? LSTAR_HC_POLLOUT : 0) |
+					 (p[i].revents & POLLERR ? LSTAR_HC_POLLERR : 0) |
+					 (p[i].revents & POLLHUP ? LSTAR_HC_POLLHUP : 0) |
+					 (p[i].revents & POLLNVAL ? LSTAR_HC_POLLNVAL : 0));
 	return r;
 }
 
@@ -244,10 +244,10 @@ static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 		return -9;
 	if (op == LSTAR_HC_WINSIZE) {
 		struct winsize ws;
-		uint16_t *g = hc_gptr_w(hc, a[1], 8);
+		uint16_t *g = hc_gptr_w(hc, a[1], LSTAR_HC_WINSIZE_SIZE);
 		if (!g)
 			return -14;
-		if (a[2] == 1) {
+		if (a[2] == LSTAR_HC_WINSIZE_SET) {
 			ws = (struct winsize){ g[0], g[1], g[2], g[3] };
 			return ioctl(fd, TIOCSWINSZ, &ws) < 0 ? hc_lerr(errno) : 0;
 		}
@@ -257,7 +257,7 @@ static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 		return 0;
 	}
 	uint64_t kind = op == LSTAR_HC_TCGETS ? a[2] : a[3];
-	if (kind > 1)
+	if (kind > LSTAR_HC_TERMIOS_2)
 		return -22;
 	uint64_t size = kind ? LSTAR_HC_TERMIOS2_SIZE : LSTAR_HC_TERMIOS_SIZE;
 	struct lstar_hc_termios2 t;
@@ -274,7 +274,7 @@ static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 	const uint8_t *g = hc_gptr(hc, a[1], size);
 	if (!g)
 		return -14;
-	if (a[2] > 2)
+	if (a[2] > LSTAR_HC_TCSETS_FLUSH)
 		return -22;
 	if (ioctl(fd, kind ? HOST_TCGETS2 : HOST_TCGETS, &t) < 0)
 		return hc_lerr(errno);
@@ -434,7 +434,8 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		if (fl < 0)
 			return hc_lerr(errno);
 		fl &= ~(O_APPEND | O_NONBLOCK);
-		fl |= (a[1] & 02000 ? O_APPEND : 0) | (a[1] & 04000 ? O_NONBLOCK : 0);
+		fl |= (a[1] & LSTAR_HC_O_APPEND ? O_APPEND : 0) |
+		      (a[1] & LSTAR_HC_O_NONBLOCK ? O_NONBLOCK : 0);
 		return hc_ret(fcntl(fd, F_SETFL, fl));
 	}
 	case LSTAR_HC_REOPEN: {
@@ -463,15 +464,15 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 	case LSTAR_HC_GETRLIMIT: {
 		/* Linux's RLIMIT_* numbers are the host's: lstar runs on Linux. */
 		struct rlimit rl;
-		uint64_t *g = hc_gptr_w(hc, a[1], 2 * sizeof(uint64_t));
+		struct lstar_hc_rlimit *g = hc_gptr_w(hc, a[1], sizeof *g);
 		if (!g)
 			return -EFAULT;
 		if (a[0] >= RLIM_NLIMITS)
 			return -EINVAL;
 		if (getrlimit((int)a[0], &rl) < 0)
 			return hc_lerr(errno);
-		g[0] = rl.rlim_cur;	/* RLIM_INFINITY is ~0 on both sides */
-		g[1] = rl.rlim_max;
+		g->cur = rl.rlim_cur;	/* RLIM_INFINITY is ~0 on both sides */
+		g->max = rl.rlim_max;
 		return 0;
 	}
 	case LSTAR_HC_OPENTTY: {

@@ -210,7 +210,7 @@ int64_t hc_op_fstatat(struct hostcall *hc, const uint64_t *a)
 	if ((err = compose(hc, (int64_t)a[0], p, full)) < 0)
 		return err;
 	int fd;
-	if (a[3] & 0x100) {		/* AT_SYMLINK_NOFOLLOW: stat the name */
+	if (a[3] & LSTAR_HC_AT_SYMLINK_NOFOLLOW) {	/* stat the name */
 		char *base;
 		if ((err = open_parent(hc, full, &fd, &base)) < 0)
 			return err;
@@ -253,7 +253,7 @@ int64_t hc_op_name(struct hostcall *hc, unsigned op, const uint64_t *a)
 	} else if (op == LSTAR_HC_MKDIRAT) {
 		r = mkdirat(dfd, base, (mode_t)a[2]);
 	} else if (op == LSTAR_HC_UNLINKAT) {
-		r = unlinkat(dfd, base, (a[2] & 0x200) ? AT_REMOVEDIR : 0);
+		r = unlinkat(dfd, base, (a[2] & LSTAR_HC_AT_REMOVEDIR) ? AT_REMOVEDIR : 0);
 	} else if (op == LSTAR_HC_MKNODAT) {
 		r = mknodat(dfd, base, (mode_t)a[2], (dev_t)a[3]);
 	} else {			/* LSTAR_HC_READLINKAT */
@@ -330,7 +330,7 @@ int64_t hc_op_faccessat(struct hostcall *hc, const uint64_t *a)
 	/* The O_PATH descriptor pins the confined file; check access through
 	 * its /proc link so that nothing is resolved a second time. */
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	int r = faccessat(AT_FDCWD, proc, (int)a[2], (a[3] & 0x200) ? AT_EACCESS : 0);
+	int r = faccessat(AT_FDCWD, proc, (int)a[2], (a[3] & LSTAR_HC_AT_EACCESS) ? AT_EACCESS : 0);
 	int e = errno;
 	close(fd);
 	return r < 0 ? hc_lerr(e) : 0;
@@ -440,7 +440,7 @@ int64_t hc_op_meta(struct hostcall *hc, unsigned op, const uint64_t *a)
 	char proc[64];
 	int fd, r;
 	int64_t err;
-	bool nofollow = op == LSTAR_HC_FCHMODAT ? false : (a[op == LSTAR_HC_UTIMENSAT ? 3 : 4] & 0x100);
+	bool nofollow = op == LSTAR_HC_FCHMODAT ? false : (a[op == LSTAR_HC_UTIMENSAT ? 3 : 4] & LSTAR_HC_AT_SYMLINK_NOFOLLOW);
 	uint64_t path = op == LSTAR_HC_FCHMOD ? 0 : a[1];
 	int64_t dh = (int64_t)a[0];
 
