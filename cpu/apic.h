@@ -16,10 +16,7 @@
 
 #include "cpu.h"
 
-/* IA32_APIC_BASE bits (SDM vol. 3A §10.4.4, Figure 10-5). */
-#define APIC_BASE_BSP  (1ULL << 8)
-#define APIC_BASE_EXTD (1ULL << 10)
-#define APIC_BASE_EN   (1ULL << 11)
+/* IA32_APIC_BASE bits: LSTAR_MSR_APIC_BASE_* in lstar/msr.h. */
 
 /* The registers' fields (SDM vol. 3A §10.5.1 Figure 10-8, §10.5.3,
  * §10.9 Figure 10-23). */
@@ -50,7 +47,7 @@ void apic_reset(struct cpu *c);
 /* IA32_APIC_BASE: EN = 1 and EXTD = 1. */
 static inline bool apic_x2apic(const struct cpu *c)
 {
-	return (c->apic_base & (APIC_BASE_EN | APIC_BASE_EXTD)) == (APIC_BASE_EN | APIC_BASE_EXTD);
+	return (c->apic_base & (LSTAR_MSR_APIC_BASE_EN | LSTAR_MSR_APIC_BASE_EXTD)) == (LSTAR_MSR_APIC_BASE_EN | LSTAR_MSR_APIC_BASE_EXTD);
 }
 /* WRMSR IA32_APIC_BASE: false for an illegal mode transition (#GP(0),
  * SDM §10.12.5); otherwise applies it (msr.c stores the value first). */

@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lstar/msr.h"	/* IA32_EFER bits and the MSR numbers */
+
 struct machine;
 struct cpu;
 struct insn;
@@ -96,10 +98,6 @@ enum {
 #define CR4_OSFXSR (1ULL << 9)
 #define CR4_OSXMMEXCPT (1ULL << 10)
 #define CR4_FSGSBASE (1ULL << 16)
-#define EFER_SCE (1ULL << 0)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
-#define EFER_NXE (1ULL << 11)
 
 /*
  * Segment register, visible selector plus the hidden descriptor cache.

@@ -72,7 +72,7 @@ static uint32_t walk(struct cpu *c, uint64_t la, int acc, uint64_t *pa, bool upd
 	struct machine *m = c->m;
 	int kind = acc & 3;
 	bool user = c->cpl == 3 && !(acc & ACC_SYS);
-	bool nxe = (c->efer & EFER_NXE) != 0;
+	bool nxe = (c->efer & LSTAR_MSR_EFER_NXE) != 0;
 	uint32_t err = (kind == ACC_WRITE ? PFE_W : 0) | (user ? PFE_U : 0) |
 		       (kind == ACC_EXEC && nxe ? PFE_ID : 0);
 	uint64_t rsvd = PTE_RSVD_HI | (nxe ? 0 : PTE_XD);

@@ -48,7 +48,7 @@ static inline void need_cpl0(struct cpu *c)
  * modelled, so this holds whenever lstar executes code). */
 static inline bool long64(const struct cpu *c)
 {
-	return (c->efer & EFER_LMA) && (c->seg[SEG_CS].attr & SA_L);
+	return (c->efer & LSTAR_MSR_EFER_LMA) && (c->seg[SEG_CS].attr & SA_L);
 }
 
 static void flat_seg(struct seg *s, uint16_t sel, uint16_t attr)
@@ -77,7 +77,7 @@ static void flat_seg(struct seg *s, uint16_t sel, uint16_t attr)
 void op_syscall(struct cpu *c, const struct insn *i)
 {
 	no_lock(c, i);
-	if (!long64(c) || !(c->efer & EFER_SCE))
+	if (!long64(c) || !(c->efer & LSTAR_MSR_EFER_SCE))
 		cpu_fault(c, EXC_UD, 0);
 
 	uint64_t fl = flags_get(c);
@@ -122,7 +122,7 @@ void op_syscall(struct cpu *c, const struct insn *i)
 void op_sysret(struct cpu *c, const struct insn *i)
 {
 	no_lock(c, i);
-	if (!long64(c) || !(c->efer & EFER_SCE))
+	if (!long64(c) || !(c->efer & LSTAR_MSR_EFER_SCE))
 		cpu_fault(c, EXC_UD, 0);
 	need_cpl0(c);
 
@@ -270,7 +270,7 @@ static void write_cr0(struct cpu *c, uint64_t v)
 	if ((v >> 32) ||
 	    ((v & CR0_PG) && !(v & CR0_PE)) ||
 	    ((v & CR0_NW) && !(v & CR0_CD)) ||
-	    ((c->efer & EFER_LMA) && !(v & CR0_PG)))  /* leaving IA-32e mode */
+	    ((c->efer & LSTAR_MSR_EFER_LMA) && !(v & CR0_PG)))  /* leaving IA-32e mode */
 		cpu_fault(c, EXC_GP, 0);
 	/* Reserved bits 31:0 are ignored; ET is hardwired to 1. */
 	v = (v & CR0_VALID) | CR0_ET;
@@ -282,7 +282,7 @@ static void write_cr0(struct cpu *c, uint64_t v)
 
 static void write_cr4(struct cpu *c, uint64_t v)
 {
-	if ((v & ~CR4_VALID) || ((c->efer & EFER_LMA) && !(v & CR4_PAE)))
+	if ((v & ~CR4_VALID) || ((c->efer & LSTAR_MSR_EFER_LMA) && !(v & CR4_PAE)))
 		cpu_fault(c, EXC_GP, 0);
 	uint64_t diff = v ^ c->cr4;
 	c->cr4 = v;

@@ -267,7 +267,7 @@ enum lstar_status lstar_setup_flat(lstar_machine *lm, uint64_t user_base, uint64
 	c->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	c->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	c->cr3 = FLAT_PML4;
-	c->efer = EFER_LME | EFER_LMA;
+	c->efer = LSTAR_MSR_EFER_LME | LSTAR_MSR_EFER_LMA;
 	c->gdtr.base = FLAT_GDT;
 	c->gdtr.limit = 0x4F;
 	c->idtr.base = FLAT_IDT;

@@ -24,6 +24,7 @@
  */
 #include <stdint.h>
 #include "lstar/hostcall.h"
+#include "lstar/msr.h"
 
 #ifndef APIC_MODE
 #define APIC_MODE 0
@@ -33,8 +34,6 @@
 #define PERIOD 500000u            /* counts = nanoseconds at divide-by-1 */
 #define NTICKS 400
 
-#define MSR_APIC_BASE 0x1B
-#define MSR_TSC_DEADLINE 0x6E0
 #define X2_VERSION 0x803
 #define X2_EOI 0x80B
 #define X2_SVR 0x80F
@@ -190,7 +189,7 @@ static __attribute__((unused)) int apic_on(void)
 	CHECK(1, c & (1u << 21));                    /* x2APIC */
 	CHECK(2, c & (1u << 24));                    /* TSC-deadline */
 	CHECK(3, (b >> 24) == 0);                    /* initial APIC ID */
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 10));   /* EXTD */
+	wrmsr(LSTAR_MSR_APIC_BASE, rdmsr(LSTAR_MSR_APIC_BASE) | (1u << 10));   /* EXTD */
 	CHECK(4, (rdmsr(X2_VERSION) & 0xFF) >= 0x10);
 	wrmsr(X2_SVR, 0x1FF);                        /* software enable, spurious 0xFF */
 	wrmsr(X2_DCR, 0xB);                          /* divide by 1 */
@@ -229,12 +228,12 @@ static int run(void)
 	/* TSC deadline: the handler's RDTSC reads the deadline + 12 exactly */
 	wrmsr(X2_LVT_TIMER, (2u << 17) | VEC);
 	uint64_t dl = rdtsc() + 123457;
-	wrmsr(MSR_TSC_DEADLINE, dl);
-	CHECK(30, rdmsr(MSR_TSC_DEADLINE) == dl);
+	wrmsr(LSTAR_MSR_TSC_DEADLINE, dl);
+	CHECK(30, rdmsr(LSTAR_MSR_TSC_DEADLINE) == dl);
 	wait_irq();
 	CHECK(31, ticks == NTICKS + 2);
 	CHECK(32, tsc_log[NTICKS + 1] == dl + 12);
-	CHECK(33, rdmsr(MSR_TSC_DEADLINE) == 0);
+	CHECK(33, rdmsr(LSTAR_MSR_TSC_DEADLINE) == 0);
 	puts_e9("apic-timer: ");
 	putdec(ticks);
 	puts_e9(" interrupts, periodic span ");
