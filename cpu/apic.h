@@ -4,7 +4,7 @@
  *
  * What the rest of lstar relies on:
  *  - the board (emu/) raises a device interrupt with apic_raise() and
- *    provides machine.idle_wait for HLT (emu/machine.h);
+ *    provides bus.idle_wait for HLT (cpu/bus.h);
  *  - msr/msr.c routes the x2APIC MSRs and IA32_TSC_DEADLINE here;
  *  - the run loop (cpu/exec.c) calls cpu_boundary() when icount reaches
  *    cpu.icount_event and cpu_event_recalc() when it starts.
@@ -36,7 +36,7 @@
  * suppression (bit 24 clear). */
 #define APIC_VERSION 0x00030014u
 
-/* machine.idle_wait's "no timer will wake the CPU". */
+/* bus.idle_wait's "no timer will wake the CPU". */
 #define IDLE_FOREVER UINT64_MAX
 
 /* ---- cpu/apic.c --------------------------------------------------- */
@@ -71,7 +71,7 @@ void apic_tsc_written(struct cpu *c);
  * software-disabled (SVR bit 8), and for vectors 0-15, which set ESR's
  * "receive illegal vector" bit instead (SDM §10.5.2, §10.5.3).
  * Call it only on the thread that runs the machine: from a device's port
- * handler or from machine.idle_wait (then return early).
+ * handler or from bus.idle_wait (then return early).
  */
 bool apic_raise(struct cpu *c, uint8_t vector);
 

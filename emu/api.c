@@ -67,7 +67,7 @@ lstar_machine *lstar_machine_new(const struct lstar_config *cfg, char *err, size
 		goto fail;
 	}
 	struct cpu *c = &m->cpu;
-	c->m = m;
+	c->bus = &m->bus;
 	c->ram = m->ram;
 	c->ram_size = m->ram_size;
 	c->icount_limit = ~0ULL;
@@ -499,7 +499,7 @@ static void fill_exit(struct machine *m, struct lstar_exit *out, bool step)
 		out->error_code = c->last_error;
 		out->has_error_code = c->last_vector >= 0 && c->last_has_error;
 	}
-	snprintf(out->message, sizeof out->message, "%.255s", m->stop_message);
+	snprintf(out->message, sizeof out->message, "%.255s", m->bus.stop_message);
 }
 
 static enum lstar_status run(struct machine *m, unsigned mask, uint64_t limit,
@@ -510,7 +510,7 @@ static enum lstar_status run(struct machine *m, unsigned mask, uint64_t limit,
 	c->event = 0;
 	c->event_mask = mask;
 	c->icount_limit = limit;
-	m->stop_message[0] = 0;
+	m->bus.stop_message[0] = 0;
 	cpu_run(c);
 	console_flush(m);
 	if (out)

@@ -374,7 +374,7 @@ bool snap_restore(struct snapshots *s, uint64_t pos)
 	struct cpu keep = *c;
 	memcpy(c, s->v[k].cpu, CPU_HEAD);
 	memcpy((uint8_t *)c + CPU_TAIL, s->v[k].cpu + CPU_HEAD, sizeof(struct cpu) - CPU_TAIL);
-	c->m = keep.m;
+	c->bus = keep.bus;
 	c->ram = keep.ram;
 	c->ram_size = keep.ram_size;
 	c->dc = keep.dc;

@@ -587,7 +587,7 @@ struct hostcall *hostcall_new(struct machine *m)
 		hc->h[i].fd = i < 3 ? i : -1;
 	if (!getcwd(hc->cwd, sizeof(hc->cwd)))
 		strcpy(hc->cwd, "/");
-	m->idle_wait = hc_idle_wait;   /* HLT's waits: real time, or none with --seed */
+	m->bus.idle_wait = hc_idle_wait;   /* HLT's waits: real time, or none with --seed */
 	return hc;
 }
 

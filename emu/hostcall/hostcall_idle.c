@@ -1,6 +1,6 @@
 /*
  * hostcall_idle.c - the board's side of HLT with interrupts enabled
- * (machine.idle_wait, called by cpu_halt() in cpu/interrupt.c): let guest
+ * (bus.idle_wait, called by cpu_halt() in cpu/interrupt.c): let guest
  * time pass until the APIC timer expires.
  *
  * With --seed the run must not depend on the host, so the time passes at
@@ -34,8 +34,9 @@ static uint64_t elapsed_ns(const struct timespec *t0)
 	       (uint64_t)(t.tv_nsec - t0->tv_nsec);
 }
 
-uint64_t hc_idle_wait(struct machine *m, uint64_t ticks)
+uint64_t hc_idle_wait(struct bus *b, uint64_t ticks)
 {
+	struct machine *m = machine_of_bus(b);
 	struct hostcall *hc = m->hc;
 	if (ticks == IDLE_FOREVER) {
 		/* Only Ctrl-C can end this wait, and only if the guest takes

@@ -71,8 +71,8 @@ int64_t hc_handle_new(struct hostcall *hc, int fd, const char *path);
 int hc_handle_fd(struct hostcall *hc, uint64_t h);
 int64_t hc_put_stat(struct hostcall *hc, const struct stat *st, uint64_t pa);
 
-/* hostcall_idle.c: machine.idle_wait (HLT with interrupts enabled) */
-uint64_t hc_idle_wait(struct machine *m, uint64_t ticks);
+/* hostcall_idle.c: bus.idle_wait (HLT with interrupts enabled, cpu/bus.h) */
+uint64_t hc_idle_wait(struct bus *b, uint64_t ticks);
 
 /* hostcall_fs.c: one function per path-based op, arguments as in hostcall.h */
 int64_t hc_op_openat(struct hostcall *hc, const uint64_t *a);
