@@ -44,21 +44,44 @@
 int64_t hc_lerr(int e)
 {
 	switch (e) {
-	case EPERM: return -1;  case ENOENT: return -2;  case ESRCH: return -3;
-	case EINTR: return -4;  case EIO: return -5;     case ENXIO: return -6;
-	case E2BIG: return -7;  case EBADF: return -9;   case EAGAIN: return -11;
-	case ENOMEM: return -12; case EACCES: return -13; case EFAULT: return -14;
-	case EBUSY: return -16; case EEXIST: return -17; case EXDEV: return -18;
-	case ENODEV: return -19; case ENOTDIR: return -20; case EISDIR: return -21;
-	case EINVAL: return -22; case ENFILE: return -23; case EMFILE: return -24;
-	case ENOTTY: return -25; case ETXTBSY: return -26; case EFBIG: return -27;
-	case ENOSPC: return -28; case ESPIPE: return -29; case EROFS: return -30;
-	case EMLINK: return -31; case EPIPE: return -32; case ERANGE: return -34;
-	case ENAMETOOLONG: return -36; case ENOSYS: return -38;
-	case ENOTEMPTY: return -39; case ELOOP: return -40;
-	case EOVERFLOW: return -75; case EOPNOTSUPP: return -95;
-	case ETIMEDOUT: return -110;
-	default: return -5;	/* EIO: something the guest ABI has no word for */
+	case EPERM:		return -LINUX_EPERM;
+	case ENOENT:		return -LINUX_ENOENT;
+	case ESRCH:		return -LINUX_ESRCH;
+	case EINTR:		return -LINUX_EINTR;
+	case EIO:		return -LINUX_EIO;
+	case ENXIO:		return -LINUX_ENXIO;
+	case E2BIG:		return -LINUX_E2BIG;
+	case EBADF:		return -LINUX_EBADF;
+	case EAGAIN:		return -LINUX_EAGAIN;
+	case ENOMEM:		return -LINUX_ENOMEM;
+	case EACCES:		return -LINUX_EACCES;
+	case EFAULT:		return -LINUX_EFAULT;
+	case EBUSY:		return -LINUX_EBUSY;
+	case EEXIST:		return -LINUX_EEXIST;
+	case EXDEV:		return -LINUX_EXDEV;
+	case ENODEV:		return -LINUX_ENODEV;
+	case ENOTDIR:	return -LINUX_ENOTDIR;
+	case EISDIR:		return -LINUX_EISDIR;
+	case EINVAL:		return -LINUX_EINVAL;
+	case ENFILE:		return -LINUX_ENFILE;
+	case EMFILE:		return -LINUX_EMFILE;
+	case ENOTTY:		return -LINUX_ENOTTY;
+	case ETXTBSY:	return -LINUX_ETXTBSY;
+	case EFBIG:		return -LINUX_EFBIG;
+	case ENOSPC:		return -LINUX_ENOSPC;
+	case ESPIPE:		return -LINUX_ESPIPE;
+	case EROFS:		return -LINUX_EROFS;
+	case EMLINK:		return -LINUX_EMLINK;
+	case EPIPE:		return -LINUX_EPIPE;
+	case ERANGE:		return -LINUX_ERANGE;
+	case ENAMETOOLONG:	return -LINUX_ENAMETOOLONG;
+	case ENOSYS:		return -LINUX_ENOSYS;
+	case ENOTEMPTY:	return -LINUX_ENOTEMPTY;
+	case ELOOP:		return -LINUX_ELOOP;
+	case EOVERFLOW:	return -LINUX_EOVERFLOW;
+	case EOPNOTSUPP:	return -LINUX_EOPNOTSUPP;
+	case ETIMEDOUT:	return -LINUX_ETIMEDOUT;
+	default:	return -LINUX_EIO;	/* something the guest ABI has no word for */
 	}
 }
 
@@ -98,7 +121,7 @@ void *hc_gptr_w(struct hostcall *hc, uint64_t pa, uint64_t len)
 const char *hc_gpath(struct hostcall *hc, uint64_t pa, int64_t *err)
 {
 	if (pa >= hc->m->ram_size) {
-		*err = -14;
+		*err = -LINUX_EFAULT;
 		return NULL;
 	}
 	uint64_t len = hc->m->ram_size - pa;
@@ -106,7 +129,7 @@ const char *hc_gpath(struct hostcall *hc, uint64_t pa, int64_t *err)
 		len = LSTAR_HC_PATH_MAX;
 	const char *p = hc_gptr(hc, pa, len);
 	if (!p || !memchr(p, 0, len)) {
-		*err = p ? -36 : -14;
+		*err = p ? -LINUX_ENAMETOOLONG : -LINUX_EFAULT;
 		return NULL;
 	}
 	return p;
@@ -124,7 +147,7 @@ int64_t hc_handle_new(struct hostcall *hc, int fd, const char *path)
 		}
 	}
 	close(fd);
-	return -24;				/* EMFILE */
+	return -LINUX_EMFILE;				/* EMFILE */
 }
 
 int hc_handle_fd(struct hostcall *hc, uint64_t h)
@@ -148,7 +171,7 @@ int64_t hc_put_stat(struct hostcall *hc, const struct stat *st, uint64_t pa)
 {
 	struct linux_stat *ls = hc_gptr_w(hc, pa, sizeof(*ls));
 	if (!ls)
-		return -14;
+		return -LINUX_EFAULT;
 	memset(ls, 0, sizeof(*ls));
 	ls->dev = st->st_dev;
 	ls->ino = st->st_ino;
@@ -173,11 +196,11 @@ static int64_t op_rw(struct hostcall *hc, unsigned op, const uint64_t *a)
 {
 	int fd = hc_handle_fd(hc, a[0]);
 	if (fd < 0)
-		return -9;
+		return -LINUX_EBADF;
 	bool wr = op == LSTAR_HC_WRITE || op == LSTAR_HC_PWRITE;
 	void *buf = wr ? hc_gptr(hc, a[1], a[2]) : hc_gptr_w(hc, a[1], a[2]);
 	if (!buf)
-		return -14;
+		return -LINUX_EFAULT;
 	if (fd <= 2 && hc->m->before_stdio)
 		hc->m->before_stdio(hc->m->before_stdio_ctx);
 	ssize_t r;
@@ -194,11 +217,11 @@ static int64_t op_poll(struct hostcall *hc, const uint64_t *a)
 {
 	uint64_t n = a[1];
 	if (n > 64)
-		return -22;
+		return -LINUX_EINVAL;
 	struct lstar_hc_pollfd *g = hc_gptr_w(hc, a[0], n * sizeof(*g));
 	struct pollfd p[64];
 	if (!g)
-		return -14;
+		return -LINUX_EFAULT;
 	for (uint64_t i = 0; i < n; i++) {
 		p[i].fd = hc_handle_fd(hc, (uint64_t)(int64_t)g[i].handle);
 		p[i].events = (short)((g[i].events & LSTAR_HC_POLLIN ? POLLIN : 0) |
@@ -220,10 +243,10 @@ static int64_t op_getdents(struct hostcall *hc, const uint64_t *a)
 {
 	int fd = hc_handle_fd(hc, a[0]);
 	if (fd < 0)
-		return -9;
+		return -LINUX_EBADF;
 	void *buf = hc_gptr_w(hc, a[1], a[2]);
 	if (!buf)
-		return -14;
+		return -LINUX_EFAULT;
 	/* linux_dirent64 has the same layout on every Linux architecture. */
 	long r = syscall(SYS_getdents64, fd, buf, (unsigned)a[2]);
 	return hc_ret(r);
@@ -241,12 +264,12 @@ static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 {
 	int fd = hc_handle_fd(hc, a[0]);
 	if (fd < 0)
-		return -9;
+		return -LINUX_EBADF;
 	if (op == LSTAR_HC_WINSIZE) {
 		struct winsize ws;
 		uint16_t *g = hc_gptr_w(hc, a[1], LSTAR_HC_WINSIZE_SIZE);
 		if (!g)
-			return -14;
+			return -LINUX_EFAULT;
 		if (a[2] == LSTAR_HC_WINSIZE_SET) {
 			ws = (struct winsize){ g[0], g[1], g[2], g[3] };
 			return ioctl(fd, TIOCSWINSZ, &ws) < 0 ? hc_lerr(errno) : 0;
@@ -258,13 +281,13 @@ static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 	}
 	uint64_t kind = op == LSTAR_HC_TCGETS ? a[2] : a[3];
 	if (kind > LSTAR_HC_TERMIOS_2)
-		return -22;
+		return -LINUX_EINVAL;
 	uint64_t size = kind ? LSTAR_HC_TERMIOS2_SIZE : LSTAR_HC_TERMIOS_SIZE;
 	struct lstar_hc_termios2 t;
 	if (op == LSTAR_HC_TCGETS) {
 		uint8_t *g = hc_gptr_w(hc, a[1], size);
 		if (!g)
-			return -14;
+			return -LINUX_EFAULT;
 		if (ioctl(fd, kind ? HOST_TCGETS2 : HOST_TCGETS, &t) < 0)
 			return hc_lerr(errno);
 		memcpy(g, &t, size);
@@ -273,9 +296,9 @@ static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 	/* LSTAR_HC_TCSETS */
 	const uint8_t *g = hc_gptr(hc, a[1], size);
 	if (!g)
-		return -14;
+		return -LINUX_EFAULT;
 	if (a[2] > LSTAR_HC_TCSETS_FLUSH)
-		return -22;
+		return -LINUX_EINVAL;
 	if (ioctl(fd, kind ? HOST_TCGETS2 : HOST_TCGETS, &t) < 0)
 		return hc_lerr(errno);
 	if (hc->tty_fd < 0) {		/* the first change: remember the start */
@@ -315,10 +338,10 @@ static int64_t op_clock(struct hostcall *hc, const uint64_t *a)
 	struct timespec ts;
 	int64_t *g = hc_gptr_w(hc, a[1], 16);
 	if (!g)
-		return -14;
+		return -LINUX_EFAULT;
 	if (hc->seeded) {
 		if (a[0] > 7)
-			return -22;
+			return -LINUX_EINVAL;
 		seeded_clock(hc, a[0], g);
 		return 0;
 	}
@@ -328,7 +351,7 @@ static int64_t op_clock(struct hostcall *hc, const uint64_t *a)
 		     : a[0] == 2 || a[0] == 3 ? CLOCK_PROCESS_CPUTIME_ID
 		     : a[0] <= 7 ? CLOCK_MONOTONIC : (clockid_t)-1;
 	if (id == (clockid_t)-1)
-		return -22;
+		return -LINUX_EINVAL;
 	clock_gettime(id, &ts);
 	g[0] = ts.tv_sec;
 	g[1] = ts.tv_nsec;
@@ -345,7 +368,7 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		return hc_op_openat(hc, a);
 	case LSTAR_HC_CLOSE:
 		if (hc_handle_fd(hc, a[0]) < 0)
-			return -9;
+			return -LINUX_EBADF;
 		if (a[0] > 2)
 			close(hc->h[a[0]].fd);
 		free(hc->h[a[0]].path);
@@ -355,12 +378,12 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		return op_rw(hc, op, a);
 	case LSTAR_HC_LSEEK:
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
-			return -9;
+			return -LINUX_EBADF;
 		return hc_ret(lseek(fd, (off_t)a[1], (int)a[2]));
 	case LSTAR_HC_FSTAT: {
 		struct stat st;
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
-			return -9;
+			return -LINUX_EBADF;
 		if (fstat(fd, &st) < 0)
 			return hc_lerr(errno);
 		return hc_put_stat(hc, &st, a[1]);
@@ -376,10 +399,10 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 	case LSTAR_HC_GETCWD: {
 		size_t n = strlen(hc->cwd) + 1;
 		if (n > a[1])
-			return -34;			/* ERANGE */
+			return -LINUX_ERANGE;			/* ERANGE */
 		char *g = hc_gptr_w(hc, a[0], n);
 		if (!g)
-			return -14;
+			return -LINUX_EFAULT;
 		memcpy(g, hc->cwd, n);
 		return (int64_t)n;
 	}
@@ -406,13 +429,13 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		 * 584 years a 64-bit nanosecond count allows. */
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			if (hc->m->cpu.stop != STOP_NONE)
-				return -4;		/* EINTR */
+				return -LINUX_EINTR;		/* EINTR */
 		return 0;
 	}
 	case LSTAR_HC_RANDOM: {
 		void *g = hc_gptr_w(hc, a[0], a[1]);
 		if (!g)
-			return -14;
+			return -LINUX_EFAULT;
 		if (hc->seeded) {
 			splitmix64_fill(&hc->rng, g, a[1]);
 			return (int64_t)a[1];
@@ -423,13 +446,13 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		return op_poll(hc, a);
 	case LSTAR_HC_FTRUNCATE:
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
-			return -9;
+			return -LINUX_EBADF;
 		return hc_ret(ftruncate(fd, (off_t)a[1]));
 	case LSTAR_HC_SETFL: {
 		/* F_SETFL on the shared host file, as the guest's fcntl does
 		 * on Linux: O_APPEND must reach the host's writes. */
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
-			return -9;
+			return -LINUX_EBADF;
 		int fl = fcntl(fd, F_GETFL);
 		if (fl < 0)
 			return hc_lerr(errno);
@@ -445,7 +468,7 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		 * file is one the guest holds already, so --root is kept. */
 		char link[64];
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
-			return -9;
+			return -LINUX_EBADF;
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 		int nfd = open(link, hc_host_oflags(a[1]) & ~O_NOFOLLOW, 0666);
 		if (nfd < 0)
@@ -466,9 +489,9 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		struct rlimit rl;
 		struct lstar_hc_rlimit *g = hc_gptr_w(hc, a[1], sizeof *g);
 		if (!g)
-			return -EFAULT;
+			return -LINUX_EFAULT;
 		if (a[0] >= RLIM_NLIMITS)
-			return -EINVAL;
+			return -LINUX_EINVAL;
 		if (getrlimit((int)a[0], &rl) < 0)
 			return hc_lerr(errno);
 		g->cur = rl.rlim_cur;	/* RLIM_INFINITY is ~0 on both sides */
@@ -491,15 +514,15 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		return hc_op_meta(hc, op, a);
 	case LSTAR_HC_DISASM: {
 		if (a[1] == 0 || a[1] > 15 || a[4] == 0 || a[4] > 256)
-			return -22;			/* EINVAL */
+			return -LINUX_EINVAL;			/* EINVAL */
 		const void *code = hc_gptr(hc, a[0], a[1]);
 		char *text = hc_gptr_w(hc, a[3], a[4]);
 		if (!code || !text)
-			return -14;			/* EFAULT */
+			return -LINUX_EFAULT;			/* EFAULT */
 		ZydisDisassembledInstruction d;
 		if (!ZYAN_SUCCESS(ZydisDisassembleIntel(ZYDIS_MACHINE_MODE_LONG_64, a[2],
 							code, a[1], &d)))
-			return -22;
+			return -LINUX_EINVAL;
 		snprintf(text, a[4], "%s", d.text);
 		return (int64_t)strlen(text);
 	}
@@ -509,7 +532,7 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		return 0;
 	case LSTAR_HC_SIGINT_VECTOR:
 		if (a[0] != 0 && (a[0] < 32 || a[0] > 255))
-			return -22;			/* EINVAL */
+			return -LINUX_EINVAL;			/* EINVAL */
 		hc->sigint_vector = (int)a[0];
 		return 0;
 	case LSTAR_HC_TASK: {
@@ -524,7 +547,7 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		return 0;
 	}
 	default:
-		return -38;				/* ENOSYS */
+		return -LINUX_ENOSYS;				/* ENOSYS */
 	}
 }
 

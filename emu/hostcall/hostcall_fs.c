@@ -72,13 +72,13 @@ static int64_t compose(struct hostcall *hc, int64_t dh, const char *path, char *
 	else if (dh >= 0 && dh < LSTAR_HC_MAX_HANDLES && hc->h[dh].fd >= 0)
 		base = hc->h[dh].path ? hc->h[dh].path : NULL;
 	else
-		return -9;			/* EBADF */
+		return -LINUX_EBADF;
 	if (!base)
-		return -20;			/* ENOTDIR: a stream has no path */
+		return -LINUX_ENOTDIR;	/* a stream has no path */
 	int n = snprintf(out, LSTAR_HC_PATH_MAX, "%s%s%s", base,
 			 (*base && path[0] != '/') ? "/" : "", path);
 	if (n < 0 || n >= LSTAR_HC_PATH_MAX)
-		return -36;
+		return -LINUX_ENAMETOOLONG;
 	return 0;
 }
 
@@ -260,7 +260,7 @@ int64_t hc_op_name(struct hostcall *hc, unsigned op, const uint64_t *a)
 		char *buf = hc_gptr_w(hc, a[2], a[3]);
 		if (!buf) {
 			close(dfd);
-			return -14;
+			return -LINUX_EFAULT;
 		}
 		ssize_t n = readlinkat(dfd, base, buf, a[3]);
 		r = n < 0 ? -1 : (int)n;
@@ -363,9 +363,9 @@ int64_t hc_op_fchdir(struct hostcall *hc, const uint64_t *a)
 {
 	char full[LSTAR_HC_PATH_MAX];
 	if (hc_handle_fd(hc, a[0]) < 0)
-		return -9;
+		return -LINUX_EBADF;
 	if (!hc->h[a[0]].path)
-		return -20;
+		return -LINUX_ENOTDIR;
 	snprintf(full, sizeof(full), "%s", hc->h[a[0]].path);
 	return hc_set_cwd(hc, full);
 }
@@ -420,7 +420,7 @@ static int64_t open_target(struct hostcall *hc, int64_t dh, uint64_t path_pa,
 	int64_t err = 0;
 	if (!path_pa) {
 		if (hc_handle_fd(hc, (uint64_t)dh) < 0)
-			return -9;
+			return -LINUX_EBADF;
 		*fd = dup(hc->h[dh].fd);
 		return *fd < 0 ? hc_lerr(errno) : 0;
 	}
@@ -458,7 +458,7 @@ int64_t hc_op_meta(struct hostcall *hc, unsigned op, const uint64_t *a)
 		const struct timespec *t = NULL;
 		if (a[2] && !(t = hc_gptr(hc, a[2], 2 * sizeof(struct timespec)))) {
 			close(fd);
-			return -14;
+			return -LINUX_EFAULT;
 		}
 		/* On a symlink itself (O_PATH|O_NOFOLLOW) Linux cannot set times
 		 * through /proc; report it as the host would for lutimes. */
@@ -485,7 +485,7 @@ int64_t hc_op_statfs(struct hostcall *hc, const uint64_t *a)
 	struct statfs st;
 	void *g = hc_gptr_w(hc, a[2], sizeof(st));
 	if (!g)
-		return -14;
+		return -LINUX_EFAULT;
 	if ((err = open_target(hc, (int64_t)a[0], a[1], false, &fd)) < 0)
 		return err;
 	int r = fstatfs(fd, &st);

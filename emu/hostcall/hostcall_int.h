@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include "emu/machine.h"
 #include "emu/hostcall/hostcall.h"
+#include "emu/hostcall/linux_errno.h"
 
 #ifndef SYS_openat2
 #define SYS_openat2 437
