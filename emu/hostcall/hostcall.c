@@ -583,12 +583,12 @@ void hostcall_out(struct machine *m, uint16_t port, unsigned size, uint32_t valu
 	struct lstar_hc_req req;
 	const void *src = phys_ptr(m, pa, sizeof(req));
 	if (!src) {
-		hc->status = 1;			/* nowhere to even put an error */
+		hc->status = LSTAR_HC_STATUS_BAD;	/* nowhere to even put an error */
 		return;
 	}
 	memcpy(&req, src, sizeof(req));
 	req.ret = dispatch(hc, req.op, req.a);
-	hc->status = 0;
+	hc->status = LSTAR_HC_STATUS_OK;
 	/* Only `ret` goes back, so a request block cannot be used to make
 	 * the device overwrite anything else. */
 	void *dst = phys_ptr_write(m, pa + offsetof(struct lstar_hc_req, ret), sizeof(req.ret));
