@@ -180,11 +180,11 @@ int64_t hc_op_openat(struct hostcall *hc, const uint64_t *a)
 		if (fstat(pfd, &st) == 0 && S_ISFIFO(st.st_mode)) {
 			if ((flags & O_CREAT) && (flags & O_EXCL)) {
 				close(pfd);
-				return -EEXIST;
+				return -LINUX_EEXIST;
 			}
 			if (flags & O_DIRECTORY) {
 				close(pfd);
-				return -ENOTDIR;
+				return -LINUX_ENOTDIR;
 			}
 			normalize(full);
 			int64_t h = hc_handle_new(hc, pfd, full);
