@@ -99,7 +99,7 @@ void apic_ack(struct cpu *c, int v)
  * what is already in the IRR stays). */
 static bool accept(struct cpu *c, unsigned v)
 {
-	if (!(c->apic_base & APIC_BASE_EN) || !(c->apic.svr & SVR_ENABLE))
+	if (!(c->apic_base & LSTAR_MSR_APIC_BASE_EN) || !(c->apic.svr & SVR_ENABLE))
 		return false;
 	c->apic.irr[v >> 6] |= 1ULL << (v & 63);
 	c->apic.irr_any = 1;
@@ -137,7 +137,7 @@ static void lvt_fire(struct cpu *c, uint32_t lvt)
 
 bool apic_raise(struct cpu *c, uint8_t vector)
 {
-	if (!(c->apic_base & APIC_BASE_EN))
+	if (!(c->apic_base & LSTAR_MSR_APIC_BASE_EN))
 		return false;
 	if (vector < 16) {
 		error(c, ESR_RECV_ILLEGAL);
@@ -247,7 +247,7 @@ uint64_t apic_wake_tick(const struct cpu *c)
 {
 	const struct apic *a = &c->apic;
 	if (a->timer_expiry == APIC_TIMER_OFF || (a->lvt_timer & LVT_MASKED) ||
-	    !(a->svr & SVR_ENABLE) || !(c->apic_base & APIC_BASE_EN))
+	    !(a->svr & SVR_ENABLE) || !(c->apic_base & LSTAR_MSR_APIC_BASE_EN))
 		return APIC_TIMER_OFF;
 	unsigned v = a->lvt_timer & LVT_VECTOR;
 	if (v < 16) {   /* the error interrupt may wake it instead */
@@ -272,8 +272,8 @@ uint64_t apic_wake_tick(const struct cpu *c)
  */
 bool apic_base_ok(const struct cpu *c, uint64_t v)
 {
-	bool en = v & APIC_BASE_EN, x2 = v & APIC_BASE_EXTD;
-	bool old_en = c->apic_base & APIC_BASE_EN, old_x2 = c->apic_base & APIC_BASE_EXTD;
+	bool en = v & LSTAR_MSR_APIC_BASE_EN, x2 = v & LSTAR_MSR_APIC_BASE_EXTD;
+	bool old_en = c->apic_base & LSTAR_MSR_APIC_BASE_EN, old_x2 = c->apic_base & LSTAR_MSR_APIC_BASE_EXTD;
 	if (x2 && !en)
 		return false;
 	if (old_x2 && en && !x2)
@@ -287,7 +287,7 @@ void apic_base_written(struct cpu *c, uint64_t old)
 {
 	/* Clearing EN returns the APIC to its power-up state (§10.4.3):
 	 * pending and in-service interrupts, the timer and TPR go. */
-	if ((old & APIC_BASE_EN) && !(c->apic_base & APIC_BASE_EN)) {
+	if ((old & LSTAR_MSR_APIC_BASE_EN) && !(c->apic_base & LSTAR_MSR_APIC_BASE_EN)) {
 		apic_reset(c);
 		c->icount_event = 0;
 	}
@@ -376,33 +376,33 @@ bool apic_msr_read(struct cpu *c, uint32_t index, uint64_t *value)
 {
 	const struct apic *a = &c->apic;
 	uint64_t v;
-	if (index >= MSR_X2APIC_ISR0 && index < MSR_X2APIC_ISR0 + 8) {
-		unsigned k = index - MSR_X2APIC_ISR0;
+	if (index >= LSTAR_MSR_X2APIC_ISR0 && index < LSTAR_MSR_X2APIC_ISR0 + 8) {
+		unsigned k = index - LSTAR_MSR_X2APIC_ISR0;
 		v = (uint32_t)(a->isr[k / 2] >> (32 * (k & 1)));
-	} else if (index >= MSR_X2APIC_TMR0 && index < MSR_X2APIC_TMR0 + 8) {
+	} else if (index >= LSTAR_MSR_X2APIC_TMR0 && index < LSTAR_MSR_X2APIC_TMR0 + 8) {
 		v = 0;   /* every interrupt is edge-triggered */
-	} else if (index >= MSR_X2APIC_IRR0 && index < MSR_X2APIC_IRR0 + 8) {
-		unsigned k = index - MSR_X2APIC_IRR0;
+	} else if (index >= LSTAR_MSR_X2APIC_IRR0 && index < LSTAR_MSR_X2APIC_IRR0 + 8) {
+		unsigned k = index - LSTAR_MSR_X2APIC_IRR0;
 		v = (uint32_t)(a->irr[k / 2] >> (32 * (k & 1)));
 	} else {
 		switch (index) {
-		case MSR_X2APIC_APICID: v = 0; break;
-		case MSR_X2APIC_VERSION: v = APIC_VERSION; break;
-		case MSR_X2APIC_TPR: v = tpr(c); break;
-		case MSR_X2APIC_PPR: v = ppr(c); break;
+		case LSTAR_MSR_X2APIC_APICID: v = 0; break;
+		case LSTAR_MSR_X2APIC_VERSION: v = APIC_VERSION; break;
+		case LSTAR_MSR_X2APIC_TPR: v = tpr(c); break;
+		case LSTAR_MSR_X2APIC_PPR: v = ppr(c); break;
 		/* §10.12.10.2: logical ID = (ID[19:4] << 16) | 1 << ID[3:0]. */
-		case MSR_X2APIC_LDR: v = 1; break;
-		case MSR_X2APIC_SIVR: v = a->svr; break;
-		case MSR_X2APIC_ESR: v = a->esr; break;
-		case MSR_X2APIC_LVT_TIMER: v = a->lvt_timer; break;
-		case MSR_X2APIC_LVT_LINT0: v = a->lvt_lint0; break;
-		case MSR_X2APIC_LVT_LINT1: v = a->lvt_lint1; break;
-		case MSR_X2APIC_LVT_ERROR: v = a->lvt_error; break;
-		case MSR_X2APIC_INIT_COUNT: v = a->initial_count; break;
-		case MSR_X2APIC_CUR_COUNT: v = current_count(c); break;
-		case MSR_X2APIC_DIV_CONF: v = a->dcr; break;
+		case LSTAR_MSR_X2APIC_LDR: v = 1; break;
+		case LSTAR_MSR_X2APIC_SIVR: v = a->svr; break;
+		case LSTAR_MSR_X2APIC_ESR: v = a->esr; break;
+		case LSTAR_MSR_X2APIC_LVT_TIMER: v = a->lvt_timer; break;
+		case LSTAR_MSR_X2APIC_LVT_LINT0: v = a->lvt_lint0; break;
+		case LSTAR_MSR_X2APIC_LVT_LINT1: v = a->lvt_lint1; break;
+		case LSTAR_MSR_X2APIC_LVT_ERROR: v = a->lvt_error; break;
+		case LSTAR_MSR_X2APIC_INIT_COUNT: v = a->initial_count; break;
+		case LSTAR_MSR_X2APIC_CUR_COUNT: v = current_count(c); break;
+		case LSTAR_MSR_X2APIC_DIV_CONF: v = a->dcr; break;
 		/* Other timer modes read 0 (§10.5.4.1). */
-		case MSR_IA32_TSC_DEADLINE:
+		case LSTAR_MSR_TSC_DEADLINE:
 			v = timer_mode(c) == TIMER_DEADLINE ? a->tsc_deadline : 0;
 			break;
 		default: return false;
@@ -417,32 +417,32 @@ bool apic_msr_write(struct cpu *c, uint32_t index, uint64_t value)
 	struct apic *a = &c->apic;
 	uint32_t v = (uint32_t)value;   /* msr.c refused bits 63:32 */
 	switch (index) {
-	case MSR_X2APIC_TPR:
+	case LSTAR_MSR_X2APIC_TPR:
 		c->cr8 = v >> 4;
 		a->tpr_lo = v & 0xF;
 		cpu_irq_window(c);
 		break;
-	case MSR_X2APIC_EOI: eoi(c); break;
-	case MSR_X2APIC_SIVR: write_svr(c, v); break;
-	case MSR_X2APIC_ESR:
+	case LSTAR_MSR_X2APIC_EOI: eoi(c); break;
+	case LSTAR_MSR_X2APIC_SIVR: write_svr(c, v); break;
+	case LSTAR_MSR_X2APIC_ESR:
 		/* Latch the errors seen since the last write (§10.5.3). */
 		a->esr = a->esr_pending;
 		a->esr_pending = 0;
 		break;
-	case MSR_X2APIC_LVT_TIMER: write_lvt_timer(c, v); break;
-	case MSR_X2APIC_LVT_LINT0: a->lvt_lint0 = lvt_value(c, v) & ~(1u << 14); break;
-	case MSR_X2APIC_LVT_LINT1: a->lvt_lint1 = lvt_value(c, v) & ~(1u << 14); break;
-	case MSR_X2APIC_LVT_ERROR: a->lvt_error = lvt_value(c, v); break;
-	case MSR_X2APIC_INIT_COUNT:
+	case LSTAR_MSR_X2APIC_LVT_TIMER: write_lvt_timer(c, v); break;
+	case LSTAR_MSR_X2APIC_LVT_LINT0: a->lvt_lint0 = lvt_value(c, v) & ~(1u << 14); break;
+	case LSTAR_MSR_X2APIC_LVT_LINT1: a->lvt_lint1 = lvt_value(c, v) & ~(1u << 14); break;
+	case LSTAR_MSR_X2APIC_LVT_ERROR: a->lvt_error = lvt_value(c, v); break;
+	case LSTAR_MSR_X2APIC_INIT_COUNT:
 		/* Ignored in TSC-deadline mode (§10.5.4.1). */
 		if (timer_mode(c) != TIMER_DEADLINE) {
 			a->initial_count = v;
 			countdown(c, v);
 		}
 		break;
-	case MSR_X2APIC_DIV_CONF: write_dcr(c, v); break;
-	case MSR_X2APIC_SELF_IPI: self_ipi(c, v & 0xFF); break;
-	case MSR_IA32_TSC_DEADLINE:
+	case LSTAR_MSR_X2APIC_DIV_CONF: write_dcr(c, v); break;
+	case LSTAR_MSR_X2APIC_SELF_IPI: self_ipi(c, v & 0xFF); break;
+	case LSTAR_MSR_TSC_DEADLINE:
 		/* Ignored in the other modes; 0 disarms (§10.5.4.1). */
 		if (timer_mode(c) != TIMER_DEADLINE)
 			break;

@@ -4,7 +4,7 @@
  *
  * What the rest of lstar relies on:
  *  - the board (emu/) raises a device interrupt with apic_raise() and
- *    provides machine.idle_wait for HLT (emu/machine.h);
+ *    provides bus.idle_wait for HLT (cpu/bus.h);
  *  - msr/msr.c routes the x2APIC MSRs and IA32_TSC_DEADLINE here;
  *  - the run loop (cpu/exec.c) calls cpu_boundary() when icount reaches
  *    cpu.icount_event and cpu_event_recalc() when it starts.
@@ -16,10 +16,7 @@
 
 #include "cpu.h"
 
-/* IA32_APIC_BASE bits (SDM vol. 3A §10.4.4, Figure 10-5). */
-#define APIC_BASE_BSP  (1ULL << 8)
-#define APIC_BASE_EXTD (1ULL << 10)
-#define APIC_BASE_EN   (1ULL << 11)
+/* IA32_APIC_BASE bits: LSTAR_MSR_APIC_BASE_* in lstar/msr.h. */
 
 /* The registers' fields (SDM vol. 3A §10.5.1 Figure 10-8, §10.5.3,
  * §10.9 Figure 10-23). */
@@ -39,7 +36,7 @@
  * suppression (bit 24 clear). */
 #define APIC_VERSION 0x00030014u
 
-/* machine.idle_wait's "no timer will wake the CPU". */
+/* bus.idle_wait's "no timer will wake the CPU". */
 #define IDLE_FOREVER UINT64_MAX
 
 /* ---- cpu/apic.c --------------------------------------------------- */
@@ -50,7 +47,7 @@ void apic_reset(struct cpu *c);
 /* IA32_APIC_BASE: EN = 1 and EXTD = 1. */
 static inline bool apic_x2apic(const struct cpu *c)
 {
-	return (c->apic_base & (APIC_BASE_EN | APIC_BASE_EXTD)) == (APIC_BASE_EN | APIC_BASE_EXTD);
+	return (c->apic_base & (LSTAR_MSR_APIC_BASE_EN | LSTAR_MSR_APIC_BASE_EXTD)) == (LSTAR_MSR_APIC_BASE_EN | LSTAR_MSR_APIC_BASE_EXTD);
 }
 /* WRMSR IA32_APIC_BASE: false for an illegal mode transition (#GP(0),
  * SDM §10.12.5); otherwise applies it (msr.c stores the value first). */
@@ -74,7 +71,7 @@ void apic_tsc_written(struct cpu *c);
  * software-disabled (SVR bit 8), and for vectors 0-15, which set ESR's
  * "receive illegal vector" bit instead (SDM §10.5.2, §10.5.3).
  * Call it only on the thread that runs the machine: from a device's port
- * handler or from machine.idle_wait (then return early).
+ * handler or from bus.idle_wait (then return early).
  */
 bool apic_raise(struct cpu *c, uint8_t vector);
 

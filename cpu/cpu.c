@@ -10,7 +10,7 @@
 #include "flags.h"
 #include "mmu.h"
 #include "msr/msr.h"
-#include "emu/machine.h"
+#include "bus.h"
 
 /*
  * The state after RESET/INIT as far as lstar models it (SDM vol. 3A §10.1.1),
@@ -91,13 +91,13 @@ const char *insn_name(const struct insn *i)
  */
 void op_ud(struct cpu *c, const struct insn *i)
 {
-	struct machine *m = c->m;
+	struct bus *b = c->bus;
 	uint64_t rip = i->next_rip - i->len;
-	if (m) {
-		snprintf(m->ud_mnemonic, sizeof m->ud_mnemonic, "%s", insn_name(i));
-		m->ud_rip = rip;
-		if (m->diag)
-			fprintf(m->diag, "lstar: instruction '%s' at %#llx is not implemented: raising #UD\n",
+	if (b) {
+		snprintf(b->ud_mnemonic, sizeof b->ud_mnemonic, "%s", insn_name(i));
+		b->ud_rip = rip;
+		if (b->diag)
+			fprintf(b->diag, "lstar: instruction '%s' at %#llx is not implemented: raising #UD\n",
 				insn_name(i), (unsigned long long)rip);
 	}
 	cpu_fault(c, EXC_UD, 0);

@@ -34,7 +34,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct machine;
+#include "lstar/msr.h"	/* IA32_EFER bits and the MSR numbers */
+
+struct bus;        /* the board: cpu/bus.h */
 struct cpu;
 struct insn;
 
@@ -96,10 +98,6 @@ enum {
 #define CR4_OSFXSR (1ULL << 9)
 #define CR4_OSXMMEXCPT (1ULL << 10)
 #define CR4_FSGSBASE (1ULL << 16)
-#define EFER_SCE (1ULL << 0)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
-#define EFER_NXE (1ULL << 11)
 
 /*
  * Segment register, visible selector plus the hidden descriptor cache.
@@ -357,7 +355,7 @@ struct cpu {
 	jmp_buf *jb;             /* where cpu_fault() lands */
 
 	/* memory */
-	struct machine *m;       /* owner: RAM, devices */
+	struct bus *bus;         /* the board: devices, RAM bookkeeping (cpu/bus.h) */
 	uint8_t *ram;            /* host base of guest physical RAM */
 	uint64_t ram_size;       /* bytes */
 	struct tlb_entry tlb_r[TLB_SIZE], tlb_w[TLB_SIZE], tlb_x[TLB_SIZE];
@@ -411,6 +409,12 @@ static inline bool is_canonical(uint64_t a)
 /* Load CS/SS hidden state etc. and recompute cpl/tlb_mode. */
 void cpu_set_cpl(struct cpu *c, int cpl);
 void cpu_reset(struct cpu *c);
+/* The run loop (cpu/exec.c): runs until cpu.stop != STOP_NONE. */
+void cpu_run(struct cpu *c);
+/* Forget the code decoded from a physical page (cpu/decode.c): the board
+ * calls it when a device or the host writes to a page marked in
+ * bus.code_page. */
+void decode_invalidate_page(struct cpu *c, uint64_t pa);
 /* Install observation hooks (NULL removes them); flushes the TLB. */
 void cpu_set_hooks(struct cpu *c, struct cpu_hooks *h);
 /* Guest time: RDTSC returns icount * TSC_SCALE + idle_ticks + offset

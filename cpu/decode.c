@@ -28,7 +28,7 @@
 #include "forms.h"
 #include "mmu.h"
 #include "ops.h"
-#include "emu/machine.h"
+#include "bus.h"
 
 /* ---- the dispatch tables, from ops*.def ---------------------------------- */
 
@@ -163,23 +163,24 @@ void decode_flush_all(struct cpu *c)
 	c->exit_block = 1;
 }
 
-void decode_invalidate_page(struct machine *m, uint64_t pa)
+void decode_invalidate_page(struct cpu *c, uint64_t pa)
 {
 	uint64_t p = pa >> 12;
-	m->page_gen[p]++;
-	m->code_page[p] = 0;
-	chain_bump(&m->cpu);
+	c->bus->page_gen[p]++;
+	c->bus->code_page[p] = 0;
+	chain_bump(c);
 	/* The running block may be the one just overwritten. */
-	m->cpu.exit_block = 1;
+	c->exit_block = 1;
 }
 
-static inline bool block_valid(const struct machine *m, const struct block *b)
+static inline bool block_valid(const struct cpu *c, const struct block *b)
 {
-	if (b->pa >= m->ram_size)
+	const uint32_t *gen = c->bus->page_gen;
+	if (b->pa >= c->ram_size)
 		return false;  /* code outside RAM is decoded afresh every time */
-	if (m->page_gen[b->pa >> 12] != b->gen)
+	if (gen[b->pa >> 12] != b->gen)
 		return false;
-	if (b->pa2 != ~0ULL && m->page_gen[b->pa2 >> 12] != b->gen2)
+	if (b->pa2 != ~0ULL && gen[b->pa2 >> 12] != b->gen2)
 		return false;
 	return true;
 }
@@ -188,11 +189,11 @@ static inline bool block_valid(const struct machine *m, const struct block *b)
  * it, so later writes take the slow path and invalidate. */
 static void mark_code_page(struct cpu *c, uint64_t pa)
 {
-	struct machine *m = c->m;
+	uint8_t *code_page = c->bus->code_page;
 	uint64_t p = pa >> 12;
-	if (p >= (m->ram_size >> 12) || m->code_page[p])
+	if (p >= (c->ram_size >> 12) || code_page[p])
 		return;
-	m->code_page[p] = 1;
+	code_page[p] = 1;
 	for (unsigned k = 0; k < TLB_SIZE; k++)
 		if (c->tlb_w[k].pa == (pa & ~0xFFFULL))
 			c->tlb_w[k].tag = ~0ULL;
@@ -408,14 +409,14 @@ static unsigned fetch(struct cpu *c, uint64_t rip, uint64_t pa, uint8_t *buf, ui
 	unsigned first = 0x1000 - (unsigned)(rip & 0xFFF);
 	unsigned n = first < 15 ? first : 15;
 	for (unsigned k = 0; k < n; k++)
-		buf[k] = (uint8_t)phys_read(c->m, pa + k, 1);
+		buf[k] = (uint8_t)bus_phys_read(c->bus, pa + k, 1);
 	*pa2 = ~0ULL;
 	if (n < 15) {
 		uint64_t p2;
 		if (mmu_probe(c, rip + n, ACC_EXEC, &p2)) {
 			*pa2 = p2;
 			for (unsigned k = n; k < 15; k++)
-				buf[k] = (uint8_t)phys_read(c->m, p2 + (k - n), 1);
+				buf[k] = (uint8_t)bus_phys_read(c->bus, p2 + (k - n), 1);
 			n = 15;
 		}
 	}
@@ -441,7 +442,6 @@ static struct block *alloc_block(struct cpu *c, unsigned n)
  */
 static struct block *decode_block(struct cpu *c, uint64_t va, uint64_t pa)
 {
-	struct machine *m = c->m;
 	struct insn tmp[BLOCK_MAX];
 	ZydisDecodedInstruction d;
 	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
@@ -492,8 +492,8 @@ static struct block *decode_block(struct cpu *c, uint64_t va, uint64_t pa)
 	b->pa = pa;
 	b->pa2 = pa2;
 	b->n = n;
-	b->gen = pa < m->ram_size ? m->page_gen[pa >> 12] : 0;
-	b->gen2 = (pa2 != ~0ULL && pa2 < m->ram_size) ? m->page_gen[pa2 >> 12] : 0;
+	b->gen = pa < c->ram_size ? c->bus->page_gen[pa >> 12] : 0;
+	b->gen2 = (pa2 != ~0ULL && pa2 < c->ram_size) ? c->bus->page_gen[pa2 >> 12] : 0;
 	b->link[0] = b->link[1] = NULL;
 	b->link_epoch[0] = b->link_epoch[1] = ~0ULL;
 	memcpy(b->insn, tmp, n * sizeof(struct insn));
@@ -519,11 +519,10 @@ struct block *decode_lookup(struct cpu *c)
 	else
 		pa = mmu_translate(c, rip, ACC_EXEC);
 
-	struct machine *m = c->m;
 	struct block **pp = &c->dc->hash[dc_hash(rip)], *b;
 	while ((b = *pp)) {
 		if (b->va == rip && b->pa == pa) {
-			if (!block_valid(m, b)) {
+			if (!block_valid(c, b)) {
 				/* Stale (its page was written): unlink it so that
 				 * rewriting code at one address does not grow the
 				 * chain without bound (quadratic lookups). */
@@ -566,7 +565,7 @@ unsigned decode_peek(struct cpu *c, uint64_t va, uint8_t *bytes, unsigned max)
 	while (n < max) {
 		if (!mmu_probe(c, va + n, ACC_EXEC, &pa))
 			break;
-		bytes[n] = (uint8_t)phys_read(c->m, pa, 1);
+		bytes[n] = (uint8_t)bus_phys_read(c->bus, pa, 1);
 		n++;
 	}
 	return n;

@@ -27,7 +27,7 @@
 #include "flags.h"
 #include "mmu.h"
 #include "system.h"
-#include "emu/machine.h"
+#include "bus.h"
 
 enum exc_class { EC_FAULT, EC_TRAP, EC_ABORT, EC_INTR };
 enum exc_kind { EK_BENIGN, EK_CONTRIB, EK_PF };
@@ -80,16 +80,12 @@ const char *exc_name(int vector)
 	return info(vector)->name;
 }
 
-static struct machine *mach(struct cpu *c)
-{
-	return (struct machine *)c->m;
-}
 
 _Noreturn void cpu_unsupported(struct cpu *c, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(mach(c)->stop_message, sizeof mach(c)->stop_message, fmt, ap);
+	vsnprintf(c->bus->stop_message, sizeof c->bus->stop_message, fmt, ap);
 	va_end(ap);
 	cpu_stop(c, STOP_UNSUPPORTED);
 }
@@ -114,7 +110,7 @@ static void triple_fault(struct cpu *c, int vector, uint32_t err)
 		snprintf(chain + l, sizeof chain - l, "%s%s", k ? " -> " : "",
 			 exc_name((int)c->fault_history[k]));
 	}
-	snprintf(mach(c)->stop_message, sizeof mach(c)->stop_message,
+	snprintf(c->bus->stop_message, sizeof c->bus->stop_message,
 		 "triple fault: %s(0x%x) while delivering #DF (escalation: %s%s) at RIP 0x%llx",
 		 exc_name(vector), err, c->fault_depth > FAULT_HISTORY ? "... -> " : "", chain,
 		 (unsigned long long)c->rip);

@@ -25,7 +25,7 @@
 
 #include "apic.h"
 #include "flags.h"
-#include "emu/machine.h"
+#include "bus.h"
 
 /* First instruction count whose boundary is at or past machine tick t. */
 static uint64_t icount_at_tick(const struct cpu *c, uint64_t t)
@@ -111,7 +111,7 @@ void cpu_set_shadow(struct cpu *c)
  *
  * Nothing runs while the CPU is halted, so lstar does not spin: it works
  * out when the timer will raise an interrupt the CPU can take, asks the
- * board to let that much time pass (machine.idle_wait: at once with
+ * board to let that much time pass (bus.idle_wait: at once with
  * --seed, in wall-clock time otherwise) and adds it to idle_ticks so that
  * the timer expires exactly at the boundary after the HLT.  HLT then
  * retires and that boundary delivers the interrupt through the usual
@@ -127,7 +127,7 @@ void cpu_set_shadow(struct cpu *c)
  */
 void cpu_halt(struct cpu *c, const struct insn *i)
 {
-	struct machine *m = c->m;
+	struct bus *b = c->bus;
 	for (;;) {
 		apic_timer_update(c);
 		if (apic_ready_vector(c) >= 0)
@@ -138,8 +138,8 @@ void cpu_halt(struct cpu *c, const struct insn *i)
 		if (want == 0)
 			break;
 		uint64_t got;
-		if (m && m->idle_wait)
-			got = m->idle_wait(m, want);
+		if (b && b->idle_wait)
+			got = b->idle_wait(b, want);
 		else
 			got = want == IDLE_FOREVER ? 0 : want;
 		if (got > want)
@@ -161,8 +161,8 @@ void cpu_halt(struct cpu *c, const struct insn *i)
 					: " (the timer's vector is not above the processor priority)";
 			else if (apic_irr_any(c))
 				why = " (pending vectors are not above the processor priority)";
-			if (m)
-				snprintf(m->stop_message, sizeof m->stop_message,
+			if (b)
+				snprintf(b->stop_message, sizeof b->stop_message,
 					 "HLT with interrupts enabled and no armed timer: nothing can "
 					 "wake the CPU%s; RIP=0x%llx", why,
 					 (unsigned long long)i->next_rip);

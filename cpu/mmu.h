@@ -13,6 +13,7 @@
 
 #include <string.h>
 #include "cpu.h"
+#include "bus.h"
 
 /* Access kinds for the slow path. */
 enum { ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2 };
@@ -43,11 +44,7 @@ static inline void mem_hook_more(struct cpu *c, uint64_t accesses)
 void tlb_flush_all(struct cpu *c);
 void tlb_flush_page(struct cpu *c, uint64_t la);
 
-/* Physical memory (emu/memory.c): outside RAM reads all-ones, ignores writes. */
-uint64_t phys_read(struct machine *m, uint64_t pa, unsigned size);
-void phys_write(struct machine *m, uint64_t pa, unsigned size, uint64_t v);
-/* Host pointer to RAM at pa valid for len bytes, or NULL. */
-uint8_t *phys_ptr(struct machine *m, uint64_t pa, uint64_t len);
+/* Physical memory is the board's: bus_phys_read() and friends (cpu/bus.h). */
 
 static inline uint64_t load_le(const uint8_t *p, unsigned size)
 {

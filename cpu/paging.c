@@ -24,7 +24,6 @@
 #include <string.h>
 #include "cpu.h"
 #include "mmu.h"
-#include "emu/machine.h"
 
 #define PTE_P   (1ULL << 0)
 #define PTE_W   (1ULL << 1)
@@ -69,10 +68,10 @@ void tlb_flush_page(struct cpu *c, uint64_t la)
  */
 static uint32_t walk(struct cpu *c, uint64_t la, int acc, uint64_t *pa, bool update)
 {
-	struct machine *m = c->m;
+	struct bus *bus = c->bus;
 	int kind = acc & 3;
 	bool user = c->cpl == 3 && !(acc & ACC_SYS);
-	bool nxe = (c->efer & EFER_NXE) != 0;
+	bool nxe = (c->efer & LSTAR_MSR_EFER_NXE) != 0;
 	uint32_t err = (kind == ACC_WRITE ? PFE_W : 0) | (user ? PFE_U : 0) |
 		       (kind == ACC_EXEC && nxe ? PFE_ID : 0);
 	uint64_t rsvd = PTE_RSVD_HI | (nxe ? 0 : PTE_XD);
@@ -91,7 +90,7 @@ static uint32_t walk(struct cpu *c, uint64_t la, int acc, uint64_t *pa, bool upd
 	for (level = 3; level >= 0; level--) {
 		unsigned idx = (la >> (12 + 9 * level)) & 0x1FF;
 		uint64_t ea = table + idx * 8;
-		uint64_t e = phys_read(m, ea, 8);
+		uint64_t e = bus_phys_read(bus, ea, 8);
 		entries[depth] = e;
 		addrs[depth] = ea;
 		depth++;
@@ -132,7 +131,7 @@ static uint32_t walk(struct cpu *c, uint64_t la, int acc, uint64_t *pa, bool upd
 			if (k == depth - 1 && kind == ACC_WRITE)
 				want |= PTE_D;
 			if (want != e)
-				phys_write(m, addrs[k], 8, want);
+				bus_phys_write(bus, addrs[k], 8, want);
 		}
 	}
 	*pa = frame | (la & page_mask);
@@ -147,19 +146,19 @@ static inline uint64_t hooked_bit(const struct cpu *c, int kind)
 
 static void tlb_fill(struct cpu *c, uint64_t la, uint64_t pa, int acc)
 {
-	struct machine *m = c->m;
+	struct bus *bus = c->bus;
 	if (acc & ACC_SYS)
 		return;
 	uint64_t ppage = pa & ~0xFFFULL;
-	if (ppage >= m->ram_size)
+	if (ppage >= c->ram_size)
 		return;  /* not RAM: always take the slow path */
 	int kind = acc & 3;
 	struct tlb_entry *tab = kind == ACC_READ ? c->tlb_r : kind == ACC_WRITE ? c->tlb_w : c->tlb_x;
-	if (kind == ACC_WRITE && m->code_page[ppage >> 12])
+	if (kind == ACC_WRITE && bus->code_page[ppage >> 12])
 		return;
 	struct tlb_entry *e = &tab[(la >> 12) & (TLB_SIZE - 1)];
 	e->tag = (la & ~0xFFFULL) | c->tlb_mode | hooked_bit(c, kind);
-	e->host = m->ram + ppage;
+	e->host = c->ram + ppage;
 	e->pa = ppage;
 }
 
@@ -193,7 +192,7 @@ bool mmu_probe(struct cpu *c, uint64_t la, int acc, uint64_t *pa)
 
 uint8_t *mmu_bulk_ptr(struct cpu *c, uint64_t la, unsigned len, int acc)
 {
-	struct machine *m = c->m;
+	struct bus *bus = c->bus;
 	if (!is_canonical(la) || len == 0 || (la & 0xFFF) + len > 0x1000)
 		return NULL;
 	if (unlikely(c->hooks && c->hooks->mem)) {
@@ -206,14 +205,14 @@ uint8_t *mmu_bulk_ptr(struct cpu *c, uint64_t la, unsigned len, int acc)
 	uint64_t pa;
 	if (walk(c, la, acc, &pa, false) != 0)
 		return NULL;
-	uint8_t *p = phys_ptr(m, pa, len);
+	uint8_t *p = bus_phys_ptr(bus, pa, len);
 	if (!p)
 		return NULL;
 	/* The access happens: set A/D as the CPU would. */
 	walk(c, la, acc, &pa, true);
 	tlb_fill(c, la, pa, acc);
-	if ((acc & 3) == ACC_WRITE && m->code_page[pa >> 12])
-		decode_invalidate_page(m, pa);
+	if ((acc & 3) == ACC_WRITE && bus->code_page[pa >> 12])
+		decode_invalidate_page(c, pa);
 	return p;
 }
 
@@ -255,24 +254,24 @@ uint64_t mmu_read_slow(struct cpu *c, uint64_t la, unsigned size, int acc)
 
 static uint64_t mmu_read_slow_nohook(struct cpu *c, uint64_t la, unsigned size, int acc)
 {
-	struct machine *m = c->m;
+	struct bus *bus = c->bus;
 	unsigned off = la & 0xFFF;
 	if (off + size <= 0x1000) {
 		uint64_t pa = mmu_translate(c, la, acc);
-		return phys_read(m, pa, size);
+		return bus_phys_read(bus, pa, size);
 	}
 	/* Crosses a page: translate both pages before reading anything. */
 	unsigned n1 = 0x1000 - off;
 	uint64_t pa1 = mmu_translate(c, la, acc);
 	uint64_t pa2 = mmu_translate(c, la + n1, acc);
-	uint64_t lo = phys_read(m, pa1, n1);
-	uint64_t hi = phys_read(m, pa2, size - n1);
+	uint64_t lo = bus_phys_read(bus, pa1, n1);
+	uint64_t hi = bus_phys_read(bus, pa2, size - n1);
 	return lo | (hi << (8 * n1));
 }
 
 void mmu_write_slow(struct cpu *c, uint64_t la, unsigned size, uint64_t v, int acc)
 {
-	struct machine *m = c->m;
+	struct bus *bus = c->bus;
 	unsigned off = la & 0xFFF;
 	uint8_t *p;
 	if (c->hooks && c->hooks->mem && (p = hooked_tlb_ptr(c, c->tlb_w, la, size, acc))) {
@@ -280,13 +279,13 @@ void mmu_write_slow(struct cpu *c, uint64_t la, unsigned size, uint64_t v, int a
 		store_le(p, size, v);
 	} else if (off + size <= 0x1000) {
 		uint64_t pa = mmu_translate(c, la, acc);
-		phys_write(m, pa, size, v);
+		bus_phys_write(bus, pa, size, v);
 	} else {
 		unsigned n1 = 0x1000 - off;
 		uint64_t pa1 = mmu_translate(c, la, acc);
 		uint64_t pa2 = mmu_translate(c, la + n1, acc);
-		phys_write(m, pa1, n1, v);
-		phys_write(m, pa2, size - n1, v >> (8 * n1));
+		bus_phys_write(bus, pa1, n1, v);
+		bus_phys_write(bus, pa2, size - n1, v >> (8 * n1));
 	}
 	mem_hook(c, la, size, v, 1);
 }
@@ -300,7 +299,7 @@ void mem_read_block(struct cpu *c, uint64_t la, void *dst, size_t n)
 			chunk = n;
 		uint64_t pa = mmu_translate(c, la, ACC_READ);
 		for (size_t k = 0; k < chunk; k++)
-			d[k] = (uint8_t)phys_read(c->m, pa + k, 1);
+			d[k] = (uint8_t)bus_phys_read(c->bus, pa + k, 1);
 		d += chunk;
 		la += chunk;
 		n -= chunk;
@@ -319,7 +318,7 @@ void mem_write_block(struct cpu *c, uint64_t la, const void *src, size_t n)
 			chunk = n;
 		uint64_t pa = mmu_translate(c, la, ACC_WRITE);
 		for (size_t k = 0; k < chunk; k++)
-			phys_write(c->m, pa + k, 1, s[k]);
+			bus_phys_write(c->bus, pa + k, 1, s[k]);
 		s += chunk;
 		la += chunk;
 		n -= chunk;

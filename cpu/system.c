@@ -19,7 +19,7 @@
 #include "mmu.h"
 #include "operand.h"
 #include "system.h"
-#include "emu/machine.h"
+#include "bus.h"
 #include "msr/msr.h"
 
 static inline uint64_t insn_start(const struct cpu *c, const struct insn *i)
@@ -48,7 +48,7 @@ static inline void need_cpl0(struct cpu *c)
  * modelled, so this holds whenever lstar executes code). */
 static inline bool long64(const struct cpu *c)
 {
-	return (c->efer & EFER_LMA) && (c->seg[SEG_CS].attr & SA_L);
+	return (c->efer & LSTAR_MSR_EFER_LMA) && (c->seg[SEG_CS].attr & SA_L);
 }
 
 static void flat_seg(struct seg *s, uint16_t sel, uint16_t attr)
@@ -77,7 +77,7 @@ static void flat_seg(struct seg *s, uint16_t sel, uint16_t attr)
 void op_syscall(struct cpu *c, const struct insn *i)
 {
 	no_lock(c, i);
-	if (!long64(c) || !(c->efer & EFER_SCE))
+	if (!long64(c) || !(c->efer & LSTAR_MSR_EFER_SCE))
 		cpu_fault(c, EXC_UD, 0);
 
 	uint64_t fl = flags_get(c);
@@ -122,7 +122,7 @@ void op_syscall(struct cpu *c, const struct insn *i)
 void op_sysret(struct cpu *c, const struct insn *i)
 {
 	no_lock(c, i);
-	if (!long64(c) || !(c->efer & EFER_SCE))
+	if (!long64(c) || !(c->efer & LSTAR_MSR_EFER_SCE))
 		cpu_fault(c, EXC_UD, 0);
 	need_cpl0(c);
 
@@ -270,7 +270,7 @@ static void write_cr0(struct cpu *c, uint64_t v)
 	if ((v >> 32) ||
 	    ((v & CR0_PG) && !(v & CR0_PE)) ||
 	    ((v & CR0_NW) && !(v & CR0_CD)) ||
-	    ((c->efer & EFER_LMA) && !(v & CR0_PG)))  /* leaving IA-32e mode */
+	    ((c->efer & LSTAR_MSR_EFER_LMA) && !(v & CR0_PG)))  /* leaving IA-32e mode */
 		cpu_fault(c, EXC_GP, 0);
 	/* Reserved bits 31:0 are ignored; ET is hardwired to 1. */
 	v = (v & CR0_VALID) | CR0_ET;
@@ -282,7 +282,7 @@ static void write_cr0(struct cpu *c, uint64_t v)
 
 static void write_cr4(struct cpu *c, uint64_t v)
 {
-	if ((v & ~CR4_VALID) || ((c->efer & EFER_LMA) && !(v & CR4_PAE)))
+	if ((v & ~CR4_VALID) || ((c->efer & LSTAR_MSR_EFER_LMA) && !(v & CR4_PAE)))
 		cpu_fault(c, EXC_GP, 0);
 	uint64_t diff = v ^ c->cr4;
 	c->cr4 = v;
@@ -460,14 +460,14 @@ void op_sti(struct cpu *c, const struct insn *i)
  * timer's expiry, or stops the same way when nothing can ever wake it. */
 void op_hlt(struct cpu *c, const struct insn *i)
 {
-	struct machine *m = (struct machine *)c->m;
+	struct bus *b = c->bus;
 	no_lock(c, i);
 	need_cpl0(c);
 	if (c->rflags & F_IF) {
 		cpu_halt(c, i);
 		return;
 	}
-	snprintf(m->stop_message, sizeof m->stop_message,
+	snprintf(b->stop_message, sizeof b->stop_message,
 		 "HLT at RIP 0x%llx with interrupts disabled (IF=0): nothing can wake the CPU",
 		 (unsigned long long)insn_start(c, i));
 	c->stop = STOP_HLT;
@@ -523,7 +523,7 @@ void op_in(struct cpu *c, const struct insn *i)
 {
 	io_check(c, i);
 	unsigned size = i->o[0].size;
-	uint32_t v = io_in((struct machine *)c->m, port_of(c, &i->o[1], i), size);
+	uint32_t v = bus_io_in(c->bus, port_of(c, &i->o[1], i), size);
 	gpr_write(c, R_RAX, size, v);  /* IN EAX zero-extends into RAX */
 }
 
@@ -531,7 +531,7 @@ void op_out(struct cpu *c, const struct insn *i)
 {
 	io_check(c, i);
 	unsigned size = i->o[1].size;
-	io_out((struct machine *)c->m, port_of(c, &i->o[0], i), size,
+	bus_io_out(c->bus, port_of(c, &i->o[0], i), size,
 	       (uint32_t)(c->r[R_RAX] & size_mask(size)));
 }
 
@@ -541,7 +541,7 @@ void op_out(struct cpu *c, const struct insn *i)
 static void string_io(struct cpu *c, const struct insn *i, unsigned size, bool in)
 {
 	io_check(c, i);
-	struct machine *m = (struct machine *)c->m;
+	struct bus *b = c->bus;
 	uint64_t amask = i->asz == 4 ? 0xFFFFFFFFULL : ~0ULL;
 	int64_t step = (c->rflags & F_DF) ? -(int64_t)size : (int64_t)size;
 	uint16_t port = (uint16_t)c->r[R_RDX];
@@ -558,9 +558,9 @@ static void string_io(struct cpu *c, const struct insn *i, unsigned size, bool i
 			cpu_fault(c, EXC_GP, 0);
 		if (in) {
 			mem_probe_write(c, a, size);  /* fault before the port read */
-			mem_write(c, a, size, io_in(m, port, size));
+			mem_write(c, a, size, bus_io_in(b, port, size));
 		} else {
-			io_out(m, port, size, (uint32_t)mem_read(c, a, size));
+			bus_io_out(b, port, size, (uint32_t)mem_read(c, a, size));
 		}
 		uint64_t r = (c->r[idx] + (uint64_t)step) & amask;
 		c->r[idx] = r;

@@ -24,7 +24,7 @@
 
 /*
  * Without --mem, RAM may grow after boot when the kernel asks for more
- * (HC_MEMORY_ADD, as a kernel takes hot-plugged memory): up to a quarter
+ * (LSTAR_HC_MEMORY_ADD, as a kernel takes hot-plugged memory): up to a quarter
  * of the host's memory, at least 4 GiB and at most 64 GiB.  Only what the
  * guest touches is ever committed.  With --mem the size is fixed.
  */
@@ -67,7 +67,7 @@ lstar_machine *lstar_machine_new(const struct lstar_config *cfg, char *err, size
 		goto fail;
 	}
 	struct cpu *c = &m->cpu;
-	c->m = m;
+	c->bus = &m->bus;
 	c->ram = m->ram;
 	c->ram_size = m->ram_size;
 	c->icount_limit = ~0ULL;
@@ -267,7 +267,7 @@ enum lstar_status lstar_setup_flat(lstar_machine *lm, uint64_t user_base, uint64
 	c->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	c->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	c->cr3 = FLAT_PML4;
-	c->efer = EFER_LME | EFER_LMA;
+	c->efer = LSTAR_MSR_EFER_LME | LSTAR_MSR_EFER_LMA;
 	c->gdtr.base = FLAT_GDT;
 	c->gdtr.limit = 0x4F;
 	c->idtr.base = FLAT_IDT;
@@ -499,7 +499,7 @@ static void fill_exit(struct machine *m, struct lstar_exit *out, bool step)
 		out->error_code = c->last_error;
 		out->has_error_code = c->last_vector >= 0 && c->last_has_error;
 	}
-	snprintf(out->message, sizeof out->message, "%.255s", m->stop_message);
+	snprintf(out->message, sizeof out->message, "%.255s", m->bus.stop_message);
 }
 
 static enum lstar_status run(struct machine *m, unsigned mask, uint64_t limit,
@@ -510,7 +510,7 @@ static enum lstar_status run(struct machine *m, unsigned mask, uint64_t limit,
 	c->event = 0;
 	c->event_mask = mask;
 	c->icount_limit = limit;
-	m->stop_message[0] = 0;
+	m->bus.stop_message[0] = 0;
 	cpu_run(c);
 	console_flush(m);
 	if (out)

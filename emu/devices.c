@@ -45,15 +45,18 @@ static void console_put(struct machine *m, uint8_t byte)
 		console_flush(m);
 }
 
-uint32_t io_in(struct machine *m, uint16_t port, unsigned size)
+/* Port I/O from the CPU (cpu/bus.h). */
+uint32_t bus_io_in(struct bus *b, uint16_t port, unsigned size)
 {
+	struct machine *m = machine_of_bus(b);
 	if (port >= PORT_HC_FIRST && port <= PORT_HC_LAST && m->hc)
 		return hostcall_in(m, port, size);
 	return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
 }
 
-void io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value)
+void bus_io_out(struct bus *b, uint16_t port, unsigned size, uint32_t value)
 {
+	struct machine *m = machine_of_bus(b);
 	struct cpu *c = &m->cpu;
 	switch (port) {
 	case PORT_CONSOLE:

@@ -118,8 +118,8 @@ void machine_dump_state(struct machine *m, FILE *f)
 	fprintf(f, "CR0=%016" PRIx64 " CR2=%016" PRIx64 " CR3=%016" PRIx64 " CR4=%016" PRIx64 "\n",
 		c->cr0, c->cr2, c->cr3, c->cr4);
 	fprintf(f, "EFER=%016" PRIx64 " [%s%s%s%s]  KERNEL_GS_BASE=%016" PRIx64 "\n",
-		c->efer, (c->efer & EFER_SCE) ? "SCE " : "", (c->efer & EFER_LME) ? "LME " : "",
-		(c->efer & EFER_LMA) ? "LMA " : "", (c->efer & EFER_NXE) ? "NXE" : "",
+		c->efer, (c->efer & LSTAR_MSR_EFER_SCE) ? "SCE " : "", (c->efer & LSTAR_MSR_EFER_LME) ? "LME " : "",
+		(c->efer & LSTAR_MSR_EFER_LMA) ? "LMA " : "", (c->efer & LSTAR_MSR_EFER_NXE) ? "NXE" : "",
 		c->kernel_gs_base);
 
 	uint8_t buf[16];

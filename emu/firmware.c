@@ -354,7 +354,7 @@ static void set_entry_state(struct machine *m, uint64_t entry, uint64_t cr3,
 	c->cr3 = cr3;
 	c->cr4 = CR4_PAE;
 	c->cr8 = 0;
-	c->efer = EFER_LME | EFER_LMA;
+	c->efer = LSTAR_MSR_EFER_LME | LSTAR_MSR_EFER_LMA;
 	c->gdtr.base = gdt;
 	c->gdtr.limit = 3 * 8 - 1;
 	c->idtr.base = 0;

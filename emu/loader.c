@@ -317,7 +317,7 @@ void loader_copy_kernel(struct machine *m, const void *img, const struct kernel_
 		memcpy(p, (const uint8_t *)img + s->offset, s->filesz);
 		memset(p + s->filesz, 0, s->memsz - s->filesz);
 		for (uint64_t pa = s->paddr & ~0xFFFULL; pa < s->paddr + s->memsz; pa += 0x1000)
-			decode_invalidate_page(m, pa);
+			decode_invalidate_page(&m->cpu, pa);
 	}
 }
 

@@ -35,8 +35,8 @@ uint8_t *phys_ptr_write(struct machine *m, uint64_t pa, uint64_t len)
 		return NULL;
 	if (len) {
 		for (uint64_t p = pa >> 12; p <= (pa + len - 1) >> 12; p++)
-			if (m->code_page[p])
-				decode_invalidate_page(m, p << 12);
+			if (m->bus.code_page[p])
+				decode_invalidate_page(&m->cpu, p << 12);
 	}
 	return m->ram + pa;
 }
@@ -62,14 +62,14 @@ void phys_write(struct machine *m, uint64_t pa, unsigned size, uint64_t v)
 		uint64_t a = pa + k;
 		if (!in_ram(m, a, 1))
 			continue;
-		if (unlikely(m->code_page[a >> 12]))
-			decode_invalidate_page(m, a & ~0xFFFULL);
+		if (unlikely(m->bus.code_page[a >> 12]))
+			decode_invalidate_page(&m->cpu, a & ~0xFFFULL);
 		m->ram[a] = (uint8_t)(v >> (8 * k));
 	}
 }
 
 /* RAM of size bytes, and room reserved (not committed) for it to grow to
- * max when the kernel asks (HC_MEMORY_ADD). */
+ * max when the kernel asks (LSTAR_HC_MEMORY_ADD). */
 int memory_init(struct machine *m, uint64_t size, uint64_t max)
 {
 	m->ram_size = size;
@@ -81,9 +81,9 @@ int memory_init(struct machine *m, uint64_t size, uint64_t max)
 		return -1;
 	}
 	uint64_t pages = m->ram_max >> 12;
-	m->page_gen = calloc(pages, sizeof *m->page_gen);
-	m->code_page = calloc(pages, 1);
-	if (!m->page_gen || !m->code_page)
+	m->bus.page_gen = calloc(pages, sizeof *m->bus.page_gen);
+	m->bus.code_page = calloc(pages, 1);
+	if (!m->bus.page_gen || !m->bus.code_page)
 		return -1;
 	return 0;
 }
@@ -92,9 +92,25 @@ void memory_free(struct machine *m)
 {
 	if (m->ram)
 		munmap(m->ram, m->ram_max);
-	free(m->page_gen);
-	free(m->code_page);
+	free(m->bus.page_gen);
+	free(m->bus.code_page);
 	m->ram = NULL;
-	m->page_gen = NULL;
-	m->code_page = NULL;
+	m->bus.page_gen = NULL;
+	m->bus.code_page = NULL;
+}
+
+/* The CPU's view (cpu/bus.h). */
+uint64_t bus_phys_read(struct bus *b, uint64_t pa, unsigned size)
+{
+	return phys_read(machine_of_bus(b), pa, size);
+}
+
+void bus_phys_write(struct bus *b, uint64_t pa, unsigned size, uint64_t v)
+{
+	phys_write(machine_of_bus(b), pa, size, v);
+}
+
+uint8_t *bus_phys_ptr(struct bus *b, uint64_t pa, uint64_t len)
+{
+	return phys_ptr(machine_of_bus(b), pa, len);
 }

@@ -35,7 +35,7 @@ static long target(int dfd, const char __user *filename, bool empty_ok, u64 *pat
 
 static bool bad(long dh)
 {
-	return dh < 0 && dh != HC_DIR_CWD;
+	return dh < 0 && dh != LSTAR_HC_DIR_CWD;
 }
 
 SYSCALL_DEFINE3(fchmodat, int, dfd, const char __user *, filename, unsigned int, mode)
@@ -44,7 +44,7 @@ SYSCALL_DEFINE3(fchmodat, int, dfd, const char __user *, filename, unsigned int,
 	long dh = target(dfd, filename, false, &pa);
 	if (bad(dh))
 		return dh;
-	return hostcall(HC_FCHMODAT, dh, pa, mode & 07777, 0, 0, 0);
+	return hostcall(LSTAR_HC_FCHMODAT, dh, pa, mode & 07777, 0, 0, 0);
 }
 
 SYSCALL_DEFINE2(chmod, const char __user *, filename, unsigned int, mode)
@@ -53,7 +53,7 @@ SYSCALL_DEFINE2(chmod, const char __user *, filename, unsigned int, mode)
 	long dh = target(AT_FDCWD, filename, false, &pa);
 	if (bad(dh))
 		return dh;
-	return hostcall(HC_FCHMODAT, dh, pa, mode & 07777, 0, 0, 0);
+	return hostcall(LSTAR_HC_FCHMODAT, dh, pa, mode & 07777, 0, 0, 0);
 }
 
 SYSCALL_DEFINE2(fchmod, int, fd, unsigned int, mode)
@@ -63,7 +63,7 @@ SYSCALL_DEFINE2(fchmod, int, fd, unsigned int, mode)
 		return -EBADF;
 	if (f->type != FT_HOST)
 		return 0;		/* a pipe's mode is not kept */
-	return hostcall(HC_FCHMOD, f->handle, mode & 07777, 0, 0, 0, 0);
+	return hostcall(LSTAR_HC_FCHMOD, f->handle, mode & 07777, 0, 0, 0, 0);
 }
 
 static long do_fchownat(int dfd, const char __user *filename, unsigned int user,
@@ -73,7 +73,7 @@ static long do_fchownat(int dfd, const char __user *filename, unsigned int user,
 	long dh = target(dfd, filename, flags & AT_EMPTY_PATH, &pa);
 	if (bad(dh))
 		return dh;
-	return hostcall(HC_FCHOWNAT, dh, pa, user, group, flags & AT_SYMLINK_NOFOLLOW, 0);
+	return hostcall(LSTAR_HC_FCHOWNAT, dh, pa, user, group, flags & AT_SYMLINK_NOFOLLOW, 0);
 }
 
 SYSCALL_DEFINE5(fchownat, int, dfd, const char __user *, filename, unsigned int, user,
@@ -111,7 +111,7 @@ static long do_utimes(int dfd, const char __user *filename, const struct timespe
 	long dh = target(dfd, filename, !filename || (flags & AT_EMPTY_PATH), &pa);
 	if (bad(dh))
 		return dh;
-	return hostcall(HC_UTIMENSAT, dh, pa, kt ? hc_pa(kt) : 0,
+	return hostcall(LSTAR_HC_UTIMENSAT, dh, pa, kt ? hc_pa(kt) : 0,
 			flags & AT_SYMLINK_NOFOLLOW, 0, 0);
 }
 

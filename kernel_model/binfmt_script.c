@@ -91,7 +91,7 @@ long load_script(struct linux_binprm *b)
 	long h = open_exec(AT_FDCWD, name, b);
 	if (h < 0)
 		return h;
-	hostcall(HC_CLOSE, b->file, 0, 0, 0, 0, 0);
+	hostcall(LSTAR_HC_CLOSE, b->file, 0, 0, 0, 0, 0);
 	b->file = h;
 	return 0;
 }

@@ -86,7 +86,7 @@ void sched_init(void)
 	/* The stack limit is lstar's own (ulimit -s), as a shell's child
 	 * inherits it; the other limits are Linux's defaults. */
 	static struct rlimit host_stack;
-	if (hostcall(HC_GETRLIMIT, RLIMIT_STACK, __pa_symbol(&host_stack), 0, 0, 0, 0) == 0)
+	if (hostcall(LSTAR_HC_GETRLIMIT, RLIMIT_STACK, __pa_symbol(&host_stack), 0, 0, 0, 0) == 0)
 		boot_signal.rlim[RLIMIT_STACK] = host_stack;
 	current = t;
 }
@@ -228,7 +228,7 @@ static void context_switch(struct task_struct *prev, struct task_struct *next)
 	if (next->fs != prev->fs && next->fs)
 		fs_switch(next);
 	nr_context_switches++;
-	hostcall(HC_TASK, next->pid, next->tgid, hc_pa(next->comm), 0, 0, 0);
+	hostcall(LSTAR_HC_TASK, next->pid, next->tgid, hc_pa(next->comm), 0, 0, 0);
 	prev = __switch_to_asm(prev, next);
 	finish_task_switch(prev);
 }

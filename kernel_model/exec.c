@@ -100,7 +100,7 @@ long kernel_read_at(long h, void *dst, u64 n, u64 off)
 {
 	for (u64 done = 0; done < n;) {
 		u64 chunk = MIN(n - done, (u64)HC_BOUNCE_SIZE);
-		long r = hostcall(HC_PREAD, h, hc_pa(hc_bounce), chunk, off + done, 0, 0);
+		long r = hostcall(LSTAR_HC_PREAD, h, hc_pa(hc_bounce), chunk, off + done, 0, 0);
 		if (r < 0)
 			return r;
 		if (r == 0)
@@ -125,27 +125,27 @@ long open_exec(int dfd, const char *path, struct linux_binprm *b)
 		return -ENAMETOOLONG;
 	memcpy(hc_path[0], path, len);
 	long dh = dir_handle(dfd, 0);
-	if (dh < 0 && dh != HC_DIR_CWD)
+	if (dh < 0 && dh != LSTAR_HC_DIR_CWD)
 		return dh;
-	long err = hostcall(HC_FACCESSAT, dh, hc_pa(hc_path[0]), X_OK, 0, 0, 0);
+	long err = hostcall(LSTAR_HC_FACCESSAT, dh, hc_pa(hc_path[0]), X_OK, 0, 0, 0);
 	if (err < 0)
 		return err;
-	long h = hostcall(HC_OPENAT, dh, hc_pa(hc_path[0]), O_RDONLY, 0, 0, 0);
+	long h = hostcall(LSTAR_HC_OPENAT, dh, hc_pa(hc_path[0]), O_RDONLY, 0, 0, 0);
 	if (h < 0)
 		return h;
-	err = hostcall(HC_FSTAT, h, hc_pa(&kst), 0, 0, 0, 0);
+	err = hostcall(LSTAR_HC_FSTAT, h, hc_pa(&kst), 0, 0, 0, 0);
 	if (!err && (kst.st_mode & S_IFMT) != S_IFREG)
 		err = -EACCES;
 	if (!err) {
 		memset(b->buf, 0, sizeof(b->buf));
-		err = hostcall(HC_PREAD, h, hc_pa(hc_bounce), sizeof(b->buf), 0, 0, 0);
+		err = hostcall(LSTAR_HC_PREAD, h, hc_pa(hc_bounce), sizeof(b->buf), 0, 0, 0);
 		if (err >= 0) {
 			memcpy(b->buf, hc_bounce, err);
 			err = 0;
 		}
 	}
 	if (err) {
-		hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
+		hostcall(LSTAR_HC_CLOSE, h, 0, 0, 0, 0, 0);
 		return err;
 	}
 	return h;
@@ -298,13 +298,13 @@ static long __do_execveat(int dfd, const char __user *upath,
 	b->file = open_exec(dfd, b->interp, b);
 	if (b->file < 0)
 		return b->file;
-	if (hostcall(HC_RANDOM, hc_pa(hc_bounce), 16, 0, 0, 0, 0) == 16)
+	if (hostcall(LSTAR_HC_RANDOM, hc_pa(hc_bounce), 16, 0, 0, 0, 0) == 16)
 		memcpy(new_random, hc_bounce, 16);
 	err = exec_binprm(b, regs);
 	/* A failure before the point of no return: the program goes on.
 	 * (After a success the file is closed already.) */
 	if (b->file >= 0)
-		hostcall(HC_CLOSE, b->file, 0, 0, 0, 0, 0);
+		hostcall(LSTAR_HC_CLOSE, b->file, 0, 0, 0, 0, 0);
 	return err;
 }
 
@@ -343,7 +343,7 @@ long kernel_execve(const char *path, const char *const *argv, u64 argc,
 	err = exec_binprm(b, regs);
 	exec_unlock();
 	if (b->file >= 0)
-		hostcall(HC_CLOSE, b->file, 0, 0, 0, 0, 0);
+		hostcall(LSTAR_HC_CLOSE, b->file, 0, 0, 0, 0, 0);
 	*failed = b->interp;
 	return err;
 }

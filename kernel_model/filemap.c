@@ -100,7 +100,7 @@ static u64 *radix_slot(struct address_space *as, u64 pgoff, bool alloc)
 static void refresh(struct address_space *as)
 {
 	static struct stat kst;
-	if (hostcall(HC_FSTAT, as->handle, hc_pa(&kst), 0, 0, 0, 0) < 0)
+	if (hostcall(LSTAR_HC_FSTAT, as->handle, hc_pa(&kst), 0, 0, 0, 0) < 0)
 		return;
 	as->size = kst.st_size;
 	as->mtime = kst.st_mtime;
@@ -119,7 +119,7 @@ static long writepage(struct address_space *as, u64 pgoff, u64 pa)
 	if (as->whandle < 0)
 		return -EBADF;
 	u64 n = MIN((u64)PAGE_SIZE, as->size - off);
-	long r = hostcall(HC_PWRITE, as->whandle, pa, n, off, 0, 0);
+	long r = hostcall(LSTAR_HC_PWRITE, as->whandle, pa, n, off, 0, 0);
 	return r < 0 ? r : (u64)r == n ? 0 : -EIO;
 }
 
@@ -242,9 +242,9 @@ static void mapping_free(struct address_space *as)
 	for_each_page(as, 0, MAX_PGOFF, truncate_leaf, &err);
 	if (as->root)
 		radix_free_nodes(as->root, RADIX_LEVELS - 1);
-	hostcall(HC_CLOSE, as->handle, 0, 0, 0, 0, 0);
+	hostcall(LSTAR_HC_CLOSE, as->handle, 0, 0, 0, 0, 0);
 	if (as->whandle >= 0)
-		hostcall(HC_CLOSE, as->whandle, 0, 0, 0, 0, 0);
+		hostcall(LSTAR_HC_CLOSE, as->whandle, 0, 0, 0, 0, 0);
 	memset(as, 0, sizeof(*as));
 	nr_used--;
 }
@@ -284,7 +284,7 @@ static void balance(void)
 struct address_space *filemap_get(long h, long *err)
 {
 	static struct stat kst;
-	long r = hostcall(HC_FSTAT, h, hc_pa(&kst), 0, 0, 0, 0);
+	long r = hostcall(LSTAR_HC_FSTAT, h, hc_pa(&kst), 0, 0, 0, 0);
 	if (r < 0) {
 		*err = r;
 		return NULL;
@@ -328,7 +328,7 @@ struct address_space *filemap_get(long h, long *err)
 		mapping_free(lru);
 		free_slot = lru;
 	}
-	long nh = hostcall(HC_REOPEN, h, O_RDONLY, 0, 0, 0, 0);
+	long nh = hostcall(LSTAR_HC_REOPEN, h, O_RDONLY, 0, 0, 0, 0);
 	if (nh < 0) {
 		*err = nh;
 		return NULL;
@@ -384,7 +384,7 @@ static u8 ra_buf[FILEMAP_READAHEAD * PAGE_SIZE] __attribute__((aligned(4096)));
 
 static long read_pages(struct address_space *as, u64 first, u64 n)
 {
-	long got = hostcall(HC_PREAD, as->handle, hc_pa(ra_buf), n << PAGE_SHIFT,
+	long got = hostcall(LSTAR_HC_PREAD, as->handle, hc_pa(ra_buf), n << PAGE_SHIFT,
 			    first << PAGE_SHIFT, 0, 0);
 	if (got < 0)
 		return -EIO;
@@ -445,7 +445,7 @@ long filemap_open_writable(struct address_space *as, long handle)
 {
 	if (as->whandle >= 0)
 		return 0;
-	long h = hostcall(HC_REOPEN, handle, O_RDWR, 0, 0, 0, 0);
+	long h = hostcall(LSTAR_HC_REOPEN, handle, O_RDWR, 0, 0, 0, 0);
 	if (h < 0)
 		return h;
 	as->whandle = h;
@@ -511,7 +511,7 @@ static struct address_space *next_mapping(struct file *f, struct address_space *
 static bool file_offset(struct file *f, u64 *off, u64 n)
 {
 	if (*off == FILEMAP_CUR) {
-		long cur = hostcall(HC_LSEEK, f->handle, 0, SEEK_CUR, 0, 0, 0);
+		long cur = hostcall(LSTAR_HC_LSEEK, f->handle, 0, SEEK_CUR, 0, 0, 0);
 		if (cur < 0 || (u64)cur < n)
 			return false;
 		*off = cur - n;

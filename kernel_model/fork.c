@@ -241,11 +241,11 @@ static int dup_cwd(int h)
 	memcpy(hc_path[0], dot, sizeof(dot));
 	if (h < 0) {
 		if (start_cwd_handle == -2)
-			start_cwd_handle = hostcall(HC_OPENAT, HC_DIR_CWD, hc_pa(hc_path[0]),
+			start_cwd_handle = hostcall(LSTAR_HC_OPENAT, LSTAR_HC_DIR_CWD, hc_pa(hc_path[0]),
 						    O_RDONLY | O_DIRECTORY, 0, 0, 0);
 		return -1;
 	}
-	long nh = hostcall(HC_OPENAT, h, hc_pa(hc_path[0]), O_RDONLY | O_DIRECTORY, 0, 0, 0);
+	long nh = hostcall(LSTAR_HC_OPENAT, h, hc_pa(hc_path[0]), O_RDONLY | O_DIRECTORY, 0, 0, 0);
 	return nh < 0 ? -1 : (int)nh;
 }
 
@@ -256,9 +256,9 @@ void fs_switch(struct task_struct *next)
 		return;
 	if (want < 0) {
 		if (start_cwd_handle >= 0)
-			hostcall(HC_FCHDIR, start_cwd_handle, 0, 0, 0, 0, 0);
+			hostcall(LSTAR_HC_FCHDIR, start_cwd_handle, 0, 0, 0, 0, 0);
 	} else {
-		hostcall(HC_FCHDIR, want, 0, 0, 0, 0, 0);
+		hostcall(LSTAR_HC_FCHDIR, want, 0, 0, 0, 0, 0);
 	}
 	host_cwd_handle = want;
 }
@@ -270,10 +270,10 @@ void fs_set_cwd(void)
 		dup_cwd(-1);
 	static const char dot[] = ".";
 	memcpy(hc_path[0], dot, sizeof(dot));
-	long h = hostcall(HC_OPENAT, HC_DIR_CWD, hc_pa(hc_path[0]), O_RDONLY | O_DIRECTORY, 0, 0, 0);
+	long h = hostcall(LSTAR_HC_OPENAT, LSTAR_HC_DIR_CWD, hc_pa(hc_path[0]), O_RDONLY | O_DIRECTORY, 0, 0, 0);
 	struct fs_struct *fs = current->fs;
 	if (fs->cwd_handle >= 0)
-		hostcall(HC_CLOSE, fs->cwd_handle, 0, 0, 0, 0, 0);
+		hostcall(LSTAR_HC_CLOSE, fs->cwd_handle, 0, 0, 0, 0, 0);
 	fs->cwd_handle = h < 0 ? -1 : (int)h;
 	host_cwd_handle = fs->cwd_handle;
 }
@@ -294,7 +294,7 @@ void put_fs_struct(struct fs_struct *fs)
 	if (--fs->users > 0)
 		return;
 	if (fs->cwd_handle >= 0) {
-		hostcall(HC_CLOSE, fs->cwd_handle, 0, 0, 0, 0, 0);
+		hostcall(LSTAR_HC_CLOSE, fs->cwd_handle, 0, 0, 0, 0, 0);
 		if (host_cwd_handle == fs->cwd_handle)
 			host_cwd_handle = -3;	/* unknown: the next switch moves it */
 	}

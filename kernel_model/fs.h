@@ -76,7 +76,7 @@ long pipe_write(struct file *f, const char __user *buf, u64 n);
 void pipe_release(struct file *f);
 int pipe_poll(struct file *f);
 long pipe_reopen(struct file *f, int flags);	/* /dev/fd/N of a pipe end */
-long fifo_open(long handle, int flags);		/* HC_OPEN_FIFO: a named pipe */
+long fifo_open(long handle, int flags);		/* LSTAR_HC_OPEN_FIFO: a named pipe */
 void pipe_stat(struct file *f, struct stat *st);	/* its device and inode */
 int pipe_unread(struct file *f);		/* FIONREAD: bytes waiting */
 

@@ -234,7 +234,7 @@ static long futex_deadline(const void __user *utime, bool absolute, bool realtim
 		*d = now + ns;
 	} else if (realtime) {
 		static struct timespec rt;
-		hostcall(HC_CLOCK, CLOCK_REALTIME, hc_pa(&rt), 0, 0, 0, 0);
+		hostcall(LSTAR_HC_CLOCK, CLOCK_REALTIME, hc_pa(&rt), 0, 0, 0, 0);
 		u64 rnow = rt.tv_sec * 1000000000ULL + rt.tv_nsec;
 		*d = ns > rnow ? now + (ns - rnow) : now;
 	} else {

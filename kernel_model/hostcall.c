@@ -2,7 +2,7 @@
  * hostcall.c - driver for the lstar host-call device, ports 0x510-0x51F
  * (no Linux counterpart: it plays the role a virtio or 9p driver would).
  *
- * A request is a struct hc_req (emu/hostcall/hostcall.h) in kernel memory.  Writing
+ * A request is a struct lstar_hc_req (include/lstar/hostcall.h) in kernel memory.  Writing
  * its physical address to the two address ports makes the device perform
  * the call before the OUT instruction completes, so there is no waiting,
  * no interrupt and no queue: the simplest possible paravirtual device.
@@ -18,7 +18,7 @@
 
 u8 hc_bounce[HC_BOUNCE_SIZE] __attribute__((aligned(4096)));
 char hc_path[2][PATH_MAX] __attribute__((aligned(4096)));
-static struct hc_req req __attribute__((aligned(64)));
+static struct lstar_hc_req req __attribute__((aligned(64)));
 
 u64 hc_pa(const void *p)
 {
@@ -37,8 +37,8 @@ long hostcall(unsigned op, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	req.ret = -ENOSYS;	/* what we see if no device answers */
 	req.a[0] = a0; req.a[1] = a1; req.a[2] = a2;
 	req.a[3] = a3; req.a[4] = a4; req.a[5] = a5;
-	outl((u32)(pa >> 32), HC_PORT_ADDR_HI);
-	outl((u32)pa, HC_PORT_ADDR_LO);		/* the call happens here */
+	outl((u32)(pa >> 32), LSTAR_HC_PORT_ADDR_HI);
+	outl((u32)pa, LSTAR_HC_PORT_ADDR_LO);		/* the call happens here */
 	return req.ret;
 }
 
@@ -54,7 +54,7 @@ long getname(int slot, const char __user *upath)
 long dir_handle(int dirfd, int slot)
 {
 	if (hc_path[slot][0] == '/' || dirfd == AT_FDCWD)
-		return HC_DIR_CWD;
+		return LSTAR_HC_DIR_CWD;
 	struct file *f = fget(dirfd);
 	if (!f)
 		return -EBADF;

@@ -17,7 +17,7 @@
 u64 now_ns(void)
 {
 	static struct timespec t;
-	hostcall(HC_CLOCK, CLOCK_MONOTONIC, hc_pa(&t), 0, 0, 0, 0);
+	hostcall(LSTAR_HC_CLOCK, CLOCK_MONOTONIC, hc_pa(&t), 0, 0, 0, 0);
 	return t.tv_sec * 1000000000ULL + t.tv_nsec;
 }
 

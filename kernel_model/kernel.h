@@ -14,7 +14,7 @@
 #include "segment.h"
 #include "ptrace.h"
 #include "uapi.h"
-#include "hostcall.h"	/* emu/hostcall/hostcall.h: the device ABI */
+#include "lstar/hostcall.h"	/* the host-call device ABI */
 
 typedef uint8_t u8;
 typedef uint16_t u16;

@@ -193,10 +193,10 @@ static long flock_to_lock(struct file *f, const struct flock *fl, struct file_lo
 		if (f->type != FT_HOST)
 			return -EINVAL;
 		if (fl->l_whence == SEEK_CUR) {
-			base = hostcall(HC_LSEEK, f->handle, 0, SEEK_CUR, 0, 0, 0);
+			base = hostcall(LSTAR_HC_LSEEK, f->handle, 0, SEEK_CUR, 0, 0, 0);
 		} else {
 			static struct stat kst;
-			base = hostcall(HC_FSTAT, f->handle, hc_pa(&kst), 0, 0, 0, 0);
+			base = hostcall(LSTAR_HC_FSTAT, f->handle, hc_pa(&kst), 0, 0, 0, 0);
 			if (base == 0)
 				base = kst.st_size;
 		}

@@ -37,7 +37,7 @@ static bool env_has(const char *name)
  */
 static void memory_hotplug(void)
 {
-	long end = hostcall(HC_MEMORY_ADD, 0, 0, 0, 0, 0, 0);
+	long end = hostcall(LSTAR_HC_MEMORY_ADD, 0, 0, 0, 0, 0, 0);
 	u64 old = boot_info.ram_size;
 	if (end <= 0 || (u64)end <= old || boot_info.nfree >= LSTAR_BOOT_MAX_FREE)
 		return;
@@ -66,10 +66,10 @@ void start_kernel(u64 boot_info_pa)
 	idle_task_init();
 	apic_init();		/* the timer behind the scheduler */
 	/* Ctrl-C at lstar's terminal becomes an interrupt (tty_io.c). */
-	hostcall(HC_SIGINT_VECTOR, CONSOLE_INTR_VECTOR, 0, 0, 0, 0, 0);
+	hostcall(LSTAR_HC_SIGINT_VECTOR, CONSOLE_INTR_VECTOR, 0, 0, 0, 0, 0);
 	files_init();		/* fds 0, 1, 2 */
 
-	if (inl(HC_PORT_ID) != HC_ID)
+	if (inl(LSTAR_HC_PORT_ID) != LSTAR_HC_ID)
 		printk("lstar kernel: no host-call device; file I/O will fail\n");
 	if (env_has("LSTAR_KSTATS") || (boot_info.flags & LSTAR_BOOT_F_STATS))
 		exit_stats_enable();

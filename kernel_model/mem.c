@@ -51,14 +51,14 @@ static long read_zero(char __user *buf, u64 n)
 	return done;
 }
 
-/* n random bytes from the host (HC_RANDOM: getrandom, or the --seed
+/* n random bytes from the host (LSTAR_HC_RANDOM: getrandom, or the --seed
  * generator) into user memory, through hc_bounce.  Also getrandom(2). */
 long read_random(char __user *buf, u64 n)
 {
 	u64 done = 0;
 	while (done < n) {
 		u64 chunk = MIN(n - done, (u64)HC_BOUNCE_SIZE);
-		long r = hostcall(HC_RANDOM, hc_pa(hc_bounce), chunk, 0, 0, 0, 0);
+		long r = hostcall(LSTAR_HC_RANDOM, hc_pa(hc_bounce), chunk, 0, 0, 0, 0);
 		if (r <= 0)
 			return done ? (long)done : r;
 		if (copy_to_user(buf + done, hc_bounce, r))

@@ -12,14 +12,14 @@ static long path_at(int dfd, const char __user *name, int slot)
 	if (err < 0)
 		return err;
 	long dh = dir_handle(dfd, slot);
-	if (dh < 0 && dh != HC_DIR_CWD)
+	if (dh < 0 && dh != LSTAR_HC_DIR_CWD)
 		return dh;
 	return dh;
 }
 
 static bool path_err(long dh)
 {
-	return dh < 0 && dh != HC_DIR_CWD;
+	return dh < 0 && dh != LSTAR_HC_DIR_CWD;
 }
 
 static long do_mkdirat(int dfd, const char __user *pathname, unsigned int mode)
@@ -27,7 +27,7 @@ static long do_mkdirat(int dfd, const char __user *pathname, unsigned int mode)
 	long dh = path_at(dfd, pathname, 0);
 	if (path_err(dh))
 		return dh;
-	return hostcall(HC_MKDIRAT, dh, hc_pa(hc_path[0]), mode & ~current_umask & 07777,
+	return hostcall(LSTAR_HC_MKDIRAT, dh, hc_pa(hc_path[0]), mode & ~current_umask & 07777,
 			0, 0, 0);
 }
 
@@ -52,7 +52,7 @@ static long do_mknodat(int dfd, const char __user *pathname, unsigned int mode,
 	long dh = path_at(dfd, pathname, 0);
 	if (path_err(dh))
 		return dh;
-	return hostcall(HC_MKNODAT, dh, hc_pa(hc_path[0]),
+	return hostcall(LSTAR_HC_MKNODAT, dh, hc_pa(hc_path[0]),
 			(mode & S_IFMT) | (mode & ~current_umask & 07777), 0, 0, 0);
 }
 
@@ -84,7 +84,7 @@ static long do_unlinkat(int dfd, const char __user *pathname, int flags)
 	long dh = path_at(dfd, pathname, 0);
 	if (path_err(dh))
 		return dh;
-	return hostcall(HC_UNLINKAT, dh, hc_pa(hc_path[0]), flags, 0, 0, 0);
+	return hostcall(LSTAR_HC_UNLINKAT, dh, hc_pa(hc_path[0]), flags, 0, 0, 0);
 }
 
 SYSCALL_DEFINE1(rmdir, const char __user *, pathname)
@@ -113,7 +113,7 @@ static long do_renameat2(int olddfd, const char __user *oldname, int newdfd,
 	long ndh = path_at(newdfd, newname, 1);
 	if (path_err(ndh))
 		return ndh;
-	return hostcall(HC_RENAMEAT, odh, hc_pa(hc_path[0]), ndh, hc_pa(hc_path[1]), 0, 0);
+	return hostcall(LSTAR_HC_RENAMEAT, odh, hc_pa(hc_path[0]), ndh, hc_pa(hc_path[1]), 0, 0);
 }
 
 SYSCALL_DEFINE2(rename, const char __user *, oldname, const char __user *, newname)
@@ -141,7 +141,7 @@ static long do_symlinkat(const char __user *oldname, int newdfd, const char __us
 	long dh = path_at(newdfd, newname, 0);
 	if (path_err(dh))
 		return dh;
-	return hostcall(HC_SYMLINKAT, hc_pa(hc_path[1]), dh, hc_pa(hc_path[0]), 0, 0, 0);
+	return hostcall(LSTAR_HC_SYMLINKAT, hc_pa(hc_path[1]), dh, hc_pa(hc_path[0]), 0, 0, 0);
 }
 
 SYSCALL_DEFINE2(symlink, const char __user *, oldname, const char __user *, newname)
@@ -168,7 +168,7 @@ static long do_linkat(int olddfd, const char __user *oldname, int newdfd,
 	long ndh = path_at(newdfd, newname, 1);
 	if (path_err(ndh))
 		return ndh;
-	return hostcall(HC_LINKAT, odh, hc_pa(hc_path[0]), ndh, hc_pa(hc_path[1]),
+	return hostcall(LSTAR_HC_LINKAT, odh, hc_pa(hc_path[0]), ndh, hc_pa(hc_path[1]),
 			flags, 0);
 }
 

@@ -27,19 +27,19 @@ static long do_sys_open(int dirfd, const char __user *filename, int flags,
 	if (fd != -ENOENT)
 		return fd;
 	long dh = dir_handle(dirfd, 0);
-	if (dh < 0 && dh != HC_DIR_CWD)
+	if (dh < 0 && dh != LSTAR_HC_DIR_CWD)
 		return dh;
 	if (flags & O_CREAT)
 		mode &= ~current_umask;
-	long h = hostcall(HC_OPENAT, dh, hc_pa(hc_path[0]), flags, mode, 0, 0);
+	long h = hostcall(LSTAR_HC_OPENAT, dh, hc_pa(hc_path[0]), flags, mode, 0, 0);
 	if (h < 0)
 		return h;
-	if (h & HC_OPEN_FIFO)
-		return fifo_open(h & ~HC_OPEN_FIFO, flags);
+	if (h & LSTAR_HC_OPEN_FIFO)
+		return fifo_open(h & ~LSTAR_HC_OPEN_FIFO, flags);
 	struct file *f = alloc_file(FT_HOST, flags & ~(O_CREAT | O_EXCL | O_TRUNC |
 						       O_NOCTTY | O_CLOEXEC));
 	if (!f) {
-		hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
+		hostcall(LSTAR_HC_CLOSE, h, 0, 0, 0, 0, 0);
 		return -ENFILE;
 	}
 	f->handle = h;
@@ -79,9 +79,9 @@ static long do_faccessat(int dfd, const char __user *filename, int mode, int fla
 	if (lfd >= 0)
 		return fd_link_access(lfd, mode);
 	long dh = dir_handle(dfd, 0);
-	if (dh < 0 && dh != HC_DIR_CWD)
+	if (dh < 0 && dh != LSTAR_HC_DIR_CWD)
 		return dh;
-	return hostcall(HC_FACCESSAT, dh, hc_pa(hc_path[0]), mode, flags, 0, 0);
+	return hostcall(LSTAR_HC_FACCESSAT, dh, hc_pa(hc_path[0]), mode, flags, 0, 0);
 }
 
 SYSCALL_DEFINE2(access, const char __user *, filename, int, mode)
@@ -105,7 +105,7 @@ SYSCALL_DEFINE1(chdir, const char __user *, filename)
 	long err = getname(0, filename);
 	if (err < 0)
 		return err;
-	err = hostcall(HC_CHDIR, hc_pa(hc_path[0]), 0, 0, 0, 0, 0);
+	err = hostcall(LSTAR_HC_CHDIR, hc_pa(hc_path[0]), 0, 0, 0, 0, 0);
 	if (err == 0)
 		fs_set_cwd();	/* this process's directory (fork.c) */
 	return err;
@@ -118,7 +118,7 @@ SYSCALL_DEFINE1(fchdir, int, fd)
 		return -EBADF;
 	if (f->type != FT_HOST)
 		return -ENOTDIR;
-	long err = hostcall(HC_FCHDIR, f->handle, 0, 0, 0, 0, 0);
+	long err = hostcall(LSTAR_HC_FCHDIR, f->handle, 0, 0, 0, 0, 0);
 	if (err == 0)
 		fs_set_cwd();
 	return err;
@@ -126,7 +126,7 @@ SYSCALL_DEFINE1(fchdir, int, fd)
 
 SYSCALL_DEFINE2(getcwd, char __user *, buf, unsigned long, size)
 {
-	long len = hostcall(HC_GETCWD, hc_pa(hc_path[0]), PATH_MAX, 0, 0, 0, 0);
+	long len = hostcall(LSTAR_HC_GETCWD, hc_pa(hc_path[0]), PATH_MAX, 0, 0, 0, 0);
 	if (len < 0)
 		return len;
 	if ((unsigned long)len > size)
@@ -145,7 +145,7 @@ SYSCALL_DEFINE2(ftruncate, int, fd, long, length)
 		return -EINVAL;
 	if (length < 0)
 		return -EINVAL;
-	long r = hostcall(HC_FTRUNCATE, f->handle, length, 0, 0, 0, 0);
+	long r = hostcall(LSTAR_HC_FTRUNCATE, f->handle, length, 0, 0, 0, 0);
 	if (r == 0)
 		filemap_truncated(f);
 	return r;
@@ -177,15 +177,15 @@ SYSCALL_DEFINE2(truncate, const char __user *, path, long, length)
 	long err = getname(0, path);
 	if (err < 0)
 		return err;
-	long h = hostcall(HC_OPENAT, HC_DIR_CWD, hc_pa(hc_path[0]), O_WRONLY, 0, 0, 0);
+	long h = hostcall(LSTAR_HC_OPENAT, LSTAR_HC_DIR_CWD, hc_pa(hc_path[0]), O_WRONLY, 0, 0, 0);
 	if (h < 0)
 		return h;
-	long r = hostcall(HC_FTRUNCATE, h, length, 0, 0, 0, 0);
+	long r = hostcall(LSTAR_HC_FTRUNCATE, h, length, 0, 0, 0, 0);
 	if (r == 0) {
 		struct file tmp = { .f_count = 1, .type = FT_HOST, .handle = (int)h };
 		filemap_truncated(&tmp);	/* the page cache follows, as for ftruncate */
 	}
-	hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
+	hostcall(LSTAR_HC_CLOSE, h, 0, 0, 0, 0, 0);
 	return r;
 }
 
@@ -219,7 +219,7 @@ SYSCALL_DEFINE4(fallocate, int, fd, int, mode, long, offset, long, len)
 	if (mode & FALLOC_FL_KEEP_SIZE)
 		return 0;
 	static struct stat kst;
-	long r = hostcall(HC_FSTAT, f->handle, hc_pa(&kst), 0, 0, 0, 0);
+	long r = hostcall(LSTAR_HC_FSTAT, f->handle, hc_pa(&kst), 0, 0, 0, 0);
 	if (r < 0)
 		return r;
 	if ((kst.st_mode & S_IFMT) == S_IFDIR)
@@ -228,7 +228,7 @@ SYSCALL_DEFINE4(fallocate, int, fd, int, mode, long, offset, long, len)
 		return -ENODEV;
 	if (kst.st_size >= offset + len)
 		return 0;
-	r = hostcall(HC_FTRUNCATE, f->handle, offset + len, 0, 0, 0, 0);
+	r = hostcall(LSTAR_HC_FTRUNCATE, f->handle, offset + len, 0, 0, 0, 0);
 	if (r == 0)
 		filemap_truncated(f);
 	return r;

@@ -217,7 +217,7 @@ void pipe_release(struct file *f)
 
 /*
  * fifo_open (fs/pipe.c): open the FIFO whose name the host-call device
- * holds as handle h (HC_OPEN_FIFO).  Readers and writers of one name share
+ * holds as handle h (LSTAR_HC_OPEN_FIFO).  Readers and writers of one name share
  * a pipe.  O_RDONLY waits for a writer, O_WRONLY for a reader (or is ENXIO
  * with O_NONBLOCK when there is none); O_RDWR is both ends and never
  * waits.  A signal ends the wait (-ERESTARTSYS, as Linux).
@@ -225,8 +225,8 @@ void pipe_release(struct file *f)
 long fifo_open(long h, int flags)
 {
 	static struct stat kst;
-	long err = hostcall(HC_FSTAT, h, hc_pa(&kst), 0, 0, 0, 0);
-	hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
+	long err = hostcall(LSTAR_HC_FSTAT, h, hc_pa(&kst), 0, 0, 0, 0);
+	hostcall(LSTAR_HC_CLOSE, h, 0, 0, 0, 0, 0);
 	if (err < 0)
 		return err;
 	int acc = flags & O_ACCMODE;

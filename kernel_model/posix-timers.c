@@ -109,7 +109,7 @@ SYSCALL_DEFINE4(timer_settime, int, id, int, flags, const struct itimerspec_k __
 		/* An absolute time on the timer's clock: as far from now on
 		 * the monotonic clock. */
 		static struct timespec c;
-		hostcall(HC_CLOCK, k->clock == CLOCK_REALTIME || k->clock == 8 ? CLOCK_REALTIME
+		hostcall(LSTAR_HC_CLOCK, k->clock == CLOCK_REALTIME || k->clock == 8 ? CLOCK_REALTIME
 									   : CLOCK_MONOTONIC,
 			 hc_pa(&c), 0, 0, 0, 0);
 		u64 cnow = ts_ns(&c);

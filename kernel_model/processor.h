@@ -6,29 +6,33 @@
 #define KM_PROCESSOR_H
 
 #include <stdint.h>
+#include "lstar/msr.h"
 
-#define MSR_EFER		0xc0000080
-#define MSR_STAR		0xc0000081
-#define MSR_LSTAR		0xc0000082
-#define MSR_CSTAR		0xc0000083
-#define MSR_SYSCALL_MASK	0xc0000084
-#define MSR_FS_BASE		0xc0000100
-#define MSR_GS_BASE		0xc0000101
-#define MSR_KERNEL_GS_BASE	0xc0000102
-#define MSR_IA32_APICBASE	0x0000001b
-#define MSR_IA32_TSC_DEADLINE	0x000006e0
-#define MSR_X2APIC_SPIV		0x0000080f	/* spurious-interrupt vector */
-#define MSR_X2APIC_EOI		0x0000080b
-#define MSR_X2APIC_LVTT		0x00000832	/* LVT timer */
-#define X2APIC_ENABLE		(1UL << 10)	/* IA32_APIC_BASE.EXTD */
-#define APIC_SPIV_APIC_ENABLED	(1UL << 8)
-#define APIC_LVT_TIMER_TSCDEADLINE (2UL << 17)
+/* msr-index.h's names for the MSRs and bits this kernel uses, defined by
+ * lstar's public header (lstar/msr.h). */
+#define MSR_EFER		LSTAR_MSR_EFER
+#define MSR_STAR		LSTAR_MSR_STAR
+#define MSR_LSTAR		LSTAR_MSR_LSTAR
+#define MSR_CSTAR		LSTAR_MSR_CSTAR
+#define MSR_SYSCALL_MASK	LSTAR_MSR_FMASK
+#define MSR_FS_BASE		LSTAR_MSR_FS_BASE
+#define MSR_GS_BASE		LSTAR_MSR_GS_BASE
+#define MSR_KERNEL_GS_BASE	LSTAR_MSR_KERNEL_GS_BASE
+#define MSR_IA32_APICBASE	LSTAR_MSR_APIC_BASE
+#define MSR_IA32_TSC_DEADLINE	LSTAR_MSR_TSC_DEADLINE
+#define MSR_X2APIC_SPIV		LSTAR_MSR_X2APIC_SIVR	/* spurious-interrupt vector */
+#define MSR_X2APIC_EOI		LSTAR_MSR_X2APIC_EOI
+#define MSR_X2APIC_LVTT		LSTAR_MSR_X2APIC_LVT_TIMER	/* LVT timer */
+#define X2APIC_ENABLE		LSTAR_MSR_APIC_BASE_EXTD
+#define APIC_SPIV_APIC_ENABLED	LSTAR_MSR_X2APIC_SIVR_ENABLE
+#define APIC_LVT_TIMER_TSCDEADLINE LSTAR_MSR_X2APIC_LVT_TSC_DEADLINE
+
 #define LOCAL_TIMER_VECTOR	0xec		/* Linux's */
-#define CONSOLE_INTR_VECTOR	0x30		/* Ctrl-C from the host (HC_SIGINT_VECTOR) */
+#define CONSOLE_INTR_VECTOR	0x30		/* Ctrl-C from the host (LSTAR_HC_SIGINT_VECTOR) */
 #define SPURIOUS_APIC_VECTOR	0xff
 
-#define EFER_SCE	(1UL << 0)	/* SYSCALL/SYSRET enable */
-#define EFER_NX		(1UL << 11)	/* no-execute page bit enable */
+#define EFER_SCE	LSTAR_MSR_EFER_SCE	/* SYSCALL/SYSRET enable */
+#define EFER_NX		LSTAR_MSR_EFER_NXE	/* no-execute page bit enable */
 
 #define X86_CR0_MP	(1UL << 1)
 #define X86_CR0_EM	(1UL << 2)

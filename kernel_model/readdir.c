@@ -15,7 +15,7 @@ SYSCALL_DEFINE3(getdents64, int, fd, void __user *, dirent, unsigned int, count)
 		return -ENOTDIR;
 	if (fault_in_user((u64)dirent, count, true))
 		return -EFAULT;
-	long n = hostcall(HC_GETDENTS64, f->handle, hc_pa(hc_bounce),
+	long n = hostcall(LSTAR_HC_GETDENTS64, f->handle, hc_pa(hc_bounce),
 			  MIN(count, (unsigned int)HC_BOUNCE_SIZE), 0, 0, 0);
 	if (n > 0)
 		memcpy(dirent, hc_bounce, n);

@@ -36,7 +36,7 @@ SYSCALL_DEFINE2(statfs, const char __user *, pathname, struct statfs __user *, b
 	long err = getname(0, pathname);
 	if (err < 0)
 		return err;
-	return statfs_out(hostcall(HC_STATFS, HC_DIR_CWD, hc_pa(hc_path[0]), hc_pa(&kstatfs),
+	return statfs_out(hostcall(LSTAR_HC_STATFS, LSTAR_HC_DIR_CWD, hc_pa(hc_path[0]), hc_pa(&kstatfs),
 				   0, 0, 0), buf);
 }
 
@@ -46,7 +46,7 @@ SYSCALL_DEFINE2(fstatfs, unsigned int, fd, struct statfs __user *, buf)
 	if (!f)
 		return -EBADF;
 	if (f->type == FT_HOST)
-		return statfs_out(hostcall(HC_STATFS, f->handle, 0, hc_pa(&kstatfs), 0, 0, 0), buf);
+		return statfs_out(hostcall(LSTAR_HC_STATFS, f->handle, 0, hc_pa(&kstatfs), 0, 0, 0), buf);
 	memset(&kstatfs, 0, sizeof(kstatfs));
 	kstatfs.f_type = f->type == FT_PIPE ? PIPEFS_MAGIC
 		       : f->type == FT_PROC ? PROC_SUPER_MAGIC : TMPFS_MAGIC;

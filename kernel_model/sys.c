@@ -179,7 +179,7 @@ SYSCALL_DEFINE1(sysinfo, struct sysinfo __user *, info)
 	static struct sysinfo si;
 	struct timespec t;
 	memset(&si, 0, sizeof(si));
-	if (hostcall(HC_CLOCK, CLOCK_MONOTONIC, hc_pa(&t), 0, 0, 0, 0) == 0)
+	if (hostcall(LSTAR_HC_CLOCK, CLOCK_MONOTONIC, hc_pa(&t), 0, 0, 0, 0) == 0)
 		si.uptime = t.tv_sec;
 	si.totalram = boot_info.ram_size;
 	si.freeram = nr_free_pages() * PAGE_SIZE;

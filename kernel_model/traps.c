@@ -122,7 +122,7 @@ static const char *user_insn_text(unsigned long ip)
 	u64 n = 0;
 	while (n < 15 && copy_from_user(code + n, (const void __user *)(ip + n), 1) == 0)
 		n++;
-	if (!n || hostcall(HC_DISASM, hc_pa(code), n, ip, hc_pa(text), sizeof(text), 0) <= 0)
+	if (!n || hostcall(LSTAR_HC_DISASM, hc_pa(code), n, ip, hc_pa(text), sizeof(text), 0) <= 0)
 		return "?";
 	return text;
 }

@@ -3,7 +3,7 @@
  * ioctls (mirrors drivers/tty/tty_io.c, tty_ioctl.c and tty_jobctrl.c).
  *
  * The terminal is the host's: lstar's own controlling terminal, if it has
- * one.  A host file is a terminal when the device's HC_TCGETS works on it.
+ * one.  A host file is a terminal when the device's LSTAR_HC_TCGETS works on it.
  * There is one terminal, so its job-control state is two numbers: the
  * session it belongs to and its foreground process group.  At boot it
  * belongs to the first process's session, with that process's group in
@@ -11,7 +11,7 @@
  * The settings (termios, window size) live in the host's terminal and go
  * there through the device, so a shell's raw mode is real.
  *
- * /dev/tty opens the host's terminal through the device (HC_OPENTTY)
+ * /dev/tty opens the host's terminal through the device (LSTAR_HC_OPENTTY)
  * whatever --root says, as it is the terminal the guest already talks
  * to.  Without one (lstar's own process has no controlling terminal, or
  * the guest left the session that has it) the answer is ENXIO, Linux's.
@@ -41,13 +41,13 @@ long tty_open(const char *path, int flags)
 		return -ENOENT;
 	if (!have_ctty())
 		return -ENXIO;
-	long h = hostcall(HC_OPENTTY, flags, 0, 0, 0, 0, 0);
+	long h = hostcall(LSTAR_HC_OPENTTY, flags, 0, 0, 0, 0, 0);
 	if (h < 0)
 		return h;
 	struct file *f = alloc_file(FT_HOST, flags & ~(O_CREAT | O_EXCL | O_TRUNC |
 						       O_NOCTTY | O_CLOEXEC));
 	if (!f) {
-		hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
+		hostcall(LSTAR_HC_CLOSE, h, 0, 0, 0, 0, 0);
 		return -ENFILE;
 	}
 	f->handle = h;
@@ -65,7 +65,7 @@ static long tty_check(struct file *f)
 {
 	if (f->type != FT_HOST)
 		return -ENOTTY;
-	return hostcall(HC_TCGETS, f->handle, hc_pa(&kt), 0, 0, 0, 0);
+	return hostcall(LSTAR_HC_TCGETS, f->handle, hc_pa(&kt), 0, 0, 0, 0);
 }
 
 static long put_int(unsigned long arg, int v)
@@ -138,7 +138,7 @@ long tty_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	case TCGETS:
 		if (f->type != FT_HOST)
 			return -ENOTTY;
-		err = hostcall(HC_TCGETS, f->handle, hc_pa(&kt), two, 0, 0, 0);
+		err = hostcall(LSTAR_HC_TCGETS, f->handle, hc_pa(&kt), two, 0, 0, 0);
 		if (err < 0)
 			return err;
 		return copy_to_user((void __user *)arg, &kt,
@@ -155,7 +155,7 @@ long tty_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 			return -EFAULT;
 		/* TCSETS / TCSETSW / TCSETSF: now, after the output drains,
 		 * and also discarding unread input. */
-		return hostcall(HC_TCSETS, f->handle, hc_pa(&kt),
+		return hostcall(LSTAR_HC_TCSETS, f->handle, hc_pa(&kt),
 				two ? cmd - TCSETS2 : cmd - TCSETS, two, 0, 0);
 	case TIOCGWINSZ:
 	case TIOCSWINSZ: {
@@ -166,7 +166,7 @@ long tty_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		    copy_from_user(&ws, (const void __user *)arg, sizeof(ws)))
 			return -EFAULT;
 		memcpy(hc_bounce, &ws, sizeof(ws));
-		err = hostcall(HC_WINSIZE, f->handle, hc_pa(hc_bounce), cmd == TIOCSWINSZ,
+		err = hostcall(LSTAR_HC_WINSIZE, f->handle, hc_pa(hc_bounce), cmd == TIOCSWINSZ,
 			       0, 0, 0);
 		if (err < 0 || cmd == TIOCSWINSZ)
 			return err;
@@ -231,11 +231,11 @@ void tty_stat(unsigned int *tty_nr, int *tpgid)
 		return;
 	/* Whether lstar has a terminal at all, and which, only the host
 	 * knows: open it and look. */
-	long h = hostcall(HC_OPENTTY, O_RDONLY | O_NONBLOCK, 0, 0, 0, 0, 0);
+	long h = hostcall(LSTAR_HC_OPENTTY, O_RDONLY | O_NONBLOCK, 0, 0, 0, 0, 0);
 	if (h < 0)
 		return;
-	if (hostcall(HC_FSTAT, h, hc_pa(&st), 0, 0, 0, 0) == 0)
+	if (hostcall(LSTAR_HC_FSTAT, h, hc_pa(&st), 0, 0, 0, 0) == 0)
 		*tty_nr = st.st_rdev;
-	hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
+	hostcall(LSTAR_HC_CLOSE, h, 0, 0, 0, 0, 0);
 	*tpgid = tty_pgrp;
 }

@@ -17,7 +17,7 @@ static long path_xattr(const char __user *path, bool follow)
 	long err = getname(0, path);
 	if (err < 0)
 		return err;
-	err = hostcall(HC_FSTATAT, HC_DIR_CWD, hc_pa(hc_path[0]), hc_pa(&kst),
+	err = hostcall(LSTAR_HC_FSTATAT, LSTAR_HC_DIR_CWD, hc_pa(hc_path[0]), hc_pa(&kst),
 		       follow ? 0 : AT_SYMLINK_NOFOLLOW, 0, 0);
 	return err < 0 ? err : -EOPNOTSUPP;
 }

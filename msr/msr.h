@@ -7,49 +7,16 @@
  * API (lstar_rdmsr/lstar_wrmsr/lstar_msr_name), the gdb stub and
  * docs/msr.md all come from that table.
  */
-#ifndef LSTAR_MSR_H
-#define LSTAR_MSR_H
+#ifndef LSTAR_MSR_MSR_H
+#define LSTAR_MSR_MSR_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-struct cpu;
+#include "lstar/msr.h"	/* the MSR numbers and bits */
 
-#define MSR_IA32_TSC            0x00000010
-#define MSR_IA32_APIC_BASE      0x0000001B
-#define MSR_IA32_MISC_ENABLE    0x000001A0
-#define MSR_IA32_PAT            0x00000277
-#define MSR_IA32_EFER           0xC0000080
-#define MSR_IA32_STAR           0xC0000081
-#define MSR_IA32_LSTAR          0xC0000082
-#define MSR_IA32_CSTAR          0xC0000083
-#define MSR_IA32_FMASK          0xC0000084
-#define MSR_IA32_FS_BASE        0xC0000100
-#define MSR_IA32_GS_BASE        0xC0000101
-#define MSR_IA32_KERNEL_GS_BASE 0xC0000102
-#define MSR_IA32_TSC_AUX        0xC0000103
-#define MSR_IA32_TSC_DEADLINE   0x000006E0
-/* x2APIC registers (SDM vol. 3A Table 10-6), cpu/apic.c */
-#define MSR_X2APIC_APICID       0x00000802
-#define MSR_X2APIC_VERSION      0x00000803
-#define MSR_X2APIC_TPR          0x00000808
-#define MSR_X2APIC_PPR          0x0000080A
-#define MSR_X2APIC_EOI          0x0000080B
-#define MSR_X2APIC_LDR          0x0000080D
-#define MSR_X2APIC_SIVR         0x0000080F
-#define MSR_X2APIC_ISR0         0x00000810  /* ISR0..7 at 0x810..0x817 */
-#define MSR_X2APIC_TMR0         0x00000818  /* TMR0..7 at 0x818..0x81F */
-#define MSR_X2APIC_IRR0         0x00000820  /* IRR0..7 at 0x820..0x827 */
-#define MSR_X2APIC_ESR          0x00000828
-#define MSR_X2APIC_LVT_TIMER    0x00000832
-#define MSR_X2APIC_LVT_LINT0    0x00000835
-#define MSR_X2APIC_LVT_LINT1    0x00000836
-#define MSR_X2APIC_LVT_ERROR    0x00000837
-#define MSR_X2APIC_INIT_COUNT   0x00000838
-#define MSR_X2APIC_CUR_COUNT    0x00000839
-#define MSR_X2APIC_DIV_CONF     0x0000083E
-#define MSR_X2APIC_SELF_IPI     0x0000083F
+struct cpu;
 
 struct msr_desc {
 	uint32_t index;        /* ECX value */

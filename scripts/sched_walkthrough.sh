@@ -116,7 +116,7 @@ insns() { awk 'length($3) == 16 && $3 ~ /^[0-9a-f]+$/' "$@"; }
 # sleep_on() or sleep_on_wq() (or -); cr3 OLD>NEW or - ; rsp OLD>NEW (the stack swap);
 # prev/next: the task_struct addresses; timers: timer-interrupt entries
 # between the two user instructions; next_pid: the pid context_switch
-# hands to the host-call device (hostcall(HC_TASK = 0x27, next->pid, ...))
+# hands to the host-call device (hostcall(LSTAR_HC_TASK = 0x27, next->pid, ...))
 # just before the switch.
 cat >events.awk <<'EOF'
 function strtonum_(h,   i, v) {	# mawk has no strtonum

@@ -15,10 +15,10 @@
 
 #include "sys_harness.h"
 /* cpu.h has its own spelling of these */
-#undef EFER_SCE
-#undef EFER_LME
-#undef EFER_LMA
-#undef EFER_NXE
+#undef LSTAR_MSR_EFER_SCE
+#undef LSTAR_MSR_EFER_LME
+#undef LSTAR_MSR_EFER_LMA
+#undef LSTAR_MSR_EFER_NXE
 #include "emu/machine.h"
 #include "cpu/apic.h"
 #include "msr/msr.h"
@@ -34,8 +34,8 @@ static inline struct cpu *CPU(struct vm *v) { return &((struct machine *)v->m)->
 static inline void apic_on(struct vm *v)
 {
 	wrmsr(v, APICBASE, 0xFEE00900ULL | EXTD);
-	wrmsr(v, MSR_X2APIC_SIVR, 0x1FF);
-	wrmsr(v, MSR_X2APIC_DIV_CONF, DIV1);
+	wrmsr(v, LSTAR_MSR_X2APIC_SIVR, 0x1FF);
+	wrmsr(v, LSTAR_MSR_X2APIC_DIV_CONF, DIV1);
 }
 
 /* Point IDT gate `vec` at `target` (type 0xE interrupt, 0xF trap). */

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "lstar/lstar.h"
+#include "lstar/msr.h"
 
 #define USER_BASE  0x400000ULL
 #define USER_SIZE  0x400000ULL
@@ -47,20 +48,6 @@
 #define RF_VM (1ULL << 17)
 #define RF_AC (1ULL << 18)
 #define RF_ID (1ULL << 21)
-
-#define MSR_EFER 0xC0000080u
-#define MSR_STAR 0xC0000081u
-#define MSR_LSTAR 0xC0000082u
-#define MSR_CSTAR 0xC0000083u
-#define MSR_FMASK 0xC0000084u
-#define MSR_FS_BASE 0xC0000100u
-#define MSR_GS_BASE 0xC0000101u
-#define MSR_KERNEL_GS_BASE 0xC0000102u
-#define MSR_TSC_AUX 0xC0000103u
-#define EFER_SCE 1ULL
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
-#define EFER_NXE (1ULL << 11)
 
 /* Linux's syscall_init(): STAR = (__USER32_CS << 48) | (__KERNEL_CS << 32). */
 #define LINUX_STAR ((0x23ULL << 48) | (0x10ULL << 32))
@@ -145,10 +132,10 @@ static inline void wrmsr(struct vm *v, uint32_t idx, uint64_t x)
 /* Linux's syscall_init() on the flat layout; LSTAR -> kernel code. */
 static inline void syscall_init(struct vm *v, uint64_t fmask)
 {
-	wrmsr(v, MSR_EFER, rdmsr(v, MSR_EFER) | EFER_SCE);
-	wrmsr(v, MSR_STAR, LINUX_STAR);
-	wrmsr(v, MSR_LSTAR, v->lay.kernel_code);
-	wrmsr(v, MSR_FMASK, fmask);
+	wrmsr(v, LSTAR_MSR_EFER, rdmsr(v, LSTAR_MSR_EFER) | LSTAR_MSR_EFER_SCE);
+	wrmsr(v, LSTAR_MSR_STAR, LINUX_STAR);
+	wrmsr(v, LSTAR_MSR_LSTAR, v->lay.kernel_code);
+	wrmsr(v, LSTAR_MSR_FMASK, fmask);
 }
 
 /* Drop to CPL 3 with Linux's user selectors at USER_CODE / USER_STACK. */

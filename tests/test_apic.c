@@ -20,25 +20,25 @@ static void test_x2apic_registers_need_x2apic_mode(void **state)
 	struct vm v;
 	vm_init(&v, state);
 	assert_int_equal(rdmsr(&v, APICBASE), 0xFEE00900ULL);   /* EN | BSP */
-	struct lstar_exit ex = guest_msr(&v, false, MSR_X2APIC_VERSION, 0);
+	struct lstar_exit ex = guest_msr(&v, false, LSTAR_MSR_X2APIC_VERSION, 0);
 	expect_exception(&ex, 13, 0);
 	uint64_t x;
-	assert_int_equal(lstar_rdmsr(v.m, MSR_X2APIC_TPR, &x), LSTAR_ERR_MSR);
-	assert_int_equal(lstar_wrmsr(v.m, MSR_X2APIC_TPR, 0), LSTAR_ERR_MSR);
+	assert_int_equal(lstar_rdmsr(v.m, LSTAR_MSR_X2APIC_TPR, &x), LSTAR_ERR_MSR);
+	assert_int_equal(lstar_wrmsr(v.m, LSTAR_MSR_X2APIC_TPR, 0), LSTAR_ERR_MSR);
 	vm_free(&v);
 
 	vm_init(&v, state);
 	ex = guest_msr(&v, true, APICBASE, 0xFEE00900ULL | EXTD);
 	assert_int_equal(ex.event, LSTAR_EV_NONE);
 	assert_int_equal(rdmsr(&v, APICBASE), 0xFEE00D00ULL);
-	ex = guest_msr(&v, false, MSR_X2APIC_VERSION, 0);
+	ex = guest_msr(&v, false, LSTAR_MSR_X2APIC_VERSION, 0);
 	assert_int_equal(ex.event, LSTAR_EV_NONE);
 	assert_int_equal(reg(&v, LSTAR_RAX), 0x30014);
 	assert_int_equal(reg(&v, LSTAR_RDX), 0);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_APICID), 0);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_LDR), 1);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_SIVR), 0xFF);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_LVT_TIMER), 0x10000);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_APICID), 0);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_LDR), 1);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_SIVR), 0xFF);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER), 0x10000);
 	/* IA32_TSC_DEADLINE is no x2APIC register: there in any mode. */
 	vm_free(&v);
 }
@@ -55,21 +55,21 @@ static void test_apic_base_transitions(void **state)
 	assert_int_equal(rdmsr(&v, APICBASE), 0xFEE00900ULL);
 	/* xAPIC -> x2APIC */
 	wrmsr(&v, APICBASE, base | en | EXTD);
-	wrmsr(&v, MSR_X2APIC_SIVR, 0x1F0);
-	wrmsr(&v, MSR_X2APIC_TPR, 0x20);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SIVR, 0x1F0);
+	wrmsr(&v, LSTAR_MSR_X2APIC_TPR, 0x20);
 	/* x2APIC -> xAPIC: #GP */
 	assert_int_equal(lstar_wrmsr(v.m, APICBASE, base | en), LSTAR_ERR_MSR);
 	/* x2APIC -> disabled: allowed, and the registers go back to reset */
 	wrmsr(&v, APICBASE, base);
 	assert_int_equal(rdmsr(&v, APICBASE), base | (1ULL << 8));
 	uint64_t x;
-	assert_int_equal(lstar_rdmsr(v.m, MSR_X2APIC_SIVR, &x), LSTAR_ERR_MSR);
+	assert_int_equal(lstar_rdmsr(v.m, LSTAR_MSR_X2APIC_SIVR, &x), LSTAR_ERR_MSR);
 	/* disabled -> x2APIC: #GP; disabled -> xAPIC -> x2APIC: fine */
 	assert_int_equal(lstar_wrmsr(v.m, APICBASE, base | en | EXTD), LSTAR_ERR_MSR);
 	wrmsr(&v, APICBASE, base | en);
 	wrmsr(&v, APICBASE, base | en | EXTD);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_SIVR), 0xFF);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_TPR), 0);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_SIVR), 0xFF);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_TPR), 0);
 	/* reserved bits: 7:0, 9, above MAXPHYADDR; BSP (8) is read-only */
 	assert_int_equal(lstar_wrmsr(v.m, APICBASE, base | en | EXTD | 1), LSTAR_ERR_MSR);
 	assert_int_equal(lstar_wrmsr(v.m, APICBASE, base | en | EXTD | (1ULL << 9)), LSTAR_ERR_MSR);
@@ -82,18 +82,18 @@ static void test_apic_base_transitions(void **state)
 static void test_x2apic_access_rules(void **state)
 {
 	static const struct { uint32_t idx; uint64_t val; } bad_writes[] = {
-		{ MSR_X2APIC_TPR, 0x100 }, { MSR_X2APIC_TPR, 1ULL << 32 },
-		{ MSR_X2APIC_SIVR, 1u << 10 }, { MSR_X2APIC_SIVR, 1u << 12 },
-		{ MSR_X2APIC_DIV_CONF, 4 }, { MSR_X2APIC_DIV_CONF, 0x10 },
-		{ MSR_X2APIC_LVT_TIMER, 1u << 8 }, { MSR_X2APIC_LVT_TIMER, 3u << 17 },
-		{ MSR_X2APIC_LVT_TIMER, 1u << 19 }, { MSR_X2APIC_LVT_ERROR, 1u << 8 },
-		{ MSR_X2APIC_LVT_LINT0, 1u << 11 }, { MSR_X2APIC_LVT_LINT1, 1u << 17 },
-		{ MSR_X2APIC_INIT_COUNT, 1ULL << 32 }, { MSR_X2APIC_SELF_IPI, 0x100 },
-		{ MSR_X2APIC_EOI, 1 }, { MSR_X2APIC_ESR, 1 },
+		{ LSTAR_MSR_X2APIC_TPR, 0x100 }, { LSTAR_MSR_X2APIC_TPR, 1ULL << 32 },
+		{ LSTAR_MSR_X2APIC_SIVR, 1u << 10 }, { LSTAR_MSR_X2APIC_SIVR, 1u << 12 },
+		{ LSTAR_MSR_X2APIC_DIV_CONF, 4 }, { LSTAR_MSR_X2APIC_DIV_CONF, 0x10 },
+		{ LSTAR_MSR_X2APIC_LVT_TIMER, 1u << 8 }, { LSTAR_MSR_X2APIC_LVT_TIMER, 3u << 17 },
+		{ LSTAR_MSR_X2APIC_LVT_TIMER, 1u << 19 }, { LSTAR_MSR_X2APIC_LVT_ERROR, 1u << 8 },
+		{ LSTAR_MSR_X2APIC_LVT_LINT0, 1u << 11 }, { LSTAR_MSR_X2APIC_LVT_LINT1, 1u << 17 },
+		{ LSTAR_MSR_X2APIC_INIT_COUNT, 1ULL << 32 }, { LSTAR_MSR_X2APIC_SELF_IPI, 0x100 },
+		{ LSTAR_MSR_X2APIC_EOI, 1 }, { LSTAR_MSR_X2APIC_ESR, 1 },
 		/* read-only */
-		{ MSR_X2APIC_APICID, 0 }, { MSR_X2APIC_VERSION, 0x30014 }, { MSR_X2APIC_PPR, 0 },
-		{ MSR_X2APIC_LDR, 1 }, { MSR_X2APIC_ISR0, 0 }, { MSR_X2APIC_TMR0 + 3, 0 },
-		{ MSR_X2APIC_IRR0 + 7, 0 }, { MSR_X2APIC_CUR_COUNT, 0 },
+		{ LSTAR_MSR_X2APIC_APICID, 0 }, { LSTAR_MSR_X2APIC_VERSION, 0x30014 }, { LSTAR_MSR_X2APIC_PPR, 0 },
+		{ LSTAR_MSR_X2APIC_LDR, 1 }, { LSTAR_MSR_X2APIC_ISR0, 0 }, { LSTAR_MSR_X2APIC_TMR0 + 3, 0 },
+		{ LSTAR_MSR_X2APIC_IRR0 + 7, 0 }, { LSTAR_MSR_X2APIC_CUR_COUNT, 0 },
 		/* not modelled: ICR, thermal, performance, CMCI; reserved 0x809 */
 		{ 0x830, 0 }, { 0x833, 0x10000 }, { 0x834, 0x10000 }, { 0x82F, 0x10000 },
 		{ 0x809, 0 },
@@ -116,7 +116,7 @@ static void test_x2apic_access_rules(void **state)
 		}
 	}
 	/* write-only: RDMSR faults; not modelled: RDMSR faults too */
-	static const uint32_t bad_reads[] = { MSR_X2APIC_EOI, MSR_X2APIC_SELF_IPI, 0x830, 0x833, 0x8FF };
+	static const uint32_t bad_reads[] = { LSTAR_MSR_X2APIC_EOI, LSTAR_MSR_X2APIC_SELF_IPI, 0x830, 0x833, 0x8FF };
 	for (unsigned k = 0; k < sizeof bad_reads / sizeof bad_reads[0]; k++) {
 		setreg(&v, LSTAR_RAX, 0x55);
 		struct lstar_exit ex = guest_msr(&v, false, bad_reads[k], 0x55);
@@ -124,16 +124,16 @@ static void test_x2apic_access_rules(void **state)
 		assert_int_equal(reg(&v, LSTAR_RAX), 0x55);
 	}
 	/* masks that are accepted: EOI 0, ESR 0, SVR focus bit, LVT read-only bits ignored */
-	assert_int_equal(guest_msr(&v, true, MSR_X2APIC_EOI, 0).event, LSTAR_EV_NONE);
-	assert_int_equal(guest_msr(&v, true, MSR_X2APIC_ESR, 0).event, LSTAR_EV_NONE);
-	wrmsr(&v, MSR_X2APIC_SIVR, 0x3FF);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_SIVR), 0x3FF);
-	wrmsr(&v, MSR_X2APIC_LVT_TIMER, 0x11000 | VEC);        /* delivery status ignored */
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_LVT_TIMER), 0x10000 | VEC);
-	wrmsr(&v, MSR_X2APIC_LVT_LINT0, 0x1F7FF);              /* remote IRR ignored */
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_LVT_LINT0), 0x1A7FF);
-	wrmsr(&v, MSR_X2APIC_TPR, 0xFF);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_TPR), 0xFF);
+	assert_int_equal(guest_msr(&v, true, LSTAR_MSR_X2APIC_EOI, 0).event, LSTAR_EV_NONE);
+	assert_int_equal(guest_msr(&v, true, LSTAR_MSR_X2APIC_ESR, 0).event, LSTAR_EV_NONE);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SIVR, 0x3FF);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_SIVR), 0x3FF);
+	wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, 0x11000 | VEC);        /* delivery status ignored */
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER), 0x10000 | VEC);
+	wrmsr(&v, LSTAR_MSR_X2APIC_LVT_LINT0, 0x1F7FF);              /* remote IRR ignored */
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_LVT_LINT0), 0x1A7FF);
+	wrmsr(&v, LSTAR_MSR_X2APIC_TPR, 0xFF);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_TPR), 0xFF);
 	vm_free(&v);
 }
 
@@ -144,21 +144,21 @@ static void test_software_disabled_apic(void **state)
 	struct vm v;
 	vm_init(&v, state);
 	apic_on(&v);
-	wrmsr(&v, MSR_X2APIC_LVT_TIMER, VEC);
-	wrmsr(&v, MSR_X2APIC_LVT_ERROR, 0x50);
-	wrmsr(&v, MSR_X2APIC_SIVR, 0xFF);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_LVT_TIMER), 0x10000 | VEC);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_LVT_ERROR), 0x10050);
-	wrmsr(&v, MSR_X2APIC_LVT_TIMER, VEC);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_LVT_TIMER), 0x10000 | VEC);
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, VEC);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_IRR0 + 2), 0);
+	wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, VEC);
+	wrmsr(&v, LSTAR_MSR_X2APIC_LVT_ERROR, 0x50);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SIVR, 0xFF);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER), 0x10000 | VEC);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_LVT_ERROR), 0x10050);
+	wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, VEC);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER), 0x10000 | VEC);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, VEC);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_IRR0 + 2), 0);
 	assert_false(apic_raise(CPU(&v), VEC));
 	/* enabled again: the masks stay until software clears them */
-	wrmsr(&v, MSR_X2APIC_SIVR, 0x1FF);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_LVT_TIMER), 0x10000 | VEC);
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, VEC);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_IRR0 + 2), 1);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SIVR, 0x1FF);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER), 0x10000 | VEC);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, VEC);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_IRR0 + 2), 1);
 	vm_free(&v);
 }
 
@@ -195,11 +195,11 @@ static void test_oneshot_fires_at_exact_icount(void **state)
 			uint64_t l = spin(&v);
 			apic_on(&v);
 			setreg(&v, LSTAR_RFLAGS, 0x202);
-			wrmsr(&v, MSR_X2APIC_LVT_TIMER, VEC);
+			wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, VEC);
 			uint64_t i0 = lstar_icount(v.m);
 			uint32_t n = counts[k];
-			wrmsr(&v, MSR_X2APIC_INIT_COUNT, n);
-			assert_int_equal(rdmsr(&v, MSR_X2APIC_CUR_COUNT), n);
+			wrmsr(&v, LSTAR_MSR_X2APIC_INIT_COUNT, n);
+			assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_CUR_COUNT), n);
 			struct lstar_exit ex = run(&v, careful ? LSTAR_EV_EXCEPTION : 0, 100000);
 			if (careful) {
 				expect_exception(&ex, VEC, 0);
@@ -213,10 +213,10 @@ static void test_oneshot_fires_at_exact_icount(void **state)
 			assert_int_equal(f.rip, (n & 1) ? l + 3 : l);
 			assert_int_equal(f.rflags & 0x10202, 0x202);    /* IF set, RF clear */
 			assert_int_equal(reg(&v, LSTAR_RAX), (n + 1) / 2);
-			assert_int_equal(rdmsr(&v, MSR_X2APIC_CUR_COUNT), 0);
-			assert_int_equal(rdmsr(&v, MSR_X2APIC_ISR0 + 2), 1);   /* vector 0x40 */
-			assert_int_equal(rdmsr(&v, MSR_X2APIC_IRR0 + 2), 0);
-			assert_int_equal(rdmsr(&v, MSR_X2APIC_PPR), 0x40);
+			assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_CUR_COUNT), 0);
+			assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_ISR0 + 2), 1);   /* vector 0x40 */
+			assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_IRR0 + 2), 0);
+			assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_PPR), 0x40);
 			vm_free(&v);
 		}
 	}
@@ -235,16 +235,16 @@ static void test_divide_configuration(void **state)
 		vm_init(&v, state);
 		spin(&v);
 		apic_on(&v);
-		wrmsr(&v, MSR_X2APIC_DIV_CONF, d[k].dcr);
-		wrmsr(&v, MSR_X2APIC_LVT_TIMER, 0x10000 | VEC);   /* masked: just count */
-		wrmsr(&v, MSR_X2APIC_INIT_COUNT, 1000);
+		wrmsr(&v, LSTAR_MSR_X2APIC_DIV_CONF, d[k].dcr);
+		wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, 0x10000 | VEC);   /* masked: just count */
+		wrmsr(&v, LSTAR_MSR_X2APIC_INIT_COUNT, 1000);
 		run(&v, 0, 10 * d[k].div);
-		assert_int_equal(rdmsr(&v, MSR_X2APIC_CUR_COUNT), 990);
+		assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_CUR_COUNT), 990);
 		if (d[k].div > 1)
 			run(&v, 0, d[k].div - 1);   /* (0 would mean no limit) */
-		assert_int_equal(rdmsr(&v, MSR_X2APIC_CUR_COUNT), 990);
+		assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_CUR_COUNT), 990);
 		run(&v, 0, 1);
-		assert_int_equal(rdmsr(&v, MSR_X2APIC_CUR_COUNT), 989);
+		assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_CUR_COUNT), 989);
 		vm_free(&v);
 	}
 	struct vm v;
@@ -252,12 +252,12 @@ static void test_divide_configuration(void **state)
 	spin(&v);
 	apic_on(&v);
 	setreg(&v, LSTAR_RFLAGS, 0x202);
-	wrmsr(&v, MSR_X2APIC_LVT_TIMER, VEC);
+	wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, VEC);
 	uint64_t i0 = lstar_icount(v.m);
-	wrmsr(&v, MSR_X2APIC_INIT_COUNT, 100);
+	wrmsr(&v, LSTAR_MSR_X2APIC_INIT_COUNT, 100);
 	run(&v, 0, 40);
-	wrmsr(&v, MSR_X2APIC_DIV_CONF, 0x0);   /* 60 left, now 2 instructions each */
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_CUR_COUNT), 60);
+	wrmsr(&v, LSTAR_MSR_X2APIC_DIV_CONF, 0x0);   /* 60 left, now 2 instructions each */
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_CUR_COUNT), 60);
 	struct lstar_exit ex = run(&v, LSTAR_EV_EXCEPTION, 1000);
 	expect_exception(&ex, VEC, 0);
 	assert_int_equal(ex.icount - i0, 40 + 120);
@@ -276,17 +276,17 @@ static void test_periodic_timer(void **state)
 		put_handler(&v, VEC, 0xE);
 		apic_on(&v);
 		setreg(&v, LSTAR_RFLAGS, 0x202);
-		wrmsr(&v, MSR_X2APIC_LVT_TIMER, TIMER_PERIODIC | VEC);
+		wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, TIMER_PERIODIC | VEC);
 		uint64_t t0 = lstar_icount(v.m) * 4;   /* TSC now: no halts, no offset */
-		wrmsr(&v, MSR_X2APIC_INIT_COUNT, 50);
+		wrmsr(&v, LSTAR_MSR_X2APIC_INIT_COUNT, 50);
 		/* careful: an event mask forces the per-instruction path */
 		struct lstar_exit ex = run(&v, careful ? LSTAR_EV_SYSCALL : 0, 50 * 6 + 10);
 		assert_int_equal(ex.event, LSTAR_EV_LIMIT);
 		assert_int_equal(reg(&v, LSTAR_R15), 6);
 		for (int k = 0; k < 6; k++)
 			assert_int_equal(rd64(&v, 0x60000 + 8 * k), t0 + 200 * (k + 1));
-		assert_int_equal(rdmsr(&v, MSR_X2APIC_ISR0 + 2), 0);   /* EOI'd */
-		wrmsr(&v, MSR_X2APIC_INIT_COUNT, 0);
+		assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_ISR0 + 2), 0);   /* EOI'd */
+		wrmsr(&v, LSTAR_MSR_X2APIC_INIT_COUNT, 0);
 		run(&v, 0, 500);
 		assert_int_equal(reg(&v, LSTAR_R15), 6);
 		vm_free(&v);
@@ -305,15 +305,15 @@ static void test_tsc_deadline(void **state)
 	put_handler(&v, VEC, 0xE);
 	apic_on(&v);
 	setreg(&v, LSTAR_RFLAGS, 0x202);
-	wrmsr(&v, MSR_IA32_TSC_DEADLINE, 12345);          /* one-shot mode: ignored */
-	assert_int_equal(rdmsr(&v, MSR_IA32_TSC_DEADLINE), 0);
-	wrmsr(&v, MSR_X2APIC_LVT_TIMER, TIMER_DEADLINE | VEC);
-	wrmsr(&v, MSR_X2APIC_INIT_COUNT, 5);              /* ignored in this mode */
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_INIT_COUNT), 0);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_CUR_COUNT), 0);
+	wrmsr(&v, LSTAR_MSR_TSC_DEADLINE, 12345);          /* one-shot mode: ignored */
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_TSC_DEADLINE), 0);
+	wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, TIMER_DEADLINE | VEC);
+	wrmsr(&v, LSTAR_MSR_X2APIC_INIT_COUNT, 5);              /* ignored in this mode */
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_INIT_COUNT), 0);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_CUR_COUNT), 0);
 	uint64_t tsc = rdmsr(&v, 0x10);
-	wrmsr(&v, MSR_IA32_TSC_DEADLINE, tsc + 401);      /* not on a boundary: rounds up */
-	assert_int_equal(rdmsr(&v, MSR_IA32_TSC_DEADLINE), tsc + 401);
+	wrmsr(&v, LSTAR_MSR_TSC_DEADLINE, tsc + 401);      /* not on a boundary: rounds up */
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_TSC_DEADLINE), tsc + 401);
 	run(&v, 0, 100);
 	assert_int_equal(reg(&v, LSTAR_R15), 0);
 	run(&v, 0, 1);                                    /* TSC = tsc + 404 now */
@@ -323,28 +323,28 @@ static void test_tsc_deadline(void **state)
 	run(&v, 0, 9);
 	assert_int_equal(reg(&v, LSTAR_R15), 1);
 	assert_int_equal(rd64(&v, 0x60000), tsc + 404);
-	assert_int_equal(rdmsr(&v, MSR_IA32_TSC_DEADLINE), 0);  /* cleared on firing */
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_TSC_DEADLINE), 0);  /* cleared on firing */
 	/* a deadline in the past fires at the next boundary */
-	wrmsr(&v, MSR_IA32_TSC_DEADLINE, 1);
+	wrmsr(&v, LSTAR_MSR_TSC_DEADLINE, 1);
 	run(&v, 0, 20);
 	assert_int_equal(reg(&v, LSTAR_R15), 2);
 	/* 0 disarms */
 	tsc = rdmsr(&v, 0x10);
-	wrmsr(&v, MSR_IA32_TSC_DEADLINE, tsc + 40);
-	wrmsr(&v, MSR_IA32_TSC_DEADLINE, 0);
+	wrmsr(&v, LSTAR_MSR_TSC_DEADLINE, tsc + 40);
+	wrmsr(&v, LSTAR_MSR_TSC_DEADLINE, 0);
 	run(&v, 0, 100);
 	assert_int_equal(reg(&v, LSTAR_R15), 2);
 	/* a mode change disarms */
 	tsc = rdmsr(&v, 0x10);
-	wrmsr(&v, MSR_IA32_TSC_DEADLINE, tsc + 40);
-	wrmsr(&v, MSR_X2APIC_LVT_TIMER, VEC);
-	wrmsr(&v, MSR_X2APIC_LVT_TIMER, TIMER_DEADLINE | VEC);
-	assert_int_equal(rdmsr(&v, MSR_IA32_TSC_DEADLINE), 0);
+	wrmsr(&v, LSTAR_MSR_TSC_DEADLINE, tsc + 40);
+	wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, VEC);
+	wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, TIMER_DEADLINE | VEC);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_TSC_DEADLINE), 0);
 	run(&v, 0, 100);
 	assert_int_equal(reg(&v, LSTAR_R15), 2);
 	/* moving the TSC forward brings the deadline closer */
 	tsc = rdmsr(&v, 0x10);
-	wrmsr(&v, MSR_IA32_TSC_DEADLINE, tsc + 1000000);
+	wrmsr(&v, LSTAR_MSR_TSC_DEADLINE, tsc + 1000000);
 	wrmsr(&v, 0x10, tsc + 1000000 - 40);
 	run(&v, 0, 20);
 	assert_int_equal(reg(&v, LSTAR_R15), 3);
@@ -360,12 +360,12 @@ static void test_masked_timer_requests_nothing(void **state)
 	spin(&v);
 	apic_on(&v);
 	setreg(&v, LSTAR_RFLAGS, 0x202);
-	wrmsr(&v, MSR_X2APIC_LVT_TIMER, 0x10000 | VEC);
-	wrmsr(&v, MSR_X2APIC_INIT_COUNT, 10);
+	wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, 0x10000 | VEC);
+	wrmsr(&v, LSTAR_MSR_X2APIC_INIT_COUNT, 10);
 	struct lstar_exit ex = run(&v, LSTAR_EV_EXCEPTION, 100);
 	assert_int_equal(ex.event, LSTAR_EV_LIMIT);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_CUR_COUNT), 0);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_IRR0 + 2), 0);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_CUR_COUNT), 0);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_IRR0 + 2), 0);
 	vm_free(&v);
 }
 

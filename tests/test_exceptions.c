@@ -257,7 +257,7 @@ static void test_nx_fetch_pf_id_bit(void **state)
 	struct vm v;
 	vm_init(&v, state);
 	uint64_t target = USER_BASE + 0x200000;
-	wrmsr(&v, MSR_EFER, rdmsr(&v, MSR_EFER) | EFER_NXE);
+	wrmsr(&v, LSTAR_MSR_EFER, rdmsr(&v, LSTAR_MSR_EFER) | LSTAR_MSR_EFER_NXE);
 	/* the PDE of `target` (2 MiB page) gets XD */
 	uint64_t pdpt = rd64(&v, v.lay.pml4) & 0xFFFFFFFFF000ULL;
 	uint64_t pd = rd64(&v, pdpt) & 0xFFFFFFFFF000ULL;

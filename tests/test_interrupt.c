@@ -27,8 +27,8 @@ static void test_sti_shadow(void **state)
 	    0x90,                             /* nop: in the shadow */
 	    0x90, 0x90);                      /* interrupted before this one */
 	setreg(&v, LSTAR_RIP, at);
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, VEC);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_IRR0 + 2), 1);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, VEC);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_IRR0 + 2), 1);
 	uint64_t i0 = lstar_icount(v.m);
 	struct lstar_exit ex = run(&v, LSTAR_EV_EXCEPTION, 100);
 	expect_exception(&ex, VEC, 0);
@@ -42,7 +42,7 @@ static void test_sti_shadow(void **state)
 	at = v.lay.kernel_code;
 	PUT(&v, at, 0xFB, 0x90, 0x90);
 	setreg(&v, LSTAR_RIP, at);
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, VEC);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, VEC);
 	assert_int_equal(step(&v).event, LSTAR_EV_NONE);
 	assert_int_equal(step(&v).event, LSTAR_EV_NONE);
 	ex = step(&v);
@@ -56,10 +56,10 @@ static void test_sti_shadow(void **state)
 	at = v.lay.kernel_code;
 	PUT(&v, at, 0xFB, 0xFA, 0x90, 0xF4);  /* sti; cli; nop; hlt */
 	setreg(&v, LSTAR_RIP, at);
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, VEC);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, VEC);
 	ex = run(&v, LSTAR_EV_EXCEPTION, 100);
 	assert_int_equal(ex.event, LSTAR_EV_HALT);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_IRR0 + 2), 1);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_IRR0 + 2), 1);
 	vm_free(&v);
 
 	/* POPF and IRETQ set IF with no shadow: taken right after them */
@@ -70,7 +70,7 @@ static void test_sti_shadow(void **state)
 	    0x9D,                                   /* popfq */
 	    0x90);
 	setreg(&v, LSTAR_RIP, at);
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, VEC);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, VEC);
 	ex = run(&v, LSTAR_EV_EXCEPTION, 100);
 	expect_exception(&ex, VEC, 0);
 	assert_int_equal(read_frame(&v, 0).rip, at + 6);
@@ -93,9 +93,9 @@ static void test_mov_ss_shadow(void **state)
 	setreg(&v, LSTAR_RIP, at);
 	setreg(&v, LSTAR_RAX, 0x18);
 	setreg(&v, LSTAR_RBX, v.lay.kernel_stack_top - 0x100);
-	wrmsr(&v, MSR_X2APIC_LVT_TIMER, VEC);
+	wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, VEC);
 	uint64_t i0 = lstar_icount(v.m);
-	wrmsr(&v, MSR_X2APIC_INIT_COUNT, 3);      /* due after the MOV SS */
+	wrmsr(&v, LSTAR_MSR_X2APIC_INIT_COUNT, 3);      /* due after the MOV SS */
 	struct lstar_exit ex = run(&v, LSTAR_EV_EXCEPTION, 100);
 	expect_exception(&ex, VEC, 0);
 	assert_int_equal(ex.icount - i0, 4);
@@ -130,17 +130,17 @@ static void test_tpr_ppr_priority(void **state)
 	spin(&v);
 	apic_on(&v);
 	setreg(&v, LSTAR_RFLAGS, 0x202);
-	wrmsr(&v, MSR_X2APIC_TPR, 0x5A);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_PPR), 0x5A);
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, 0x5F);                 /* class 5: held */
+	wrmsr(&v, LSTAR_MSR_X2APIC_TPR, 0x5A);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_PPR), 0x5A);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, 0x5F);                 /* class 5: held */
 	struct lstar_exit ex = run(&v, LSTAR_EV_EXCEPTION, 50);
 	assert_int_equal(ex.event, LSTAR_EV_LIMIT);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_IRR0 + 2), 1u << 31);
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, 0x61);                 /* class 6: taken */
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_IRR0 + 2), 1u << 31);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, 0x61);                 /* class 6: taken */
 	ex = run(&v, LSTAR_EV_EXCEPTION, 50);
 	expect_exception(&ex, 0x61, 0);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_ISR0 + 3), 2);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_PPR), 0x60);    /* ISR class wins, low bits 0 */
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_ISR0 + 3), 2);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_PPR), 0x60);    /* ISR class wins, low bits 0 */
 	/* MOV CR8 from the guest: TPR[7:4] = 7, TPR[3:0] = 0 */
 	uint64_t at = v.lay.kernel_code + 0x100;
 	PUT(&v, at, 0x44, 0x0F, 0x22, 0xC0,                   /* mov cr8, rax */
@@ -150,8 +150,8 @@ static void test_tpr_ppr_priority(void **state)
 	step(&v);
 	step(&v);
 	assert_int_equal(reg(&v, LSTAR_RCX), 7);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_TPR), 0x70);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_PPR), 0x70);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_TPR), 0x70);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_PPR), 0x70);
 	/* lowering CR8 lets the class-5 vector in once the ISR is clear */
 	PUT(&v, at, 0x44, 0x0F, 0x22, 0xC0, 0x90, 0x90);
 	setreg(&v, LSTAR_RIP, at);
@@ -159,7 +159,7 @@ static void test_tpr_ppr_priority(void **state)
 	setreg(&v, LSTAR_RFLAGS, 0x202);
 	ex = run(&v, LSTAR_EV_EXCEPTION, 3);
 	assert_int_equal(ex.event, LSTAR_EV_LIMIT);             /* 0x61 in service */
-	wrmsr(&v, MSR_X2APIC_EOI, 0);
+	wrmsr(&v, LSTAR_MSR_X2APIC_EOI, 0);
 	setreg(&v, LSTAR_RIP, at + 4);
 	setreg(&v, LSTAR_RFLAGS, 0x202);
 	ex = run(&v, LSTAR_EV_EXCEPTION, 3);
@@ -180,32 +180,32 @@ static void test_isr_eoi_nesting(void **state)
 	set_gate(&v, 0x40, 0, 0, 0xF);   /* trap gates: IF stays set */
 	set_gate(&v, 0x80, 0, 0, 0xF);
 	setreg(&v, LSTAR_RFLAGS, 0x202);
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, 0x40);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, 0x40);
 	struct lstar_exit ex = run(&v, LSTAR_EV_EXCEPTION, 10);
 	expect_exception(&ex, 0x40, 0);
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, 0x80);
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, 0x41);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, 0x80);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, 0x41);
 	uint64_t i0 = lstar_icount(v.m);
 	ex = run(&v, LSTAR_EV_EXCEPTION, 10);
 	expect_exception(&ex, 0x80, 0);
 	assert_int_equal(ex.icount, i0);                   /* before the handler's HLT */
 	assert_int_equal(read_frame(&v, 0).rip, stub(&v, 0x40));
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_ISR0 + 2), 1);      /* 0x40 */
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_ISR0 + 4), 1);      /* 0x80 */
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_IRR0 + 2), 2);      /* 0x41 held */
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_PPR), 0x80);
-	wrmsr(&v, MSR_X2APIC_EOI, 0);                             /* retires 0x80 */
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_ISR0 + 4), 0);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_PPR), 0x40);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_ISR0 + 2), 1);      /* 0x40 */
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_ISR0 + 4), 1);      /* 0x80 */
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_IRR0 + 2), 2);      /* 0x41 held */
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_PPR), 0x80);
+	wrmsr(&v, LSTAR_MSR_X2APIC_EOI, 0);                             /* retires 0x80 */
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_ISR0 + 4), 0);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_PPR), 0x40);
 	setreg(&v, LSTAR_RIP, v.lay.kernel_code);                 /* the spin loop, IF = 1 */
 	ex = run(&v, LSTAR_EV_EXCEPTION, 1);
 	assert_int_equal(ex.event, LSTAR_EV_LIMIT);               /* class 4 not > 4 */
-	wrmsr(&v, MSR_X2APIC_EOI, 0);                             /* retires 0x40 */
+	wrmsr(&v, LSTAR_MSR_X2APIC_EOI, 0);                             /* retires 0x40 */
 	ex = run(&v, LSTAR_EV_EXCEPTION, 10);
 	expect_exception(&ex, 0x41, 0);
-	wrmsr(&v, MSR_X2APIC_EOI, 0);
-	wrmsr(&v, MSR_X2APIC_EOI, 0);                             /* nothing in service: no effect */
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_PPR), 0);
+	wrmsr(&v, LSTAR_MSR_X2APIC_EOI, 0);
+	wrmsr(&v, LSTAR_MSR_X2APIC_EOI, 0);                             /* nothing in service: no effect */
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_PPR), 0);
 	vm_free(&v);
 }
 
@@ -221,22 +221,22 @@ static void test_illegal_vectors_and_esr(void **state)
 	spin(&v);
 	apic_on(&v);
 	setreg(&v, LSTAR_RFLAGS, 0x202);
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, 5);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_IRR0), 0);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_ESR), 0);
-	wrmsr(&v, MSR_X2APIC_ESR, 0);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_ESR), 0x20);
-	wrmsr(&v, MSR_X2APIC_ESR, 0);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_ESR), 0);
-	wrmsr(&v, MSR_X2APIC_LVT_TIMER, 3);
-	wrmsr(&v, MSR_X2APIC_INIT_COUNT, 2);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, 5);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_IRR0), 0);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_ESR), 0);
+	wrmsr(&v, LSTAR_MSR_X2APIC_ESR, 0);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_ESR), 0x20);
+	wrmsr(&v, LSTAR_MSR_X2APIC_ESR, 0);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_ESR), 0);
+	wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, 3);
+	wrmsr(&v, LSTAR_MSR_X2APIC_INIT_COUNT, 2);
 	struct lstar_exit ex = run(&v, LSTAR_EV_EXCEPTION, 10);
 	assert_int_equal(ex.event, LSTAR_EV_LIMIT);
-	wrmsr(&v, MSR_X2APIC_ESR, 0);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_ESR), 0x40);
+	wrmsr(&v, LSTAR_MSR_X2APIC_ESR, 0);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_ESR), 0x40);
 	/* with the error LVT unmasked, the error is an interrupt */
-	wrmsr(&v, MSR_X2APIC_LVT_ERROR, 0x50);
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, 15);
+	wrmsr(&v, LSTAR_MSR_X2APIC_LVT_ERROR, 0x50);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, 15);
 	ex = run(&v, LSTAR_EV_EXCEPTION, 10);
 	expect_exception(&ex, 0x50, 0);
 	vm_free(&v);
@@ -246,7 +246,7 @@ static void test_illegal_vectors_and_esr(void **state)
 	apic_on(&v);
 	setreg(&v, LSTAR_RFLAGS, 0x202);
 	uint64_t sp = reg(&v, LSTAR_RSP);
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, 17);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, 17);
 	ex = run(&v, LSTAR_EV_EXCEPTION, 10);
 	expect_exception(&ex, 17, 0);
 	assert_false(ex.has_error_code);
@@ -268,7 +268,7 @@ static void test_delivery_faults_set_ext(void **state)
 	setreg(&v, LSTAR_RFLAGS, 0x202);
 	uint64_t g = rd64(&v, v.lay.idt + 16 * VEC);
 	wr64(&v, v.lay.idt + 16 * VEC, g & ~(1ULL << 47));
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, VEC);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, VEC);
 	struct lstar_exit ex = run(&v, LSTAR_EV_EXCEPTION, 10);
 	expect_exception(&ex, 11, VEC * 8 + 3);
 	vm_free(&v);
@@ -279,7 +279,7 @@ static void test_delivery_faults_set_ext(void **state)
 	to_user(&v);
 	PUT(&v, USER_CODE, 0xEB, 0xFE);       /* jmp . at CPL 3 */
 	setreg(&v, LSTAR_RFLAGS, 0x202);
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, 0xA0);  /* gate DPL 0 < CPL 3: still taken */
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, 0xA0);  /* gate DPL 0 < CPL 3: still taken */
 	ex = run(&v, LSTAR_EV_EXCEPTION, 10);
 	expect_exception(&ex, 0xA0, 0);
 	assert_int_equal(lstar_get_cpl(v.m), 0);
@@ -319,8 +319,8 @@ static void test_device_interrupt(void **state)
 	spin(&v);
 	apic_on(&v);
 	assert_false(apic_raise(CPU(&v), 7));              /* illegal: ESR bit 6 */
-	wrmsr(&v, MSR_X2APIC_ESR, 0);
-	assert_int_equal(rdmsr(&v, MSR_X2APIC_ESR), 0x40);
+	wrmsr(&v, LSTAR_MSR_X2APIC_ESR, 0);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_X2APIC_ESR), 0x40);
 	assert_true(apic_raise(CPU(&v), 0x33));
 	struct lstar_exit ex = run(&v, LSTAR_EV_EXCEPTION, 10);
 	assert_int_equal(ex.event, LSTAR_EV_LIMIT);        /* IF = 0 */
@@ -348,9 +348,9 @@ static void test_hlt_wakes_at_timer_expiry(void **state)
 	PUT(&v, at, 0xFB, 0xF4,               /* sti; hlt */
 	    0xFA, 0xF4);                      /* cli; hlt */
 	setreg(&v, LSTAR_RIP, at);
-	wrmsr(&v, MSR_X2APIC_LVT_TIMER, VEC);
+	wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, VEC);
 	uint64_t i0 = lstar_icount(v.m);
-	wrmsr(&v, MSR_X2APIC_INIT_COUNT, 10000);   /* 40000 ticks */
+	wrmsr(&v, LSTAR_MSR_X2APIC_INIT_COUNT, 10000);   /* 40000 ticks */
 	struct lstar_exit ex = run(&v, LSTAR_EV_EXCEPTION, 100);
 	expect_exception(&ex, VEC, 0);
 	assert_int_equal(ex.icount - i0, 2);       /* STI and HLT retired */
@@ -369,7 +369,7 @@ static void test_hlt_wakes_at_timer_expiry(void **state)
 	at = v.lay.kernel_code;
 	PUT(&v, at, 0xFB, 0xF4, 0xFA, 0xF4);
 	setreg(&v, LSTAR_RIP, at);
-	wrmsr(&v, MSR_X2APIC_SELF_IPI, VEC);
+	wrmsr(&v, LSTAR_MSR_X2APIC_SELF_IPI, VEC);
 	ex = run(&v, LSTAR_EV_EXCEPTION, 100);
 	expect_exception(&ex, VEC, 0);
 	assert_int_equal(read_frame(&v, 0).rip, at + 2);
@@ -383,9 +383,9 @@ static void test_hlt_wakes_at_timer_expiry(void **state)
 	at = v.lay.kernel_code;
 	PUT(&v, at, 0xFB, 0xF4, 0xFA, 0xF4);
 	setreg(&v, LSTAR_RIP, at);
-	wrmsr(&v, MSR_X2APIC_LVT_TIMER, TIMER_DEADLINE | VEC);
+	wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, TIMER_DEADLINE | VEC);
 	uint64_t dl = rdmsr(&v, 0x10) + 12345;
-	wrmsr(&v, MSR_IA32_TSC_DEADLINE, dl);
+	wrmsr(&v, LSTAR_MSR_TSC_DEADLINE, dl);
 	ex = run(&v, 0, 100);
 	assert_int_equal(ex.event, LSTAR_EV_HALT);
 	assert_int_equal(rd64(&v, 0x60000), dl);
@@ -406,12 +406,12 @@ static void test_hlt_if1_nothing_armed_stops(void **state)
 		PUT(&v, at, 0xFB, 0xF4, 0x90);
 		setreg(&v, LSTAR_RIP, at);
 		if (kind == 1) {
-			wrmsr(&v, MSR_X2APIC_LVT_TIMER, 0x10000 | VEC);
-			wrmsr(&v, MSR_X2APIC_INIT_COUNT, 100);
+			wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, 0x10000 | VEC);
+			wrmsr(&v, LSTAR_MSR_X2APIC_INIT_COUNT, 100);
 		} else if (kind == 2) {
-			wrmsr(&v, MSR_X2APIC_TPR, 0x40);
-			wrmsr(&v, MSR_X2APIC_LVT_TIMER, VEC);
-			wrmsr(&v, MSR_X2APIC_INIT_COUNT, 100);
+			wrmsr(&v, LSTAR_MSR_X2APIC_TPR, 0x40);
+			wrmsr(&v, LSTAR_MSR_X2APIC_LVT_TIMER, VEC);
+			wrmsr(&v, LSTAR_MSR_X2APIC_INIT_COUNT, 100);
 		}
 		struct lstar_exit ex = run(&v, LSTAR_EV_EXCEPTION, 100);
 		assert_int_equal(ex.event, LSTAR_EV_HALT);

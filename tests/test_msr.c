@@ -19,10 +19,10 @@ static void test_rdmsr_cpl3_gp(void **state)
 {
 	struct vm v;
 	vm_init(&v, state);
-	wrmsr(&v, MSR_LSTAR, 0xFFFFFFFF81000000ULL);
+	wrmsr(&v, LSTAR_MSR_LSTAR, 0xFFFFFFFF81000000ULL);
 	PUT(&v, USER_CODE, 0x0F, 0x32);
 	to_user(&v);
-	setreg(&v, LSTAR_RCX, MSR_LSTAR);
+	setreg(&v, LSTAR_RCX, LSTAR_MSR_LSTAR);
 	setreg(&v, LSTAR_RAX, 0x1111);
 	setreg(&v, LSTAR_RDX, 0x2222);
 	struct lstar_exit ex = step(&v);
@@ -45,15 +45,15 @@ static void test_wrmsr_cpl3_gp_msr_unchanged(void **state)
 {
 	struct vm v;
 	vm_init(&v, state);
-	wrmsr(&v, MSR_LSTAR, 0xFFFFFFFF81000000ULL);
+	wrmsr(&v, LSTAR_MSR_LSTAR, 0xFFFFFFFF81000000ULL);
 	PUT(&v, USER_CODE, 0x0F, 0x30);
 	to_user(&v);
-	setreg(&v, LSTAR_RCX, MSR_LSTAR);
+	setreg(&v, LSTAR_RCX, LSTAR_MSR_LSTAR);
 	setreg(&v, LSTAR_RAX, 0x1234);
 	setreg(&v, LSTAR_RDX, 0);
 	struct lstar_exit ex = step(&v);
 	expect_exception(&ex, 13, 0);
-	assert_int_equal(rdmsr(&v, MSR_LSTAR), 0xFFFFFFFF81000000ULL);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_LSTAR), 0xFFFFFFFF81000000ULL);
 	assert_int_equal(read_frame(&v, 1).rip, USER_CODE);
 	vm_free(&v);
 }
@@ -94,12 +94,12 @@ static void test_msr_rcx_upper_half_ignored(void **state)
 	uint64_t at = v.lay.kernel_code;
 	/* wrmsr; rdmsr */
 	PUT(&v, at, 0x0F, 0x30, 0x0F, 0x32);
-	setreg(&v, LSTAR_RCX, 0xDEADBEEF00000000ULL | MSR_LSTAR);
+	setreg(&v, LSTAR_RCX, 0xDEADBEEF00000000ULL | LSTAR_MSR_LSTAR);
 	setreg(&v, LSTAR_RAX, 0x81234560);
 	setreg(&v, LSTAR_RDX, 0xFFFFFFFF);
 	struct lstar_exit ex = step(&v);
 	assert_int_equal(ex.event, LSTAR_EV_NONE);
-	assert_int_equal(rdmsr(&v, MSR_LSTAR), 0xFFFFFFFF81234560ULL);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_LSTAR), 0xFFFFFFFF81234560ULL);
 	setreg(&v, LSTAR_RAX, 0xAAAAAAAAAAAAAAAAULL);
 	setreg(&v, LSTAR_RDX, 0xBBBBBBBBBBBBBBBBULL);
 	ex = step(&v);
@@ -114,8 +114,8 @@ static void test_msr_rcx_upper_half_ignored(void **state)
  * KERNEL_GS_BASE -> #GP(0), old value kept (SDM vol. 2B WRMSR). */
 static void test_wrmsr_noncanonical_address_gp(void **state)
 {
-	static const uint32_t idx[] = { MSR_LSTAR, MSR_CSTAR, MSR_FS_BASE,
-					MSR_GS_BASE, MSR_KERNEL_GS_BASE };
+	static const uint32_t idx[] = { LSTAR_MSR_LSTAR, LSTAR_MSR_CSTAR, LSTAR_MSR_FS_BASE,
+					LSTAR_MSR_GS_BASE, LSTAR_MSR_KERNEL_GS_BASE };
 	for (unsigned k = 0; k < 5; k++) {
 		struct vm v;
 		vm_init(&v, state);
@@ -138,8 +138,8 @@ static void test_wrmsr_noncanonical_address_gp(void **state)
 /* Case 6: a canonical kernel address is accepted and read back. */
 static void test_wrmsr_canonical_kernel_address_ok(void **state)
 {
-	static const uint32_t idx[] = { MSR_LSTAR, MSR_CSTAR, MSR_FS_BASE,
-					MSR_GS_BASE, MSR_KERNEL_GS_BASE };
+	static const uint32_t idx[] = { LSTAR_MSR_LSTAR, LSTAR_MSR_CSTAR, LSTAR_MSR_FS_BASE,
+					LSTAR_MSR_GS_BASE, LSTAR_MSR_KERNEL_GS_BASE };
 	for (unsigned k = 0; k < 5; k++) {
 		struct vm v;
 		vm_init(&v, state);
@@ -166,20 +166,20 @@ static void test_efer_reserved_bit_gp(void **state)
 					 1ULL << 32, 1ULL << 63 };
 	struct vm v;
 	vm_init(&v, state);
-	uint64_t efer = rdmsr(&v, MSR_EFER);
+	uint64_t efer = rdmsr(&v, LSTAR_MSR_EFER);
 	for (unsigned k = 0; k < sizeof bits / sizeof bits[0]; k++) {
-		assert_int_equal(lstar_wrmsr(v.m, MSR_EFER, efer | bits[k]), LSTAR_ERR_MSR);
-		assert_int_equal(rdmsr(&v, MSR_EFER), efer);
+		assert_int_equal(lstar_wrmsr(v.m, LSTAR_MSR_EFER, efer | bits[k]), LSTAR_ERR_MSR);
+		assert_int_equal(rdmsr(&v, LSTAR_MSR_EFER), efer);
 	}
 	/* and through the instruction */
 	uint64_t at = v.lay.kernel_code;
 	PUT(&v, at, 0x0F, 0x30);
-	setreg(&v, LSTAR_RCX, MSR_EFER);
+	setreg(&v, LSTAR_RCX, LSTAR_MSR_EFER);
 	setreg(&v, LSTAR_RAX, (uint32_t)(efer | 2));
 	setreg(&v, LSTAR_RDX, 0);
 	struct lstar_exit ex = step(&v);
 	expect_exception(&ex, 13, 0);
-	assert_int_equal(rdmsr(&v, MSR_EFER), efer);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_EFER), efer);
 	vm_free(&v);
 }
 
@@ -188,10 +188,10 @@ static void test_efer_clear_lme_with_paging_gp(void **state)
 {
 	struct vm v;
 	vm_init(&v, state);
-	uint64_t efer = rdmsr(&v, MSR_EFER);
-	assert_true(efer & EFER_LME);
-	assert_int_equal(lstar_wrmsr(v.m, MSR_EFER, efer & ~(EFER_LME | EFER_LMA)), LSTAR_ERR_MSR);
-	assert_int_equal(rdmsr(&v, MSR_EFER), efer);
+	uint64_t efer = rdmsr(&v, LSTAR_MSR_EFER);
+	assert_true(efer & LSTAR_MSR_EFER_LME);
+	assert_int_equal(lstar_wrmsr(v.m, LSTAR_MSR_EFER, efer & ~(LSTAR_MSR_EFER_LME | LSTAR_MSR_EFER_LMA)), LSTAR_ERR_MSR);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_EFER), efer);
 	vm_free(&v);
 }
 
@@ -200,8 +200,8 @@ static void test_efer_write_lma0_keeps_lma(void **state)
 {
 	struct vm v;
 	vm_init(&v, state);
-	wrmsr(&v, MSR_EFER, EFER_LME | EFER_SCE | EFER_NXE);
-	assert_int_equal(rdmsr(&v, MSR_EFER), EFER_LME | EFER_LMA | EFER_SCE | EFER_NXE);
+	wrmsr(&v, LSTAR_MSR_EFER, LSTAR_MSR_EFER_LME | LSTAR_MSR_EFER_SCE | LSTAR_MSR_EFER_NXE);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_EFER), LSTAR_MSR_EFER_LME | LSTAR_MSR_EFER_LMA | LSTAR_MSR_EFER_SCE | LSTAR_MSR_EFER_NXE);
 	vm_free(&v);
 }
 
@@ -274,7 +274,7 @@ static void test_lock_rdmsr_ud_at_cpl3(void **state)
 	vm_init(&v, state);
 	PUT(&v, USER_CODE, 0xF0, 0x0F, 0x32);
 	to_user(&v);
-	setreg(&v, LSTAR_RCX, MSR_LSTAR);
+	setreg(&v, LSTAR_RCX, LSTAR_MSR_LSTAR);
 	struct lstar_exit ex = step(&v);
 	expect_exception(&ex, 6, 0);
 	assert_int_equal(read_frame(&v, 0).rip, USER_CODE);
@@ -287,14 +287,14 @@ static void test_msr_vendor_rules(void **state)
 {
 	struct vm v;
 	vm_init(&v, state);
-	assert_int_equal(lstar_wrmsr(v.m, MSR_FMASK, 1ULL << 32), LSTAR_ERR_MSR);
-	enum lstar_status s = lstar_wrmsr(v.m, MSR_TSC_AUX, 0x100000005ULL);
+	assert_int_equal(lstar_wrmsr(v.m, LSTAR_MSR_FMASK, 1ULL << 32), LSTAR_ERR_MSR);
+	enum lstar_status s = lstar_wrmsr(v.m, LSTAR_MSR_TSC_AUX, 0x100000005ULL);
 	if (v.vendor == LSTAR_VENDOR_INTEL) {
 		assert_int_equal(s, LSTAR_ERR_MSR);
-		assert_int_equal(rdmsr(&v, MSR_TSC_AUX), 0);
+		assert_int_equal(rdmsr(&v, LSTAR_MSR_TSC_AUX), 0);
 	} else {
 		assert_int_equal(s, LSTAR_OK);
-		assert_int_equal(rdmsr(&v, MSR_TSC_AUX), 5);
+		assert_int_equal(rdmsr(&v, LSTAR_MSR_TSC_AUX), 5);
 	}
 	assert_int_equal(lstar_wrmsr(v.m, 0x1B, 0xFEE00900ULL | 1), LSTAR_ERR_MSR);
 	wrmsr(&v, 0x1B, 0xFEE00000ULL | (1ULL << 11)); /* BSP bit ignored */

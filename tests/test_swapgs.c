@@ -15,15 +15,15 @@ static void test_swapgs_cpl3_gp(void **state)
 {
 	struct vm v;
 	vm_init(&v, state);
-	wrmsr(&v, MSR_GS_BASE, 0x1000);
-	wrmsr(&v, MSR_KERNEL_GS_BASE, 0x2000);
+	wrmsr(&v, LSTAR_MSR_GS_BASE, 0x1000);
+	wrmsr(&v, LSTAR_MSR_KERNEL_GS_BASE, 0x2000);
 	PUT(&v, USER_CODE, 0x0F, 0x01, 0xF8);
 	to_user(&v);
 	struct lstar_exit ex = step(&v);
 	expect_exception(&ex, 13, 0);
 	assert_int_equal(read_frame(&v, 1).rip, USER_CODE);
-	assert_int_equal(rdmsr(&v, MSR_GS_BASE), 0x1000);
-	assert_int_equal(rdmsr(&v, MSR_KERNEL_GS_BASE), 0x2000);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_GS_BASE), 0x1000);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_KERNEL_GS_BASE), 0x2000);
 	vm_free(&v);
 }
 
@@ -34,18 +34,18 @@ static void test_swapgs_swap_and_swap_back(void **state)
 	struct vm v;
 	vm_init(&v, state);
 	uint64_t at = v.lay.kernel_code;
-	wrmsr(&v, MSR_GS_BASE, 0x7FFF00001000ULL);
-	wrmsr(&v, MSR_KERNEL_GS_BASE, 0xFFFF888000002000ULL);
-	wrmsr(&v, MSR_FS_BASE, 0x3000);
+	wrmsr(&v, LSTAR_MSR_GS_BASE, 0x7FFF00001000ULL);
+	wrmsr(&v, LSTAR_MSR_KERNEL_GS_BASE, 0xFFFF888000002000ULL);
+	wrmsr(&v, LSTAR_MSR_FS_BASE, 0x3000);
 	PUT(&v, at, 0x0F, 0x01, 0xF8, 0x0F, 0x01, 0xF8);
 	assert_int_equal(step(&v).event, LSTAR_EV_NONE);
-	assert_int_equal(rdmsr(&v, MSR_GS_BASE), 0xFFFF888000002000ULL);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_GS_BASE), 0xFFFF888000002000ULL);
 	assert_int_equal(seg_base(&v, LSTAR_GS), 0xFFFF888000002000ULL);
-	assert_int_equal(rdmsr(&v, MSR_KERNEL_GS_BASE), 0x7FFF00001000ULL);
-	assert_int_equal(rdmsr(&v, MSR_FS_BASE), 0x3000);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_KERNEL_GS_BASE), 0x7FFF00001000ULL);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_FS_BASE), 0x3000);
 	assert_int_equal(step(&v).event, LSTAR_EV_NONE);
-	assert_int_equal(rdmsr(&v, MSR_GS_BASE), 0x7FFF00001000ULL);
-	assert_int_equal(rdmsr(&v, MSR_KERNEL_GS_BASE), 0xFFFF888000002000ULL);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_GS_BASE), 0x7FFF00001000ULL);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_KERNEL_GS_BASE), 0xFFFF888000002000ULL);
 	assert_int_equal(reg(&v, LSTAR_RIP), at + 6);
 	vm_free(&v);
 }
@@ -67,9 +67,9 @@ static void test_fs_gs_base_follow_msrs(void **state)
 	    0x65, 0x48, 0x8B, 0x1C, 0x25, 0x10, 0x00, 0x00, 0x00, /* mov rbx, gs:[0x10] */
 	    0x0F, 0x01, 0xF8,                                     /* swapgs */
 	    0x65, 0x48, 0x8B, 0x0C, 0x25, 0x10, 0x00, 0x00, 0x00);/* mov rcx, gs:[0x10] */
-	wrmsr(&v, MSR_GS_BASE, gsb);
-	wrmsr(&v, MSR_KERNEL_GS_BASE, kgs);
-	setreg(&v, LSTAR_RCX, MSR_FS_BASE);
+	wrmsr(&v, LSTAR_MSR_GS_BASE, gsb);
+	wrmsr(&v, LSTAR_MSR_KERNEL_GS_BASE, kgs);
+	setreg(&v, LSTAR_RCX, LSTAR_MSR_FS_BASE);
 	setreg(&v, LSTAR_RAX, (uint32_t)fsb);
 	setreg(&v, LSTAR_RDX, fsb >> 32);
 	for (int k = 0; k < 5; k++)
@@ -113,14 +113,14 @@ static void test_fsgsbase_noncanonical_write_gp(void **state)
 	struct vm v;
 	vm_init(&v, state);
 	setreg(&v, LSTAR_CR4, reg(&v, LSTAR_CR4) | CR4_FSGSBASE);
-	wrmsr(&v, MSR_FS_BASE, 0x5000);
+	wrmsr(&v, LSTAR_MSR_FS_BASE, 0x5000);
 	PUT(&v, USER_CODE, 0xF3, 0x48, 0x0F, 0xAE, 0xD0);      /* wrfsbase rax */
 	to_user(&v);
 	setreg(&v, LSTAR_RAX, 0x0000800000000000ULL);
 	struct lstar_exit ex = step(&v);
 	expect_exception(&ex, 13, 0);
 	assert_int_equal(read_frame(&v, 1).rip, USER_CODE);
-	assert_int_equal(rdmsr(&v, MSR_FS_BASE), 0x5000);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_FS_BASE), 0x5000);
 	vm_free(&v);
 }
 
@@ -140,9 +140,9 @@ static void test_fsgsbase_user_roundtrip_and_32bit_forms(void **state)
 	setreg(&v, LSTAR_RDX, 0xFFFFFFFFFFFFFFFFULL);
 	for (int k = 0; k < 4; k++)
 		assert_int_equal(step(&v).event, LSTAR_EV_NONE);
-	assert_int_equal(rdmsr(&v, MSR_GS_BASE), 0xFFFF800012345678ULL);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_GS_BASE), 0xFFFF800012345678ULL);
 	assert_int_equal(reg(&v, LSTAR_RBX), 0xFFFF800012345678ULL);
-	assert_int_equal(rdmsr(&v, MSR_FS_BASE), 0x87654321ULL);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_FS_BASE), 0x87654321ULL);
 	assert_int_equal(reg(&v, LSTAR_RDX), 0x87654321ULL);
 	vm_free(&v);
 }

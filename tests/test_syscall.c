@@ -14,7 +14,7 @@ static void test_syscall_sce0_ud(void **state)
 	struct vm v;
 	vm_init(&v, state);
 	syscall_init(&v, LINUX_FMASK);
-	wrmsr(&v, MSR_EFER, rdmsr(&v, MSR_EFER) & ~EFER_SCE);
+	wrmsr(&v, LSTAR_MSR_EFER, rdmsr(&v, LSTAR_MSR_EFER) & ~LSTAR_MSR_EFER_SCE);
 	PUT(&v, USER_CODE, 0x0F, 0x05);
 	to_user(&v);
 	setreg(&v, LSTAR_RCX, 0xC0C0);
@@ -38,8 +38,8 @@ static void test_syscall_normal_entry(void **state)
 	struct vm v;
 	vm_init(&v, state);
 	syscall_init(&v, LINUX_FMASK);
-	wrmsr(&v, MSR_GS_BASE, 0x7000000);
-	wrmsr(&v, MSR_KERNEL_GS_BASE, 0xFFFF888000001000ULL);
+	wrmsr(&v, LSTAR_MSR_GS_BASE, 0x7000000);
+	wrmsr(&v, LSTAR_MSR_KERNEL_GS_BASE, 0xFFFF888000001000ULL);
 	PUT(&v, USER_CODE, 0x0F, 0x05);
 	to_user(&v);
 	setreg(&v, LSTAR_RFLAGS, 0x246);
@@ -63,7 +63,7 @@ static void test_syscall_normal_entry(void **state)
 	assert_int_equal((cs.attr >> 12) & 0x6, 0x2);  /* L = 1, D = 0 */
 	assert_int_equal(ss.attr & 0xFF, 0x93);        /* P, DPL 0, data r/w */
 	assert_int_equal(seg_base(&v, LSTAR_GS), 0x7000000);
-	assert_int_equal(rdmsr(&v, MSR_KERNEL_GS_BASE), 0xFFFF888000001000ULL);
+	assert_int_equal(rdmsr(&v, LSTAR_MSR_KERNEL_GS_BASE), 0xFFFF888000001000ULL);
 	vm_free(&v);
 }
 
@@ -180,7 +180,7 @@ static void test_syscall_star_rpl_masked(void **state)
 	struct vm v;
 	vm_init(&v, state);
 	syscall_init(&v, LINUX_FMASK);
-	wrmsr(&v, MSR_STAR, (0x23ULL << 48) | (0x13ULL << 32));
+	wrmsr(&v, LSTAR_MSR_STAR, (0x23ULL << 48) | (0x13ULL << 32));
 	PUT(&v, USER_CODE, 0x0F, 0x05);
 	to_user(&v);
 	assert_int_equal(step(&v).event, LSTAR_EV_SYSCALL);

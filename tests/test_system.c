@@ -174,7 +174,7 @@ static void test_rdtsc_tsd_and_rdtscp(void **state)
 	vm_free(&v);
 
 	vm_init(&v, state);
-	wrmsr(&v, MSR_TSC_AUX, 42);
+	wrmsr(&v, LSTAR_MSR_TSC_AUX, 42);
 	uint64_t at = v.lay.kernel_code;
 	PUT(&v, at, 0x0F, 0x31, 0x0F, 0x01, 0xF9);
 	step(&v);

@@ -119,7 +119,7 @@ static int hook_before(void *ctx, struct cpu *c, const struct insn *i)
 	return 0;
 }
 
-/* A live HC_TASK: from here on another task runs. */
+/* A live LSTAR_HC_TASK: from here on another task runs. */
 static void note_switch(struct gdb *g)
 {
 	const struct hostcall_task *t = g->m->hc ? hostcall_current_task(g->m->hc) : NULL;
@@ -224,22 +224,23 @@ static void hook_mem(void *ctx, struct cpu *c, uint64_t la, unsigned size, uint6
 }
 
 /*
- * HLT's wait for the timer (machine.idle_wait, cpu/interrupt.c), cut into
+ * HLT's wait for the timer (bus.idle_wait, cpu/bus.h), cut into
  * slices with a look at the socket in between: Ctrl-C also stops a guest
  * whose tasks all sleep, where no instruction runs to poll from.
  */
 #define IDLE_SLICE (20000000ULL * TSC_SCALE)   /* 20 ms of guest time */
 static struct gdb *idle_gdb;
-static uint64_t (*idle_next)(struct machine *m, uint64_t ticks);
+static uint64_t (*idle_next)(struct bus *b, uint64_t ticks);
 
-static uint64_t idle_wait(struct machine *m, uint64_t ticks)
+static uint64_t idle_wait(struct bus *b, uint64_t ticks)
 {
+	struct machine *m = machine_of_bus(b);
 	struct gdb *g = idle_gdb;
 	uint64_t done = 0;
 	if (!idle_next)
 		return ticks == IDLE_FOREVER ? 0 : ticks;
 	if (ticks == IDLE_FOREVER)
-		return idle_next(m, ticks);
+		return idle_next(b, ticks);
 	while (done < ticks) {
 		if (poll_interrupt(g)) {
 			g->why = W_INT;
@@ -247,7 +248,7 @@ static uint64_t idle_wait(struct machine *m, uint64_t ticks)
 			return done;
 		}
 		uint64_t want = ticks - done > IDLE_SLICE ? IDLE_SLICE : ticks - done;
-		uint64_t got = idle_next(m, want);
+		uint64_t got = idle_next(b, want);
 		done += got;
 		if (got < want)
 			break;
@@ -259,10 +260,10 @@ static void set_idle_wait(struct gdb *g, bool on)
 {
 	if (on) {
 		idle_gdb = g;
-		idle_next = g->m->idle_wait;
-		g->m->idle_wait = idle_wait;
-	} else if (g->m->idle_wait == idle_wait) {
-		g->m->idle_wait = idle_next;
+		idle_next = g->m->bus.idle_wait;
+		g->m->bus.idle_wait = idle_wait;
+	} else if (g->m->bus.idle_wait == idle_wait) {
+		g->m->bus.idle_wait = idle_next;
 		idle_gdb = NULL;
 		idle_next = NULL;
 	}
@@ -338,7 +339,7 @@ static void run_once(struct gdb *g, bool step)
 	g->stepping = step;
 	g->why = W_NONE;
 	g->watch_hit = false;
-	g->m->stop_message[0] = 0;
+	g->m->bus.stop_message[0] = 0;
 	cpu_run(c);
 	console_flush(g->m);
 	c->icount_limit = ~0ULL;
@@ -415,8 +416,8 @@ void make_stop(struct gdb *g)
 		return;
 	case STOP_TRIPLE_FAULT:
 		sig = g->dead_sig = 11;
-		fprintf(g->log, "lstar: gdb: triple fault%s%s\n", g->m->stop_message[0] ? ": " : "",
-			g->m->stop_message);
+		fprintf(g->log, "lstar: gdb: triple fault%s%s\n", g->m->bus.stop_message[0] ? ": " : "",
+			g->m->bus.stop_message);
 		break;
 	case STOP_HLT:
 		sig = g->dead_sig = 17;   /* gdb's SIGSTOP */
@@ -424,7 +425,7 @@ void make_stop(struct gdb *g)
 		break;
 	case STOP_UNSUPPORTED:
 		sig = g->dead_sig = 6;
-		fprintf(g->log, "lstar: gdb: unsupported: %s\n", g->m->stop_message);
+		fprintf(g->log, "lstar: gdb: unsupported: %s\n", g->m->bus.stop_message);
 		break;
 	case STOP_INTERRUPT:
 		sig = 2;

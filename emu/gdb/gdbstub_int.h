@@ -77,10 +77,10 @@ struct gdb {
 	int wait_last;             /* or gone at a switch (the running one before) */
 	struct task_switch *sw;    /* the running task's changes, by position */
 	size_t nsw, capsw;
-	uint64_t seen_switches;    /* HC_TASK calls seen */
+	uint64_t seen_switches;    /* LSTAR_HC_TASK calls seen */
 };
 
-/* From this position on, the guest kernel ran this task (its HC_TASK
+/* From this position on, the guest kernel ran this task (its LSTAR_HC_TASK
  * host call).  Kept by the stub because replays do not repeat host calls
  * and the host-call device keeps only the latest. */
 struct task_switch {

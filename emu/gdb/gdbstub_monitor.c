@@ -119,10 +119,10 @@ static void mon_msr(struct machine *m, struct out *o, const char *arg)
 			continue;
 		any = true;
 		b[0] = 0;
-		if (t[k].index == MSR_IA32_LSTAR || t[k].index == MSR_IA32_CSTAR)
+		if (t[k].index == LSTAR_MSR_LSTAR || t[k].index == LSTAR_MSR_CSTAR)
 			sym(m, v, b, sizeof b);
 		pr(o, "%#010x %-24s = %016" PRIx64 "%s\n", t[k].index, nm, v, b);
-		if (t[k].index == MSR_IA32_STAR)
+		if (t[k].index == LSTAR_MSR_STAR)
 			pr(o, "           SYSCALL CS=%#" PRIx64 " SS=%#" PRIx64
 			   "; SYSRET CS=%#" PRIx64 " SS=%#" PRIx64 " (64-bit)\n",
 			   (v >> 32) & 0xFFFC, ((v >> 32) & 0xFFFC) + 8,

@@ -142,7 +142,7 @@ struct snapshots *snap_new(struct machine *m)
 	if (!s)
 		return NULL;
 	s->m = m;
-	s->npages = m->ram_max / PG;	/* RAM may still grow (HC_MEMORY_ADD) */
+	s->npages = m->ram_max / PG;	/* RAM may still grow (LSTAR_HC_MEMORY_ADD) */
 	s->pv = calloc(s->npages, sizeof *s->pv);
 	s->vec = malloc(s->npages);
 	s->dirty = calloc(s->npages, 1);
@@ -374,7 +374,7 @@ bool snap_restore(struct snapshots *s, uint64_t pos)
 	struct cpu keep = *c;
 	memcpy(c, s->v[k].cpu, CPU_HEAD);
 	memcpy((uint8_t *)c + CPU_TAIL, s->v[k].cpu + CPU_HEAD, sizeof(struct cpu) - CPU_TAIL);
-	c->m = keep.m;
+	c->bus = keep.bus;
 	c->ram = keep.ram;
 	c->ram_size = keep.ram_size;
 	c->dc = keep.dc;

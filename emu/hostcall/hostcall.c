@@ -1,6 +1,6 @@
 /*
  * hostcall.c - the host-call device, ports 0x510-0x51F (protocol in
- * emu/hostcall/hostcall.h and docs/platform.md).
+ * include/lstar/hostcall.h and docs/platform.md).
  *
  * The guest kernel asks for host services (files, standard streams, clock,
  * randomness) by handing the device the physical address of a request
@@ -44,21 +44,44 @@
 int64_t hc_lerr(int e)
 {
 	switch (e) {
-	case EPERM: return -1;  case ENOENT: return -2;  case ESRCH: return -3;
-	case EINTR: return -4;  case EIO: return -5;     case ENXIO: return -6;
-	case E2BIG: return -7;  case EBADF: return -9;   case EAGAIN: return -11;
-	case ENOMEM: return -12; case EACCES: return -13; case EFAULT: return -14;
-	case EBUSY: return -16; case EEXIST: return -17; case EXDEV: return -18;
-	case ENODEV: return -19; case ENOTDIR: return -20; case EISDIR: return -21;
-	case EINVAL: return -22; case ENFILE: return -23; case EMFILE: return -24;
-	case ENOTTY: return -25; case ETXTBSY: return -26; case EFBIG: return -27;
-	case ENOSPC: return -28; case ESPIPE: return -29; case EROFS: return -30;
-	case EMLINK: return -31; case EPIPE: return -32; case ERANGE: return -34;
-	case ENAMETOOLONG: return -36; case ENOSYS: return -38;
-	case ENOTEMPTY: return -39; case ELOOP: return -40;
-	case EOVERFLOW: return -75; case EOPNOTSUPP: return -95;
-	case ETIMEDOUT: return -110;
-	default: return -5;	/* EIO: something the guest ABI has no word for */
+	case EPERM:		return -LINUX_EPERM;
+	case ENOENT:		return -LINUX_ENOENT;
+	case ESRCH:		return -LINUX_ESRCH;
+	case EINTR:		return -LINUX_EINTR;
+	case EIO:		return -LINUX_EIO;
+	case ENXIO:		return -LINUX_ENXIO;
+	case E2BIG:		return -LINUX_E2BIG;
+	case EBADF:		return -LINUX_EBADF;
+	case EAGAIN:		return -LINUX_EAGAIN;
+	case ENOMEM:		return -LINUX_ENOMEM;
+	case EACCES:		return -LINUX_EACCES;
+	case EFAULT:		return -LINUX_EFAULT;
+	case EBUSY:		return -LINUX_EBUSY;
+	case EEXIST:		return -LINUX_EEXIST;
+	case EXDEV:		return -LINUX_EXDEV;
+	case ENODEV:		return -LINUX_ENODEV;
+	case ENOTDIR:	return -LINUX_ENOTDIR;
+	case EISDIR:		return -LINUX_EISDIR;
+	case EINVAL:		return -LINUX_EINVAL;
+	case ENFILE:		return -LINUX_ENFILE;
+	case EMFILE:		return -LINUX_EMFILE;
+	case ENOTTY:		return -LINUX_ENOTTY;
+	case ETXTBSY:	return -LINUX_ETXTBSY;
+	case EFBIG:		return -LINUX_EFBIG;
+	case ENOSPC:		return -LINUX_ENOSPC;
+	case ESPIPE:		return -LINUX_ESPIPE;
+	case EROFS:		return -LINUX_EROFS;
+	case EMLINK:		return -LINUX_EMLINK;
+	case EPIPE:		return -LINUX_EPIPE;
+	case ERANGE:		return -LINUX_ERANGE;
+	case ENAMETOOLONG:	return -LINUX_ENAMETOOLONG;
+	case ENOSYS:		return -LINUX_ENOSYS;
+	case ENOTEMPTY:	return -LINUX_ENOTEMPTY;
+	case ELOOP:		return -LINUX_ELOOP;
+	case EOVERFLOW:	return -LINUX_EOVERFLOW;
+	case EOPNOTSUPP:	return -LINUX_EOPNOTSUPP;
+	case ETIMEDOUT:	return -LINUX_ETIMEDOUT;
+	default:	return -LINUX_EIO;	/* something the guest ABI has no word for */
 	}
 }
 
@@ -94,19 +117,19 @@ void *hc_gptr_w(struct hostcall *hc, uint64_t pa, uint64_t len)
 	return phys_ptr_write(hc->m, pa, len);
 }
 
-/* A NUL-terminated path of at most HC_PATH_MAX bytes in guest RAM. */
+/* A NUL-terminated path of at most LSTAR_HC_PATH_MAX bytes in guest RAM. */
 const char *hc_gpath(struct hostcall *hc, uint64_t pa, int64_t *err)
 {
 	if (pa >= hc->m->ram_size) {
-		*err = -14;
+		*err = -LINUX_EFAULT;
 		return NULL;
 	}
 	uint64_t len = hc->m->ram_size - pa;
-	if (len > HC_PATH_MAX)
-		len = HC_PATH_MAX;
+	if (len > LSTAR_HC_PATH_MAX)
+		len = LSTAR_HC_PATH_MAX;
 	const char *p = hc_gptr(hc, pa, len);
 	if (!p || !memchr(p, 0, len)) {
-		*err = p ? -36 : -14;
+		*err = p ? -LINUX_ENAMETOOLONG : -LINUX_EFAULT;
 		return NULL;
 	}
 	return p;
@@ -116,7 +139,7 @@ const char *hc_gpath(struct hostcall *hc, uint64_t pa, int64_t *err)
 
 int64_t hc_handle_new(struct hostcall *hc, int fd, const char *path)
 {
-	for (int i = 3; i < HC_MAX_HANDLES; i++) {
+	for (int i = 3; i < LSTAR_HC_MAX_HANDLES; i++) {
 		if (hc->h[i].fd < 0) {
 			hc->h[i].fd = fd;
 			hc->h[i].path = path ? strdup(path) : NULL;
@@ -124,12 +147,12 @@ int64_t hc_handle_new(struct hostcall *hc, int fd, const char *path)
 		}
 	}
 	close(fd);
-	return -24;				/* EMFILE */
+	return -LINUX_EMFILE;				/* EMFILE */
 }
 
 int hc_handle_fd(struct hostcall *hc, uint64_t h)
 {
-	return h < HC_MAX_HANDLES ? hc->h[h].fd : -1;
+	return h < LSTAR_HC_MAX_HANDLES ? hc->h[h].fd : -1;
 }
 
 /* ---- the operations ---- */
@@ -148,7 +171,7 @@ int64_t hc_put_stat(struct hostcall *hc, const struct stat *st, uint64_t pa)
 {
 	struct linux_stat *ls = hc_gptr_w(hc, pa, sizeof(*ls));
 	if (!ls)
-		return -14;
+		return -LINUX_EFAULT;
 	memset(ls, 0, sizeof(*ls));
 	ls->dev = st->st_dev;
 	ls->ino = st->st_ino;
@@ -173,18 +196,18 @@ static int64_t op_rw(struct hostcall *hc, unsigned op, const uint64_t *a)
 {
 	int fd = hc_handle_fd(hc, a[0]);
 	if (fd < 0)
-		return -9;
-	bool wr = op == HC_WRITE || op == HC_PWRITE;
+		return -LINUX_EBADF;
+	bool wr = op == LSTAR_HC_WRITE || op == LSTAR_HC_PWRITE;
 	void *buf = wr ? hc_gptr(hc, a[1], a[2]) : hc_gptr_w(hc, a[1], a[2]);
 	if (!buf)
-		return -14;
+		return -LINUX_EFAULT;
 	if (fd <= 2 && hc->m->before_stdio)
 		hc->m->before_stdio(hc->m->before_stdio_ctx);
 	ssize_t r;
 	switch (op) {
-	case HC_READ: r = read(fd, buf, a[2]); break;
-	case HC_WRITE: r = write(fd, buf, a[2]); break;
-	case HC_PREAD: r = pread(fd, buf, a[2], (off_t)a[3]); break;
+	case LSTAR_HC_READ: r = read(fd, buf, a[2]); break;
+	case LSTAR_HC_WRITE: r = write(fd, buf, a[2]); break;
+	case LSTAR_HC_PREAD: r = pread(fd, buf, a[2], (off_t)a[3]); break;
 	default: r = pwrite(fd, buf, a[2], (off_t)a[3]); break;
 	}
 	return hc_ret(r);
@@ -194,25 +217,25 @@ static int64_t op_poll(struct hostcall *hc, const uint64_t *a)
 {
 	uint64_t n = a[1];
 	if (n > 64)
-		return -22;
-	struct hc_pollfd *g = hc_gptr_w(hc, a[0], n * sizeof(*g));
+		return -LINUX_EINVAL;
+	struct lstar_hc_pollfd *g = hc_gptr_w(hc, a[0], n * sizeof(*g));
 	struct pollfd p[64];
 	if (!g)
-		return -14;
+		return -LINUX_EFAULT;
 	for (uint64_t i = 0; i < n; i++) {
 		p[i].fd = hc_handle_fd(hc, (uint64_t)(int64_t)g[i].handle);
-		p[i].events = (short)((g[i].events & 1 ? POLLIN : 0) |
-				      (g[i].events & 4 ? POLLOUT : 0));
+		p[i].events = (short)((g[i].events & LSTAR_HC_POLLIN ? POLLIN : 0) |
+				      (g[i].events & LSTAR_HC_POLLOUT ? POLLOUT : 0));
 	}
 	int r = poll(p, n, (int)(int64_t)a[2]);
 	if (r < 0)
 		return hc_lerr(errno);
 	for (uint64_t i = 0; i < n; i++)
-		g[i].revents = (int16_t)((p[i].revents & POLLIN ? 1 : 0) |
-					 (p[i].revents & POLLOUT ? 4 : 0) |
-					 (p[i].revents & POLLERR ? 8 : 0) |
-					 (p[i].revents & POLLHUP ? 16 : 0) |
-					 (p[i].revents & POLLNVAL ? 32 : 0));
+		g[i].revents = (int16_t)((p[i].revents & POLLIN ? LSTAR_HC_POLLIN : 0) |
+					 (p[i].revents & POLLOUT ? LSTAR_HC_POLLOUT : 0) |
+					 (p[i].revents & POLLERR ? LSTAR_HC_POLLERR : 0) |
+					 (p[i].revents & POLLHUP ? LSTAR_HC_POLLHUP : 0) |
+					 (p[i].revents & POLLNVAL ? LSTAR_HC_POLLNVAL : 0));
 	return r;
 }
 
@@ -220,10 +243,10 @@ static int64_t op_getdents(struct hostcall *hc, const uint64_t *a)
 {
 	int fd = hc_handle_fd(hc, a[0]);
 	if (fd < 0)
-		return -9;
+		return -LINUX_EBADF;
 	void *buf = hc_gptr_w(hc, a[1], a[2]);
 	if (!buf)
-		return -14;
+		return -LINUX_EFAULT;
 	/* linux_dirent64 has the same layout on every Linux architecture. */
 	long r = syscall(SYS_getdents64, fd, buf, (unsigned)a[2]);
 	return hc_ret(r);
@@ -241,13 +264,13 @@ static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 {
 	int fd = hc_handle_fd(hc, a[0]);
 	if (fd < 0)
-		return -9;
-	if (op == HC_WINSIZE) {
+		return -LINUX_EBADF;
+	if (op == LSTAR_HC_WINSIZE) {
 		struct winsize ws;
-		uint16_t *g = hc_gptr_w(hc, a[1], 8);
+		uint16_t *g = hc_gptr_w(hc, a[1], LSTAR_HC_WINSIZE_SIZE);
 		if (!g)
-			return -14;
-		if (a[2] == 1) {
+			return -LINUX_EFAULT;
+		if (a[2] == LSTAR_HC_WINSIZE_SET) {
 			ws = (struct winsize){ g[0], g[1], g[2], g[3] };
 			return ioctl(fd, TIOCSWINSZ, &ws) < 0 ? hc_lerr(errno) : 0;
 		}
@@ -256,26 +279,26 @@ static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 		g[0] = ws.ws_row; g[1] = ws.ws_col; g[2] = ws.ws_xpixel; g[3] = ws.ws_ypixel;
 		return 0;
 	}
-	uint64_t kind = op == HC_TCGETS ? a[2] : a[3];
-	if (kind > 1)
-		return -22;
-	uint64_t size = kind ? HC_TERMIOS2_SIZE : HC_TERMIOS_SIZE;
-	struct hc_termios2 t;
-	if (op == HC_TCGETS) {
+	uint64_t kind = op == LSTAR_HC_TCGETS ? a[2] : a[3];
+	if (kind > LSTAR_HC_TERMIOS_2)
+		return -LINUX_EINVAL;
+	uint64_t size = kind ? LSTAR_HC_TERMIOS2_SIZE : LSTAR_HC_TERMIOS_SIZE;
+	struct lstar_hc_termios2 t;
+	if (op == LSTAR_HC_TCGETS) {
 		uint8_t *g = hc_gptr_w(hc, a[1], size);
 		if (!g)
-			return -14;
+			return -LINUX_EFAULT;
 		if (ioctl(fd, kind ? HOST_TCGETS2 : HOST_TCGETS, &t) < 0)
 			return hc_lerr(errno);
 		memcpy(g, &t, size);
 		return 0;
 	}
-	/* HC_TCSETS */
+	/* LSTAR_HC_TCSETS */
 	const uint8_t *g = hc_gptr(hc, a[1], size);
 	if (!g)
-		return -14;
-	if (a[2] > 2)
-		return -22;
+		return -LINUX_EFAULT;
+	if (a[2] > LSTAR_HC_TCSETS_FLUSH)
+		return -LINUX_EINVAL;
 	if (ioctl(fd, kind ? HOST_TCGETS2 : HOST_TCGETS, &t) < 0)
 		return hc_lerr(errno);
 	if (hc->tty_fd < 0) {		/* the first change: remember the start */
@@ -315,10 +338,10 @@ static int64_t op_clock(struct hostcall *hc, const uint64_t *a)
 	struct timespec ts;
 	int64_t *g = hc_gptr_w(hc, a[1], 16);
 	if (!g)
-		return -14;
+		return -LINUX_EFAULT;
 	if (hc->seeded) {
 		if (a[0] > 7)
-			return -22;
+			return -LINUX_EINVAL;
 		seeded_clock(hc, a[0], g);
 		return 0;
 	}
@@ -328,7 +351,7 @@ static int64_t op_clock(struct hostcall *hc, const uint64_t *a)
 		     : a[0] == 2 || a[0] == 3 ? CLOCK_PROCESS_CPUTIME_ID
 		     : a[0] <= 7 ? CLOCK_MONOTONIC : (clockid_t)-1;
 	if (id == (clockid_t)-1)
-		return -22;
+		return -LINUX_EINVAL;
 	clock_gettime(id, &ts);
 	g[0] = ts.tv_sec;
 	g[1] = ts.tv_nsec;
@@ -339,63 +362,63 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 {
 	int fd;
 	switch (op) {
-	case HC_NOP:
+	case LSTAR_HC_NOP:
 		return 0;
-	case HC_OPENAT:
+	case LSTAR_HC_OPENAT:
 		return hc_op_openat(hc, a);
-	case HC_CLOSE:
+	case LSTAR_HC_CLOSE:
 		if (hc_handle_fd(hc, a[0]) < 0)
-			return -9;
+			return -LINUX_EBADF;
 		if (a[0] > 2)
 			close(hc->h[a[0]].fd);
 		free(hc->h[a[0]].path);
 		hc->h[a[0]] = (struct hc_handle){ -1, NULL };
 		return 0;
-	case HC_READ: case HC_WRITE: case HC_PREAD: case HC_PWRITE:
+	case LSTAR_HC_READ: case LSTAR_HC_WRITE: case LSTAR_HC_PREAD: case LSTAR_HC_PWRITE:
 		return op_rw(hc, op, a);
-	case HC_LSEEK:
+	case LSTAR_HC_LSEEK:
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
-			return -9;
+			return -LINUX_EBADF;
 		return hc_ret(lseek(fd, (off_t)a[1], (int)a[2]));
-	case HC_FSTAT: {
+	case LSTAR_HC_FSTAT: {
 		struct stat st;
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
-			return -9;
+			return -LINUX_EBADF;
 		if (fstat(fd, &st) < 0)
 			return hc_lerr(errno);
 		return hc_put_stat(hc, &st, a[1]);
 	}
-	case HC_FSTATAT:
+	case LSTAR_HC_FSTATAT:
 		return hc_op_fstatat(hc, a);
-	case HC_STATFS:
+	case LSTAR_HC_STATFS:
 		return hc_op_statfs(hc, a);
-	case HC_GETDENTS64:
+	case LSTAR_HC_GETDENTS64:
 		return op_getdents(hc, a);
-	case HC_READLINKAT: case HC_MKDIRAT: case HC_UNLINKAT: case HC_MKNODAT:
+	case LSTAR_HC_READLINKAT: case LSTAR_HC_MKDIRAT: case LSTAR_HC_UNLINKAT: case LSTAR_HC_MKNODAT:
 		return hc_op_name(hc, op, a);
-	case HC_GETCWD: {
+	case LSTAR_HC_GETCWD: {
 		size_t n = strlen(hc->cwd) + 1;
 		if (n > a[1])
-			return -34;			/* ERANGE */
+			return -LINUX_ERANGE;			/* ERANGE */
 		char *g = hc_gptr_w(hc, a[0], n);
 		if (!g)
-			return -14;
+			return -LINUX_EFAULT;
 		memcpy(g, hc->cwd, n);
 		return (int64_t)n;
 	}
-	case HC_CHDIR:
+	case LSTAR_HC_CHDIR:
 		return hc_op_chdir(hc, a);
-	case HC_FCHDIR:
+	case LSTAR_HC_FCHDIR:
 		return hc_op_fchdir(hc, a);
-	case HC_RENAMEAT:
+	case LSTAR_HC_RENAMEAT:
 		return hc_op_renameat(hc, a);
-	case HC_FACCESSAT:
+	case LSTAR_HC_FACCESSAT:
 		return hc_op_faccessat(hc, a);
-	case HC_TCGETS: case HC_TCSETS: case HC_WINSIZE:
+	case LSTAR_HC_TCGETS: case LSTAR_HC_TCSETS: case LSTAR_HC_WINSIZE:
 		return op_tty(hc, op, a);
-	case HC_CLOCK:
+	case LSTAR_HC_CLOCK:
 		return op_clock(hc, a);
-	case HC_NANOSLEEP: {
+	case LSTAR_HC_NANOSLEEP: {
 		if (hc->seeded) {
 			hc->slept_ns += a[0];
 			return 0;
@@ -406,52 +429,53 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		 * 584 years a 64-bit nanosecond count allows. */
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			if (hc->m->cpu.stop != STOP_NONE)
-				return -4;		/* EINTR */
+				return -LINUX_EINTR;		/* EINTR */
 		return 0;
 	}
-	case HC_RANDOM: {
+	case LSTAR_HC_RANDOM: {
 		void *g = hc_gptr_w(hc, a[0], a[1]);
 		if (!g)
-			return -14;
+			return -LINUX_EFAULT;
 		if (hc->seeded) {
 			splitmix64_fill(&hc->rng, g, a[1]);
 			return (int64_t)a[1];
 		}
 		return hc_ret(getrandom(g, a[1], 0));
 	}
-	case HC_POLL:
+	case LSTAR_HC_POLL:
 		return op_poll(hc, a);
-	case HC_FTRUNCATE:
+	case LSTAR_HC_FTRUNCATE:
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
-			return -9;
+			return -LINUX_EBADF;
 		return hc_ret(ftruncate(fd, (off_t)a[1]));
-	case HC_SETFL: {
+	case LSTAR_HC_SETFL: {
 		/* F_SETFL on the shared host file, as the guest's fcntl does
 		 * on Linux: O_APPEND must reach the host's writes. */
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
-			return -9;
+			return -LINUX_EBADF;
 		int fl = fcntl(fd, F_GETFL);
 		if (fl < 0)
 			return hc_lerr(errno);
 		fl &= ~(O_APPEND | O_NONBLOCK);
-		fl |= (a[1] & 02000 ? O_APPEND : 0) | (a[1] & 04000 ? O_NONBLOCK : 0);
+		fl |= (a[1] & LSTAR_HC_O_APPEND ? O_APPEND : 0) |
+		      (a[1] & LSTAR_HC_O_NONBLOCK ? O_NONBLOCK : 0);
 		return hc_ret(fcntl(fd, F_SETFL, fl));
 	}
-	case HC_REOPEN: {
+	case LSTAR_HC_REOPEN: {
 		/* The host's magic link opens the very file the handle has,
 		 * with a new offset and the access mode asked for; the host
 		 * checks that mode against the file as for any open.  The
 		 * file is one the guest holds already, so --root is kept. */
 		char link[64];
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
-			return -9;
+			return -LINUX_EBADF;
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 		int nfd = open(link, hc_host_oflags(a[1]) & ~O_NOFOLLOW, 0666);
 		if (nfd < 0)
 			return hc_lerr(errno);
 		return hc_handle_new(hc, nfd, hc->h[a[0]].path);
 	}
-	case HC_MEMORY_ADD: {
+	case LSTAR_HC_MEMORY_ADD: {
 		struct machine *m = hc->m;
 		if (m->ram_max > m->ram_size) {
 			m->ram_size = m->ram_max;
@@ -460,21 +484,21 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		}
 		return (int64_t)m->ram_size;
 	}
-	case HC_GETRLIMIT: {
+	case LSTAR_HC_GETRLIMIT: {
 		/* Linux's RLIMIT_* numbers are the host's: lstar runs on Linux. */
 		struct rlimit rl;
-		uint64_t *g = hc_gptr_w(hc, a[1], 2 * sizeof(uint64_t));
+		struct lstar_hc_rlimit *g = hc_gptr_w(hc, a[1], sizeof *g);
 		if (!g)
-			return -EFAULT;
+			return -LINUX_EFAULT;
 		if (a[0] >= RLIM_NLIMITS)
-			return -EINVAL;
+			return -LINUX_EINVAL;
 		if (getrlimit((int)a[0], &rl) < 0)
 			return hc_lerr(errno);
-		g[0] = rl.rlim_cur;	/* RLIM_INFINITY is ~0 on both sides */
-		g[1] = rl.rlim_max;
+		g->cur = rl.rlim_cur;	/* RLIM_INFINITY is ~0 on both sides */
+		g->max = rl.rlim_max;
 		return 0;
 	}
-	case HC_OPENTTY: {
+	case LSTAR_HC_OPENTTY: {
 		/* lstar's own controlling terminal, outside any --root: it
 		 * is the terminal the guest's standard streams are on. */
 		int nfd = open("/dev/tty", (hc_host_oflags(a[0]) & ~O_CREAT) | O_NOCTTY);
@@ -482,36 +506,36 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 			return hc_lerr(errno);
 		return hc_handle_new(hc, nfd, "/dev/tty");
 	}
-	case HC_SYMLINKAT:
+	case LSTAR_HC_SYMLINKAT:
 		return hc_op_symlinkat(hc, a);
-	case HC_LINKAT:
+	case LSTAR_HC_LINKAT:
 		return hc_op_linkat(hc, a);
-	case HC_FCHMODAT: case HC_FCHMOD: case HC_UTIMENSAT: case HC_FCHOWNAT:
+	case LSTAR_HC_FCHMODAT: case LSTAR_HC_FCHMOD: case LSTAR_HC_UTIMENSAT: case LSTAR_HC_FCHOWNAT:
 		return hc_op_meta(hc, op, a);
-	case HC_DISASM: {
+	case LSTAR_HC_DISASM: {
 		if (a[1] == 0 || a[1] > 15 || a[4] == 0 || a[4] > 256)
-			return -22;			/* EINVAL */
+			return -LINUX_EINVAL;			/* EINVAL */
 		const void *code = hc_gptr(hc, a[0], a[1]);
 		char *text = hc_gptr_w(hc, a[3], a[4]);
 		if (!code || !text)
-			return -14;			/* EFAULT */
+			return -LINUX_EFAULT;			/* EFAULT */
 		ZydisDisassembledInstruction d;
 		if (!ZYAN_SUCCESS(ZydisDisassembleIntel(ZYDIS_MACHINE_MODE_LONG_64, a[2],
 							code, a[1], &d)))
-			return -22;
+			return -LINUX_EINVAL;
 		snprintf(text, a[4], "%s", d.text);
 		return (int64_t)strlen(text);
 	}
-	case HC_STATS:
+	case LSTAR_HC_STATS:
 		if (a[0] < HC_NSTATS)
 			hc->stats[a[0]] += a[1];
 		return 0;
-	case HC_SIGINT_VECTOR:
+	case LSTAR_HC_SIGINT_VECTOR:
 		if (a[0] != 0 && (a[0] < 32 || a[0] > 255))
-			return -22;			/* EINVAL */
+			return -LINUX_EINVAL;			/* EINVAL */
 		hc->sigint_vector = (int)a[0];
 		return 0;
-	case HC_TASK: {
+	case LSTAR_HC_TASK: {
 		const char *comm = hc_gptr(hc, a[2], sizeof(hc->task.comm));
 		hc->task.tid = (int)a[0];
 		hc->task.tgid = (int)a[1];
@@ -523,7 +547,7 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		return 0;
 	}
 	default:
-		return -38;				/* ENOSYS */
+		return -LINUX_ENOSYS;				/* ENOSYS */
 	}
 }
 
@@ -536,9 +560,9 @@ uint32_t hostcall_in(struct machine *m, uint16_t port, unsigned size)
 	if (!hc)
 		return 0xFFFFFFFFu;
 	switch (port) {
-	case HC_PORT_ID: return HC_ID;
-	case HC_PORT_STATUS: return hc->status;
-	case HC_PORT_ADDR_HI: return hc->addr_hi;
+	case LSTAR_HC_PORT_ID: return LSTAR_HC_ID;
+	case LSTAR_HC_PORT_STATUS: return hc->status;
+	case LSTAR_HC_PORT_ADDR_HI: return hc->addr_hi;
 	default: return 0xFFFFFFFFu;
 	}
 }
@@ -548,26 +572,26 @@ void hostcall_out(struct machine *m, uint16_t port, unsigned size, uint32_t valu
 	struct hostcall *hc = m->hc;
 	if (!hc || size != 4)
 		return;
-	if (port == HC_PORT_ADDR_HI) {
+	if (port == LSTAR_HC_PORT_ADDR_HI) {
 		hc->addr_hi = value;
 		return;
 	}
-	if (port != HC_PORT_ADDR_LO)
+	if (port != LSTAR_HC_PORT_ADDR_LO)
 		return;
 	uint64_t pa = ((uint64_t)hc->addr_hi << 32) | value;
 	hc->addr_hi = 0;
-	struct hc_req req;
+	struct lstar_hc_req req;
 	const void *src = phys_ptr(m, pa, sizeof(req));
 	if (!src) {
-		hc->status = 1;			/* nowhere to even put an error */
+		hc->status = LSTAR_HC_STATUS_BAD;	/* nowhere to even put an error */
 		return;
 	}
 	memcpy(&req, src, sizeof(req));
 	req.ret = dispatch(hc, req.op, req.a);
-	hc->status = 0;
+	hc->status = LSTAR_HC_STATUS_OK;
 	/* Only `ret` goes back, so a request block cannot be used to make
 	 * the device overwrite anything else. */
-	void *dst = phys_ptr_write(m, pa + offsetof(struct hc_req, ret), sizeof(req.ret));
+	void *dst = phys_ptr_write(m, pa + offsetof(struct lstar_hc_req, ret), sizeof(req.ret));
 	if (dst)
 		memcpy(dst, &req.ret, sizeof(req.ret));
 }
@@ -582,11 +606,11 @@ struct hostcall *hostcall_new(struct machine *m)
 	hc->m = m;
 	hc->rootfd = -1;
 	hc->tty_fd = -1;
-	for (int i = 0; i < HC_MAX_HANDLES; i++)
+	for (int i = 0; i < LSTAR_HC_MAX_HANDLES; i++)
 		hc->h[i].fd = i < 3 ? i : -1;
 	if (!getcwd(hc->cwd, sizeof(hc->cwd)))
 		strcpy(hc->cwd, "/");
-	m->idle_wait = hc_idle_wait;   /* HLT's waits: real time, or none with --seed */
+	m->bus.idle_wait = hc_idle_wait;   /* HLT's waits: real time, or none with --seed */
 	return hc;
 }
 
@@ -594,10 +618,10 @@ void hostcall_free(struct hostcall *hc)
 {
 	if (!hc)
 		return;
-	for (int i = 3; i < HC_MAX_HANDLES; i++)
+	for (int i = 3; i < LSTAR_HC_MAX_HANDLES; i++)
 		if (hc->h[i].fd >= 0)
 			close(hc->h[i].fd);
-	for (int i = 0; i < HC_MAX_HANDLES; i++)
+	for (int i = 0; i < LSTAR_HC_MAX_HANDLES; i++)
 		free(hc->h[i].path);
 	if (hc->rootfd >= 0)
 		close(hc->rootfd);

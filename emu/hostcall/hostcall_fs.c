@@ -1,7 +1,7 @@
 /*
  * hostcall_fs.c - the host-call device's file-system side: what a guest
  * path means on the host, and every op that takes one (protocol in
- * emu/hostcall/hostcall.h, docs/platform.md).
+ * include/lstar/hostcall.h, docs/platform.md).
  *
  * Each guest path is first made absolute in the guest's view (the current
  * directory, or the path of the handle an *at call names), then
@@ -31,7 +31,7 @@
  * clamped at "/" (the root cannot be left by climbing). */
 static void normalize(char *p)
 {
-	char out[HC_PATH_MAX];
+	char out[LSTAR_HC_PATH_MAX];
 	size_t o = 0;
 	const char *s = p;
 	while (*s) {
@@ -67,18 +67,18 @@ static int64_t compose(struct hostcall *hc, int64_t dh, const char *path, char *
 	const char *base;
 	if (path[0] == '/')
 		base = "";
-	else if (dh == HC_DIR_CWD)
+	else if (dh == LSTAR_HC_DIR_CWD)
 		base = hc->cwd;
-	else if (dh >= 0 && dh < HC_MAX_HANDLES && hc->h[dh].fd >= 0)
+	else if (dh >= 0 && dh < LSTAR_HC_MAX_HANDLES && hc->h[dh].fd >= 0)
 		base = hc->h[dh].path ? hc->h[dh].path : NULL;
 	else
-		return -9;			/* EBADF */
+		return -LINUX_EBADF;
 	if (!base)
-		return -20;			/* ENOTDIR: a stream has no path */
-	int n = snprintf(out, HC_PATH_MAX, "%s%s%s", base,
+		return -LINUX_ENOTDIR;	/* a stream has no path */
+	int n = snprintf(out, LSTAR_HC_PATH_MAX, "%s%s%s", base,
 			 (*base && path[0] != '/') ? "/" : "", path);
-	if (n < 0 || n >= HC_PATH_MAX)
-		return -36;
+	if (n < 0 || n >= LSTAR_HC_PATH_MAX)
+		return -LINUX_ENAMETOOLONG;
 	return 0;
 }
 
@@ -86,7 +86,7 @@ static int64_t compose(struct hostcall *hc, int64_t dh, const char *path, char *
  * the root, refusing any symlink (O_NOFOLLOW on every step). */
 static int walk_in_root(struct hostcall *hc, const char *full, int flags, mode_t mode)
 {
-	char norm[HC_PATH_MAX];
+	char norm[LSTAR_HC_PATH_MAX];
 	snprintf(norm, sizeof(norm), "%s", full);
 	normalize(norm);
 	int dir = dup(hc->rootfd);
@@ -164,7 +164,7 @@ static int64_t open_parent(struct hostcall *hc, char *full, int *dirfd, char **b
 
 int64_t hc_op_openat(struct hostcall *hc, const uint64_t *a)
 {
-	char full[HC_PATH_MAX];
+	char full[LSTAR_HC_PATH_MAX];
 	int64_t err = 0;
 	const char *p = hc_gpath(hc, a[1], &err);
 	if (!p)
@@ -173,22 +173,22 @@ int64_t hc_op_openat(struct hostcall *hc, const uint64_t *a)
 		return err;
 	int flags = hc_host_oflags(a[2]);
 	/* A FIFO would block here until a partner opened it, with the whole
-	 * machine: hand the kernel its name instead (HC_OPEN_FIFO). */
+	 * machine: hand the kernel its name instead (LSTAR_HC_OPEN_FIFO). */
 	int pfd = hc_host_open(hc, full, O_PATH | O_CLOEXEC | (flags & O_NOFOLLOW), 0);
 	if (pfd >= 0) {
 		struct stat st;
 		if (fstat(pfd, &st) == 0 && S_ISFIFO(st.st_mode)) {
 			if ((flags & O_CREAT) && (flags & O_EXCL)) {
 				close(pfd);
-				return -EEXIST;
+				return -LINUX_EEXIST;
 			}
 			if (flags & O_DIRECTORY) {
 				close(pfd);
-				return -ENOTDIR;
+				return -LINUX_ENOTDIR;
 			}
 			normalize(full);
 			int64_t h = hc_handle_new(hc, pfd, full);
-			return h < 0 ? h : h | HC_OPEN_FIFO;
+			return h < 0 ? h : h | LSTAR_HC_OPEN_FIFO;
 		}
 		close(pfd);
 	}
@@ -201,7 +201,7 @@ int64_t hc_op_openat(struct hostcall *hc, const uint64_t *a)
 
 int64_t hc_op_fstatat(struct hostcall *hc, const uint64_t *a)
 {
-	char full[HC_PATH_MAX];
+	char full[LSTAR_HC_PATH_MAX];
 	int64_t err = 0;
 	struct stat st;
 	const char *p = hc_gpath(hc, a[1], &err);
@@ -210,7 +210,7 @@ int64_t hc_op_fstatat(struct hostcall *hc, const uint64_t *a)
 	if ((err = compose(hc, (int64_t)a[0], p, full)) < 0)
 		return err;
 	int fd;
-	if (a[3] & 0x100) {		/* AT_SYMLINK_NOFOLLOW: stat the name */
+	if (a[3] & LSTAR_HC_AT_SYMLINK_NOFOLLOW) {	/* stat the name */
 		char *base;
 		if ((err = open_parent(hc, full, &fd, &base)) < 0)
 			return err;
@@ -235,7 +235,7 @@ int64_t hc_op_fstatat(struct hostcall *hc, const uint64_t *a)
 /* The *at calls that act on a name: resolve the parent, then act. */
 int64_t hc_op_name(struct hostcall *hc, unsigned op, const uint64_t *a)
 {
-	char full[HC_PATH_MAX];
+	char full[LSTAR_HC_PATH_MAX];
 	int64_t err = 0;
 	int dfd;
 	char *base;
@@ -248,13 +248,13 @@ int64_t hc_op_name(struct hostcall *hc, unsigned op, const uint64_t *a)
 		return err;
 	int r;
 	if (!*base) {			/* ".", ".." or "/" as the last component */
-		errno = op == HC_MKDIRAT ? EEXIST : op == HC_READLINKAT ? EINVAL : EBUSY;
+		errno = op == LSTAR_HC_MKDIRAT ? EEXIST : op == LSTAR_HC_READLINKAT ? EINVAL : EBUSY;
 		r = -1;
-	} else if (op == HC_MKDIRAT) {
+	} else if (op == LSTAR_HC_MKDIRAT) {
 		r = mkdirat(dfd, base, (mode_t)a[2]);
-	} else if (op == HC_UNLINKAT) {
-		r = unlinkat(dfd, base, (a[2] & 0x200) ? AT_REMOVEDIR : 0);
-	} else if (op == HC_MKNODAT) {
+	} else if (op == LSTAR_HC_UNLINKAT) {
+		r = unlinkat(dfd, base, (a[2] & LSTAR_HC_AT_REMOVEDIR) ? AT_REMOVEDIR : 0);
+	} else if (op == LSTAR_HC_MKNODAT) {
 		/* FIFOs, sockets and regular files only: a device node made
 		 * by a guest would give it the host's devices (lstar may run
 		 * as root), so that is EPERM, as without CAP_MKNOD. */
@@ -265,11 +265,11 @@ int64_t hc_op_name(struct hostcall *hc, unsigned op, const uint64_t *a)
 		} else {
 			r = mknodat(dfd, base, (mode_t)a[2], 0);
 		}
-	} else {			/* HC_READLINKAT */
+	} else {			/* LSTAR_HC_READLINKAT */
 		char *buf = hc_gptr_w(hc, a[2], a[3]);
 		if (!buf) {
 			close(dfd);
-			return -14;
+			return -LINUX_EFAULT;
 		}
 		ssize_t n = readlinkat(dfd, base, buf, a[3]);
 		r = n < 0 ? -1 : (int)n;
@@ -311,7 +311,7 @@ static int64_t open_two_parents(struct hostcall *hc, const uint64_t *a,
 
 int64_t hc_op_renameat(struct hostcall *hc, const uint64_t *a)
 {
-	char of[HC_PATH_MAX], nf[HC_PATH_MAX];
+	char of[LSTAR_HC_PATH_MAX], nf[LSTAR_HC_PATH_MAX];
 	int odfd, ndfd;
 	char *ob, *nb;
 	int64_t err = open_two_parents(hc, a, &odfd, &ob, &ndfd, &nb, of, nf);
@@ -326,7 +326,7 @@ int64_t hc_op_renameat(struct hostcall *hc, const uint64_t *a)
 
 int64_t hc_op_faccessat(struct hostcall *hc, const uint64_t *a)
 {
-	char full[HC_PATH_MAX], proc[64];
+	char full[LSTAR_HC_PATH_MAX], proc[64];
 	int64_t err = 0;
 	const char *p = hc_gpath(hc, a[1], &err);
 	if (!p)
@@ -339,7 +339,7 @@ int64_t hc_op_faccessat(struct hostcall *hc, const uint64_t *a)
 	/* The O_PATH descriptor pins the confined file; check access through
 	 * its /proc link so that nothing is resolved a second time. */
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	int r = faccessat(AT_FDCWD, proc, (int)a[2], (a[3] & 0x200) ? AT_EACCESS : 0);
+	int r = faccessat(AT_FDCWD, proc, (int)a[2], (a[3] & LSTAR_HC_AT_EACCESS) ? AT_EACCESS : 0);
 	int e = errno;
 	close(fd);
 	return r < 0 ? hc_lerr(e) : 0;
@@ -358,30 +358,30 @@ static int64_t hc_set_cwd(struct hostcall *hc, char *full)
 
 int64_t hc_op_chdir(struct hostcall *hc, const uint64_t *a)
 {
-	char full[HC_PATH_MAX];
+	char full[LSTAR_HC_PATH_MAX];
 	int64_t err = 0;
 	const char *p = hc_gpath(hc, a[0], &err);
 	if (!p)
 		return err;
-	if ((err = compose(hc, HC_DIR_CWD, p, full)) < 0)
+	if ((err = compose(hc, LSTAR_HC_DIR_CWD, p, full)) < 0)
 		return err;
 	return hc_set_cwd(hc, full);
 }
 
 int64_t hc_op_fchdir(struct hostcall *hc, const uint64_t *a)
 {
-	char full[HC_PATH_MAX];
+	char full[LSTAR_HC_PATH_MAX];
 	if (hc_handle_fd(hc, a[0]) < 0)
-		return -9;
+		return -LINUX_EBADF;
 	if (!hc->h[a[0]].path)
-		return -20;
+		return -LINUX_ENOTDIR;
 	snprintf(full, sizeof(full), "%s", hc->h[a[0]].path);
 	return hc_set_cwd(hc, full);
 }
 
 int64_t hc_op_symlinkat(struct hostcall *hc, const uint64_t *a)
 {
-	char full[HC_PATH_MAX];
+	char full[LSTAR_HC_PATH_MAX];
 	int64_t err = 0;
 	int dfd;
 	char *base;
@@ -405,7 +405,7 @@ int64_t hc_op_symlinkat(struct hostcall *hc, const uint64_t *a)
 
 int64_t hc_op_linkat(struct hostcall *hc, const uint64_t *a)
 {
-	char of[HC_PATH_MAX], nf[HC_PATH_MAX];
+	char of[LSTAR_HC_PATH_MAX], nf[LSTAR_HC_PATH_MAX];
 	int odfd, ndfd;
 	char *ob, *nb;
 	int64_t err = open_two_parents(hc, a, &odfd, &ob, &ndfd, &nb, of, nf);
@@ -425,11 +425,11 @@ int64_t hc_op_linkat(struct hostcall *hc, const uint64_t *a)
 static int64_t open_target(struct hostcall *hc, int64_t dh, uint64_t path_pa,
 			   bool nofollow, int *fd)
 {
-	char full[HC_PATH_MAX];
+	char full[LSTAR_HC_PATH_MAX];
 	int64_t err = 0;
 	if (!path_pa) {
 		if (hc_handle_fd(hc, (uint64_t)dh) < 0)
-			return -9;
+			return -LINUX_EBADF;
 		*fd = dup(hc->h[dh].fd);
 		return *fd < 0 ? hc_lerr(errno) : 0;
 	}
@@ -449,32 +449,32 @@ int64_t hc_op_meta(struct hostcall *hc, unsigned op, const uint64_t *a)
 	char proc[64];
 	int fd, r;
 	int64_t err;
-	bool nofollow = op == HC_FCHMODAT ? false : (a[op == HC_UTIMENSAT ? 3 : 4] & 0x100);
-	uint64_t path = op == HC_FCHMOD ? 0 : a[1];
+	bool nofollow = op == LSTAR_HC_FCHMODAT ? false : (a[op == LSTAR_HC_UTIMENSAT ? 3 : 4] & LSTAR_HC_AT_SYMLINK_NOFOLLOW);
+	uint64_t path = op == LSTAR_HC_FCHMOD ? 0 : a[1];
 	int64_t dh = (int64_t)a[0];
 
 	if ((err = open_target(hc, dh, path, nofollow, &fd)) < 0)
 		return err;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	switch (op) {
-	case HC_FCHMODAT:
+	case LSTAR_HC_FCHMODAT:
 		r = chmod(proc, (mode_t)a[2]);
 		break;
-	case HC_FCHMOD:
+	case LSTAR_HC_FCHMOD:
 		r = chmod(proc, (mode_t)a[1]);
 		break;
-	case HC_UTIMENSAT: {
+	case LSTAR_HC_UTIMENSAT: {
 		const struct timespec *t = NULL;
 		if (a[2] && !(t = hc_gptr(hc, a[2], 2 * sizeof(struct timespec)))) {
 			close(fd);
-			return -14;
+			return -LINUX_EFAULT;
 		}
 		/* On a symlink itself (O_PATH|O_NOFOLLOW) Linux cannot set times
 		 * through /proc; report it as the host would for lutimes. */
 		r = utimensat(AT_FDCWD, proc, t, 0);
 		break;
 	}
-	default:	/* HC_FCHOWNAT */
+	default:	/* LSTAR_HC_FCHOWNAT */
 		r = fchownat(fd, "", (uid_t)a[2], (gid_t)a[3], AT_EMPTY_PATH);
 		break;
 	}
@@ -494,7 +494,7 @@ int64_t hc_op_statfs(struct hostcall *hc, const uint64_t *a)
 	struct statfs st;
 	void *g = hc_gptr_w(hc, a[2], sizeof(st));
 	if (!g)
-		return -14;
+		return -LINUX_EFAULT;
 	if ((err = open_target(hc, (int64_t)a[0], a[1], false, &fd)) < 0)
 		return err;
 	int r = fstatfs(fd, &st);

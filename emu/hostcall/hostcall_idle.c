@@ -1,10 +1,10 @@
 /*
  * hostcall_idle.c - the board's side of HLT with interrupts enabled
- * (machine.idle_wait, called by cpu_halt() in cpu/interrupt.c): let guest
+ * (bus.idle_wait, called by cpu_halt() in cpu/interrupt.c): let guest
  * time pass until the APIC timer expires.
  *
  * With --seed the run must not depend on the host, so the time passes at
- * once.  Otherwise guest clocks are the host's (HC_CLOCK reads the host
+ * once.  Otherwise guest clocks are the host's (LSTAR_HC_CLOCK reads the host
  * clock), so the wait is real: ticks / TSC_SCALE nanoseconds of wall-clock
  * time (the TSC's nominal 4 GHz).  It is cut short when the host asks the
  * machine to stop: SIGINT sets cpu.stop and interrupts the sleep; other
@@ -34,12 +34,13 @@ static uint64_t elapsed_ns(const struct timespec *t0)
 	       (uint64_t)(t.tv_nsec - t0->tv_nsec);
 }
 
-uint64_t hc_idle_wait(struct machine *m, uint64_t ticks)
+uint64_t hc_idle_wait(struct bus *b, uint64_t ticks)
 {
+	struct machine *m = machine_of_bus(b);
 	struct hostcall *hc = m->hc;
 	if (ticks == IDLE_FOREVER) {
 		/* Only Ctrl-C can end this wait, and only if the guest takes
-		 * it as an interrupt (HC_SIGINT_VECTOR): then wait for it. */
+		 * it as an interrupt (LSTAR_HC_SIGINT_VECTOR): then wait for it. */
 		if (!hc->sigint_vector)
 			return 0;
 		while (m->cpu.stop == STOP_NONE) {

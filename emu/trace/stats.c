@@ -46,7 +46,7 @@ struct stats {
 	struct task_call *tc;      /* per task (a few: a linear search) */
 	int ntc, captc;
 	int tid;                   /* the task running */
-	uint64_t switches;         /* context switches (HC_TASK) */
+	uint64_t switches;         /* context switches (LSTAR_HC_TASK) */
 	uint64_t idle_insns, idle_since;   /* instructions of the idle task */
 	int ntids;                 /* distinct tasks that ran */
 };

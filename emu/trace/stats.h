@@ -26,7 +26,7 @@ void stats_syscall_exit(struct stats *s, uint64_t icount);
 void stats_exception(struct stats *s, int vector);
 /* An external interrupt was delivered. */
 void stats_interrupt(struct stats *s, int vector);
-/* The kernel switched to task tid (HC_TASK; 0 is the idle task) after
+/* The kernel switched to task tid (LSTAR_HC_TASK; 0 is the idle task) after
  * icount instructions. */
 void stats_switch(struct stats *s, uint64_t icount, int tid);
 /* Print the report; cpl is the CPL at the end, icount the final count,

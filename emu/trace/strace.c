@@ -10,7 +10,7 @@
  * from emu/trace/strace_table.c.
  *
  * Tasks.  emu/trace/trace.c says which task runs (strace_switch(), from
- * the kernel's HC_TASK) and when one ends (strace_task_exit(), at the
+ * the kernel's LSTAR_HC_TASK) and when one ends (strace_task_exit(), at the
  * kernel's do_task_exit).  Each task has its call in flight, its signal
  * frame, its last user fault and its signal mask; each process its
  * SIGCHLD disposition and its parent.  A task is known from its first

@@ -6,7 +6,7 @@
  * and arguments; RCX and R11 are already the saved RIP and RFLAGS),
  * strace_exit() after the SYSRET or IRETQ that returned to CPL 3 (the
  * result is in RAX), strace_switch() when the kernel says another task
- * runs (HC_TASK, emu/hostcall/hostcall.h) and strace_task_exit() when a
+ * runs (LSTAR_HC_TASK, include/lstar/hostcall.h) and strace_task_exit() when a
  * task ends.  Lines follow strace -f's format: every task is followed,
  * and once more than one is alive each line starts with "[pid N] ".  The
  * table of system calls (syscall_name(), syscall_desc()) is
@@ -24,7 +24,7 @@
 struct cpu;
 struct strace;
 
-/* The task that runs before the kernel names one (HC_TASK): the built-in
+/* The task that runs before the kernel names one (LSTAR_HC_TASK): the built-in
  * kernel's first process (kernel_model's INIT_PID). */
 #define STRACE_FIRST_TID 42
 

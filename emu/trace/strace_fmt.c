@@ -48,7 +48,7 @@ size_t guest_read(struct cpu *c, uint64_t la, void *dst, size_t n)
 		if (chunk > n - got)
 			chunk = n - got;
 		for (size_t k = 0; k < chunk; k++)
-			d[got + k] = (uint8_t)phys_read(c->m, pa + k, 1);
+			d[got + k] = (uint8_t)phys_read(machine_of_cpu(c), pa + k, 1);
 		got += chunk;
 	}
 	return got;

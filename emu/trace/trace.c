@@ -12,7 +12,7 @@
  * after printing their own line.
  *
  * Tasks: the kernel tells the host-call device which task it switches to
- * (HC_TASK); the after hook notices the device's switch count move and
+ * (LSTAR_HC_TASK); the after hook notices the device's switch count move and
  * passes the news on (the strace view, the statistics, the trace's task
  * lines).  A task's end is the first instruction of the kernel's
  * do_task_exit, found by its symbol.
@@ -127,7 +127,7 @@ static void mem_hook_for_next(struct trace_session *s, struct cpu *c)
 		}                                \
 	} while (0)
 
-/* The kernel said another task runs (HC_TASK: an OUT in its context
+/* The kernel said another task runs (LSTAR_HC_TASK: an OUT in its context
  * switch, kernel_model/core.c): the instructions after this one are the
  * new task's. */
 static void task_switched(struct trace_session *s, struct cpu *c)

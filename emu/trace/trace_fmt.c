@@ -72,7 +72,7 @@ static bool read_code(struct cpu *c, uint64_t la, uint8_t *buf, unsigned n)
 		uint64_t pa;
 		if (!mmu_probe(c, la + k, ACC_READ | ACC_SYS, &pa))
 			return false;
-		buf[k] = (uint8_t)phys_read(c->m, pa, 1);
+		buf[k] = (uint8_t)phys_read(machine_of_cpu(c), pa, 1);
 	}
 	return true;
 }
@@ -897,7 +897,7 @@ unsigned read_frame(struct cpu *c, uint64_t frame[6])
 		uint64_t pa;
 		if (!mmu_probe(c, c->r[R_RSP] + 8 * k, ACC_READ | ACC_SYS, &pa))
 			return 0;
-		frame[k] = phys_read(c->m, pa, 8);
+		frame[k] = phys_read(machine_of_cpu(c), pa, 8);
 	}
 	return n;
 }

@@ -372,12 +372,12 @@ struct trace_session {
 	struct stats *stats;
 	int cpl;                   /* CPL after the last instruction */
 	uint64_t user_since;       /* icount when CPL 3 was entered */
-	/* the running task, as the kernel says (HC_TASK, emu/hostcall/hostcall.h) */
+	/* the running task, as the kernel says (LSTAR_HC_TASK, include/lstar/hostcall.h) */
 	const struct hostcall_task *task;   /* the device's record, NULL: no device */
 	uint64_t switches_seen;    /* its switch count when last looked at */
 	int tid, tgid;
 	char comm[16];
-	bool tasks_named;          /* the kernel switched tasks (HC_TASK): JSON
+	bool tasks_named;          /* the kernel switched tasks (LSTAR_HC_TASK): JSON
 	                              Lines records get "tid" from then on */
 	int task_shown;            /* the task of the trace's last line */
 	bool task_full;            /* JSON Lines: the next record has tgid and comm too */

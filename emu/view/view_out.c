@@ -4,7 +4,7 @@
  * command line (`lstar view`, `lstar run --view=FILE`).
  *
  * The page is the embedded emu/view/page/ (body.html, view.css and the
- * scripts, .incbin'ed by emu/view/view.cmake) with each trace in a
+ * scripts, .incbin'ed by emu/view/CMakeLists.txt) with each trace in a
  * <script type="application/octet-stream"> element: a blob of
  *
  *   "LSTV", version, length of the JSON tables, the JSON tables,

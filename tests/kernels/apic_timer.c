@@ -18,13 +18,13 @@
  *    can wake the CPU, lstar must stop with status 125.
  *  APIC_MODE 2, apic_long.elf: a one-shot of 2^32 - 1 counts at
  *    divide-by-128 (about 9 minutes of guest time) with `sti; hlt`: with
- *    --seed it passes at once and the seeded clock (HC_CLOCK) moved as
+ *    --seed it passes at once and the seeded clock (LSTAR_HC_CLOCK) moved as
  *    far as the TSC; without, lstar waits in real time (SIGINT stops it,
  *    with RIP at the HLT in long_wait).
  */
 #include <stdint.h>
-#define __KERNEL__ 1
-#include "emu/hostcall/hostcall.h"
+#include "lstar/hostcall.h"
+#include "lstar/msr.h"
 
 #ifndef APIC_MODE
 #define APIC_MODE 0
@@ -34,8 +34,6 @@
 #define PERIOD 500000u            /* counts = nanoseconds at divide-by-1 */
 #define NTICKS 400
 
-#define MSR_APIC_BASE 0x1B
-#define MSR_TSC_DEADLINE 0x6E0
 #define X2_VERSION 0x803
 #define X2_EOI 0x80B
 #define X2_SVR 0x80F
@@ -191,7 +189,7 @@ static __attribute__((unused)) int apic_on(void)
 	CHECK(1, c & (1u << 21));                    /* x2APIC */
 	CHECK(2, c & (1u << 24));                    /* TSC-deadline */
 	CHECK(3, (b >> 24) == 0);                    /* initial APIC ID */
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 10));   /* EXTD */
+	wrmsr(LSTAR_MSR_APIC_BASE, rdmsr(LSTAR_MSR_APIC_BASE) | (1u << 10));   /* EXTD */
 	CHECK(4, (rdmsr(X2_VERSION) & 0xFF) >= 0x10);
 	wrmsr(X2_SVR, 0x1FF);                        /* software enable, spurious 0xFF */
 	wrmsr(X2_DCR, 0xB);                          /* divide by 1 */
@@ -230,12 +228,12 @@ static int run(void)
 	/* TSC deadline: the handler's RDTSC reads the deadline + 12 exactly */
 	wrmsr(X2_LVT_TIMER, (2u << 17) | VEC);
 	uint64_t dl = rdtsc() + 123457;
-	wrmsr(MSR_TSC_DEADLINE, dl);
-	CHECK(30, rdmsr(MSR_TSC_DEADLINE) == dl);
+	wrmsr(LSTAR_MSR_TSC_DEADLINE, dl);
+	CHECK(30, rdmsr(LSTAR_MSR_TSC_DEADLINE) == dl);
 	wait_irq();
 	CHECK(31, ticks == NTICKS + 2);
 	CHECK(32, tsc_log[NTICKS + 1] == dl + 12);
-	CHECK(33, rdmsr(MSR_TSC_DEADLINE) == 0);
+	CHECK(33, rdmsr(LSTAR_MSR_TSC_DEADLINE) == 0);
 	puts_e9("apic-timer: ");
 	putdec(ticks);
 	puts_e9(" interrupts, periodic span ");
@@ -256,14 +254,14 @@ static int run(void)
 	return fail(1);
 }
 #else
-static struct hc_req req __attribute__((aligned(64)));
+static struct lstar_hc_req req __attribute__((aligned(64)));
 static int64_t clock_ns(void)
 {
 	int64_t ts[2];
-	req = (struct hc_req){ .op = HC_CLOCK, .a = { 1, (uint64_t)ts } };   /* CLOCK_MONOTONIC */
+	req = (struct lstar_hc_req){ .op = LSTAR_HC_CLOCK, .a = { 1, (uint64_t)ts } };   /* CLOCK_MONOTONIC */
 	uint64_t pa = (uint64_t)&req;
-	outl(HC_PORT_ADDR_HI, (uint32_t)(pa >> 32));
-	outl(HC_PORT_ADDR_LO, (uint32_t)pa);
+	outl(LSTAR_HC_PORT_ADDR_HI, (uint32_t)(pa >> 32));
+	outl(LSTAR_HC_PORT_ADDR_LO, (uint32_t)pa);
 	return req.ret ? -1 : ts[0] * 1000000000 + ts[1];
 }
 
