@@ -98,6 +98,8 @@ static long vfs_read(struct file *f, char __user *buf, u64 n, u64 pos)
 		return pos == NO_POS ? eventfd_read(f, buf, n) : -ESPIPE;
 	if (f->type == FT_EPOLL)
 		return -EINVAL;
+	if (f->type == FT_SOCK)
+		return pos == NO_POS ? sock_read(f, buf, n) : -ESPIPE;
 	if (f->type == FT_PROC) {
 		if (pos == NO_POS)
 			return proc_read(f, buf, n);
@@ -124,6 +126,8 @@ static long vfs_write(struct file *f, const char __user *buf, u64 n, u64 pos)
 		return pos == NO_POS ? eventfd_write(f, buf, n) : -ESPIPE;
 	if (f->type == FT_EPOLL)
 		return -EINVAL;
+	if (f->type == FT_SOCK)
+		return pos == NO_POS ? sock_write(f, buf, n) : -ESPIPE;
 	return host_write(f, buf, n, pos);
 }
 
@@ -190,6 +194,8 @@ static long do_iov(int fd, const struct iovec __user *uvec, unsigned long vlen,
 		return -EBADF;
 	if (vlen > UIO_MAXIOV)
 		return -EINVAL;
+	if (f->type == FT_SOCK)		/* one message, not one per entry */
+		return sock_rw_iter(f, uvec, vlen, write);
 	for (unsigned long i = 0; i < vlen; i++) {
 		if (copy_from_user(&iov, &uvec[i], sizeof(iov)))
 			return total ? total : -EFAULT;
@@ -221,7 +227,7 @@ SYSCALL_DEFINE3(lseek, int, fd, long, offset, unsigned int, whence)
 	struct file *f = fget(fd);
 	if (!f)
 		return -EBADF;
-	if (f->type == FT_PIPE)
+	if (f->type == FT_PIPE || f->type == FT_SOCK)
 		return -ESPIPE;
 	if (f->type == FT_CHR)
 		return 0;		/* the memory devices ignore seeks */

@@ -40,7 +40,7 @@ static long poll_once(struct pollfd *k, unsigned int nfds, long host_ms, int *nh
 			k[i].revents = eventfd_poll(f) & k[i].events;
 		else if (f->type == FT_EPOLL)
 			k[i].revents = 0;
-		else if (f->type == FT_HOST) {
+		else if (f->type == FT_HOST || f->type == FT_SOCK) {
 			h[nh] = (struct hc_pollfd){ f->handle, k[i].events, 0 };
 			idx[nh++] = i;
 		} else

@@ -57,6 +57,20 @@ int64_t hc_lerr(int e)
 	case ENOTEMPTY: return -39; case ELOOP: return -40;
 	case EOVERFLOW: return -75; case EOPNOTSUPP: return -95;
 	case ETIMEDOUT: return -110;
+	/* sockets */
+	case ENOTSOCK: return -88;  case EDESTADDRREQ: return -89;
+	case EMSGSIZE: return -90;  case EPROTOTYPE: return -91;
+	case ENOPROTOOPT: return -92; case EPROTONOSUPPORT: return -93;
+	case ESOCKTNOSUPPORT: return -94; case EPFNOSUPPORT: return -96;
+	case EAFNOSUPPORT: return -97; case EADDRINUSE: return -98;
+	case EADDRNOTAVAIL: return -99; case ENETDOWN: return -100;
+	case ENETUNREACH: return -101; case ENETRESET: return -102;
+	case ECONNABORTED: return -103; case ECONNRESET: return -104;
+	case ENOBUFS: return -105;  case EISCONN: return -106;
+	case ENOTCONN: return -107; case ESHUTDOWN: return -108;
+	case ECONNREFUSED: return -111; case EHOSTDOWN: return -112;
+	case EHOSTUNREACH: return -113; case EALREADY: return -114;
+	case EINPROGRESS: return -115; case ETOOMANYREFS: return -109;
 	default: return -5;	/* EIO: something the guest ABI has no word for */
 	}
 }
@@ -482,6 +496,10 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		if (a[0] < HC_NSTATS)
 			hc->stats[a[0]] += a[1];
 		return 0;
+	case HC_SOCKET: case HC_SOCKETPAIR: case HC_BIND: case HC_LISTEN:
+	case HC_ACCEPT: case HC_CONNECT: case HC_SENDMSG: case HC_RECVMSG:
+	case HC_SHUTDOWN: case HC_SOCKOPT: case HC_SOCKNAME: case HC_FIONREAD:
+		return hc_op_net(hc, op, a);
 	case HC_SIGINT_VECTOR:
 		if (a[0] != 0 && (a[0] < 32 || a[0] > 255))
 			return -22;			/* EINVAL */

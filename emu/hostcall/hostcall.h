@@ -91,6 +91,32 @@ enum hc_op {
 				   task (traces, --strace and gdb name it) -> 0 */
 	HC_SIGINT_VECTOR,	/* vector (32-255; 0: off): when lstar gets SIGINT (Ctrl-C), raise
 				   this interrupt instead of stopping the machine -> 0 */
+	/* Sockets (emu/hostcall/hostcall_net.c).  A socket handle's host
+	 * descriptor is always non-blocking: the guest kernel waits itself
+	 * (HC_POLL), so the machine never stops in a socket call.  Families,
+	 * types, flags and option numbers are Linux's; addresses travel in a
+	 * struct hc_sockaddr; AF_UNIX paths are guest paths (cwd, --root). */
+	HC_SOCKET,		/* family, type (SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_SEQPACKET 5),
+				   protocol -> handle */
+	HC_SOCKETPAIR,		/* family, type, protocol, int32[2] pa -> 0 (two handles) */
+	HC_BIND,		/* handle, hc_sockaddr pa (in; on return, for AF_UNIX, the
+				   address the host bound: len 0 if it is the guest's) -> 0 */
+	HC_LISTEN,		/* handle, backlog -> 0 */
+	HC_ACCEPT,		/* handle, hc_sockaddr pa (out, 0: none) -> new handle */
+	HC_CONNECT,		/* handle, hc_sockaddr pa -> 0, or -EINPROGRESS (then
+				   POLLOUT and SO_ERROR tell the outcome) */
+	HC_SENDMSG,		/* handle, buf pa, len, flags (MSG_*), hc_sockaddr pa (0: none),
+				   token (0: none; else an AF_UNIX control message carries
+				   it to the receiving end) -> bytes */
+	HC_RECVMSG,		/* handle, buf pa, len, flags (MSG_PEEK, MSG_TRUNC, MSG_OOB),
+				   hc_sockaddr pa (out, 0: none; .flags gets msg_flags),
+				   u64 token pa (out, 0: none; 0 if no token came) -> bytes */
+	HC_SHUTDOWN,		/* handle, how (0 SHUT_RD, 1 SHUT_WR, 2 SHUT_RDWR) -> 0 */
+	HC_SOCKOPT,		/* handle, level, optname, buf pa, len, set (0: get, 1: set)
+				   -> get: bytes written; set: 0.  Only the options of
+				   hc_sockopt_ok() (plain values, no pointers inside) */
+	HC_SOCKNAME,		/* handle, hc_sockaddr pa (out), peer (0: local, 1: peer) -> 0 */
+	HC_FIONREAD,		/* handle -> bytes waiting to be read */
 	HC_NR_OPS
 };
 
@@ -112,6 +138,15 @@ struct hc_pollfd {
 	int32_t handle;
 	int16_t events;		/* POLLIN 1, POLLOUT 4 */
 	int16_t revents;	/* filled by the device */
+};
+
+/* Socket addresses through the device: len bytes of a Linux struct
+ * sockaddr_* in addr.  For HC_RECVMSG, flags returns msg_flags. */
+#define HC_SOCKADDR_MAX	128
+struct hc_sockaddr {
+	uint32_t len;
+	uint32_t flags;
+	uint8_t addr[HC_SOCKADDR_MAX];
 };
 
 #ifndef __KERNEL__
