@@ -493,23 +493,23 @@ SYSCALL_DEFINE3(connect, int, fd, void __user *, uaddr, int, addrlen)
 	if ((err = move_addr_to_kernel(uaddr, addrlen)) || (err = addr_check(sk, true)))
 		return err;
 	bool nonblock = f->f_flags & O_NONBLOCK;
-	err = hostcall(HC_CONNECT, f->handle, hc_pa(&kaddr), 0, 0, 0, 0);
-	if (err == -EINPROGRESS)
-		sk->connecting = true;
-	else if (!(err == -EALREADY && sk->connecting))
-		goto done;
-	if (nonblock)
-		return err;
-	/* Wait for the outcome, then ask for it (as a caller of a
-	 * non-blocking connect does). */
-	err = sock_wait(f, POLLOUT, sock_deadline(sk->sndtimeo));
-	if (err)
-		return err == -EAGAIN ? -EINPROGRESS : err;
-	static int soerr;
-	err = hostcall(HC_SOCKOPT, f->handle, SOL_SOCKET, SO_ERROR, hc_pa(&soerr), 4, 0);
-	if (err >= 0)
-		err = -soerr;
-done:
+	struct hc_sockaddr addr = kaddr;	/* kaddr is not ours across a sleep */
+	u64 deadline = sock_deadline(sk->sndtimeo);
+	for (;;) {
+		kaddr = addr;
+		err = hostcall(HC_CONNECT, f->handle, hc_pa(&kaddr), 0, 0, 0, 0);
+		if (err == -EINPROGRESS)
+			sk->connecting = true;
+		else if (!(err == -EALREADY && sk->connecting))
+			break;
+		if (nonblock)
+			return err;
+		/* Wait for the outcome; the host's connect, asked again,
+		 * then tells it (0, or why it failed), as on Linux. */
+		long w = sock_wait(f, POLLOUT, deadline);
+		if (w)
+			return w == -EAGAIN ? -EINPROGRESS : w;
+	}
 	sk->connecting = false;
 	if (!err && sk->family == AF_UNIX)
 		unix_connected(f, sk);
@@ -1031,7 +1031,7 @@ static long sock_recvmsg(struct file *f, const struct iov_src *iov, u64 total, i
 	u64 msg_token = 0;
 	long r;
 
-	m->msg_flags = 0;
+	m->msg_flags = flags & MSG_CMSG_CLOEXEC;	/* Linux hands this one back */
 	for (;;) {
 		u64 chunk = MIN(total - done, (u64)HC_BOUNCE_SIZE);
 		/* A datagram longer than the buffer is cut (MSG_TRUNC): the
