@@ -492,8 +492,9 @@ int64_t hc_unix_host_path(struct hostcall *hc, const char *gpath, bool bind,
 	int64_t r = compose(hc, HC_DIR_CWD, gpath, full);
 	if (r < 0)
 		return r;
-	if (hc->rootfd < 0 && strlen(full) < 108) {
-		snprintf(out, 108, "%s", full);
+	size_t len = strlen(full);
+	if (hc->rootfd < 0 && len < 108) {
+		memcpy(out, full, len + 1);
 		return 0;
 	}
 	if (!bind) {
