@@ -7,6 +7,8 @@
  *   net [TEST...]   (none: all of them)
  *   inet inet6 thread unixpath pair rights dgram udp nonblock epoll errors
  *   opts intr timeo bulk
+ *   connect=PATH    connect an AF_UNIX stream socket to PATH, print the result
+ *   bind=PATH       bind one to PATH, print the result
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -17,6 +19,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +60,7 @@ static const char *strerrorname_np_(int e)
 	case EDESTADDRREQ: return "EDESTADDRREQ";
 	case ESPIPE: return "ESPIPE";
 	case ENXIO: return "ENXIO";
+	case ELOOP: return "ELOOP";
 	case ECONNRESET: return "ECONNRESET";
 	default: return "E?";
 	}
@@ -699,6 +703,16 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
 
 static void run(const char *name)
 {
+	if (!strncmp(name, "connect=", 8) || !strncmp(name, "bind=", 5)) {
+		bool conn = name[0] == 'c';
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", strchr(name, '=') + 1);
+		int s = socket(AF_UNIX, SOCK_STREAM, 0);
+		result(name, conn ? connect(s, (struct sockaddr *)&sa, sizeof(sa))
+				  : bind(s, (struct sockaddr *)&sa, sizeof(sa)));
+		close(s);
+		return;
+	}
 	printf("== %s\n", name);
 	fflush(stdout);
 	if (!strcmp(name, "inet"))

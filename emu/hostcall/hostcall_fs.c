@@ -501,6 +501,13 @@ int64_t hc_unix_host_path(struct hostcall *hc, const char *gpath, bool bind,
 		int fd = hc_host_open(hc, full, O_PATH | O_CLOEXEC, 0);
 		if (fd < 0)
 			return hc_lerr(errno);
+		/* The walk without openat2 opens a final symlink itself
+		 * (O_NOFOLLOW): refused as the walk refuses every symlink. */
+		struct stat st;
+		if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+			close(fd);
+			return -40;		/* ELOOP */
+		}
 		*tmpfd = fd;
 		snprintf(out, 108, "/proc/self/fd/%d", fd);
 		return 0;
