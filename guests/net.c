@@ -6,7 +6,7 @@
  *
  *   net [TEST...]   (none: all of them)
  *   inet inet6 thread unixpath pair rights dgram udp nonblock epoll errors
- *   opts intr timeo bulk
+ *   opts intr timeo bulk more
  *   connect=PATH    connect an AF_UNIX stream socket to PATH, print the result
  *   bind=PATH       bind one to PATH, print the result
  */
@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -693,12 +694,91 @@ static void test_bulk(void)
 	close(sv[0]);
 }
 
+/* sendfile into a socket, sendmmsg/recvmmsg, POLLRDHUP. */
+static void test_more(void)
+{
+	enum { SIZE = 300000 };
+	static char buf[SIZE];
+	for (int i = 0; i < SIZE; i++)
+		buf[i] = (char)(i * 13 + (i >> 9));
+	int f = open("sendfile.dat", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(f >= 0 && write(f, buf, SIZE) == SIZE);
+	int sv[2];
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		static char got[SIZE + 10];
+		ssize_t n = readall(sv[1], got, sizeof(got));
+		printf("child got %zd bytes by sendfile, same: %d\n", n,
+		       n == SIZE - 1000 && !memcmp(got, buf + 1000, n));
+		_exit(0);
+	}
+	close(sv[1]);
+	off_t off = 1000;
+	CHECK(lseek(f, 5, SEEK_SET) == 5);
+	ssize_t total = 0;
+	while (total < SIZE - 1000) {
+		ssize_t r = sendfile(sv[0], f, &off, SIZE - 1000 - total);
+		if (r <= 0)
+			break;
+		total += r;
+	}
+	printf("sendfile sent %zd, offset now %ld, file position still %ld\n", total, (long)off,
+	       (long)lseek(f, 0, SEEK_CUR));
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+	close(f);
+	unlink("sendfile.dat");
+
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+	struct iovec iov[3] = { { "first", 5 }, { "second", 6 }, { "third!", 6 } };
+	struct mmsghdr mm[5];
+	memset(mm, 0, sizeof(mm));
+	for (int i = 0; i < 3; i++) {
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	result("sendmmsg", sendmmsg(sv[0], mm, 3, 0));
+	printf("msg_len %u %u %u\n", mm[0].msg_len, mm[1].msg_len, mm[2].msg_len);
+	char rb[5][16];
+	struct iovec riov[5];
+	memset(mm, 0, sizeof(mm));
+	for (int i = 0; i < 5; i++) {
+		riov[i] = (struct iovec){ rb[i], sizeof(rb[i]) };
+		mm[i].msg_hdr.msg_iov = &riov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	int n = recvmmsg(sv[1], mm, 5, MSG_WAITFORONE, NULL);
+	printf("recvmmsg: %d:", n);
+	for (int i = 0; i < n; i++)
+		printf(" %.*s", (int)mm[i].msg_len, rb[i]);
+	printf("\n");
+	close(sv[0]);
+	close(sv[1]);
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	struct pollfd pf = { sv[0], POLLIN | POLLRDHUP, 0 };
+	result("poll POLLRDHUP, peer open", poll(&pf, 1, 0));
+	close(sv[1]);
+	result("poll POLLRDHUP, peer closed", poll(&pf, 1, 1000));
+	printf("revents POLLRDHUP %d POLLIN %d\n", !!(pf.revents & POLLRDHUP), !!(pf.revents & POLLIN));
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLRDHUP, .data.u64 = 1 };
+	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev) == 0);
+	n = epoll_wait(ep, &ev, 1, 1000);
+	printf("epoll EPOLLRDHUP: %d %d\n", n, !!(ev.events & EPOLLRDHUP));
+	close(ep);
+	close(sv[0]);
+}
+
 static const struct { const char *name; void (*fn)(void); } tests[] = {
 	{ "inet", NULL }, { "inet6", NULL }, { "thread", test_thread },
 	{ "unixpath", test_unixpath }, { "pair", test_pair }, { "rights", test_rights },
 	{ "dgram", test_dgram }, { "udp", test_udp }, { "nonblock", test_nonblock },
 	{ "epoll", test_epoll }, { "errors", test_errors }, { "opts", test_opts },
 	{ "intr", test_intr }, { "timeo", test_timeo }, { "bulk", test_bulk },
+	{ "more", test_more },
 };
 
 static void run(const char *name)

@@ -63,6 +63,7 @@ long sock_read(struct file *f, char __user *buf, u64 n);
 long sock_write(struct file *f, const char __user *buf, u64 n);
 long sock_rw_iter(struct file *f, const struct iovec __user *iov, u64 nr, bool write);
 long sock_fionread(struct file *f);
+long sock_sendfile(struct file *out, struct file *in, long *pos, u64 count);
 
 /* read_write.c */
 long kernel_pread(struct file *f, void *kbuf, u64 n, u64 off);

@@ -248,10 +248,11 @@ SYSCALL_DEFINE3(lseek, int, fd, long, offset, unsigned int, whence)
 }
 
 /*
- * sendfile between two host files, through hc_bounce without a trip to
- * user space.  Pipes and the kernel's own files get -EINVAL, which tells
- * callers (cp, tar) to fall back to read and write, as Linux does for
- * file types it cannot splice.
+ * sendfile between two host files, or from a host file to a socket
+ * (socket.c), through hc_bounce without a trip to user space.  Pipes and
+ * the kernel's own files get -EINVAL, which tells callers (cp, tar) to
+ * fall back to read and write, as Linux does for file types it cannot
+ * splice.
  */
 SYSCALL_DEFINE4(sendfile64, int, out_fd, int, in_fd, long __user *, offset,
 		unsigned long, count)
@@ -261,10 +262,16 @@ SYSCALL_DEFINE4(sendfile64, int, out_fd, int, in_fd, long __user *, offset,
 
 	if (!in || !out)
 		return -EBADF;
-	if (in->type != FT_HOST || out->type != FT_HOST)
+	if (in->type != FT_HOST || (out->type != FT_HOST && out->type != FT_SOCK))
 		return -EINVAL;
 	if (offset && copy_from_user(&pos, offset, sizeof(pos)))
 		return -EFAULT;
+	if (out->type == FT_SOCK) {		/* socket.c: waits for the socket */
+		done = sock_sendfile(out, in, offset ? &pos : NULL, count);
+		if (offset && copy_to_user(offset, &pos, sizeof(pos)))
+			return -EFAULT;
+		return done;
+	}
 	if (in->host_stream && !offset && !(in->f_flags & O_NONBLOCK) && count) {
 		long err = wait_host_readable(in);
 		if (err)

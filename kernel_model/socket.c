@@ -1143,6 +1143,126 @@ SYSCALL_DEFINE3(recvmsg, int, fd, struct msghdr __user *, umsg, unsigned int, fl
 	return r;
 }
 
+/* sendmmsg and recvmmsg: the single-message calls in a loop.  A failure
+ * after the first message ends the loop with the count so far. */
+struct mmsghdr {
+	struct msghdr msg_hdr;
+	u32 msg_len, pad;
+};
+#define MSG_WAITFORONE	0x10000
+
+SYSCALL_DEFINE4(sendmmsg, int, fd, struct mmsghdr __user *, vec, unsigned int, vlen,
+		unsigned int, flags)
+{
+	long err;
+	if (!sockfd_lookup(fd, &err))
+		return err;
+	if (vlen > 1024)
+		vlen = 1024;
+	unsigned int i;
+	for (i = 0; i < vlen; i++) {
+		struct msghdr m;
+		if (copy_from_user(&m, &vec[i].msg_hdr, sizeof(m))) {
+			err = -EFAULT;
+			break;
+		}
+		err = m.msg_iovlen > 1024 ? -EMSGSIZE
+		    : do_sendmsg(fd, &m, (struct iov_src){ .uiov = (const struct iovec *)m.msg_iov,
+							   .nr = m.msg_iovlen }, flags);
+		if (err < 0)
+			break;
+		u32 len = err;
+		if (copy_to_user(&vec[i].msg_len, &len, sizeof(len))) {
+			err = -EFAULT;
+			break;
+		}
+	}
+	return i ? (long)i : err;
+}
+
+SYSCALL_DEFINE5(recvmmsg, int, fd, struct mmsghdr __user *, vec, unsigned int, vlen,
+		unsigned int, flags, void __user *, timeout)
+{
+	(void)timeout;		/* each message waits as recvmsg does */
+	long err;
+	if (!sockfd_lookup(fd, &err))
+		return err;
+	if (vlen > 1024)
+		vlen = 1024;
+	unsigned int i;
+	for (i = 0; i < vlen; i++) {
+		struct msghdr m;
+		if (copy_from_user(&m, &vec[i].msg_hdr, sizeof(m))) {
+			err = -EFAULT;
+			break;
+		}
+		if (m.msg_iovlen > 1024 || (int)m.msg_namelen < 0) {
+			err = m.msg_iovlen > 1024 ? -EMSGSIZE : -EINVAL;
+			break;
+		}
+		err = do_recvmsg(fd, &m, (struct iov_src){ .uiov = (const struct iovec *)m.msg_iov,
+							.nr = m.msg_iovlen },
+				 flags & ~MSG_WAITFORONE, NULL, NULL);
+		if (err < 0)
+			break;
+		u32 len = err;
+		if (copy_to_user(&vec[i].msg_len, &len, sizeof(len)) ||
+		    copy_to_user(&vec[i].msg_hdr.msg_namelen, &m.msg_namelen, sizeof(m.msg_namelen)) ||
+		    copy_to_user(&vec[i].msg_hdr.msg_controllen, &m.msg_controllen,
+				 sizeof(m.msg_controllen)) ||
+		    copy_to_user(&vec[i].msg_hdr.msg_flags, &m.msg_flags, sizeof(m.msg_flags))) {
+			err = -EFAULT;
+			break;
+		}
+		if (flags & MSG_WAITFORONE)
+			flags |= MSG_DONTWAIT;
+	}
+	return i ? (long)i : err;
+}
+
+/*
+ * sendfile from a host file to a socket: a chunk at a time through
+ * hc_bounce.  A blocking socket is waited for before the chunk is read, so
+ * nothing read sits in hc_bounce across a sleep; what the socket did not
+ * take goes back to the file (its offset moves back) for the next round.
+ * pos: the offset to read at (advanced), or NULL for the file's own.
+ */
+long sock_sendfile(struct file *out, struct file *in, long *pos, u64 count)
+{
+	struct socket *sk = sock_of(out);
+	bool nonblock = out->f_flags & O_NONBLOCK;
+	u64 deadline = sock_deadline(sk->sndtimeo), done = 0;
+	long err = 0;
+	while (done < count) {
+		if (!nonblock && (err = sock_wait(out, POLLOUT, deadline)))
+			break;
+		u64 chunk = MIN(count - done, (u64)HC_BOUNCE_SIZE);
+		long r = pos ? hostcall(HC_PREAD, in->handle, hc_pa(hc_bounce), chunk, *pos, 0, 0)
+			     : hostcall(HC_READ, in->handle, hc_pa(hc_bounce), chunk, 0, 0, 0);
+		if (r <= 0) {
+			err = r;
+			break;
+		}
+		long w = hostcall(HC_SENDMSG, out->handle, hc_pa(hc_bounce), r, 0, 0, 0);
+		if (!pos && w < r)	/* give back what was not sent */
+			hostcall(HC_LSEEK, in->handle, -(r - (w > 0 ? w : 0)), SEEK_CUR, 0, 0, 0);
+		if (w == -EAGAIN && !nonblock)
+			continue;
+		if (w < 0) {
+			err = w;
+			break;
+		}
+		done += w;
+		if (pos)
+			*pos += w;
+		if (w < r && nonblock)
+			break;
+	}
+	if (err == -EPIPE)
+		send_sig_self(SIGPIPE, 0);
+	return done ? (long)done : err;
+}
+
 /* ---- the file operations: read, write, readv, writev, ioctl ---- */
 
 /* readv and writev on a socket: one message, as recvmsg and sendmsg. */

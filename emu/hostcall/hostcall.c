@@ -215,14 +215,18 @@ static int64_t op_poll(struct hostcall *hc, const uint64_t *a)
 	for (uint64_t i = 0; i < n; i++) {
 		p[i].fd = hc_handle_fd(hc, (uint64_t)(int64_t)g[i].handle);
 		p[i].events = (short)((g[i].events & 1 ? POLLIN : 0) |
-				      (g[i].events & 4 ? POLLOUT : 0));
+				      (g[i].events & 2 ? POLLPRI : 0) |
+				      (g[i].events & 4 ? POLLOUT : 0) |
+				      (g[i].events & 0x2000 ? POLLRDHUP : 0));
 	}
 	int r = poll(p, n, (int)(int64_t)a[2]);
 	if (r < 0)
 		return hc_lerr(errno);
 	for (uint64_t i = 0; i < n; i++)
 		g[i].revents = (int16_t)((p[i].revents & POLLIN ? 1 : 0) |
+					 (p[i].revents & POLLPRI ? 2 : 0) |
 					 (p[i].revents & POLLOUT ? 4 : 0) |
+					 (p[i].revents & POLLRDHUP ? 0x2000 : 0) |
 					 (p[i].revents & POLLERR ? 8 : 0) |
 					 (p[i].revents & POLLHUP ? 16 : 0) |
 					 (p[i].revents & POLLNVAL ? 32 : 0));

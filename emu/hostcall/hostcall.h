@@ -136,7 +136,7 @@ struct hc_termios2 {
 /* HC_POLL entries: the kernel's poll translated to handles. */
 struct hc_pollfd {
 	int32_t handle;
-	int16_t events;		/* POLLIN 1, POLLOUT 4 */
+	int16_t events;		/* POLLIN 1, POLLPRI 2, POLLOUT 4, POLLRDHUP 0x2000 */
 	int16_t revents;	/* filled by the device */
 };
 

@@ -22,7 +22,7 @@ net(guest_musl "${LSTAR_MUSL_GCC}" "musl-gcc not found (apt install musl-tools)"
 net(guest_glibc "${LSTAR_HAVE_GLIBC_STATIC}" "no static glibc (apt install libc6-dev)"
   --stderr -- ${G}/net-glibc)
 # each part alone too, so that a failure names its part
-foreach(part inet inet6 unixpath rights nonblock epoll intr)
+foreach(part inet inet6 unixpath rights nonblock epoll intr more)
   net(guest_${part} "${LSTAR_HAVE_GLIBC_STATIC}" "no static glibc (apt install libc6-dev)"
     --stderr -- ${G}/net-glibc ${part})
 endforeach()
