@@ -6,7 +6,7 @@
  *
  *   net [TEST...]   (none: all of them)
  *   inet inet6 thread unixpath pair rights dgram udp nonblock epoll errors
- *   opts intr timeo bulk more
+ *   opts intr timeo bulk more garbage
  *   connect=PATH    connect an AF_UNIX stream socket to PATH, print the result
  *   bind=PATH       bind one to PATH, print the result
  */
@@ -772,13 +772,98 @@ static void test_more(void)
 	close(sv[0]);
 }
 
+/* Socket calls with bad arguments of every kind (descriptors, pointers,
+ * lengths, flags, addresses from a fixed pool: nothing leaves the
+ * machine), on non-blocking sockets, as raw system calls (a C library's
+ * wrapper may read a bad msghdr itself): whatever each call answers, the
+ * program must survive to the end, natively and under lstar. */
+static unsigned garbage_seed = 12345;
+static unsigned rnd(unsigned x)
+{
+	garbage_seed = garbage_seed * 1103515245 + 12345;
+	return (garbage_seed >> 8) % x;
+}
+
+static void test_garbage(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	static char buf[4096];
+	int fds[8], n = 0;
+	fds[n++] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	fds[n++] = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	fds[n++] = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	int sv[2];
+	socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv);
+	fds[n++] = sv[0];
+	fds[n++] = sv[1];
+	fds[n++] = -1;
+	fds[n++] = 999;
+	fds[n++] = 0;
+	struct sockaddr_in lo = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_un un = { .sun_family = AF_UNIX, .sun_path = "garbage.sock" };
+	static char junk[256];
+	memset(junk, 0x7f, sizeof(junk));
+	void *addrs[] = { &lo, &un, junk, NULL, (void *)16, (void *)-1L, buf + sizeof(buf) - 4 };
+	long lens[] = { 0, 1, 2, 3, 16, 28, 110, 111, 128, 129, 4096, -1, 0x7fffffff };
+	void *ptrs[] = { buf, NULL, (void *)16, (void *)-1L, buf + sizeof(buf) - 3, junk };
+#define RND(x) rnd(x)
+#define PICK(a) a[rnd(sizeof(a) / sizeof(a[0]))]
+	for (int i = 0; i < 4000; i++) {
+		int fd = PICK(fds);
+		long len = PICK(lens);
+		int fl = (int)(RND(2) ? 0 : rnd(0x7fffffff)) | MSG_DONTWAIT;
+		socklen_t sl = (socklen_t)PICK(lens);
+		socklen_t *slp = RND(4) ? &sl : PICK(ptrs);
+		memcpy(buf, junk, 64);
+		switch (RND(14)) {
+		case 0: syscall(SYS_bind, fd, PICK(addrs), len); break;
+		case 1: if (fd != fds[2] || RND(2)) syscall(SYS_connect, fd, PICK(addrs), len); break;
+		case 2: syscall(SYS_sendto, fd, PICK(ptrs), len & 0xffff, fl, PICK(addrs), sl); break;
+		case 3: syscall(SYS_recvfrom, fd, PICK(ptrs), len & 0xffff, fl, PICK(addrs), slp); break;
+		case 4: syscall(SYS_getsockname, fd, PICK(addrs), slp); break;
+		case 5: syscall(SYS_getpeername, fd, PICK(addrs), slp); break;
+		case 6: syscall(SYS_setsockopt, fd, PICK(lens) & 0x3f, RND(70), PICK(ptrs), sl); break;
+		case 7: syscall(SYS_getsockopt, fd, PICK(lens) & 0x3f, RND(70), PICK(ptrs), slp); break;
+		case 8: syscall(SYS_shutdown, fd, RND(4)); break;
+		case 9: {
+			int a = (int)syscall(SYS_accept4, fd, PICK(addrs), slp, SOCK_NONBLOCK);
+			if (a > 8)
+				close(a);
+			break;
+		}
+		case 10: case 11: {
+			struct iovec iov[2] = { { PICK(ptrs), (size_t)len & 0xffff }, { buf, 8 } };
+			struct msghdr m = { .msg_name = PICK(addrs), .msg_namelen = sl,
+					    .msg_iov = RND(3) ? iov : PICK(ptrs), .msg_iovlen = RND(3),
+					    .msg_control = PICK(ptrs), .msg_controllen = PICK(lens) & 0x1fff };
+			struct msghdr *mp = RND(5) ? &m : PICK(ptrs);
+			ssize_t r = RND(2) ? syscall(SYS_sendmsg, fd, mp, fl) : syscall(SYS_recvmsg, fd, mp, fl);
+			if (r >= 0 && mp == &m && m.msg_controllen)
+				for (int k = 9; k < 64; k++)	/* descriptors that came */
+					if (k != fds[0] && k != fds[1] && k != fds[2] && k != sv[0] && k != sv[1])
+						close(k);
+			break;
+		}
+		case 12: syscall(SYS_listen, fd, (int)len); break;
+		case 13: {
+			char small[8];
+			if (fd > 2)
+				syscall(SYS_read, fd, RND(2) ? small : PICK(ptrs), RND(2) ? sizeof(small) : 0);
+			break;
+		}
+		}
+	}
+	unlink("garbage.sock");
+	printf("survived\n");
+}
+
 static const struct { const char *name; void (*fn)(void); } tests[] = {
 	{ "inet", NULL }, { "inet6", NULL }, { "thread", test_thread },
 	{ "unixpath", test_unixpath }, { "pair", test_pair }, { "rights", test_rights },
 	{ "dgram", test_dgram }, { "udp", test_udp }, { "nonblock", test_nonblock },
 	{ "epoll", test_epoll }, { "errors", test_errors }, { "opts", test_opts },
 	{ "intr", test_intr }, { "timeo", test_timeo }, { "bulk", test_bulk },
-	{ "more", test_more },
+	{ "more", test_more }, { "garbage", test_garbage },
 };
 
 static void run(const char *name)

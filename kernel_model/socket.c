@@ -262,6 +262,13 @@ static u64 sock_deadline(u64 timeo)
 	return timeo ? now_ns() + timeo : 0;
 }
 
+/* Linux's access_ok: the range lies in user space (whether it is mapped
+ * is found out when it is used). */
+static bool access_ok(u64 addr, u64 len)
+{
+	return addr + len >= addr && addr + len <= TASK_SIZE_MAX;
+}
+
 /* ---- addresses ---- */
 
 static struct hc_sockaddr kaddr;	/* used between sleeps only */
@@ -282,17 +289,19 @@ static long move_addr_to_kernel(const void __user *uaddr, int len)
 static long addr_check(struct socket *sk, bool connect)
 {
 	u16 fam = kaddr.len >= 2 ? kaddr.addr[0] | kaddr.addr[1] << 8 : 0xffff;
-	if (fam == AF_UNSPEC && connect && sk->type == SOCK_DGRAM && kaddr.len >= 2)
+	if (fam == AF_UNSPEC && connect && kaddr.len >= 2)
 		return 0;		/* dissolve the association */
 	switch (sk->family) {
 	case AF_INET:
 		if (kaddr.len < 16)
 			return -EINVAL;
-		return fam == AF_INET ? 0 : -EAFNOSUPPORT;
+		/* AF_UNSPEC: the host applies Linux's rules (bind to
+		 * INADDR_ANY, connect to dissolve) */
+		return fam == AF_INET || fam == AF_UNSPEC ? 0 : -EAFNOSUPPORT;
 	case AF_INET6:
 		if (kaddr.len < 24)
 			return -EINVAL;
-		return fam == AF_INET6 ? 0 : -EAFNOSUPPORT;
+		return fam == AF_INET6 || fam == AF_UNSPEC ? 0 : -EAFNOSUPPORT;
 	default:
 		if (kaddr.len < 2 || kaddr.len > UNIX_NAME_MAX || fam != AF_UNIX)
 			return -EINVAL;
@@ -337,8 +346,6 @@ static void unix_addr_to_guest(void)
 static long move_addr_to_user(void __user *uaddr, int __user *ulen)
 {
 	int len;
-	if (!uaddr || !ulen)
-		return 0;
 	if (copy_from_user(&len, ulen, sizeof(len)))
 		return -EFAULT;
 	if (len < 0)
@@ -486,11 +493,15 @@ static void unix_connected(struct file *f, struct socket *sk)
 SYSCALL_DEFINE3(connect, int, fd, void __user *, uaddr, int, addrlen)
 {
 	long err;
+	if (!fget(fd))
+		return -EBADF;
+	if ((err = move_addr_to_kernel(uaddr, addrlen)))	/* before ENOTSOCK, as Linux */
+		return err;
 	struct file *f = sockfd_lookup(fd, &err);
 	if (!f)
 		return err;
 	struct socket *sk = sock_of(f);
-	if ((err = move_addr_to_kernel(uaddr, addrlen)) || (err = addr_check(sk, true)))
+	if ((err = addr_check(sk, true)))
 		return err;
 	bool nonblock = f->f_flags & O_NONBLOCK;
 	struct hc_sockaddr addr = kaddr;	/* kaddr is not ours across a sleep */
@@ -519,11 +530,11 @@ SYSCALL_DEFINE3(connect, int, fd, void __user *, uaddr, int, addrlen)
 static long do_accept(int fd, void __user *uaddr, int __user *ulen, int flags)
 {
 	long err;
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
 	struct file *f = sockfd_lookup(fd, &err);
 	if (!f)
 		return err;
-	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
-		return -EINVAL;
 	struct socket *sk = sock_of(f);
 	if (sk->type == SOCK_DGRAM)
 		return -EOPNOTSUPP;
@@ -557,7 +568,7 @@ static long do_accept(int fd, void __user *uaddr, int __user *ulen, int flags)
 		nsk->name_len = sk->name_len;
 		memcpy(nsk->name, sk->name, sk->name_len);
 	}
-	if ((err = move_addr_to_user(uaddr, ulen))) {
+	if (uaddr && (err = move_addr_to_user(uaddr, ulen))) {
 		close_fd(nfd);
 		return err;
 	}
@@ -581,11 +592,8 @@ static long do_getname(int fd, void __user *uaddr, int __user *ulen, int peer)
 	if (!f)
 		return err;
 	struct socket *sk = sock_of(f);
-	int len;
-	if (copy_from_user(&len, ulen, sizeof(len)))
-		return -EFAULT;
-	if (len < 0)
-		return -EINVAL;
+	/* The protocol answers first (ENOTCONN), then the user's length
+	 * is read (move_addr_to_user), as in Linux. */
 	err = hostcall(HC_SOCKNAME, f->handle, hc_pa(&kaddr), peer, 0, 0, 0);
 	if (err < 0)
 		return err;
@@ -636,7 +644,9 @@ SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, optname, void __user *, op
 	if (!f)
 		return err;
 	struct socket *sk = sock_of(f);
-	if (optlen < 0)
+	if (sk->family == AF_UNIX && level != SOL_SOCKET)
+		return -EOPNOTSUPP;
+	if (optlen < 0 || (level == SOL_SOCKET && optlen < 4))
 		return -EINVAL;
 	int n = MIN(optlen, (int)sizeof(val));
 	memset(val, 0, sizeof(val));
@@ -667,8 +677,6 @@ SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, optname, void __user *, op
 			return -ENOPROTOOPT;
 		}
 	}
-	if (optlen < 4 && !(level == SOL_SOCKET && optlen > 0))
-		return -EINVAL;
 	return hostcall(HC_SOCKOPT, f->handle, level, optname, hc_pa(val), n, 1);
 }
 
@@ -682,6 +690,8 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, optname, void __user *, op
 	if (!f)
 		return err;
 	struct socket *sk = sock_of(f);
+	if (sk->family == AF_UNIX && level != SOL_SOCKET)
+		return -EOPNOTSUPP;
 	if (copy_from_user(&len, optlen, sizeof(len)))
 		return -EFAULT;
 	if (len < 0)
@@ -772,6 +782,8 @@ static long iov_total(const struct iov_src *src, u64 *total)
 			return -EFAULT;
 		if ((s64)v.iov_len < 0 || *total + v.iov_len < *total)
 			return -EINVAL;
+		if (!access_ok(v.iov_base, v.iov_len))
+			return -EFAULT;
 		*total += v.iov_len;
 	}
 	return 0;
@@ -800,8 +812,19 @@ static long sock_sendmsg(struct file *f, struct sock_io *io, int flags)
 	while (!r && (done < io->total || (!done && !io->total))) {
 		u64 chunk = MIN(io->total - done, (u64)HC_BOUNCE_SIZE);
 		r = iov_copy(&io->iov, done, hc_bounce, chunk, false);
-		if (r < 0)
+		if (r < 0) {
+			/* Linux finds a broken or unconnected stream before
+			 * it touches the data: ask the host with no bytes. */
+			if (stream && !done) {
+				if (io->has_addr)
+					to = kaddr;
+				long st = hostcall(HC_SENDMSG, f->handle, hc_pa(hc_bounce), 0, 0,
+						   io->has_addr ? hc_pa(&to) : 0, 0);
+				if (st < 0 && st != -EAGAIN)
+					r = st;
+			}
 			break;
+		}
 		if (io->has_addr)
 			to = kaddr;
 		r = hostcall(HC_SENDMSG, f->handle, hc_pa(hc_bounce), chunk,
@@ -835,7 +858,7 @@ static long sock_sendmsg(struct file *f, struct sock_io *io, int flags)
  * SCM_CREDENTIALS), as Linux's __scm_send. */
 static long scm_send(struct socket *sk, const struct msghdr *m, struct scm_inflight **out)
 {
-	static u8 cbuf[1024];
+	static u8 cbuf[20480];		/* Linux's default optmem_max */
 	*out = NULL;
 	if (!m->msg_controllen)
 		return 0;
@@ -914,7 +937,7 @@ static long scm_send(struct socket *sk, const struct msghdr *m, struct scm_infli
 	return 0;
 }
 
-static long do_sendmsg(int fd, struct msghdr *m, struct iov_src iov, int flags)
+static long do_sendmsg(int fd, struct msghdr *m, struct iov_src iov, int flags, bool has_addr)
 {
 	long err;
 	struct file *f = sockfd_lookup(fd, &err);
@@ -922,20 +945,23 @@ static long do_sendmsg(int fd, struct msghdr *m, struct iov_src iov, int flags)
 		return err;
 	struct socket *sk = sock_of(f);
 	struct sock_io io = { .iov = iov };
+	if (has_addr && (err = move_addr_to_kernel((void *)m->msg_name, m->msg_namelen)))
+		return err;
 	if ((err = iov_total(&iov, &io.total)))
 		return err;
-	if (m->msg_name && m->msg_namelen) {
-		if ((err = move_addr_to_kernel((void *)m->msg_name, m->msg_namelen)))
-			return err;
-		if (sk->type != SOCK_STREAM) {
-			if ((err = addr_check(sk, true)))
-				return err;
-			io.has_addr = true;
-		}
-	}
 	if ((err = scm_send(sk, m, &io.scm)))
 		return err;
 	struct scm_inflight *scm = io.scm;
+	if (has_addr && sk->type != SOCK_STREAM) {
+		if ((err = addr_check(sk, true))) {
+			if (scm)
+				inflight_free(scm);
+			return err;
+		}
+		io.has_addr = true;
+	} else if (has_addr && sk->family == AF_UNIX) {
+		io.has_addr = true;	/* the host answers EISCONN or EOPNOTSUPP */
+	}
 	long r = sock_sendmsg(f, &io, flags);
 	if (scm && io.scm)		/* never sent */
 		inflight_free(scm);
@@ -947,20 +973,25 @@ SYSCALL_DEFINE6(sendto, int, fd, void __user *, buf, unsigned long, len, unsigne
 {
 	struct iovec v = { (u64)buf, len };
 	struct msghdr m = { .msg_name = (u64)uaddr, .msg_namelen = uaddr ? addrlen : 0 };
-	if (uaddr && addrlen < 0)
-		return -EINVAL;
-	return do_sendmsg(fd, &m, (struct iov_src){ .kiov = &v, .nr = 1 }, flags);
+	if (!access_ok((u64)buf, len))
+		return -EFAULT;
+	return do_sendmsg(fd, &m, (struct iov_src){ .kiov = &v, .nr = 1 }, flags, uaddr != NULL);
 }
 
 SYSCALL_DEFINE3(sendmsg, int, fd, struct msghdr __user *, umsg, unsigned int, flags)
 {
 	struct msghdr m;
+	long err;
+	if (!sockfd_lookup(fd, &err))
+		return err;
 	if (copy_from_user(&m, umsg, sizeof(m)))
 		return -EFAULT;
-	if (m.msg_iovlen > 1024)
-		return -EMSGSIZE;
+	if ((int)m.msg_namelen < 0)
+		return -EINVAL;
+	m.msg_namelen = MIN(m.msg_namelen, (u32)HC_SOCKADDR_MAX);
 	return do_sendmsg(fd, &m, (struct iov_src){ .uiov = (const struct iovec *)m.msg_iov,
-						    .nr = m.msg_iovlen }, flags);
+						    .nr = m.msg_iovlen }, flags,
+			  m.msg_name && m.msg_namelen);
 }
 
 /* Control messages out: the passed descriptors and credentials that came
@@ -1120,16 +1151,19 @@ SYSCALL_DEFINE6(recvfrom, int, fd, void __user *, buf, unsigned long, len, unsig
 {
 	struct iovec v = { (u64)buf, len };
 	struct msghdr m = { 0 };
+	if (!access_ok((u64)buf, len))
+		return -EFAULT;
 	return do_recvmsg(fd, &m, (struct iov_src){ .kiov = &v, .nr = 1 }, flags, uaddr, ulen);
 }
 
 SYSCALL_DEFINE3(recvmsg, int, fd, struct msghdr __user *, umsg, unsigned int, flags)
 {
 	struct msghdr m;
+	long err;
+	if (!sockfd_lookup(fd, &err))
+		return err;
 	if (copy_from_user(&m, umsg, sizeof(m)))
 		return -EFAULT;
-	if (m.msg_iovlen > 1024)
-		return -EMSGSIZE;
 	if ((int)m.msg_namelen < 0)
 		return -EINVAL;
 	long r = do_recvmsg(fd, &m, (struct iov_src){ .uiov = (const struct iovec *)m.msg_iov,
@@ -1168,7 +1202,8 @@ SYSCALL_DEFINE4(sendmmsg, int, fd, struct mmsghdr __user *, vec, unsigned int, v
 		}
 		err = m.msg_iovlen > 1024 ? -EMSGSIZE
 		    : do_sendmsg(fd, &m, (struct iov_src){ .uiov = (const struct iovec *)m.msg_iov,
-							   .nr = m.msg_iovlen }, flags);
+							   .nr = m.msg_iovlen }, flags,
+				 m.msg_name && m.msg_namelen);
 		if (err < 0)
 			break;
 		u32 len = err;
@@ -1283,6 +1318,10 @@ long sock_rw_iter(struct file *f, const struct iovec __user *uiov, u64 nr, bool 
 
 long sock_read(struct file *f, char __user *buf, u64 n)
 {
+	if (!access_ok((u64)buf, n))
+		return -EFAULT;
+	if (!n)
+		return 0;		/* as Linux's sock_read_iter */
 	struct iovec v = { (u64)buf, n };
 	struct iov_src iov = { .kiov = &v, .nr = 1 };
 	struct msghdr m = { 0 };
