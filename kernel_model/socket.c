@@ -804,9 +804,12 @@ static long sock_sendmsg(struct file *f, struct sock_io *io, int flags)
 	bool stream = sk->type == SOCK_STREAM;
 	bool nonblock = (f->f_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
 	u64 deadline = sock_deadline(sk->sndtimeo), done = 0;
-	static struct hc_sockaddr to;
+	static struct hc_sockaddr to;	/* the device reads it from here */
+	struct hc_sockaddr dest;	/* kaddr and `to` are not ours across a sleep */
 	long r = 0;
 
+	if (io->has_addr)
+		dest = kaddr;
 	if (!stream && io->total > HC_BOUNCE_SIZE)
 		r = -EMSGSIZE;
 	while (!r && (done < io->total || (!done && !io->total))) {
@@ -817,7 +820,7 @@ static long sock_sendmsg(struct file *f, struct sock_io *io, int flags)
 			 * it touches the data: ask the host with no bytes. */
 			if (stream && !done) {
 				if (io->has_addr)
-					to = kaddr;
+					to = dest;
 				long st = hostcall(HC_SENDMSG, f->handle, hc_pa(hc_bounce), 0, 0,
 						   io->has_addr ? hc_pa(&to) : 0, 0);
 				if (st < 0 && st != -EAGAIN)
@@ -826,17 +829,12 @@ static long sock_sendmsg(struct file *f, struct sock_io *io, int flags)
 			break;
 		}
 		if (io->has_addr)
-			to = kaddr;
+			to = dest;
 		r = hostcall(HC_SENDMSG, f->handle, hc_pa(hc_bounce), chunk,
 			     flags & (MSG_OOB | MSG_DONTROUTE | MSG_EOR | MSG_MORE),
 			     io->has_addr ? hc_pa(&to) : 0, io->scm ? io->scm->token : 0);
 		if (r == -EAGAIN && !nonblock) {
-			/* The address may be gone from kaddr after a sleep. */
-			if (io->has_addr)
-				kaddr = to;
 			r = sock_wait(f, POLLOUT, deadline);
-			if (io->has_addr)
-				kaddr = to;
 			continue;
 		}
 		if (r < 0)
@@ -1057,8 +1055,9 @@ static long sock_recvmsg(struct file *f, const struct iov_src *iov, u64 total, i
 	bool stream = sk->type == SOCK_STREAM;
 	bool nonblock = (f->f_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
 	u64 deadline = sock_deadline(sk->rcvtimeo), done = 0;
-	static struct hc_sockaddr from;
+	static struct hc_sockaddr from;	/* the device writes them here */
 	static u64 token;
+	struct hc_sockaddr src = { 0 };	/* ours across a sleep */
 	u64 msg_token = 0;
 	long r;
 
@@ -1072,14 +1071,15 @@ static long sock_recvmsg(struct file *f, const struct iov_src *iov, u64 total, i
 		r = hostcall(HC_RECVMSG, f->handle, hc_pa(hc_bounce), ask,
 			     flags & (MSG_PEEK | MSG_OOB | (stream ? 0 : MSG_TRUNC)),
 			     hc_pa(&from), hc_pa(&token));
-		if (r == -EAGAIN && !done && !nonblock) {
+		if (r == -EAGAIN && !nonblock && (!done || (flags & MSG_WAITALL))) {
 			long err = sock_wait(f, POLLIN, deadline);
 			if (err)
-				return err;
+				return done ? (long)done : err;
 			continue;
 		}
 		if (r < 0)
 			break;
+		src = from;
 		if (token)
 			msg_token = token;
 		u64 got = MIN((u64)r, chunk);
@@ -1089,7 +1089,7 @@ static long sock_recvmsg(struct file *f, const struct iov_src *iov, u64 total, i
 				return done ? (long)done : c;
 		}
 		if (!stream) {
-			m->msg_flags = from.flags & (MSG_TRUNC | MSG_EOR);
+			m->msg_flags |= from.flags & (MSG_TRUNC | MSG_EOR);
 			if ((u64)r > chunk)
 				m->msg_flags |= MSG_TRUNC;
 			done = (flags & MSG_TRUNC) ? (u64)r : got;
@@ -1110,7 +1110,7 @@ static long sock_recvmsg(struct file *f, const struct iov_src *iov, u64 total, i
 			r = -EAGAIN;
 		return r;
 	}
-	kaddr = from;
+	kaddr = src;
 	if (m->msg_control || msg_token || sk->passcred) {
 		long err = scm_recv(sk, msg_token, m, flags, flags & MSG_PEEK);
 		if (err)
