@@ -65,13 +65,13 @@ static long reopen(struct file *f, int flags)
 		return fd;
 	}
 	/* A host file: the device opens the same file again. */
-	long h = hostcall(HC_REOPEN, f->handle, flags, 0, 0, 0, 0);
+	long h = hostcall(LSTAR_HC_REOPEN, f->handle, flags, 0, 0, 0, 0);
 	if (h < 0)
 		return h;
 	struct file *nf = alloc_file(FT_HOST, flags & ~(O_CREAT | O_EXCL | O_TRUNC |
 							O_NOCTTY | O_CLOEXEC));
 	if (!nf) {
-		hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
+		hostcall(LSTAR_HC_CLOSE, h, 0, 0, 0, 0, 0);
 		return -ENFILE;
 	}
 	nf->handle = h;

@@ -37,7 +37,7 @@ void fput(struct file *f)
 	if (--f->f_count > 0)
 		return;
 	if (f->type == FT_HOST)
-		hostcall(HC_CLOSE, f->handle, 0, 0, 0, 0, 0);
+		hostcall(LSTAR_HC_CLOSE, f->handle, 0, 0, 0, 0, 0);
 	else if (f->type == FT_PIPE)
 		pipe_release(f);
 	else if (f->type == FT_PROC)
@@ -161,7 +161,7 @@ long setfl(struct file *f, unsigned long flags)
 	unsigned int nf = (f->f_flags & ~(O_APPEND | O_NONBLOCK)) |
 			  (flags & (O_APPEND | O_NONBLOCK));
 	if (f->type == FT_HOST && nf != f->f_flags) {
-		long err = hostcall(HC_SETFL, f->handle, nf & (O_APPEND | O_NONBLOCK),
+		long err = hostcall(LSTAR_HC_SETFL, f->handle, nf & (O_APPEND | O_NONBLOCK),
 				    0, 0, 0, 0);
 		if (err < 0)
 			return err;

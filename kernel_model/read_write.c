@@ -16,18 +16,18 @@
  * A read of lstar's standard input or terminal may wait for the host (a
  * person typing, a slow pipe).  The device waits synchronously, with the
  * whole machine, so while other tasks can run the kernel only asks whether
- * there is data (HC_POLL, no waiting) and otherwise sleeps 10 ms and asks
+ * there is data (LSTAR_HC_POLL, no waiting) and otherwise sleeps 10 ms and asks
  * again; when nothing else can run, the host waits, up to the guest's
  * next timer.  0 when data (or end of file) is there, or -ERESTARTSYS.
  */
 static long wait_host_readable(struct file *f)
 {
-	static struct hc_pollfd h;
+	static struct lstar_hc_pollfd h;
 	static DECLARE_WAIT_QUEUE_HEAD(host_read_wait);
 	for (;;) {
-		h = (struct hc_pollfd){ f->handle, POLLIN, 0 };
+		h = (struct lstar_hc_pollfd){ f->handle, POLLIN, 0 };
 		long ms = poll_host_wait_ms(0);
-		long r = hostcall(HC_POLL, hc_pa(&h), 1, ms, 0, 0, 0);
+		long r = hostcall(LSTAR_HC_POLL, hc_pa(&h), 1, ms, 0, 0, 0);
 		if (r != 0)
 			return 0;	/* ready, hung up, or an error the read will report */
 		if (ms < 0)
@@ -49,8 +49,8 @@ static long host_read(struct file *f, char __user *buf, u64 n, u64 pos)
 	while (done < n) {
 		u64 chunk = MIN(n - done, (u64)HC_BOUNCE_SIZE);
 		long r = pos == NO_POS
-			? hostcall(HC_READ, f->handle, hc_pa(hc_bounce), chunk, 0, 0, 0)
-			: hostcall(HC_PREAD, f->handle, hc_pa(hc_bounce), chunk,
+			? hostcall(LSTAR_HC_READ, f->handle, hc_pa(hc_bounce), chunk, 0, 0, 0)
+			: hostcall(LSTAR_HC_PREAD, f->handle, hc_pa(hc_bounce), chunk,
 				   pos + done, 0, 0);
 		if (r < 0)
 			return done ? (long)done : r;
@@ -74,8 +74,8 @@ static long host_write(struct file *f, const char __user *buf, u64 n, u64 pos)
 		if (copy_from_user(hc_bounce, buf + done, chunk))
 			return done ? (long)done : -EFAULT;
 		long r = pos == NO_POS
-			? hostcall(HC_WRITE, f->handle, hc_pa(hc_bounce), chunk, 0, 0, 0)
-			: hostcall(HC_PWRITE, f->handle, hc_pa(hc_bounce), chunk,
+			? hostcall(LSTAR_HC_WRITE, f->handle, hc_pa(hc_bounce), chunk, 0, 0, 0)
+			: hostcall(LSTAR_HC_PWRITE, f->handle, hc_pa(hc_bounce), chunk,
 				   pos + done, 0, 0);
 		if (r < 0)
 			return done ? (long)done : r;
@@ -137,7 +137,7 @@ long kernel_pread(struct file *f, void *kbuf, u64 n, u64 off)
 	if (f->type != FT_HOST)
 		return -ENODEV;
 	n = MIN(n, (u64)HC_BOUNCE_SIZE);
-	long r = hostcall(HC_PREAD, f->handle, hc_pa(hc_bounce), n, off, 0, 0);
+	long r = hostcall(LSTAR_HC_PREAD, f->handle, hc_pa(hc_bounce), n, off, 0, 0);
 	if (r > 0)
 		memcpy(kbuf, hc_bounce, r);
 	return r;
@@ -244,7 +244,7 @@ SYSCALL_DEFINE3(lseek, int, fd, long, offset, unsigned int, whence)
 	}
 	/* SEEK_DATA and SEEK_HOLE too: the host's file system knows its
 	 * holes. */
-	return hostcall(HC_LSEEK, f->handle, offset, whence, 0, 0, 0);
+	return hostcall(LSTAR_HC_LSEEK, f->handle, offset, whence, 0, 0, 0);
 }
 
 /*
@@ -279,15 +279,15 @@ SYSCALL_DEFINE4(sendfile64, int, out_fd, int, in_fd, long __user *, offset,
 	}
 	while ((u64)done < count) {
 		u64 chunk = MIN(count - done, (u64)HC_BOUNCE_SIZE);
-		long r = offset ? hostcall(HC_PREAD, in->handle, hc_pa(hc_bounce), chunk,
+		long r = offset ? hostcall(LSTAR_HC_PREAD, in->handle, hc_pa(hc_bounce), chunk,
 					   pos + done, 0, 0)
-				: hostcall(HC_READ, in->handle, hc_pa(hc_bounce), chunk, 0, 0, 0);
+				: hostcall(LSTAR_HC_READ, in->handle, hc_pa(hc_bounce), chunk, 0, 0, 0);
 		if (r <= 0) {
 			if (r < 0 && !done)
 				return r;
 			break;
 		}
-		long w = hostcall(HC_WRITE, out->handle, hc_pa(hc_bounce), r, 0, 0, 0);
+		long w = hostcall(LSTAR_HC_WRITE, out->handle, hc_pa(hc_bounce), r, 0, 0, 0);
 		if (w < 0)
 			return done ? done : w;
 		done += w;

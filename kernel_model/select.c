@@ -1,7 +1,7 @@
 /*
  * select.c - poll, ppoll, select and pselect6 (mirrors fs/select.c).  Pipe
  * ends and /proc files are answered here; host files are asked of the
- * device in one HC_POLL, which may wait (up to the timeout) for the host's
+ * device in one LSTAR_HC_POLL, which may wait (up to the timeout) for the host's
  * standard input.  select is poll with bitmaps, as in Linux.
  */
 #include "sched.h"
@@ -22,10 +22,10 @@ static bool others_runnable(void)
 }
 
 /* One look at the nfds entries of k[] (kernel memory); fills revents.
- * Host files are asked in one HC_POLL that waits up to host_ms. */
+ * Host files are asked in one LSTAR_HC_POLL that waits up to host_ms. */
 static long poll_once(struct pollfd *k, unsigned int nfds, long host_ms, int *nhost)
 {
-	static struct hc_pollfd h[POLL_MAX];
+	static struct lstar_hc_pollfd h[POLL_MAX];
 	int idx[POLL_MAX], nh = 0, ready = 0;
 	for (unsigned i = 0; i < nfds; i++) {
 		struct file *f = fget(k[i].fd);
@@ -41,7 +41,7 @@ static long poll_once(struct pollfd *k, unsigned int nfds, long host_ms, int *nh
 		else if (f->type == FT_EPOLL)
 			k[i].revents = 0;
 		else if (f->type == FT_HOST || f->type == FT_SOCK) {
-			h[nh] = (struct hc_pollfd){ f->handle, k[i].events, 0 };
+			h[nh] = (struct lstar_hc_pollfd){ f->handle, k[i].events, 0 };
 			idx[nh++] = i;
 		} else
 			k[i].revents = k[i].events & (POLLIN | POLLOUT);
@@ -51,7 +51,7 @@ static long poll_once(struct pollfd *k, unsigned int nfds, long host_ms, int *nh
 	*nhost = nh;
 	if (nh) {
 		/* Something is ready already: the host must not wait. */
-		long r = hostcall(HC_POLL, hc_pa(h), nh, ready ? 0 : host_ms, 0, 0, 0);
+		long r = hostcall(LSTAR_HC_POLL, hc_pa(h), nh, ready ? 0 : host_ms, 0, 0, 0);
 		if (r < 0)
 			return r;
 		for (int j = 0; j < nh; j++) {

@@ -6,7 +6,7 @@
  * the host-call device (emu/hostcall/hostcall_net.c): AF_INET, AF_INET6 and
  * AF_UNIX, stream, datagram and (AF_UNIX) seqpacket.  The host socket never
  * blocks; a guest call that has to wait (accept, connect, recv and send on
- * a blocking socket) asks the device whether the socket is ready (HC_POLL)
+ * a blocking socket) asks the device whether the socket is ready (LSTAR_HC_POLL)
  * and otherwise sleeps 10 ms and asks again, so other tasks run meanwhile;
  * when none can, the device itself waits, up to the guest's next timer
  * (the way reads of lstar's standard input wait, read_write.c).
@@ -175,7 +175,7 @@ static void inflight_gc(void)
 void sock_release(struct file *f)
 {
 	struct socket *sk = f->private_data;
-	hostcall(HC_CLOSE, f->handle, 0, 0, 0, 0, 0);
+	hostcall(LSTAR_HC_CLOSE, f->handle, 0, 0, 0, 0, 0);
 	if (!sk)
 		return;
 	for (int i = 0; i < nr_pending; i++)
@@ -215,7 +215,7 @@ static long sock_install(long h, int family, int type, int protocol, int flags,
 			if (family == AF_UNIX)
 				nr_unix--;
 		}
-		hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
+		hostcall(LSTAR_HC_CLOSE, h, 0, 0, 0, 0, 0);
 		return -ENFILE;
 	}
 	f->handle = h;
@@ -236,11 +236,11 @@ static long sock_install(long h, int family, int type, int protocol, int flags,
  */
 static long sock_wait(struct file *f, short events, u64 deadline)
 {
-	static struct hc_pollfd h;
+	static struct lstar_hc_pollfd h;
 	for (;;) {
-		h = (struct hc_pollfd){ f->handle, events, 0 };
+		h = (struct lstar_hc_pollfd){ f->handle, events, 0 };
 		long ms = poll_host_wait_ms(deadline);
-		long r = hostcall(HC_POLL, hc_pa(&h), 1, ms, 0, 0, 0);
+		long r = hostcall(LSTAR_HC_POLL, hc_pa(&h), 1, ms, 0, 0, 0);
 		if (r != 0)
 			return 0;
 		u64 now = now_ns();
@@ -271,12 +271,12 @@ static bool access_ok(u64 addr, u64 len)
 
 /* ---- addresses ---- */
 
-static struct hc_sockaddr kaddr;	/* used between sleeps only */
+static struct lstar_hc_sockaddr kaddr;	/* used between sleeps only */
 
 /* A user address into kaddr: EINVAL for a bad length, EFAULT. */
 static long move_addr_to_kernel(const void __user *uaddr, int len)
 {
-	if (len < 0 || len > HC_SOCKADDR_MAX)
+	if (len < 0 || len > LSTAR_HC_SOCKADDR_MAX)
 		return -EINVAL;
 	memset(&kaddr, 0, sizeof(kaddr));
 	if (len && copy_from_user(kaddr.addr, uaddr, len))
@@ -383,7 +383,7 @@ SYSCALL_DEFINE3(socket, int, family, int, type, int, protocol)
 	if (err)
 		return err;
 	int t = type & SOCK_TYPE_MASK;
-	long h = hostcall(HC_SOCKET, family, t, protocol, 0, 0, 0);
+	long h = hostcall(LSTAR_HC_SOCKET, family, t, protocol, 0, 0, 0);
 	if (h < 0)
 		return h;
 	return sock_install(h, family, t, protocol, type, NULL);
@@ -398,14 +398,14 @@ SYSCALL_DEFINE4(socketpair, int, family, int, type, int, protocol, int __user *,
 	if (family != AF_UNIX)
 		return -EOPNOTSUPP;
 	int t = type & SOCK_TYPE_MASK;
-	err = hostcall(HC_SOCKETPAIR, family, t, protocol, hc_pa(hv), 0, 0);
+	err = hostcall(LSTAR_HC_SOCKETPAIR, family, t, protocol, hc_pa(hv), 0, 0);
 	if (err < 0)
 		return err;
 	long h1 = hv[1];
 	struct socket *s0 = NULL, *s1 = NULL;
 	long fd0 = sock_install(hv[0], family, t, protocol, type, &s0);
 	if (fd0 < 0) {
-		hostcall(HC_CLOSE, h1, 0, 0, 0, 0, 0);
+		hostcall(LSTAR_HC_CLOSE, h1, 0, 0, 0, 0, 0);
 		return fd0;
 	}
 	long fd1 = sock_install(h1, family, t, protocol, type, &s1);
@@ -438,7 +438,7 @@ SYSCALL_DEFINE3(bind, int, fd, void __user *, uaddr, int, addrlen)
 	u32 glen = kaddr.len;
 	u8 gname[UNIX_NAME_MAX];
 	memcpy(gname, kaddr.addr, MIN(glen, (u32)UNIX_NAME_MAX));
-	err = hostcall(HC_BIND, f->handle, hc_pa(&kaddr), 0, 0, 0, 0);
+	err = hostcall(LSTAR_HC_BIND, f->handle, hc_pa(&kaddr), 0, 0, 0, 0);
 	if (err < 0 || sk->family != AF_UNIX)
 		return err;
 	sk->host_len = MIN(kaddr.len, (u32)UNIX_NAME_MAX);
@@ -461,7 +461,7 @@ SYSCALL_DEFINE2(listen, int, fd, int, backlog)
 	struct socket *sk = sock_of(f);
 	if (sk->type == SOCK_DGRAM)
 		return -EOPNOTSUPP;
-	err = hostcall(HC_LISTEN, f->handle, backlog < 0 ? 0 : backlog, 0, 0, 0, 0);
+	err = hostcall(LSTAR_HC_LISTEN, f->handle, backlog < 0 ? 0 : backlog, 0, 0, 0, 0);
 	if (!err)
 		sk->listen_cred = current_cred();
 	return err;
@@ -473,7 +473,7 @@ static void unix_connected(struct file *f, struct socket *sk)
 {
 	if (sk->type == SOCK_DGRAM)
 		return;
-	if (hostcall(HC_SOCKNAME, f->handle, hc_pa(&kaddr), 1, 0, 0, 0) < 0)
+	if (hostcall(LSTAR_HC_SOCKNAME, f->handle, hc_pa(&kaddr), 1, 0, 0, 0) < 0)
 		return;
 	u32 n = unix_len(kaddr.addr, kaddr.len);
 	for (int i = 0; i < NR_SOCKETS; i++) {
@@ -504,11 +504,11 @@ SYSCALL_DEFINE3(connect, int, fd, void __user *, uaddr, int, addrlen)
 	if ((err = addr_check(sk, true)))
 		return err;
 	bool nonblock = f->f_flags & O_NONBLOCK;
-	struct hc_sockaddr addr = kaddr;	/* kaddr is not ours across a sleep */
+	struct lstar_hc_sockaddr addr = kaddr;	/* kaddr is not ours across a sleep */
 	u64 deadline = sock_deadline(sk->sndtimeo);
 	for (;;) {
 		kaddr = addr;
-		err = hostcall(HC_CONNECT, f->handle, hc_pa(&kaddr), 0, 0, 0, 0);
+		err = hostcall(LSTAR_HC_CONNECT, f->handle, hc_pa(&kaddr), 0, 0, 0, 0);
 		if (err == -EINPROGRESS)
 			sk->connecting = true;
 		else if (!(err == -EALREADY && sk->connecting))
@@ -541,7 +541,7 @@ static long do_accept(int fd, void __user *uaddr, int __user *ulen, int flags)
 	u64 deadline = sock_deadline(sk->rcvtimeo);
 	long h;
 	for (;;) {
-		h = hostcall(HC_ACCEPT, f->handle, hc_pa(&kaddr), 0, 0, 0, 0);
+		h = hostcall(LSTAR_HC_ACCEPT, f->handle, hc_pa(&kaddr), 0, 0, 0, 0);
 		if (h != -EAGAIN || (f->f_flags & O_NONBLOCK))
 			break;
 		if ((err = sock_wait(f, POLLIN, deadline)))
@@ -594,7 +594,7 @@ static long do_getname(int fd, void __user *uaddr, int __user *ulen, int peer)
 	struct socket *sk = sock_of(f);
 	/* The protocol answers first (ENOTCONN), then the user's length
 	 * is read (move_addr_to_user), as in Linux. */
-	err = hostcall(HC_SOCKNAME, f->handle, hc_pa(&kaddr), peer, 0, 0, 0);
+	err = hostcall(LSTAR_HC_SOCKNAME, f->handle, hc_pa(&kaddr), peer, 0, 0, 0);
 	if (err < 0)
 		return err;
 	if (sk->family == AF_UNIX) {
@@ -626,7 +626,7 @@ SYSCALL_DEFINE2(shutdown, int, fd, int, how)
 		return err;
 	if (how < 0 || how > 2)
 		return -EINVAL;
-	err = hostcall(HC_SHUTDOWN, f->handle, how, 0, 0, 0, 0);
+	err = hostcall(LSTAR_HC_SHUTDOWN, f->handle, how, 0, 0, 0, 0);
 	wake_up(&pipe_poll_wait);
 	return err;
 }
@@ -677,7 +677,7 @@ SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, optname, void __user *, op
 			return -ENOPROTOOPT;
 		}
 	}
-	return hostcall(HC_SOCKOPT, f->handle, level, optname, hc_pa(val), n, 1);
+	return hostcall(LSTAR_HC_SOCKOPT, f->handle, level, optname, hc_pa(val), n, 1);
 }
 
 SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, optname, void __user *, optval,
@@ -716,7 +716,7 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, optname, void __user *, op
 		*(int *)val = sk->protocol ? sk->protocol
 			    : sk->family == AF_UNIX ? 0 : sk->type == SOCK_STREAM ? 6 : 17;
 	} else {
-		long r = hostcall(HC_SOCKOPT, f->handle, level, optname, hc_pa(val),
+		long r = hostcall(LSTAR_HC_SOCKOPT, f->handle, level, optname, hc_pa(val),
 				  sizeof(val), 0);
 		if (r < 0)
 			return r;
@@ -804,8 +804,8 @@ static long sock_sendmsg(struct file *f, struct sock_io *io, int flags)
 	bool stream = sk->type == SOCK_STREAM;
 	bool nonblock = (f->f_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
 	u64 deadline = sock_deadline(sk->sndtimeo), done = 0;
-	static struct hc_sockaddr to;	/* the device reads it from here */
-	struct hc_sockaddr dest;	/* kaddr and `to` are not ours across a sleep */
+	static struct lstar_hc_sockaddr to;	/* the device reads it from here */
+	struct lstar_hc_sockaddr dest;	/* kaddr and `to` are not ours across a sleep */
 	long r = 0;
 
 	if (io->has_addr)
@@ -821,7 +821,7 @@ static long sock_sendmsg(struct file *f, struct sock_io *io, int flags)
 			if (stream && !done) {
 				if (io->has_addr)
 					to = dest;
-				long st = hostcall(HC_SENDMSG, f->handle, hc_pa(hc_bounce), 0, 0,
+				long st = hostcall(LSTAR_HC_SENDMSG, f->handle, hc_pa(hc_bounce), 0, 0,
 						   io->has_addr ? hc_pa(&to) : 0, 0);
 				if (st < 0 && st != -EAGAIN)
 					r = st;
@@ -830,7 +830,7 @@ static long sock_sendmsg(struct file *f, struct sock_io *io, int flags)
 		}
 		if (io->has_addr)
 			to = dest;
-		r = hostcall(HC_SENDMSG, f->handle, hc_pa(hc_bounce), chunk,
+		r = hostcall(LSTAR_HC_SENDMSG, f->handle, hc_pa(hc_bounce), chunk,
 			     flags & (MSG_OOB | MSG_DONTROUTE | MSG_EOR | MSG_MORE),
 			     io->has_addr ? hc_pa(&to) : 0, io->scm ? io->scm->token : 0);
 		if (r == -EAGAIN && !nonblock) {
@@ -986,7 +986,7 @@ SYSCALL_DEFINE3(sendmsg, int, fd, struct msghdr __user *, umsg, unsigned int, fl
 		return -EFAULT;
 	if ((int)m.msg_namelen < 0)
 		return -EINVAL;
-	m.msg_namelen = MIN(m.msg_namelen, (u32)HC_SOCKADDR_MAX);
+	m.msg_namelen = MIN(m.msg_namelen, (u32)LSTAR_HC_SOCKADDR_MAX);
 	return do_sendmsg(fd, &m, (struct iov_src){ .uiov = (const struct iovec *)m.msg_iov,
 						    .nr = m.msg_iovlen }, flags,
 			  m.msg_name && m.msg_namelen);
@@ -1055,9 +1055,9 @@ static long sock_recvmsg(struct file *f, const struct iov_src *iov, u64 total, i
 	bool stream = sk->type == SOCK_STREAM;
 	bool nonblock = (f->f_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
 	u64 deadline = sock_deadline(sk->rcvtimeo), done = 0;
-	static struct hc_sockaddr from;	/* the device writes them here */
+	static struct lstar_hc_sockaddr from;	/* the device writes them here */
 	static u64 token;
-	struct hc_sockaddr src = { 0 };	/* ours across a sleep */
+	struct lstar_hc_sockaddr src = { 0 };	/* ours across a sleep */
 	u64 msg_token = 0;
 	long r;
 
@@ -1068,7 +1068,7 @@ static long sock_recvmsg(struct file *f, const struct iov_src *iov, u64 total, i
 		 * host needs a place for the whole of it to say so. */
 		u64 ask = stream ? chunk : HC_BOUNCE_SIZE;
 		token = 0;
-		r = hostcall(HC_RECVMSG, f->handle, hc_pa(hc_bounce), ask,
+		r = hostcall(LSTAR_HC_RECVMSG, f->handle, hc_pa(hc_bounce), ask,
 			     flags & (MSG_PEEK | MSG_OOB | (stream ? 0 : MSG_TRUNC)),
 			     hc_pa(&from), hc_pa(&token));
 		if (r == -EAGAIN && !nonblock && (!done || (flags & MSG_WAITALL))) {
@@ -1272,15 +1272,15 @@ long sock_sendfile(struct file *out, struct file *in, long *pos, u64 count)
 		if (!nonblock && (err = sock_wait(out, POLLOUT, deadline)))
 			break;
 		u64 chunk = MIN(count - done, (u64)HC_BOUNCE_SIZE);
-		long r = pos ? hostcall(HC_PREAD, in->handle, hc_pa(hc_bounce), chunk, *pos, 0, 0)
-			     : hostcall(HC_READ, in->handle, hc_pa(hc_bounce), chunk, 0, 0, 0);
+		long r = pos ? hostcall(LSTAR_HC_PREAD, in->handle, hc_pa(hc_bounce), chunk, *pos, 0, 0)
+			     : hostcall(LSTAR_HC_READ, in->handle, hc_pa(hc_bounce), chunk, 0, 0, 0);
 		if (r <= 0) {
 			err = r;
 			break;
 		}
-		long w = hostcall(HC_SENDMSG, out->handle, hc_pa(hc_bounce), r, 0, 0, 0);
+		long w = hostcall(LSTAR_HC_SENDMSG, out->handle, hc_pa(hc_bounce), r, 0, 0, 0);
 		if (!pos && w < r)	/* give back what was not sent */
-			hostcall(HC_LSEEK, in->handle, -(r - (w > 0 ? w : 0)), SEEK_CUR, 0, 0, 0);
+			hostcall(LSTAR_HC_LSEEK, in->handle, -(r - (w > 0 ? w : 0)), SEEK_CUR, 0, 0, 0);
 		if (w == -EAGAIN && !nonblock)
 			continue;
 		if (w < 0) {
@@ -1337,5 +1337,5 @@ long sock_write(struct file *f, const char __user *buf, u64 n)
 
 long sock_fionread(struct file *f)
 {
-	return hostcall(HC_FIONREAD, f->handle, 0, 0, 0, 0, 0);
+	return hostcall(LSTAR_HC_FIONREAD, f->handle, 0, 0, 0, 0, 0);
 }

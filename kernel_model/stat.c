@@ -34,7 +34,7 @@ static long vfs_fstat(int fd)
 		kstat.st_blksize = 4096;
 		return 0;
 	}
-	return hostcall(HC_FSTAT, f->handle, hc_pa(&kstat), 0, 0, 0, 0);
+	return hostcall(LSTAR_HC_FSTAT, f->handle, hc_pa(&kstat), 0, 0, 0, 0);
 }
 
 static long vfs_fstatat(int dfd, const char __user *filename, int flags)
@@ -53,9 +53,9 @@ static long vfs_fstatat(int dfd, const char __user *filename, int flags)
 	if (err < 0)
 		return err;
 	long dh = dir_handle(dfd, 0);
-	if (dh < 0 && dh != HC_DIR_CWD)
+	if (dh < 0 && dh != LSTAR_HC_DIR_CWD)
 		return dh;
-	return hostcall(HC_FSTATAT, dh, hc_pa(hc_path[0]), hc_pa(&kstat),
+	return hostcall(LSTAR_HC_FSTATAT, dh, hc_pa(hc_path[0]), hc_pa(&kstat),
 			flags & AT_SYMLINK_NOFOLLOW, 0, 0);
 }
 
@@ -134,9 +134,9 @@ static long do_readlinkat(int dfd, const char __user *path, char __user *buf, in
 		return copy_to_user(buf, exe, n) ? -EFAULT : n;
 	}
 	long dh = dir_handle(dfd, 0);
-	if (dh < 0 && dh != HC_DIR_CWD)
+	if (dh < 0 && dh != LSTAR_HC_DIR_CWD)
 		return dh;
-	long n = hostcall(HC_READLINKAT, dh, hc_pa(hc_path[0]), hc_pa(hc_bounce),
+	long n = hostcall(LSTAR_HC_READLINKAT, dh, hc_pa(hc_path[0]), hc_pa(hc_bounce),
 			  MIN(bufsiz, HC_BOUNCE_SIZE), 0, 0);
 	if (n < 0)
 		return n;

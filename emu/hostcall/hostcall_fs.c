@@ -31,7 +31,7 @@
  * clamped at "/" (the root cannot be left by climbing). */
 static void normalize(char *p)
 {
-	char out[HC_PATH_MAX];
+	char out[LSTAR_HC_PATH_MAX];
 	size_t o = 0;
 	const char *s = p;
 	while (*s) {
@@ -67,17 +67,17 @@ static int64_t compose(struct hostcall *hc, int64_t dh, const char *path, char *
 	const char *base;
 	if (path[0] == '/')
 		base = "";
-	else if (dh == HC_DIR_CWD)
+	else if (dh == LSTAR_HC_DIR_CWD)
 		base = hc->cwd;
-	else if (dh >= 0 && dh < HC_MAX_HANDLES && hc->h[dh].fd >= 0)
+	else if (dh >= 0 && dh < LSTAR_HC_MAX_HANDLES && hc->h[dh].fd >= 0)
 		base = hc->h[dh].path ? hc->h[dh].path : NULL;
 	else
 		return -9;			/* EBADF */
 	if (!base)
 		return -20;			/* ENOTDIR: a stream has no path */
-	int n = snprintf(out, HC_PATH_MAX, "%s%s%s", base,
+	int n = snprintf(out, LSTAR_HC_PATH_MAX, "%s%s%s", base,
 			 (*base && path[0] != '/') ? "/" : "", path);
-	if (n < 0 || n >= HC_PATH_MAX)
+	if (n < 0 || n >= LSTAR_HC_PATH_MAX)
 		return -36;
 	return 0;
 }
@@ -86,7 +86,7 @@ static int64_t compose(struct hostcall *hc, int64_t dh, const char *path, char *
  * the root, refusing any symlink (O_NOFOLLOW on every step). */
 static int walk_in_root(struct hostcall *hc, const char *full, int flags, mode_t mode)
 {
-	char norm[HC_PATH_MAX];
+	char norm[LSTAR_HC_PATH_MAX];
 	snprintf(norm, sizeof(norm), "%s", full);
 	normalize(norm);
 	int dir = dup(hc->rootfd);
@@ -164,7 +164,7 @@ static int64_t open_parent(struct hostcall *hc, char *full, int *dirfd, char **b
 
 int64_t hc_op_openat(struct hostcall *hc, const uint64_t *a)
 {
-	char full[HC_PATH_MAX];
+	char full[LSTAR_HC_PATH_MAX];
 	int64_t err = 0;
 	const char *p = hc_gpath(hc, a[1], &err);
 	if (!p)
@@ -180,7 +180,7 @@ int64_t hc_op_openat(struct hostcall *hc, const uint64_t *a)
 
 int64_t hc_op_fstatat(struct hostcall *hc, const uint64_t *a)
 {
-	char full[HC_PATH_MAX];
+	char full[LSTAR_HC_PATH_MAX];
 	int64_t err = 0;
 	struct stat st;
 	const char *p = hc_gpath(hc, a[1], &err);
@@ -214,7 +214,7 @@ int64_t hc_op_fstatat(struct hostcall *hc, const uint64_t *a)
 /* The *at calls that act on a name: resolve the parent, then act. */
 int64_t hc_op_name(struct hostcall *hc, unsigned op, const uint64_t *a)
 {
-	char full[HC_PATH_MAX];
+	char full[LSTAR_HC_PATH_MAX];
 	int64_t err = 0;
 	int dfd;
 	char *base;
@@ -227,13 +227,13 @@ int64_t hc_op_name(struct hostcall *hc, unsigned op, const uint64_t *a)
 		return err;
 	int r;
 	if (!*base) {			/* ".", ".." or "/" as the last component */
-		errno = op == HC_MKDIRAT ? EEXIST : op == HC_READLINKAT ? EINVAL : EBUSY;
+		errno = op == LSTAR_HC_MKDIRAT ? EEXIST : op == LSTAR_HC_READLINKAT ? EINVAL : EBUSY;
 		r = -1;
-	} else if (op == HC_MKDIRAT) {
+	} else if (op == LSTAR_HC_MKDIRAT) {
 		r = mkdirat(dfd, base, (mode_t)a[2]);
-	} else if (op == HC_UNLINKAT) {
+	} else if (op == LSTAR_HC_UNLINKAT) {
 		r = unlinkat(dfd, base, (a[2] & 0x200) ? AT_REMOVEDIR : 0);
-	} else {			/* HC_READLINKAT */
+	} else {			/* LSTAR_HC_READLINKAT */
 		char *buf = hc_gptr_w(hc, a[2], a[3]);
 		if (!buf) {
 			close(dfd);
@@ -279,7 +279,7 @@ static int64_t open_two_parents(struct hostcall *hc, const uint64_t *a,
 
 int64_t hc_op_renameat(struct hostcall *hc, const uint64_t *a)
 {
-	char of[HC_PATH_MAX], nf[HC_PATH_MAX];
+	char of[LSTAR_HC_PATH_MAX], nf[LSTAR_HC_PATH_MAX];
 	int odfd, ndfd;
 	char *ob, *nb;
 	int64_t err = open_two_parents(hc, a, &odfd, &ob, &ndfd, &nb, of, nf);
@@ -294,7 +294,7 @@ int64_t hc_op_renameat(struct hostcall *hc, const uint64_t *a)
 
 int64_t hc_op_faccessat(struct hostcall *hc, const uint64_t *a)
 {
-	char full[HC_PATH_MAX], proc[64];
+	char full[LSTAR_HC_PATH_MAX], proc[64];
 	int64_t err = 0;
 	const char *p = hc_gpath(hc, a[1], &err);
 	if (!p)
@@ -326,19 +326,19 @@ static int64_t hc_set_cwd(struct hostcall *hc, char *full)
 
 int64_t hc_op_chdir(struct hostcall *hc, const uint64_t *a)
 {
-	char full[HC_PATH_MAX];
+	char full[LSTAR_HC_PATH_MAX];
 	int64_t err = 0;
 	const char *p = hc_gpath(hc, a[0], &err);
 	if (!p)
 		return err;
-	if ((err = compose(hc, HC_DIR_CWD, p, full)) < 0)
+	if ((err = compose(hc, LSTAR_HC_DIR_CWD, p, full)) < 0)
 		return err;
 	return hc_set_cwd(hc, full);
 }
 
 int64_t hc_op_fchdir(struct hostcall *hc, const uint64_t *a)
 {
-	char full[HC_PATH_MAX];
+	char full[LSTAR_HC_PATH_MAX];
 	if (hc_handle_fd(hc, a[0]) < 0)
 		return -9;
 	if (!hc->h[a[0]].path)
@@ -349,7 +349,7 @@ int64_t hc_op_fchdir(struct hostcall *hc, const uint64_t *a)
 
 int64_t hc_op_symlinkat(struct hostcall *hc, const uint64_t *a)
 {
-	char full[HC_PATH_MAX];
+	char full[LSTAR_HC_PATH_MAX];
 	int64_t err = 0;
 	int dfd;
 	char *base;
@@ -373,7 +373,7 @@ int64_t hc_op_symlinkat(struct hostcall *hc, const uint64_t *a)
 
 int64_t hc_op_linkat(struct hostcall *hc, const uint64_t *a)
 {
-	char of[HC_PATH_MAX], nf[HC_PATH_MAX];
+	char of[LSTAR_HC_PATH_MAX], nf[LSTAR_HC_PATH_MAX];
 	int odfd, ndfd;
 	char *ob, *nb;
 	int64_t err = open_two_parents(hc, a, &odfd, &ob, &ndfd, &nb, of, nf);
@@ -393,7 +393,7 @@ int64_t hc_op_linkat(struct hostcall *hc, const uint64_t *a)
 static int64_t open_target(struct hostcall *hc, int64_t dh, uint64_t path_pa,
 			   bool nofollow, int *fd)
 {
-	char full[HC_PATH_MAX];
+	char full[LSTAR_HC_PATH_MAX];
 	int64_t err = 0;
 	if (!path_pa) {
 		if (hc_handle_fd(hc, (uint64_t)dh) < 0)
@@ -417,21 +417,21 @@ int64_t hc_op_meta(struct hostcall *hc, unsigned op, const uint64_t *a)
 	char proc[64];
 	int fd, r;
 	int64_t err;
-	bool nofollow = op == HC_FCHMODAT ? false : (a[op == HC_UTIMENSAT ? 3 : 4] & 0x100);
-	uint64_t path = op == HC_FCHMOD ? 0 : a[1];
+	bool nofollow = op == LSTAR_HC_FCHMODAT ? false : (a[op == LSTAR_HC_UTIMENSAT ? 3 : 4] & 0x100);
+	uint64_t path = op == LSTAR_HC_FCHMOD ? 0 : a[1];
 	int64_t dh = (int64_t)a[0];
 
 	if ((err = open_target(hc, dh, path, nofollow, &fd)) < 0)
 		return err;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	switch (op) {
-	case HC_FCHMODAT:
+	case LSTAR_HC_FCHMODAT:
 		r = chmod(proc, (mode_t)a[2]);
 		break;
-	case HC_FCHMOD:
+	case LSTAR_HC_FCHMOD:
 		r = chmod(proc, (mode_t)a[1]);
 		break;
-	case HC_UTIMENSAT: {
+	case LSTAR_HC_UTIMENSAT: {
 		const struct timespec *t = NULL;
 		if (a[2] && !(t = hc_gptr(hc, a[2], 2 * sizeof(struct timespec)))) {
 			close(fd);
@@ -442,7 +442,7 @@ int64_t hc_op_meta(struct hostcall *hc, unsigned op, const uint64_t *a)
 		r = utimensat(AT_FDCWD, proc, t, 0);
 		break;
 	}
-	default:	/* HC_FCHOWNAT */
+	default:	/* LSTAR_HC_FCHOWNAT */
 		r = fchownat(fd, "", (uid_t)a[2], (gid_t)a[3], AT_EMPTY_PATH);
 		break;
 	}
@@ -487,9 +487,9 @@ int64_t hc_op_statfs(struct hostcall *hc, const uint64_t *a)
 int64_t hc_unix_host_path(struct hostcall *hc, const char *gpath, bool bind,
 			  char *out, int *tmpfd)
 {
-	char full[HC_PATH_MAX];
+	char full[LSTAR_HC_PATH_MAX];
 	*tmpfd = -1;
-	int64_t r = compose(hc, HC_DIR_CWD, gpath, full);
+	int64_t r = compose(hc, LSTAR_HC_DIR_CWD, gpath, full);
 	if (r < 0)
 		return r;
 	size_t len = strlen(full);

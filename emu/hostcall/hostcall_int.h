@@ -31,24 +31,24 @@ struct hc_handle {
 
 struct hostcall {
 	struct machine *m;
-	uint32_t addr_hi;		/* latched by HC_PORT_ADDR_HI */
-	uint32_t status;		/* HC_PORT_STATUS */
+	uint32_t addr_hi;		/* latched by LSTAR_HC_PORT_ADDR_HI */
+	uint32_t status;		/* LSTAR_HC_PORT_STATUS */
 	int rootfd;			/* --root directory, or -1 for the host view */
 	int have_openat2;
-	char cwd[HC_PATH_MAX];		/* guest-visible, absolute, normalized */
-	struct hc_handle h[HC_MAX_HANDLES];
-	uint64_t stats[HC_NSTATS];	/* unimplemented syscall counts (HC_STATS) */
-	struct hostcall_task task;	/* HC_TASK: who runs now */
-	int sigint_vector;		/* HC_SIGINT_VECTOR, 0: none */
+	char cwd[LSTAR_HC_PATH_MAX];		/* guest-visible, absolute, normalized */
+	struct hc_handle h[LSTAR_HC_MAX_HANDLES];
+	uint64_t stats[HC_NSTATS];	/* unimplemented syscall counts (LSTAR_HC_STATS) */
+	struct hostcall_task task;	/* LSTAR_HC_TASK: who runs now */
+	int sigint_vector;		/* LSTAR_HC_SIGINT_VECTOR, 0: none */
 	/* --seed: what the host would make different from run to run */
 	bool seeded;
-	uint64_t rng;			/* splitmix64 state for HC_RANDOM */
-	uint64_t slept_ns;		/* HC_NANOSLEEP time, added to the clocks */
-	/* The terminal settings found before the guest's first HC_TCSETS,
+	uint64_t rng;			/* splitmix64 state for LSTAR_HC_RANDOM */
+	uint64_t slept_ns;		/* LSTAR_HC_NANOSLEEP time, added to the clocks */
+	/* The terminal settings found before the guest's first LSTAR_HC_TCSETS,
 	 * put back if the machine stops without the guest's exit (an
 	 * emulator stop must not leave the user's terminal raw). */
 	int tty_fd;			/* a dup of that terminal, or -1 */
-	struct hc_termios2 tty_saved;
+	struct lstar_hc_termios tty_saved;
 };
 
 
@@ -89,7 +89,7 @@ int64_t hc_op_statfs(struct hostcall *hc, const uint64_t *a);
 int64_t hc_unix_host_path(struct hostcall *hc, const char *gpath, bool bind,
 			  char *out, int *tmpfd);
 
-/* hostcall_net.c: the socket ops (HC_SOCKET..HC_FIONREAD) */
+/* hostcall_net.c: the socket ops (LSTAR_HC_SOCKET..LSTAR_HC_FIONREAD) */
 int64_t hc_op_net(struct hostcall *hc, unsigned op, const uint64_t *a);
 
 #endif

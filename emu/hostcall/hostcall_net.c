@@ -1,6 +1,6 @@
 /*
- * hostcall_net.c - the socket ops of the host-call device (HC_SOCKET ..
- * HC_FIONREAD, emu/hostcall/hostcall.h).
+ * hostcall_net.c - the socket ops of the host-call device (LSTAR_HC_SOCKET ..
+ * LSTAR_HC_FIONREAD, emu/hostcall/hostcall.h).
  *
  * A guest socket is a host socket held in the handle table like a host
  * file.  Its host descriptor is always non-blocking, and sends never raise
@@ -58,7 +58,7 @@ static int sock_fd(struct hostcall *hc, uint64_t h)
 }
 
 /*
- * A guest struct hc_sockaddr to a host address.  *tmpfd is a descriptor
+ * A guest struct lstar_hc_sockaddr to a host address.  *tmpfd is a descriptor
  * the host name of an AF_UNIX path refers to, closed by the caller after
  * the call.  bind: the AF_UNIX path is a name to create.
  */
@@ -66,11 +66,11 @@ static int64_t get_addr(struct hostcall *hc, uint64_t pa, bool bind,
 			struct sockaddr_storage *ss, socklen_t *len, int *tmpfd)
 {
 	*tmpfd = -1;
-	const struct hc_sockaddr *g = hc_gptr(hc, pa, sizeof(*g));
+	const struct lstar_hc_sockaddr *g = hc_gptr(hc, pa, sizeof(*g));
 	if (!g)
 		return -14;
 	uint32_t n = g->len;
-	if (n > HC_SOCKADDR_MAX || n < 2)
+	if (n > LSTAR_HC_SOCKADDR_MAX || n < 2)
 		return -22;
 	memset(ss, 0, sizeof(*ss));
 	memcpy(ss, g->addr, n);
@@ -106,11 +106,11 @@ static int64_t put_addr(struct hostcall *hc, uint64_t pa, const struct sockaddr_
 {
 	if (!pa)
 		return 0;
-	struct hc_sockaddr *g = hc_gptr_w(hc, pa, sizeof(*g));
+	struct lstar_hc_sockaddr *g = hc_gptr_w(hc, pa, sizeof(*g));
 	if (!g)
 		return -14;
-	if (len > HC_SOCKADDR_MAX)
-		len = HC_SOCKADDR_MAX;
+	if (len > LSTAR_HC_SOCKADDR_MAX)
+		len = LSTAR_HC_SOCKADDR_MAX;
 	memset(g, 0, sizeof(*g));
 	memcpy(g->addr, ss, len);
 	g->len = len;
@@ -251,7 +251,7 @@ static int64_t op_recvmsg(struct hostcall *hc, int fd, const uint64_t *a)
 	uint64_t *tok = NULL;
 	if (a[5] && !(tok = hc_gptr_w(hc, a[5], sizeof(*tok))))
 		return -14;
-	if (a[4] && !hc_gptr_w(hc, a[4], sizeof(struct hc_sockaddr)))
+	if (a[4] && !hc_gptr_w(hc, a[4], sizeof(struct lstar_hc_sockaddr)))
 		return -14;
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof(ss));
@@ -293,11 +293,11 @@ int64_t hc_op_net(struct hostcall *hc, unsigned op, const uint64_t *a)
 	struct sockaddr_storage ss;
 	socklen_t sl;
 
-	if (op != HC_SOCKET && op != HC_SOCKETPAIR && (fd = sock_fd(hc, a[0])) < 0)
+	if (op != LSTAR_HC_SOCKET && op != LSTAR_HC_SOCKETPAIR && (fd = sock_fd(hc, a[0])) < 0)
 		return -9;
 	switch (op) {
-	case HC_SOCKET:
-	case HC_SOCKETPAIR: {
+	case LSTAR_HC_SOCKET:
+	case LSTAR_HC_SOCKETPAIR: {
 		if (!family_ok(a[0]))
 			return -97;		/* EAFNOSUPPORT */
 		if (!type_ok(a[1]))
@@ -305,7 +305,7 @@ int64_t hc_op_net(struct hostcall *hc, unsigned op, const uint64_t *a)
 		if (a[2] > 255)
 			return -93;		/* EPROTONOSUPPORT */
 		int type = (int)a[1] | SOCK_NONBLOCK | SOCK_CLOEXEC;
-		if (op == HC_SOCKET) {
+		if (op == LSTAR_HC_SOCKET) {
 			int s = socket((int)a[0], type, (int)a[2]);
 			return s < 0 ? hc_lerr(errno) : hc_handle_new(hc, s, NULL);
 		}
@@ -330,16 +330,16 @@ int64_t hc_op_net(struct hostcall *hc, unsigned op, const uint64_t *a)
 		out[1] = (int32_t)h1;
 		return 0;
 	}
-	case HC_BIND:
-	case HC_CONNECT:
-		if ((r = get_addr(hc, a[1], op == HC_BIND, &ss, &sl, &tmpfd)) < 0)
+	case LSTAR_HC_BIND:
+	case LSTAR_HC_CONNECT:
+		if ((r = get_addr(hc, a[1], op == LSTAR_HC_BIND, &ss, &sl, &tmpfd)) < 0)
 			return r;
-		r = op == HC_BIND ? bind(fd, (struct sockaddr *)&ss, sl)
+		r = op == LSTAR_HC_BIND ? bind(fd, (struct sockaddr *)&ss, sl)
 				  : connect(fd, (struct sockaddr *)&ss, sl);
 		r = r < 0 ? hc_lerr(errno) : 0;
 		if (tmpfd >= 0)
 			close(tmpfd);
-		if (r == 0 && op == HC_BIND) {
+		if (r == 0 && op == LSTAR_HC_BIND) {
 			/* What the host calls it, for the guest kernel to
 			 * recognise the name when the host reports it. */
 			sl = sizeof(ss);
@@ -347,10 +347,10 @@ int64_t hc_op_net(struct hostcall *hc, unsigned op, const uint64_t *a)
 				return put_addr(hc, a[1], &ss, sl, 0);
 		}
 		return r;
-	case HC_LISTEN:
+	case LSTAR_HC_LISTEN:
 		return hc_ret(listen(fd, (int)(a[1] > 4096 ? 4096 : a[1])));
-	case HC_ACCEPT: {
-		if (a[1] && !hc_gptr_w(hc, a[1], sizeof(struct hc_sockaddr)))
+	case LSTAR_HC_ACCEPT: {
+		if (a[1] && !hc_gptr_w(hc, a[1], sizeof(struct lstar_hc_sockaddr)))
 			return -14;
 		sl = sizeof(ss);
 		memset(&ss, 0, sizeof(ss));
@@ -360,18 +360,18 @@ int64_t hc_op_net(struct hostcall *hc, unsigned op, const uint64_t *a)
 		put_addr(hc, a[1], &ss, sl, 0);
 		return hc_handle_new(hc, s, NULL);
 	}
-	case HC_SENDMSG:
+	case LSTAR_HC_SENDMSG:
 		return op_sendmsg(hc, fd, a);
-	case HC_RECVMSG:
+	case LSTAR_HC_RECVMSG:
 		return op_recvmsg(hc, fd, a);
-	case HC_SHUTDOWN:
+	case LSTAR_HC_SHUTDOWN:
 		if (a[1] > 2)
 			return -22;
 		return hc_ret(shutdown(fd, (int)a[1]));
-	case HC_SOCKOPT:
+	case LSTAR_HC_SOCKOPT:
 		return op_sockopt(hc, fd, a);
-	case HC_SOCKNAME:
-		if (!hc_gptr_w(hc, a[1], sizeof(struct hc_sockaddr)))
+	case LSTAR_HC_SOCKNAME:
+		if (!hc_gptr_w(hc, a[1], sizeof(struct lstar_hc_sockaddr)))
 			return -14;
 		sl = sizeof(ss);
 		memset(&ss, 0, sizeof(ss));
@@ -380,7 +380,7 @@ int64_t hc_op_net(struct hostcall *hc, unsigned op, const uint64_t *a)
 		if (r < 0)
 			return hc_lerr(errno);
 		return put_addr(hc, a[1], &ss, sl, 0);
-	case HC_FIONREAD: {
+	case LSTAR_HC_FIONREAD: {
 		int n = 0;
 		if (ioctl(fd, FIONREAD, &n) < 0)
 			return hc_lerr(errno);

@@ -6,7 +6,7 @@
  *
  * The input's first 4 KiB become guest RAM at DATA (paths, buffers, stat
  * areas); the rest is cut into 72-byte records: a request-block address
- * selector (8 bytes) and a struct hc_req (64 bytes).  The device is
+ * selector (8 bytes) and a struct lstar_hc_req (64 bytes).  The device is
  * confined to an empty temporary directory.  Requests that would block the
  * test itself (sleeps, reads of standard input, long polls) or touch the
  * test's own standard streams (handles 0-2) are skipped: that the device
@@ -58,21 +58,21 @@ static void make_root(void)
 	atexit(remove_root);
 }
 
-static bool skip(const struct hc_req *r)
+static bool skip(const struct lstar_hc_req *r)
 {
 	switch (r->op) {
-	case HC_NANOSLEEP:
-	case HC_POLL:
-	case HC_OPENTTY:	/* the fuzzer's own terminal: not to be set raw */
+	case LSTAR_HC_NANOSLEEP:
+	case LSTAR_HC_POLL:
+	case LSTAR_HC_OPENTTY:	/* the fuzzer's own terminal: not to be set raw */
 		return true;
-	case HC_CONNECT:	/* no packets to whatever address the input names */
+	case LSTAR_HC_CONNECT:	/* no packets to whatever address the input names */
 		return true;
-	case HC_SENDMSG:	/* nor datagrams: only sends without an address */
+	case LSTAR_HC_SENDMSG:	/* nor datagrams: only sends without an address */
 		return r->a[4] != 0;
-	case HC_CLOSE: case HC_READ: case HC_WRITE: case HC_PREAD: case HC_PWRITE:
-	case HC_LSEEK: case HC_FSTAT: case HC_GETDENTS64: case HC_TCGETS:
-	case HC_WINSIZE: case HC_FTRUNCATE: case HC_FCHDIR: case HC_SETFL:
-	case HC_REOPEN: case HC_TCSETS:
+	case LSTAR_HC_CLOSE: case LSTAR_HC_READ: case LSTAR_HC_WRITE: case LSTAR_HC_PREAD: case LSTAR_HC_PWRITE:
+	case LSTAR_HC_LSEEK: case LSTAR_HC_FSTAT: case LSTAR_HC_GETDENTS64: case LSTAR_HC_TCGETS:
+	case LSTAR_HC_WINSIZE: case LSTAR_HC_FTRUNCATE: case LSTAR_HC_FCHDIR: case LSTAR_HC_SETFL:
+	case LSTAR_HC_REOPEN: case LSTAR_HC_TCSETS:
 		return r->a[0] < 3;
 	default:
 		return false;
@@ -98,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lstar_write_phys(lm, DATA, data, n);
 	for (size_t off = n; off + 72 <= size; off += 72) {
 		uint64_t sel;
-		struct hc_req r;
+		struct lstar_hc_req r;
 		memcpy(&sel, data + off, 8);
 		memcpy(&r, data + off + 8, sizeof r);
 		if (skip(&r))
@@ -108,9 +108,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t at = (sel & 3) ? REQ_AT : (sel >> 2);
 		if (at == REQ_AT)
 			lstar_write_phys(lm, REQ_AT, &r, sizeof r);
-		hostcall_out(m, HC_PORT_ADDR_HI, 4, (uint32_t)(at >> 32));
-		hostcall_out(m, HC_PORT_ADDR_LO, 4, (uint32_t)at);
-		(void)hostcall_in(m, HC_PORT_STATUS, 4);
+		hostcall_out(m, LSTAR_HC_PORT_ADDR_HI, 4, (uint32_t)(at >> 32));
+		hostcall_out(m, LSTAR_HC_PORT_ADDR_LO, 4, (uint32_t)at);
+		(void)hostcall_in(m, LSTAR_HC_PORT_STATUS, 4);
 	}
 	lstar_machine_free(lm);
 	return 0;
