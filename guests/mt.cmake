@@ -1,11 +1,11 @@
 # guests/mt.cmake - the multitasking guests (included by guests/CMakeLists.txt,
 # which defines G_SRC, G_OUT, G_FILES and the toolchain variables):
-# threads and alarm_busy in C (musl and glibc), cxxthreads (C++20, static),
+# threads, alarm_busy and net (sockets) in C (musl and glibc), cxxthreads (C++20, static),
 # rust_threads (Rust, crt-static) and gothreads (Go, CGO_ENABLED=0).  Each
 # is built only when its toolchain is found; tests/e2e/mt.cmake reports
 # the test of a guest that was not built as skipped.
 
-set(LSTAR_GUESTS_MT threads alarm_busy)
+set(LSTAR_GUESTS_MT threads alarm_busy net)
 
 if(LSTAR_MUSL_GCC)
   foreach(g ${LSTAR_GUESTS_MT})

@@ -52,6 +52,8 @@ static long reopen(struct file *f, int flags)
 		return -ELOOP;
 	if (f->type == FT_PIPE)
 		return pipe_reopen(f, flags);
+	if (f->type == FT_SOCK)
+		return -ENXIO;		/* a socket cannot be opened */
 	if (f->type == FT_CHR)
 		return mem_reopen(f, flags);
 	if (f->type == FT_PROC) {

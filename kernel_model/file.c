@@ -66,6 +66,8 @@ void fput(struct file *f)
 		ep_release(f);
 	else if (f->type == FT_EVENTFD)
 		eventfd_release(f);
+	else if (f->type == FT_SOCK)
+		sock_release(f);
 	eventpoll_release(f);
 	/* FT_CHR: nothing to release */
 }
@@ -107,7 +109,7 @@ void files_init(void)
 	}
 }
 
-SYSCALL_DEFINE1(close, int, fd)
+long close_fd(int fd)
 {
 	struct file *f = fget(fd);
 	if (!f)
@@ -115,6 +117,11 @@ SYSCALL_DEFINE1(close, int, fd)
 	fd_array[fd] = NULL;
 	fput(f);
 	return 0;
+}
+
+SYSCALL_DEFINE1(close, int, fd)
+{
+	return close_fd(fd);
 }
 
 SYSCALL_DEFINE1(dup, int, fd)

@@ -14,14 +14,14 @@
 #define NR_OPEN_DEFAULT	256
 #define PATH_MAX	4096
 
-enum file_type { FT_HOST = 1, FT_PIPE, FT_PROC, FT_CHR, FT_EPOLL, FT_EVENTFD };
+enum file_type { FT_HOST = 1, FT_PIPE, FT_PROC, FT_CHR, FT_EPOLL, FT_EVENTFD, FT_SOCK };
 
 struct pipe_inode_info;
 
 struct file {
 	int f_count;			/* references from descriptors; 0 = free */
 	enum file_type type;
-	int handle;			/* FT_HOST: the device's handle; FT_CHR: minor */
+	int handle;			/* FT_HOST, FT_SOCK: the device's handle; FT_CHR: minor */
 	unsigned int f_flags;		/* O_ACCMODE, O_APPEND, O_NONBLOCK... */
 	struct pipe_inode_info *pipe;	/* FT_PIPE */
 	bool pipe_writer;		/* which end */
@@ -29,7 +29,7 @@ struct file {
 	char *proc_buf;			/* FT_PROC: the text, made at open; or NULL: */
 	u64 proc_base;			/*   the user memory [base, base + len) */
 	u64 proc_len, proc_pos;
-	void *private_data;		/* FT_EPOLL, FT_EVENTFD: their state */
+	void *private_data;		/* FT_EPOLL, FT_EVENTFD, FT_SOCK: their state */
 	bool host_stream;		/* FT_HOST: lstar's stdin or terminal, reads may wait */
 	/* FT_HOST: the file's identity, asked once (filemap.c finds the
 	 * page cache entry of the file with it) */
@@ -53,6 +53,7 @@ struct flock;
 long fcntl_getlk(struct file *f, unsigned int cmd, struct flock __user *arg);
 long fcntl_setlk(struct file *f, unsigned int cmd, struct flock __user *arg);
 void locks_remove_file(struct file *f, bool last);	/* a descriptor of f closes */
+long close_fd(int fd);					/* close(2) */
 
 /* eventpoll.c, eventfd.c */
 void ep_release(struct file *f);
@@ -66,6 +67,15 @@ long eventfd_write(struct file *f, const char __user *buf, u64 n);
 struct pollfd;
 long vfs_poll_fds(struct pollfd *k, unsigned int n, long host_ms, bool *has_host);
 long poll_host_wait_ms(u64 deadline);
+
+/* socket.c: a socket file's operations */
+struct iovec;
+void sock_release(struct file *f);
+long sock_read(struct file *f, char __user *buf, u64 n);
+long sock_write(struct file *f, const char __user *buf, u64 n);
+long sock_rw_iter(struct file *f, const struct iovec __user *iov, u64 nr, bool write);
+long sock_fionread(struct file *f);
+long sock_sendfile(struct file *out, struct file *in, long *pos, u64 count);
 
 /* read_write.c */
 long kernel_pread(struct file *f, void *kbuf, u64 n, u64 off);

@@ -29,6 +29,13 @@ SYSCALL_DEFINE3(ioctl, int, fd, unsigned int, cmd, unsigned long, arg)
 			int n = pipe_unread(f);
 			return copy_to_user((void *)arg, &n, sizeof(n)) ? -EFAULT : 0;
 		}
+		if (f->type == FT_SOCK) {
+			long n = sock_fionread(f);
+			int v = (int)n;
+			if (n < 0)
+				return n;
+			return copy_to_user((void *)arg, &v, sizeof(v)) ? -EFAULT : 0;
+		}
 		break;
 	}
 	long err = tty_ioctl(f, cmd, arg);

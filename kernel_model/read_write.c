@@ -104,6 +104,8 @@ static long vfs_read(struct file *f, char __user *buf, u64 n, u64 pos)
 		return pos == NO_POS ? eventfd_read(f, buf, n) : -ESPIPE;
 	if (f->type == FT_EPOLL)
 		return -EINVAL;
+	if (f->type == FT_SOCK)
+		return pos == NO_POS ? sock_read(f, buf, n) : -ESPIPE;
 	if (f->type == FT_PROC) {
 		if (pos == NO_POS)
 			return proc_read(f, buf, n);
@@ -130,6 +132,8 @@ static long vfs_write(struct file *f, const char __user *buf, u64 n, u64 pos)
 		return pos == NO_POS ? eventfd_write(f, buf, n) : -ESPIPE;
 	if (f->type == FT_EPOLL)
 		return -EINVAL;
+	if (f->type == FT_SOCK)
+		return pos == NO_POS ? sock_write(f, buf, n) : -ESPIPE;
 	return host_write(f, buf, n, pos);
 }
 
@@ -199,6 +203,8 @@ static long do_iov(int fd, const struct iovec __user *uvec, unsigned long vlen,
 		return -EINVAL;
 	if (pos != NO_POS && (f->type == FT_PIPE || f->type == FT_EVENTFD))
 		return -ESPIPE;
+	if (f->type == FT_SOCK)		/* one message, not one per entry */
+		return sock_rw_iter(f, uvec, vlen, write);
 	for (unsigned long i = 0; i < vlen; i++) {
 		if (copy_from_user(&iov, &uvec[i], sizeof(iov)))
 			return total ? total : -EFAULT;
@@ -289,7 +295,7 @@ SYSCALL_DEFINE3(lseek, int, fd, long, offset, unsigned int, whence)
 	struct file *f = fget(fd);
 	if (!f)
 		return -EBADF;
-	if (f->type == FT_PIPE)
+	if (f->type == FT_PIPE || f->type == FT_SOCK)
 		return -ESPIPE;
 	if (f->type == FT_CHR)
 		return 0;		/* the memory devices ignore seeks */
@@ -310,10 +316,11 @@ SYSCALL_DEFINE3(lseek, int, fd, long, offset, unsigned int, whence)
 }
 
 /*
- * sendfile between two host files, through hc_bounce without a trip to
- * user space.  Pipes and the kernel's own files get -EINVAL, which tells
- * callers (cp, tar) to fall back to read and write, as Linux does for
- * file types it cannot splice.
+ * sendfile between two host files, or from a host file to a socket
+ * (socket.c), through hc_bounce without a trip to user space.  Pipes and
+ * the kernel's own files get -EINVAL, which tells callers (cp, tar) to
+ * fall back to read and write, as Linux does for file types it cannot
+ * splice.
  */
 SYSCALL_DEFINE4(sendfile64, int, out_fd, int, in_fd, long __user *, offset,
 		unsigned long, count)
@@ -323,10 +330,16 @@ SYSCALL_DEFINE4(sendfile64, int, out_fd, int, in_fd, long __user *, offset,
 
 	if (!in || !out)
 		return -EBADF;
-	if (in->type != FT_HOST || out->type != FT_HOST)
+	if (in->type != FT_HOST || (out->type != FT_HOST && out->type != FT_SOCK))
 		return -EINVAL;
 	if (offset && copy_from_user(&pos, offset, sizeof(pos)))
 		return -EFAULT;
+	if (out->type == FT_SOCK) {		/* socket.c: waits for the socket */
+		done = sock_sendfile(out, in, offset ? &pos : NULL, count);
+		if (offset && copy_to_user(offset, &pos, sizeof(pos)))
+			return -EFAULT;
+		return done;
+	}
 	if (in->host_stream && !offset && !(in->f_flags & O_NONBLOCK) && count) {
 		long err = wait_host_readable(in);
 		if (err)

@@ -40,7 +40,7 @@ static long poll_once(struct pollfd *k, unsigned int nfds, long host_ms, int *nh
 			k[i].revents = eventfd_poll(f) & k[i].events;
 		else if (f->type == FT_EPOLL)
 			k[i].revents = 0;
-		else if (f->type == FT_HOST) {
+		else if (f->type == FT_HOST || f->type == FT_SOCK) {
 			h[nh] = (struct lstar_hc_pollfd){ f->handle, k[i].events, 0 };
 			idx[nh++] = i;
 		} else
@@ -72,11 +72,15 @@ long vfs_poll_fds(struct pollfd *k, unsigned int n, long host_ms, bool *has_host
 }
 
 /* How long the host may wait for host files when a caller would sleep
- * until `deadline` (0: none): not at all while another task can run,
+ * until `deadline` (0: none): not at all while another task can run or a
+ * signal is pending,
  * else until the deadline or the guest's next timer (-1: forever). */
 long poll_host_wait_ms(u64 deadline)
 {
-	if (others_runnable())
+	/* A signal that came while the caller was about to wait (its
+	 * sleep timed out just as the signal was sent) must end the wait:
+	 * the caller's next sleep sees it, the host must not wait first. */
+	if (others_runnable() || signal_pending(current))
 		return 0;
 	u64 now = now_ns(), until = deadline;
 	u64 t = next_timer_deadline();

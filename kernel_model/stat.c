@@ -25,7 +25,7 @@ static long vfs_fstat(int fd)
 		mem_stat(f, &kstat);
 		return 0;
 	}
-	if (f->type != FT_HOST) {
+	if (f->type != FT_HOST && f->type != FT_SOCK) {
 		/* Pipes are FIFOs; /proc files are empty-looking regular
 		 * files, as on Linux (their size is only known by reading). */
 		memset(&kstat, 0, sizeof(kstat));

@@ -81,6 +81,33 @@ int64_t hc_lerr(int e)
 	case EOVERFLOW:	return -LINUX_EOVERFLOW;
 	case EOPNOTSUPP:	return -LINUX_EOPNOTSUPP;
 	case ETIMEDOUT:	return -LINUX_ETIMEDOUT;
+	/* sockets */
+	case ENOTSOCK:	return -LINUX_ENOTSOCK;
+	case EDESTADDRREQ:	return -LINUX_EDESTADDRREQ;
+	case EMSGSIZE:	return -LINUX_EMSGSIZE;
+	case EPROTOTYPE:	return -LINUX_EPROTOTYPE;
+	case ENOPROTOOPT:	return -LINUX_ENOPROTOOPT;
+	case EPROTONOSUPPORT:	return -LINUX_EPROTONOSUPPORT;
+	case ESOCKTNOSUPPORT:	return -LINUX_ESOCKTNOSUPPORT;
+	case EPFNOSUPPORT:	return -LINUX_EPFNOSUPPORT;
+	case EAFNOSUPPORT:	return -LINUX_EAFNOSUPPORT;
+	case EADDRINUSE:	return -LINUX_EADDRINUSE;
+	case EADDRNOTAVAIL:	return -LINUX_EADDRNOTAVAIL;
+	case ENETDOWN:	return -LINUX_ENETDOWN;
+	case ENETUNREACH:	return -LINUX_ENETUNREACH;
+	case ENETRESET:	return -LINUX_ENETRESET;
+	case ECONNABORTED:	return -LINUX_ECONNABORTED;
+	case ECONNRESET:	return -LINUX_ECONNRESET;
+	case ENOBUFS:	return -LINUX_ENOBUFS;
+	case EISCONN:	return -LINUX_EISCONN;
+	case ENOTCONN:	return -LINUX_ENOTCONN;
+	case ESHUTDOWN:	return -LINUX_ESHUTDOWN;
+	case ETOOMANYREFS:	return -LINUX_ETOOMANYREFS;
+	case ECONNREFUSED:	return -LINUX_ECONNREFUSED;
+	case EHOSTDOWN:	return -LINUX_EHOSTDOWN;
+	case EHOSTUNREACH:	return -LINUX_EHOSTUNREACH;
+	case EALREADY:	return -LINUX_EALREADY;
+	case EINPROGRESS:	return -LINUX_EINPROGRESS;
 	default:	return -LINUX_EIO;	/* something the guest ABI has no word for */
 	}
 }
@@ -225,14 +252,18 @@ static int64_t op_poll(struct hostcall *hc, const uint64_t *a)
 	for (uint64_t i = 0; i < n; i++) {
 		p[i].fd = hc_handle_fd(hc, (uint64_t)(int64_t)g[i].handle);
 		p[i].events = (short)((g[i].events & LSTAR_HC_POLLIN ? POLLIN : 0) |
-				      (g[i].events & LSTAR_HC_POLLOUT ? POLLOUT : 0));
+				      (g[i].events & LSTAR_HC_POLLPRI ? POLLPRI : 0) |
+				      (g[i].events & LSTAR_HC_POLLOUT ? POLLOUT : 0) |
+				      (g[i].events & LSTAR_HC_POLLRDHUP ? POLLRDHUP : 0));
 	}
 	int r = poll(p, n, (int)(int64_t)a[2]);
 	if (r < 0)
 		return hc_lerr(errno);
 	for (uint64_t i = 0; i < n; i++)
 		g[i].revents = (int16_t)((p[i].revents & POLLIN ? LSTAR_HC_POLLIN : 0) |
+					 (p[i].revents & POLLPRI ? LSTAR_HC_POLLPRI : 0) |
 					 (p[i].revents & POLLOUT ? LSTAR_HC_POLLOUT : 0) |
+					 (p[i].revents & POLLRDHUP ? LSTAR_HC_POLLRDHUP : 0) |
 					 (p[i].revents & POLLERR ? LSTAR_HC_POLLERR : 0) |
 					 (p[i].revents & POLLHUP ? LSTAR_HC_POLLHUP : 0) |
 					 (p[i].revents & POLLNVAL ? LSTAR_HC_POLLNVAL : 0));
@@ -530,6 +561,10 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		if (a[0] < HC_NSTATS)
 			hc->stats[a[0]] += a[1];
 		return 0;
+	case LSTAR_HC_SOCKET: case LSTAR_HC_SOCKETPAIR: case LSTAR_HC_BIND: case LSTAR_HC_LISTEN:
+	case LSTAR_HC_ACCEPT: case LSTAR_HC_CONNECT: case LSTAR_HC_SENDMSG: case LSTAR_HC_RECVMSG:
+	case LSTAR_HC_SHUTDOWN: case LSTAR_HC_SOCKOPT: case LSTAR_HC_SOCKNAME: case LSTAR_HC_FIONREAD:
+		return hc_op_net(hc, op, a);
 	case LSTAR_HC_SIGINT_VECTOR:
 		if (a[0] != 0 && (a[0] < 32 || a[0] > 255))
 			return -LINUX_EINVAL;			/* EINVAL */

@@ -505,3 +505,55 @@ int64_t hc_op_statfs(struct hostcall *hc, const uint64_t *a)
 	memcpy(g, &st, sizeof(st));
 	return 0;
 }
+
+/*
+ * The host name for an AF_UNIX socket path the guest gave (bind, connect,
+ * sendto), written to out (at most 108 bytes with the NUL).  The guest
+ * path means what it means for open: relative to the guest's cwd, inside
+ * --root.  For a bind the parent directory is opened here and the socket
+ * is named through it ("/proc/self/fd/N/name"); for a connect the socket
+ * file itself is opened (O_PATH, symlinks resolved inside the root) and
+ * named by its descriptor.  The caller closes *tmpfd after the call that
+ * used the name.  Without --root a path that fits is used as it is.
+ */
+int64_t hc_unix_host_path(struct hostcall *hc, const char *gpath, bool bind,
+			  char *out, int *tmpfd)
+{
+	char full[LSTAR_HC_PATH_MAX];
+	*tmpfd = -1;
+	int64_t r = compose(hc, LSTAR_HC_DIR_CWD, gpath, full);
+	if (r < 0)
+		return r;
+	size_t len = strlen(full);
+	if (hc->rootfd < 0 && len < 108) {
+		memcpy(out, full, len + 1);
+		return 0;
+	}
+	if (!bind) {
+		int fd = hc_host_open(hc, full, O_PATH | O_CLOEXEC, 0);
+		if (fd < 0)
+			return hc_lerr(errno);
+		/* The walk without openat2 opens a final symlink itself
+		 * (O_NOFOLLOW): refused as the walk refuses every symlink. */
+		struct stat st;
+		if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+			close(fd);
+			return -40;		/* ELOOP */
+		}
+		*tmpfd = fd;
+		snprintf(out, 108, "/proc/self/fd/%d", fd);
+		return 0;
+	}
+	int dirfd;
+	char *base;
+	r = open_parent(hc, full, &dirfd, &base);
+	if (r < 0)
+		return r;
+	*tmpfd = dirfd;
+	if (!*base)
+		return -98;			/* EADDRINUSE: a directory is there */
+	int n = snprintf(out, 108, "/proc/self/fd/%d/%s", dirfd, base);
+	if (n < 0 || n >= 108)
+		return -36;			/* ENAMETOOLONG */
+	return 0;
+}

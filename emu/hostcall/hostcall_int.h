@@ -87,5 +87,10 @@ int64_t hc_op_symlinkat(struct hostcall *hc, const uint64_t *a);
 int64_t hc_op_linkat(struct hostcall *hc, const uint64_t *a);
 int64_t hc_op_meta(struct hostcall *hc, unsigned op, const uint64_t *a);
 int64_t hc_op_statfs(struct hostcall *hc, const uint64_t *a);
+int64_t hc_unix_host_path(struct hostcall *hc, const char *gpath, bool bind,
+			  char *out, int *tmpfd);
+
+/* hostcall_net.c: the socket ops (LSTAR_HC_SOCKET..LSTAR_HC_FIONREAD) */
+int64_t hc_op_net(struct hostcall *hc, unsigned op, const uint64_t *a);
 
 #endif

@@ -272,6 +272,8 @@ void strace_put_arg(struct sbuf *b, struct cpu *c, const struct syscall_desc *d,
 			return;
 		}
 	}
+	if (strace_put_net_arg(b, c, d->kind[k], k, a, ret, out))
+		return;
 	switch (d->kind[k]) {
 	case A_HEX: sb_printf(b, "%#" PRIx64, v); break;
 	case A_INT: sb_printf(b, "%d", (int)v); break;

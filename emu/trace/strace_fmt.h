@@ -66,6 +66,13 @@ void strace_pad_result(struct sbuf *b);
 void strace_put_result(struct sbuf *b, struct cpu *c, const struct syscall_desc *d,
 		       const uint64_t *a, int64_t ret);
 
+/* ---- sockets (emu/trace/strace_net.c) ---- */
+
+/* Argument k of kind `kind` if it is one of the socket kinds (A_SOCKFAM ..
+ * A_MSGHDR_OUT): printed, true; else false. */
+bool strace_put_net_arg(struct sbuf *b, struct cpu *c, int kind, int k, const uint64_t *a,
+			int64_t ret, bool out);
+
 /* ---- structures (emu/trace/strace_struct.c) ---- */
 
 void put_stat(struct sbuf *b, struct cpu *c, uint64_t la);

@@ -40,12 +40,19 @@ enum strace_kind {
 	A_IOVIN, A_TSIN, A_SIGSET_IN, A_SIGACT_IN, A_RLIM_IN, A_ITV_IN, A_STACK_IN,
 	A_POLLFD, A_OFFIN, A_TSPAIR, A_SIGFRAME, A_CLONE, A_CLONE3, A_FUTEXTS, A_FDSET, A_TVIN,
 	A_PSIGMASK,
+	/* sockets (emu/trace/strace_net.c): named values, structures read
+	 * at the call */
+	A_SOCKFAM, A_SOCKTYPE, A_SOCKPROTO, A_SOCKFLAGS, A_MSGFLAGS, A_SHUTHOW, A_SOCKLEVEL,
+	A_SOCKOPTNAME, A_SOCKADDR_IN, A_SOCKOPT_IN, A_MSGHDR_IN,
 	/* arguments whose meaning depends on another one */
 	A_FCNTLARG, A_IOCTLARG, A_PRCTLARG,
 	/* structures read on return */
 	A_STATOUT, A_IOVOUT, A_PIPEOUT, A_TSOUT, A_TSREM, A_SIGSET_OUT, A_SIGACT_OUT,
 	A_RLIM_OUT, A_ITV_OUT, A_STACK_OUT, A_WSTATUS, A_UTSNAME, A_TMS, A_DENTS, A_CPUSET,
 	A_STATFS, A_INTOUT, A_GIDS,
+	/* sockets, read on return: a sockaddr and its length, an option's
+	 * value, a struct msghdr */
+	A_SOCKADDR_OUT, A_SOCKLEN_OUT, A_SOCKOPT_OUT, A_MSGHDR_OUT,
 };
 
 /* How the result is printed. */

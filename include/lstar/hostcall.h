@@ -121,7 +121,36 @@ enum lstar_hc_op {
 				   end) is new RAM, zero-filled */
 	LSTAR_HC_MKNODAT = 43,	/* dh, path pa, mode (with the S_IF* type) -> 0: a FIFO, socket
 				   or regular file, as mknodat(2); a device node is -EPERM */
-	LSTAR_HC_NR_OPS = 44
+	/* Sockets (emu/hostcall/hostcall_net.c).  A socket handle's host
+	 * descriptor is always non-blocking: the guest kernel waits itself
+	 * (LSTAR_HC_POLL), so the machine never stops in a socket call.
+	 * Families, types, flags and option numbers are Linux's; addresses
+	 * travel in a struct lstar_hc_sockaddr; AF_UNIX paths are guest paths
+	 * (cwd, --root). */
+	LSTAR_HC_SOCKET = 44,	/* family, type (SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_SEQPACKET 5),
+				   protocol -> handle */
+	LSTAR_HC_SOCKETPAIR = 45,	/* family, type, protocol, int32[2] pa -> 0 (two handles) */
+	LSTAR_HC_BIND = 46,	/* handle, lstar_hc_sockaddr pa (in; on return, for AF_UNIX,
+				   the address the host bound: len 0 if it is the guest's) -> 0 */
+	LSTAR_HC_LISTEN = 47,	/* handle, backlog -> 0 */
+	LSTAR_HC_ACCEPT = 48,	/* handle, lstar_hc_sockaddr pa (out, 0: none) -> new handle */
+	LSTAR_HC_CONNECT = 49,	/* handle, lstar_hc_sockaddr pa -> 0, or -EINPROGRESS (then
+				   POLLOUT and SO_ERROR tell the outcome) */
+	LSTAR_HC_SENDMSG = 50,	/* handle, buf pa, len, flags (MSG_*), lstar_hc_sockaddr pa
+				   (0: none), token (0: none; else an AF_UNIX control
+				   message carries it to the receiving end) -> bytes */
+	LSTAR_HC_RECVMSG = 51,	/* handle, buf pa, len, flags (MSG_PEEK, MSG_TRUNC, MSG_OOB),
+				   lstar_hc_sockaddr pa (out, 0: none; .flags gets
+				   msg_flags), u64 token pa (out, 0: none; 0 if no token
+				   came) -> bytes */
+	LSTAR_HC_SHUTDOWN = 52,	/* handle, how (0 SHUT_RD, 1 SHUT_WR, 2 SHUT_RDWR) -> 0 */
+	LSTAR_HC_SOCKOPT = 53,	/* handle, level, optname, buf pa, len, set (0: get, 1: set)
+				   -> get: bytes written; set: 0.  Only options with plain
+				   values (no pointers inside); others -ENOPROTOOPT */
+	LSTAR_HC_SOCKNAME = 54,	/* handle, lstar_hc_sockaddr pa (out), peer (0: local, 1: peer)
+				   -> 0 */
+	LSTAR_HC_FIONREAD = 55,	/* handle -> bytes waiting to be read */
+	LSTAR_HC_NR_OPS = 56
 };
 
 /* ---- flags, in the arguments and results above ---- */
@@ -149,10 +178,12 @@ enum lstar_hc_op {
 #define LSTAR_HC_WINSIZE_SET		1
 /* POLL events/revents bits: Linux's values. */
 #define LSTAR_HC_POLLIN			0x01
+#define LSTAR_HC_POLLPRI		0x02	/* sockets: urgent data */
 #define LSTAR_HC_POLLOUT		0x04
 #define LSTAR_HC_POLLERR		0x08	/* revents only */
 #define LSTAR_HC_POLLHUP		0x10	/* revents only */
 #define LSTAR_HC_POLLNVAL		0x20	/* revents only */
+#define LSTAR_HC_POLLRDHUP		0x2000	/* sockets: the peer shut down its writing */
 
 /* TCGETS / TCSETS: the Linux kernel's terminal settings
  * (asm-generic/termbits.h): struct termios is the first 36 bytes,
@@ -168,13 +199,22 @@ struct lstar_hc_termios2 {
 /* POLL entries: the kernel's poll translated to handles. */
 struct lstar_hc_pollfd {
 	int32_t handle;
-	int16_t events;		/* LSTAR_HC_POLLIN, LSTAR_HC_POLLOUT */
+	int16_t events;		/* LSTAR_HC_POLLIN, _POLLPRI, _POLLOUT, _POLLRDHUP */
 	int16_t revents;	/* filled by the device */
 };
 
 /* GETRLIMIT's answer (Linux's struct rlimit on x86-64). */
 struct lstar_hc_rlimit {
 	uint64_t cur, max;
+};
+
+/* Socket addresses through the device: len bytes of a Linux struct
+ * sockaddr_* in addr.  For LSTAR_HC_RECVMSG, flags returns msg_flags. */
+#define LSTAR_HC_SOCKADDR_MAX	128
+struct lstar_hc_sockaddr {
+	uint32_t len;
+	uint32_t flags;
+	uint8_t addr[LSTAR_HC_SOCKADDR_MAX];
 };
 
 /* The layout is the ABI: check it wherever the header is compiled. */
@@ -188,6 +228,7 @@ LSTAR_HC_ASSERT_(sizeof(struct lstar_hc_req) == LSTAR_HC_REQ_SIZE, "lstar_hc_req
 LSTAR_HC_ASSERT_(sizeof(struct lstar_hc_termios2) == LSTAR_HC_TERMIOS2_SIZE, "termios2 is 44 bytes");
 LSTAR_HC_ASSERT_(sizeof(struct lstar_hc_pollfd) == 8, "lstar_hc_pollfd is 8 bytes");
 LSTAR_HC_ASSERT_(sizeof(struct lstar_hc_rlimit) == 16, "lstar_hc_rlimit is 16 bytes");
+LSTAR_HC_ASSERT_(sizeof(struct lstar_hc_sockaddr) == 136, "lstar_hc_sockaddr is 136 bytes");
 #undef LSTAR_HC_ASSERT_
 #endif
 

@@ -1,9 +1,10 @@
 #!/bin/sh
 # root_confine.sh - `lstar run --root DIR`: the guest sees DIR as "/" and
 # cannot leave it through "..", absolute paths or symlinks.
-# usage: root_confine.sh LSTAR BUSYBOX
+# usage: root_confine.sh LSTAR BUSYBOX [NET]
+#   NET: guests/net (AF_UNIX socket paths are confined too)
 set -u
-lstar=$1 bb=$2
+lstar=$1 bb=$2 net=${3:-}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lstar-root.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 root=$tmp/root
@@ -52,6 +53,32 @@ out=$("$lstar" run --root "$root" "$bb" sh -c 'echo x > /dev/null && /bin/busybo
 cp "$bb" "$tmp/outside-busybox"
 out=$("$lstar" run --root "$root" "$bb" sh -c "$tmp/outside-busybox true" 2>&1)
 [ -n "$out" ] || { echo "ESCAPE: exec of a host path outside the root worked"; fail=1; }
+
+# AF_UNIX socket paths: bind creates the socket inside the root, and a
+# connect through "..", an absolute host path or a symlink does not reach
+# a socket listening outside it (python3 makes that one).
+if [ -n "$net" ] && [ -x "$net" ] && command -v python3 >/dev/null; then
+	python3 -c "import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); time.sleep(20)" "$tmp/outside.sock" &
+	py=$!
+	i=0
+	while [ ! -S "$tmp/outside.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	ln -s "$tmp/outside.sock" "$root/sock-link"
+	ln -s ../../outside.sock "$root/sub/sock-rel"
+	out=$("$lstar" run --root "$root" "$net" bind=/sub/in.sock connect=/sub/in.sock 2>&1)
+	[ -S "$root/sub/in.sock" ] || { echo "bind under --root: no socket in the root ($out)"; fail=1; }
+	echo "$out" | grep -q "connect=/sub/in.sock: -1 ECONNREFUSED" ||
+		{ echo "connect to an unlistened socket inside the root: '$out'"; fail=1; }
+	for p in "$tmp/outside.sock" ../outside.sock /sock-link /sub/sock-rel; do
+		out=$("$lstar" run --root "$root" "$net" "connect=$p" 2>&1)
+		case $out in
+		*": 0") echo "ESCAPE: connect to $p reached the socket outside: $out"; fail=1 ;;
+		*ENOENT*|*ELOOP*) ;;
+		*) echo "connect to $p: want ENOENT (or ELOOP), got '$out'"; fail=1 ;;
+		esac
+	done
+	kill $py 2>/dev/null
+	wait $py 2>/dev/null
+fi
 
 [ $fail = 0 ] && echo "ok: --root confinement holds"
 exit $fail
