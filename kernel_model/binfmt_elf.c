@@ -151,6 +151,7 @@ static void create_elf_tables(const struct linux_binprm *b)
 	asm volatile("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
 
 	u64 auxv[] = {
+		AT_SYSINFO_EHDR, init_mm.vdso,	/* first, as Linux's ARCH_DLINFO */
 		AT_HWCAP, edx,			/* CPUID.1:EDX, as Linux reports */
 		AT_PAGESZ, PAGE_SIZE,
 		AT_CLKTCK, 100,
@@ -232,6 +233,7 @@ void finalize_exec(struct linux_binprm *b)
 {
 	if (vma_add(STACK_TOP - STACK_SIZE, STACK_TOP, VM_READ | VM_WRITE))
 		panic("no room for the stack");
+	arch_setup_additional_pages();	/* the vDSO; a program runs without one */
 	create_elf_tables(b);
 }
 

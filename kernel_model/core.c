@@ -452,7 +452,9 @@ static __noreturn void cpu_idle(void)
 			outl(DEADLOCK_STATUS, POWEROFF_PORT);
 		}
 		arm_timer();
+		timekeeping_idle_enter();
 		asm volatile("sti; hlt; cli" ::: "memory");
+		timekeeping_idle_exit();
 		check_timeouts();
 	}
 }
@@ -470,6 +472,7 @@ void sysvec_apic_timer_interrupt(struct pt_regs *regs)
 		account_user_time();
 	armed_deadline = 0;		/* a TSC deadline fires once */
 	wrmsrl(MSR_X2APIC_EOI, 0);
+	timekeeping_maybe_update();
 	check_timeouts();
 	if (current != idle_task && rdtsc_now() >= current->slice_end)
 		current->need_resched = true;	/* schedule() arms the next slice */

@@ -57,6 +57,7 @@ u64 user_pgtable_pages(u64 pgd);	/* VmPTE: the user half's table pages */
 #define VM_SHARED	0x8	/* MAP_SHARED: fork shares the pages, no copy-on-write */
 #define VM_PROT_MASK	0x7
 #define VM_HEAP		0x100	/* the brk area: never merged with its neighbours */
+#define VM_PFNMAP	0x200	/* the vDSO and vvar: the kernel's own frames (vdso.c) */
 #define MAX_VMAS	1024	/* a python3 with its extension modules maps ~300 areas */
 
 struct address_space;		/* filemap.c: a file's pages in the page cache */
@@ -84,6 +85,7 @@ struct mm_struct {
 	/* Resident user pages (present PTEs) and their high-water mark:
 	 * VmRSS, VmHWM, ru_maxrss.  The mark survives execve. */
 	u64 rss, hiwater_rss;
+	u64 vdso;			/* the vDSO's address (vvar: the page below), 0: none */
 };
 
 /* mmap.c */
@@ -117,6 +119,12 @@ void mm_populate(u64 start, u64 end);	/* map a file mapping's pages now */
 void zap_page_range(u64 start, u64 end);
 void change_protection(u64 start, u64 end, unsigned long vm_flags);
 void exc_page_fault(struct pt_regs *regs, unsigned long error, u64 addr);
+
+/* vdso.c: the vDSO and vvar mappings */
+void vdso_init(void);
+u64 arch_setup_additional_pages(void);	/* exec: map them; the vDSO's address or 0 */
+u64 vdso_fault_pa(u64 va);		/* the frame behind va, 0: not theirs */
+const char *vdso_vma_name(u64 start);	/* "[vdso]", "[vvar]" or NULL */
 
 /* uaccess: validate against the VMAs and fault pages in, then copy. */
 int fault_in_user(u64 addr, u64 len, bool write);

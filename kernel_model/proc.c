@@ -46,6 +46,9 @@ void seq_printf(struct seq_file *m, const char *fmt, ...)
 
 static const char *vma_name(const struct vm_area_struct *v)
 {
+	const char *special = (v->vm_flags & VM_PFNMAP) ? vdso_vma_name(v->vm_start) : NULL;
+	if (special)
+		return special;
 	if (v->vm_file && *filemap_name(v->vm_file))
 		return filemap_name(v->vm_file);	/* a mapped file whose path is known */
 	if (v->vm_end == STACK_TOP)
