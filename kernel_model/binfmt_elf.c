@@ -332,6 +332,9 @@ static long elf_map(struct address_space *as, long h, const struct elf64_phdr *p
 			 * calls) are there for --strace to read at the SYSCALL. */
 			if (r >= 0)
 				mm_populate(start, PAGE_ALIGN(fend));
+			if (r >= 0 && (prot & PROT_EXEC))
+				filemap_note_exec(as, start, PAGE_ALIGN(fend) - start,
+						  p->p_offset & PAGE_MASK);
 		} else {
 			r = do_mmap(start, PAGE_ALIGN(fend) - start, prot,
 				    MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, NULL, 0);

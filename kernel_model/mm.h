@@ -110,6 +110,8 @@ u64 filemap_find(struct address_space *as, u64 pgoff);	/* cached page or 0 */
 bool filemap_shrink(void);	/* give memory back; false if nothing could go */
 const char *filemap_name(const struct address_space *as);	/* "" if unknown */
 void filemap_set_name(struct address_space *as, const char *path);
+void filemap_ids(const struct address_space *as, u64 *dev, u64 *ino);
+void filemap_note_exec(struct address_space *as, u64 addr, u64 len, u64 off);
 
 /* memory.c */
 int handle_mm_fault(u64 addr, bool write);

@@ -233,6 +233,9 @@ u64 arch_setup_additional_pages(void)
 	    vma_add(addr + PAGE_SIZE, addr + len, VM_READ | VM_EXEC | VM_PFNMAP))
 		return 0;
 	init_mm.vdso = addr + PAGE_SIZE;
+	/* Its symbols for traces, from the image itself. */
+	hostcall(HC_MAP_EXEC, -1, init_mm.vdso, len - PAGE_SIZE, 0,
+		 __pa_symbol(vdso_image_start), vdso_image_end - vdso_image_start);
 	return init_mm.vdso;
 }
 

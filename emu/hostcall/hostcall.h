@@ -91,6 +91,12 @@ enum hc_op {
 				   task (traces, --strace and gdb name it) -> 0 */
 	HC_SIGINT_VECTOR,	/* vector (32-255; 0: off): when lstar gets SIGINT (Ctrl-C), raise
 				   this interrupt instead of stopping the machine -> 0 */
+	HC_FD_PATH,		/* handle, buf pa, len -> length (no NUL): the open file's absolute
+				   path with symlinks resolved, as the guest sees it (inside --root),
+				   for /proc/self/maps; -ENAMETOOLONG, -ENOENT (outside the root) */
+	HC_MAP_EXEC,		/* handle (-1: the vDSO), addr, len, file offset, vDSO image pa,
+				   its length -> 0: the guest kernel mapped part of a file (or the
+				   vDSO) executable at addr; traces symbolize addresses in it */
 	HC_NR_OPS
 };
 
