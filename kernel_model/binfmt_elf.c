@@ -561,6 +561,11 @@ void load_elf_binary(void)
 		ret_to_user(&user_regs);
 	}
 	setup_new_exec(&b);
+	/* /proc/self/exe and the program's lines in /proc/self/maps: the
+	 * path with symlinks, "." and ".." resolved, as Linux's d_path, when
+	 * the firmware's (host) path is the guest's too (no --root). */
+	if (boot_info.exe_path && !(boot_info.flags & LSTAR_BOOT_F_ROOT))
+		set_exe_path(__va(boot_info.exe_path));
 	for (u64 i = 0; i < prog->nsegs && i < LSTAR_BOOT_MAX_SEGS; i++) {
 		map_segment(&prog->seg[i]);
 		note_segment(prog->seg[i].vaddr, prog->seg[i].filesz, prog->seg[i].flags);

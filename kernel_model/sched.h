@@ -190,6 +190,8 @@ void timekeeping_maybe_update(void);	/* if a while has passed */
 void timekeeping_idle_enter(void);
 void timekeeping_idle_exit(void);
 bool timekeeping_read(int clk, u64 *ns);	/* false: not a vDSO clock */
+u64 timekeeping_mono_ns(void);		/* CLOCK_MONOTONIC as published */
+u64 timekeeping_real_ns(void);		/* CLOCK_REALTIME as published */
 u64 sched_clock_ns(void);		/* CLOCK_MONOTONIC, cheap */
 extern u64 nr_context_switches;
 extern int nr_running_tasks;

@@ -182,6 +182,21 @@ void timekeeping_maybe_update(void)
 		update(false);
 }
 
+/* The kernel's own clocks (sleeps, timeouts, alarms: itimer.c now_ns):
+ * the published ones, so that a program that reads the vDSO, sleeps
+ * 10 ms and reads it again sees at least 10 ms go by. */
+u64 timekeeping_mono_ns(void)
+{
+	update(false);
+	return base_ns[1];
+}
+
+u64 timekeeping_real_ns(void)
+{
+	update(false);
+	return base_ns[0];
+}
+
 /* A clock system call's answer (time.c): the value just published, in
  * ns; false for a clock the vvar page does not carry. */
 bool timekeeping_read(int clk, u64 *ns)
