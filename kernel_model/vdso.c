@@ -53,7 +53,7 @@ static union {
 #define REFRESH_TICKS	(4ULL << 22)	/* ~4 ms of guest time */
 #define NSEC_PER_SEC	1000000000ULL
 
-static bool seeded;		/* --seed: the device's clock is the TSC */
+static u64 seeded;		/* 1: --seed, the device's clock is the TSC */
 static u64 base_ns[2];		/* REALTIME, MONOTONIC at cycle_last */
 static u64 calib_tsc, calib_ns;	/* the start of the stretch being measured */
 static u64 measured_mult = MULT_NOMINAL;
@@ -105,20 +105,32 @@ static void publish(u64 tsc, u64 mult)
 	vd->seq++;
 }
 
-/* How fast the host's clock went per TSC tick since calib_tsc. */
-static void calibrate(u64 tsc, u64 mono)
+/* (hi:lo) / d, when the quotient fits 64 bits (hi < d). */
+static inline u64 div128(u64 hi, u64 lo, u64 d)
 {
-	u64 dt = tsc - calib_tsc, dn = mono > calib_ns ? mono - calib_ns : 0;
+	u64 q, r;
+	asm("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d));
+	return q;
+}
+
+/*
+ * How fast the host's clock went per TSC tick since calib_tsc.  Written
+ * without branches on the times read (MIN, MAX and masks), like the rest
+ * of the timekeeping: the kernel runs the same instructions whatever the
+ * host's clock says, and with or without --seed, so that instruction
+ * counts stay the same from run to run (the documents quote them).
+ */
+static void calibrate(u64 tsc, u64 host)
+{
+	u64 dt = tsc - calib_tsc;
 	if (dt < CALIB_TICKS)
 		return;
-	while (dn >> 31) {
-		dn >>= 1;
-		dt >>= 1;
-	}
-	u64 m = (dn << VDSO_SHIFT) / (dt ? dt : 1);
+	u64 dn = MAX(host, calib_ns) - calib_ns;
+	dn = MIN(dn, dt << 10);		/* mult <= 2^42: the quotient fits */
+	u64 m = div128(dn >> (64 - VDSO_SHIFT), dn << VDSO_SHIFT, dt);
 	measured_mult = MIN(MAX(m, MULT_NOMINAL), MULT_MAX);
 	calib_tsc = tsc;
-	calib_ns = mono;
+	calib_ns = host;
 }
 
 /*
@@ -131,30 +143,21 @@ static void update(bool after_halt)
 {
 	u64 tsc = read_tsc();
 	u64 host = device_ns(CLOCK_MONOTONIC), real = device_ns(CLOCK_REALTIME);
-	u64 mono = host;
-	bool ahead = false;
-	if (vvar.d.clock_mode == VDSO_CLOCK_MODE_TSC) {
-		u64 at = after_halt ? vvar.d.cycle_last : tsc;
-		u64 vm = vdso_ns(1, at), vr = vdso_ns(0, at);
-		if (vm > mono) {
-			mono = vm;
-			ahead = true;
-		}
-		real = MAX(real, vr);
-	}
-	base_ns[0] = real;
-	base_ns[1] = mono;
-	if (seeded) {
-		publish(tsc, MULT_NOMINAL);
-		return;
-	}
+	u64 at = after_halt ? vvar.d.cycle_last : tsc;
+	u64 vm = vdso_ns(1, at), vr = vdso_ns(0, at);	/* 0 before the first */
+	u64 ahead = vm > host;
+	base_ns[1] = MAX(host, vm);
+	base_ns[0] = MAX(real, vr);
 	if (after_halt) {
 		calib_tsc = tsc;
 		calib_ns = host;
 	} else {
 		calibrate(tsc, host);
 	}
-	publish(tsc, ahead ? MULT_NOMINAL : measured_mult);
+	/* The nominal rate under --seed (exact) or when the vDSO got ahead. */
+	u64 m = measured_mult;
+	m ^= (m ^ MULT_NOMINAL) & -(u64)(seeded | ahead);
+	publish(tsc, m);
 }
 
 void timekeeping_update(void)
@@ -165,20 +168,18 @@ void timekeeping_update(void)
 /* The timekeeping's part of an idle halt. */
 void timekeeping_idle_enter(void)
 {
-	if (!seeded)
-		update(false);
+	update(false);
 }
 
 void timekeeping_idle_exit(void)
 {
-	if (!seeded)
-		update(true);
+	update(true);
 }
 
 /* On the way out of a system call: republish when it has been a while. */
 void timekeeping_maybe_update(void)
 {
-	if (!seeded && read_tsc() - vvar.d.cycle_last >= REFRESH_TICKS)
+	if (read_tsc() - vvar.d.cycle_last >= REFRESH_TICKS)
 		update(false);
 }
 
@@ -212,7 +213,7 @@ bool timekeeping_read(int clk, u64 *ns)
  * time published. */
 void vdso_init(void)
 {
-	seeded = boot_info.flags & LSTAR_BOOT_F_SEEDED;
+	seeded = !!(boot_info.flags & LSTAR_BOOT_F_SEEDED);
 	for (u64 i = 0; i < vdso_pages(); i++)
 		get_page(__pa_symbol(vdso_image_start + i * PAGE_SIZE));
 	get_page(__pa_symbol(&vvar));
