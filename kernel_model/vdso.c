@@ -33,6 +33,9 @@
  * the host, mult drops to the nominal rate until the host catches up (the
  * emulator never runs faster than one instruction per nanosecond).  A halt
  * is left out of the measure: the TSC runs at the host's speed then.
+ * The code takes the same path with and without --seed and whatever the
+ * host's clock says (no branch on a time read), so a run's instruction
+ * count does not depend on them.
  */
 #include "sched.h"
 #include "mm.h"
