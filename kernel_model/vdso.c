@@ -28,8 +28,9 @@
  * Otherwise the guest's TSC runs at its nominal 4 GHz per instruction
  * while the host's clock runs at the emulator's real speed, some ten times
  * slower or more, so mult is measured: the host nanoseconds per TSC tick
- * over the last stretch of at least CALIB_TICKS, which is what NTP does to
- * a real kernel's clocksource in miniature.  When the vDSO got ahead of
+ * over the last stretch of at least CALIB_TICKS (rising slowly, falling at
+ * once: see calibrate), which is what NTP does to a real kernel's
+ * clocksource in miniature.  When the vDSO got ahead of
  * the host, mult drops to the nominal rate until the host catches up (the
  * emulator never runs faster than one instruction per nanosecond).  A halt
  * is left out of the measure: the TSC runs at the host's speed then.
@@ -131,7 +132,14 @@ static void calibrate(u64 tsc, u64 host)
 	u64 dn = MAX(host, calib_ns) - calib_ns;
 	dn = MIN(dn, dt << 10);		/* mult <= 2^42: the quotient fits */
 	u64 m = div128(dn >> (64 - VDSO_SHIFT), dn << VDSO_SHIFT, dt);
-	measured_mult = MIN(MAX(m, MULT_NOMINAL), MULT_MAX);
+	/* Cautious upwards: a stretch where the emulator ran slowly (the
+	 * host busy) must not make the vDSO race ahead once it runs fast
+	 * again, or sleeps timed on these clocks would end early.  So the
+	 * rate follows a faster emulator at once and a slower one by a
+	 * quarter per stretch: the vDSO tends to lag the host a little, and
+	 * each update brings it level. */
+	u64 grown = measured_mult + (measured_mult >> 2);
+	measured_mult = MIN(MAX(MIN(m, grown), MULT_NOMINAL), MULT_MAX);
 	calib_tsc = tsc;
 	calib_ns = host;
 }
