@@ -191,6 +191,7 @@ void timekeeping_idle_enter(void);
 void timekeeping_idle_exit(void);
 bool timekeeping_read(int clk, u64 *ns);	/* false: not a vDSO clock */
 u64 timekeeping_mono_ns(void);		/* CLOCK_MONOTONIC as published */
+u64 timekeeping_host_ns(void);		/* the device's CLOCK_MONOTONIC */
 u64 timekeeping_real_ns(void);		/* CLOCK_REALTIME as published */
 u64 sched_clock_ns(void);		/* CLOCK_MONOTONIC, cheap */
 extern u64 nr_context_switches;

@@ -194,6 +194,12 @@ void timekeeping_maybe_update(void)
 		update(false);
 }
 
+/* The device's monotonic clock, unpublished (core.c sched_clock_ns). */
+u64 timekeeping_host_ns(void)
+{
+	return device_ns(CLOCK_MONOTONIC);
+}
+
 /* The kernel's own clocks (sleeps, timeouts, alarms: itimer.c now_ns):
  * the published ones, so that a program that reads the vDSO, sleeps
  * 10 ms and reads it again sees at least 10 ms go by. */
