@@ -2,7 +2,7 @@
  * symbols.c - a sorted address -> name table built from ELF .symtab
  * sections with libelf.  Lookups are a binary search; the table is rebuilt
  * (sorted) lazily after additions.  Regions (shared libraries and the
- * like, reported by the guest kernel: HC_MAP_EXEC) are read lazily too,
+ * like, reported by the guest kernel: LSTAR_HC_MAP_EXEC) are read lazily too,
  * on the first lookup inside them.
  */
 #include <fcntl.h>

@@ -197,7 +197,7 @@ void set_exe_path(const char *p)
 	long n = 0;
 
 	if (p[0] != '/') {
-		n = hostcall(HC_GETCWD, __pa_symbol(exe), sizeof(exe), 0, 0, 0, 0);
+		n = hostcall(LSTAR_HC_GETCWD, __pa_symbol(exe), sizeof(exe), 0, 0, 0, 0);
 		if (n <= 0)
 			n = 1, exe[0] = 0;
 		exe[n - 1] = '/';	/* replaces the NUL */
@@ -295,7 +295,7 @@ static long load_bytes(long h, u64 va, u64 off, u64 n)
 {
 	while (n) {
 		u64 chunk = MIN(n, (u64)HC_BOUNCE_SIZE);
-		long r = hostcall(HC_PREAD, h, hc_pa(hc_bounce), chunk, off, 0, 0);
+		long r = hostcall(LSTAR_HC_PREAD, h, hc_pa(hc_bounce), chunk, off, 0, 0);
 		if (r <= 0)
 			return r < 0 ? r : -EIO;
 		for (u64 done = 0; done < (u64)r;) {
@@ -380,7 +380,7 @@ static long open_elf_interp(const char *path)
 	if (err == -ENOEXEC)
 		err = -ELIBBAD;
 	if (err) {
-		hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
+		hostcall(LSTAR_HC_CLOSE, h, 0, 0, 0, 0, 0);
 		return err;
 	}
 	return h;
@@ -476,7 +476,7 @@ long load_elf_binprm(struct linux_binprm *b, struct pt_regs *regs)
 	struct address_space *as = filemap_get(b->file, &err);
 	if (!as && err != -ENFILE) {
 		if (ih >= 0)
-			hostcall(HC_CLOSE, ih, 0, 0, 0, 0, 0);
+			hostcall(LSTAR_HC_CLOSE, ih, 0, 0, 0, 0, 0);
 		return err;
 	}
 
@@ -491,7 +491,7 @@ long load_elf_binprm(struct linux_binprm *b, struct pt_regs *regs)
 		u64 va = bias + p->p_vaddr;
 		if (elf_map(as, b->file, p, bias)) {
 			if (ih >= 0)
-				hostcall(HC_CLOSE, ih, 0, 0, 0, 0, 0);
+				hostcall(LSTAR_HC_CLOSE, ih, 0, 0, 0, 0, 0);
 			exec_unlock();
 			force_sig_exit(SIGKILL, "execve: cannot load the segments", va, regs);
 		}
@@ -502,7 +502,7 @@ long load_elf_binprm(struct linux_binprm *b, struct pt_regs *regs)
 		note_segment(va, p->p_filesz, p->p_flags);	/* LSTAR_SEG_* are ELF's PF_* */
 	}
 	filemap_unpin(as);
-	hostcall(HC_CLOSE, b->file, 0, 0, 0, 0, 0);
+	hostcall(LSTAR_HC_CLOSE, b->file, 0, 0, 0, 0, 0);
 	b->file = -1;
 	b->entry = b->start = bias + eh->e_entry;
 	b->phent = eh->e_phentsize;
@@ -510,7 +510,7 @@ long load_elf_binprm(struct linux_binprm *b, struct pt_regs *regs)
 	set_brk(b);
 	if (ih >= 0) {
 		err = load_elf_interp(b, ih, interp_name);
-		hostcall(HC_CLOSE, ih, 0, 0, 0, 0, 0);
+		hostcall(LSTAR_HC_CLOSE, ih, 0, 0, 0, 0, 0);
 		if (err) {
 			exec_unlock();
 			force_sig_exit(SIGKILL, "execve: cannot load the interpreter", 0, regs);
@@ -579,7 +579,7 @@ void load_elf_binary(void)
 		long h = open_elf_interp(path), err = h;
 		if (h >= 0) {
 			err = load_elf_interp(&b, h, path);
-			hostcall(HC_CLOSE, h, 0, 0, 0, 0, 0);
+			hostcall(LSTAR_HC_CLOSE, h, 0, 0, 0, 0, 0);
 		}
 		if (err < 0) {
 			printk("lstar: %s: cannot load its interpreter %s: %s\n",

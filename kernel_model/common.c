@@ -29,7 +29,7 @@ void report_ni_syscalls(bool to_console)
 	for (unsigned nr = 0; nr < ARRAY_SIZE(ni_count); nr++) {
 		if (!ni_count[nr])
 			continue;
-		hostcall(HC_STATS, nr, ni_count[nr], 0, 0, 0, 0);
+		hostcall(LSTAR_HC_STATS, nr, ni_count[nr], 0, 0, 0, 0);
 		if (to_console)
 			printk("lstar: unimplemented syscall %u (%s): %lu calls\n", nr,
 			       nr < nr_syscall_names && syscall_names[nr] ?

@@ -223,7 +223,7 @@ static void context_switch(struct task_struct *prev, struct task_struct *next)
 	if (next->fs != prev->fs && next->fs)
 		fs_switch(next);
 	nr_context_switches++;
-	hostcall(HC_TASK, next->pid, next->tgid, hc_pa(next->comm), 0, 0, 0);
+	hostcall(LSTAR_HC_TASK, next->pid, next->tgid, hc_pa(next->comm), 0, 0, 0);
 	prev = __switch_to_asm(prev, next);
 	finish_task_switch(prev);
 }

@@ -117,7 +117,7 @@ static void mapping_free(struct address_space *as)
 		u64 n = radix_drop(as->root, RADIX_LEVELS - 1, true);
 		cached_pages -= n;
 	}
-	hostcall(HC_CLOSE, as->handle, 0, 0, 0, 0, 0);
+	hostcall(LSTAR_HC_CLOSE, as->handle, 0, 0, 0, 0, 0);
 	memset(as, 0, sizeof(*as));
 }
 
@@ -158,7 +158,7 @@ static void balance(void)
 struct address_space *filemap_get(long h, long *err)
 {
 	static struct stat kst;
-	long r = hostcall(HC_FSTAT, h, hc_pa(&kst), 0, 0, 0, 0);
+	long r = hostcall(LSTAR_HC_FSTAT, h, hc_pa(&kst), 0, 0, 0, 0);
 	if (r < 0) {
 		*err = r;
 		return NULL;
@@ -202,7 +202,7 @@ struct address_space *filemap_get(long h, long *err)
 		mapping_free(lru);
 		free_slot = lru;
 	}
-	long nh = hostcall(HC_REOPEN, h, O_RDONLY, 0, 0, 0, 0);
+	long nh = hostcall(LSTAR_HC_REOPEN, h, O_RDONLY, 0, 0, 0, 0);
 	if (nh < 0) {
 		*err = nh;
 		return NULL;
@@ -217,7 +217,7 @@ struct address_space *filemap_get(long h, long *err)
 	};
 	/* Its name in /proc/self/maps: the path the host resolves the file
 	 * to, as Linux prints the mapping's dentry (symlinks followed). */
-	long n = hostcall(HC_FD_PATH, nh, hc_pa(as->name), NAME_LEN - 1, 0, 0, 0);
+	long n = hostcall(LSTAR_HC_FD_PATH, nh, hc_pa(as->name), NAME_LEN - 1, 0, 0, 0);
 	as->name[n > 0 ? n : 0] = 0;
 	return as;
 }
@@ -253,7 +253,7 @@ void filemap_ids(const struct address_space *as, u64 *dev, u64 *ino)
 void filemap_note_exec(struct address_space *as, u64 addr, u64 len, u64 off)
 {
 	if (as)
-		hostcall(HC_MAP_EXEC, as->handle, addr, len, off, 0, 0);
+		hostcall(LSTAR_HC_MAP_EXEC, as->handle, addr, len, off, 0, 0);
 }
 
 /* The cached page at pgoff, or 0: no reading (filemap_map_pages). */
@@ -277,7 +277,7 @@ static u8 ra_buf[FILEMAP_READAHEAD * PAGE_SIZE] __attribute__((aligned(4096)));
 
 static long read_pages(struct address_space *as, u64 first, u64 n)
 {
-	long got = hostcall(HC_PREAD, as->handle, hc_pa(ra_buf), n << PAGE_SHIFT,
+	long got = hostcall(LSTAR_HC_PREAD, as->handle, hc_pa(ra_buf), n << PAGE_SHIFT,
 			    first << PAGE_SHIFT, 0, 0);
 	if (got < 0)
 		return -EIO;

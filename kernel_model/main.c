@@ -47,10 +47,10 @@ void start_kernel(u64 boot_info_pa)
 	idle_task_init();
 	apic_init();		/* the timer behind the scheduler */
 	/* Ctrl-C at lstar's terminal becomes an interrupt (tty_io.c). */
-	hostcall(HC_SIGINT_VECTOR, CONSOLE_INTR_VECTOR, 0, 0, 0, 0, 0);
+	hostcall(LSTAR_HC_SIGINT_VECTOR, CONSOLE_INTR_VECTOR, 0, 0, 0, 0, 0);
 	files_init();		/* fds 0, 1, 2 */
 
-	if (inl(HC_PORT_ID) != HC_ID)
+	if (inl(LSTAR_HC_PORT_ID) != LSTAR_HC_ID)
 		printk("lstar kernel: no host-call device; file I/O will fail\n");
 	if (env_has("LSTAR_KSTATS") || (boot_info.flags & LSTAR_BOOT_F_STATS))
 		exit_stats_enable();

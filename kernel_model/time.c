@@ -35,7 +35,7 @@ static long read_clock(int which)
 		return 0;
 	}
 	/* The others are the host-call device's. */
-	return hostcall(HC_CLOCK, which, hc_pa(&kts), 0, 0, 0, 0);
+	return hostcall(LSTAR_HC_CLOCK, which, hc_pa(&kts), 0, 0, 0, 0);
 }
 
 SYSCALL_DEFINE2(clock_gettime, int, which, struct timespec __user *, tp)

@@ -12,7 +12,7 @@
  * which every process shares and nobody frees (the kernel holds a
  * reference on each from boot), and fork copies them with the rest.
  *
- * Time.  The clocks of time.c come from the host-call device (HC_CLOCK:
+ * Time.  The clocks of time.c come from the host-call device (LSTAR_HC_CLOCK:
  * the host's clocks, or under --seed the guest's instruction count).  The
  * vDSO cannot ask the device; it reads the TSC and extends the last time
  * the kernel published: base + (tsc - cycle_last) * mult >> shift.  The
@@ -77,7 +77,7 @@ static inline u64 read_tsc(void)
 static u64 device_ns(int clk)
 {
 	static struct timespec t;
-	if (hostcall(HC_CLOCK, clk, hc_pa(&t), 0, 0, 0, 0) < 0)
+	if (hostcall(LSTAR_HC_CLOCK, clk, hc_pa(&t), 0, 0, 0, 0) < 0)
 		return 0;
 	return t.tv_sec * NSEC_PER_SEC + t.tv_nsec;
 }
@@ -267,7 +267,7 @@ u64 arch_setup_additional_pages(void)
 		return 0;
 	init_mm.vdso = addr + PAGE_SIZE;
 	/* Its symbols for traces, from the image itself. */
-	hostcall(HC_MAP_EXEC, -1, init_mm.vdso, len - PAGE_SIZE, 0,
+	hostcall(LSTAR_HC_MAP_EXEC, -1, init_mm.vdso, len - PAGE_SIZE, 0,
 		 __pa_symbol(vdso_image_start), vdso_image_end - vdso_image_start);
 	return init_mm.vdso;
 }

@@ -94,7 +94,7 @@ void *hc_gptr_w(struct hostcall *hc, uint64_t pa, uint64_t len)
 	return phys_ptr_write(hc->m, pa, len);
 }
 
-/* A NUL-terminated path of at most HC_PATH_MAX bytes in guest RAM. */
+/* A NUL-terminated path of at most LSTAR_HC_PATH_MAX bytes in guest RAM. */
 const char *hc_gpath(struct hostcall *hc, uint64_t pa, int64_t *err)
 {
 	if (pa >= hc->m->ram_size) {
@@ -102,8 +102,8 @@ const char *hc_gpath(struct hostcall *hc, uint64_t pa, int64_t *err)
 		return NULL;
 	}
 	uint64_t len = hc->m->ram_size - pa;
-	if (len > HC_PATH_MAX)
-		len = HC_PATH_MAX;
+	if (len > LSTAR_HC_PATH_MAX)
+		len = LSTAR_HC_PATH_MAX;
 	const char *p = hc_gptr(hc, pa, len);
 	if (!p || !memchr(p, 0, len)) {
 		*err = p ? -36 : -14;
@@ -116,7 +116,7 @@ const char *hc_gpath(struct hostcall *hc, uint64_t pa, int64_t *err)
 
 int64_t hc_handle_new(struct hostcall *hc, int fd, const char *path)
 {
-	for (int i = 3; i < HC_MAX_HANDLES; i++) {
+	for (int i = 3; i < LSTAR_HC_MAX_HANDLES; i++) {
 		if (hc->h[i].fd < 0) {
 			hc->h[i].fd = fd;
 			hc->h[i].path = path ? strdup(path) : NULL;
@@ -129,7 +129,7 @@ int64_t hc_handle_new(struct hostcall *hc, int fd, const char *path)
 
 int hc_handle_fd(struct hostcall *hc, uint64_t h)
 {
-	return h < HC_MAX_HANDLES ? hc->h[h].fd : -1;
+	return h < LSTAR_HC_MAX_HANDLES ? hc->h[h].fd : -1;
 }
 
 /* ---- the operations ---- */
@@ -174,7 +174,7 @@ static int64_t op_rw(struct hostcall *hc, unsigned op, const uint64_t *a)
 	int fd = hc_handle_fd(hc, a[0]);
 	if (fd < 0)
 		return -9;
-	bool wr = op == HC_WRITE || op == HC_PWRITE;
+	bool wr = op == LSTAR_HC_WRITE || op == LSTAR_HC_PWRITE;
 	void *buf = wr ? hc_gptr(hc, a[1], a[2]) : hc_gptr_w(hc, a[1], a[2]);
 	if (!buf)
 		return -14;
@@ -182,9 +182,9 @@ static int64_t op_rw(struct hostcall *hc, unsigned op, const uint64_t *a)
 		hc->m->before_stdio(hc->m->before_stdio_ctx);
 	ssize_t r;
 	switch (op) {
-	case HC_READ: r = read(fd, buf, a[2]); break;
-	case HC_WRITE: r = write(fd, buf, a[2]); break;
-	case HC_PREAD: r = pread(fd, buf, a[2], (off_t)a[3]); break;
+	case LSTAR_HC_READ: r = read(fd, buf, a[2]); break;
+	case LSTAR_HC_WRITE: r = write(fd, buf, a[2]); break;
+	case LSTAR_HC_PREAD: r = pread(fd, buf, a[2], (off_t)a[3]); break;
 	default: r = pwrite(fd, buf, a[2], (off_t)a[3]); break;
 	}
 	return hc_ret(r);
@@ -195,7 +195,7 @@ static int64_t op_poll(struct hostcall *hc, const uint64_t *a)
 	uint64_t n = a[1];
 	if (n > 64)
 		return -22;
-	struct hc_pollfd *g = hc_gptr_w(hc, a[0], n * sizeof(*g));
+	struct lstar_hc_pollfd *g = hc_gptr_w(hc, a[0], n * sizeof(*g));
 	struct pollfd p[64];
 	if (!g)
 		return -14;
@@ -242,7 +242,7 @@ static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 	int fd = hc_handle_fd(hc, a[0]);
 	if (fd < 0)
 		return -9;
-	if (op == HC_WINSIZE) {
+	if (op == LSTAR_HC_WINSIZE) {
 		struct winsize ws;
 		uint16_t *g = hc_gptr_w(hc, a[1], 8);
 		if (!g)
@@ -256,12 +256,12 @@ static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 		g[0] = ws.ws_row; g[1] = ws.ws_col; g[2] = ws.ws_xpixel; g[3] = ws.ws_ypixel;
 		return 0;
 	}
-	uint64_t kind = op == HC_TCGETS ? a[2] : a[3];
+	uint64_t kind = op == LSTAR_HC_TCGETS ? a[2] : a[3];
 	if (kind > 1)
 		return -22;
-	uint64_t size = kind ? HC_TERMIOS2_SIZE : HC_TERMIOS_SIZE;
-	struct hc_termios2 t;
-	if (op == HC_TCGETS) {
+	uint64_t size = kind ? LSTAR_HC_TERMIOS2_SIZE : LSTAR_HC_TERMIOS_SIZE;
+	struct lstar_hc_termios2 t;
+	if (op == LSTAR_HC_TCGETS) {
 		uint8_t *g = hc_gptr_w(hc, a[1], size);
 		if (!g)
 			return -14;
@@ -270,7 +270,7 @@ static int64_t op_tty(struct hostcall *hc, unsigned op, const uint64_t *a)
 		memcpy(g, &t, size);
 		return 0;
 	}
-	/* HC_TCSETS */
+	/* LSTAR_HC_TCSETS */
 	const uint8_t *g = hc_gptr(hc, a[1], size);
 	if (!g)
 		return -14;
@@ -335,7 +335,7 @@ static int64_t op_clock(struct hostcall *hc, const uint64_t *a)
 	return 0;
 }
 
-/* HC_MAP_EXEC: the guest kernel mapped code from a file (or the vDSO);
+/* LSTAR_HC_MAP_EXEC: the guest kernel mapped code from a file (or the vDSO);
  * its symbols join the table traces and fault messages use.  A file's
  * are read only when an address inside is first looked up. */
 static int64_t op_map_exec(struct hostcall *hc, const uint64_t *a)
@@ -350,7 +350,7 @@ static int64_t op_map_exec(struct hostcall *hc, const uint64_t *a)
 		sym_add_image_region(st, a[1], a[1] + a[2], img, a[5]);
 		return 0;
 	}
-	char link[64], path[HC_PATH_MAX];
+	char link[64], path[LSTAR_HC_PATH_MAX];
 	int fd = hc_handle_fd(hc, a[0]);
 	if (fd < 0)
 		return -9;
@@ -363,11 +363,11 @@ static int64_t op_map_exec(struct hostcall *hc, const uint64_t *a)
 	return 0;
 }
 
-/* HC_FD_PATH: what the host's /proc says the handle's file is, less the
+/* LSTAR_HC_FD_PATH: what the host's /proc says the handle's file is, less the
  * --root prefix. */
 static int64_t op_fd_path(struct hostcall *hc, const uint64_t *a)
 {
-	char link[64], path[HC_PATH_MAX], root[HC_PATH_MAX];
+	char link[64], path[LSTAR_HC_PATH_MAX], root[LSTAR_HC_PATH_MAX];
 	int fd = hc_handle_fd(hc, a[0]);
 	if (fd < 0)
 		return -9;
@@ -403,11 +403,11 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 {
 	int fd;
 	switch (op) {
-	case HC_NOP:
+	case LSTAR_HC_NOP:
 		return 0;
-	case HC_OPENAT:
+	case LSTAR_HC_OPENAT:
 		return hc_op_openat(hc, a);
-	case HC_CLOSE:
+	case LSTAR_HC_CLOSE:
 		if (hc_handle_fd(hc, a[0]) < 0)
 			return -9;
 		if (a[0] > 2)
@@ -415,13 +415,13 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		free(hc->h[a[0]].path);
 		hc->h[a[0]] = (struct hc_handle){ -1, NULL };
 		return 0;
-	case HC_READ: case HC_WRITE: case HC_PREAD: case HC_PWRITE:
+	case LSTAR_HC_READ: case LSTAR_HC_WRITE: case LSTAR_HC_PREAD: case LSTAR_HC_PWRITE:
 		return op_rw(hc, op, a);
-	case HC_LSEEK:
+	case LSTAR_HC_LSEEK:
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
 			return -9;
 		return hc_ret(lseek(fd, (off_t)a[1], (int)a[2]));
-	case HC_FSTAT: {
+	case LSTAR_HC_FSTAT: {
 		struct stat st;
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
 			return -9;
@@ -429,15 +429,15 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 			return hc_lerr(errno);
 		return hc_put_stat(hc, &st, a[1]);
 	}
-	case HC_FSTATAT:
+	case LSTAR_HC_FSTATAT:
 		return hc_op_fstatat(hc, a);
-	case HC_STATFS:
+	case LSTAR_HC_STATFS:
 		return hc_op_statfs(hc, a);
-	case HC_GETDENTS64:
+	case LSTAR_HC_GETDENTS64:
 		return op_getdents(hc, a);
-	case HC_READLINKAT: case HC_MKDIRAT: case HC_UNLINKAT:
+	case LSTAR_HC_READLINKAT: case LSTAR_HC_MKDIRAT: case LSTAR_HC_UNLINKAT:
 		return hc_op_name(hc, op, a);
-	case HC_GETCWD: {
+	case LSTAR_HC_GETCWD: {
 		size_t n = strlen(hc->cwd) + 1;
 		if (n > a[1])
 			return -34;			/* ERANGE */
@@ -447,19 +447,19 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		memcpy(g, hc->cwd, n);
 		return (int64_t)n;
 	}
-	case HC_CHDIR:
+	case LSTAR_HC_CHDIR:
 		return hc_op_chdir(hc, a);
-	case HC_FCHDIR:
+	case LSTAR_HC_FCHDIR:
 		return hc_op_fchdir(hc, a);
-	case HC_RENAMEAT:
+	case LSTAR_HC_RENAMEAT:
 		return hc_op_renameat(hc, a);
-	case HC_FACCESSAT:
+	case LSTAR_HC_FACCESSAT:
 		return hc_op_faccessat(hc, a);
-	case HC_TCGETS: case HC_TCSETS: case HC_WINSIZE:
+	case LSTAR_HC_TCGETS: case LSTAR_HC_TCSETS: case LSTAR_HC_WINSIZE:
 		return op_tty(hc, op, a);
-	case HC_CLOCK:
+	case LSTAR_HC_CLOCK:
 		return op_clock(hc, a);
-	case HC_NANOSLEEP: {
+	case LSTAR_HC_NANOSLEEP: {
 		if (hc->seeded) {
 			hc->slept_ns += a[0];
 			return 0;
@@ -473,7 +473,7 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 				return -4;		/* EINTR */
 		return 0;
 	}
-	case HC_RANDOM: {
+	case LSTAR_HC_RANDOM: {
 		void *g = hc_gptr_w(hc, a[0], a[1]);
 		if (!g)
 			return -14;
@@ -483,13 +483,13 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		}
 		return hc_ret(getrandom(g, a[1], 0));
 	}
-	case HC_POLL:
+	case LSTAR_HC_POLL:
 		return op_poll(hc, a);
-	case HC_FTRUNCATE:
+	case LSTAR_HC_FTRUNCATE:
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
 			return -9;
 		return hc_ret(ftruncate(fd, (off_t)a[1]));
-	case HC_SETFL: {
+	case LSTAR_HC_SETFL: {
 		/* F_SETFL on the shared host file, as the guest's fcntl does
 		 * on Linux: O_APPEND must reach the host's writes. */
 		if ((fd = hc_handle_fd(hc, a[0])) < 0)
@@ -501,7 +501,7 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		fl |= (a[1] & 02000 ? O_APPEND : 0) | (a[1] & 04000 ? O_NONBLOCK : 0);
 		return hc_ret(fcntl(fd, F_SETFL, fl));
 	}
-	case HC_REOPEN: {
+	case LSTAR_HC_REOPEN: {
 		/* The host's magic link opens the very file the handle has,
 		 * with a new offset and the access mode asked for; the host
 		 * checks that mode against the file as for any open.  The
@@ -515,7 +515,7 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 			return hc_lerr(errno);
 		return hc_handle_new(hc, nfd, hc->h[a[0]].path);
 	}
-	case HC_OPENTTY: {
+	case LSTAR_HC_OPENTTY: {
 		/* lstar's own controlling terminal, outside any --root: it
 		 * is the terminal the guest's standard streams are on. */
 		int nfd = open("/dev/tty", (hc_host_oflags(a[0]) & ~O_CREAT) | O_NOCTTY);
@@ -523,13 +523,13 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 			return hc_lerr(errno);
 		return hc_handle_new(hc, nfd, "/dev/tty");
 	}
-	case HC_SYMLINKAT:
+	case LSTAR_HC_SYMLINKAT:
 		return hc_op_symlinkat(hc, a);
-	case HC_LINKAT:
+	case LSTAR_HC_LINKAT:
 		return hc_op_linkat(hc, a);
-	case HC_FCHMODAT: case HC_FCHMOD: case HC_UTIMENSAT: case HC_FCHOWNAT:
+	case LSTAR_HC_FCHMODAT: case LSTAR_HC_FCHMOD: case LSTAR_HC_UTIMENSAT: case LSTAR_HC_FCHOWNAT:
 		return hc_op_meta(hc, op, a);
-	case HC_DISASM: {
+	case LSTAR_HC_DISASM: {
 		if (a[1] == 0 || a[1] > 15 || a[4] == 0 || a[4] > 256)
 			return -22;			/* EINVAL */
 		const void *code = hc_gptr(hc, a[0], a[1]);
@@ -543,20 +543,20 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 		snprintf(text, a[4], "%s", d.text);
 		return (int64_t)strlen(text);
 	}
-	case HC_STATS:
+	case LSTAR_HC_STATS:
 		if (a[0] < HC_NSTATS)
 			hc->stats[a[0]] += a[1];
 		return 0;
-	case HC_SIGINT_VECTOR:
+	case LSTAR_HC_SIGINT_VECTOR:
 		if (a[0] != 0 && (a[0] < 32 || a[0] > 255))
 			return -22;			/* EINVAL */
 		hc->sigint_vector = (int)a[0];
 		return 0;
-	case HC_FD_PATH:
+	case LSTAR_HC_FD_PATH:
 		return op_fd_path(hc, a);
-	case HC_MAP_EXEC:
+	case LSTAR_HC_MAP_EXEC:
 		return op_map_exec(hc, a);
-	case HC_TASK: {
+	case LSTAR_HC_TASK: {
 		const char *comm = hc_gptr(hc, a[2], sizeof(hc->task.comm));
 		hc->task.tid = (int)a[0];
 		hc->task.tgid = (int)a[1];
@@ -581,9 +581,9 @@ uint32_t hostcall_in(struct machine *m, uint16_t port, unsigned size)
 	if (!hc)
 		return 0xFFFFFFFFu;
 	switch (port) {
-	case HC_PORT_ID: return HC_ID;
-	case HC_PORT_STATUS: return hc->status;
-	case HC_PORT_ADDR_HI: return hc->addr_hi;
+	case LSTAR_HC_PORT_ID: return LSTAR_HC_ID;
+	case LSTAR_HC_PORT_STATUS: return hc->status;
+	case LSTAR_HC_PORT_ADDR_HI: return hc->addr_hi;
 	default: return 0xFFFFFFFFu;
 	}
 }
@@ -593,15 +593,15 @@ void hostcall_out(struct machine *m, uint16_t port, unsigned size, uint32_t valu
 	struct hostcall *hc = m->hc;
 	if (!hc || size != 4)
 		return;
-	if (port == HC_PORT_ADDR_HI) {
+	if (port == LSTAR_HC_PORT_ADDR_HI) {
 		hc->addr_hi = value;
 		return;
 	}
-	if (port != HC_PORT_ADDR_LO)
+	if (port != LSTAR_HC_PORT_ADDR_LO)
 		return;
 	uint64_t pa = ((uint64_t)hc->addr_hi << 32) | value;
 	hc->addr_hi = 0;
-	struct hc_req req;
+	struct lstar_hc_req req;
 	const void *src = phys_ptr(m, pa, sizeof(req));
 	if (!src) {
 		hc->status = 1;			/* nowhere to even put an error */
@@ -612,7 +612,7 @@ void hostcall_out(struct machine *m, uint16_t port, unsigned size, uint32_t valu
 	hc->status = 0;
 	/* Only `ret` goes back, so a request block cannot be used to make
 	 * the device overwrite anything else. */
-	void *dst = phys_ptr_write(m, pa + offsetof(struct hc_req, ret), sizeof(req.ret));
+	void *dst = phys_ptr_write(m, pa + offsetof(struct lstar_hc_req, ret), sizeof(req.ret));
 	if (dst)
 		memcpy(dst, &req.ret, sizeof(req.ret));
 }
@@ -627,7 +627,7 @@ struct hostcall *hostcall_new(struct machine *m)
 	hc->m = m;
 	hc->rootfd = -1;
 	hc->tty_fd = -1;
-	for (int i = 0; i < HC_MAX_HANDLES; i++)
+	for (int i = 0; i < LSTAR_HC_MAX_HANDLES; i++)
 		hc->h[i].fd = i < 3 ? i : -1;
 	if (!getcwd(hc->cwd, sizeof(hc->cwd)))
 		strcpy(hc->cwd, "/");
@@ -639,10 +639,10 @@ void hostcall_free(struct hostcall *hc)
 {
 	if (!hc)
 		return;
-	for (int i = 3; i < HC_MAX_HANDLES; i++)
+	for (int i = 3; i < LSTAR_HC_MAX_HANDLES; i++)
 		if (hc->h[i].fd >= 0)
 			close(hc->h[i].fd);
-	for (int i = 0; i < HC_MAX_HANDLES; i++)
+	for (int i = 0; i < LSTAR_HC_MAX_HANDLES; i++)
 		free(hc->h[i].path);
 	if (hc->rootfd >= 0)
 		close(hc->rootfd);

@@ -433,7 +433,7 @@ strace_icount)
 	;;
 dyn_symbols)
 	# Addresses in the libraries ld.so maps, in ld.so and in the vDSO are
-	# named from those files' symbol tables (HC_MAP_EXEC, emu/symbols.c).
+	# named from those files' symbol tables (LSTAR_HC_MAP_EXEC, emu/symbols.c).
 	[ -x "$g/vdso-dyn" ] || { echo "skipped: no vdso-dyn guest"; exit 77; }
 	run --trace=t.txt --trace-cpl user "$g/vdso-dyn" calls >out.txt 2>/dev/null || fail "status $?"
 	line out.txt "vdso: present, 500 calls made"
