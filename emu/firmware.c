@@ -536,7 +536,8 @@ enum lstar_status firmware_boot(struct machine *m, const void *kernel_image, siz
 		random_bytes(bi->random, sizeof(bi->random));
 	}
 	bi->vendor = m->vendor == LSTAR_VENDOR_AMD ? 1 : 0;
-	bi->flags = fs->flags | (script ? LSTAR_BOOT_F_EXEC : 0);
+	bi->flags = fs->flags | (script ? LSTAR_BOOT_F_EXEC : 0) |
+		    (fs->seeded ? LSTAR_BOOT_F_SEEDED : 0);
 	fs->flags = 0;   /* consumed: a later machine at this address starts clean */
 	bi->uid = getuid();
 	bi->gid = getgid();

@@ -152,6 +152,7 @@ static void create_elf_tables(const struct linux_binprm *b)
 	asm volatile("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
 
 	u64 auxv[] = {
+		AT_SYSINFO_EHDR, init_mm.vdso,	/* first, as Linux's ARCH_DLINFO */
 		AT_HWCAP, edx,			/* CPUID.1:EDX, as Linux reports */
 		AT_PAGESZ, PAGE_SIZE,
 		AT_CLKTCK, 100,
@@ -243,6 +244,7 @@ void finalize_exec(struct linux_binprm *b)
 	u64 size = PAGE_ALIGN(b->arg_used + (b->argc + b->envc + 64) * 8) + STACK_EXPAND;
 	if (vma_add(STACK_TOP - size, STACK_TOP, VM_READ | VM_WRITE | VM_GROWSDOWN))
 		panic("no room for the stack");
+	arch_setup_additional_pages();	/* the vDSO; a program runs without one */
 	create_elf_tables(b);
 }
 
@@ -341,6 +343,9 @@ static long elf_map(struct address_space *as, long h, const struct elf64_phdr *p
 			 * calls) are there for --strace to read at the SYSCALL. */
 			if (r >= 0)
 				mm_populate(start, PAGE_ALIGN(fend));
+			if (r >= 0 && (prot & PROT_EXEC))
+				filemap_note_exec(as, start, PAGE_ALIGN(fend) - start,
+						  p->p_offset & PAGE_MASK);
 		} else {
 			r = do_mmap(start, PAGE_ALIGN(fend) - start, prot,
 				    MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, NULL, 0);
@@ -567,6 +572,11 @@ void load_elf_binary(void)
 		ret_to_user(&user_regs);
 	}
 	setup_new_exec(&b);
+	/* /proc/self/exe and the program's lines in /proc/self/maps: the
+	 * path with symlinks, "." and ".." resolved, as Linux's d_path, when
+	 * the firmware's (host) path is the guest's too (no --root). */
+	if (boot_info.exe_path && !(boot_info.flags & LSTAR_BOOT_F_ROOT))
+		set_exe_path(__va(boot_info.exe_path));
 	for (u64 i = 0; i < prog->nsegs && i < LSTAR_BOOT_MAX_SEGS; i++) {
 		map_segment(&prog->seg[i]);
 		note_segment(prog->seg[i].vaddr, prog->seg[i].filesz, prog->seg[i].flags);

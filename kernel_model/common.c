@@ -80,6 +80,7 @@ bool do_syscall_64(struct pt_regs *regs, int nr)
 		t->in_syscall = false;
 	}
 	account_system_time();		/* the kernel ran until now */
+	timekeeping_maybe_update();	/* the vDSO's time, now and then (vdso.c) */
 
 	/* SYSRET restores RIP from RCX and RFLAGS from R11: both must match. */
 	if (regs->cx != regs->ip || regs->r11 != regs->flags)

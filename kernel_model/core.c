@@ -359,11 +359,15 @@ int sleep_on(const void *chan, const char *name, u64 deadline, bool interruptibl
 	return 0;
 }
 
-/* The monotonic clock the timeouts use: the host-call device's, so that
- * a sleep lasts as long as the guest's clocks say (see itimer.c). */
+/* The monotonic clock timeouts are checked against: the host-call
+ * device's own.  Deadlines are set from now_ns(), the clock the vDSO
+ * publishes, which is never behind the device's (vdso.c), so a sleep
+ * never ends early by the device's clock, however far the published
+ * clock got ahead meanwhile, nor by the vDSO's, which the first update
+ * after the wake-up brings level. */
 u64 sched_clock_ns(void)
 {
-	return now_ns();
+	return timekeeping_host_ns();
 }
 
 /* The earliest timeout of a sleeping task or alarm, 0 if none. */
@@ -457,7 +461,9 @@ static __noreturn void cpu_idle(void)
 			outl(DEADLOCK_STATUS, POWEROFF_PORT);
 		}
 		arm_timer();
+		timekeeping_idle_enter();
 		asm volatile("sti; hlt; cli" ::: "memory");
+		timekeeping_idle_exit();
 		check_timeouts();
 	}
 }
@@ -475,6 +481,7 @@ void sysvec_apic_timer_interrupt(struct pt_regs *regs)
 		account_user_time();
 	armed_deadline = 0;		/* a TSC deadline fires once */
 	wrmsrl(MSR_X2APIC_EOI, 0);
+	timekeeping_maybe_update();
 	check_timeouts();
 	if (current != idle_task && rdtsc_now() >= current->slice_end)
 		current->need_resched = true;	/* schedule() arms the next slice */

@@ -50,7 +50,7 @@
 #define RADIX_BITS	9	/* 512 entries per node, a page each */
 #define RADIX_LEVELS	3	/* 2^27 pages: files up to 512 GiB */
 #define MAX_PGOFF	(1UL << (RADIX_BITS * RADIX_LEVELS))
-#define NAME_LEN	128
+#define NAME_LEN	256
 #define FILEMAP_READAHEAD 16	/* pages read together (64 KiB) */
 
 struct address_space {
@@ -342,6 +342,10 @@ struct address_space *filemap_get(long h, long *err)
 		.last_used = ++filemap_clock,
 	};
 	nr_used++;
+	/* Its name in /proc/self/maps: the path the host resolves the file
+	 * to, as Linux prints the mapping's dentry (symlinks followed). */
+	long n = hostcall(LSTAR_HC_FD_PATH, nh, hc_pa(as->name), NAME_LEN - 1, 0, 0, 0);
+	as->name[n > 0 ? n : 0] = 0;
 	return as;
 }
 
@@ -361,6 +365,22 @@ void filemap_set_name(struct address_space *as, const char *path)
 const char *filemap_name(const struct address_space *as)
 {
 	return as->name;
+}
+
+/* The file's device and inode numbers, for /proc/self/maps. */
+void filemap_ids(const struct address_space *as, u64 *dev, u64 *ino)
+{
+	*dev = as->dev;
+	*ino = as->ino;
+}
+
+/* Tell lstar that part of a file is mapped executable at addr, so that
+ * traces name the functions there (emu/symbols.c).  Costs one host call
+ * per mapping, nothing per instruction. */
+void filemap_note_exec(struct address_space *as, u64 addr, u64 len, u64 off)
+{
+	if (as)
+		hostcall(LSTAR_HC_MAP_EXEC, as->handle, addr, len, off, 0, 0);
 }
 
 /* The cached page at pgoff, or 0: no reading (filemap_map_pages). */

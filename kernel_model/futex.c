@@ -233,9 +233,7 @@ static long futex_deadline(const void __user *utime, bool absolute, bool realtim
 	if (!absolute) {
 		*d = now + ns;
 	} else if (realtime) {
-		static struct timespec rt;
-		hostcall(LSTAR_HC_CLOCK, CLOCK_REALTIME, hc_pa(&rt), 0, 0, 0, 0);
-		u64 rnow = rt.tv_sec * 1000000000ULL + rt.tv_nsec;
+		u64 rnow = timekeeping_real_ns();
 		*d = ns > rnow ? now + (ns - rnow) : now;
 	} else {
 		*d = ns;

@@ -14,11 +14,10 @@
 #define deadline_ns	(current->signal->real_deadline)
 #define interval_ns	(current->signal->real_interval)
 
+/* CLOCK_MONOTONIC as the vDSO and clock_gettime give it (vdso.c). */
 u64 now_ns(void)
 {
-	static struct timespec t;
-	hostcall(LSTAR_HC_CLOCK, CLOCK_MONOTONIC, hc_pa(&t), 0, 0, 0, 0);
-	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+	return timekeeping_mono_ns();
 }
 
 /* Whether any process may have an alarm set: the scheduler asks for the

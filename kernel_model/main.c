@@ -63,6 +63,7 @@ void start_kernel(u64 boot_info_pa)
 	init_mem_mapping();	/* our page tables; the identity map is gone */
 	sched_init();		/* we are task 0, the first process */
 	page_refs_init(boot_info.ram_size);
+	vdso_init();		/* the vDSO's frames; the time it publishes */
 	idle_task_init();
 	apic_init();		/* the timer behind the scheduler */
 	/* Ctrl-C at lstar's terminal becomes an interrupt (tty_io.c). */

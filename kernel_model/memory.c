@@ -173,7 +173,14 @@ int handle_mm_fault(u64 addr, bool write)
 		return do_wp_page(pte, addr, vma);
 	}
 	u64 pa, f = pte_flags(vma->vm_flags);
-	if (vma->vm_file) {
+	if (vma->vm_flags & VM_PFNMAP) {
+		/* The vDSO's frames, shared by all: a write (ptrace's, after
+		 * mprotect) gets a copy, as after fork. */
+		if (!(pa = vdso_fault_pa(addr)))
+			return -EFAULT;
+		get_page(pa);
+		f &= ~(_PAGE_RW | _PAGE_DIRTY);
+	} else if (vma->vm_file) {
 		long r = file_page(vma, addr & PAGE_MASK, write, &pa);
 		if (r < 0)
 			return r;
@@ -204,6 +211,9 @@ void *populate_page(u64 va)
 	if (!pte)
 		return NULL;
 	struct vm_area_struct *vma = find_vma(va);
+	if (vma && (vma->vm_flags & VM_PFNMAP) && !(*pte & _PAGE_PRESENT) &&
+	    handle_mm_fault(va, false))
+		return NULL;	/* the shared frame first: the copy below is of it */
 	if ((*pte & _PAGE_PRESENT) && page_count(*pte & PTE_PFN_MASK) > 1 &&
 	    !(vma && (vma->vm_flags & VM_SHARED))) {
 		/* Shared with another process since fork: the loader is

@@ -60,6 +60,7 @@ u64 user_pgtable_pages(u64 pgd);	/* VmPTE: the user half's table pages */
 #define VM_HEAP		0x100	/* the brk area: never merged with its neighbours */
 #define VM_GROWSDOWN	0x200	/* the main stack: grows down on a fault below it */
 #define STACK_GUARD_GAP	(256UL << PAGE_SHIFT)	/* Linux's stack_guard_gap: 1 MiB */
+#define VM_PFNMAP	0x400	/* the vDSO and vvar: the kernel's own frames (vdso.c) */
 #define MAX_VMAS	1024	/* a python3 with its extension modules maps ~300 areas */
 
 struct address_space;		/* filemap.c: a file's pages in the page cache */
@@ -87,6 +88,7 @@ struct mm_struct {
 	/* Resident user pages (present PTEs) and their high-water mark:
 	 * VmRSS, VmHWM, ru_maxrss.  The mark survives execve. */
 	u64 rss, hiwater_rss;
+	u64 vdso;			/* the vDSO's address (vvar: the page below), 0: none */
 };
 
 /* mmap.c */
@@ -129,6 +131,8 @@ void filemap_file_written(struct file *f, u64 off, const void *buf, u64 n);
 void filemap_read_overlay(struct file *f, u64 off, void *buf, u64 n);
 void filemap_truncated(struct file *f);
 long filemap_fsync(struct file *f);
+void filemap_ids(const struct address_space *as, u64 *dev, u64 *ino);
+void filemap_note_exec(struct address_space *as, u64 addr, u64 len, u64 off);
 
 /* memory.c */
 int handle_mm_fault(u64 addr, bool write);
@@ -140,6 +144,12 @@ void zap_page_range(u64 start, u64 end);
 void unmap_mapping_pages(struct address_space *as, u64 first);
 void change_protection(u64 start, u64 end, unsigned long vm_flags);
 void exc_page_fault(struct pt_regs *regs, unsigned long error, u64 addr);
+
+/* vdso.c: the vDSO and vvar mappings */
+void vdso_init(void);
+u64 arch_setup_additional_pages(void);	/* exec: map them; the vDSO's address or 0 */
+u64 vdso_fault_pa(u64 va);		/* the frame behind va, 0: not theirs */
+const char *vdso_vma_name(u64 start);	/* "[vdso]", "[vvar]" or NULL */
 
 /* uaccess: validate against the VMAs and fault pages in, then copy. */
 int fault_in_user(u64 addr, u64 len, bool write);

@@ -338,6 +338,8 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 	long ret = do_mmap_flags(addr, len, prot, flags, as, off, vm_extra);
 	if (ret >= 0 && as && (flags & MAP_POPULATE))
 		mm_populate(ret, ret + PAGE_ALIGN(len));
+	if (ret >= 0 && as && (prot & PROT_EXEC))
+		filemap_note_exec(as, ret, PAGE_ALIGN(len), off);	/* ld.so's libraries */
 	filemap_unpin(as);
 	if (ret >= 0 && file && !as && file->type == FT_HOST)
 		ret = copy_file_pages(ret, PAGE_ALIGN(len), file, off);

@@ -108,11 +108,8 @@ SYSCALL_DEFINE4(timer_settime, int, id, int, flags, const struct itimerspec_k __
 	} else if (flags & TIMER_ABSTIME) {
 		/* An absolute time on the timer's clock: as far from now on
 		 * the monotonic clock. */
-		static struct timespec c;
-		hostcall(LSTAR_HC_CLOCK, k->clock == CLOCK_REALTIME || k->clock == 8 ? CLOCK_REALTIME
-									   : CLOCK_MONOTONIC,
-			 hc_pa(&c), 0, 0, 0, 0);
-		u64 cnow = ts_ns(&c);
+		u64 cnow = k->clock == CLOCK_REALTIME || k->clock == 8 ? timekeeping_real_ns()
+								       : timekeeping_mono_ns();
 		k->deadline = v > cnow ? now + (v - cnow) : now;
 	} else {
 		k->deadline = now + v;

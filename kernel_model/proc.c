@@ -46,6 +46,9 @@ void seq_printf(struct seq_file *m, const char *fmt, ...)
 
 static const char *vma_name(const struct vm_area_struct *v)
 {
+	const char *special = (v->vm_flags & VM_PFNMAP) ? vdso_vma_name(v->vm_start) : NULL;
+	if (special)
+		return special;
 	if (v->vm_file && *filemap_name(v->vm_file))
 		return filemap_name(v->vm_file);	/* a mapped file whose path is known */
 	if (v->vm_end == STACK_TOP)
@@ -57,19 +60,35 @@ static const char *vma_name(const struct vm_area_struct *v)
 	return "";
 }
 
+/* A host st_dev as major:minor (glibc's gnu_dev_major/minor). */
+static unsigned dev_major(u64 d) { return ((d >> 8) & 0xfff) | ((d >> 32) & ~0xfffU); }
+static unsigned dev_minor(u64 d) { return (d & 0xff) | ((d >> 12) & ~0xffU); }
+
+/* show_map_vma: the fields, then the name from column 74 (the line is
+ * padded to 73 characters first, as seq_pad does), or a bare space. */
 static void show_maps(struct seq_file *m)
 {
 	for (int i = 0; i < init_mm.map_count; i++) {
 		const struct vm_area_struct *v = &init_mm.vmas[i];
 		const char *name = vma_name(v);
-		seq_printf(m, "%08lx-%08lx %c%c%c%c %08lx 00:00 0%s%s\n",
+		u64 dev = 0, ino = 0;
+		if (v->vm_file)
+			filemap_ids(v->vm_file, &dev, &ino);
+		u64 start = m->len;
+		seq_printf(m, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ",
 			   v->vm_start, v->vm_end,
 			   v->vm_flags & VM_READ ? 'r' : '-',
 			   v->vm_flags & VM_WRITE ? 'w' : '-',
 			   v->vm_flags & VM_EXEC ? 'x' : '-',
 			   v->vm_flags & VM_SHARED ? 's' : 'p',
 			   v->vm_file ? v->vm_pgoff << PAGE_SHIFT : 0,
-			   *name ? "                          " : "", name);
+			   dev_major(dev), dev_minor(dev), ino);
+		if (*name) {
+			static const char spaces[] = "                                                                         ";
+			u64 used = m->len - start;
+			seq_printf(m, "%s%s", used < 73 ? spaces + used : " ", name);
+		}
+		seq_printf(m, "\n");
 	}
 }
 

@@ -185,6 +185,15 @@ void exit_to_user_mode_prepare(struct pt_regs *regs);
 void sched_report(void);
 void timer_rearm(void);
 u64 next_timer_deadline(void);	/* earliest sleep end or alarm, 0 if none */		/* deadlock diagnosis on the console */
+/* vdso.c: the time the vDSO computes from, kept current */
+void timekeeping_update(void);
+void timekeeping_maybe_update(void);	/* if a while has passed */
+void timekeeping_idle_enter(void);
+void timekeeping_idle_exit(void);
+bool timekeeping_read(int clk, u64 *ns);	/* false: not a vDSO clock */
+u64 timekeeping_mono_ns(void);		/* CLOCK_MONOTONIC as published */
+u64 timekeeping_host_ns(void);		/* the device's CLOCK_MONOTONIC */
+u64 timekeeping_real_ns(void);		/* CLOCK_REALTIME as published */
 u64 sched_clock_ns(void);		/* CLOCK_MONOTONIC, cheap */
 extern u64 nr_context_switches;
 extern int nr_running_tasks;

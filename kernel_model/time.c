@@ -1,7 +1,10 @@
 /*
  * time.c - clocks and sleeping (mirrors kernel/time/posix-timers.c,
- * kernel/time/time.c and hrtimer.c's nanosleep).  There is no timer
- * interrupt; the host's clock is read through the device when asked.
+ * kernel/time/time.c and hrtimer.c's nanosleep).  The clocks are the
+ * host-call device's, read when asked; the ones the vDSO also answers go
+ * through vdso.c's timekeeping, which publishes what it read to the vDSO.
+ * Programs whose C library finds the vDSO (AT_SYSINFO_EHDR) never make
+ * these calls for clock_gettime, gettimeofday or time.
  */
 #include "sched.h"
 #include "mm.h"
@@ -23,7 +26,15 @@ static long read_clock(int which)
 		kts.tv_nsec = ns % 1000000000;
 		return 0;
 	}
-	/* The others are the host's realtime or monotonic clock. */
+	/* The clocks the vDSO computes come from the time it was just given
+	 * (vdso.c), so that both agree and neither goes back. */
+	u64 ns;
+	if (timekeeping_read(which, &ns)) {
+		kts.tv_sec = ns / 1000000000;
+		kts.tv_nsec = ns % 1000000000;
+		return 0;
+	}
+	/* The others are the host-call device's. */
 	return hostcall(LSTAR_HC_CLOCK, which, hc_pa(&kts), 0, 0, 0, 0);
 }
 

@@ -2,7 +2,8 @@
 # scripts/walkthrough.sh [--check|--update] [BUILD_DIR]
 #
 # Regenerates the lstar output quoted in docs/walkthrough.md (and the
-# exercise answers that quote traces) from real runs of guests/scall:
+# exercise answers that quote traces) from real runs of guests/scall, and
+# the vDSO section of docs/kernel.md from guests/vdso:
 # every block between "<!-- lstar:NAME -->" and "<!-- /lstar:NAME -->" is
 # replaced by excerpt NAME.  --update rewrites the document; --check (the
 # default, and the ctest case trace_walkthrough) fails if the document no
@@ -21,7 +22,7 @@ build=${1:-$here/build}
 lstar=$build/lstar
 kelf=$build/kernel_model/lstar-kernel.elf
 doc=$here/docs/walkthrough.md
-for f in "$lstar" "$build/guests/scall" "$kelf"; do
+for f in "$lstar" "$build/guests/scall" "$build/guests/vdso" "$kelf"; do
 	[ -e "$f" ] || { echo "walkthrough.sh: $f is missing (build first)"; exit 2; }
 done
 
@@ -119,6 +120,30 @@ first() { grep -m 1 -E "$1" "$2" | squeeze | cut -d'|' -f1 | sed 's/ *$//'; }
 	echo "| back | \`SYSRET\` | \`$(first ' sysret  *\|' call.txt)\` |"
 } >x/table
 
+# docs/kernel.md §9: clock_gettime answered by the vDSO (guests/vdso, musl,
+# static), seeded so that the times it reads are the same on every run.
+cp "$build/guests/vdso" "$d/vdso"
+L --seed 1 --trace=vd.txt --trace-cpl user "$d/vdso" calls
+L --seed 1 --strace=summary --strace-output=vdsum.txt "$d/vdso" calls
+# the second call into the vDSO's clock_gettime (the first comes through
+# musl's cgt_init, which looks the symbol up; the C library's own
+# clock_gettime is in the program, far below), from the caller's CALL to
+# the instruction after the vDSO's RET: each read of the vvar page, the
+# RDTSC, the RETs
+ventry=$(grep -nE '^ +[0-9]+ 3 00007f[0-9a-f]{10} clock_gettime +' vd.txt | sed -n 2p | cut -d: -f1)
+vrip=$(sed -n "${ventry}p" vd.txt | awk '{ print $3 }')
+vvar=$(printf '%x' $(( (0x$vrip & ~4095) - 4096 )))
+vvar=${vvar%???}
+sed -n "$((ventry - 1)),\$p" vd.txt | awk -v vv="R 0x$vvar" '
+	n == 2 { print; exit }
+	NR <= 2 || index($0, vv) || / rdtsc +\|/ || / ret +\|/ { print }
+	/ ret +\|/ { n++ }' | squeeze >x/vdso_call
+sed -n "$((ventry - 1)),\$p" vd.txt | awk '
+	{ k++; if (/ syscall +\|/) sc++ }
+	/ ret +\|/ && ++r == 2 { exit }
+	END { printf "%d user instructions from the CALL into the vDSO to its RET, %d SYSCALL\n", k, sc + 0 }' >x/vdso_count
+cp vdsum.txt x/vdso_summary
+
 # Replace every marked block of a document with its excerpt.
 render() {
 	awk -v dir="$d/x" '
@@ -137,7 +162,7 @@ render() {
 }
 
 status=0
-for file in "$doc" "$here"/docs/exercises/*.md; do
+for file in "$doc" "$here/docs/kernel.md" "$here"/docs/exercises/*.md; do
 	[ -f "$file" ] || continue
 	grep -q '^<!-- lstar:' "$file" || continue
 	render "$file" >"$d/new.md"

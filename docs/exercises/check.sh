@@ -52,6 +52,10 @@ kbuild() {
 		fi
 	done
 	[ -f "$w/base/syscalls_64.h" ] || cp "$src/gen/syscalls_64.h" "$w/base/syscalls_64.h"
+	# The vDSO image (kernel_model/vdso/, its own shared object), which no
+	# exercise changes: the build's object that holds its bytes.
+	cp "$build/kernel_model/obj/vdso_image.S.o" "$src/obj/" ||
+		fail "$name" "no $build/kernel_model/obj/vdso_image.S.o (build first)"
 	# shellcheck disable=SC2086
 	$CC $KCFLAGS -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 		-Wl,-z,noexecstack -T "$src/vmlinux.lds" -o "$w/$name.elf" "$src"/obj/*.o ||

@@ -37,6 +37,7 @@
 #include <Zydis/Zydis.h>
 #include "emu/hostcall/hostcall_int.h"
 #include "emu/splitmix.h"
+#include "emu/symbols.h"
 #include "cpu/mmu.h"
 
 /* ---- errno and flag translation (guest = x86-64 Linux numbering) ---- */
@@ -389,6 +390,70 @@ static int64_t op_clock(struct hostcall *hc, const uint64_t *a)
 	return 0;
 }
 
+/* LSTAR_HC_MAP_EXEC: the guest kernel mapped code from a file (or the vDSO);
+ * its symbols join the table traces and fault messages use.  A file's
+ * are read only when an address inside is first looked up. */
+static int64_t op_map_exec(struct hostcall *hc, const uint64_t *a)
+{
+	struct symtab *st = hc->m->syms;
+	if (!st || a[2] == 0 || a[1] + a[2] < a[1])
+		return 0;
+	if ((int64_t)a[0] == -1) {
+		const void *img = hc_gptr(hc, a[4], a[5]);
+		if (!img)
+			return -14;
+		sym_add_image_region(st, a[1], a[1] + a[2], img, a[5]);
+		return 0;
+	}
+	char link[64], path[LSTAR_HC_PATH_MAX];
+	int fd = hc_handle_fd(hc, a[0]);
+	if (fd < 0)
+		return -9;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return 0;
+	path[n] = 0;
+	sym_add_file_region(st, a[1], a[1] + a[2], path, a[3]);
+	return 0;
+}
+
+/* LSTAR_HC_FD_PATH: what the host's /proc says the handle's file is, less the
+ * --root prefix. */
+static int64_t op_fd_path(struct hostcall *hc, const uint64_t *a)
+{
+	char link[64], path[LSTAR_HC_PATH_MAX], root[LSTAR_HC_PATH_MAX];
+	int fd = hc_handle_fd(hc, a[0]);
+	if (fd < 0)
+		return -9;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return -2;
+	path[n] = 0;
+	const char *p = path;
+	if (hc->rootfd >= 0) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", hc->rootfd);
+		ssize_t r = readlink(link, root, sizeof(root) - 1);
+		if (r <= 0)
+			return -2;
+		root[r] = 0;
+		if (strcmp(root, "/")) {
+			if (strncmp(path, root, (size_t)r) || (path[r] && path[r] != '/'))
+				return -2;
+			p = path[r] ? path + r : "/";
+		}
+	}
+	size_t len = strlen(p);
+	if (len > a[2])
+		return -36;			/* ENAMETOOLONG */
+	char *g = hc_gptr_w(hc, a[1], len);
+	if (!g)
+		return -14;
+	memcpy(g, p, len);
+	return (int64_t)len;
+}
+
 static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 {
 	int fd;
@@ -570,6 +635,10 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 			return -LINUX_EINVAL;			/* EINVAL */
 		hc->sigint_vector = (int)a[0];
 		return 0;
+	case LSTAR_HC_FD_PATH:
+		return op_fd_path(hc, a);
+	case LSTAR_HC_MAP_EXEC:
+		return op_map_exec(hc, a);
 	case LSTAR_HC_TASK: {
 		const char *comm = hc_gptr(hc, a[2], sizeof(hc->task.comm));
 		hc->task.tid = (int)a[0];

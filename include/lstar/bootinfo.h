@@ -91,5 +91,6 @@ struct lstar_bootinfo {
 #define LSTAR_BOOT_F_STATS  2  /* --stats: the kernel reports unimplemented syscalls on the console at exit */
 #define LSTAR_BOOT_F_EXEC   4  /* the program is no ELF file (a #! script): nothing was loaded, the
                                   kernel executes program.path itself, as execve would */
+#define LSTAR_BOOT_F_SEEDED 8  /* --seed: the host-call device's clocks count guest time (TSC / 4) */
 
 #endif

@@ -150,7 +150,15 @@ enum lstar_hc_op {
 	LSTAR_HC_SOCKNAME = 54,	/* handle, lstar_hc_sockaddr pa (out), peer (0: local, 1: peer)
 				   -> 0 */
 	LSTAR_HC_FIONREAD = 55,	/* handle -> bytes waiting to be read */
-	LSTAR_HC_NR_OPS = 56
+	LSTAR_HC_FD_PATH = 56,	/* handle, buf pa, len -> length (no NUL): the open file's
+				   absolute path with symlinks resolved, as the guest sees
+				   it (inside --root), for /proc/self/maps; -ENAMETOOLONG,
+				   -ENOENT (outside the root) */
+	LSTAR_HC_MAP_EXEC = 57,	/* handle (-1: the vDSO), addr, len, file offset, vDSO image
+				   pa, its length -> 0: the guest kernel mapped part of a
+				   file (or the vDSO) executable at addr; traces symbolize
+				   addresses in it */
+	LSTAR_HC_NR_OPS = 58
 };
 
 /* ---- flags, in the arguments and results above ---- */

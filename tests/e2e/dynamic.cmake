@@ -26,6 +26,19 @@ e2e_needs(dyn_args_nopie "${LD}" -- ${G}/args-dyn-nopie x)
 # (built only with musl-gcc and /lib/ld-musl-x86_64.so.1; else skipped)
 e2e_needs(dyn_args_musl "/lib/ld-musl-x86_64.so.1" --env LSTAR_TEST_VAR=musl -- ${G}/args-musl-dyn m)
 
+# The vDSO found by ld.so (glibc's and musl's): no clock system call,
+# and its clocks agree with the system calls'.
+set(vdso_dyn vdso-dyn)
+if(LSTAR_HAVE_MUSL_DYN)
+  list(APPEND vdso_dyn vdso-musl-dyn)
+endif()
+foreach(g ${vdso_dyn})
+  string(REPLACE "-" "_" n ${g})
+  e2e_needs(${n}_compare "${LD}" -- ${G}/${g} compare)
+  add_test(NAME e2e_${n}_used COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/vdso_used.sh ${E2E_LSTAR} ${G}/${g})
+  set_tests_properties(e2e_${n}_used PROPERTIES LABELS e2e TIMEOUT 120)
+endforeach()
+
 # Debian's dynamic programs (coreutils, dash, bash, perl, python3, git).
 e2e_needs(dyn_ls "/bin/ls" -- /bin/ls -la ${E2E_DATA})
 # A name without a slash is looked for in PATH, as the shell does.

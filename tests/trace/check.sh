@@ -431,6 +431,33 @@ strace_icount)
 	run --trace=t.txt --trace-syscalls "$g/scall" >/dev/null 2>&1
 	grep -qE "^ *$n 3 [0-9a-f]{16} .* syscall " t.txt || fail "no SYSCALL with sequence number $n in the trace"
 	;;
+dyn_symbols)
+	# Addresses in the libraries ld.so maps, in ld.so and in the vDSO are
+	# named from those files' symbol tables (LSTAR_HC_MAP_EXEC, emu/symbols.c).
+	[ -x "$g/vdso-dyn" ] || { echo "skipped: no vdso-dyn guest"; exit 77; }
+	run --trace=t.txt --trace-cpl user "$g/vdso-dyn" calls >out.txt 2>/dev/null || fail "status $?"
+	line out.txt "vdso: present, 500 calls made"
+	hasre t.txt '^ +[0-9]+ 3 [0-9a-f]{16} (write|__GI___libc_write|__libc_write)\+0x[0-9a-f]+ +0f 05 +syscall '
+	hasre t.txt '^ +[0-9]+ 3 [0-9a-f]{16} (__vdso_)?clock_gettime +'
+	hasre t.txt '^ +[0-9]+ 3 [0-9a-f]{16} (do_hres|(__vdso_)?(gettimeofday|clock_gettime))\+0x[0-9a-f]+ +0f 31 +rdtsc '
+	# the program's own symbols still (the firmware loaded it)
+	hasre t.txt '^ +[0-9]+ 3 [0-9a-f]{16} main\+0x[0-9a-f]+ '
+	;;
+maps_paths)
+	# /proc/self/maps names file mappings by their resolved paths, with
+	# the file's device and inode, and shows [vdso] and [vvar], as Linux.
+	libc=$(readlink -f /lib/x86_64-linux-gnu/libc.so.6 2>/dev/null)
+	[ -x /bin/cat ] && [ -f "$libc" ] || { echo "skipped: no dynamic /bin/cat"; exit 77; }
+	run /bin/cat /proc/self/maps >m.txt || fail "status $?"
+	ino=$(stat -Lc %i "$libc")
+	hasre m.txt "^[0-9a-f]+-[0-9a-f]+ r-xp [0-9a-f]{8} [0-9a-f]{2}:[0-9a-f]{2} $ino +$libc\$"
+	# the name starts in column 74, as Linux's seq_pad puts it
+	awk -v p="$libc" '$6 == p && index($0, p) != 74 { bad = 1 } END { exit bad }' m.txt ||
+		fail "the path is not in column 74"
+	hasre m.txt '^[0-9a-f]+-[0-9a-f]+ r--p 00000000 00:00 0 +\[vvar\]$'
+	hasre m.txt '^[0-9a-f]+-[0-9a-f]+ r-xp 00000000 00:00 0 +\[vdso\]$'
+	hasre m.txt '^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 $'
+	;;
 stats)
 	run --stats "$g/scall" >/dev/null 2>st.txt || fail "status $?"
 	hasre st.txt '^    at CPL 3 \(user\) +[0-9]+$'
