@@ -136,7 +136,9 @@ int main(int argc, char **argv)
 	int st;
 	wait4(c1pid, &st, 0, &wr);
 	SHOW("wait4 rusage: child's utime >= 40 ms", us(wr.ru_utime) >= 40000);
-	SHOW("wait4 rusage: child's maxrss >= 16 MiB", wr.ru_maxrss >= 16 * 1024);
+	/* 14 of the 16 MiB: Linux counts RSS in per-CPU batches, so a
+	 * native run can see a little less than was touched. */
+	SHOW("wait4 rusage: child's maxrss >= 14 MiB", wr.ru_maxrss >= 14 * 1024);
 	getrusage(RUSAGE_CHILDREN, &r1);
 	SHOW("RUSAGE_CHILDREN has it", us(r1.ru_utime) >= us(wr.ru_utime));
 	SHOW("RUSAGE_CHILDREN maxrss", r1.ru_maxrss >= wr.ru_maxrss);

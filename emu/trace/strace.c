@@ -44,6 +44,14 @@
  * other tasks that ran while it waited); "user" is the task's user-mode
  * run that led to the call, from its previous return (exclusive) to the
  * SYSCALL (inclusive).  Both are exact and the same on every run.
+ *
+ * Why this is one file of about 1,000 lines: it is one state machine.
+ * The pairing of calls with returns, the open-line bookkeeping behind
+ * "<unfinished ...>", the pending-SIGCHLD rule and the summary all read
+ * and change the same per-task records and the one line being built;
+ * split, each part would need the others' internals.  What can stand
+ * alone already does: argument text (strace_fmt.c, strace_net.c), the
+ * call table (strace_table.c), names (strace_names.c).
  */
 #include <inttypes.h>
 #include <stdlib.h>
