@@ -31,6 +31,7 @@ struct file {
 	u64 proc_len, proc_pos;
 	void *private_data;		/* FT_EPOLL, FT_EVENTFD, FT_SOCK: their state */
 	bool host_stream;		/* FT_HOST: lstar's stdin or terminal, reads may wait */
+	bool proc_dir;			/* FT_PROC: the directory /proc/self/fd */
 	/* FT_HOST: the file's identity, asked once (filemap.c finds the
 	 * page cache entry of the file with it) */
 	bool f_ident, f_regular;
@@ -95,6 +96,8 @@ int pipe_unread(struct file *f);		/* FIONREAD: bytes waiting */
  * result (a descriptor or -errno) is in *ret. */
 bool fd_link_open(const char *path, int flags, long *ret);
 int fd_link_number(const char *path);	/* the descriptor such a path names, or -1 */
+bool fd_link_readlink(const char *path, char *buf, long *ret);	/* readlink of one */
+u64 fd_dir_entries(char *buf, u64 size);	/* /proc/self/fd's linux_dirent64 records */
 long fd_link_access(int fd, int mode);	/* stat.c: access() of such a path */
 
 /* tty_io.c: /dev/tty, the controlling terminal (-ENOENT if not the path),
@@ -124,6 +127,7 @@ long mem_reopen(struct file *f, int flags);	/* a new open of f's device */
 long mem_read(struct file *f, char __user *buf, u64 n);
 long mem_write(struct file *f, const char __user *buf, u64 n);
 void mem_stat(struct file *f, struct stat *st);
+const char *mem_name(struct file *f);		/* its path, "/dev/null"... */
 long read_random(char __user *buf, u64 n);	/* also getrandom(2) */
 
 /* hostcall helpers (hostcall.c): paths go to the device through hc_path. */

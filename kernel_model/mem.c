@@ -110,3 +110,11 @@ void mem_stat(struct file *f, struct stat *st)
 	st->st_rdev = (MEM_MAJOR << 8) | f->handle;
 	st->st_blksize = 4096;
 }
+
+const char *mem_name(struct file *f)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(mem_devs); i++)
+		if (mem_devs[i].minor == f->handle)
+			return mem_devs[i].path;
+	return "/dev/null";
+}

@@ -138,6 +138,22 @@ long proc_open(const char *path, int flags)
 	const char *entry = pid_entry(path);
 	int which = -1;
 
+	/* /proc/self/fd and /dev/fd: a directory of the guest's descriptors,
+	 * listed when read (readdir.c, fd_dir_entries) */
+	if ((entry && (!strcmp(entry, "fd") || !strcmp(entry, "fd/"))) ||
+	    !strcmp(path, "/dev/fd") || !strcmp(path, "/dev/fd/")) {
+		if ((flags & O_ACCMODE) != O_RDONLY)
+			return -EISDIR;
+		struct file *f = alloc_file(FT_PROC, O_RDONLY | (flags & O_DIRECTORY));
+		if (!f)
+			return -ENFILE;
+		f->proc_dir = true;
+		f->proc_buf = NULL;
+		f->proc_len = f->proc_pos = 0;
+		f->handle = -1;
+		return install(f, flags);
+	}
+
 	if (entry) {
 		for (unsigned i = 0; i < ARRAY_SIZE(pid_files) && which < 0; i++)
 			if (!strcmp(entry, pid_files[i].name))
@@ -192,6 +208,8 @@ long proc_open(const char *path, int flags)
 
 long proc_read(struct file *f, char __user *buf, u64 n)
 {
+	if (f->proc_dir)
+		return -EISDIR;
 	if (f->proc_pos >= f->proc_len)
 		return 0;
 	n = MIN(n, f->proc_len - f->proc_pos);

@@ -29,7 +29,8 @@ static long vfs_fstat(int fd)
 		/* Pipes are FIFOs; /proc files are empty-looking regular
 		 * files, as on Linux (their size is only known by reading). */
 		memset(&kstat, 0, sizeof(kstat));
-		kstat.st_mode = f->type == FT_PIPE ? S_IFIFO | 0600 : S_IFREG | 0444;
+		kstat.st_mode = f->type == FT_PIPE ? S_IFIFO | 0600
+			      : f->proc_dir ? S_IFDIR | 0500 : S_IFREG | 0444;
 		kstat.st_nlink = 1;
 		kstat.st_blksize = 4096;
 		kstat.st_uid = boot_info.uid;
@@ -75,7 +76,12 @@ static long vfs_fstatat(int dfd, const char __user *filename, int flags)
 		kstat.st_nlink = 1;
 		kstat.st_uid = boot_info.uid;
 		kstat.st_gid = boot_info.gid;
-		kstat.st_blksize = 4096;
+		kstat.st_blksize = 1024;
+		kstat.st_size = 64;	/* what Linux shows for these links */
+		/* made when looked at, as /proc's inodes are */
+		u64 now = timekeeping_real_ns();
+		kstat.st_atime = kstat.st_mtime = kstat.st_ctime = now / 1000000000;
+		kstat.st_atime_nsec = kstat.st_mtime_nsec = kstat.st_ctime_nsec = now % 1000000000;
 		return 0;
 	}
 	long dh = dir_handle(dfd, 0);
@@ -171,6 +177,13 @@ static long do_readlinkat(int dfd, const char __user *path, char __user *buf, in
 	long err = getname(0, path);
 	if (err < 0)
 		return err;
+	long r;
+	if (fd_link_readlink(hc_path[0], hc_path[1], &r)) {
+		if (r < 0)
+			return r;
+		r = MIN(r, (long)bufsiz);
+		return copy_to_user(buf, hc_path[1], r) ? -EFAULT : r;
+	}
 	if (is_proc_self_exe(hc_path[0]) && init_mm.exe_path) {
 		const char *exe = init_mm.exe_path;
 		long n = MIN((long)strlen(exe), (long)bufsiz);

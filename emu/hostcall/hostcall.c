@@ -401,14 +401,14 @@ static int64_t op_map_exec(struct hostcall *hc, const uint64_t *a)
 	if ((int64_t)a[0] == -1) {
 		const void *img = hc_gptr(hc, a[4], a[5]);
 		if (!img)
-			return -14;
+			return -LINUX_EFAULT;
 		sym_add_image_region(st, a[1], a[1] + a[2], img, a[5]);
 		return 0;
 	}
 	char link[64], path[LSTAR_HC_PATH_MAX];
 	int fd = hc_handle_fd(hc, a[0]);
 	if (fd < 0)
-		return -9;
+		return -LINUX_EBADF;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	ssize_t n = readlink(link, path, sizeof(path) - 1);
 	if (n <= 0)
@@ -425,31 +425,31 @@ static int64_t op_fd_path(struct hostcall *hc, const uint64_t *a)
 	char link[64], path[LSTAR_HC_PATH_MAX], root[LSTAR_HC_PATH_MAX];
 	int fd = hc_handle_fd(hc, a[0]);
 	if (fd < 0)
-		return -9;
+		return -LINUX_EBADF;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	ssize_t n = readlink(link, path, sizeof(path) - 1);
 	if (n <= 0)
-		return -2;
+		return -LINUX_ENOENT;
 	path[n] = 0;
 	const char *p = path;
 	if (hc->rootfd >= 0) {
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", hc->rootfd);
 		ssize_t r = readlink(link, root, sizeof(root) - 1);
 		if (r <= 0)
-			return -2;
+			return -LINUX_ENOENT;
 		root[r] = 0;
 		if (strcmp(root, "/")) {
 			if (strncmp(path, root, (size_t)r) || (path[r] && path[r] != '/'))
-				return -2;
+				return -LINUX_ENOENT;
 			p = path[r] ? path + r : "/";
 		}
 	}
 	size_t len = strlen(p);
 	if (len > a[2])
-		return -36;			/* ENAMETOOLONG */
+		return -LINUX_ENAMETOOLONG;
 	char *g = hc_gptr_w(hc, a[1], len);
 	if (!g)
-		return -14;
+		return -LINUX_EFAULT;
 	memcpy(g, p, len);
 	return (int64_t)len;
 }

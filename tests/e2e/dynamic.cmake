@@ -67,6 +67,8 @@ e2e_needs(dyn_umask_mkdir "/bin/bash" -- /bin/bash -c "umask 077 && mkdir d && s
 # Process substitution: the child opens and stats /dev/fd/63 and 62, two
 # pipes that must look like two files (diff compares device and inode).
 e2e_needs(dyn_bash_procsub "/bin/bash;/usr/bin/diff" -- /bin/bash ${E2E_DATA}/procsub.sh)
+# /proc/self/fd: the guest's descriptors listed and read as links.
+e2e_needs(dyn_proc_fd "/usr/bin/python3" --stdin ${E2E_DATA}/text.txt -- /usr/bin/python3 ${E2E_DATA}/fdlinks.py)
 # rustc compiling and linking a threaded program (its stacker crate asks
 # sched_getaffinity about a thread other than the main one), then running it.
 e2e_needs(dyn_rustc "/usr/bin/rustc" --sh -- "@RUN@ /usr/bin/rustc -o a ${E2E_DATA}/threads.rs && ./a && @RUN@ ./a")
