@@ -583,15 +583,16 @@ static int64_t dispatch(struct hostcall *hc, unsigned op, const uint64_t *a)
 	case LSTAR_HC_GETRLIMIT: {
 		/* Linux's RLIMIT_* numbers are the host's: lstar runs on Linux. */
 		struct rlimit rl;
-		struct lstar_hc_rlimit *g = hc_gptr_w(hc, a[1], sizeof *g);
+		uint8_t *g = hc_gptr_w(hc, a[1], sizeof(struct lstar_hc_rlimit));
 		if (!g)
 			return -LINUX_EFAULT;
 		if (a[0] >= RLIM_NLIMITS)
 			return -LINUX_EINVAL;
 		if (getrlimit((int)a[0], &rl) < 0)
 			return hc_lerr(errno);
-		g->cur = rl.rlim_cur;	/* RLIM_INFINITY is ~0 on both sides */
-		g->max = rl.rlim_max;
+		/* RLIM_INFINITY is ~0 on both sides; the block may be unaligned */
+		struct lstar_hc_rlimit v = { rl.rlim_cur, rl.rlim_max };
+		memcpy(g, &v, sizeof(v));
 		return 0;
 	}
 	case LSTAR_HC_OPENTTY: {
