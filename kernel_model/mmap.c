@@ -596,12 +596,11 @@ int vma_or_flags(u64 start, u64 end, unsigned long flags)
  * arguments as Linux does (a range with a hole is ENOMEM; without root,
  * more than RLIMIT_MEMLOCK at once is ENOMEM too) and succeed.
  */
-static long mlock_check(unsigned long start, unsigned long len)
+/* The pages of [start, start + len) all mapped: 0, else -ENOMEM. */
+static long range_mapped(unsigned long start, unsigned long len)
 {
 	u64 s = start & PAGE_MASK, e = PAGE_ALIGN(start + len);
 	if (start + len < start || e > TASK_SIZE_MAX)
-		return -ENOMEM;
-	if (boot_info.uid != 0 && e - s > current->signal->rlim[RLIMIT_MEMLOCK].rlim_cur)
 		return -ENOMEM;
 	for (u64 va = s; va < e;) {
 		struct vm_area_struct *v = find_vma(va);
@@ -610,6 +609,15 @@ static long mlock_check(unsigned long start, unsigned long len)
 		va = v->vm_end;
 	}
 	return 0;
+}
+
+static long mlock_check(unsigned long start, unsigned long len)
+{
+	u64 s = start & PAGE_MASK, e = PAGE_ALIGN(start + len);
+	if (boot_info.uid != 0 && start + len >= start &&
+	    e - s > current->signal->rlim[RLIMIT_MEMLOCK].rlim_cur)
+		return -ENOMEM;
+	return range_mapped(start, len);
 }
 
 SYSCALL_DEFINE2(mlock, unsigned long, start, unsigned long, len)
@@ -626,16 +634,7 @@ SYSCALL_DEFINE3(mlock2, unsigned long, start, unsigned long, len, int, flags)
 
 SYSCALL_DEFINE2(munlock, unsigned long, start, unsigned long, len)
 {
-	u64 s = start & PAGE_MASK, e = PAGE_ALIGN(start + len);
-	if (start + len < start || e > TASK_SIZE_MAX)
-		return -ENOMEM;
-	for (u64 va = s; va < e;) {
-		struct vm_area_struct *v = find_vma(va);
-		if (!v)
-			return -ENOMEM;
-		va = v->vm_end;
-	}
-	return 0;
+	return range_mapped(start, len);
 }
 
 #define MCL_CURRENT	1
