@@ -539,6 +539,24 @@ static bool file_offset(struct file *f, u64 *off, u64 n)
 	return true;
 }
 
+/* Copy n bytes at file offset off between buf and the pages of as that
+ * are cached (and, with PG_DIRTY in need, dirty): into the pages when
+ * to_cache, else out of them into buf. */
+static void copy_cached(struct address_space *as, u64 off, u8 *buf, u64 n, bool to_cache,
+			u64 need)
+{
+	for (u64 done = 0; done < n;) {
+		u64 pos = off + done, pgoff = pos >> PAGE_SHIFT, in = pos & ~PAGE_MASK;
+		u64 k = MIN(n - done, PAGE_SIZE - in);
+		u64 *slot = pgoff < MAX_PGOFF ? radix_slot(as, pgoff, false) : NULL;
+		if (slot && *slot && (*slot & need) == need) {
+			u8 *page = (u8 *)__va(slot_page(*slot)) + in;
+			memcpy(to_cache ? page : buf + done, to_cache ? buf + done : page, k);
+		}
+		done += k;
+	}
+}
+
 /* write(), pwrite(), sendfile() put n bytes from buf at off in the file:
  * the cached pages they cover take the same bytes. */
 void filemap_file_written(struct file *f, u64 off, const void *buf, u64 n)
@@ -547,14 +565,7 @@ void filemap_file_written(struct file *f, u64 off, const void *buf, u64 n)
 	for_each_file_mapping(as, f) {
 		if (!where && !(where = file_offset(f, &off, n)))
 			return;
-		for (u64 done = 0; done < n;) {
-			u64 pos = off + done, pgoff = pos >> PAGE_SHIFT, in = pos & ~PAGE_MASK;
-			u64 k = MIN(n - done, PAGE_SIZE - in);
-			u64 *slot = pgoff < MAX_PGOFF ? radix_slot(as, pgoff, false) : NULL;
-			if (slot && *slot)
-				memcpy((u8 *)__va(slot_page(*slot)) + in, (const u8 *)buf + done, k);
-			done += k;
-		}
+		copy_cached(as, off, (u8 *)buf, n, true, 0);
 		if (!as->stale)
 			refresh(as);
 	}
@@ -572,14 +583,7 @@ void filemap_read_overlay(struct file *f, u64 off, void *buf, u64 n)
 			continue;
 		if (!where && !(where = file_offset(f, &off, n)))
 			return;
-		for (u64 done = 0; done < n;) {
-			u64 pos = off + done, pgoff = pos >> PAGE_SHIFT, in = pos & ~PAGE_MASK;
-			u64 k = MIN(n - done, PAGE_SIZE - in);
-			u64 *slot = pgoff < MAX_PGOFF ? radix_slot(as, pgoff, false) : NULL;
-			if (slot && (*slot & PG_DIRTY))
-				memcpy((u8 *)buf + done, (u8 *)__va(slot_page(*slot)) + in, k);
-			done += k;
-		}
+		copy_cached(as, off, buf, n, false, PG_DIRTY);
 	}
 }
 
