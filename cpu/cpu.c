@@ -36,7 +36,7 @@ void cpu_reset(struct cpu *c)
 	c->gdtr.limit = c->idtr.limit = 0xFFFF;
 	c->cr0 = CR0_ET | CR0_CD | CR0_NW;
 	c->cr2 = c->cr3 = c->cr4 = c->cr8 = 0;
-	c->xcr0 = 1;
+	c->xcr0 = XCR0_X87;
 	memset(c->dr, 0, sizeof c->dr);
 	c->dr[6] = 0xFFFF0FF0;
 	c->dr[7] = 0x400;
@@ -96,7 +96,12 @@ void op_ud(struct cpu *c, const struct insn *i)
 	if (b) {
 		snprintf(b->ud_mnemonic, sizeof b->ud_mnemonic, "%s", insn_name(i));
 		b->ud_rip = rip;
-		if (b->diag)
+		if (b->diag && i->feat)
+			fprintf(b->diag, "lstar: instruction '%s' at %#llx needs %s, which the CPU model "
+				"(--cpu %s) does not have: raising #UD\n", insn_name(i),
+				(unsigned long long)rip, cpu_feature_name(i->feat - 1),
+				cpu_level_name(c->level));
+		else if (b->diag)
 			fprintf(b->diag, "lstar: instruction '%s' at %#llx is not implemented: raising #UD\n",
 				insn_name(i), (unsigned long long)rip);
 	}

@@ -98,6 +98,45 @@ enum {
 #define CR4_OSFXSR (1ULL << 9)
 #define CR4_OSXMMEXCPT (1ULL << 10)
 #define CR4_FSGSBASE (1ULL << 16)
+#define CR4_OSXSAVE (1ULL << 18)
+
+/* XCR0 state components lstar implements (SDM vol. 1 13.1): x87, SSE
+ * (XMM registers and MXCSR), AVX (the upper halves of the YMM registers). */
+#define XCR0_X87 1ULL
+#define XCR0_SSE 2ULL
+#define XCR0_AVX 4ULL
+#define XCR0_SUPPORTED (XCR0_X87 | XCR0_SSE | XCR0_AVX)
+
+/*
+ * Instruction-set features a CPU model may have (struct cpu.features).
+ * `--cpu` picks one of the x86-64 psABI levels (cpu/cpuid.c): an
+ * instruction of a feature the model lacks raises #UD, and CPUID reports
+ * exactly the model's features.
+ */
+enum {
+	CPUF_SSE3 = 1u << 0, CPUF_SSSE3 = 1u << 1, CPUF_SSE41 = 1u << 2,
+	CPUF_SSE42 = 1u << 3, CPUF_POPCNT = 1u << 4, CPUF_CX16 = 1u << 5,
+	CPUF_LAHF = 1u << 6, CPUF_MOVBE = 1u << 7, CPUF_LZCNT = 1u << 8,
+	CPUF_BMI1 = 1u << 9, CPUF_BMI2 = 1u << 10, CPUF_AVX = 1u << 11,
+	CPUF_AVX2 = 1u << 12, CPUF_FMA = 1u << 13, CPUF_F16C = 1u << 14,
+	CPUF_XSAVE = 1u << 15, CPUF_AES = 1u << 16, CPUF_PCLMUL = 1u << 17,
+	CPUF_SHA = 1u << 18, CPUF_RDRAND = 1u << 19, CPUF_RDSEED = 1u << 20,
+	CPUF_ADX = 1u << 21,
+};
+/* What lstar implements so far: a level's features outside this set are
+ * neither reported nor executed. */
+#define CPUF_IMPLEMENTED (CPUF_SSE3 | CPUF_SSSE3 | CPUF_SSE41 | CPUF_SSE42 | \
+			  CPUF_POPCNT | CPUF_CX16 | CPUF_LAHF | CPUF_MOVBE |  \
+			  CPUF_LZCNT | CPUF_BMI1 | CPUF_BMI2 | CPUF_ADX |     \
+			  CPUF_XSAVE)
+/* The psABI levels (x86-64, -v2, -v3) as feature sets. */
+#define CPUF_LEVEL1 0u
+#define CPUF_LEVEL2 (CPUF_SSE3 | CPUF_SSSE3 | CPUF_SSE41 | CPUF_SSE42 | \
+		     CPUF_POPCNT | CPUF_CX16 | CPUF_LAHF)
+#define CPUF_LEVEL3 (CPUF_LEVEL2 | CPUF_MOVBE | CPUF_LZCNT | CPUF_BMI1 | \
+		     CPUF_BMI2 | CPUF_AVX | CPUF_AVX2 | CPUF_FMA | CPUF_F16C | \
+		     CPUF_XSAVE | CPUF_AES | CPUF_PCLMUL | CPUF_SHA |        \
+		     CPUF_RDRAND | CPUF_RDSEED | CPUF_ADX)
 
 /*
  * Segment register, visible selector plus the hidden descriptor cache.
@@ -239,7 +278,11 @@ struct insn {
 	uint8_t pfx66;       /* operand-size or mandatory 66 prefix present */
 	uint8_t pfxf3;       /* F3 prefix present (mandatory or REP) */
 	uint8_t pfxf2;       /* F2 prefix present */
+	uint8_t vex;         /* VEX-encoded: VEX_128 or VEX_256 (VEX.L), else 0 */
+	uint8_t feat;        /* level-gated #UD: index of the missing feature + 1 */
 };
+#define VEX_128 1
+#define VEX_256 2
 #define NOREG 0xFF
 #define REP_REP   1
 #define REP_REPNE 2
@@ -303,7 +346,7 @@ struct cpu {
 	struct dtr gdtr;         /* global descriptor table */
 	struct dtr idtr;         /* interrupt descriptor table */
 	uint64_t cr0, cr2, cr3, cr4, cr8;
-	uint64_t xcr0;           /* XCR0 (x87|SSE) */
+	uint64_t xcr0;           /* XCR0: enabled XSAVE state components (XCR0_*) */
 	uint64_t dr[8];          /* debug registers DR0-DR7 (DR4/5 unused) */
 	uint64_t efer;           /* IA32_EFER */
 	uint64_t star, lstar, cstar, fmask; /* SYSCALL MSRs */
@@ -314,9 +357,12 @@ struct cpu {
 	uint64_t pat;            /* IA32_PAT */
 	uint64_t misc_enable;    /* IA32_MISC_ENABLE */
 	enum cpu_vendor vendor;  /* selects Intel/AMD behaviours */
+	unsigned features;       /* CPUF_* of the CPU model (--cpu); fixed for a machine */
+	int level;               /* its psABI level, 1-3, for diagnostics */
 
 	/* x87/SSE state (cpu/x87*.c, cpu/sse*.c, cpu/fxsave.c) */
 	uint8_t xmm[16][16] __attribute__((aligned(16))); /* XMM0-15 */
+	uint8_t ymmh[16][16] __attribute__((aligned(16))); /* YMM0-15 bits 255:128 */
 	uint32_t mxcsr;          /* SSE control/status */
 	long double st[8];       /* x87 data registers, physical order */
 	uint16_t fcw, fsw, ftw;  /* x87 control, status (TOP in fsw), abridged tag */
@@ -475,6 +521,9 @@ static inline uint64_t size_mask(unsigned size)
 void op_ud(struct cpu *c, const struct insn *i);
 /* Mnemonic name for diagnostics. */
 const char *insn_name(const struct insn *i);
+/* Name of CPUF_ bit number `bit` ("AVX2"), and of a psABI level (cpu/cpuid.c). */
+const char *cpu_feature_name(unsigned bit);
+const char *cpu_level_name(int level);
 
 /* Physical address width lstar reports and enforces in page tables. */
 #define CPU_MAXPHYADDR 40

@@ -254,6 +254,7 @@ static void map_reg(struct operand *o, ZydisRegister r)
 	case ZYDIS_REGCLASS_DEBUG:
 		o->kind = OK_DR; o->reg = (uint8_t)id; break;
 	case ZYDIS_REGCLASS_XMM:
+	case ZYDIS_REGCLASS_YMM:   /* o->size (32) tells the two apart */
 		o->kind = OK_XMM; o->reg = (uint8_t)id; break;
 	case ZYDIS_REGCLASS_MMX:
 		o->kind = OK_MMX; o->reg = (uint8_t)id; break;
@@ -275,9 +276,51 @@ static unsigned cond_code(const ZydisDecodedInstruction *d)
 	return 0;
 }
 
-/* Fill *i from Zydis's output.  rip is the instruction's virtual address. */
+/*
+ * The CPUF_* feature an instruction needs, from Zydis's ISA set; 0 for the
+ * x86-64 baseline.  VEX forms of an SSE-era instruction (VAESENC,
+ * VPCLMULQDQ) need AVX as well.  The 256-bit VAES and VPCLMULQDQ forms are
+ * never implemented: they map to a bit no model has.
+ */
+#define CPUF_NEVER (1u << 31)
+static unsigned isa_feature(const ZydisDecodedInstruction *d)
+{
+	unsigned vex = (d->attributes & ZYDIS_ATTRIB_HAS_VEX) ? CPUF_AVX : 0;
+	switch (d->meta.isa_set) {
+	case ZYDIS_ISA_SET_SSE3: case ZYDIS_ISA_SET_SSE3X87: return CPUF_SSE3;
+	case ZYDIS_ISA_SET_SSSE3: case ZYDIS_ISA_SET_SSSE3MMX: return CPUF_SSSE3;
+	case ZYDIS_ISA_SET_SSE4: return CPUF_SSE41;
+	case ZYDIS_ISA_SET_SSE42: return CPUF_SSE42;
+	case ZYDIS_ISA_SET_POPCNT: return CPUF_POPCNT;
+	case ZYDIS_ISA_SET_CMPXCHG16B: return CPUF_CX16;
+	case ZYDIS_ISA_SET_LAHF: return CPUF_LAHF;
+	case ZYDIS_ISA_SET_MOVBE: return CPUF_MOVBE;
+	case ZYDIS_ISA_SET_LZCNT: return CPUF_LZCNT;
+	case ZYDIS_ISA_SET_BMI1: return CPUF_BMI1;
+	case ZYDIS_ISA_SET_BMI2: return CPUF_BMI2;
+	case ZYDIS_ISA_SET_AVX: return CPUF_AVX;
+	case ZYDIS_ISA_SET_AVX2: case ZYDIS_ISA_SET_AVX2GATHER: return CPUF_AVX2;
+	case ZYDIS_ISA_SET_FMA: return CPUF_FMA;
+	case ZYDIS_ISA_SET_F16C: return CPUF_F16C;
+	case ZYDIS_ISA_SET_XSAVE: case ZYDIS_ISA_SET_XSAVEOPT:
+	case ZYDIS_ISA_SET_XSAVEC: return CPUF_XSAVE;
+	case ZYDIS_ISA_SET_AES: return CPUF_AES | vex;
+	case ZYDIS_ISA_SET_AVXAES: return CPUF_AES | CPUF_AVX;
+	case ZYDIS_ISA_SET_PCLMULQDQ: return CPUF_PCLMUL | vex;
+	case ZYDIS_ISA_SET_SHA: return CPUF_SHA;
+	case ZYDIS_ISA_SET_RDRAND: return CPUF_RDRAND;
+	case ZYDIS_ISA_SET_RDSEED: return CPUF_RDSEED;
+	case ZYDIS_ISA_SET_ADOX_ADCX: return CPUF_ADX;
+	case ZYDIS_ISA_SET_VAES: case ZYDIS_ISA_SET_VPCLMULQDQ:
+	case ZYDIS_ISA_SET_XSAVES: return CPUF_NEVER;
+	default: return 0;
+	}
+}
+
+/* Fill *i from Zydis's output.  rip is the instruction's virtual address;
+ * features are the CPU model's (CPUF_*). */
 static void translate(struct insn *i, const ZydisDecodedInstruction *d,
-		      const ZydisDecodedOperand *ops, uint64_t rip)
+		      const ZydisDecodedOperand *ops, uint64_t rip, unsigned features)
 {
 	memset(i, 0, sizeof *i);
 	i->next_rip = rip + d->length;
@@ -305,6 +348,8 @@ static void translate(struct insn *i, const ZydisDecodedInstruction *d,
 		}
 	}
 	i->cc = (uint8_t)cond_code(d);
+	if (d->attributes & ZYDIS_ATTRIB_HAS_VEX)
+		i->vex = d->avx.vector_length == 256 ? VEX_256 : VEX_128;
 
 	bool have_mem = false, have_imm = false;
 	for (unsigned k = 0; k < d->operand_count; k++) {
@@ -386,6 +431,25 @@ static void translate(struct insn *i, const ZydisDecodedInstruction *d,
 			break;
 		}
 	}
+
+	/* An instruction beyond the CPU model raises #UD, except LZCNT and
+	 * TZCNT: on a CPU without them their encodings (F3 0F BD / BC) are
+	 * BSR and BSF with an ignored REP prefix, and run as such. */
+	unsigned need = isa_feature(d);
+	if (need & ~features) {
+		if (d->mnemonic == ZYDIS_MNEMONIC_LZCNT || d->mnemonic == ZYDIS_MNEMONIC_TZCNT) {
+			ZydisMnemonic as = d->mnemonic == ZYDIS_MNEMONIC_LZCNT ?
+				ZYDIS_MNEMONIC_BSR : ZYDIS_MNEMONIC_BSF;
+			i->fn = optab[as].fn;
+			i->mnem = (uint16_t)as;
+			i->rep = 0;
+			i->pfxf3 = 0;
+			return;
+		}
+		i->fn = op_ud;
+		i->flags |= INSN_END_BLOCK;
+		i->feat = (uint8_t)(__builtin_ctz(need & ~features) + 1);
+	}
 }
 
 static void make_invalid(struct insn *i, uint64_t rip)
@@ -466,7 +530,7 @@ static struct block *decode_block(struct cpu *c, uint64_t va, uint64_t pa)
 			break;
 		}
 		struct insn *i = &tmp[n++];
-		translate(i, &d, ops, rip);
+		translate(i, &d, ops, rip, c->features);
 		unsigned in_page = 0x1000 - (unsigned)(rip & 0xFFF);
 		if (d.length > in_page) {
 			/* Crosses into the next page: depends on both. */

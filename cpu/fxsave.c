@@ -28,14 +28,13 @@ static uint64_t fx_begin(struct cpu *c, const struct insn *i)
 	return la;
 }
 
-static void fxsave(struct cpu *c, const struct insn *i, bool w64)
+/* The x87 part of the image: bytes 0-23 but MXCSR, and 32-159. */
+void fx_x87_save(const struct cpu *c, uint8_t *img, bool w64)
 {
-	uint8_t img[FX_USED];
-	uint64_t la = fx_begin(c, i);
-	memset(img, 0, sizeof(img));
 	memcpy(img + 0, &c->fcw, 2);
 	memcpy(img + 2, &c->fsw, 2);
 	img[4] = (uint8_t)c->ftw;
+	img[5] = 0;
 	uint16_t fop = c->fop & 0x7FF;
 	memcpy(img + 6, &fop, 2);
 	if (w64) {
@@ -43,28 +42,26 @@ static void fxsave(struct cpu *c, const struct insn *i, bool w64)
 		memcpy(img + 16, &c->fdp, 8);
 	} else {
 		uint32_t ip = (uint32_t)c->fip, dp = (uint32_t)c->fdp;
+		memset(img + 8, 0, 16);
 		memcpy(img + 8, &ip, 4);
 		memcpy(img + 16, &dp, 4);
 	}
+	for (unsigned k = 0; k < 8; k++) {
+		memset(img + 32 + 16 * k, 0, 16);
+		memcpy(img + 32 + 16 * k, &c->st[x87_phys(c, k)], 10);
+	}
+}
+
+/* MXCSR and MXCSR_MASK (bytes 24-31). */
+void fx_mxcsr_save(const struct cpu *c, uint8_t *img)
+{
 	uint32_t mask = MXCSR_MASK_SUPPORTED;
 	memcpy(img + 24, &c->mxcsr, 4);
 	memcpy(img + 28, &mask, 4);
-	for (unsigned k = 0; k < 8; k++)
-		memcpy(img + 32 + 16 * k, &c->st[x87_phys(c, k)], 10);
-	memcpy(img + 160, c->xmm, 256);
-	mem_probe_write(c, la, FX_USED);
-	mem_write_block(c, la, img, FX_USED);
 }
 
-static void fxrstor(struct cpu *c, const struct insn *i, bool w64)
+void fx_x87_load(struct cpu *c, const uint8_t *img, bool w64)
 {
-	uint8_t img[FX_USED];
-	uint64_t la = fx_begin(c, i);
-	mem_read_block(c, la, img, FX_USED);
-	uint32_t mxcsr;
-	memcpy(&mxcsr, img + 24, 4);
-	if (mxcsr & ~MXCSR_MASK_SUPPORTED)
-		cpu_fault(c, EXC_GP, 0);
 	memcpy(&c->fcw, img + 0, 2);
 	memcpy(&c->fsw, img + 2, 2);
 	c->ftw = img[4];
@@ -80,9 +77,33 @@ static void fxrstor(struct cpu *c, const struct insn *i, bool w64)
 		c->fip = ip;
 		c->fdp = dp;
 	}
-	c->mxcsr = mxcsr;
 	for (unsigned k = 0; k < 8; k++)
 		memcpy(&c->st[x87_phys(c, k)], img + 32 + 16 * k, 10);
+}
+
+static void fxsave(struct cpu *c, const struct insn *i, bool w64)
+{
+	uint8_t img[FX_USED];
+	uint64_t la = fx_begin(c, i);
+	memset(img, 0, sizeof(img));
+	fx_x87_save(c, img, w64);
+	fx_mxcsr_save(c, img);
+	memcpy(img + 160, c->xmm, 256);
+	mem_probe_write(c, la, FX_USED);
+	mem_write_block(c, la, img, FX_USED);
+}
+
+static void fxrstor(struct cpu *c, const struct insn *i, bool w64)
+{
+	uint8_t img[FX_USED];
+	uint64_t la = fx_begin(c, i);
+	mem_read_block(c, la, img, FX_USED);
+	uint32_t mxcsr;
+	memcpy(&mxcsr, img + 24, 4);
+	if (mxcsr & ~MXCSR_MASK_SUPPORTED)
+		cpu_fault(c, EXC_GP, 0);
+	fx_x87_load(c, img, w64);
+	c->mxcsr = mxcsr;
 	memcpy(c->xmm, img + 160, 256);
 }
 

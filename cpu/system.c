@@ -260,10 +260,11 @@ void op_rdtscp(struct cpu *c, const struct insn *i)
 #define CR4_MCE (1ULL << 6)
 #define CR4_PCE (1ULL << 8)
 /* CR4 bits lstar accepts; any other bit set is #GP(0) (features not
- * advertised: VME PVI PGE UMIP LA57 VMXE SMXE PCIDE OSXSAVE SMEP SMAP PKE
- * CET...).  DE and MCE are accepted and have no further effect. */
+ * advertised: VME PVI PGE UMIP LA57 VMXE SMXE PCIDE SMEP SMAP PKE
+ * CET...).  DE and MCE are accepted and have no further effect; OSXSAVE
+ * only on a CPU model with XSAVE (cpu/xsave.c). */
 #define CR4_VALID (CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PCE | \
-		   CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_FSGSBASE)
+		   CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_FSGSBASE | CR4_OSXSAVE)
 
 static void write_cr0(struct cpu *c, uint64_t v)
 {
@@ -282,7 +283,8 @@ static void write_cr0(struct cpu *c, uint64_t v)
 
 static void write_cr4(struct cpu *c, uint64_t v)
 {
-	if ((v & ~CR4_VALID) || ((c->efer & LSTAR_MSR_EFER_LMA) && !(v & CR4_PAE)))
+	if ((v & ~CR4_VALID) || ((c->efer & LSTAR_MSR_EFER_LMA) && !(v & CR4_PAE)) ||
+	    ((v & CR4_OSXSAVE) && !(c->features & CPUF_XSAVE)))
 		cpu_fault(c, EXC_GP, 0);
 	uint64_t diff = v ^ c->cr4;
 	c->cr4 = v;

@@ -40,8 +40,15 @@ void op_mov_cr(struct cpu *c, const struct insn *i);
 void op_mov_dr(struct cpu *c, const struct insn *i);
 
 /* ---- cpu/cpuid.c ---- */
-/* CPUID leaf/subleaf for a vendor: r = EAX, EBX, ECX, EDX. */
-void cpuid_query(enum cpu_vendor v, uint32_t leaf, uint32_t sub, uint32_t r[4]);
+/* CPUID leaf/subleaf as the CPU answers it (vendor, model, CR4.OSXSAVE,
+ * XCR0): r = EAX, EBX, ECX, EDX. */
+void cpuid_query(const struct cpu *c, uint32_t leaf, uint32_t sub, uint32_t r[4]);
+/* The CPUF_* set of a psABI level (1-3) that lstar implements. */
+unsigned cpu_level_features(int level);
+
+/* ---- cpu/xsave.c ---- */
+/* CPUID leaf 0xD subleaf `sub` (SDM vol. 1 13.2). */
+void xsave_cpuid(const struct cpu *c, uint32_t sub, uint32_t r[4]);
 
 /* ---- cpu/exception.c ---- */
 

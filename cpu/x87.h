@@ -99,4 +99,11 @@ uint16_t x87_host_load(const struct cpu *c, int kind, const void *mem, f80 *out)
 void x87_read_mem(struct cpu *c, uint64_t la, int kind, void *buf);
 int x87_kind(const struct insn *i, bool integer);
 
+/* Pieces of the FXSAVE image (cpu/fxsave.c), shared with XSAVE
+ * (cpu/xsave.c): the x87 fields (bytes 0-23 except 24-31, and 32-159),
+ * MXCSR with MXCSR_MASK (24-31). */
+void fx_x87_save(const struct cpu *c, uint8_t *img, bool w64);
+void fx_x87_load(struct cpu *c, const uint8_t *img, bool w64);
+void fx_mxcsr_save(const struct cpu *c, uint8_t *img);
+
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "emu/machine.h"
 #include "cpu/decode.h"
+#include "cpu/system.h"
 #include "cpu/flags.h"
 #include "cpu/mmu.h"
 
@@ -77,6 +78,12 @@ lstar_machine *lstar_machine_new(const struct lstar_config *cfg, char *err, size
 	}
 	m->vendor = cfg->vendor;
 	c->vendor = cfg->vendor == LSTAR_VENDOR_AMD ? VENDOR_AMD : VENDOR_INTEL;
+	if ((unsigned)cfg->cpu_level > LSTAR_CPU_X86_64_V3) {
+		set_err(err, errlen, "%s", "invalid cpu_level (expected 0-3)");
+		goto fail;
+	}
+	c->level = cfg->cpu_level ? (int)cfg->cpu_level : LSTAR_CPU_X86_64_V3;
+	c->features = cpu_level_features(c->level);
 	cpu_reset(c);
 	if (cfg->console_path) {
 		m->console_fd = open(cfg->console_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -169,6 +169,7 @@ static void create_elf_tables(const struct linux_binprm *b)
 		AT_HWCAP2, 0,
 		AT_EXECFN, execfn,
 		AT_PLATFORM, platform,
+		AT_MINSIGSTKSZ, signal_min_stack_size(), /* the signal frame with its XSAVE area */
 		AT_NULL, 0,
 	};
 

@@ -197,7 +197,7 @@ struct task_struct *__switch_to(struct task_struct *prev, struct task_struct *ne
 		wrmsrl(MSR_FS_BASE, next->thread.fsbase);
 	if (next->thread.gsbase != prev->thread.gsbase)
 		wrmsrl(MSR_KERNEL_GS_BASE, next->thread.gsbase);
-	asm volatile("fxrstor64 %0" : : "m"(next->thread.fxstate));
+	os_xrstor(next->thread.fpstate);
 	current = next;
 	return prev;
 }
@@ -224,7 +224,7 @@ static void context_switch(struct task_struct *prev, struct task_struct *next)
 		write_cr3(next->mm->pgd);
 	prev->thread.fsbase = rdmsrl(MSR_FS_BASE);
 	prev->thread.gsbase = rdmsrl(MSR_KERNEL_GS_BASE);
-	asm volatile("fxsave64 %0" : "=m"(prev->thread.fxstate));
+	os_xsave(prev->thread.fpstate);
 	if (next->fs != prev->fs && next->fs)
 		fs_switch(next);
 	nr_context_switches++;
@@ -564,7 +564,7 @@ void idle_task_init(void)
 	memset(f, 0, sizeof(*f));
 	f->ret_addr = (u64)idle_entry;
 	t->thread.sp = (u64)f;
-	asm volatile("fxsave64 %0" : "=m"(t->thread.fxstate));
+	fpstate_init_save(t->thread.fpstate);
 	t->state = TASK_RUNNING;
 	idle_task = t;
 }

@@ -143,10 +143,8 @@ void cpu_init(void)
 	wrmsrl(MSR_GS_BASE, (u64)&percpu);
 	wrmsrl(MSR_KERNEL_GS_BASE, 0);
 
-	/* SSE for user programs (compilers emit it everywhere): FXSAVE-style
-	 * state enabled, SIMD exceptions as #XM, no x87 emulation. */
-	write_cr0((read_cr0() | X86_CR0_MP) & ~X86_CR0_EM);
-	write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+	/* x87, SSE and, where the CPU has XSAVE, AVX state (fpu.c). */
+	fpu__init_cpu();
 
 	syscall_init();
 }

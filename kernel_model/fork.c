@@ -414,7 +414,7 @@ static long copy_process(const struct clone_args_k *a)
 		task_pt_regs(p)->sp = a->stack + a->stack_size;
 	p->thread.fsbase = (flags & CLONE_SETTLS) ? a->tls : rdmsrl(MSR_FS_BASE);
 	p->thread.gsbase = rdmsrl(MSR_KERNEL_GS_BASE);
-	asm volatile("fxsave64 %0" : "=m"(p->thread.fxstate));
+	fpstate_init_save(p->thread.fpstate);
 
 	if (flags & CLONE_CHILD_SETTID)
 		p->set_child_tid = a->child_tid;

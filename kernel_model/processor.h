@@ -39,6 +39,7 @@
 #define X86_CR0_WP	(1UL << 16)	/* write-protect applies to the kernel too */
 #define X86_CR4_OSFXSR	(1UL << 9)	/* SSE instructions allowed */
 #define X86_CR4_OSXMMEXCPT (1UL << 10)	/* SIMD FP exceptions go to #XM */
+#define X86_CR4_OSXSAVE	(1UL << 18)	/* XSAVE, XGETBV and AVX allowed */
 
 /* RFLAGS bits (arch/x86/include/uapi/asm/processor-flags.h). */
 #define X86_EFLAGS_CF	0x00000001UL
@@ -88,5 +89,23 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 	for (;;)
 		asm volatile("cli; hlt");
 }
+
+/* ---- FPU/SSE/AVX state (kernel_model/fpu.c; Linux's asm/fpu/) ---- */
+#define FXSAVE_SIZE		512
+#define FPSTATE_MAX		1024	/* x87 + SSE + AVX need 832 bytes */
+#define XFEATURE_MASK_FP	0x1UL	/* x87 */
+#define XFEATURE_MASK_SSE	0x2UL	/* XMM registers, MXCSR */
+#define XFEATURE_MASK_YMM	0x4UL	/* upper halves of the YMM registers */
+#define XFEATURE_MASK_USER_SUPPORTED (XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM)
+struct fpu_config {
+	_Bool use_xsave;	/* XSAVE/XRSTOR, else FXSAVE/FXRSTOR */
+	uint64_t xfeatures;	/* XCR0 */
+	uint32_t size;		/* bytes of the saved image */
+};
+extern struct fpu_config fpu_cfg;
+void fpu__init_cpu(void);
+void os_xsave(uint8_t *buf);
+void os_xrstor(const uint8_t *buf);
+void fpstate_init_save(uint8_t *buf);
 
 #endif

@@ -23,6 +23,7 @@
 
 #include "kernel.h"
 #include "mm.h"
+#include "processor.h"
 #include "fs.h"
 #include "signal.h"
 
@@ -97,7 +98,7 @@ struct signal_struct {
 struct thread_struct {
 	u64 sp;				/* kernel RSP while switched out */
 	u64 fsbase, gsbase;		/* user FS base, user GS base */
-	u8 fxstate[512] __attribute__((aligned(16)));
+	u8 fpstate[FPSTATE_MAX] __attribute__((aligned(64))); /* fpu.c: XSAVE or FXSAVE image */
 };
 
 struct task_struct {

@@ -73,6 +73,8 @@ void flush_signal_handlers(void);
 u64 now_ns(void);
 
 bool setup_rt_frame(int sig, const struct ksiginfo *info, struct pt_regs *regs);
+/* AT_MINSIGSTKSZ: bytes the largest signal frame needs (signal_64.c). */
+unsigned long signal_min_stack_size(void);
 void fill_siginfo(u8 *buf, int sig, const struct ksiginfo *info);	/* 128 bytes */
 
 #endif

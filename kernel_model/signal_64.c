@@ -22,7 +22,7 @@ struct sigcontext_64 {
 	u64 di, si, bp, bx, dx, ax, cx, sp, ip, flags;
 	u16 cs, gs, fs, ss;
 	u64 err, trapno, oldmask, cr2;
-	u64 fpstate;		/* user address of the FXSAVE image, or 0 */
+	u64 fpstate;		/* user address of the XSAVE/FXSAVE image, or 0 */
 	u64 reserved1[8];
 };
 
@@ -40,9 +40,41 @@ struct rt_sigframe {
 	u8 info[128];		/* siginfo_t */
 };
 
+#define UC_FP_XSTATE		0x1
 #define UC_SIGCONTEXT_SS	0x2
 #define UC_STRICT_RESTORE_SS	0x4
-#define FXSAVE_SIZE		512
+
+/*
+ * The FPU image in a signal frame (Linux's arch/x86/kernel/fpu/signal.c):
+ * with XSAVE, the XSAVE area of fpu_cfg.size bytes, 64-byte aligned; bytes
+ * 464-511 of its legacy part, which the CPU never writes, describe it
+ * (struct _fpx_sw_bytes) and a second magic word follows it, so user
+ * code can tell an XSAVE frame from a bare FXSAVE one.
+ */
+#define FP_XSTATE_MAGIC1	0x46505853U
+#define FP_XSTATE_MAGIC2	0x46505845U
+#define FP_XSTATE_MAGIC2_SIZE	4
+struct fpx_sw_bytes {
+	u32 magic1;		/* FP_XSTATE_MAGIC1 */
+	u32 extended_size;	/* the image plus MAGIC2 */
+	u64 xfeatures;		/* the components saved (XCR0) */
+	u32 xstate_size;	/* the image without MAGIC2 */
+	u32 padding[7];
+};
+#define FPX_SW_OFFSET		464
+
+/* Bytes of the FPU part of a signal frame. */
+static u32 sig_fpu_size(void)
+{
+	return fpu_cfg.use_xsave ? fpu_cfg.size + FP_XSTATE_MAGIC2_SIZE : FXSAVE_SIZE;
+}
+
+/* AT_MINSIGSTKSZ: the largest frame setup_rt_frame() builds, with its
+ * alignments (Linux's get_sigframe_size()). */
+unsigned long signal_min_stack_size(void)
+{
+	return sizeof(struct rt_sigframe) + sig_fpu_size() + 64 + 16 + 8;
+}
 
 /* The flags a sigcontext may change (Linux's FIX_EFLAGS): the status
  * flags, DF, TF, AC and RF - never IF, IOPL or anything privileged. */
@@ -50,7 +82,7 @@ struct rt_sigframe {
 		    X86_EFLAGS_SF | X86_EFLAGS_ZF | X86_EFLAGS_AF | X86_EFLAGS_PF | \
 		    X86_EFLAGS_CF | X86_EFLAGS_RF)
 
-static u8 fxbuf[FXSAVE_SIZE] __attribute__((aligned(64)));
+static u8 fxbuf[FPSTATE_MAX + FP_XSTATE_MAGIC2_SIZE] __attribute__((aligned(64)));
 static struct rt_sigframe kframe;
 
 static bool on_altstack(u64 sp)
@@ -69,11 +101,28 @@ bool setup_rt_frame(int sig, const struct ksiginfo *info, struct pt_regs *regs)
 	if (!(ka->flags & SA_RESTORER))
 		return false;		/* no way back: Linux x86-64 requires one */
 
-	/* FPU/SSE state: the kernel never touched it, so it is still the
-	 * interrupted code's.  FXSAVE needs 16-byte alignment; use 64. */
-	u64 fp = (sp - FXSAVE_SIZE) & ~63UL;
-	asm volatile("fxsave64 %0" : "=m"(fxbuf));
-	if (copy_to_user((void *)fp, fxbuf, FXSAVE_SIZE))
+	/* FPU/SSE/AVX state: the kernel never touched it, so it is still the
+	 * interrupted code's.  XSAVE needs 64-byte alignment. */
+	u32 fpsize = sig_fpu_size();
+	u64 fp = (sp - fpsize) & ~63UL;
+	memset(fxbuf, 0, sizeof(fxbuf));
+	if (fpu_cfg.use_xsave) {
+		asm volatile("xsave64 %0" : "+m"(*(u8 (*)[FPSTATE_MAX])fxbuf)
+			     : "a"((u32)fpu_cfg.xfeatures), "d"((u32)(fpu_cfg.xfeatures >> 32))
+			     : "memory");
+		struct fpx_sw_bytes sw = {
+			.magic1 = FP_XSTATE_MAGIC1,
+			.extended_size = fpsize,
+			.xfeatures = fpu_cfg.xfeatures,
+			.xstate_size = fpu_cfg.size,
+		};
+		u32 magic2 = FP_XSTATE_MAGIC2;
+		memcpy(fxbuf + FPX_SW_OFFSET, &sw, sizeof(sw));
+		memcpy(fxbuf + fpu_cfg.size, &magic2, sizeof(magic2));
+	} else {
+		asm volatile("fxsave64 %0" : "=m"(*(u8 (*)[FXSAVE_SIZE])fxbuf));
+	}
+	if (copy_to_user((void *)fp, fxbuf, fpsize))
 		return false;
 
 	/* At the handler's first instruction RSP + 8 must be 16-aligned, as
@@ -82,7 +131,8 @@ bool setup_rt_frame(int sig, const struct ksiginfo *info, struct pt_regs *regs)
 
 	memset(&kframe, 0, sizeof(kframe));
 	kframe.pretcode = ka->restorer;
-	kframe.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+	kframe.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS |
+			     (fpu_cfg.use_xsave ? UC_FP_XSTATE : 0);
 	kframe.uc.uc_stack = sig_altstack;
 	struct sigcontext_64 *sc = &kframe.uc.uc_mcontext;
 	sc->r8 = regs->r8; sc->r9 = regs->r9; sc->r10 = regs->r10; sc->r11 = regs->r11;
@@ -173,6 +223,52 @@ void arch_do_signal(struct pt_regs *regs)
 }
 
 /*
+ * Load the FPU image of a signal frame (Linux's fpu__restore_sig): an
+ * XSAVE image when its software bytes and both magic words say so, else a
+ * bare FXSAVE image, in which case the AVX state starts from its initial
+ * configuration.  Whatever the frame says, nothing the kernel loads can
+ * fault: reserved MXCSR bits are dropped, and the XSAVE header is made
+ * valid for this CPU.
+ */
+static void restore_fpstate(u64 ufp, struct pt_regs *regs)
+{
+	struct fpx_sw_bytes sw;
+	bool xstate = false;
+	if ((ufp & 15) || copy_from_user(fxbuf, (void *)ufp, FXSAVE_SIZE))
+		force_sig_exit(SIGSEGV, "bad FPU state in signal frame", ufp, regs);
+	memcpy(&sw, fxbuf + FPX_SW_OFFSET, sizeof(sw));
+	if (fpu_cfg.use_xsave && sw.magic1 == FP_XSTATE_MAGIC1 &&
+	    sw.xstate_size >= FXSAVE_SIZE + 64 && sw.xstate_size <= fpu_cfg.size &&
+	    sw.extended_size == sw.xstate_size + FP_XSTATE_MAGIC2_SIZE) {
+		u32 magic2;
+		if (copy_from_user(&magic2, (void *)(ufp + sw.xstate_size), sizeof(magic2)) == 0 &&
+		    magic2 == FP_XSTATE_MAGIC2 &&
+		    copy_from_user(fxbuf, (void *)ufp, sw.xstate_size) == 0)
+			xstate = true;
+	}
+	u64 bv = XFEATURE_MASK_FP | XFEATURE_MASK_SSE;
+	if (xstate)
+		memcpy(&bv, fxbuf + FXSAVE_SIZE, sizeof(bv));
+	/* The frame's MXCSR keeps only the bits this CPU supports. */
+	static u8 cur[FXSAVE_SIZE] __attribute__((aligned(64)));
+	asm volatile("fxsave64 %0" : "=m"(cur));
+	u32 mask = *(u32 *)(cur + 28) ? *(u32 *)(cur + 28) : 0xFFBF;
+	*(u32 *)(fxbuf + 24) &= mask;
+	if (!fpu_cfg.use_xsave) {
+		asm volatile("fxrstor64 %0" : : "m"(*(u8 (*)[FXSAVE_SIZE])fxbuf));
+		return;
+	}
+	/* A standard-form header: XSTATE_BV within XCR0, the rest zero;
+	 * components the frame lacks are initialized. */
+	bv &= fpu_cfg.xfeatures;
+	if (!xstate)
+		memset(fxbuf + FXSAVE_SIZE + 64, 0, fpu_cfg.size - FXSAVE_SIZE - 64);
+	memset(fxbuf + FXSAVE_SIZE, 0, 64);
+	memcpy(fxbuf + FXSAVE_SIZE, &bv, sizeof(bv));
+	os_xrstor(fxbuf);
+}
+
+/*
  * rt_sigreturn - the restorer's system call, with RSP just past the
  * popped pretcode, i.e. at frame->uc.  It is the one call that rewrites all
  * of pt_regs (it gets our caller's frame: the const in the wrapper's
@@ -199,19 +295,8 @@ long __x64_sys_rt_sigreturn(const struct pt_regs *cregs)
 	regs->ss = __USER_DS;
 	regs->orig_ax = -1;		/* not in a system call any more */
 
-	if (sc->fpstate) {
-		if ((sc->fpstate & 15) ||
-		    copy_from_user(fxbuf, (void *)sc->fpstate, FXSAVE_SIZE))
-			force_sig_exit(SIGSEGV, "bad FPU state in signal frame",
-				       sc->fpstate, regs);
-		/* A reserved MXCSR bit would make FXRSTOR fault in the
-		 * kernel: keep only what this CPU supports. */
-		static u8 cur[FXSAVE_SIZE] __attribute__((aligned(64)));
-		asm volatile("fxsave64 %0" : "=m"(cur));
-		u32 mask = *(u32 *)(cur + 28) ? *(u32 *)(cur + 28) : 0xFFBF;
-		*(u32 *)(fxbuf + 24) &= mask;
-		asm volatile("fxrstor64 %0" : : "m"(fxbuf));
-	}
+	if (sc->fpstate)
+		restore_fpstate(sc->fpstate, regs);
 	set_current_blocked(uc.uc_sigmask);
 	return sc->ax;
 }

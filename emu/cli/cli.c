@@ -31,6 +31,8 @@ const char cli_usage[] =
 	"  --kernel FILE     boot this ELF64 x86-64 kernel instead of the built-in one\n"
 	"  --console FILE    write the debug console (port 0xE9) to FILE (default: stderr)\n"
 	"  --vendor V        CPU vendor: intel (default) or amd\n"
+	"  --cpu LEVEL       CPU model: x86-64, x86-64-v2 or x86-64-v3 (default); CPUID\n"
+	"                    reports that level and later instructions raise #UD\n"
 	"  --mem SIZE        guest RAM, K, M or G suffix (2M..64G); default 256M, growing on request\n"
 	"  --max-insns N     stop after N instructions (status 124)\n"
 	"  --root DIR        confine the guest's file system view to DIR\n"
@@ -208,6 +210,18 @@ bool cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errl
 			else
 				return err_out(err, errlen,
 					       "invalid --vendor '%s' (expected intel or amd)", v);
+		} else if (is_opt(a, "--cpu")) {
+			if (!(v = value_of(argc, argv, &i, a, "--cpu", err, errlen)))
+				return false;
+			if (!strcasecmp(v, "x86-64") || !strcasecmp(v, "x86-64-v1"))
+				o->cpu_level = 1;
+			else if (!strcasecmp(v, "x86-64-v2"))
+				o->cpu_level = 2;
+			else if (!strcasecmp(v, "x86-64-v3"))
+				o->cpu_level = 3;
+			else
+				return err_out(err, errlen,
+					       "invalid --cpu '%s' (expected x86-64, x86-64-v2 or x86-64-v3)", v);
 		} else if (is_opt(a, "--mem")) {
 			if (!(v = value_of(argc, argv, &i, a, "--mem", err, errlen)))
 				return false;

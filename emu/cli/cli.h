@@ -25,6 +25,7 @@ struct cli_opts {
 	bool seeded;               /* --seed N given */
 	uint64_t seed;
 	int vendor;                /* 0 intel, 1 amd */
+	int cpu_level;             /* --cpu: 1-3, 0 = the default (x86-64-v3) */
 	uint64_t mem;              /* bytes; 0 = default (256 MiB) */
 	uint64_t max_insns;        /* 0 = no limit */
 	bool stats;                /* --stats: report unimplemented system calls */

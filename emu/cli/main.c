@@ -121,6 +121,7 @@ int main(int argc, char **argv)
 	struct lstar_config cfg = {
 		.mem_size = o.mem,
 		.vendor = o.vendor ? LSTAR_VENDOR_AMD : LSTAR_VENDOR_INTEL,
+		.cpu_level = (enum lstar_cpu_level)o.cpu_level,
 		.console_fd = console_fd,
 	};
 	lstar_machine *lm = lstar_machine_new(&cfg, err, sizeof(err));

@@ -33,7 +33,7 @@ void task_offsets(void)
 	OFF(KT_thread_sp, task_struct, thread.sp);
 	OFF(KT_thread_fsbase, task_struct, thread.fsbase);
 	OFF(KT_thread_gsbase, task_struct, thread.gsbase);
-	OFF(KT_thread_fxstate, task_struct, thread.fxstate);
+	OFF(KT_thread_fxstate, task_struct, thread.fpstate);
 	OFF(KT_mm_pgd, mm_struct, pgd);
 
 	DEFINE(KT_TASK_RUNNING, TASK_RUNNING);

@@ -46,6 +46,16 @@ enum lstar_status {
 
 enum lstar_vendor { LSTAR_VENDOR_INTEL = 0, LSTAR_VENDOR_AMD = 1 };
 
+/* The CPU model: an x86-64 psABI level (docs/cpu.md "CPU models").  CPUID
+ * reports the level's features and an instruction beyond it raises #UD.
+ * LSTAR_CPU_DEFAULT is x86-64-v3. */
+enum lstar_cpu_level {
+	LSTAR_CPU_DEFAULT = 0,
+	LSTAR_CPU_X86_64 = 1,      /* the baseline: SSE2, CMOV, CX8, FXSR */
+	LSTAR_CPU_X86_64_V2 = 2,   /* + SSE3, SSSE3, SSE4.1/4.2, POPCNT, CX16, LAHF */
+	LSTAR_CPU_X86_64_V3 = 3,   /* + AVX, AVX2, BMI1/2, FMA, F16C, LZCNT, MOVBE, XSAVE... */
+};
+
 /* General registers, in encoding order, then RIP and RFLAGS. */
 enum lstar_reg {
 	LSTAR_RAX, LSTAR_RCX, LSTAR_RDX, LSTAR_RBX, LSTAR_RSP, LSTAR_RBP,
@@ -73,6 +83,7 @@ struct lstar_config {
 	enum lstar_vendor vendor;     /* CPUID vendor and SYSRET flavour */
 	const char *console_path;     /* port 0xE9 output file; NULL = stderr */
 	int console_fd;               /* used when console_path is NULL and > 0; 0 = stderr */
+	enum lstar_cpu_level cpu_level; /* CPU model; 0 = x86-64-v3 */
 };
 
 /* Why lstar_run()/lstar_step() returned. */
