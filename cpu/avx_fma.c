@@ -1,0 +1,4 @@
+/*
+ * avx_fma.c - (being written)
+ */
+#include "avx.h"

@@ -1,0 +1,4 @@
+/*
+ * avx_fp.c - (being written)
+ */
+#include "avx.h"

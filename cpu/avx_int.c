@@ -1,0 +1,4 @@
+/*
+ * avx_int.c - (being written)
+ */
+#include "avx.h"
