@@ -371,6 +371,9 @@ struct cpu {
 	uint64_t int_shadow;     /* icount of the boundary where STI / MOV SS block
 	                            maskable interrupts; NO_SHADOW when none */
 	struct apic apic;        /* local APIC registers and timer */
+	uint64_t rng_state;      /* RDRAND/RDSEED generator (cpu/crypto.c): splitmix64 state,
+	                            set by the board from --seed or the host's getrandom()
+	                            (emu/firmware.c), so snapshots replay the same values */
 	struct cpu_hooks *hooks; /* observation hooks, NULL = none (full speed) */
 };
 
