@@ -78,6 +78,7 @@ lstar_machine *lstar_machine_new(const struct lstar_config *cfg, char *err, size
 	m->vendor = cfg->vendor;
 	c->vendor = cfg->vendor == LSTAR_VENDOR_AMD ? VENDOR_AMD : VENDOR_INTEL;
 	cpu_reset(c);
+	firmware_rng_from_host(m);   /* RDRAND/RDSEED; --seed replaces it */
 	if (cfg->console_path) {
 		m->console_fd = open(cfg->console_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (m->console_fd < 0) {
