@@ -51,11 +51,16 @@ static const struct feature features[] = {
 	{ 1, ECX, 23, 0, "POPCNT (cpu/bitops.c)" },
 	{ 1, ECX, 21, 0, "x2APIC: the local APIC's MSR interface, timer and interrupts (cpu/apic.c)" },
 	{ 1, ECX, 24, 0, "TSC-deadline: the APIC timer's IA32_TSC_DEADLINE mode (cpu/apic.c)" },
+	{ 1, ECX, 1,  0, "PCLMULQDQ: carry-less multiply, legacy SSE form (cpu/crypto.c; diff-fpu checked)" },
+	{ 1, ECX, 25, 0, "AES: AESENC.. AESKEYGENASSIST, legacy SSE forms (cpu/crypto.c; diff-fpu checked)" },
+	{ 1, ECX, 30, 0, "RDRAND: from cpu->rng_state, reproducible under --seed (cpu/crypto.c)" },
 	/* leaf 7 subleaf 0 EBX */
 	{ 7, EBX, 0,  0, "FSGSBASE: RD/WR FS/GS BASE with CR4.FSGSBASE (cpu/system.c)" },
 	{ 7, EBX, 3,  0, "BMI1: ANDN BEXTR BLSI BLSMSK BLSR TZCNT (cpu/bitops.c; diff checked)" },
 	{ 7, EBX, 8,  0, "BMI2: BZHI PDEP PEXT MULX SARX SHLX SHRX RORX (cpu/bitops.c; diff checked)" },
+	{ 7, EBX, 18, 0, "RDSEED: the RDRAND generator (cpu/crypto.c)" },
 	{ 7, EBX, 19, 0, "ADX: ADCX ADOX (cpu/alu.c; diff checked)" },
+	{ 7, EBX, 29, 0, "SHA: SHA1RNDS4.. SHA256MSG2 (cpu/crypto.c; diff-fpu checked)" },
 	/* leaf 0x80000001 EDX */
 	{ 0x80000001, EDX, 11, 0, "SYSCALL: SYSCALL/SYSRET (cpu/system.c)" },
 	{ 0x80000001, EDX, 20, 0, "NX: EFER.NXE and the XD bit (cpu/paging.c)" },
