@@ -15,7 +15,7 @@
  * any address (measured by tests/diff-fpu on an AMD EPYC, which runs
  * lstar with the host's vendor): lstar follows the vendor it plays.
  */
-#include "sse.h"
+#include "avx.h"
 #include "flags.h"
 
 /* ---- AES (FIPS-197 §5) ------------------------------------------------
@@ -140,23 +140,28 @@ enum aes_kind { AES_ENC, AES_ENCLAST, AES_DEC, AES_DECLAST };
  * cipher (or its inverse, in the "equivalent inverse cipher" order of
  * FIPS-197 §5.3.5) on the state in xmm1, then XOR with the round key
  * from the source.  The LAST forms skip (Inv)MixColumns.  No flags. */
+static void aes_round_of(union vec *st, const union vec *key, enum aes_kind k)
+{
+	if (k == AES_ENC || k == AES_ENCLAST) {
+		aes_shift_sub(st);
+		if (k == AES_ENC)
+			aes_mix_columns(st);
+	} else {
+		aes_inv_shift_sub(st);
+		if (k == AES_DEC)
+			aes_inv_mix_columns(st);
+	}
+	st->q[0] ^= key->q[0];
+	st->q[1] ^= key->q[1];
+}
+
 static void aes_round(struct cpu *c, const struct insn *i, enum aes_kind k)
 {
 	union vec st, key;
 	sse_check(c);
 	vec_load(c, i, 1, &key, true);
 	vec_load(c, i, 0, &st, false);
-	if (k == AES_ENC || k == AES_ENCLAST) {
-		aes_shift_sub(&st);
-		if (k == AES_ENC)
-			aes_mix_columns(&st);
-	} else {
-		aes_inv_shift_sub(&st);
-		if (k == AES_DEC)
-			aes_inv_mix_columns(&st);
-	}
-	st.q[0] ^= key.q[0];
-	st.q[1] ^= key.q[1];
+	aes_round_of(&st, &key, k);
 	vec_store(c, i, 0, &st, false);
 }
 void op_aesenc(struct cpu *c, const struct insn *i) { aes_round(c, i, AES_ENC); }
@@ -197,17 +202,21 @@ static inline uint32_t rol32(uint32_t x, unsigned n)
  *   dword 2 = SubWord(X3), dword 3 = RotWord(SubWord(X3)) ^ RCON,
  * where RotWord turns the dword right by 8 bits (FIPS-197's byte
  * rotation in little-endian order). */
+static void keygen_of(union vec *r, const union vec *s, uint32_t rcon)
+{
+	uint32_t x1 = sub_word(s->d[1]), x3 = sub_word(s->d[3]);
+	r->d[0] = x1;
+	r->d[1] = ror32(x1, 8) ^ rcon;
+	r->d[2] = x3;
+	r->d[3] = ror32(x3, 8) ^ rcon;
+}
+
 void op_aeskeygenassist(struct cpu *c, const struct insn *i)
 {
 	union vec s, r;
-	uint32_t rcon = (uint32_t)(i->imm & 0xFF);
 	sse_check(c);
 	vec_load(c, i, 1, &s, true);
-	uint32_t x1 = sub_word(s.d[1]), x3 = sub_word(s.d[3]);
-	r.d[0] = x1;
-	r.d[1] = ror32(x1, 8) ^ rcon;
-	r.d[2] = x3;
-	r.d[3] = ror32(x3, 8) ^ rcon;
+	keygen_of(&r, &s, (uint32_t)(i->imm & 0xFF));
 	vec_store(c, i, 0, &r, false);
 }
 
@@ -218,14 +227,9 @@ void op_aeskeygenassist(struct cpu *c, const struct insn *i)
  * source (imm8 bit 4), a 127-bit result in all of xmm1.  The other imm8
  * bits are ignored.
  */
-void op_pclmulqdq(struct cpu *c, const struct insn *i)
+static void clmul_of(union vec *r, const union vec *d, const union vec *s, unsigned imm)
 {
-	union vec d, s, r;
-	unsigned imm = (unsigned)i->imm;
-	sse_check(c);
-	vec_load(c, i, 1, &s, true);
-	vec_load(c, i, 0, &d, false);
-	uint64_t a = d.q[imm & 1], b = s.q[(imm >> 4) & 1];
+	uint64_t a = d->q[imm & 1], b = s->q[(imm >> 4) & 1];
 	uint64_t lo = 0, hi = 0;
 	for (unsigned k = 0; k < 64; k++) {
 		if ((b >> k) & 1) {
@@ -234,9 +238,73 @@ void op_pclmulqdq(struct cpu *c, const struct insn *i)
 				hi ^= a >> (64 - k);
 		}
 	}
-	r.q[0] = lo;
-	r.q[1] = hi;
+	r->q[0] = lo;
+	r->q[1] = hi;
+}
+
+void op_pclmulqdq(struct cpu *c, const struct insn *i)
+{
+	union vec d, s, r;
+	sse_check(c);
+	vec_load(c, i, 1, &s, true);
+	vec_load(c, i, 0, &d, false);
+	clmul_of(&r, &d, &s, (unsigned)i->imm);
 	vec_store(c, i, 0, &r, false);
+}
+
+/* ---- the VEX.128 forms (AVX with AES or PCLMULQDQ) ---------------------
+ *
+ * VAESENC/VAESENCLAST/VAESDEC/VAESDECLAST xmm1, xmm2, xmm3/m128 and
+ * VPCLMULQDQ xmm1, xmm2, xmm3/m128, imm8 take the state (first factor)
+ * from VEX.vvvv and write a third register; VAESIMC and VAESKEYGENASSIST
+ * have two operands.  As every VEX instruction (cpu/avx.h): the AVX
+ * enable checks, no alignment rule for the memory operand, bits 255:128
+ * of the destination zeroed.  The 256-bit forms belong to VAES and
+ * VPCLMULQDQ, which lstar does not implement: the decoder makes them #UD.
+ */
+static void vaes_round(struct cpu *c, const struct insn *i, enum aes_kind k)
+{
+	union yvec st, key;
+	avx_enter(c, i);
+	avx_read(c, i, 2, &key, false);
+	avx_read(c, i, 1, &st, false);
+	aes_round_of(&st.h[0], &key.h[0], k);
+	avx_write(c, i, 0, &st, false);
+}
+void op_vaesenc(struct cpu *c, const struct insn *i) { vaes_round(c, i, AES_ENC); }
+void op_vaesenclast(struct cpu *c, const struct insn *i) { vaes_round(c, i, AES_ENCLAST); }
+void op_vaesdec(struct cpu *c, const struct insn *i) { vaes_round(c, i, AES_DEC); }
+void op_vaesdeclast(struct cpu *c, const struct insn *i) { vaes_round(c, i, AES_DECLAST); }
+
+void op_vaesimc(struct cpu *c, const struct insn *i)
+{
+	union yvec s;
+	avx_enter(c, i);
+	avx_read(c, i, 1, &s, false);
+	aes_inv_mix_columns(&s.h[0]);
+	memset(&s.h[1], 0, 16);
+	avx_write(c, i, 0, &s, false);
+}
+
+void op_vaeskeygenassist(struct cpu *c, const struct insn *i)
+{
+	union yvec s, r;
+	avx_enter(c, i);
+	avx_read(c, i, 1, &s, false);
+	memset(&r, 0, sizeof r);
+	keygen_of(&r.h[0], &s.h[0], (uint32_t)(i->imm & 0xFF));
+	avx_write(c, i, 0, &r, false);
+}
+
+void op_vpclmulqdq(struct cpu *c, const struct insn *i)
+{
+	union yvec a, b, r;
+	avx_enter(c, i);
+	avx_read(c, i, 2, &b, false);
+	avx_read(c, i, 1, &a, false);
+	memset(&r, 0, sizeof r);
+	clmul_of(&r.h[0], &a.h[0], &b.h[0], (unsigned)i->imm);
+	avx_write(c, i, 0, &r, false);
 }
 
 /* ---- SHA-1 (FIPS 180-4 §6.1; SDM "SHA1RNDS4" ... "SHA1MSG2") -----------
