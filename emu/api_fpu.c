@@ -64,6 +64,30 @@ void lstar_set_xmm(lstar_machine *lm, unsigned n, const uint8_t v[16])
 	memcpy(cpu_of(lm)->xmm[n & 15], v, 16);
 }
 
+void lstar_get_ymm(const lstar_machine *lm, unsigned n, uint8_t v[32])
+{
+	memcpy(v, cpu_of(lm)->xmm[n & 15], 16);
+	memcpy(v + 16, cpu_of(lm)->ymmh[n & 15], 16);
+}
+
+void lstar_set_ymm(lstar_machine *lm, unsigned n, const uint8_t v[32])
+{
+	memcpy(cpu_of(lm)->xmm[n & 15], v, 16);
+	memcpy(cpu_of(lm)->ymmh[n & 15], v + 16, 16);
+}
+
+uint64_t lstar_get_xcr0(const lstar_machine *lm)
+{
+	return cpu_of(lm)->xcr0;
+}
+
+void lstar_set_xcr0(lstar_machine *lm, uint64_t v)
+{
+	struct cpu *c = cpu_of(lm);
+	uint64_t ok = XCR0_X87 | XCR0_SSE | ((c->features & CPUF_AVX) ? XCR0_AVX : 0);
+	c->xcr0 = (v & ok) | XCR0_X87;
+}
+
 uint32_t lstar_get_mxcsr(const lstar_machine *lm)
 {
 	return cpu_of(lm)->mxcsr;

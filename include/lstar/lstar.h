@@ -225,6 +225,13 @@ LSTAR_API void lstar_get_fxsave(const lstar_machine *m, uint8_t image[512]);
 LSTAR_API void lstar_set_fxsave(lstar_machine *m, const uint8_t image[512]);
 /* One XMM register (n = 0-15) as 16 little-endian bytes. */
 LSTAR_API void lstar_get_xmm(const lstar_machine *m, unsigned n, uint8_t value[16]);
+/* YMM register n (0-15), 32 bytes, little-endian: bytes 0-15 are XMMn. */
+LSTAR_API void lstar_get_ymm(const lstar_machine *m, unsigned n, uint8_t value[32]);
+LSTAR_API void lstar_set_ymm(lstar_machine *m, unsigned n, const uint8_t value[32]);
+/* XCR0, the XSAVE feature-enable register (what XSETBV writes).  Setting
+ * keeps only the components the CPU model has (x87 always). */
+LSTAR_API uint64_t lstar_get_xcr0(const lstar_machine *m);
+LSTAR_API void lstar_set_xcr0(lstar_machine *m, uint64_t v);
 LSTAR_API void lstar_set_xmm(lstar_machine *m, unsigned n, const uint8_t value[16]);
 LSTAR_API uint32_t lstar_get_mxcsr(const lstar_machine *m);
 LSTAR_API void lstar_set_mxcsr(lstar_machine *m, uint32_t value);
