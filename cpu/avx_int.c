@@ -660,3 +660,71 @@ static void vpmaskmov(struct cpu *c, const struct insn *i, unsigned e)
 }
 void op_vpmaskmovd(struct cpu *c, const struct insn *i) { vpmaskmov(c, i, 4); }
 void op_vpmaskmovq(struct cpu *c, const struct insn *i) { vpmaskmov(c, i, 8); }
+
+/* ---- AVX2 gathers (SDM vol. 2 VPGATHERDD/VPGATHERQD, VPGATHERDQ/
+ * VPGATHERQQ, VGATHERDPS/VGATHERQPS, VGATHERDPD/VGATHERQPD) ----
+ *
+ * o[0] the destination, o[1] the VSIB memory operand (base, disp and
+ * scale in the insn, the vector index register's number in imm2: see
+ * cpu/decode.c), o[2] the mask.  Elements are done from the lowest up:
+ * first every mask element becomes all ones or zeros by its top bit,
+ * then each element whose mask is set is loaded into the destination and
+ * its mask element cleared, and both registers are written back after
+ * each element, so that a fault on element j leaves elements below j
+ * loaded with their masks clear and the instruction restartable (SDM
+ * vol. 2 VPGATHERDD, "Operation" and the fault description).  At the end
+ * the whole mask is zero and the destination bits above the gathered
+ * elements are zeroed.  #UD when two of destination, index and mask are
+ * the same register (the decoder refuses those encodings already). */
+static void vgather(struct cpu *c, const struct insn *i, unsigned di)
+{
+	union yvec d, m, x;
+	unsigned len = avx_enter(c, i);
+	unsigned de = i->rex_w ? 8 : 4, n = len / (de > di ? de : di);
+	unsigned rd = i->o[0].reg, rm = i->o[2].reg, rx = (unsigned)i->imm2;
+	if (rd == rm || rd == rx || rm == rx)
+		cpu_fault(c, EXC_UD, 0);
+	ymm_get(c, rd, &d);
+	ymm_get(c, rm, &m);
+	ymm_get(c, rx, &x);
+	for (unsigned k = 0; k < n; k++) {
+		uint64_t v = 0;
+		memcpy(&v, &m.b[k * de], de);
+		v = (v >> (de * 8 - 1)) & 1 ? ~0ULL : 0;
+		memcpy(&m.b[k * de], &v, de);
+	}
+	for (unsigned k = 0; k < n; k++) {
+		if (!(m.b[k * de + de - 1] & 0x80))
+			continue;
+		int64_t idx = di == 4 ? (int64_t)x.sd[k] : x.sq[k];
+		uint64_t a = (uint64_t)i->disp + (uint64_t)idx * i->scale;
+		if (i->base != NOREG)
+			a += c->r[i->base];
+		if (i->asz == 4)
+			a &= 0xFFFFFFFFULL;
+		if (i->seg == SEG_FS || i->seg == SEG_GS)
+			a += c->seg[i->seg].base;
+		if (!is_canonical(a)) {
+			ymm_set(c, rd, &d, 32);
+			ymm_set(c, rm, &m, 32);
+			cpu_fault(c, i->seg == SEG_SS ? EXC_SS : EXC_GP, 0);
+		}
+		uint64_t val;
+		{
+			/* A fault here must see the elements done so far. */
+			ymm_set(c, rd, &d, 32);
+			ymm_set(c, rm, &m, 32);
+			val = mem_read(c, a, de);
+		}
+		memcpy(&d.b[k * de], &val, de);
+		memset(&m.b[k * de], 0, de);
+	}
+	memset(&d.b[n * de], 0, 32 - n * de);
+	memset(&m, 0, sizeof m);
+	ymm_set(c, rd, &d, 32);
+	ymm_set(c, rm, &m, 32);
+}
+void op_vpgatherdd(struct cpu *c, const struct insn *i) { vgather(c, i, 4); }
+void op_vpgatherdq(struct cpu *c, const struct insn *i) { vgather(c, i, 4); }
+void op_vpgatherqd(struct cpu *c, const struct insn *i) { vgather(c, i, 8); }
+void op_vpgatherqq(struct cpu *c, const struct insn *i) { vgather(c, i, 8); }

@@ -149,7 +149,7 @@
 "[avx2] VEX LIG 66 0F38 W0 8E /r x x M",
 "[avx2] VEX LIG 66 0F38 W1 8E /r x x M",
 /* gathers (cpu/avx_int.c) */
-#if 0 /* gathers: not yet implemented */
+#if 1
 "[avx2] VEX LIG 66 0F38 W0 90 /r x x Vd",
 "[avx2] VEX 128 66 0F38 W1 90 /r x x Vd",
 "[avx2] VEX 256 66 0F38 W1 90 /r x x Vd",
