@@ -667,14 +667,18 @@ void op_vpmaskmovq(struct cpu *c, const struct insn *i) { vpmaskmov(c, i, 8); }
  * o[0] the destination, o[1] the VSIB memory operand (base, disp and
  * scale in the insn, the vector index register's number in imm2: see
  * cpu/decode.c), o[2] the mask.  Elements are done from the lowest up:
- * first every mask element becomes all ones or zeros by its top bit,
- * then each element whose mask is set is loaded into the destination and
- * its mask element cleared, and both registers are written back after
- * each element, so that a fault on element j leaves elements below j
- * loaded with their masks clear and the instruction restartable (SDM
- * vol. 2 VPGATHERDD, "Operation" and the fault description).  At the end
- * the whole mask is zero and the destination bits above the gathered
- * elements are zeroed.  #UD when two of destination, index and mask are
+ * each element whose mask element has its top bit set is loaded into the
+ * destination, and every mask element is cleared as its element is done;
+ * both registers are written back before each load, so a fault on
+ * element j leaves the elements below j loaded (or skipped) with their
+ * masks clear, and element j and above, and bits 255:128 of a VEX.128
+ * destination and mask, as they were: the instruction can be restarted
+ * (SDM vol. 2 VPGATHERDD, the fault description under "Operation"; the
+ * pseudo-code's first loop, which turns each mask element into all ones
+ * or zeros, is not visible at a fault on the hardware, which keeps the
+ * remaining mask elements' values, so lstar keeps them too).  At the
+ * end the whole mask is zero and the destination bits above the
+ * gathered elements are zeroed.  #UD when two of destination, index and mask are
  * the same register (the decoder refuses those encodings already). */
 static void vgather(struct cpu *c, const struct insn *i, unsigned di)
 {
@@ -688,14 +692,10 @@ static void vgather(struct cpu *c, const struct insn *i, unsigned di)
 	ymm_get(c, rm, &m);
 	ymm_get(c, rx, &x);
 	for (unsigned k = 0; k < n; k++) {
-		uint64_t v = 0;
-		memcpy(&v, &m.b[k * de], de);
-		v = (v >> (de * 8 - 1)) & 1 ? ~0ULL : 0;
-		memcpy(&m.b[k * de], &v, de);
-	}
-	for (unsigned k = 0; k < n; k++) {
-		if (!(m.b[k * de + de - 1] & 0x80))
+		if (!(m.b[k * de + de - 1] & 0x80)) {
+			memset(&m.b[k * de], 0, de);
 			continue;
+		}
 		int64_t idx = di == 4 ? (int64_t)x.sd[k] : x.sq[k];
 		uint64_t a = (uint64_t)i->disp + (uint64_t)idx * i->scale;
 		if (i->base != NOREG)
@@ -709,15 +709,12 @@ static void vgather(struct cpu *c, const struct insn *i, unsigned di)
 			ymm_set(c, rm, &m, 32);
 			cpu_fault(c, i->seg == SEG_SS ? EXC_SS : EXC_GP, 0);
 		}
-		uint64_t val;
-		{
-			/* A fault here must see the elements done so far. */
-			ymm_set(c, rd, &d, 32);
-			ymm_set(c, rm, &m, 32);
-			val = mem_read(c, a, de);
-		}
+		/* A fault on this load must leave the elements done so far. */
+		ymm_set(c, rd, &d, 32);
+		ymm_set(c, rm, &m, 32);
+		uint64_t val = mem_read(c, a, de);
 		memcpy(&d.b[k * de], &val, de);
-		memset(&m.b[k * de], 0, de);
+		memset(&m.b[k * de], 0, de);   /* only now: a fault keeps it */
 	}
 	memset(&d.b[n * de], 0, 32 - n * de);
 	memset(&m, 0, sizeof m);
