@@ -661,6 +661,31 @@ static void vpmaskmov(struct cpu *c, const struct insn *i, unsigned e)
 void op_vpmaskmovd(struct cpu *c, const struct insn *i) { vpmaskmov(c, i, 4); }
 void op_vpmaskmovq(struct cpu *c, const struct insn *i) { vpmaskmov(c, i, 8); }
 
+/* VMASKMOVDQU (VEX.128, SDM vol. 2 MASKMOVDQU): the bytes of o[0] whose
+ * byte in o[1] has its top bit set are stored at DS:RDI (the implicit
+ * operand; EDI with a 67 prefix); the others are not accessed.  Every
+ * selected byte is checked before any is written.  No register changes. */
+void op_vmaskmovdqu(struct cpu *c, const struct insn *i)
+{
+	union yvec v, m;
+	avx_enter(c, i);
+	avx_read(c, i, 0, &v, false);
+	avx_read(c, i, 1, &m, false);
+	uint64_t la = c->r[R_RDI];
+	if (i->asz == 4)
+		la &= 0xFFFFFFFFULL;
+	if (i->seg == SEG_FS || i->seg == SEG_GS)
+		la += c->seg[i->seg].base;
+	if (!is_canonical(la) || !is_canonical(la + 15))
+		cpu_fault(c, EXC_GP, 0);
+	for (unsigned k = 0; k < 16; k++)
+		if (m.b[k] & 0x80)
+			mem_probe_write(c, la + k, 1);
+	for (unsigned k = 0; k < 16; k++)
+		if (m.b[k] & 0x80)
+			mem_write(c, la + k, 1, v.b[k]);
+}
+
 /* ---- AVX2 gathers (SDM vol. 2 VPGATHERDD/VPGATHERQD, VPGATHERDQ/
  * VPGATHERQQ, VGATHERDPS/VGATHERQPS, VGATHERDPD/VGATHERQPD) ----
  *

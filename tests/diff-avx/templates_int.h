@@ -123,7 +123,7 @@
 "VEX 128 66 0F3A W0 20 /r x x g ib",
 "VEX 128 66 0F3A W0 22 /r x x g ib",
 "VEX 128 66 0F3A W1 22 /r x x G ib",
-"VEX 128 66 0F38 WIG 41 /r x - x",
+"VEX 128 66 0F38 WIG 41 /r x - x", "VEX 128 66 0F WIG F7 /r x - xr",
 "VEX 128 66 0F3A WIG 60 /r x - x ib",
 "VEX 128 66 0F3A WIG 61 /r x - x ib",
 "VEX 128 66 0F3A WIG 62 /r x - x ib",
