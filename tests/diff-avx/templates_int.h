@@ -161,3 +161,13 @@
 "[avx2] VEX LIG 66 0F38 W0 93 /r x x Vq",
 "[avx2] VEX LIG 66 0F38 W1 93 /r x x Vq",
 #endif
+/* encodings that must be #UD: VEX.L = 1 on the 128-bit-only forms,
+ * VEX.L = 0 on the 256-bit-only ones, VBROADCASTI128 from a register,
+ * VEX.W1 where W0 is fixed */
+"[avx2] VEX 256 66 0F38 WIG 41 /r x - x", "[avx2] VEX 256 66 0F3A W0 14 /r x - g ib",
+"[avx2] VEX 256 66 0F3A W0 20 /r x x g ib", "[avx2] VEX 256 66 0F3A WIG 63 /r x - x ib",
+"[avx2] VEX 256 66 0F WIG F7 /r x - xr",
+"[avx2] VEX 128 66 0F3A W1 00 /r x - x ib", "[avx2] VEX 128 66 0F38 W0 36 /r x x x",
+"[avx2] VEX 128 66 0F3A W0 46 /r x x x ib", "[avx2] VEX 128 66 0F38 W0 5A /r x - M",
+"[avx2] VEX 256 66 0F38 W0 5A /r x - xr", "[avx2] VEX LIG 66 0F38 W1 58 /r x - x",
+"[avx2] VEX LIG 66 0F3A W1 02 /r x x x ib", "[avx2] VEX LIG 66 0F38 W1 46 /r x x x",
