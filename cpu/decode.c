@@ -334,7 +334,12 @@ static void translate(struct insn *i, const ZydisDecodedInstruction *d,
 	i->seg = SEG_NONE;
 	i->opc = d->opcode;
 	i->modrm_reg = d->raw.modrm.reg;
-	i->rex_w = (uint8_t)(d->raw.rex.W || ((d->attributes & ZYDIS_ATTRIB_HAS_VEX) && d->raw.vex.W));
+	/* For a VEX instruction Zydis's raw.rex is no REX prefix (it reads
+	 * REX.W = 1 for c4 e2 79 47 c1, VEX.W = 0): take VEX.W alone. */
+	if (d->attributes & ZYDIS_ATTRIB_HAS_VEX)
+		i->rex_w = (uint8_t)(d->raw.vex.W != 0);
+	else
+		i->rex_w = (uint8_t)(d->raw.rex.W != 0);
 	i->lock = (d->attributes & ZYDIS_ATTRIB_HAS_LOCK) != 0;
 	if (d->attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE | ZYDIS_ATTRIB_HAS_REPZ))
 		i->rep = REP_REP;
@@ -388,6 +393,15 @@ static void translate(struct insn *i, const ZydisDecodedInstruction *d,
 			}
 			i->index = gpr_num(z->mem.index);
 			i->scale = i->index == NOREG ? 0 : z->mem.scale;
+			/* VSIB (the AVX2 gathers): a vector index register,
+			 * whose number goes to imm2 (gathers have no
+			 * immediate); the handler forms each element's
+			 * address (cpu/avx_int.c). */
+			if (ZydisRegisterGetClass(z->mem.index) == ZYDIS_REGCLASS_XMM ||
+			    ZydisRegisterGetClass(z->mem.index) == ZYDIS_REGCLASS_YMM) {
+				i->imm2 = (uint64_t)ZydisRegisterGetId(z->mem.index);
+				i->scale = z->mem.scale;
+			}
 			break;
 		case ZYDIS_OPERAND_TYPE_IMMEDIATE: {
 			uint64_t v = z->imm.is_signed ? (uint64_t)z->imm.value.s : z->imm.value.u;

@@ -143,6 +143,12 @@ static inline uint32_t sse_host_csr(const struct cpu *c)
 #define REP64_(X, n) REP16(X, n) REP16(X, (n) + 16) REP16(X, (n) + 32) REP16(X, (n) + 48)
 #define REP256(X) REP64_(X, 0) REP64_(X, 64) REP64_(X, 128) REP64_(X, 192)
 
+/* ---- sse4.c ---- */
+
+/* The SSE4.2 string compare of PCMPESTRI/ESTRM/ISTRI/ISTRM on o[0] and
+ * o[1] with imm8 (shared with their VEX.128 forms, cpu/avx_int.c). */
+void sse_pcmpstr(struct cpu *c, const struct insn *i, bool explicit_len, bool mask);
+
 /* ---- x87.c ---- */
 
 /* x87 instruction prologue: CR0.EM|TS -> #NM, then a pending unmasked

@@ -235,7 +235,7 @@ static int32_t str_len(const struct cpu *c, const struct insn *i, int reg)
 	: "=Yz"(m.x), "=@ccc"(cf), "=@ccz"(zf), "=@ccs"(sf), "=@cco"(of) \
 	: [a] "x"(a.x), [b] "x"(b.x), "a"(la), "d"(lb), [k] "i"(K)); break;
 
-static void pcmpstr(struct cpu *c, const struct insn *i, bool explicit_len, bool mask)
+void sse_pcmpstr(struct cpu *c, const struct insn *i, bool explicit_len, bool mask)
 {
 	union vec a, b, m;
 	uint32_t idx = 0;
@@ -264,10 +264,10 @@ static void pcmpstr(struct cpu *c, const struct insn *i, bool explicit_len, bool
 		gpr_write(c, R_RCX, 4, idx);
 	flags_set_arith(c, (cf ? F_CF : 0) | (zf ? F_ZF : 0) | (sf ? F_SF : 0) | (of ? F_OF : 0));
 }
-void op_pcmpistri(struct cpu *c, const struct insn *i) { pcmpstr(c, i, false, false); }
-void op_pcmpestri(struct cpu *c, const struct insn *i) { pcmpstr(c, i, true, false); }
-void op_pcmpistrm(struct cpu *c, const struct insn *i) { pcmpstr(c, i, false, true); }
-void op_pcmpestrm(struct cpu *c, const struct insn *i) { pcmpstr(c, i, true, true); }
+void op_pcmpistri(struct cpu *c, const struct insn *i) { sse_pcmpstr(c, i, false, false); }
+void op_pcmpestri(struct cpu *c, const struct insn *i) { sse_pcmpstr(c, i, true, false); }
+void op_pcmpistrm(struct cpu *c, const struct insn *i) { sse_pcmpstr(c, i, false, true); }
+void op_pcmpestrm(struct cpu *c, const struct insn *i) { sse_pcmpstr(c, i, true, true); }
 
 /* CRC32 r32/r64, r/m8/16/32/64: CRC-32C (Castagnoli, reflected
  * polynomial 0x82F63B78) of the source bytes, accumulated into the low
