@@ -235,3 +235,170 @@ FMA_ORDERS(FMA4, vfnmadd, 1, NEG_Z_NEVER)
 FMA_ORDERS(FMA4, vfnmsub, 1, NEG_Z_ALWAYS)
 FMA_ORDERS(FMA2, vfmaddsub, 0, NEG_Z_EVEN)
 FMA_ORDERS(FMA2, vfmsubadd, 0, NEG_Z_ODD)
+
+/* ---- F16C ---- */
+
+/*
+ * Software conversions (the fallback), in the SDM's terms (vol. 1
+ * 14.4.1, VCVTPS2PH "Operation"): a half NaN widens with its payload and
+ * the quiet bit set (IE for an SNaN); a half denormal widens exactly;
+ * single to half rounds by `rc` (imm8[1:0], or MXCSR.RC), DAZ applies
+ * to the single source, the result may be a half denormal (FTZ does not
+ * apply), OE/UE/PE as IEEE with tininess after rounding.
+ */
+static uint32_t h2f(uint16_t h, unsigned *fl)
+{
+	uint32_t s = (uint32_t)(h & 0x8000) << 16, e = (h >> 10) & 31, m = h & 0x3FF;
+	if (e == 31) {
+		if (m && !(m & 0x200))
+			*fl |= MXCSR_IE;
+		return s | 0x7F800000u | (m ? 0x400000u | (m << 13) : 0);
+	}
+	if (e == 0) {
+		if (!m)
+			return s;
+		e = 1;
+		while (!(m & 0x400)) {
+			m <<= 1;
+			e--;
+		}
+		m &= 0x3FF;
+		return s | ((e + 112) << 23) | (m << 13);
+	}
+	return s | ((e + 112) << 23) | (m << 13);
+}
+
+/* M >> sh rounded by rc for a value of sign `neg`; *inexact. */
+static uint32_t rshift_round(uint32_t M, unsigned sh, unsigned rc, bool neg, bool *inexact)
+{
+	if (sh > 31) {
+		*inexact = M != 0;
+		return (M && ((rc == 2 && !neg) || (rc == 1 && neg))) ? 1 : 0;
+	}
+	uint32_t q = M >> sh, r = M & ((1u << sh) - 1), half = sh ? 1u << (sh - 1) : 0;
+	*inexact = r != 0;
+	if (!r)
+		return q;
+	switch (rc) {
+	case 0: return q + (r > half || (r == half && (q & 1)));
+	case 1: return q + neg;
+	case 2: return q + !neg;
+	default: return q;
+	}
+}
+
+static uint16_t f2h(uint32_t x, unsigned rc, bool daz, unsigned *fl)
+{
+	uint16_t s = (uint16_t)((x >> 16) & 0x8000);
+	uint32_t e = (x >> 23) & 0xFF, m = x & 0x7FFFFF;
+	bool neg = s != 0, inexact;
+	if (e == 0xFF) {
+		if (!m)
+			return s | 0x7C00;
+		if (!(m & 0x400000))
+			*fl |= MXCSR_IE;
+		return (uint16_t)(s | 0x7E00 | (m >> 13));
+	}
+	if (e == 0) {
+		if (!m)
+			return s;
+		if (daz)
+			return s;
+		*fl |= MXCSR_DE;
+	}
+	int E = e ? (int)e - 127 : -126;
+	uint32_t M = e ? (m | 0x800000) : m;
+	uint32_t h;
+	if (E >= -14) {
+		uint32_t q = rshift_round(M, 13, rc, neg, &inexact);
+		h = ((uint32_t)(E + 15) << 10) + q - 0x400;
+		if (h >= 0x7C00) {
+			*fl |= MXCSR_OE | MXCSR_PE;
+			bool to_inf = rc == 0 || (rc == 1 && neg) || (rc == 2 && !neg);
+			return s | (to_inf ? 0x7C00 : 0x7BFF);
+		}
+	} else {
+		h = rshift_round(M, (unsigned)(-(E + 1)), rc, neg, &inexact);
+		/* tiny unless rounding to 11 bits with an unbounded exponent
+		 * already reaches 2^-14 */
+		bool dummy;
+		bool tiny = !(E == -15 && rshift_round(M, 13, rc, neg, &dummy) == 0x800);
+		if (inexact && tiny)
+			*fl |= MXCSR_UE;
+	}
+	if (inexact)
+		*fl |= MXCSR_PE;
+	return (uint16_t)(s | h);
+}
+
+#define PH2PS_HOST(D, S, FL) do {                                            \
+	uint32_t h_, g_ = sse_host_csr(c);                                   \
+	__asm__ volatile("stmxcsr %[h]\n\tldmxcsr %[g]\n\tvcvtph2ps %[s], %[d]\n\t" \
+			 "stmxcsr %[g]\n\tldmxcsr %[h]"                      \
+			 : [d] "=x"(D), [g] "+m"(g_), [h] "=m"(h_) : [s] "x"(S)); \
+	(FL) = g_ & MXCSR_FLAGS;                                             \
+} while (0)
+
+/* VCVTPH2PS xmm, xmm/m64 and ymm, xmm/m128: four (eight) halves to
+ * singles, exact; a 128-bit host lane converts 64 bits of source. */
+void op_vcvtph2ps(struct cpu *c, const struct insn *i)
+{
+	union yvec s, d;
+	unsigned len = avx_enter(c, i), fl = 0, f;
+	if (unlikely(host_f16c < 0))
+		pick_paths();
+	avx_read(c, i, 1, &s, false);
+	memset(&d, 0, sizeof d);
+	if (host_f16c) {
+		for (unsigned l = 0; l < len / 16; l++) {
+			union vec t = { .q = { s.q[l], 0 } };
+			PH2PS_HOST(d.h[l].x, t.x, f);
+			fl |= f;
+		}
+	} else {
+		for (unsigned k = 0; k < len / 4; k++)
+			d.d[k] = h2f(s.w[k], &fl);
+	}
+	sse_raise_flags(c, fl);
+	avx_write(c, i, 0, &d, false);
+}
+
+#define PS2PH_CASE(k) case k:                                                \
+	__asm__ volatile("stmxcsr %[h]\n\tldmxcsr %[g]\n\tvcvtps2ph $" #k ", %[s], %[d]\n\t" \
+			 "stmxcsr %[g]\n\tldmxcsr %[h]"                      \
+			 : [d] "=x"(r.x), [g] "+m"(g), [h] "=m"(h) : [s] "x"(s->x)); \
+	break;
+
+static unsigned ps2ph_host(struct cpu *c, const union vec *s, unsigned imm, uint64_t *out)
+{
+	union vec r;
+	uint32_t h, g = sse_host_csr(c);
+	switch (imm & 7) {
+	REP4_(PS2PH_CASE, 0) REP4_(PS2PH_CASE, 4)
+	}
+	*out = r.q[0];
+	return g & MXCSR_FLAGS;
+}
+
+/* VCVTPS2PH xmm/m64, xmm, imm8 and xmm/m128, ymm, imm8: singles to
+ * halves rounded by imm8[1:0], or by MXCSR.RC when imm8[2] is set; a
+ * register destination has everything above the result zeroed. */
+void op_vcvtps2ph(struct cpu *c, const struct insn *i)
+{
+	union yvec s, d;
+	unsigned len = avx_enter(c, i), fl = 0, imm = (unsigned)i->imm;
+	if (unlikely(host_f16c < 0))
+		pick_paths();
+	ymm_get(c, i->o[1].reg, &s);
+	memset(&d, 0, sizeof d);
+	if (host_f16c) {
+		for (unsigned l = 0; l < len / 16; l++)
+			fl |= ps2ph_host(c, &s.h[l], imm, &d.q[l]);
+	} else {
+		unsigned rc = (imm & 4) ? (c->mxcsr >> 13) & 3 : imm & 3;
+		for (unsigned k = 0; k < len / 4; k++)
+			d.w[k] = f2h(s.d[k], rc, c->mxcsr & MXCSR_DAZ, &fl);
+	}
+	sse_raise_flags(c, fl);
+	avx_write(c, i, 0, &d, false);
+}

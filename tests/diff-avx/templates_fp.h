@@ -80,3 +80,5 @@
 "[fma] VEX LIG 66 0F38 W0 96 /r x x x", "[fma] VEX LIG 66 0F38 W1 96 /r x x x", "[fma] VEX LIG 66 0F38 W0 97 /r x x x", "[fma] VEX LIG 66 0F38 W1 97 /r x x x",
 "[fma] VEX LIG 66 0F38 W0 A6 /r x x x", "[fma] VEX LIG 66 0F38 W1 A6 /r x x x", "[fma] VEX LIG 66 0F38 W0 A7 /r x x x", "[fma] VEX LIG 66 0F38 W1 A7 /r x x x",
 "[fma] VEX LIG 66 0F38 W0 B6 /r x x x", "[fma] VEX LIG 66 0F38 W1 B6 /r x x x", "[fma] VEX LIG 66 0F38 W0 B7 /r x x x", "[fma] VEX LIG 66 0F38 W1 B7 /r x x x",
+/* F16C */
+"[f16c] VEX LIG 66 0F38 W0 13 /r x - x", "[f16c] VEX LIG 66 0F3A W0 1D /r x - x ib",
