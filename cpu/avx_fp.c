@@ -148,8 +148,65 @@ FP(vcvtdq2ps, cvtdq2ps, PACKED) FP(vcvtps2dq, cvtps2dq, PACKED) FP(vcvttps2dq, c
 FP(vcvtss2sd, cvtss2sd, SCALAR) FP(vcvtsd2ss, cvtsd2ss, SCALAR)
 FP(vroundps, roundps, PACKED) FP(vroundpd, roundpd, PACKED)
 FP(vroundss, roundss, SCALAR) FP(vroundsd, roundsd, SCALAR)
-FP(vdpps, dpps, PACKED)
-FP(vdppd, dppd, SCALAR)   /* 128-bit only: one lane */
+
+/*
+ * VDPPS (per 128-bit lane) and VDPPD (128-bit only).  The result is the
+ * host's DPPS/DPPD.  With an exception unmasked, the hardware stops
+ * after whichever of its two stages raised it: the multiply stage (the
+ * products selected by imm8[7:4], others +0) or the add stage (the sums
+ * of products), and an unmasked pre-computation exception of the add
+ * stage keeps the flags the multiply stage set.  The stages are run
+ * apart for their flags then (MULPS, then HADDPS twice; MULPD, HADDPD).
+ */
+static void dp_op(struct cpu *c, const struct insn *i, lane_fn fn, unsigned e)
+{
+	union yvec d, s;
+	unsigned len = avx_enter(c, i), imm = (unsigned)i->imm & 0xFF;
+	avx_read(c, i, 2, &s, false);
+	avx_read(c, i, 1, &d, false);
+	unsigned nl = e == 4 ? len / 16 : 1;
+	if (unlikely((c->mxcsr & MXCSR_MASKS) != MXCSR_MASKS)) {
+		unsigned f1 = 0, f2 = 0, f;
+		union vec p[2];
+		for (unsigned l = 0; l < nl; l++) {
+			union vec a = d.h[l], b = s.h[l];
+			for (unsigned k = 0; k < 16 / e; k++)
+				if (!((imm >> (4 + k)) & 1)) {
+					memset(a.b + k * e, 0, e);
+					memset(b.b + k * e, 0, e);
+				}
+			if (e == 4)
+				HOST_SSE(c, "mulps", a.x, b.x, f);
+			else
+				HOST_SSE(c, "mulpd", a.x, b.x, f);
+			p[l] = a;
+			f1 |= f;
+		}
+		if (f1 & ~(c->mxcsr >> 7) & MXCSR_FLAGS)
+			sse_raise_flags(c, f1);   /* faults */
+		for (unsigned l = 0; l < nl; l++) {
+			union vec t = p[l];
+			if (e == 4) {
+				HOST_SSE(c, "haddps", t.x, p[l].x, f);
+				f2 |= f;
+				union vec u = t;
+				HOST_SSE(c, "haddps", u.x, t.x, f);
+			} else {
+				HOST_SSE(c, "haddpd", t.x, p[l].x, f);
+			}
+			f2 |= f;
+		}
+		c->mxcsr |= f1;
+		sse_raise_flags(c, f2);
+	}
+	unsigned fl = run_lanes(c, fn, &d, &s, nl, imm);
+	sse_raise_flags(c, fl);
+	if (nl == 1)
+		memset(&d.h[1], 0, 16);
+	avx_write(c, i, 0, &d, false);
+}
+void op_vdpps(struct cpu *c, const struct insn *i) { dp_op(c, i, l_dpps, 4); }
+void op_vdppd(struct cpu *c, const struct insn *i) { dp_op(c, i, l_dppd, 8); }
 
 /*
  * Widening conversions (VCVTPS2PD, VCVTDQ2PD): the 256-bit form reads
