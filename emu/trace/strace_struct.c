@@ -40,7 +40,7 @@ void put_stat(struct sbuf *b, struct cpu *c, uint64_t la)
 	};
 	unsigned type = (mode >> 12) & 0xF;
 	if (types[type]) {
-		sb_printf(b, "{st_mode=%s|%s%s%s%#o, ", types[type], (mode & 04000) ? "S_ISUID|" : "",
+		sb_printf(b, "{st_mode=%s|%s%s%s%#03o, ", types[type], (mode & 04000) ? "S_ISUID|" : "",
 			  (mode & 02000) ? "S_ISGID|" : "", (mode & 01000) ? "S_ISVTX|" : "", mode & 0777);
 	} else {
 		sb_printf(b, "{st_mode=%#o, ", mode);
