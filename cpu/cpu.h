@@ -128,7 +128,8 @@ enum {
 #define CPUF_IMPLEMENTED (CPUF_SSE3 | CPUF_SSSE3 | CPUF_SSE41 | CPUF_SSE42 | \
 			  CPUF_POPCNT | CPUF_CX16 | CPUF_LAHF | CPUF_MOVBE |  \
 			  CPUF_LZCNT | CPUF_BMI1 | CPUF_BMI2 | CPUF_ADX |     \
-			  CPUF_XSAVE | CPUF_AVX | CPUF_AVX2)
+			  CPUF_XSAVE | CPUF_AES | CPUF_PCLMUL | CPUF_SHA |    \
+			  CPUF_RDRAND | CPUF_RDSEED | CPUF_AVX | CPUF_AVX2)
 /* The psABI levels (x86-64, -v2, -v3) as feature sets. */
 #define CPUF_LEVEL1 0u
 #define CPUF_LEVEL2 (CPUF_SSE3 | CPUF_SSSE3 | CPUF_SSE41 | CPUF_SSE42 | \
@@ -417,6 +418,9 @@ struct cpu {
 	uint64_t int_shadow;     /* icount of the boundary where STI / MOV SS block
 	                            maskable interrupts; NO_SHADOW when none */
 	struct apic apic;        /* local APIC registers and timer */
+	uint64_t rng_state;      /* RDRAND/RDSEED generator (cpu/crypto.c): splitmix64 state,
+	                            set by the board from --seed or the host's getrandom()
+	                            (emu/firmware.c), so snapshots replay the same values */
 	struct cpu_hooks *hooks; /* observation hooks, NULL = none (full speed) */
 };
 

@@ -53,6 +53,9 @@ static const struct feature features[] = {
 	{ 1, ECX, 23, 0, CPUF_POPCNT, "POPCNT (cpu/bitops.c)" },
 	{ 1, ECX, 21, 0, 0, "x2APIC: the local APIC's MSR interface, timer and interrupts (cpu/apic.c)" },
 	{ 1, ECX, 24, 0, 0, "TSC-deadline: the APIC timer's IA32_TSC_DEADLINE mode (cpu/apic.c)" },
+	{ 1, ECX, 1,  0, CPUF_PCLMUL, "PCLMULQDQ: carry-less multiply (cpu/crypto.c; diff-fpu checked)" },
+	{ 1, ECX, 25, 0, CPUF_AES, "AES: AESENC.. AESKEYGENASSIST (cpu/crypto.c; diff-fpu checked)" },
+	{ 1, ECX, 30, 0, CPUF_RDRAND, "RDRAND: from cpu->rng_state, reproducible under --seed (cpu/crypto.c)" },
 	{ 1, ECX, 26, 0, CPUF_XSAVE, "XSAVE: XSAVE/XRSTOR/XSETBV/XGETBV, XCR0 = x87|SSE|AVX (cpu/xsave.c)" },
 	/* bit 27, OSXSAVE, is CR4.OSXSAVE: op_cpuid() fills it in */
 	{ 1, ECX, 28, 0, CPUF_AVX, "AVX: VEX-encoded 128/256-bit SSE forms, YMM state (cpu/avx*.c; diff-avx checked)" },
@@ -62,7 +65,9 @@ static const struct feature features[] = {
 	{ 7, EBX, 3,  0, CPUF_BMI1, "BMI1: ANDN BEXTR BLSI BLSMSK BLSR TZCNT (cpu/bitops.c; diff checked)" },
 	{ 7, EBX, 5,  0, CPUF_AVX2, "AVX2: 256-bit integer forms, permutes, gathers (cpu/avx*.c; diff-avx checked)" },
 	{ 7, EBX, 8,  0, CPUF_BMI2, "BMI2: BZHI PDEP PEXT MULX SARX SHLX SHRX RORX (cpu/bitops.c; diff checked)" },
+	{ 7, EBX, 18, 0, CPUF_RDSEED, "RDSEED: the RDRAND generator (cpu/crypto.c)" },
 	{ 7, EBX, 19, 0, CPUF_ADX, "ADX: ADCX ADOX (cpu/alu.c; diff checked)" },
+	{ 7, EBX, 29, 0, CPUF_SHA, "SHA: SHA1RNDS4.. SHA256MSG2 (cpu/crypto.c; diff-fpu checked)" },
 	/* leaf 0x80000001 EDX */
 	{ 0x80000001, EDX, 11, 0, 0, "SYSCALL: SYSCALL/SYSRET (cpu/system.c)" },
 	{ 0x80000001, EDX, 20, 0, 0, "NX: EFER.NXE and the XD bit (cpu/paging.c)" },

@@ -85,6 +85,7 @@ lstar_machine *lstar_machine_new(const struct lstar_config *cfg, char *err, size
 	c->level = cfg->cpu_level ? (int)cfg->cpu_level : LSTAR_CPU_X86_64_V3;
 	c->features = cpu_level_features(c->level);
 	cpu_reset(c);
+	firmware_rng_from_host(m);   /* RDRAND/RDSEED; --seed replaces it */
 	if (cfg->console_path) {
 		m->console_fd = open(cfg->console_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (m->console_fd < 0) {

@@ -298,6 +298,9 @@ void firmware_set_seed(struct machine *m, uint64_t seed)
 	struct fw_state *s = state_of(m, true);
 	s->seeded = true;
 	s->seed = seed;
+	/* RDRAND/RDSEED (cpu/crypto.c): a stream of its own, offset from
+	 * the boot info's and the host-call device's */
+	m->cpu.rng_state = seed ^ 0x6C73746172726E67ULL;   /* "lstarrng" */
 }
 
 uint64_t firmware_bootinfo_addr(const struct machine *m)
@@ -325,6 +328,13 @@ static void random_bytes(uint8_t *out, size_t n)
 			out[got] = (uint8_t)x;
 		}
 	}
+}
+
+void firmware_rng_from_host(struct machine *m)
+{
+	uint64_t x;
+	random_bytes((uint8_t *)&x, sizeof x);
+	m->cpu.rng_state = x;
 }
 
 static size_t count_strings(const char *const *v)

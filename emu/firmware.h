@@ -41,8 +41,12 @@ void firmware_set_boot_flags(struct machine *m, uint64_t flags);
  * program still gets): `lstar run NAME` after a PATH search.  The string
  * must live until the boot. */
 void firmware_set_program_path(struct machine *m, const char *path);
-/* --seed: the boot info's random bytes come from this seed. */
+/* --seed: the boot info's random bytes, and the RDRAND/RDSEED stream
+ * (cpu->rng_state), come from this seed. */
 void firmware_set_seed(struct machine *m, uint64_t seed);
+/* A new machine's RDRAND/RDSEED stream starts from the host's
+ * getrandom() (emu/api.c calls it after cpu_reset). */
+void firmware_rng_from_host(struct machine *m);
 
 /* Physical address of the boot info block of the last boot (0 if none). */
 uint64_t firmware_bootinfo_addr(const struct machine *m);

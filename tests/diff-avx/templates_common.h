@@ -26,3 +26,8 @@
 "VEX 128 66 0F WIG EB /r x x x", "VEX 128 66 0F WIG EF /r x x x",
 "[avx2] VEX 256 66 0F WIG DB /r x x x", "[avx2] VEX 256 66 0F WIG DF /r x x x",
 "[avx2] VEX 256 66 0F WIG EB /r x x x", "[avx2] VEX 256 66 0F WIG EF /r x x x",
+/* The VEX.128 forms of AES and PCLMULQDQ (cpu/crypto.c). */
+"[aes] VEX 128 66 0F38 WIG DC /r x x x", "[aes] VEX 128 66 0F38 WIG DD /r x x x",
+"[aes] VEX 128 66 0F38 WIG DE /r x x x", "[aes] VEX 128 66 0F38 WIG DF /r x x x",
+"[aes] VEX 128 66 0F38 WIG DB /r x - x", "[aes] VEX 128 66 0F3A WIG DF /r x - x ib",
+"[pclmul] VEX 128 66 0F3A WIG 44 /r x x x ib",

@@ -16,10 +16,16 @@
  * to rounding boundaries and integer-conversion limits, every rounding
  * mode and precision control, DAZ/FTZ, sometimes unmasked exceptions.
  *
+ * A template marked need:F (AES-NI, PCLMULQDQ, SHA) runs only when the
+ * host's CPUID reports F; otherwise it is skipped, and the summary names
+ * it.
+ *
  * Environment: FPU_DIFF_CASES (default 60000), FPU_DIFF_SEED (default 1),
- * FPU_DIFF_ONLY (substring of a template), FPU_DIFF_MAX_REPORT (20).
+ * FPU_DIFF_ONLY (substring of a template), FPU_DIFF_MAX_REPORT (20),
+ * FPU_DIFF_HOST_LACKS (features to treat as missing, e.g. "aes,sha").
  */
 #define _GNU_SOURCE
+#include <cpuid.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -105,6 +111,37 @@ static void rnd_f80(uint8_t *p)
 
 /* ---- templates ---- */
 
+/* Does the host have the feature a template's need:F names?  CPUID leaf 1
+ * ECX bit 25 AES, bit 1 PCLMULQDQ; leaf 7 EBX bit 29 SHA.  A template
+ * without need: always runs. */
+static bool host_has(const char *t)
+{
+	const char *n = strstr(t, "need:");
+	unsigned a, b, c, d;
+	if (!n)
+		return true;
+	n += 5;
+	/* FPU_DIFF_HOST_LACKS=aes,sha...: act as a host without them (the
+	 * skip path's own test) */
+	const char *lacks = getenv("FPU_DIFF_HOST_LACKS");
+	size_t len = strcspn(n, " ");
+	for (const char *p = lacks; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		if (strcspn(p, ",") == len && !strncmp(p, n, len))
+			return false;
+	}
+	if (!strncmp(n, "aes", 3) || !strncmp(n, "pclmul", 6)) {
+		if (!__get_cpuid(1, &a, &b, &c, &d))
+			return false;
+		return (c >> (n[0] == 'a' ? 25 : 1)) & 1;
+	}
+	if (!strncmp(n, "sha", 3)) {
+		if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+			return false;
+		return (b >> 29) & 1;
+	}
+	return false;   /* a feature this harness cannot check: skip */
+}
+
 struct enc {
 	uint8_t code[16];
 	unsigned len;
@@ -130,7 +167,7 @@ static bool encode(const char *t, struct enc *e)
 		unsigned v;
 		if (tok[k][0] == '/')
 			break;
-		if (!strcmp(tok[k], "ib") || !strcmp(tok[k], "W"))
+		if (!strcmp(tok[k], "ib") || !strcmp(tok[k], "W") || !strncmp(tok[k], "need:", 5))
 			break;
 		sscanf(tok[k], "%x", &v);
 		if (no == 0 && (v == 0x66 || v == 0xF2 || v == 0xF3))
@@ -150,6 +187,8 @@ static bool encode(const char *t, struct enc *e)
 			imm = 1;
 		} else if (!strcmp(s, "W")) {
 			rex |= 8;
+		} else if (!strncmp(s, "need:", 5)) {
+			continue;   /* host_has() */
 		} else {
 			/* r/m kind */
 			bool regonly = s[1] == 'r';
@@ -346,7 +385,13 @@ int main(void)
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGILL, &sa, NULL);
 
+	/* lstar plays the host's vendor, so that rules that differ between
+	 * vendors (the SHA instructions' alignment) meet the matching
+	 * hardware. */
 	struct lstar_config cfg = { 0 };
+	unsigned va, vb, vc, vd;
+	if (__get_cpuid(0, &va, &vb, &vc, &vd) && !memcmp(&vb, "Auth", 4))
+		cfg.vendor = LSTAR_VENDOR_AMD;
 	struct lstar_flat_layout lay;
 	char err[256];
 	lstar_machine *m = lstar_machine_new(&cfg, err, sizeof err);
@@ -363,10 +408,28 @@ int main(void)
 	static uint8_t got_fx[512];
 	unsigned long done = 0, bad = 0, faults = 0;
 	static unsigned long per_t[NTEMPL], bad_t[NTEMPL];
+	static bool skip_t[NTEMPL];
+	unsigned nskip = 0, nrun = 0;
+	for (unsigned t = 0; t < NTEMPL; t++) {
+		if (only && !strstr(templates[t], only))
+			continue;
+		if (!host_has(templates[t])) {
+			skip_t[t] = true;
+			nskip++;
+			printf("diff_fpu: skipped, the host lacks the feature: %s\n", templates[t]);
+		} else {
+			nrun++;
+		}
+	}
+	if (!nrun) {
+		printf("diff_fpu: no template to run (%u skipped for want of host features)\n", nskip);
+		lstar_machine_free(m);
+		return 77;
+	}
 
 	while (done < ncases) {
 		unsigned t = below(NTEMPL);
-		if (only && !strstr(templates[t], only))
+		if ((only && !strstr(templates[t], only)) || skip_t[t])
 			continue;
 		struct enc e = { { 0 }, 0, 0 };
 		if (!encode(templates[t], &e))
@@ -532,8 +595,10 @@ int main(void)
 	for (unsigned t = 0; t < NTEMPL; t++)
 		if (bad_t[t])
 			printf("  %-28s %lu/%lu mismatches\n", templates[t], bad_t[t], per_t[t]);
-	printf("diff_fpu: %lu cases (%lu native faults), %lu mismatches, seed %llu\n", done,
-	       faults, bad, (unsigned long long)seed);
+	printf("diff_fpu: %lu cases (%lu native faults), %lu mismatches, seed %llu, "
+	       "%u templates run, %u skipped (host features), vendor %s\n", done,
+	       faults, bad, (unsigned long long)seed, nrun, nskip,
+	       cfg.vendor == LSTAR_VENDOR_AMD ? "amd" : "intel");
 	lstar_machine_free(m);
 	return bad ? 1 : 0;
 }

@@ -11,6 +11,9 @@
  *                  only, Gr gpr64 only, M memory only, s ST(i)
  *   ib             an 8-bit immediate follows
  *   W              force REX.W
+ *   need:F         the host must have feature F (aes, pclmul, sha: CPUID
+ *                  bits, host_has() in diff_fpu.c); on a host without it
+ *                  the template is skipped and counted as such
  * Memory operands are [rdi], 16-aligned inside the data window.
  */
 static const char *const templates[] = {
@@ -111,6 +114,13 @@ static const char *const templates[] = {
 	"66 0F 3A 60 /r x x ib", "66 0F 3A 61 /r x x ib", "66 0F 3A 62 /r x x ib", "66 0F 3A 63 /r x x ib",
 	"66 0F 3A 60 /r x x ib W", "66 0F 3A 61 /r x x ib W",
 	"F2 0F 38 F0 /r g g", "F2 0F 38 F1 /r g g", "66 F2 0F 38 F1 /r g g", "F2 0F 38 F1 /r G G",
+	/* AES-NI, PCLMULQDQ, SHA (cpu/crypto.c; legacy SSE forms, type 4: m128 aligned) */
+	"66 0F 38 DC /r x x need:aes", "66 0F 38 DD /r x x need:aes", "66 0F 38 DE /r x x need:aes",
+	"66 0F 38 DF /r x x need:aes", "66 0F 38 DB /r x x need:aes", "66 0F 3A DF /r x x ib need:aes",
+	"66 0F 3A 44 /r x x ib need:pclmul",
+	"0F 3A CC /r x x ib need:sha", "0F 38 C8 /r x x need:sha", "0F 38 C9 /r x x need:sha",
+	"0F 38 CA /r x x need:sha", "0F 38 CB /r x x need:sha", "0F 38 CC /r x x need:sha",
+	"0F 38 CD /r x x need:sha",
 	/* x87 */
 	"D8 /0 M", "D8 /1 M", "D8 /2 M", "D8 /3 M", "D8 /4 M", "D8 /5 M", "D8 /6 M", "D8 /7 M",
 	"D8 /0 s", "D8 /1 s", "D8 /2 s", "D8 /3 s", "D8 /4 s", "D8 /5 s", "D8 /6 s", "D8 /7 s",

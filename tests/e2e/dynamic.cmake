@@ -90,3 +90,14 @@ e2e_needs(dyn_shebang_env "/usr/bin/env;/usr/bin/python3" --env PATH=/usr/bin:/b
 # A static program's system() runs /bin/sh: dynamic on Debian (dash).
 e2e_needs(musl_system "/bin/sh" -- ${G}/system)
 e2e_needs(glibc_system "/bin/sh" -- ${G}/system-glibc)
+
+# OpenSSL's AES-NI, CLMUL (GHASH) and SHA-NI code, chosen from lstar's
+# CPUID: the native output, and a trace showing the instructions ran.
+find_program(E2E_OPENSSL openssl PATHS /usr/bin NO_DEFAULT_PATH)
+if(NOT E2E_OPENSSL)
+  set(E2E_OPENSSL /usr/bin/openssl)   # missing: reported as skipped
+endif()
+lstar_needs(need_ossl "openssl is not installed (apt install openssl)" ${LD} ${E2E_OPENSSL})
+add_test(NAME e2e_openssl_crypto COMMAND ${need_ossl} sh ${CMAKE_CURRENT_SOURCE_DIR}/openssl_crypto.sh
+  ${E2E_LSTAR} ${E2E_OPENSSL})
+set_tests_properties(e2e_openssl_crypto PROPERTIES LABELS e2e TIMEOUT 300 SKIP_RETURN_CODE 77)
