@@ -152,4 +152,32 @@ static inline bool form_dr(const struct insn *i) { return form_has_kind(i, OK_DR
 /* The SSE2 MOVSD/CMPSD (an XMM operand) rather than the string ones. */
 static inline bool form_xmm(const struct insn *i) { return form_has_kind(i, OK_XMM); }
 
+/* SSE forms (VSH_* in cpu/sse.h): an XMM destination with an XMM or
+ * 16-byte memory source, a 16-byte memory destination with an XMM source,
+ * a 32/64-bit general register with an XMM source; an immediate may
+ * follow.  MMX operands take the general handler. */
+static inline bool form_sse_ops(const struct insn *i)
+{
+	return i->nops == 2 || (i->nops == 3 && i->o[2].kind == OK_IMM);
+}
+static inline bool form_xx(const struct insn *i)
+{
+	return form_sse_ops(i) && i->o[0].kind == OK_XMM && i->o[1].kind == OK_XMM;
+}
+static inline bool form_xm(const struct insn *i)
+{
+	return form_sse_ops(i) && i->o[0].kind == OK_XMM && i->o[1].kind == OK_MEM &&
+	       i->o[1].size == 16;
+}
+static inline bool form_mx(const struct insn *i)
+{
+	return form_sse_ops(i) && i->o[0].kind == OK_MEM && i->o[0].size == 16 &&
+	       i->o[1].kind == OK_XMM;
+}
+static inline bool form_gx(const struct insn *i)
+{
+	return form_sse_ops(i) && (form_gpr(&i->o[0], 4) || form_gpr(&i->o[0], 8)) &&
+	       i->o[1].kind == OK_XMM;
+}
+
 #endif
