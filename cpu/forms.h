@@ -56,6 +56,9 @@ FORM_TWO_OP(mr32, SH_MR, 4) FORM_TWO_OP(mr64, SH_MR, 8)
 FORM_TWO_OP(mi32, SH_MI, 4) FORM_TWO_OP(mi64, SH_MI, 8)
 /* byte MOV: the loads and stores compilers emit for char data */
 FORM_TWO_OP(mi8, SH_MI, 1) FORM_TWO_OP(mr8, SH_MR, 1) FORM_TWO_OP(rm8, SH_RM, 1)
+/* byte compares and word loads/stores: what compression and string code runs */
+FORM_TWO_OP(rr8, SH_RR, 1) FORM_TWO_OP(ri8, SH_RI, 1)
+FORM_TWO_OP(rm16, SH_RM, 2) FORM_TWO_OP(mr16, SH_MR, 2)
 #undef FORM_TWO_OP
 
 /* One general register of 32/64 bits (INC, DEC, PUSH, POP). */
