@@ -15,6 +15,9 @@
 # ratios.  lstar's times include its boot and the guest kernel's start
 # (some 20-30 ms).  A benchmark: prints figures, asserts nothing; record
 # them in docs/performance.md.  ONLY=int,mem limits the workloads.
+# BASE=/path/to/an/older/lstar adds that binary to the interleaved runs
+# (its own column and ratio): on a shared machine whose load moves
+# between runs, a before/after comparison is fair only within one run.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$here/build}" && pwd)
@@ -66,23 +69,36 @@ echo "date: $(date -u +%Y-%m-%dT%H:%MZ)  commit: $(git -C "$here" rev-parse --sh
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "runs: $runs of each, native and lstar interleaved, medians"
 echo
-printf '| workload | native ms | lstar ms | ratio | target |\n|---|---|---|---|---|\n'
+base=${BASE:-}
+if [ -n "$base" ]; then
+	echo "base: $base"
+	printf '| workload | native ms | base lstar ms | base ratio | lstar ms | ratio | target |\n|---|---|---|---|---|---|---|\n'
+else
+	printf '| workload | native ms | lstar ms | ratio | target |\n|---|---|---|---|---|\n'
+fi
 
 row() {  # NAME TARGET PROGRAM ARGS...
 	name=$1 target=$2; shift 2
 	case ",$only," in *",$name,"*) ;; *) return ;; esac
 	[ -x "$1" ] || { printf '| %s | (not built) | | | %s |\n' "$name" "$target"; return; }
-	nf=$work/$name.native lf=$work/$name.lstar
-	: > "$nf"; : > "$lf"
+	nf=$work/$name.native lf=$work/$name.lstar bf=$work/$name.base
+	: > "$nf"; : > "$lf"; : > "$bf"
 	k=0
 	while [ $k -lt "$runs" ]; do
 		once "$@" >> "$nf"
+		[ -z "$base" ] || once "$base" run "$@" >> "$bf"
 		once "$lstar" run "$@" >> "$lf"
 		k=$((k + 1))
 	done
 	n=$(median < "$nf") l=$(median < "$lf")
-	awk -v name="$name" -v n="$n" -v l="$l" -v t="$target" \
-		'BEGIN { printf "| %s | %.1f | %.1f | %.1f× | ≤ %s× |\n", name, n / 1e6, l / 1e6, l / n, t }'
+	if [ -n "$base" ]; then
+		b=$(median < "$bf")
+		awk -v name="$name" -v n="$n" -v b="$b" -v l="$l" -v t="$target" \
+			'BEGIN { printf "| %s | %.1f | %.1f | %.1f× | %.1f | %.1f× | ≤ %s× |\n", name, n / 1e6, b / 1e6, b / n, l / 1e6, l / n, t }'
+	else
+		awk -v name="$name" -v n="$n" -v l="$l" -v t="$target" \
+			'BEGIN { printf "| %s | %.1f | %.1f | %.1f× | ≤ %s× |\n", name, n / 1e6, l / 1e6, l / n, t }'
+	fi
 }
 
 row int 16 "$work/intloop" 16
