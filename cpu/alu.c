@@ -163,6 +163,11 @@ ALU_FORMS(op_xor, A_XOR)
 /* CMP: SDM vol. 2A "CMP".  SUB without the write; not lockable. */
 void op_cmp(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_ANY, 0); }
 ALU_FORMS(op_cmp, A_CMP)
+void op_cmp_rr8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RR, 1); }
+void op_cmp_ri8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RI, 1); }
+void op_cmp_rm8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RM, 1); }
+void op_cmp_mr8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_MR, 1); }
+void op_cmp_mi8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_MI, 1); }
 /* TEST: SDM vol. 2B "TEST".  AND without the write; OF = CF = 0, AF
  * undefined -> 0; not lockable.  Its r/m operand is operand 0, so the
  * "memory destination" shapes read [mem] and write nothing. */

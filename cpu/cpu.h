@@ -318,7 +318,7 @@ enum cpu_stop {
 enum cpu_vendor { VENDOR_INTEL, VENDOR_AMD };
 
 /* Software TLB: direct mapped, one entry per (page, access kind). */
-#define TLB_BITS 8
+#define TLB_BITS 10
 #define TLB_SIZE (1u << TLB_BITS)
 struct tlb_entry {
 	uint64_t tag;        /* linear page | TLB_USER if filled for CPL 3; ~0 = empty */

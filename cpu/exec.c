@@ -184,9 +184,14 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 					break;
 				struct block *nb = b;
 				if (c->rip != b->va) {
-					if (!link_ok(b, 0, c->rip, c->link_tag))
+					/* either successor: a branch that goes
+					 * both ways in turn stays in here */
+					if (link_ok(b, 0, c->rip, c->link_tag))
+						nb = b->link[0];
+					else if (link_ok(b, 1, c->rip, c->link_tag))
+						nb = b->link[1];
+					else
 						break;
-					nb = b->link[0];
 				}
 				if (c->icount + nb->n >= c->icount_event)
 					break;

@@ -32,7 +32,7 @@ static uint64_t lazy_bits(const struct cpu *c)
 
 	f |= (res & size_mask(lf->size)) == 0 ? F_ZF : 0;
 	f |= ((res >> sh) & 1) ? F_SF : 0;
-	switch (lf->op) {
+	switch (lf->op & ~FL_CFOF) {
 	case FL_ADD:
 	case FL_ADC:
 		cf = (((a & b) | ((a | b) & ~res)) >> sh) & 1;
@@ -59,6 +59,10 @@ static uint64_t lazy_bits(const struct cpu *c)
 		cf = 0;
 		of = 0;
 		break;
+	}
+	if (lf->op & FL_CFOF) {
+		cf = c->rflags & F_CF;
+		of = c->rflags & F_OF;
 	}
 	return f | (cf ? F_CF : 0) | (of ? F_OF : 0);
 }

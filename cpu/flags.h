@@ -29,6 +29,14 @@ enum {
 	FL_DEC,       /* res = a - 1, CF kept in rflags.CF */
 };
 
+/* ORed into lf.op by an instruction that replaces CF and OF but leaves
+ * SF ZF AF PF as they were (ROL, ROR, MUL, IMUL: docs/flags.md): the
+ * recorded operation still gives those four, CF and OF are in rflags.
+ * The fast paths that test lf.op for one operation miss on such a record
+ * and take the general path (lazy_bits), and those that take CF from
+ * rflags by default (flag_cf) are right as they are. */
+#define FL_CFOF 0x80
+
 /* Parity flag for the low byte of v: set when it has an even number of 1s. */
 static inline uint64_t parity_flag(uint64_t v)
 {
@@ -113,6 +121,14 @@ bool cond_now(struct cpu *c, unsigned cc)
 			return cond_sub(&c->lf, cc);
 		return cond_eval(c, cc);
 	}
+}
+
+/* Set CF and OF, keep SF ZF AF PF (FL_CFOF): the four stay lazy. */
+static inline void flags_set_cfof(struct cpu *c, bool cf, bool of)
+{
+	c->rflags = (c->rflags & ~(F_CF | F_OF)) | (cf ? F_CF : 0) | (of ? F_OF : 0);
+	if (c->lf.op != FL_NONE)
+		c->lf.op |= FL_CFOF;
 }
 
 /* ADC/SBB/INC/DEC need the old CF saved in rflags before going lazy. */

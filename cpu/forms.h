@@ -56,6 +56,9 @@ FORM_TWO_OP(mr32, SH_MR, 4) FORM_TWO_OP(mr64, SH_MR, 8)
 FORM_TWO_OP(mi32, SH_MI, 4) FORM_TWO_OP(mi64, SH_MI, 8)
 /* byte MOV: the loads and stores compilers emit for char data */
 FORM_TWO_OP(mi8, SH_MI, 1) FORM_TWO_OP(mr8, SH_MR, 1) FORM_TWO_OP(rm8, SH_RM, 1)
+/* byte compares and word loads/stores: what compression and string code runs */
+FORM_TWO_OP(rr8, SH_RR, 1) FORM_TWO_OP(ri8, SH_RI, 1)
+FORM_TWO_OP(rm16, SH_RM, 2) FORM_TWO_OP(mr16, SH_MR, 2)
 #undef FORM_TWO_OP
 
 /* One general register of 32/64 bits (INC, DEC, PUSH, POP). */
@@ -151,5 +154,33 @@ static inline bool form_dr(const struct insn *i) { return form_has_kind(i, OK_DR
 
 /* The SSE2 MOVSD/CMPSD (an XMM operand) rather than the string ones. */
 static inline bool form_xmm(const struct insn *i) { return form_has_kind(i, OK_XMM); }
+
+/* SSE forms (VSH_* in cpu/sse.h): an XMM destination with an XMM or
+ * 16-byte memory source, a 16-byte memory destination with an XMM source,
+ * a 32/64-bit general register with an XMM source; an immediate may
+ * follow.  MMX operands take the general handler. */
+static inline bool form_sse_ops(const struct insn *i)
+{
+	return i->nops == 2 || (i->nops == 3 && i->o[2].kind == OK_IMM);
+}
+static inline bool form_xx(const struct insn *i)
+{
+	return form_sse_ops(i) && i->o[0].kind == OK_XMM && i->o[1].kind == OK_XMM;
+}
+static inline bool form_xm(const struct insn *i)
+{
+	return form_sse_ops(i) && i->o[0].kind == OK_XMM && i->o[1].kind == OK_MEM &&
+	       i->o[1].size == 16;
+}
+static inline bool form_mx(const struct insn *i)
+{
+	return form_sse_ops(i) && i->o[0].kind == OK_MEM && i->o[0].size == 16 &&
+	       i->o[1].kind == OK_XMM;
+}
+static inline bool form_gx(const struct insn *i)
+{
+	return form_sse_ops(i) && (form_gpr(&i->o[0], 4) || form_gpr(&i->o[0], 8)) &&
+	       i->o[1].kind == OK_XMM;
+}
 
 #endif

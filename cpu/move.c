@@ -50,6 +50,8 @@ void op_mov_mi64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 8)
 void op_mov_mi8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 1); }
 void op_mov_mr8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 1); }
 void op_mov_rm8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 1); }
+void op_mov_rm16(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 2); }
+void op_mov_mr16(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 2); }
 
 /*
  * MOVZX (SDM vol. 2B "MOVZX") and MOVSX/MOVSXD ("MOVSX/MOVSXD"): extend

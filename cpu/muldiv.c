@@ -17,10 +17,10 @@
 #include "ops.h"
 
 /* Flags after MUL/IMUL: CF = OF = ovf; the undefined SF ZF AF PF are left
- * as they were (what AMD Zen does; docs/flags.md). */
-static inline uint64_t mul_flags(struct cpu *c, bool ovf)
+ * as they were (what AMD Zen does; docs/flags.md), lazily (FL_CFOF). */
+static inline void mul_flags(struct cpu *c, bool ovf)
 {
-	return (alu_flags_get(c) & (F_SF | F_ZF | F_AF | F_PF)) | (ovf ? (F_CF | F_OF) : 0);
+	flags_set_cfof(c, ovf, ovf);
 }
 
 /* MUL r/m: unsigned rDX:rAX = rAX * r/m. */
@@ -53,7 +53,7 @@ void op_mul(struct cpu *c, const struct insn *i)
 		break;
 	}
 	}
-	alu_set_arith(c, mul_flags(c, hi != 0));
+	mul_flags(c, hi != 0);
 }
 
 /* IMUL, two (r = r * r/m) and three operands (r = r/m * imm): the low
@@ -77,7 +77,7 @@ void imul_short(struct cpu *c, const struct insn *i, unsigned fsz, unsigned nops
 				   (int64_t)i->imm;
 		ovf = __builtin_mul_overflow(a, b, &p);
 		c->r[i->o[0].reg] = (uint64_t)p;
-		alu_set_arith(c, mul_flags(c, ovf));
+		mul_flags(c, ovf);
 		return;
 	}
 	a = sext(fsz ? c->r[i->o[src].reg] : alu_read(c, i, src), sz);
@@ -95,7 +95,7 @@ void imul_short(struct cpu *c, const struct insn *i, unsigned fsz, unsigned nops
 		gpr_write(c, i->o[0].reg, sz, lo);
 	else
 		reg_write(c, &i->o[0], lo);
-	alu_set_arith(c, mul_flags(c, ovf));
+	mul_flags(c, ovf);
 }
 
 /* IMUL: one operand (signed rDX:rAX = rAX * r/m), two (r = r * r/m) or
@@ -129,7 +129,7 @@ void op_imul(struct cpu *c, const struct insn *i)
 			gpr_write(c, R_RDX, sz, (uint64_t)p >> (sz * 8));
 		}
 	}
-	alu_set_arith(c, mul_flags(c, ovf));
+	mul_flags(c, ovf);
 }
 
 void op_imul_rr32(struct cpu *c, const struct insn *i) { imul_short(c, i, 4, 2); }

@@ -72,6 +72,34 @@ void shift_gpr(struct cpu *c, const struct insn *i, int op, unsigned sz)
 	alu_set_arith(c, alu_szp(r, sz) | cf | (of ? F_OF : 0) | F_AF);
 }
 
+/* ROL/ROR of a 32/64-bit register: CF and OF set, SF ZF AF PF kept
+ * without being computed (FL_CFOF).  Same results and flags as below. */
+static inline __attribute__((always_inline))
+void rotate_gpr(struct cpu *c, const struct insn *i, int op, unsigned sz)
+{
+	unsigned bits = sz * 8, cnt = shift_count(c, i, 1, sz);
+	uint64_t *rp = &c->r[i->o[0].reg];
+	uint64_t m = size_mask(sz), a = *rp & m, r;
+	bool cf, of;
+
+	if (cnt == 0) {
+		*rp = a;   /* a 32-bit destination is still zero-extended */
+		return;
+	}
+	/* cnt is 1..bits-1 here: the count is masked to the width */
+	if (op == S_ROL) {
+		r = ((a << cnt) | (a >> (bits - cnt))) & m;
+		cf = r & 1;
+		of = alu_msb(r, sz) ^ cf;
+	} else {
+		r = ((a >> cnt) | (a << (bits - cnt))) & m;
+		cf = alu_msb(r, sz);
+		of = cf ^ ((r >> (bits - 2)) & 1);
+	}
+	*rp = r;
+	flags_set_cfof(c, cf, of);
+}
+
 static inline __attribute__((always_inline))
 void shift_op(struct cpu *c, const struct insn *i, int op)
 {
@@ -88,6 +116,16 @@ void shift_op(struct cpu *c, const struct insn *i, int op)
 		}
 		if (sz == 4) {
 			shift_gpr(c, i, op, 4);
+			return;
+		}
+	}
+	if ((op == S_ROL || op == S_ROR) && likely(i->o[0].kind == OK_GPR)) {
+		if (sz == 8) {
+			rotate_gpr(c, i, op, 8);
+			return;
+		}
+		if (sz == 4) {
+			rotate_gpr(c, i, op, 4);
 			return;
 		}
 	}
@@ -125,21 +163,21 @@ void shift_op(struct cpu *c, const struct insn *i, int op)
 	}
 	case S_ROL: {
 		unsigned k = cnt & (bits - 1);
-		f = alu_flags_get(c);
 		r = k ? ((a << k) | (a >> (bits - k))) & m : a;
 		cf = r & 1;
 		of = alu_msb(r, sz) ^ cf;
-		f = (f & ~(F_CF | F_OF)) | (cf ? F_CF : 0) | (of ? F_OF : 0);
-		break;
+		alu_write_la(c, i, la, r);
+		flags_set_cfof(c, cf, of);
+		return;
 	}
 	case S_ROR: {
 		unsigned k = cnt & (bits - 1);
-		f = alu_flags_get(c);
 		r = k ? ((a >> k) | (a << (bits - k))) & m : a;
 		cf = alu_msb(r, sz);
 		of = cf ^ ((r >> (bits - 2)) & 1);
-		f = (f & ~(F_CF | F_OF)) | (cf ? F_CF : 0) | (of ? F_OF : 0);
-		break;
+		alu_write_la(c, i, la, r);
+		flags_set_cfof(c, cf, of);
+		return;
 	}
 	case S_RCL: {
 		/* Rotate the (bits+1)-bit value CF:dest left. */
@@ -292,3 +330,17 @@ void op_shlx(struct cpu *c, const struct insn *i) { shiftx(c, i, X_SHL); }
 void op_shrx(struct cpu *c, const struct insn *i) { shiftx(c, i, X_SHR); }
 void op_sarx(struct cpu *c, const struct insn *i) { shiftx(c, i, X_SAR); }
 void op_rorx(struct cpu *c, const struct insn *i) { shiftx(c, i, X_ROR); }
+
+/* The register forms with an immediate count (FORM rows ri32/ri64 in
+ * cpu/ops_alu.def): the bodies the general handlers use for a 32/64-bit
+ * register, with the size fixed and no operand-kind tests. */
+void op_shl_ri32(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHL, 4); }
+void op_shl_ri64(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHL, 8); }
+void op_shr_ri32(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHR, 4); }
+void op_shr_ri64(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHR, 8); }
+void op_sar_ri32(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SAR, 4); }
+void op_sar_ri64(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SAR, 8); }
+void op_rol_ri32(struct cpu *c, const struct insn *i) { rotate_gpr(c, i, S_ROL, 4); }
+void op_rol_ri64(struct cpu *c, const struct insn *i) { rotate_gpr(c, i, S_ROL, 8); }
+void op_ror_ri32(struct cpu *c, const struct insn *i) { rotate_gpr(c, i, S_ROR, 4); }
+void op_ror_ri64(struct cpu *c, const struct insn *i) { rotate_gpr(c, i, S_ROR, 8); }

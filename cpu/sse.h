@@ -96,6 +96,76 @@ uint64_t vec_ea_aligned(struct cpu *c, const struct insn *i, unsigned size);
 void mem_read16(struct cpu *c, uint64_t la, void *dst);
 void mem_write16(struct cpu *c, uint64_t la, const void *src);
 
+/*
+ * Vector operand shapes.  The hottest SSE instructions have FORM rows
+ * (cpu/ops_fpu.def, predicates in cpu/forms.h) whose handlers are the
+ * general handler's always-inline body compiled for a fixed shape, as the
+ * integer families do with SH_* (cpu/operand.h):
+ *   VSH_XX  xmm, xmm        VSH_XM  xmm, m128
+ *   VSH_MX  m128, xmm       VSH_GX  r32/r64, xmm
+ * (an immediate third operand allowed).  For these the width is 16, no
+ * MMX register is involved, and memory goes through the TLB inline
+ * (vec_read16_fast, vec_write16_fast); VSH_ANY is the general handler,
+ * which reads operand kinds at run time through vec_load()/vec_store().
+ */
+enum { VSH_ANY, VSH_XX, VSH_XM, VSH_MX, VSH_GX };
+
+/* sse_check() with the passing case inline. */
+static inline __attribute__((always_inline)) void sse_check_fast(struct cpu *c)
+{
+	if (unlikely((c->cr0 & (CR0_EM | CR0_TS)) || !(c->cr4 & CR4_OSFXSR)))
+		sse_check(c);
+}
+
+/* mem_read16() with a TLB hit on one page inline: the same bytes the two
+ * 8-byte reads of mem_read16() would take from that page.  A memory hook
+ * makes the fast path miss (TLB_HOOKED), so the hook still sees them. */
+static inline __attribute__((always_inline))
+void vec_read16_fast(struct cpu *c, uint64_t la, void *dst)
+{
+	const struct tlb_entry *e = &c->tlb_r[(la >> 12) & (TLB_SIZE - 1)];
+	if (likely(e->tag == ((la & ~0xFFFULL) | c->tlb_mode) && (la & 0xFFF) <= 0xFF0)) {
+		memcpy(dst, e->host + (la & 0xFFF), 16);
+		return;
+	}
+	mem_read16(c, la, dst);
+}
+
+/* mem_write16() likewise (pages holding code have no write entry). */
+static inline __attribute__((always_inline))
+void vec_write16_fast(struct cpu *c, uint64_t la, const void *src)
+{
+	const struct tlb_entry *e = &c->tlb_w[(la >> 12) & (TLB_SIZE - 1)];
+	if (likely(e->tag == ((la & ~0xFFFULL) | c->tlb_mode) && (la & 0xFFF) <= 0xFF0)) {
+		memcpy(e->host + (la & 0xFFF), src, 16);
+		return;
+	}
+	mem_write16(c, la, src);
+}
+
+/* Address of a 16-byte memory operand, #GP(0) if `align` and it is not
+ * 16-aligned (after the canonical check, as vec_ea_aligned()). */
+static inline __attribute__((always_inline))
+uint64_t vec_ea16(struct cpu *c, const struct insn *i, bool align)
+{
+	uint64_t la = insn_ea(c, i);
+	if (align && unlikely(la & 15))
+		cpu_fault(c, EXC_GP, 0);
+	return la;
+}
+
+/* Operand 1 of shape sh into *v: vec_load() for the specialised shapes. */
+static inline __attribute__((always_inline))
+void vsh_src(struct cpu *c, const struct insn *i, int sh, union vec *v, bool align)
+{
+	if (sh == VSH_XX || sh == VSH_GX)
+		memcpy(v, c->xmm[i->o[1].reg], 16);
+	else if (sh == VSH_XM)
+		vec_read16_fast(c, vec_ea16(c, i, align), v);
+	else
+		vec_load(c, i, 1, v, align);
+}
+
 /* MMX register mm(r) (aliases the mantissa of physical x87 register r). */
 uint64_t mm_get(const struct cpu *c, unsigned r);
 void mm_set(struct cpu *c, unsigned r, uint64_t v);

@@ -9,23 +9,41 @@
 
 typedef void (*vop)(union vec *d, const union vec *s, unsigned n);
 
-/* dst = dst OP src for the two-operand forms. */
-static void binop(struct cpu *c, const struct insn *i, vop fn)
+/*
+ * dst = dst OP src for the two-operand forms, written once for every
+ * shape (VSH_* in cpu/sse.h): the general handler (VSH_ANY: MMX or XMM,
+ * operand kinds read at run time) and the FORM handlers for xmm, xmm and
+ * xmm, m128, for which n is 16 and the lane operation is inlined.
+ */
+static inline __attribute__((always_inline))
+void binop(struct cpu *c, const struct insn *i, int sh, vop fn)
 {
 	union vec d, s;
-	unsigned n = vec_enter(c, i);
-	vec_load(c, i, 1, &s, true);
-	vec_load(c, i, 0, &d, false);
-	fn(&d, &s, n);
-	vec_store(c, i, 0, &d, false);
+	if (sh == VSH_ANY) {
+		unsigned n = vec_enter(c, i);
+		vec_load(c, i, 1, &s, true);
+		vec_load(c, i, 0, &d, false);
+		fn(&d, &s, n);
+		vec_store(c, i, 0, &d, false);
+		return;
+	}
+	sse_check_fast(c);
+	vsh_src(c, i, sh, &s, true);
+	memcpy(&d, c->xmm[i->o[0].reg], 16);
+	fn(&d, &s, 16);
+	memcpy(c->xmm[i->o[0].reg], &d, 16);
 }
 
 #define DEFOP(name) \
-	void op_##name(struct cpu *c, const struct insn *i) { binop(c, i, v_##name); }
+	void op_##name(struct cpu *c, const struct insn *i) { binop(c, i, VSH_ANY, v_##name); }
+/* ... and the xmm, xmm / xmm, m128 FORM handlers of the hot ones. */
+#define DEFOP_XMM(name, fn)                                                   \
+	void op_##name##_xx(struct cpu *c, const struct insn *i) { binop(c, i, VSH_XX, fn); } \
+	void op_##name##_xm(struct cpu *c, const struct insn *i) { binop(c, i, VSH_XM, fn); }
 
 /* One lane loop: for each element k of type T (field f) set d = EXPR. */
 #define LANES(name, f, EXPR)                                                 \
-	static void v_##name(union vec *d, const union vec *s, unsigned n)   \
+	static inline void v_##name(union vec *d, const union vec *s, unsigned n) \
 	{                                                                    \
 		for (unsigned k = 0; k < n / sizeof(d->f[0]); k++) {         \
 			__typeof__(d->f[0]) a = d->f[k], b = s->f[k];        \
@@ -95,21 +113,30 @@ LANES(pabsw, sw, b < 0 ? -b : b)
 LANES(pabsd, sd, b < 0 ? (int32_t)(0u - (uint32_t)b) : b)
 
 /* The PS/PD logic ops are the same bit operations (SSE/SSE2). */
-void op_andps(struct cpu *c, const struct insn *i) { binop(c, i, v_pand); }
-void op_andnps(struct cpu *c, const struct insn *i) { binop(c, i, v_pandn); }
-void op_orps(struct cpu *c, const struct insn *i) { binop(c, i, v_por); }
-void op_xorps(struct cpu *c, const struct insn *i) { binop(c, i, v_pxor); }
+void op_andps(struct cpu *c, const struct insn *i) { binop(c, i, VSH_ANY, v_pand); }
+void op_andnps(struct cpu *c, const struct insn *i) { binop(c, i, VSH_ANY, v_pandn); }
+void op_orps(struct cpu *c, const struct insn *i) { binop(c, i, VSH_ANY, v_por); }
+void op_xorps(struct cpu *c, const struct insn *i) { binop(c, i, VSH_ANY, v_pxor); }
+
+/* The specialised forms: what the C library's string functions and
+ * compiled vector code run most. */
+DEFOP_XMM(paddb, v_paddb) DEFOP_XMM(paddw, v_paddw) DEFOP_XMM(paddd, v_paddd) DEFOP_XMM(paddq, v_paddq)
+DEFOP_XMM(psubb, v_psubb) DEFOP_XMM(psubw, v_psubw) DEFOP_XMM(psubd, v_psubd) DEFOP_XMM(psubq, v_psubq)
+DEFOP_XMM(pcmpeqb, v_pcmpeqb) DEFOP_XMM(pcmpeqw, v_pcmpeqw) DEFOP_XMM(pcmpeqd, v_pcmpeqd)
+DEFOP_XMM(pcmpgtb, v_pcmpgtb) DEFOP_XMM(pminub, v_pminub) DEFOP_XMM(pmaxub, v_pmaxub)
+DEFOP_XMM(pand, v_pand) DEFOP_XMM(pandn, v_pandn) DEFOP_XMM(por, v_por) DEFOP_XMM(pxor, v_pxor)
+DEFOP_XMM(andps, v_pand) DEFOP_XMM(andnps, v_pandn) DEFOP_XMM(orps, v_por) DEFOP_XMM(xorps, v_pxor)
 
 /* PMULUDQ: unsigned 32x32->64 of the even dwords.  PMULDQ (SSE4.1):
  * signed. */
-static void v_pmuludq(union vec *d, const union vec *s, unsigned n)
+static inline void v_pmuludq(union vec *d, const union vec *s, unsigned n)
 {
 	for (unsigned k = 0; k < n / 8; k++)
 		d->q[k] = (uint64_t)d->d[2 * k] * s->d[2 * k];
 }
 DEFOP(pmuludq)
 
-static void v_pmuldq(union vec *d, const union vec *s, unsigned n)
+static inline void v_pmuldq(union vec *d, const union vec *s, unsigned n)
 {
 	for (unsigned k = 0; k < n / 8; k++)
 		d->sq[k] = (int64_t)d->sd[2 * k] * s->sd[2 * k];
@@ -118,7 +145,7 @@ DEFOP(pmuldq)
 
 /* PMADDWD: pairs of signed word products summed into dwords (the one
  * overflow case 0x8000*0x8000*2 wraps to 0x80000000 as on hardware). */
-static void v_pmaddwd(union vec *d, const union vec *s, unsigned n)
+static inline void v_pmaddwd(union vec *d, const union vec *s, unsigned n)
 {
 	union vec r;
 	for (unsigned k = 0; k < n / 4; k++)
@@ -130,7 +157,7 @@ DEFOP(pmaddwd)
 
 /* PMADDUBSW (SSSE3): unsigned bytes of dst times signed bytes of src,
  * adjacent pairs added with signed saturation. */
-static void v_pmaddubsw(union vec *d, const union vec *s, unsigned n)
+static inline void v_pmaddubsw(union vec *d, const union vec *s, unsigned n)
 {
 	union vec r;
 	for (unsigned k = 0; k < n / 2; k++)
@@ -143,7 +170,7 @@ DEFOP(pmaddubsw)
 
 /* PSADBW: per 8-byte group, sum of absolute differences in the low word,
  * the rest of the group zeroed. */
-static void v_psadbw(union vec *d, const union vec *s, unsigned n)
+static inline void v_psadbw(union vec *d, const union vec *s, unsigned n)
 {
 	for (unsigned g = 0; g < n / 8; g++) {
 		unsigned sum = 0;
@@ -169,7 +196,7 @@ static void unpack(union vec *d, const union vec *s, unsigned n, unsigned e, uns
 	memcpy(d, &r, n);
 }
 #define UNPACK(name, e, hi) \
-	static void v_##name(union vec *d, const union vec *s, unsigned n) { unpack(d, s, n, e, hi); } \
+	static inline void v_##name(union vec *d, const union vec *s, unsigned n) { unpack(d, s, n, e, hi); } \
 	DEFOP(name)
 UNPACK(punpcklbw, 1, 0)
 UNPACK(punpcklwd, 2, 0)
@@ -179,14 +206,14 @@ UNPACK(punpckhbw, 1, 1)
 UNPACK(punpckhwd, 2, 1)
 UNPACK(punpckhdq, 4, 1)
 UNPACK(punpckhqdq, 8, 1)
-void op_unpcklps(struct cpu *c, const struct insn *i) { binop(c, i, v_punpckldq); }
-void op_unpckhps(struct cpu *c, const struct insn *i) { binop(c, i, v_punpckhdq); }
-void op_unpcklpd(struct cpu *c, const struct insn *i) { binop(c, i, v_punpcklqdq); }
-void op_unpckhpd(struct cpu *c, const struct insn *i) { binop(c, i, v_punpckhqdq); }
+void op_unpcklps(struct cpu *c, const struct insn *i) { binop(c, i, VSH_ANY, v_punpckldq); }
+void op_unpckhps(struct cpu *c, const struct insn *i) { binop(c, i, VSH_ANY, v_punpckhdq); }
+void op_unpcklpd(struct cpu *c, const struct insn *i) { binop(c, i, VSH_ANY, v_punpcklqdq); }
+void op_unpckhpd(struct cpu *c, const struct insn *i) { binop(c, i, VSH_ANY, v_punpckhqdq); }
 
 /* PACKSSWB/PACKUSWB (words -> bytes), PACKSSDW/PACKUSDW (dwords ->
  * words): dst's elements first, then src's, saturated. */
-static void v_packsswb(union vec *d, const union vec *s, unsigned n)
+static inline void v_packsswb(union vec *d, const union vec *s, unsigned n)
 {
 	union vec r;
 	unsigned m = (n < 16 ? n : 16) / 2;   /* n is 8 or 16; the clamp tells the compiler */
@@ -198,7 +225,7 @@ static void v_packsswb(union vec *d, const union vec *s, unsigned n)
 }
 DEFOP(packsswb)
 
-static void v_packuswb(union vec *d, const union vec *s, unsigned n)
+static inline void v_packuswb(union vec *d, const union vec *s, unsigned n)
 {
 	union vec r;
 	unsigned m = (n < 16 ? n : 16) / 2;   /* n is 8 or 16; the clamp tells the compiler */
@@ -210,7 +237,7 @@ static void v_packuswb(union vec *d, const union vec *s, unsigned n)
 }
 DEFOP(packuswb)
 
-static void v_packssdw(union vec *d, const union vec *s, unsigned n)
+static inline void v_packssdw(union vec *d, const union vec *s, unsigned n)
 {
 	union vec r;
 	unsigned m = n / 4;
@@ -222,7 +249,7 @@ static void v_packssdw(union vec *d, const union vec *s, unsigned n)
 }
 DEFOP(packssdw)
 
-static void v_packusdw(union vec *d, const union vec *s, unsigned n)
+static inline void v_packusdw(union vec *d, const union vec *s, unsigned n)
 {
 	union vec r;
 	unsigned m = n / 4;
@@ -235,7 +262,7 @@ static void v_packusdw(union vec *d, const union vec *s, unsigned n)
 DEFOP(packusdw)
 
 /* PSHUFB (SSSE3): byte shuffle; a set top bit in the index zeroes. */
-static void v_pshufb(union vec *d, const union vec *s, unsigned n)
+static inline void v_pshufb(union vec *d, const union vec *s, unsigned n)
 {
 	union vec r;
 	for (unsigned k = 0; k < n; k++)
@@ -247,7 +274,7 @@ DEFOP(pshufb)
 /* PHADDW/PHADDD/PHADDSW/PHSUBW/PHSUBD/PHSUBSW (SSSE3): horizontal pairs
  * of dst then of src. */
 #define HORIZ(name, f, EXPR)                                                  \
-	static void v_##name(union vec *d, const union vec *s, unsigned n)    \
+	static inline void v_##name(union vec *d, const union vec *s, unsigned n)    \
 	{                                                                     \
 		union vec r;                                                  \
 		unsigned e = sizeof(d->f[0]), m = n / e / 2;                  \
@@ -323,20 +350,38 @@ static void shift_dq(struct cpu *c, const struct insn *i, int left)
 void op_pslldq(struct cpu *c, const struct insn *i) { shift_dq(c, i, 1); }
 void op_psrldq(struct cpu *c, const struct insn *i) { shift_dq(c, i, 0); }
 
-/* PALIGNR (SSSE3): (dst:src) >> imm8 bytes, low n bytes kept. */
-void op_palignr(struct cpu *c, const struct insn *i)
+/* PALIGNR (SSSE3): (dst:src) >> imm8 bytes, low n bytes kept: the n
+ * bytes at offset imm8 of src, then dst, then zeros. */
+static inline __attribute__((always_inline))
+void palignr(struct cpu *c, const struct insn *i, int sh)
 {
 	union vec d, s, r;
-	unsigned n = vec_enter(c, i);
-	unsigned cnt = i->imm & 0xFF;
-	vec_load(c, i, 1, &s, true);
-	vec_load(c, i, 0, &d, false);
-	for (unsigned k = 0; k < n; k++) {
-		unsigned from = k + cnt;
-		r.b[k] = from < n ? s.b[from] : from < 2 * n ? d.b[from - n] : 0;
+	uint8_t t[48];
+	unsigned n = 16, cnt = i->imm & 0xFF;
+	if (sh == VSH_ANY) {
+		n = vec_enter(c, i);
+		vec_load(c, i, 1, &s, true);
+		vec_load(c, i, 0, &d, false);
+	} else {
+		sse_check_fast(c);
+		vsh_src(c, i, sh, &s, true);
+		memcpy(&d, c->xmm[i->o[0].reg], 16);
 	}
-	vec_store(c, i, 0, &r, false);
+	memcpy(t, &s, n);
+	memcpy(t + n, &d, n);
+	memset(t + 2 * n, 0, 48 - 2 * n);
+	if (cnt < 2 * n)
+		memcpy(&r, t + cnt, n);
+	else
+		memset(&r, 0, n);
+	if (sh == VSH_ANY)
+		vec_store(c, i, 0, &r, false);
+	else
+		memcpy(c->xmm[i->o[0].reg], &r, 16);
 }
+void op_palignr(struct cpu *c, const struct insn *i) { palignr(c, i, VSH_ANY); }
+void op_palignr_xx(struct cpu *c, const struct insn *i) { palignr(c, i, VSH_XX); }
+void op_palignr_xm(struct cpu *c, const struct insn *i) { palignr(c, i, VSH_XM); }
 
 /* ---- shuffles with an immediate ---- */
 

@@ -4,6 +4,7 @@
  * stores, masked stores, sign-mask extraction.  SDM vol. 2 under each
  * mnemonic; non-temporal hints have no effect in lstar (no caches).
  */
+#include <emmintrin.h>
 #include "sse.h"
 
 /* MOVD/MOVQ in all encodings (0F 6E/7E, 66 0F 6E/7E/D6, F3 0F 7E, MMX
@@ -30,25 +31,40 @@ void op_movq(struct cpu *c, const struct insn *i) { op_movd(c, i); }
 void op_movq2dq(struct cpu *c, const struct insn *i) { op_movd(c, i); }
 void op_movdq2q(struct cpu *c, const struct insn *i) { op_movd(c, i); }
 
+/* A 128-bit move, written once for every shape: load (xmm, m128),
+ * store (m128, xmm), register copy, or the general handler. */
+static inline __attribute__((always_inline))
+void mov128(struct cpu *c, const struct insn *i, int sh, bool align)
+{
+	union vec v;
+	if (sh == VSH_ANY) {
+		sse_check(c);
+		vec_load(c, i, 1, &v, align);
+		vec_store(c, i, 0, &v, align);
+		return;
+	}
+	sse_check_fast(c);
+	if (sh == VSH_MX) {
+		vec_write16_fast(c, vec_ea16(c, i, align), c->xmm[i->o[1].reg]);
+		return;
+	}
+	vsh_src(c, i, sh, &v, align);
+	memcpy(c->xmm[i->o[0].reg], &v, 16);
+}
+
 /* 128-bit moves that require alignment of a memory operand:
  * MOVAPS MOVAPD MOVDQA MOVNTPS MOVNTPD MOVNTDQ MOVNTDQA (#GP(0) if
  * misaligned). */
-void op_mova(struct cpu *c, const struct insn *i)
-{
-	union vec v;
-	sse_check(c);
-	vec_load(c, i, 1, &v, true);
-	vec_store(c, i, 0, &v, true);
-}
+void op_mova(struct cpu *c, const struct insn *i) { mov128(c, i, VSH_ANY, true); }
+void op_mova_xx(struct cpu *c, const struct insn *i) { mov128(c, i, VSH_XX, true); }
+void op_mova_xm(struct cpu *c, const struct insn *i) { mov128(c, i, VSH_XM, true); }
+void op_mova_mx(struct cpu *c, const struct insn *i) { mov128(c, i, VSH_MX, true); }
 
 /* MOVUPS MOVUPD MOVDQU LDDQU: no alignment requirement. */
-void op_movu(struct cpu *c, const struct insn *i)
-{
-	union vec v;
-	sse_check(c);
-	vec_load(c, i, 1, &v, false);
-	vec_store(c, i, 0, &v, false);
-}
+void op_movu(struct cpu *c, const struct insn *i) { mov128(c, i, VSH_ANY, false); }
+void op_movu_xx(struct cpu *c, const struct insn *i) { mov128(c, i, VSH_XX, false); }
+void op_movu_xm(struct cpu *c, const struct insn *i) { mov128(c, i, VSH_XM, false); }
+void op_movu_mx(struct cpu *c, const struct insn *i) { mov128(c, i, VSH_MX, false); }
 
 /* MOVNTQ m64, mm. */
 void op_movntq(struct cpu *c, const struct insn *i)
@@ -174,16 +190,26 @@ void op_movmskpd(struct cpu *c, const struct insn *i)
 	reg_write(c, &i->o[0], (s.q[0] >> 63) | ((s.q[1] >> 63) << 1));
 }
 
-void op_pmovmskb(struct cpu *c, const struct insn *i)
+static inline __attribute__((always_inline))
+void pmovmskb(struct cpu *c, const struct insn *i, int sh)
 {
 	union vec s;
-	unsigned n = vec_enter(c, i);
-	vec_load(c, i, 1, &s, false);
-	uint64_t m = 0;
-	for (unsigned k = 0; k < n; k++)
-		m |= (uint64_t)(s.b[k] >> 7) << k;
-	reg_write(c, &i->o[0], m);
+	if (sh == VSH_ANY) {
+		vec_enter(c, i);
+		vec_load(c, i, 1, &s, false);
+	} else {
+		sse_check_fast(c);
+		vsh_src(c, i, sh, &s, false);
+	}
+	/* the host's PMOVMSKB; an MMX source came with its upper half zero */
+	uint64_t m = (uint32_t)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)&s));
+	if (sh == VSH_ANY)
+		reg_write(c, &i->o[0], m);
+	else
+		c->r[i->o[0].reg] = m;   /* r32 or r64: zero-extended either way */
 }
+void op_pmovmskb(struct cpu *c, const struct insn *i) { pmovmskb(c, i, VSH_ANY); }
+void op_pmovmskb_gx(struct cpu *c, const struct insn *i) { pmovmskb(c, i, VSH_GX); }
 
 /* SSE3 MOVDDUP (low qword twice; m64 source), MOVSLDUP (even dwords
  * twice), MOVSHDUP (odd dwords twice).  MOVDDUP's m64 needs no
