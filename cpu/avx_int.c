@@ -427,13 +427,7 @@ static void vpmovx(struct cpu *c, const struct insn *i, unsigned from, unsigned 
 	unsigned len = avx_enter(c, i);
 	avx_read(c, i, 1, &s, false);
 	memset(&r, 0, sizeof r);
-	for (unsigned k = 0; k < len / to; k++) {
-		uint64_t v = 0;
-		memcpy(&v, &s.b[k * from], from);
-		if (sign)
-			v = (uint64_t)sext(v, from);
-		memcpy(&r.b[k * to], &v, to);
-	}
+	widen_elements(r.b, s.b, len / to, from, to, sign);
 	avx_write(c, i, 0, &r, false);
 }
 #define VPMOVX(n, f, t)                                                                          \

@@ -219,6 +219,20 @@ static inline uint32_t sse_host_csr(const struct cpu *c)
  * o[1] with imm8 (shared with their VEX.128 forms, cpu/avx_int.c). */
 void sse_pcmpstr(struct cpu *c, const struct insn *i, bool explicit_len, bool mask);
 
+/* PMOVSX/PMOVZX and their VEX forms: `count` elements of `from` bytes at
+ * src, sign- or zero-extended to `to` bytes each at dst. */
+static inline void widen_elements(uint8_t *dst, const uint8_t *src, unsigned count,
+				  unsigned from, unsigned to, bool sign)
+{
+	for (unsigned k = 0; k < count; k++) {
+		uint64_t v = 0;
+		memcpy(&v, src + k * from, from);
+		if (sign)
+			v = (uint64_t)sext(v, from);
+		memcpy(dst + k * to, &v, to);
+	}
+}
+
 /* ---- x87.c ---- */
 
 /* x87 instruction prologue: CR0.EM|TS -> #NM, then a pending unmasked

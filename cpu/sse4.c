@@ -67,13 +67,7 @@ static void pmov_x(struct cpu *c, const struct insn *i, unsigned from, unsigned 
 	union vec s, r;
 	sse_check(c);
 	vec_load(c, i, 1, &s, false);
-	for (unsigned k = 0; k < 16 / to; k++) {
-		uint64_t v = 0;
-		memcpy(&v, &s.b[k * from], from);
-		if (sign)
-			v = (uint64_t)sext(v, from);
-		memcpy(&r.b[k * to], &v, to);
-	}
+	widen_elements(r.b, s.b, 16 / to, from, to, sign);
 	vec_store(c, i, 0, &r, false);
 }
 #define PMOV(n, f, t) \
