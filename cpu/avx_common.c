@@ -194,3 +194,132 @@ LOGIC(pand, a & b)
 LOGIC(pandn, ~a & b)
 LOGIC(por, a | b)
 LOGIC(pxor, a ^ b)
+
+/* ---- fast forms ------------------------------------------------------
+ *
+ * The VEX instructions that the C library's AVX2 string functions run in
+ * their loops (glibc's memcpy, memset, strlen, memchr, strcmp...): moves,
+ * byte/word/dword compares, unsigned byte min/max, add/subtract, logic,
+ * VPMOVMSKB.  The general handlers above take any operand through
+ * avx_read/avx_write and apply a lane function through a pointer; these
+ * are picked at decode time (FORM rows in cpu/ops_avx.def, predicates
+ * form_v* in cpu/forms.h) for register and memory operands of the
+ * instruction's own width, and compute with the compiler's vector types,
+ * 16 bytes at a time.  Same checks, same results: the diff-avx templates
+ * run them as they run everything else.
+ */
+typedef uint8_t v16b __attribute__((vector_size(16)));
+typedef uint16_t v8w __attribute__((vector_size(16)));
+typedef uint32_t v4d __attribute__((vector_size(16)));
+typedef uint64_t v2q __attribute__((vector_size(16)));
+
+/* The two halves of YMM r, or of the memory operand (one fault check). */
+static inline __attribute__((always_inline))
+void fast_src(struct cpu *c, const struct insn *i, int n, unsigned len, v16b h[2])
+{
+	const struct operand *o = &i->o[n];
+	if (o->kind == OK_XMM) {
+		memcpy(&h[0], c->xmm[o->reg], 16);
+		memcpy(&h[1], c->ymmh[o->reg], 16);
+		return;
+	}
+	uint64_t la = insn_ea(c, i);
+	struct tlb_entry *e = &c->tlb_r[(la >> 12) & (TLB_SIZE - 1)];
+	if (likely(e->tag == ((la & ~0xFFFULL) | c->tlb_mode) && (la & 0xFFF) <= 0x1000u - len))
+		memcpy(h, e->host + (la & 0xFFF), len);
+	else
+		avx_mem_read(c, la, h, len);
+}
+
+static inline __attribute__((always_inline))
+void fast_dst(struct cpu *c, unsigned r, unsigned len, const v16b h[2])
+{
+	memcpy(c->xmm[r], &h[0], 16);
+	if (len == 32)
+		memcpy(c->ymmh[r], &h[1], 16);
+	else
+		memset(c->ymmh[r], 0, 16);
+}
+
+#define FAST3(name, EXPR)                                                       \
+	static inline __attribute__((always_inline))                            \
+	v16b f_##name(v16b a, v16b b) { return (EXPR); }                        \
+	static inline __attribute__((always_inline))                            \
+	void fast3_##name(struct cpu *c, const struct insn *i)                  \
+	{                                                                       \
+		unsigned len = avx_enter(c, i);                                 \
+		v16b a[2], b[2];                                                \
+		fast_src(c, i, 2, len, b);                                      \
+		memcpy(&a[0], c->xmm[i->o[1].reg], 16);                         \
+		memcpy(&a[1], c->ymmh[i->o[1].reg], 16);                        \
+		a[0] = f_##name(a[0], b[0]);                                    \
+		if (len == 32)                                                  \
+			a[1] = f_##name(a[1], b[1]);                            \
+		fast_dst(c, i->o[0].reg, len, a);                               \
+	}                                                                       \
+	void op_v##name##_vxxx(struct cpu *c, const struct insn *i) { fast3_##name(c, i); } \
+	void op_v##name##_vxxm(struct cpu *c, const struct insn *i) { fast3_##name(c, i); }
+
+FAST3(pcmpeqb, (v16b)(a == b))
+FAST3(pcmpeqw, (v16b)((v8w)a == (v8w)b))
+FAST3(pcmpeqd, (v16b)((v4d)a == (v4d)b))
+FAST3(pminub, ({ v16b m_ = (v16b)(a < b); (a & m_) | (b & ~m_); }))
+FAST3(pmaxub, ({ v16b m_ = (v16b)(a > b); (a & m_) | (b & ~m_); }))
+FAST3(paddb, a + b)
+FAST3(paddd, (v16b)((v4d)a + (v4d)b))
+FAST3(paddq, (v16b)((v2q)a + (v2q)b))
+FAST3(psubb, a - b)
+FAST3(pand, a & b)
+FAST3(pandn, ~a & b)
+FAST3(por, a | b)
+FAST3(pxor, a ^ b)
+
+/* Moves: a register from memory or a register, memory from a register.
+ * `align`: the aligned moves' #GP(0) rule. */
+static inline __attribute__((always_inline))
+void fast_load(struct cpu *c, const struct insn *i, bool align)
+{
+	unsigned len = avx_enter(c, i);
+	v16b h[2] = { 0 };
+	if (i->o[1].kind == OK_MEM && align && (insn_ea(c, i) & (len - 1)))
+		cpu_fault(c, EXC_GP, 0);
+	fast_src(c, i, 1, len, h);
+	fast_dst(c, i->o[0].reg, len, h);
+}
+
+static inline __attribute__((always_inline))
+void fast_store(struct cpu *c, const struct insn *i, bool align)
+{
+	unsigned len = avx_enter(c, i);
+	v16b h[2];
+	uint64_t la = insn_ea(c, i);
+	if (align && (la & (len - 1)))
+		cpu_fault(c, EXC_GP, 0);
+	memcpy(&h[0], c->xmm[i->o[1].reg], 16);
+	memcpy(&h[1], c->ymmh[i->o[1].reg], 16);
+	struct tlb_entry *e = &c->tlb_w[(la >> 12) & (TLB_SIZE - 1)];
+	if (likely(e->tag == ((la & ~0xFFFULL) | c->tlb_mode) && (la & 0xFFF) <= 0x1000u - len))
+		memcpy(e->host + (la & 0xFFF), h, len);
+	else
+		avx_mem_write(c, la, h, len);
+}
+
+void op_vmova_vxm(struct cpu *c, const struct insn *i) { fast_load(c, i, true); }
+void op_vmova_vxx(struct cpu *c, const struct insn *i) { fast_load(c, i, false); }
+void op_vmova_vmx(struct cpu *c, const struct insn *i) { fast_store(c, i, true); }
+void op_vmovu_vxm(struct cpu *c, const struct insn *i) { fast_load(c, i, false); }
+void op_vmovu_vxx(struct cpu *c, const struct insn *i) { fast_load(c, i, false); }
+void op_vmovu_vmx(struct cpu *c, const struct insn *i) { fast_store(c, i, false); }
+
+/* VPMOVMSKB r32/r64, xmm/ymm: the top bit of each byte. */
+void op_vpmovmskb_vgx(struct cpu *c, const struct insn *i)
+{
+	unsigned len = avx_enter(c, i);
+	v16b h[2];
+	memcpy(&h[0], c->xmm[i->o[1].reg], 16);
+	memcpy(&h[1], c->ymmh[i->o[1].reg], 16);
+	uint32_t m = (uint32_t)__builtin_ia32_pmovmskb128((__attribute__((vector_size(16))) char)h[0]);
+	if (len == 32)
+		m |= (uint32_t)__builtin_ia32_pmovmskb128((__attribute__((vector_size(16))) char)h[1]) << 16;
+	c->r[i->o[0].reg] = m;   /* a 32- or 64-bit write: zero-extended either way */
+}

@@ -183,4 +183,39 @@ static inline bool form_gx(const struct insn *i)
 	       i->o[1].kind == OK_XMM;
 }
 
+/* VEX forms (cpu/avx_common.c "fast forms"): three vector registers;
+ * two vector registers and a 16/32-byte memory source; a register loaded
+ * from memory, memory stored from a register, register to register; a
+ * GPR from a vector register.  Nothing after the operands. */
+static inline bool form_vxxx(const struct insn *i)
+{
+	return i->vex && i->nops == 3 && i->o[0].kind == OK_XMM && i->o[1].kind == OK_XMM &&
+	       i->o[2].kind == OK_XMM;
+}
+static inline bool form_vxxm(const struct insn *i)
+{
+	return i->vex && i->nops == 3 && i->o[0].kind == OK_XMM && i->o[1].kind == OK_XMM &&
+	       i->o[2].kind == OK_MEM && i->o[2].size == i->o[0].size;
+}
+static inline bool form_vxm(const struct insn *i)
+{
+	return i->vex && i->nops == 2 && i->o[0].kind == OK_XMM && i->o[1].kind == OK_MEM &&
+	       i->o[1].size == i->o[0].size;
+}
+static inline bool form_vmx(const struct insn *i)
+{
+	return i->vex && i->nops == 2 && i->o[0].kind == OK_MEM && i->o[1].kind == OK_XMM &&
+	       i->o[0].size == i->o[1].size;
+}
+static inline bool form_vxx(const struct insn *i)
+{
+	return i->vex && i->nops == 2 && i->o[0].kind == OK_XMM && i->o[1].kind == OK_XMM &&
+	       i->o[0].size == i->o[1].size;
+}
+static inline bool form_vgx(const struct insn *i)
+{
+	return i->vex && i->nops == 2 && (form_gpr(&i->o[0], 4) || form_gpr(&i->o[0], 8)) &&
+	       i->o[1].kind == OK_XMM;
+}
+
 #endif
