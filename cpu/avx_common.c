@@ -225,10 +225,15 @@ void fast_src(struct cpu *c, const struct insn *i, int n, unsigned len, v16b h[2
 	}
 	uint64_t la = insn_ea(c, i);
 	struct tlb_entry *e = &c->tlb_r[(la >> 12) & (TLB_SIZE - 1)];
-	if (likely(e->tag == ((la & ~0xFFFULL) | c->tlb_mode) && (la & 0xFFF) <= 0x1000u - len))
-		memcpy(h, e->host + (la & 0xFFF), len);
-	else
+	if (likely(e->tag == ((la & ~0xFFFULL) | c->tlb_mode) && (la & 0xFFF) <= 0x1000u - len)) {
+		/* constant sizes: inline copies, no call */
+		if (len == 32)
+			memcpy(h, e->host + (la & 0xFFF), 32);
+		else
+			memcpy(h, e->host + (la & 0xFFF), 16);
+	} else {
 		avx_mem_read(c, la, h, len);
+	}
 }
 
 static inline __attribute__((always_inline))
@@ -298,10 +303,14 @@ void fast_store(struct cpu *c, const struct insn *i, bool align)
 	memcpy(&h[0], c->xmm[i->o[1].reg], 16);
 	memcpy(&h[1], c->ymmh[i->o[1].reg], 16);
 	struct tlb_entry *e = &c->tlb_w[(la >> 12) & (TLB_SIZE - 1)];
-	if (likely(e->tag == ((la & ~0xFFFULL) | c->tlb_mode) && (la & 0xFFF) <= 0x1000u - len))
-		memcpy(e->host + (la & 0xFFF), h, len);
-	else
+	if (likely(e->tag == ((la & ~0xFFFULL) | c->tlb_mode) && (la & 0xFFF) <= 0x1000u - len)) {
+		if (len == 32)
+			memcpy(e->host + (la & 0xFFF), h, 32);
+		else
+			memcpy(e->host + (la & 0xFFF), h, 16);
+	} else {
 		avx_mem_write(c, la, h, len);
+	}
 }
 
 void op_vmova_vxm(struct cpu *c, const struct insn *i) { fast_load(c, i, true); }
