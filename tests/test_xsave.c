@@ -357,6 +357,48 @@ static void test_xsave_ud(void **state)
 	vm_free(&v);
 }
 
+/* The VEX enable rules (SDM vol. 2 2.4, the exception-class tables; vol.
+ * 1 13.5.3): a VEX instruction is #UD while CR4.OSXSAVE = 0 or while XCR0
+ * lacks SSE or AVX state, #NM with CR0.TS = 1; and the encoding rules: a
+ * 66 prefix before VEX, VEX.vvvv other than 1111b where unused, VEX.L = 1
+ * where there is no 256-bit form are #UD.  On --cpu x86-64-v2 no VEX
+ * instruction but the BMI ones exists. */
+static void test_vex_enable_rules(void **state)
+{
+	(void)state;
+	struct vm v;
+	uint32_t r[4];
+	vm_level(&v, LSTAR_CPU_X86_64_V3);
+	cpuid(&v, 1, 0, r);
+	if (!(r[2] & (1u << 28))) {   /* no AVX in this model: nothing to check */
+		vm_free(&v);
+		skip();
+	}
+	/* vxorps xmm0, xmm1, xmm2 */
+	expect_fault(EXEC(&v, 0xC5, 0xF0, 0x57, 0xC2), 6);        /* CR4.OSXSAVE = 0 */
+	enable_osxsave(&v);
+	xsetbv3(&v);
+	expect_fault(EXEC(&v, 0xC5, 0xF0, 0x57, 0xC2), 6);        /* XCR0 = 3: no AVX state */
+	setreg(&v, LSTAR_RCX, 0);
+	setreg(&v, LSTAR_RAX, 7);
+	setreg(&v, LSTAR_RDX, 0);
+	assert_int_equal(EXEC(&v, 0x0F, 0x01, 0xD1).event, LSTAR_EV_NONE);
+	assert_int_equal(EXEC(&v, 0xC5, 0xF0, 0x57, 0xC2).event, LSTAR_EV_NONE);
+	expect_fault(EXEC(&v, 0x66, 0xC5, 0xF0, 0x57, 0xC2), 6);  /* 66 before VEX */
+	expect_fault(EXEC(&v, 0xC5, 0xF2, 0x6F, 0xC1), 6);        /* vmovdqu, vvvv = 1110b */
+	expect_fault(EXEC(&v, 0xC5, 0xFD, 0x6E, 0xC0), 6);        /* vmovd with VEX.L = 1 */
+	setreg(&v, LSTAR_CR0, reg(&v, LSTAR_CR0) | 8);            /* CR0.TS */
+	expect_fault(EXEC(&v, 0xC5, 0xF0, 0x57, 0xC2), 7);
+	expect_fault(EXEC(&v, 0xC5, 0xF8, 0x77), 7);              /* vzeroupper */
+	vm_free(&v);
+
+	vm_level(&v, LSTAR_CPU_X86_64_V2);
+	setreg(&v, LSTAR_CR4, reg(&v, LSTAR_CR4) | (1ULL << 18));  /* even if forced on */
+	lstar_set_xcr0(v.m, 7);
+	expect_fault(EXEC(&v, 0xC5, 0xF0, 0x57, 0xC2), 6);
+	vm_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_xsave_xrstor),
 		cmocka_unit_test(test_xsavec),
 		cmocka_unit_test(test_xsave_ud),
+		cmocka_unit_test(test_vex_enable_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
