@@ -17,6 +17,7 @@
  *   132: dst * src3 + src2    213: src2 * dst + src3    231: src2 * src3 + dst
  * Below, x * y + z in that order.
  */
+#include <cpuid.h>
 #include "avx.h"
 #include <fenv.h>
 #include <math.h>
@@ -56,9 +57,18 @@ static void pick_paths(void)
 {
 	const char *soft = getenv("LSTAR_SOFT_FP");
 	bool force = soft && *soft && *soft != '0';
-	__builtin_cpu_init();
-	host_fma = !force && __builtin_cpu_supports("fma");
-	host_f16c = !force && __builtin_cpu_supports("f16c");
+	/* CPUID leaf 1 ECX: FMA (12), F16C (29), OSXSAVE (27), AVX (28); and
+	 * XCR0 must enable SSE and AVX state.  (CPUID rather than
+	 * __builtin_cpu_supports, which not every compiler knows "f16c" for.) */
+	unsigned a, b, c, d;
+	bool avx = false;
+	if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 27)) && (c & (1u << 28))) {
+		unsigned lo, hi;
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		avx = (lo & 6) == 6;
+	}
+	host_fma = !force && avx && (c & (1u << 12));
+	host_f16c = !force && avx && (c & (1u << 29));
 }
 
 /* ---- software path ---- */
