@@ -739,6 +739,10 @@ void hostcall_free(struct hostcall *hc)
 			ioctl(hc->tty_fd, HOST_TCSETS2, &hc->tty_saved);
 		close(hc->tty_fd);
 	}
+	/* HLT must not call into a device that is gone (the fuzzers detach
+	 * it): without it, waits pass at once, as with no board at all. */
+	if (hc->m->bus.idle_wait == hc_idle_wait)
+		hc->m->bus.idle_wait = NULL;
 	free(hc);
 }
 
