@@ -20,7 +20,7 @@ uint64_t alu_read(struct cpu *c, const struct insn *i, int n)
 	if (likely(o->kind == OK_GPR))
 		return c->r[o->reg] & size_mask(o->size);
 	if (o->kind == OK_MEM)
-		return mem_read(c, insn_ea(c, i), o->size);
+		return mem_read(c, insn_la(c, i), o->size);
 	return op_read(c, i, n);
 }
 
@@ -34,7 +34,7 @@ uint64_t alu_read_la(struct cpu *c, const struct insn *i, uint64_t *la)
 	if (likely(o->kind == OK_GPR))
 		return c->r[o->reg] & size_mask(o->size);
 	if (o->kind == OK_MEM) {
-		*la = insn_ea(c, i);
+		*la = insn_la(c, i);
 		return mem_read(c, *la, o->size);
 	}
 	return op_read(c, i, 0);

@@ -401,7 +401,7 @@ CVT2SI(cvtss2si) CVT2SI(cvttss2si) CVT2SI(cvtsd2si) CVT2SI(cvttsd2si)
 void op_vldmxcsr(struct cpu *c, const struct insn *i)
 {
 	avx_enter(c, i);
-	uint32_t v = (uint32_t)mem_read(c, insn_ea(c, i), 4);
+	uint32_t v = (uint32_t)mem_read(c, insn_la(c, i), 4);
 	if (v & ~MXCSR_MASK_SUPPORTED)
 		cpu_fault(c, EXC_GP, 0);
 	c->mxcsr = v;
@@ -410,7 +410,7 @@ void op_vldmxcsr(struct cpu *c, const struct insn *i)
 void op_vstmxcsr(struct cpu *c, const struct insn *i)
 {
 	avx_enter(c, i);
-	mem_write(c, insn_ea(c, i), 4, c->mxcsr);
+	mem_write(c, insn_la(c, i), 4, c->mxcsr);
 }
 
 /* ---- data movement: no MXCSR involvement ---- */

@@ -474,7 +474,7 @@ static void vpextr(struct cpu *c, const struct insn *i, unsigned e)
 	uint64_t v = 0;
 	memcpy(&v, &s.b[((unsigned)i->imm & (16 / e - 1)) * e], e);
 	if (i->o[0].kind == OK_MEM)
-		mem_write(c, insn_ea(c, i), e, v);
+		mem_write(c, insn_la(c, i), e, v);
 	else
 		reg_write(c, &i->o[0], v);
 }

@@ -45,7 +45,11 @@ struct insn;
 
 /* General registers, in ModRM order. */
 enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI,
-       R_R8, R_R9, R_R10, R_R11, R_R12, R_R13, R_R14, R_R15 };
+       R_R8, R_R9, R_R10, R_R11, R_R12, R_R13, R_R14, R_R15,
+       /* Not a register: cpu.r[R_ZERO] is always 0.  A memory operand
+        * without a base or an index names it (insn.ea_base/ea_index), so
+        * that its address is computed without a test. */
+       R_ZERO };
 
 /* Segment registers, in the sreg encoding order. */
 enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_NONE = 7 };
@@ -282,6 +286,8 @@ struct insn {
 	uint8_t pfxf2;       /* F2 prefix present */
 	uint8_t vex;         /* VEX-encoded: VEX_128 or VEX_256 (VEX.L), else 0 */
 	uint8_t feat;        /* level-gated #UD: index of the missing feature + 1 */
+	uint8_t ea_base;     /* base for the address: the register, or R_ZERO */
+	uint8_t ea_index;    /* index likewise (R_ZERO for none and for VSIB) */
 };
 #define VEX_128 1
 #define VEX_256 2
@@ -332,7 +338,7 @@ struct tlb_entry {
 #define TLB_HOOKED 2ULL
 
 struct cpu {
-	uint64_t r[16];          /* general registers RAX..R15 */
+	uint64_t r[17];          /* general registers RAX..R15; r[R_ZERO] stays 0 */
 	uint64_t rip;            /* instruction pointer (next insn while a handler runs) */
 	uint64_t rflags;         /* RFLAGS; arithmetic bits stale while lf.op != 0 */
 	struct lazyflags {

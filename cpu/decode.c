@@ -27,6 +27,9 @@
 #include "decode.h"
 #include "forms.h"
 #include "mmu.h"
+
+/* Blocks are arrays of these: keep them at 80 bytes. */
+_Static_assert(sizeof(struct insn) == 80, "struct insn grew");
 #include "ops.h"
 #include "bus.h"
 
@@ -331,6 +334,7 @@ static void translate(struct insn *i, const ZydisDecodedInstruction *d,
 		i->osz = 8;
 	i->asz = (uint8_t)(d->address_width / 8);
 	i->base = i->index = NOREG;
+	i->ea_base = i->ea_index = R_ZERO;
 	i->seg = SEG_NONE;
 	i->opc = d->opcode;
 	i->modrm_reg = d->raw.modrm.reg;
@@ -393,6 +397,10 @@ static void translate(struct insn *i, const ZydisDecodedInstruction *d,
 			}
 			i->index = gpr_num(z->mem.index);
 			i->scale = i->index == NOREG ? 0 : z->mem.scale;
+			if (i->base != NOREG)
+				i->ea_base = i->base;
+			if (i->index != NOREG)
+				i->ea_index = i->index;
 			/* VSIB (the AVX2 gathers): a vector index register,
 			 * whose number goes to imm2 (gathers have no
 			 * immediate); the handler forms each element's
@@ -475,6 +483,7 @@ static void make_invalid(struct insn *i, uint64_t rip)
 	i->next_rip = rip + 1;
 	i->mnem = ZYDIS_MNEMONIC_INVALID;
 	i->base = i->index = NOREG;
+	i->ea_base = i->ea_index = R_ZERO;
 	i->seg = SEG_NONE;
 }
 

@@ -156,7 +156,7 @@ void op_mov_sreg(struct cpu *c, const struct insn *i)
 	if (i->o[0].kind == OK_SREG) {
 		uint64_t v;
 		if (i->o[1].kind == OK_MEM)
-			v = mem_read(c, insn_ea(c, i), 2);
+			v = mem_read(c, insn_la(c, i), 2);
 		else
 			v = c->r[i->o[1].reg];
 		seg_load(c, i->o[0].reg, (uint16_t)v);
@@ -172,7 +172,7 @@ void op_mov_sreg(struct cpu *c, const struct insn *i)
 	} else {
 		uint16_t v = c->seg[i->o[1].reg].sel;
 		if (i->o[0].kind == OK_MEM)
-			mem_write(c, insn_ea(c, i), 2, v);
+			mem_write(c, insn_la(c, i), 2, v);
 		else
 			gpr_write(c, i->o[0].reg, i->o[0].size < 2 ? 2 : i->o[0].size, v);
 	}
@@ -247,7 +247,7 @@ static uint64_t sysdesc_read(struct cpu *c, uint16_t sel, unsigned want_type,
 static uint16_t sel_operand(struct cpu *c, const struct insn *i)
 {
 	if (i->o[0].kind == OK_MEM)
-		return (uint16_t)mem_read(c, insn_ea(c, i), 2);
+		return (uint16_t)mem_read(c, insn_la(c, i), 2);
 	return (uint16_t)c->r[i->o[0].reg];
 }
 
@@ -295,7 +295,7 @@ static void store_sel(struct cpu *c, const struct insn *i, uint16_t v)
 	if (i->lock)
 		cpu_fault(c, EXC_UD, 0);
 	if (i->o[0].kind == OK_MEM)
-		mem_write(c, insn_ea(c, i), 2, v);
+		mem_write(c, insn_la(c, i), 2, v);
 	else
 		gpr_write(c, i->o[0].reg, i->o[0].size < 2 ? 2 : i->o[0].size, v);
 }

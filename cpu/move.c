@@ -33,7 +33,7 @@ void mov_body(struct cpu *c, const struct insn *i, int sh, unsigned fsz)
 		return;
 	}
 	uint64_t v = shape_src_read(c, i, sh, fsz);
-	shape_dst_write(c, i, sh, fsz, shape_dst_mem(sh) ? insn_ea(c, i) : 0, v);
+	shape_dst_write(c, i, sh, fsz, shape_dst_mem(sh) ? insn_la(c, i) : 0, v);
 }
 
 void op_mov(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_ANY, 0); }
@@ -71,7 +71,7 @@ void movx_body(struct cpu *c, const struct insn *i, bool sign, int src, unsigned
 	if (src == OK_GPR)
 		v = c->r[i->o[1].reg] & size_mask(ssz);
 	else if (src == OK_MEM)
-		v = mem_read(c, insn_ea(c, i), ssz);
+		v = mem_read(c, insn_la(c, i), ssz);
 	else
 		v = op_read(c, i, 1);
 	if (sign)

@@ -10,20 +10,37 @@
 #include "cpu.h"
 #include "mmu.h"
 
-/* Linear address of the memory operand: base + index*scale + disp, truncated
- * to the address size, plus the FS/GS base.  A non-canonical result raises
- * #SS(0) when the stack is the segment (base RSP/RBP), else #GP(0). */
-static inline uint64_t insn_ea(struct cpu *c, const struct insn *i)
+/* base + index*scale + disp, truncated to the address size: the offset
+ * of the memory operand.  An absent base or index is R_ZERO, so no test. */
+static inline uint64_t insn_offset(const struct cpu *c, const struct insn *i)
 {
-	uint64_t a = (uint64_t)i->disp;
-	if (i->base != NOREG)
-		a += c->r[i->base];
-	if (i->index != NOREG)
-		a += c->r[i->index] * i->scale;
+	uint64_t a = (uint64_t)i->disp + c->r[i->ea_base] + c->r[i->ea_index] * i->scale;
 	if (unlikely(i->asz == 4))
 		a &= 0xFFFFFFFFULL;
+	return a;
+}
+
+/* Linear address of the memory operand: the offset plus the FS/GS base
+ * (the other segments' bases are 0 in 64-bit mode), with no canonical
+ * check.  Only for an address that goes straight to mem_read() or
+ * mem_write(): a non-canonical address never hits the TLB (its tags are
+ * canonical), and mmu_translate() raises the fault insn_ea() would,
+ * #SS(0) or #GP(0) by the instruction's segment.  It is the hot path of
+ * every instruction with a memory operand. */
+static inline uint64_t insn_la(struct cpu *c, const struct insn *i)
+{
+	uint64_t a = insn_offset(c, i);
 	if (i->seg == SEG_FS || i->seg == SEG_GS)
 		a += c->seg[i->seg].base;
+	return a;
+}
+
+/* The linear address, checked: a non-canonical one raises #SS(0) when the
+ * stack is the segment (base RSP/RBP), else #GP(0), before anything else
+ * the instruction checks (alignment, the second half of a wide operand). */
+static inline uint64_t insn_ea(struct cpu *c, const struct insn *i)
+{
+	uint64_t a = insn_la(c, i);
 	if (unlikely(!is_canonical(a)))
 		cpu_fault(c, i->seg == SEG_SS ? EXC_SS : EXC_GP, 0);
 	return a;
@@ -32,12 +49,7 @@ static inline uint64_t insn_ea(struct cpu *c, const struct insn *i)
 /* Offset only (LEA): no segment base, no canonical check. */
 static inline uint64_t insn_lea(struct cpu *c, const struct insn *i)
 {
-	uint64_t a = (uint64_t)i->disp;
-	if (i->base != NOREG)
-		a += c->r[i->base];
-	if (i->index != NOREG)
-		a += c->r[i->index] * i->scale;
-	return i->asz == 4 ? (a & 0xFFFFFFFFULL) : a;
+	return insn_offset(c, i);
 }
 
 static inline uint64_t reg_read(const struct cpu *c, const struct operand *o)
@@ -77,7 +89,7 @@ static inline uint64_t op_read(struct cpu *c, const struct insn *i, int n)
 	switch (o->kind) {
 	case OK_GPR: return c->r[o->reg] & size_mask(o->size);
 	case OK_GPR8H: return (c->r[o->reg] >> 8) & 0xFF;
-	case OK_MEM: return mem_read(c, insn_ea(c, i), o->size);
+	case OK_MEM: return mem_read(c, insn_la(c, i), o->size);
 	case OK_IMM: return i->imm & size_mask(o->size);
 	case OK_IMM2: return i->imm2 & size_mask(o->size);
 	default: return 0;
@@ -88,7 +100,7 @@ static inline void op_write(struct cpu *c, const struct insn *i, int n, uint64_t
 {
 	const struct operand *o = &i->o[n];
 	if (o->kind == OK_MEM)
-		mem_write(c, insn_ea(c, i), o->size, v);
+		mem_write(c, insn_la(c, i), o->size, v);
 	else
 		reg_write(c, o, v);
 }
@@ -99,7 +111,7 @@ static inline uint64_t op_read_la(struct cpu *c, const struct insn *i, int n, ui
 {
 	const struct operand *o = &i->o[n];
 	if (o->kind == OK_MEM) {
-		*la = insn_ea(c, i);
+		*la = insn_la(c, i);
 		return mem_read(c, *la, o->size);
 	}
 	return op_read(c, i, n);
@@ -141,7 +153,7 @@ static inline __attribute__((always_inline))
 uint64_t shape_dst_read(struct cpu *c, const struct insn *i, int sh, unsigned size, uint64_t *la)
 {
 	if (shape_dst_mem(sh)) {
-		*la = insn_ea(c, i);
+		*la = insn_la(c, i);
 		return mem_read(c, *la, size);
 	}
 	return c->r[i->o[0].reg] & size_mask(size);
@@ -157,7 +169,7 @@ uint64_t shape_src_read(struct cpu *c, const struct insn *i, int sh, unsigned si
 	case SH_MI:
 		return i->imm & size_mask(size);
 	case SH_RM:
-		return mem_read(c, insn_ea(c, i), size);
+		return mem_read(c, insn_la(c, i), size);
 	default:   /* SH_RR, SH_MR */
 		return c->r[i->o[1].reg] & size_mask(size);
 	}

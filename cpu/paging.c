@@ -162,10 +162,23 @@ static void tlb_fill(struct cpu *c, uint64_t la, uint64_t pa, int acc)
 	e->pa = ppage;
 }
 
+/* A non-canonical data address.  The inline fast paths of cpu/mmu.h take
+ * an instruction's memory operand unchecked (insn_la() in operand.h): it
+ * never hits the TLB, whose tags are canonical, and arrives here, where
+ * the fault is the one SDM vol. 3A §6.15 gives for the operand: #SS(0)
+ * on the stack segment, #GP(0) otherwise.  Everything else that gets
+ * here unchecked (the system's own accesses, a fetch) is #GP(0). */
+static _Noreturn void noncanonical(struct cpu *c, int acc)
+{
+	bool stack = c->cur && c->cur->seg == SEG_SS &&
+		     (acc & 3) != ACC_EXEC && !(acc & ACC_SYS);
+	cpu_fault(c, stack ? EXC_SS : EXC_GP, 0);
+}
+
 uint64_t mmu_translate(struct cpu *c, uint64_t la, int acc)
 {
 	if (unlikely(!is_canonical(la)))
-		cpu_fault(c, EXC_GP, 0);
+		noncanonical(c, acc);
 	int kind = acc & 3;
 	if (!(acc & ACC_SYS)) {
 		struct tlb_entry *tab = kind == ACC_READ ? c->tlb_r : kind == ACC_WRITE ? c->tlb_w : c->tlb_x;

@@ -184,7 +184,7 @@ void sse_raise_flags(struct cpu *c, unsigned flags)
 void op_ldmxcsr(struct cpu *c, const struct insn *i)
 {
 	sse_check(c);
-	uint32_t v = (uint32_t)mem_read(c, insn_ea(c, i), 4);
+	uint32_t v = (uint32_t)mem_read(c, insn_la(c, i), 4);
 	if (v & ~MXCSR_MASK_SUPPORTED)
 		cpu_fault(c, EXC_GP, 0);
 	c->mxcsr = v;
@@ -194,7 +194,7 @@ void op_ldmxcsr(struct cpu *c, const struct insn *i)
 void op_stmxcsr(struct cpu *c, const struct insn *i)
 {
 	sse_check(c);
-	mem_write(c, insn_ea(c, i), 4, c->mxcsr);
+	mem_write(c, insn_la(c, i), 4, c->mxcsr);
 }
 
 /* EMMS - SDM vol. 2A: all x87 tags empty; TOP = 0 as well (vol. 1 table

@@ -124,7 +124,7 @@ static int64_t int_src(struct cpu *c, const struct insn *i, unsigned *size)
 {
 	const struct operand *o = &i->o[1];
 	*size = o->size;
-	uint64_t v = o->kind == OK_MEM ? mem_read(c, insn_ea(c, i), o->size)
+	uint64_t v = o->kind == OK_MEM ? mem_read(c, insn_la(c, i), o->size)
 				       : c->r[o->reg] & size_mask(o->size);
 	return sext(v, o->size);
 }

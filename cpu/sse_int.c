@@ -461,7 +461,7 @@ void op_pextrw(struct cpu *c, const struct insn *i)
 	vec_load(c, i, 1, &s, false);
 	uint16_t w = s.w[(i->imm & 0xFF) & (n / 2 - 1)];
 	if (i->o[0].kind == OK_MEM)
-		mem_write(c, insn_ea(c, i), 2, w);
+		mem_write(c, insn_la(c, i), 2, w);
 	else
 		reg_write(c, &i->o[0], w);
 }

@@ -70,13 +70,13 @@ void op_movu_mx(struct cpu *c, const struct insn *i) { mov128(c, i, VSH_MX, fals
 void op_movntq(struct cpu *c, const struct insn *i)
 {
 	mmx_enter(c);
-	mem_write(c, insn_ea(c, i), 8, mm_get(c, i->o[1].reg));
+	mem_write(c, insn_la(c, i), 8, mm_get(c, i->o[1].reg));
 }
 
 /* MOVNTI m32/m64, r: an ordinary store here. */
 void op_movnti(struct cpu *c, const struct insn *i)
 {
-	mem_write(c, insn_ea(c, i), i->o[0].size, reg_read(c, &i->o[1]));
+	mem_write(c, insn_la(c, i), i->o[0].size, reg_read(c, &i->o[1]));
 }
 
 /* MOVSS / MOVSD (SSE): register to register merges the low element;
@@ -87,11 +87,11 @@ static void movs_scalar(struct cpu *c, const struct insn *i, unsigned w)
 	if (i->o[0].kind == OK_MEM) {
 		uint64_t v;
 		memcpy(&v, c->xmm[i->o[1].reg], 8);
-		mem_write(c, insn_ea(c, i), w, v & size_mask(w));
+		mem_write(c, insn_la(c, i), w, v & size_mask(w));
 		return;
 	}
 	if (i->o[1].kind == OK_MEM) {
-		uint64_t v = mem_read(c, insn_ea(c, i), w);
+		uint64_t v = mem_read(c, insn_la(c, i), w);
 		memset(c->xmm[i->o[0].reg], 0, 16);
 		memcpy(c->xmm[i->o[0].reg], &v, w);
 		return;
@@ -110,7 +110,7 @@ static void mov_half(struct cpu *c, const struct insn *i, unsigned half)
 	if (i->o[0].kind == OK_MEM) {
 		uint64_t v;
 		memcpy(&v, c->xmm[i->o[1].reg] + 8 * half, 8);
-		mem_write(c, insn_ea(c, i), 8, v);
+		mem_write(c, insn_la(c, i), 8, v);
 		return;
 	}
 	union vec s;

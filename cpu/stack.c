@@ -35,7 +35,7 @@ void push_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
 		v = c->r[o->reg];
 		break;
 	case OK_MEM:
-		v = mem_read(c, insn_ea(c, i), sz);
+		v = mem_read(c, insn_la(c, i), sz);
 		break;
 	case OK_IMM:
 		v = i->imm;

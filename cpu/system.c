@@ -416,7 +416,7 @@ void op_smsw(struct cpu *c, const struct insn *i)
 {
 	no_lock(c, i);
 	if (i->o[0].kind == OK_MEM)
-		mem_write(c, insn_ea(c, i), 2, c->cr0 & 0xFFFF);
+		mem_write(c, insn_la(c, i), 2, c->cr0 & 0xFFFF);
 	else
 		gpr_write(c, i->o[0].reg, i->o[0].size, c->cr0);
 }

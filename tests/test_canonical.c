@@ -21,6 +21,7 @@
  * and each Jcc both from RFLAGS and from a CMP's lazy flags.
  */
 #include "move_harness.h"
+#include "lstar/msr.h"
 
 #define TOP_PAGE  0x00007FFFFFFFF000ULL
 #define HOLE      0x0000800000000000ULL
@@ -365,6 +366,93 @@ static void test_stack_straddling_hole_ss(void **state)
 	expect_ss(fx, "leave", leave, 1, STACK_TOP, HOLE - 4);
 }
 
+/* ---- data operands at the boundary ------------------------------------- */
+
+/* A memory operand any byte of which is non-canonical raises #GP(0), or
+ * #SS(0) when its segment is SS (base RSP or RBP), at the instruction, with
+ * nothing written (SDM vol. 3A 6.15, "Interrupt 13" and "Interrupt 12";
+ * vol. 1 3.3.7.1).  lstar checks an operand's address in the TLB miss path
+ * rather than per instruction (insn_la() in cpu/operand.h), so each
+ * specialised handler shape is tried: loads, stores, read-modify-writes,
+ * compares, zero-extending loads, an FS override, and operands that are
+ * wholly in the hole or straddle its start. */
+static void expect_data_fault(struct fx *fx, const char *what, const uint8_t *code, size_t n,
+			      int vector, uint64_t rax, uint64_t rbp, uint64_t fs)
+{
+	uint64_t k = fx->lay.kernel_code;
+	uint8_t ist = 1;
+	wrn(fx, fx->lay.idt + 16 * 12 + 4, &ist, 1);
+	code_at(fx, k, code, n);
+	set(fx, LSTAR_RSP, STACK_TOP);
+	set(fx, LSTAR_RAX, rax);
+	set(fx, LSTAR_RBP, rbp);
+	assert_int_equal(lstar_wrmsr(fx->m, LSTAR_MSR_FS_BASE, fs), LSTAR_OK);
+	set(fx, LSTAR_RBX, 0xB0B0B0B0B0B0B0B0ULL);
+	uint64_t top_before = rd64(fx, TOP_PHYS + 0xFF8);
+	uint64_t rflags = reg(fx, LSTAR_RFLAGS);
+	struct lstar_exit ex = run(fx, 1);
+	if (ex.event != LSTAR_EV_EXCEPTION || ex.vector != vector)
+		print_error("%s: event %#x vector %d, want %d\n", what, ex.event, ex.vector, vector);
+	assert_int_equal(ex.event, LSTAR_EV_EXCEPTION);
+	assert_int_equal(ex.vector, vector);
+	assert_int_equal(ex.error_code, 0);
+	uint64_t frame[5];   /* error, RIP, CS, RFLAGS, RSP */
+	assert_int_equal(lstar_read_virt(fx->m, reg(fx, LSTAR_RSP), frame, sizeof frame), LSTAR_OK);
+	assert_int_equal(frame[1], k);
+	assert_int_equal(frame[3], rflags | 0x10000);   /* a fault saves RF set */
+	assert_int_equal(frame[4], STACK_TOP);
+	assert_int_equal(reg(fx, LSTAR_RBX), 0xB0B0B0B0B0B0B0B0ULL);
+	assert_int_equal(rd64(fx, TOP_PHYS + 0xFF8), top_before);
+}
+
+static void test_data_operand_in_hole(void **state)
+{
+	struct fx *fx = *state;
+	static const struct { const char *what; uint8_t b[7]; uint8_t n; } rax_forms[] = {
+		{ "mov rbx, [rax]", { 0x48, 0x8B, 0x18 }, 3 },
+		{ "mov [rax], rbx", { 0x48, 0x89, 0x18 }, 3 },
+		{ "mov ebx, [rax]", { 0x8B, 0x18 }, 2 },
+		{ "mov [rax], ebx", { 0x89, 0x18 }, 2 },
+		{ "add rbx, [rax]", { 0x48, 0x03, 0x18 }, 3 },
+		{ "add [rax], rbx", { 0x48, 0x01, 0x18 }, 3 },
+		{ "cmp [rax], rbx", { 0x48, 0x39, 0x18 }, 3 },
+		{ "cmp qword [rax], 1", { 0x48, 0x83, 0x38, 0x01 }, 4 },
+		{ "mov qword [rax], 1", { 0x48, 0xC7, 0x00, 0x01, 0x00, 0x00, 0x00 }, 7 },
+		{ "movzx ebx, word [rax+6]", { 0x0F, 0xB7, 0x58, 0x06 }, 4 },
+		{ "mov bl, [rax+7]", { 0x8A, 0x58, 0x07 }, 3 },
+	};
+	for (unsigned n = 0; n < sizeof rax_forms / sizeof rax_forms[0]; n++) {
+		unsigned len = rax_forms[n].n;
+		/* straddling: the first two bytes are on the mapped top page
+		 * (the byte and word forms, with their displacement, are in
+		 * the hole) */
+		reset_top(state);
+		expect_data_fault(fx, rax_forms[n].what, rax_forms[n].b, len, 13, HOLE - 2, 0x5000, 0);
+		/* wholly in the hole (the byte and word forms reach HOLE + 6/7) */
+		reset_top(state);
+		expect_data_fault(fx, rax_forms[n].what, rax_forms[n].b, len, 13, HOLE, 0x5000, 0);
+		/* canonical offset, non-canonical with the FS base added */
+		reset_top(state);
+		uint8_t fsb[8] = { 0 };
+		fsb[0] = 0x64;
+		memcpy(fsb + 1, rax_forms[n].b, len);
+		expect_data_fault(fx, "fs: override", fsb, len + 1, 13, 0x10, 0x5000, HOLE - 0x10);
+	}
+	/* the same through RBP: the stack segment, #SS(0) */
+	static const struct { const char *what; uint8_t b[4]; uint8_t n; } rbp_forms[] = {
+		{ "mov rbx, [rbp]", { 0x48, 0x8B, 0x5D, 0x00 }, 4 },
+		{ "mov [rbp], rbx", { 0x48, 0x89, 0x5D, 0x00 }, 4 },
+		{ "add [rbp], rbx", { 0x48, 0x01, 0x5D, 0x00 }, 4 },
+		{ "cmp [rbp], ebx", { 0x39, 0x5D, 0x00 }, 3 },
+	};
+	for (unsigned n = 0; n < sizeof rbp_forms / sizeof rbp_forms[0]; n++) {
+		reset_top(state);
+		expect_data_fault(fx, rbp_forms[n].what, rbp_forms[n].b, rbp_forms[n].n, 12, 0, HOLE - 2, 0);
+		reset_top(state);
+		expect_data_fault(fx, rbp_forms[n].what, rbp_forms[n].b, rbp_forms[n].n, 12, 0, 0xFFFF000000000000ULL - 0x1000, 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +464,7 @@ int main(void)
 		cmocka_unit_test_setup(test_loop_jrcxz_into_hole, reset_top),
 		cmocka_unit_test_setup(test_fall_through_into_hole, reset_top),
 		cmocka_unit_test_setup(test_stack_straddling_hole_ss, reset_top),
+		cmocka_unit_test_setup(test_data_operand_in_hole, reset_top),
 	};
 	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
