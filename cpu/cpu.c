@@ -57,7 +57,7 @@ void cpu_reset(struct cpu *c)
 	c->delivering = -1;
 	c->pending_db = 0;
 	c->fault_depth = 0;
-	c->exit_block = 1;
+	cpu_leave_block(c);
 	c->cur = NULL;
 	tlb_flush_all(c);
 }
@@ -67,7 +67,7 @@ void cpu_set_cpl(struct cpu *c, int cpl)
 	c->cpl = cpl;
 	c->tlb_mode = cpl == 3 ? TLB_USER : 0;
 	c->link_tag = (c->chain_epoch << 1) | (c->tlb_mode & TLB_USER);
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }
 
 /* Install (or remove, with NULL) observation hooks.  The TLB is flushed

@@ -24,7 +24,7 @@
  *    flags_get()/cond_eval() and replace it with flags_set() (cpu/flags.h).
  *  - A handler that changes state the decoded blocks depend on (CR0, CR3,
  *    CR4, EFER, CPL, page tables through INVLPG, TF, IF...) sets
- *    `cpu->exit_block = 1` so the loop re-dispatches after it.
+ *    calls cpu_leave_block() so the loop re-dispatches after it.
  */
 #ifndef LSTAR_CPU_H
 #define LSTAR_CPU_H
@@ -390,7 +390,10 @@ struct cpu {
 	struct block *last_block; /* block run last: source of the next chain link */
 	uint64_t chain_epoch;    /* bumped when block links may be wrong (TLB flush, code write) */
 	uint64_t link_tag;       /* chain_epoch << 1 | user mode: what a valid block link carries */
-	int exit_block;          /* set by a handler: leave the current block */
+	int exit_block;          /* set by a handler: leave the current block (cpu_leave_block()) */
+	const struct insn *blk_end; /* end of the block the fast path runs; moved back to
+	                            blk_start when a handler asks to leave, so that the loop
+	                            tests one pointer per instruction */
 	enum cpu_stop stop;      /* why the run loop must stop (STOP_NONE = run) */
 	int exit_status;         /* power-off value */
 	unsigned event_mask;     /* EV_* that stop the loop (API) */
@@ -502,6 +505,15 @@ static inline bool apic_irr_any(const struct cpu *c)
 {
 	return c->apic.irr_any != 0;
 }
+/* End the current block after this instruction: exit_block for the
+ * careful path, and for the fast path an end at the block's start, which
+ * its loop test (cpu/exec.c) finds behind it. */
+static inline void cpu_leave_block(struct cpu *c)
+{
+	c->exit_block = 1;
+	c->blk_end = c->blk_start;
+}
+
 /* Call after anything that may let a pending interrupt through (IF set,
  * TPR lowered, EOI, a new request): the current block ends after this
  * instruction and the loop looks at interrupts at the next boundary
@@ -510,7 +522,7 @@ static inline void cpu_irq_window(struct cpu *c)
 {
 	if (apic_irr_any(c)) {
 		c->icount_event = 0;
-		c->exit_block = 1;
+		cpu_leave_block(c);
 	}
 }
 

@@ -163,7 +163,7 @@ void decode_flush_all(struct cpu *c)
 	memset(dc->hash, 0, sizeof dc->hash);
 	dc->used = 0;
 	dc->flushes++;
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }
 
 void decode_invalidate_page(struct cpu *c, uint64_t pa)
@@ -173,7 +173,7 @@ void decode_invalidate_page(struct cpu *c, uint64_t pa)
 	c->bus->code_page[p] = 0;
 	chain_bump(c);
 	/* The running block may be the one just overwritten. */
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }
 
 static inline bool block_valid(const struct cpu *c, const struct block *b)

@@ -143,7 +143,7 @@ void seg_load(struct cpu *c, int sreg, uint16_t sel)
 	struct seg s;
 	seg_from_desc(&s, sel, d);
 	c->seg[sreg] = s;
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }
 
 /* MOV Sreg, r/m16 and MOV r/m, Sreg (SDM vol. 2B MOV).  Loading CS is
@@ -385,7 +385,7 @@ static void commit_return(struct cpu *c, uint16_t cs, uint64_t csd,
 	}
 	c->r[R_RSP] = rsp;
 	c->rip = rip;
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }
 
 /*
@@ -552,7 +552,7 @@ void op_far_jmp(struct cpu *c, const struct insn *i)
 	uint64_t d, off = far_target(c, i, &sel, &d, "JMP");
 	seg_from_desc(&c->seg[SEG_CS], sel, d);
 	c->rip = off;
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }
 
 void op_far_call(struct cpu *c, const struct insn *i)
@@ -569,5 +569,5 @@ void op_far_call(struct cpu *c, const struct insn *i)
 	c->r[R_RSP] = sp;
 	seg_from_desc(&c->seg[SEG_CS], sel, d);
 	c->rip = off;
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }

@@ -250,7 +250,7 @@ static void deliver(struct cpu *c, int vector, bool has_err, uint32_t err,
 	c->last_vector = vector;
 	c->last_error = has_err ? err : 0;
 	c->last_has_error = has_err;
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }
 
 /*

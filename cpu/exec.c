@@ -5,7 +5,8 @@
  * single-stepping, no events requested by an embedder, nothing due within
  * the block (cpu->icount_event: the instruction limit, the APIC timer's
  * expiry, a deliverable interrupt; cpu/interrupt.c) -- a block's handlers
- * run back to back with no per-instruction check but `exit_block`.
+ * run back to back with no per-instruction check but the block's end
+ * (cpu.blk_end, which cpu_leave_block() moves when a handler asks to leave).
  * Otherwise each instruction goes through the careful path, which handles
  * RFLAGS.TF single-step traps, event stops (EV_* in cpu->event_mask), the
  * exact instruction limit, and looks at timer and interrupts before each
@@ -167,12 +168,15 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 		if (likely(!(c->rflags & F_TF) && !c->event_mask && !c->hooks &&
 			   c->icount + b->n < c->icount_event)) {
 			c->blk_start = i;
+			c->blk_end = end;
 			for (;;) {
+				/* A handler that asks to leave the block moves
+				 * blk_end back to its start (cpu_leave_block()). */
 				do {
 					c->cur = i;
 					c->rip = i->next_rip;
 					i->fn(c, i);
-				} while (++i < end && !c->exit_block);
+				} while (++i < c->blk_end);
 				c->icount += (uint64_t)(i - b->insn);
 				/* Go straight on to the linked successor (a loop that
 				 * is one block links to itself) as long as nothing
@@ -199,8 +203,10 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 				i = b->insn;
 				end = i + b->n;
 				c->blk_start = i;
+				c->blk_end = end;
 			}
 			c->blk_start = NULL;
+			c->blk_end = NULL;
 			c->cur = NULL;
 			c->exit_block = 0;
 		} else {

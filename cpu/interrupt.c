@@ -171,5 +171,5 @@ void cpu_halt(struct cpu *c, const struct insn *i)
 		}
 	}
 	c->icount_event = 0;
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }

@@ -50,7 +50,7 @@ void tlb_flush_all(struct cpu *c)
 		c->tlb_r[k].pa = c->tlb_w[k].pa = c->tlb_x[k].pa = ~0ULL;
 	}
 	chain_bump(c);
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }
 
 void tlb_flush_page(struct cpu *c, uint64_t la)
@@ -58,7 +58,7 @@ void tlb_flush_page(struct cpu *c, uint64_t la)
 	unsigned k = (la >> 12) & (TLB_SIZE - 1);
 	c->tlb_r[k].tag = c->tlb_w[k].tag = c->tlb_x[k].tag = ~0ULL;
 	chain_bump(c);
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }
 
 /*

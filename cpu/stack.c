@@ -98,7 +98,7 @@ void pop_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
 	case OK_SREG:
 		seg_load(c, o->reg, (uint16_t)v);
 		c->r[R_RSP] = newsp;
-		c->exit_block = 1;
+		cpu_leave_block(c);
 		break;
 	default:
 		op_ud(c, i);
@@ -200,7 +200,7 @@ void op_popf(struct cpu *c, const struct insn *i)
 	c->r[R_RSP] += sz;
 	flags_set(c, nf);
 	if ((old ^ nf) & (F_TF | F_IF | F_AC | F_IOPL))
-		c->exit_block = 1;
+		cpu_leave_block(c);
 	if (nf & ~old & F_IF)
 		cpu_irq_window(c);   /* no shadow after POPF (SDM vol. 2B STI, POPF) */
 }

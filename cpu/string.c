@@ -146,7 +146,7 @@ static inline uint64_t elem_off(const struct sctx *s, uint64_t n, uint64_t j)
 static void str_yield(struct cpu *c, const struct insn *i)
 {
 	c->rip = i->next_rip - i->len;
-	c->exit_block = 1;
+	cpu_leave_block(c);
 	c->icount--;   /* the loop counts the re-execution again */
 }
 

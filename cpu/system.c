@@ -94,7 +94,7 @@ void op_syscall(struct cpu *c, const struct insn *i)
 
 	c->pending_db = (fl & F_TF) != 0;
 	c->event |= EV_SYSCALL;
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }
 
 /*
@@ -150,7 +150,7 @@ void op_sysret(struct cpu *c, const struct insn *i)
 
 	c->pending_db = (fl & F_TF) != 0;
 	c->event |= EV_SYSRET;
-	c->exit_block = 1;
+	cpu_leave_block(c);
 	if (fl & F_IF)
 		cpu_irq_window(c);   /* a waiting interrupt is taken at CPL 3 */
 
@@ -224,7 +224,7 @@ void op_wrmsr(struct cpu *c, const struct insn *i)
 	uint64_t v = (c->r[R_RDX] << 32) | (uint32_t)c->r[R_RAX];
 	if (!msr_write(c, (uint32_t)c->r[R_RCX], v))
 		cpu_fault(c, EXC_GP, 0);
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }
 
 /* RDTSC (0F 31) / RDTSCP (0F 01 F9) - SDM vol. 2B: #GP(0) when CR4.TSD = 1
@@ -338,7 +338,7 @@ void op_mov_cr(struct cpu *c, const struct insn *i)
 		apic_cr8_written(c);
 		break;
 	}
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }
 
 /*
@@ -389,7 +389,7 @@ void op_invlpg(struct cpu *c, const struct insn *i)
 		la += c->seg[i->seg].base;
 	if (is_canonical(la))
 		tlb_flush_page(c, la);
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }
 
 /* CLTS (0F 06), LMSW (0F 01 /6), SMSW (0F 01 /4) - SDM vol. 2A/2B.
@@ -400,7 +400,7 @@ void op_clts(struct cpu *c, const struct insn *i)
 	no_lock(c, i);
 	need_cpl0(c);
 	c->cr0 &= ~CR0_TS;
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }
 
 void op_lmsw(struct cpu *c, const struct insn *i)
@@ -409,7 +409,7 @@ void op_lmsw(struct cpu *c, const struct insn *i)
 	need_cpl0(c);
 	uint64_t v = op_read(c, i, 0) & 0xF;
 	c->cr0 = (c->cr0 & ~0xEULL) | v | (c->cr0 & CR0_PE);
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }
 
 void op_smsw(struct cpu *c, const struct insn *i)
@@ -473,7 +473,7 @@ void op_hlt(struct cpu *c, const struct insn *i)
 		 "HLT at RIP 0x%llx with interrupts disabled (IF=0): nothing can wake the CPU",
 		 (unsigned long long)insn_start(c, i));
 	c->stop = STOP_HLT;
-	c->exit_block = 1;
+	cpu_leave_block(c);
 }
 
 /* INT n (CD ib), INT3 (CC), INT1 (F1) - SDM vol. 2A "INT n/INTO/INT3/INT1".

@@ -66,7 +66,7 @@ void bus_io_out(struct bus *b, uint16_t port, unsigned size, uint32_t value)
 		/* The OUT retires; the loop stops after it. */
 		c->exit_status = (int)(value & 0xFF);
 		c->stop = STOP_POWEROFF;
-		c->exit_block = 1;
+		cpu_leave_block(c);
 		return;
 	}
 	if (port >= PORT_HC_FIRST && port <= PORT_HC_LAST && m->hc)

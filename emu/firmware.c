@@ -379,7 +379,7 @@ static void set_entry_state(struct machine *m, uint64_t entry, uint64_t cr3,
 	c->seg[SEG_GS] = (struct seg){ 0 };
 	c->ldtr = (struct seg){ 0 };
 	c->stop = STOP_NONE;
-	c->exit_block = 1;
+	cpu_leave_block(c);
 	cpu_set_cpl(c, 0);
 	tlb_flush_all(c);
 }

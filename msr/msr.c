@@ -252,7 +252,7 @@ bool msr_write(struct cpu *c, uint32_t index, uint64_t value)
 		/* NXE changes what the cached translations allow. */
 		if ((old ^ *p) & LSTAR_MSR_EFER_NXE)
 			tlb_flush_all(c);
-		c->exit_block = 1;
+		cpu_leave_block(c);
 	}
 	if (index == LSTAR_MSR_APIC_BASE)
 		apic_base_written(c, old);

@@ -1,8 +1,9 @@
 # Ctrl-C while every task sleeps: the CPU halts in the idle task, the
 # stub still sees the interrupt (HLT's wait is cut into slices) and
-# reports the idle task as the current thread.
+# reports the idle task as the current thread.  The 4 s leave a loaded
+# machine time to boot and start both busybox tasks first.
 add-symbol-file @KERNEL@
-shell (sleep 2; kill -INT $PPID) &
+shell (sleep 4; kill -INT $PPID) &
 continue
 #expect received signal SIGINT, Interrupt\.
 #expect ^\[Switching to Thread 32768\]
