@@ -55,6 +55,22 @@ static uint64_t lazy_bits(const struct cpu *c)
 		of = (((a ^ 1) & (a ^ res)) >> sh) & 1;
 		f |= (a ^ 1 ^ res) & F_AF;
 		break;
+	case FL_SHL:
+		cf = ((a << (b - 1)) >> sh) & 1;
+		of = ((res >> sh) & 1) ^ cf;
+		f |= F_AF;
+		break;
+	case FL_SHR:
+		cf = (a >> (b - 1)) & 1;
+		of = b == 1 ? (a >> sh) & 1 : 0;
+		f |= F_AF;
+		break;
+	case FL_SAR:
+		/* a sign-extended from the operand size, shifted */
+		cf = ((uint64_t)((int64_t)(a << (63 - sh)) >> (63 - sh + b - 1))) & 1;
+		of = 0;
+		f |= F_AF;
+		break;
 	default: /* FL_LOGIC: CF = OF = 0, AF = 0 (undefined, lstar's choice) */
 		cf = 0;
 		of = 0;
@@ -99,8 +115,11 @@ uint64_t flag_cf(struct cpu *c)
 		return 0;
 	case FL_ADC:
 	case FL_SBB:
+	case FL_SHL:
+	case FL_SHR:
+	case FL_SAR:
 		return (lazy_bits(c) & F_CF) != 0;
-	default: /* FL_NONE, FL_INC, FL_DEC: CF lives in rflags */
+	default: /* FL_NONE, FL_INC, FL_DEC, and with FL_CFOF: CF lives in rflags */
 		return c->rflags & F_CF;
 	}
 }

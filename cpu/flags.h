@@ -27,6 +27,12 @@ enum {
 	FL_LOGIC,     /* AND/OR/XOR/TEST: CF=OF=0, AF=0 (lstar's choice for the undefined AF) */
 	FL_INC,       /* res = a + 1, CF kept in rflags.CF */
 	FL_DEC,       /* res = a - 1, CF kept in rflags.CF */
+	/* SHL/SHR/SAR of a 32/64-bit register by b = 1..width-1 (a count of
+	 * 0 changes no flag and records nothing): CF is the last bit shifted
+	 * out, OF as docs/flags.md gives it, AF set. */
+	FL_SHL,       /* res = a << b */
+	FL_SHR,       /* res = a >> b (logical) */
+	FL_SAR,       /* res = a >> b (arithmetic) */
 };
 
 /* ORed into lf.op by an instruction that replaces CF and OF but leaves

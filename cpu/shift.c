@@ -39,14 +39,15 @@ static inline void shift_flags(struct cpu *c, uint64_t bits)
 
 enum { S_ROL, S_ROR, S_RCL, S_RCR, S_SHL, S_SHR, S_SAR };
 
-/* SHL/SHR/SAR of a 32/64-bit register: the common case, with the size a
- * constant so the masks fold away.  Same results and flags as below. */
+/* SHL/SHR/SAR of a 32/64-bit register by cnt (already masked): the common
+ * case, with the size a constant so the masks fold away, and the flags
+ * lazy (FL_SHL/FL_SHR/FL_SAR in flags.h: flags.c derives the same bits
+ * the general path below computes). */
 static inline __attribute__((always_inline))
-void shift_gpr(struct cpu *c, const struct insn *i, int op, unsigned sz)
+void shift_gpr(struct cpu *c, const struct insn *i, int op, unsigned sz, unsigned cnt)
 {
-	unsigned bits = sz * 8, cnt = shift_count(c, i, 1, sz);
 	uint64_t *rp = &c->r[i->o[0].reg];
-	uint64_t m = size_mask(sz), a = *rp & m, r, cf, of = 0;
+	uint64_t m = size_mask(sz), a = *rp & m, r;
 
 	if (cnt == 0) {
 		*rp = a;   /* a 32-bit destination is still zero-extended */
@@ -55,29 +56,28 @@ void shift_gpr(struct cpu *c, const struct insn *i, int op, unsigned sz)
 	switch (op) {
 	case S_SHL:
 		r = (a << cnt) & m;
-		cf = ((a << (cnt - 1)) >> (bits - 1)) & 1;
-		of = alu_msb(r, sz) ^ cf;
+		*rp = r;
+		flags_lazy(c, FL_SHL, sz, r, a, cnt);
 		break;
 	case S_SHR:
 		r = a >> cnt;
-		cf = (a >> (cnt - 1)) & 1;
-		of = cnt == 1 ? alu_msb(a, sz) : 0;
+		*rp = r;
+		flags_lazy(c, FL_SHR, sz, r, a, cnt);
 		break;
 	default: /* S_SAR */
 		r = (uint64_t)(sext(a, sz) >> cnt) & m;
-		cf = (uint64_t)(sext(a, sz) >> (cnt - 1)) & 1;
+		*rp = r;
+		flags_lazy(c, FL_SAR, sz, r, a, cnt);
 		break;
 	}
-	*rp = r;
-	alu_set_arith(c, alu_szp(r, sz) | cf | (of ? F_OF : 0) | F_AF);
 }
 
-/* ROL/ROR of a 32/64-bit register: CF and OF set, SF ZF AF PF kept
+/* ROL/ROR of a 32/64-bit register by cnt (already masked): CF and OF set, SF ZF AF PF kept
  * without being computed (FL_CFOF).  Same results and flags as below. */
 static inline __attribute__((always_inline))
-void rotate_gpr(struct cpu *c, const struct insn *i, int op, unsigned sz)
+void rotate_gpr(struct cpu *c, const struct insn *i, int op, unsigned sz, unsigned cnt)
 {
-	unsigned bits = sz * 8, cnt = shift_count(c, i, 1, sz);
+	unsigned bits = sz * 8;
 	uint64_t *rp = &c->r[i->o[0].reg];
 	uint64_t m = size_mask(sz), a = *rp & m, r;
 	bool cf, of;
@@ -111,21 +111,21 @@ void shift_op(struct cpu *c, const struct insn *i, int op)
 		cpu_fault(c, EXC_UD, 0);
 	if (op >= S_SHL && likely(i->o[0].kind == OK_GPR)) {
 		if (sz == 8) {
-			shift_gpr(c, i, op, 8);
+			shift_gpr(c, i, op, 8, shift_count(c, i, 1, 8));
 			return;
 		}
 		if (sz == 4) {
-			shift_gpr(c, i, op, 4);
+			shift_gpr(c, i, op, 4, shift_count(c, i, 1, 4));
 			return;
 		}
 	}
 	if ((op == S_ROL || op == S_ROR) && likely(i->o[0].kind == OK_GPR)) {
 		if (sz == 8) {
-			rotate_gpr(c, i, op, 8);
+			rotate_gpr(c, i, op, 8, shift_count(c, i, 1, 8));
 			return;
 		}
 		if (sz == 4) {
-			rotate_gpr(c, i, op, 4);
+			rotate_gpr(c, i, op, 4, shift_count(c, i, 1, 4));
 			return;
 		}
 	}
@@ -333,14 +333,18 @@ void op_rorx(struct cpu *c, const struct insn *i) { shiftx(c, i, X_ROR); }
 
 /* The register forms with an immediate count (FORM rows ri32/ri64 in
  * cpu/ops_alu.def): the bodies the general handlers use for a 32/64-bit
- * register, with the size fixed and no operand-kind tests. */
-void op_shl_ri32(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHL, 4); }
-void op_shl_ri64(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHL, 8); }
-void op_shr_ri32(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHR, 4); }
-void op_shr_ri64(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHR, 8); }
-void op_sar_ri32(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SAR, 4); }
-void op_sar_ri64(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SAR, 8); }
-void op_rol_ri32(struct cpu *c, const struct insn *i) { rotate_gpr(c, i, S_ROL, 4); }
-void op_rol_ri64(struct cpu *c, const struct insn *i) { rotate_gpr(c, i, S_ROL, 8); }
-void op_ror_ri32(struct cpu *c, const struct insn *i) { rotate_gpr(c, i, S_ROR, 4); }
-void op_ror_ri64(struct cpu *c, const struct insn *i) { rotate_gpr(c, i, S_ROR, 8); }
+ * register, with the size fixed, no operand-kind tests and the count
+ * straight from the immediate (the form guarantees one; D0/D1's count of
+ * 1 is an implicit immediate of 1). */
+#define IMM_COUNT(sz) ((unsigned)i->imm & ((sz) == 8 ? 63u : 31u))
+void op_shl_ri32(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHL, 4, IMM_COUNT(4)); }
+void op_shl_ri64(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHL, 8, IMM_COUNT(8)); }
+void op_shr_ri32(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHR, 4, IMM_COUNT(4)); }
+void op_shr_ri64(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHR, 8, IMM_COUNT(8)); }
+void op_sar_ri32(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SAR, 4, IMM_COUNT(4)); }
+void op_sar_ri64(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SAR, 8, IMM_COUNT(8)); }
+void op_rol_ri32(struct cpu *c, const struct insn *i) { rotate_gpr(c, i, S_ROL, 4, IMM_COUNT(4)); }
+void op_rol_ri64(struct cpu *c, const struct insn *i) { rotate_gpr(c, i, S_ROL, 8, IMM_COUNT(8)); }
+void op_ror_ri32(struct cpu *c, const struct insn *i) { rotate_gpr(c, i, S_ROR, 4, IMM_COUNT(4)); }
+void op_ror_ri64(struct cpu *c, const struct insn *i) { rotate_gpr(c, i, S_ROR, 8, IMM_COUNT(8)); }
+#undef IMM_COUNT
