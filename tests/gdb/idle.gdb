@@ -1,9 +1,10 @@
 # Ctrl-C while every task sleeps: the CPU halts in the idle task, the
 # stub still sees the interrupt (HLT's wait is cut into slices) and
-# reports the idle task as the current thread.  The 4 s leave a loaded
-# machine time to boot and start both busybox tasks first.
+# reports the idle task as the current thread.  The shell says "ready"
+# just before its wait; a second later both tasks sleep, however slowly
+# the machine (a sanitizer build, a loaded host) booted.
 add-symbol-file @KERNEL@
-shell (sleep 4; kill -INT $PPID) &
+shell (for i in $(seq 1 600); do grep -q ready "$GDBT_OUT" && break; sleep 0.1; done; sleep 1; kill -INT $PPID) &
 continue
 #expect received signal SIGINT, Interrupt\.
 #expect ^\[Switching to Thread 32768\]

@@ -18,6 +18,9 @@ T=$(mktemp -d)
 trap 'kill $LPID 2>/dev/null; rm -rf "$T"' EXIT
 command -v "$GDB" >/dev/null 2>&1 || { echo "SKIP: no gdb"; exit 77; }
 
+# A script's shell commands can watch the guest's output in $GDBT_OUT.
+GDBT_OUT=$T/out
+export GDBT_OUT
 timeout 120 "$LSTAR" run --gdb 127.0.0.1:0 "$@" >"$T/out" 2>"$T/err" &
 LPID=$!
 PORT=
