@@ -68,11 +68,53 @@ uint64_t alu_lock_rmw(struct cpu *c, uint64_t la, unsigned size, alu_rmw_fn f,
 	return n;
 }
 
+static inline uint64_t alu_compute(int op, uint64_t a, uint64_t b, uint64_t cf)
+{
+	switch (op) {
+	case A_ADD: return a + b;
+	case A_OR: return a | b;
+	case A_ADC: return a + b + cf;
+	case A_SBB: return a - b - cf;
+	case A_AND: case A_TEST: return a & b;
+	case A_XOR: return a ^ b;
+	default: return a - b;       /* SUB, CMP */
+	}
+}
+
+void op_add(struct cpu *c, const struct insn *i);
+void op_or(struct cpu *c, const struct insn *i);
+void op_adc(struct cpu *c, const struct insn *i);
+void op_sbb(struct cpu *c, const struct insn *i);
+void op_and(struct cpu *c, const struct insn *i);
+void op_sub(struct cpu *c, const struct insn *i);
+void op_xor(struct cpu *c, const struct insn *i);
+void op_cmp(struct cpu *c, const struct insn *i);
+void op_test(struct cpu *c, const struct insn *i);
+
+/* The general handler of `op`: a memory shape hands it the instruction
+ * when the TLB has no pointer for the operand (a constant op: a jump). */
+static inline void alu_general(struct cpu *c, const struct insn *i, int op)
+{
+	switch (op) {
+	case A_ADD: op_add(c, i); break;
+	case A_OR: op_or(c, i); break;
+	case A_ADC: op_adc(c, i); break;
+	case A_SBB: op_sbb(c, i); break;
+	case A_AND: op_and(c, i); break;
+	case A_SUB: op_sub(c, i); break;
+	case A_XOR: op_xor(c, i); break;
+	case A_CMP: op_cmp(c, i); break;
+	default: op_test(c, i); break;
+	}
+}
+
 /*
  * The eight classic binary operations and TEST, specialised per `op` and
  * per operand shape (cpu/operand.h) by inlining: SH_ANY with size 0 is the
  * general handler (every operand kind, LOCK); the FORM handlers below are
- * the same body for a fixed shape and size.
+ * the same body for a fixed shape and size.  The memory shapes work on the
+ * TLB's host pointer (no stack frame on the hot path) and leave a miss to
+ * the general handler, which redoes the instruction from the start.
  */
 static inline __attribute__((always_inline))
 void alu_binop(struct cpu *c, const struct insn *i, int op, int sh, unsigned fsz)
@@ -84,6 +126,7 @@ void alu_binop(struct cpu *c, const struct insn *i, int op, int sh, unsigned fsz
 		[A_SBB] = FL_SBB, [A_AND] = FL_LOGIC, [A_SUB] = FL_SUB,
 		[A_XOR] = FL_LOGIC, [A_CMP] = FL_SUB, [A_TEST] = FL_LOGIC,
 	};
+	bool writes = op != A_CMP && op != A_TEST;
 
 	if (op == A_ADC || op == A_SBB)
 		cf = alu_cf(c);
@@ -93,10 +136,32 @@ void alu_binop(struct cpu *c, const struct insn *i, int op, int sh, unsigned fsz
 			[A_SBB] = rmw_sub, [A_AND] = rmw_and, [A_SUB] = rmw_sub,
 			[A_XOR] = rmw_xor,
 		};
-		if (op == A_CMP || op == A_TEST || i->o[0].kind != OK_MEM)
+		if (!writes || i->o[0].kind != OK_MEM)
 			cpu_fault(c, EXC_UD, 0);
 		b = alu_src(c, i, 1, sz);
 		r = alu_lock_rmw(c, insn_ea(c, i), sz, fn[op], b, cf, &a);
+	} else if (sh == SH_RM || shape_dst_mem(sh)) {
+		uint8_t *p;
+		la = insn_la(c, i);
+		p = shape_dst_mem(sh) && writes ? tlb_host_write(c, la, sz) : tlb_host_read(c, la, sz);
+		if (unlikely(!p)) {
+			alu_general(c, i, op);
+			return;
+		}
+		if (sh == SH_RM) {
+			a = c->r[i->o[0].reg] & m;
+			b = load_le(p, sz);
+		} else {
+			a = load_le(p, sz);
+			b = shape_src_read(c, i, sh, sz);
+		}
+		r = alu_compute(op, a, b, cf) & m;
+		if (writes) {
+			if (sh == SH_RM)
+				gpr_write(c, i->o[0].reg, sz, r);
+			else
+				store_le(p, sz, r);
+		}
 	} else {
 		if (sh == SH_ANY) {
 			a = alu_read_la(c, i, &la);
@@ -105,17 +170,8 @@ void alu_binop(struct cpu *c, const struct insn *i, int op, int sh, unsigned fsz
 			a = shape_dst_read(c, i, sh, sz, &la);
 			b = shape_src_read(c, i, sh, sz);
 		}
-		switch (op) {
-		case A_ADD: r = a + b; break;
-		case A_OR: r = a | b; break;
-		case A_ADC: r = a + b + cf; break;
-		case A_SBB: r = a - b - cf; break;
-		case A_AND: case A_TEST: r = a & b; break;
-		case A_XOR: r = a ^ b; break;
-		default: r = a - b; break;       /* SUB, CMP */
-		}
-		r &= m;
-		if (op != A_CMP && op != A_TEST) {
+		r = alu_compute(op, a, b, cf) & m;
+		if (writes) {
 			if (sh == SH_ANY)
 				alu_write_la(c, i, la, r);
 			else

@@ -66,22 +66,38 @@ static inline void store_le(uint8_t *p, unsigned size, uint64_t v)
 	}
 }
 
+/* The host address of `size` bytes at la when the TLB maps them, within
+ * one page, for this access at the current CPL; NULL otherwise (a miss, a
+ * page crossing, a memory hook, a code page for a write: the access must
+ * then take mem_read()/mem_write(), which fault, hook or split).  A write
+ * entry exists only for a page the walk granted writing, so it serves a
+ * read-modify-write too. */
+static inline uint8_t *tlb_host(struct tlb_entry *tab, const struct cpu *c, uint64_t la,
+				unsigned size)
+{
+	struct tlb_entry *e = &tab[(la >> 12) & (TLB_SIZE - 1)];
+	if (likely(e->tag == ((la & ~0xFFFULL) | c->tlb_mode) &&
+		   (la & 0xFFF) <= 0x1000 - size))
+		return e->host + (la & 0xFFF);
+	return NULL;
+}
+#define tlb_host_read(c, la, size)  tlb_host((c)->tlb_r, (c), (la), (size))
+#define tlb_host_write(c, la, size) tlb_host((c)->tlb_w, (c), (la), (size))
+
 /* Read `size` (1, 2, 4, 8) bytes at linear address la as the current CPL. */
 static inline uint64_t mem_read(struct cpu *c, uint64_t la, unsigned size)
 {
-	struct tlb_entry *e = &c->tlb_r[(la >> 12) & (TLB_SIZE - 1)];
-	if (likely(e->tag == ((la & ~0xFFFULL) | c->tlb_mode) &&
-		   (la & 0xFFF) <= 0x1000 - size))
-		return load_le(e->host + (la & 0xFFF), size);
+	uint8_t *p = tlb_host_read(c, la, size);
+	if (likely(p))
+		return load_le(p, size);
 	return mmu_read_slow(c, la, size, ACC_READ);
 }
 
 static inline void mem_write(struct cpu *c, uint64_t la, unsigned size, uint64_t v)
 {
-	struct tlb_entry *e = &c->tlb_w[(la >> 12) & (TLB_SIZE - 1)];
-	if (likely(e->tag == ((la & ~0xFFFULL) | c->tlb_mode) &&
-		   (la & 0xFFF) <= 0x1000 - size)) {
-		store_le(e->host + (la & 0xFFF), size, v);
+	uint8_t *p = tlb_host_write(c, la, size);
+	if (likely(p)) {
+		store_le(p, size, v);
 		return;
 	}
 	mmu_write_slow(c, la, size, v, ACC_WRITE);

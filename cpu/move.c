@@ -32,8 +32,24 @@ void mov_body(struct cpu *c, const struct insn *i, int sh, unsigned fsz)
 		op_write(c, i, 0, src_read(c, i, 1, i->o[0].size));
 		return;
 	}
+	if (sh == SH_RM || shape_dst_mem(sh)) {
+		/* The memory shapes touch memory through the TLB's host
+		 * pointer and need no stack frame; anything else (a miss, a
+		 * fault) is the general handler's, which redoes the move. */
+		uint64_t la = insn_la(c, i);
+		uint8_t *p = sh == SH_RM ? tlb_host_read(c, la, fsz) : tlb_host_write(c, la, fsz);
+		if (unlikely(!p)) {
+			op_mov(c, i);
+			return;
+		}
+		if (sh == SH_RM)
+			gpr_write(c, i->o[0].reg, fsz, load_le(p, fsz));
+		else
+			store_le(p, fsz, shape_src_read(c, i, sh, fsz));
+		return;
+	}
 	uint64_t v = shape_src_read(c, i, sh, fsz);
-	shape_dst_write(c, i, sh, fsz, shape_dst_mem(sh) ? insn_la(c, i) : 0, v);
+	shape_dst_write(c, i, sh, fsz, 0, v);
 }
 
 void op_mov(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_ANY, 0); }
@@ -70,9 +86,18 @@ void movx_body(struct cpu *c, const struct insn *i, bool sign, int src, unsigned
 		ssz = i->o[1].size;
 	if (src == OK_GPR)
 		v = c->r[i->o[1].reg] & size_mask(ssz);
-	else if (src == OK_MEM)
-		v = mem_read(c, insn_la(c, i), ssz);
-	else
+	else if (src == OK_MEM) {
+		/* as in mov_body: the TLB's pointer, or the general handler */
+		const uint8_t *p = tlb_host_read(c, insn_la(c, i), ssz);
+		if (unlikely(!p)) {
+			if (sign)
+				op_movsx(c, i);
+			else
+				op_movzx(c, i);
+			return;
+		}
+		v = load_le(p, ssz);
+	} else
 		v = op_read(c, i, 1);
 	if (sign)
 		v = (uint64_t)sext(v, ssz);
