@@ -90,6 +90,8 @@ void op_sub(struct cpu *c, const struct insn *i);
 void op_xor(struct cpu *c, const struct insn *i);
 void op_cmp(struct cpu *c, const struct insn *i);
 void op_test(struct cpu *c, const struct insn *i);
+void op_inc(struct cpu *c, const struct insn *i);
+void op_dec(struct cpu *c, const struct insn *i);
 
 /* The general handler of `op`: a memory shape hands it the instruction
  * when the TLB has no pointer for the operand (a constant op: a jump). */
@@ -268,10 +270,28 @@ static inline __attribute__((always_inline))
 void incdec(struct cpu *c, const struct insn *i, int dec, unsigned fsz)
 {
 	unsigned sz = fsz ? fsz : i->o[0].size;
-	uint64_t la = 0, a, r, cf = alu_cf(c);
+	uint64_t la = 0, a, r, cf;
 
-	if (!fsz)
+	if (fsz) {
+		/* The register forms (a loop's counter): CF from the
+		 * common records inline, anything rarer (ADC, a shift...)
+		 * through the general handler, so no stack frame here. */
+		switch (c->lf.op) {
+		case FL_NONE: case FL_INC: case FL_DEC: cf = c->rflags & F_CF; break;
+		case FL_ADD: cf = c->lf.res < c->lf.a; break;
+		case FL_SUB: cf = c->lf.a < c->lf.b; break;
+		case FL_LOGIC: cf = 0; break;
+		default:
+			if (dec)
+				op_dec(c, i);
+			else
+				op_inc(c, i);
+			return;
+		}
+	} else {
+		cf = alu_cf(c);
 		alu_check_lock(c, i);
+	}
 	if (!fsz && unlikely(i->lock)) {
 		r = alu_lock_rmw(c, insn_ea(c, i), sz, dec ? rmw_sub : rmw_add, 1, 0, &a);
 	} else {
