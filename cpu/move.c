@@ -279,15 +279,49 @@ void op_cmpxchg16b(struct cpu *c, const struct insn *i)
  * size will clear the upper 32 bits of the destination register even if
  * the condition is false").
  */
-void op_cmovcc(struct cpu *c, const struct insn *i)
+static inline __attribute__((always_inline))
+void cmov_body(struct cpu *c, const struct insn *i, unsigned cc, int sh, unsigned sz)
 {
-	uint64_t v = op_read(c, i, 1);
+	uint64_t v;
+	bool take;
 
-	if (cond_eval(c, i->cc))
-		reg_write(c, &i->o[0], v);
-	else if (i->o[0].size == 4)
+	if (sh == SH_ANY) {
+		v = op_read(c, i, 1);
+		take = cond_eval(c, i->cc);
+		sz = i->o[0].size;
+	} else {
+		if (sh == SH_RM) {
+			/* as in mov_body: the TLB's pointer, or the general handler */
+			const uint8_t *p = tlb_host_read(c, insn_la(c, i), sz);
+			if (unlikely(!p)) {
+				op_cmovcc(c, i);
+				return;
+			}
+			v = load_le(p, sz);
+		} else {
+			v = c->r[i->o[1].reg];
+		}
+		take = cond_now(c, cc);
+	}
+	if (take)
+		reg_write(c, &i->o[0], v & size_mask(sz));
+	else if (sz == 4)
 		c->r[i->o[0].reg] &= 0xFFFFFFFFULL;
 }
+
+void op_cmovcc(struct cpu *c, const struct insn *i) { cmov_body(c, i, 0, SH_ANY, 0); }
+
+/* The FORM handlers (ops_move.def): one per condition, so that the
+ * condition after a CMP is a compare of its operands (cond_now()). */
+#define CMOV(name, cc)									void op_##name##_rr32(struct cpu *c, const struct insn *i) { cmov_body(c, i, cc, SH_RR, 4); } \
+void op_##name##_rr64(struct cpu *c, const struct insn *i) { cmov_body(c, i, cc, SH_RR, 8); } \
+void op_##name##_rm32(struct cpu *c, const struct insn *i) { cmov_body(c, i, cc, SH_RM, 4); } \
+void op_##name##_rm64(struct cpu *c, const struct insn *i) { cmov_body(c, i, cc, SH_RM, 8); }
+CMOV(cmovo, 0) CMOV(cmovno, 1) CMOV(cmovb, 2) CMOV(cmovnb, 3)
+CMOV(cmovz, 4) CMOV(cmovnz, 5) CMOV(cmovbe, 6) CMOV(cmovnbe, 7)
+CMOV(cmovs, 8) CMOV(cmovns, 9) CMOV(cmovp, 10) CMOV(cmovnp, 11)
+CMOV(cmovl, 12) CMOV(cmovnl, 13) CMOV(cmovle, 14) CMOV(cmovnle, 15)
+#undef CMOV
 
 /* SETcc (SDM vol. 2B "SETcc"): r/m8 <- condition ? 1 : 0. */
 void op_setcc(struct cpu *c, const struct insn *i)
