@@ -199,27 +199,29 @@ void name##_mr64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_M
 void name##_mi32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_MI, 4); } \
 void name##_mi64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_MI, 8); }
 
+/* The general handlers are noinline: a memory shape that misses the TLB
+ * jumps to one, and one inlined there would cost the shape a stack frame. */
 /* ADD: SDM vol. 2A "ADD".  OF SF ZF AF CF PF per result. */
-void op_add(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADD, SH_ANY, 0); }
+__attribute__((noinline)) void op_add(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADD, SH_ANY, 0); }
 ALU_FORMS(op_add, A_ADD)
 /* OR: SDM vol. 2B "OR".  OF = CF = 0; AF undefined -> 0. */
-void op_or(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_OR, SH_ANY, 0); }
+__attribute__((noinline)) void op_or(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_OR, SH_ANY, 0); }
 ALU_FORMS(op_or, A_OR)
 /* ADC: SDM vol. 2A "ADC".  DEST + SRC + CF. */
-void op_adc(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADC, SH_ANY, 0); }
+__attribute__((noinline)) void op_adc(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADC, SH_ANY, 0); }
 /* SBB: SDM vol. 2B "SBB".  DEST - (SRC + CF). */
-void op_sbb(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_SBB, SH_ANY, 0); }
+__attribute__((noinline)) void op_sbb(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_SBB, SH_ANY, 0); }
 /* AND: SDM vol. 2A "AND".  OF = CF = 0; AF undefined -> 0. */
-void op_and(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_AND, SH_ANY, 0); }
+__attribute__((noinline)) void op_and(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_AND, SH_ANY, 0); }
 ALU_FORMS(op_and, A_AND)
 /* SUB: SDM vol. 2B "SUB". */
-void op_sub(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_SUB, SH_ANY, 0); }
+__attribute__((noinline)) void op_sub(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_SUB, SH_ANY, 0); }
 ALU_FORMS(op_sub, A_SUB)
 /* XOR: SDM vol. 2B "XOR".  OF = CF = 0; AF undefined -> 0. */
-void op_xor(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_XOR, SH_ANY, 0); }
+__attribute__((noinline)) void op_xor(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_XOR, SH_ANY, 0); }
 ALU_FORMS(op_xor, A_XOR)
 /* CMP: SDM vol. 2A "CMP".  SUB without the write; not lockable. */
-void op_cmp(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_ANY, 0); }
+__attribute__((noinline)) void op_cmp(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_ANY, 0); }
 ALU_FORMS(op_cmp, A_CMP)
 void op_cmp_rr8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RR, 1); }
 void op_cmp_ri8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RI, 1); }
@@ -229,7 +231,7 @@ void op_cmp_mi8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH
 /* TEST: SDM vol. 2B "TEST".  AND without the write; OF = CF = 0, AF
  * undefined -> 0; not lockable.  Its r/m operand is operand 0, so the
  * "memory destination" shapes read [mem] and write nothing. */
-void op_test(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_TEST, SH_ANY, 0); }
+__attribute__((noinline)) void op_test(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_TEST, SH_ANY, 0); }
 ALU_FORMS(op_test, A_TEST)
 
 /* NEG: SDM vol. 2B "NEG".  0 - DEST: CF = (DEST != 0), the rest as SUB. */
@@ -305,8 +307,8 @@ void incdec(struct cpu *c, const struct insn *i, int dec, unsigned fsz)
 	flags_lazy_keep_cf(c, dec ? FL_DEC : FL_INC, sz, r, a, 1, cf);
 }
 
-void op_inc(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 0); }
-void op_dec(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 0); }
+__attribute__((noinline)) void op_inc(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 0); }
+__attribute__((noinline)) void op_dec(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 0); }
 void op_inc_r32(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 4); }
 void op_inc_r64(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 8); }
 void op_dec_r32(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 4); }

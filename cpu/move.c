@@ -52,7 +52,9 @@ void mov_body(struct cpu *c, const struct insn *i, int sh, unsigned fsz)
 	shape_dst_write(c, i, sh, fsz, 0, v);
 }
 
-void op_mov(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_ANY, 0); }
+/* The general handlers are noinline: a memory shape that misses the TLB
+ * jumps to one, and one inlined there would cost the shape a stack frame. */
+__attribute__((noinline)) void op_mov(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_ANY, 0); }
 void op_mov_rr32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RR, 4); }
 void op_mov_rr64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RR, 8); }
 void op_mov_ri32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RI, 4); }
@@ -109,12 +111,12 @@ void movx_body(struct cpu *c, const struct insn *i, bool sign, int src, unsigned
 		reg_write(c, &i->o[0], v & size_mask(i->o[0].size));
 }
 
-void op_movzx(struct cpu *c, const struct insn *i) { movx_body(c, i, false, 0, 0); }
+__attribute__((noinline)) void op_movzx(struct cpu *c, const struct insn *i) { movx_body(c, i, false, 0, 0); }
 void op_movzx_rx_m8(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_MEM, 1); }
 void op_movzx_rx_r8(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_GPR, 1); }
 void op_movzx_rx_m16(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_MEM, 2); }
 void op_movzx_rx_r16(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_GPR, 2); }
-void op_movsx(struct cpu *c, const struct insn *i) { movx_body(c, i, true, 0, 0); }
+__attribute__((noinline)) void op_movsx(struct cpu *c, const struct insn *i) { movx_body(c, i, true, 0, 0); }
 void op_movsx_rx_r(struct cpu *c, const struct insn *i) { movx_body(c, i, true, OK_GPR, 0); }
 void op_movsx_rx_m(struct cpu *c, const struct insn *i) { movx_body(c, i, true, OK_MEM, 0); }
 
@@ -309,7 +311,7 @@ void cmov_body(struct cpu *c, const struct insn *i, unsigned cc, int sh, unsigne
 		c->r[i->o[0].reg] &= 0xFFFFFFFFULL;
 }
 
-void op_cmovcc(struct cpu *c, const struct insn *i) { cmov_body(c, i, 0, SH_ANY, 0); }
+__attribute__((noinline)) void op_cmovcc(struct cpu *c, const struct insn *i) { cmov_body(c, i, 0, SH_ANY, 0); }
 
 /* The FORM handlers (ops_move.def): one per condition, so that the
  * condition after a CMP is a compare of its operands (cond_now()). */
