@@ -88,11 +88,27 @@ void call_body(struct cpu *c, const struct insn *i, bool rel)
 
 	if (!rel)
 		branch_check(c, t);
-	stack_push(c, sz, c->rip & size_mask(sz));
+	if (rel) {
+		/* The FORM: the slot through the TLB's pointer (a hit is a
+		 * canonical, writable slot in one page), anything else the
+		 * general handler's, which redoes the call. */
+		uint64_t sp = c->r[R_RSP] - 8;
+		uint8_t *p = tlb_host_write(c, sp, 8);
+		if (unlikely(!p)) {
+			op_call(c, i);
+			return;
+		}
+		store_le(p, 8, c->rip);
+		c->r[R_RSP] = sp;
+	} else {
+		stack_push(c, sz, c->rip & size_mask(sz));
+	}
 	c->rip = t;
 }
 
-void op_call(struct cpu *c, const struct insn *i) { call_body(c, i, false); }
+/* The general handlers are noinline: a FORM that misses the TLB jumps to
+ * one, and one inlined there would cost the FORM a stack frame. */
+__attribute__((noinline)) void op_call(struct cpu *c, const struct insn *i) { call_body(c, i, false); }
 void op_call_rel(struct cpu *c, const struct insn *i) { call_body(c, i, true); }
 
 /*
@@ -106,11 +122,21 @@ void ret_body(struct cpu *c, const struct insn *i, bool near64)
 	unsigned sz = near64 ? 8 : i->osz == 2 ? 2 : 8;
 	uint64_t release = !near64 && i->nops > 0 && i->o[0].kind == OK_IMM ? (i->imm & 0xFFFF) : 0;
 
-	branch_to(c, stack_peek(c, sz));
+	if (near64) {
+		/* as for CALL: the TLB's pointer, or the general handler */
+		const uint8_t *p = tlb_host_read(c, c->r[R_RSP], 8);
+		if (unlikely(!p)) {
+			op_ret(c, i);
+			return;
+		}
+		branch_to(c, load_le(p, 8));
+	} else {
+		branch_to(c, stack_peek(c, sz));
+	}
 	c->r[R_RSP] += sz + release;
 }
 
-void op_ret(struct cpu *c, const struct insn *i) { ret_body(c, i, false); }
+__attribute__((noinline)) void op_ret(struct cpu *c, const struct insn *i) { ret_body(c, i, false); }
 void op_ret_near(struct cpu *c, const struct insn *i) { ret_body(c, i, true); }
 
 /* Count register of LOOP/JrCXZ at the address size (67h: ECX). */

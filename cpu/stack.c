@@ -47,10 +47,29 @@ void push_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
 		op_ud(c, i);
 		return;
 	}
+	if (fsz == 8 && kind != OK_MEM) {
+		/* The register and immediate FORMs: the slot through the
+		 * TLB's pointer (a hit is a canonical, writable slot in one
+		 * page), anything else the general handler's, which redoes
+		 * the push -- so nothing may be read from memory before
+		 * (PUSH m64 would read its operand twice: a memory hook, a
+		 * device register would see both). */
+		uint64_t sp = c->r[R_RSP] - 8;
+		uint8_t *p = tlb_host_write(c, sp, 8);
+		if (unlikely(!p)) {
+			op_push(c, i);
+			return;
+		}
+		store_le(p, 8, v);
+		c->r[R_RSP] = sp;
+		return;
+	}
 	stack_push(c, sz, v & size_mask(sz));
 }
 
-void op_push(struct cpu *c, const struct insn *i) { push_body(c, i, 0, 0); }
+/* The general handlers are noinline: a FORM that misses the TLB jumps to
+ * one, and one inlined there would cost the FORM a stack frame. */
+__attribute__((noinline)) void op_push(struct cpu *c, const struct insn *i) { push_body(c, i, 0, 0); }
 void op_push_r64(struct cpu *c, const struct insn *i) { push_body(c, i, OK_GPR, 8); }
 void op_push_i64(struct cpu *c, const struct insn *i) { push_body(c, i, OK_IMM, 8); }
 void op_push_m64(struct cpu *c, const struct insn *i) { push_body(c, i, OK_MEM, 8); }
@@ -83,6 +102,19 @@ void pop_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
 {
 	unsigned sz = fsz ? fsz : i->osz == 2 ? 2 : 8;
 	const struct operand *o = &i->o[0];
+
+	if (kind == OK_GPR && fsz == 8) {
+		/* as for PUSH: the TLB's pointer, or the general handler */
+		uint64_t sp = c->r[R_RSP];
+		const uint8_t *p = tlb_host_read(c, sp, 8);
+		if (unlikely(!p)) {
+			op_pop(c, i);
+			return;
+		}
+		c->r[R_RSP] = sp + 8;
+		c->r[o->reg] = load_le(p, 8);   /* POP RSP: the value wins */
+		return;
+	}
 	uint64_t v = stack_peek(c, sz);
 	uint64_t newsp = c->r[R_RSP] + sz;
 
@@ -105,7 +137,7 @@ void pop_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
 	}
 }
 
-void op_pop(struct cpu *c, const struct insn *i) { pop_body(c, i, 0, 0); }
+__attribute__((noinline)) void op_pop(struct cpu *c, const struct insn *i) { pop_body(c, i, 0, 0); }
 void op_pop_r64(struct cpu *c, const struct insn *i) { pop_body(c, i, OK_GPR, 8); }
 
 /*
