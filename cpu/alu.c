@@ -141,9 +141,66 @@ void name##_mr64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_M
 void name##_mi32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_MI, 4); } \
 void name##_mi64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_MI, 8); }
 
+/*
+ * Fused compare-and-branch (FUSE rows, cpu/ops.def): the instruction at i
+ * compiled for its shape, then the Jcc rel at i + 1 (FORM rel64: the
+ * target is canonical, the branch cannot fault), decided from the lazy
+ * record just made (cond_after) without building RFLAGS.  Only the fast
+ * path of the run loop calls these (cpu/exec.c), with c->cur == i: a
+ * fault in the first instruction restarts it, and counts only the
+ * instructions before it, exactly as its own handler would.  The lazy
+ * flags are the first instruction's, since code after the branch may read
+ * them.
+ *
+ * A memory operand may reach the board (MMIO) or write to a page of
+ * decoded code -- maybe the Jcc's own bytes -- and such an access sets
+ * exit_block: then the branch is left for the loop to run from a fresh
+ * lookup, as it would have been unfused: RIP stays at the Jcc, and the
+ * loop counts one instruction.  A register shape cannot set it.
+ */
+static inline __attribute__((always_inline))
+void fused_jcc(struct cpu *c, const struct insn *i, int lfop, unsigned sz, bool mem)
+{
+	const struct insn *j = i + 1;
+
+	if (mem && unlikely(c->exit_block))
+		return;
+	c->rip = cond_after(c, lfop, sz, c->lf.a, c->lf.b, c->lf.res, j->cc) ? j->imm : j->next_rip;
+}
+
+static inline __attribute__((always_inline))
+void alu_binop_jcc(struct cpu *c, const struct insn *i, int op, int sh, unsigned sz)
+{
+	static const uint8_t lazy[] = {
+		[A_ADD] = FL_ADD, [A_SUB] = FL_SUB, [A_CMP] = FL_SUB,
+		[A_AND] = FL_LOGIC, [A_TEST] = FL_LOGIC,
+	};
+	bool mem = sh != SH_RR && sh != SH_RI;
+
+	/* RIP is the next instruction while a handler runs; a register
+	 * shape reads nothing that could look at it. */
+	if (mem)
+		c->rip = i->next_rip;
+	alu_binop(c, i, op, sh, sz);
+	fused_jcc(c, i, lazy[op], sz, mem);
+}
+
+#define ALU_FUSES(name, op)							\
+void name##_rr32_jcc(struct cpu *c, const struct insn *i) { alu_binop_jcc(c, i, op, SH_RR, 4); } \
+void name##_rr64_jcc(struct cpu *c, const struct insn *i) { alu_binop_jcc(c, i, op, SH_RR, 8); } \
+void name##_ri32_jcc(struct cpu *c, const struct insn *i) { alu_binop_jcc(c, i, op, SH_RI, 4); } \
+void name##_ri64_jcc(struct cpu *c, const struct insn *i) { alu_binop_jcc(c, i, op, SH_RI, 8); } \
+void name##_rm32_jcc(struct cpu *c, const struct insn *i) { alu_binop_jcc(c, i, op, SH_RM, 4); } \
+void name##_rm64_jcc(struct cpu *c, const struct insn *i) { alu_binop_jcc(c, i, op, SH_RM, 8); } \
+void name##_mr32_jcc(struct cpu *c, const struct insn *i) { alu_binop_jcc(c, i, op, SH_MR, 4); } \
+void name##_mr64_jcc(struct cpu *c, const struct insn *i) { alu_binop_jcc(c, i, op, SH_MR, 8); } \
+void name##_mi32_jcc(struct cpu *c, const struct insn *i) { alu_binop_jcc(c, i, op, SH_MI, 4); } \
+void name##_mi64_jcc(struct cpu *c, const struct insn *i) { alu_binop_jcc(c, i, op, SH_MI, 8); }
+
 /* ADD: SDM vol. 2A "ADD".  OF SF ZF AF CF PF per result. */
 void op_add(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADD, SH_ANY, 0); }
 ALU_FORMS(op_add, A_ADD)
+ALU_FUSES(op_add, A_ADD)
 /* OR: SDM vol. 2B "OR".  OF = CF = 0; AF undefined -> 0. */
 void op_or(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_OR, SH_ANY, 0); }
 ALU_FORMS(op_or, A_OR)
@@ -154,9 +211,11 @@ void op_sbb(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_SBB, SH_ANY
 /* AND: SDM vol. 2A "AND".  OF = CF = 0; AF undefined -> 0. */
 void op_and(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_AND, SH_ANY, 0); }
 ALU_FORMS(op_and, A_AND)
+ALU_FUSES(op_and, A_AND)
 /* SUB: SDM vol. 2B "SUB". */
 void op_sub(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_SUB, SH_ANY, 0); }
 ALU_FORMS(op_sub, A_SUB)
+ALU_FUSES(op_sub, A_SUB)
 /* XOR: SDM vol. 2B "XOR".  OF = CF = 0; AF undefined -> 0. */
 void op_xor(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_XOR, SH_ANY, 0); }
 ALU_FORMS(op_xor, A_XOR)
@@ -168,11 +227,18 @@ void op_cmp_ri8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH
 void op_cmp_rm8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RM, 1); }
 void op_cmp_mr8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_MR, 1); }
 void op_cmp_mi8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_MI, 1); }
+ALU_FUSES(op_cmp, A_CMP)
+void op_cmp_rr8_jcc(struct cpu *c, const struct insn *i) { alu_binop_jcc(c, i, A_CMP, SH_RR, 1); }
+void op_cmp_ri8_jcc(struct cpu *c, const struct insn *i) { alu_binop_jcc(c, i, A_CMP, SH_RI, 1); }
+void op_cmp_rm8_jcc(struct cpu *c, const struct insn *i) { alu_binop_jcc(c, i, A_CMP, SH_RM, 1); }
+void op_cmp_mr8_jcc(struct cpu *c, const struct insn *i) { alu_binop_jcc(c, i, A_CMP, SH_MR, 1); }
+void op_cmp_mi8_jcc(struct cpu *c, const struct insn *i) { alu_binop_jcc(c, i, A_CMP, SH_MI, 1); }
 /* TEST: SDM vol. 2B "TEST".  AND without the write; OF = CF = 0, AF
  * undefined -> 0; not lockable.  Its r/m operand is operand 0, so the
  * "memory destination" shapes read [mem] and write nothing. */
 void op_test(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_TEST, SH_ANY, 0); }
 ALU_FORMS(op_test, A_TEST)
+ALU_FUSES(op_test, A_TEST)
 
 /* NEG: SDM vol. 2B "NEG".  0 - DEST: CF = (DEST != 0), the rest as SUB. */
 void op_neg(struct cpu *c, const struct insn *i)
@@ -235,6 +301,11 @@ void op_inc_r32(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 4); }
 void op_inc_r64(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 8); }
 void op_dec_r32(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 4); }
 void op_dec_r64(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 8); }
+/* INC/DEC r; Jcc rel fused (FUSE rows): `dec ecx; jnz loop`. */
+void op_inc_r32_jcc(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 4); fused_jcc(c, i, FL_INC, 4, false); }
+void op_inc_r64_jcc(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 8); fused_jcc(c, i, FL_INC, 8, false); }
+void op_dec_r32_jcc(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 4); fused_jcc(c, i, FL_DEC, 4, false); }
+void op_dec_r64_jcc(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 8); fused_jcc(c, i, FL_DEC, 8, false); }
 
 /* CBW/CWDE/CDQE: SDM vol. 2A "CBW/CWDE/CDQE".  Sign-extend the low half of
  * the accumulator into the whole of it.  No flags. */

@@ -5,7 +5,9 @@
  * single-stepping, no events requested by an embedder, nothing due within
  * the block (cpu->icount_event: the instruction limit, the APIC timer's
  * expiry, a deliverable interrupt; cpu/interrupt.c) -- a block's handlers
- * run back to back with no per-instruction check but `exit_block`.
+ * run back to back with no per-instruction check but `exit_block`, and a
+ * compare-and-branch that ends the block runs as one fused call (struct
+ * block's tail_fn, the FUSE rows of cpu/ops.def).
  * Otherwise each instruction goes through the careful path, which handles
  * RFLAGS.TF single-step traps, event stops (EV_* in cpu->event_mask), the
  * exact instruction limit, and looks at timer and interrupts before each
@@ -166,13 +168,34 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 		const struct insn *i = b->insn, *end = i + b->n;
 		if (likely(!(c->rflags & F_TF) && !c->event_mask && !c->hooks &&
 			   c->icount + b->n < c->icount_event)) {
+			/* A request to leave made before this block began (the
+			 * API between runs, a cache flush by the lookup) was
+			 * honoured by looking the block up afresh; from here on
+			 * exit_block means "set by this block", which the fused
+			 * tail relies on to count the pair. */
+			c->exit_block = 0;
 			c->blk_start = i;
 			for (;;) {
-				do {
+				const struct insn *fast_end = i + b->fast_n;
+				while (i < fast_end) {
 					c->cur = i;
 					c->rip = i->next_rip;
 					i->fn(c, i);
-				} while (++i < end && !c->exit_block);
+					i++;
+					if (unlikely(c->exit_block))
+						goto retired;
+				}
+				/* A fused compare-and-branch ends the block: one
+				 * call for the pair, with c->cur at the first so
+				 * that a fault in it counts and restarts exactly
+				 * as unfused.  It sets RIP itself; if the first
+				 * set exit_block, the Jcc did not run. */
+				if (b->tail_fn) {
+					c->cur = i;
+					b->tail_fn(c, i);
+					i += c->exit_block ? 1 : 2;
+				}
+			retired:
 				c->icount += (uint64_t)(i - b->insn);
 				/* Go straight on to the linked successor (a loop that
 				 * is one block links to itself) as long as nothing
@@ -197,7 +220,6 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 					break;
 				c->last_block = b = nb;
 				i = b->insn;
-				end = i + b->n;
 				c->blk_start = i;
 			}
 			c->blk_start = NULL;

@@ -11,8 +11,10 @@
 
 #define OP(mn, fn, fl, note) void fn(struct cpu *c, const struct insn *i);
 #define FORM(mn, form, fn, note) void fn(struct cpu *c, const struct insn *i);
+#define FUSE(mn, form, fn, note) void fn(struct cpu *c, const struct insn *i);
 #include "ops.def"
 #undef OP
 #undef FORM
+#undef FUSE
 
 #endif
