@@ -61,7 +61,13 @@ static const struct formentry formtab[] = {
 
 /* Every FUSE row, in table order: the fast path's handler for an
  * instruction of a mnemonic and form followed by a Jcc rel (fuse_tail). */
-static const struct formentry fusetab[] = {
+struct fuseentry {
+	uint16_t mnem;
+	bool (*match)(const struct insn *i);
+	const insn_fn *fn;   /* [16]: per condition code of the Jcc */
+};
+
+static const struct fuseentry fusetab[] = {
 #define FUSE(mn, form, fn, note) { ZYDIS_MNEMONIC_##mn, form_##form, fn },
 #include "ops.def"
 #undef FUSE
@@ -497,7 +503,8 @@ static bool jcc_rel(const struct insn *j)
 /*
  * The fused handler for the last two instructions of a block (struct
  * block's tail_fn), or NULL: the first FUSE row of the next-to-last
- * instruction's mnemonic whose form holds, when the last is a Jcc rel.
+ * instruction's mnemonic whose form holds, when the last is a Jcc rel,
+ * and its handler for the Jcc's condition.
  * The FUSE forms exclude LOCK and REP, and an instruction that crosses a
  * page always ends its block, so it is never the next-to-last.
  */
@@ -510,7 +517,7 @@ static insn_fn fuse_tail(const struct insn *insn, unsigned n)
 		return NULL;
 	for (size_t k = 0; k < sizeof fusetab / sizeof fusetab[0]; k++)
 		if (fusetab[k].mnem == f->mnem && fusetab[k].match(f))
-			return fusetab[k].fn;
+			return fusetab[k].fn[insn[n - 1].cc & 15];
 	return NULL;
 }
 

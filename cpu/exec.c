@@ -188,12 +188,13 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 				/* A fused compare-and-branch ends the block: one
 				 * call for the pair, with c->cur at the first so
 				 * that a fault in it counts and restarts exactly
-				 * as unfused.  It sets RIP itself; if the first
-				 * set exit_block, the Jcc did not run. */
+				 * as unfused.  It sets RIP itself (and takes one
+				 * back from icount if it left the Jcc undone:
+				 * cpu/alu.c fused_jcc). */
 				if (b->tail_fn) {
 					c->cur = i;
 					b->tail_fn(c, i);
-					i += c->exit_block ? 1 : 2;
+					i += 2;
 				}
 			retired:
 				c->icount += (uint64_t)(i - b->insn);

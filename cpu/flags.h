@@ -118,9 +118,9 @@ bool cond_sub(const struct lazyflags *lf, unsigned cc)
  * compile time) with operands a, b and result res: the fused
  * compare-and-branch handlers (FUSE rows, cpu/alu.c).  ZF and SF come from
  * the result, the SUB conditions from the operands (cond_sub_ab), the
- * logic ones from CF = OF = 0; what needs PF, or OF of an addition, goes
- * through cond_eval(), which reads the record just made -- so the answer
- * is the Jcc handler's in every case.
+ * logic ones from CF = OF = 0; anything else (PF, INC/DEC's kept CF...)
+ * goes through cond_eval(), which reads the record just made -- so the
+ * answer is the Jcc handler's in every case.
  */
 static inline __attribute__((always_inline))
 bool cond_after(struct cpu *c, int op, unsigned size, uint64_t a, uint64_t b, uint64_t res,
@@ -148,8 +148,6 @@ bool cond_after(struct cpu *c, int op, unsigned size, uint64_t a, uint64_t b, ui
 		case 15: return !zf && !sf;           /* G */
 		}
 	}
-	if (op == FL_ADD && (cc == 2 || cc == 3))
-		return (res < a) == (cc == 2);        /* B / AE: the carry out */
 	return cond_eval(c, cc);
 }
 
