@@ -190,7 +190,7 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 				 * that a fault in it counts and restarts exactly
 				 * as unfused.  It sets RIP itself (and takes one
 				 * back from icount if it left the Jcc undone:
-				 * cpu/alu.c fused_jcc). */
+				 * cpu/alu_fuse.c). */
 				if (b->tail_fn) {
 					c->cur = i;
 					b->tail_fn(c, i);

@@ -113,10 +113,10 @@ bool cond_sub(const struct lazyflags *lf, unsigned cc)
 }
 
 /*
- * Condition cc (known only at run time) just after a handler recorded
- * lazy flags for operation `op` and operand size `size` (both known at
- * compile time) with operands a, b and result res: the fused
- * compare-and-branch handlers (FUSE rows, cpu/alu.c).  ZF and SF come from
+ * Condition cc just after a handler recorded lazy flags for operation `op`
+ * and operand size `size` with operands a, b and result res: the fused
+ * compare-and-branch handlers (FUSE rows, cpu/alu_fuse.c), where op, size
+ * and cc are constants and this folds to a compare.  ZF and SF come from
  * the result, the SUB conditions from the operands (cond_sub_ab), the
  * logic ones from CF = OF = 0; anything else (PF, INC/DEC's kept CF...)
  * goes through cond_eval(), which reads the record just made -- so the
