@@ -341,6 +341,41 @@ static void test_fused_write_to_own_branch_runs_new_bytes(void **state)
 	}
 }
 
+/* An instruction before the pair that sets exit_block (a store into the
+ * running block: it turns the JZ into JNZ) ends the block there: the pair
+ * then runs from a fresh block with the new bytes (SDM vol. 3A §11.6),
+ * and the count is exact on both paths. */
+static void test_exit_before_fused_pair_counts_exactly(void **state)
+{
+	struct fx *fx = *state;
+	static const uint8_t code[32] = {
+		0xC6, 0x05, 0x02, 0x00, 0x00, 0x00, 0x75, /* mov byte [rip+2], 0x75: jz -> jnz */
+		0x39, 0xCB,                               /* cmp ebx, ecx */
+		0x74, 0x03,                               /* jz t (jnz t when run) */
+		0xB2, 0x01, 0xF4,                         /* mov dl, 1; hlt */
+		0xB2, 0x02, 0xF4,                         /* t: mov dl, 2; hlt */
+	};
+	struct machine *mm = (struct machine *)fx->m;
+	for (int careful = 0; careful < 2; careful++) {
+		for (uint64_t ecx = 5; ecx < 7; ecx++) {
+			lstar_setup_flat(fx->m, USER_BASE, USER_SIZE, &fx->lay);
+			put_code(fx, fx->lay.kernel_code, code, sizeof code);
+			struct block *b = decode_lookup(&mm->cpu);
+			assert_int_equal(b->n, 3);
+			assert_int_equal(b->fast_n, 1);
+			lstar_set_reg(fx->m, LSTAR_RBX, 5);
+			lstar_set_reg(fx->m, LSTAR_RCX, ecx);
+			lstar_set_reg(fx->m, LSTAR_RDX, 0);
+			uint64_t t0 = lstar_icount(fx->m);
+			struct lstar_exit ex;
+			run(fx, careful, 100, &ex);
+			assert_int_equal(ex.event, LSTAR_EV_HALT);
+			assert_int_equal(lstar_get_reg(fx->m, LSTAR_RDX), ecx == 5 ? 1 : 2);
+			assert_int_equal(lstar_icount(fx->m) - t0, 5);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_fault_in_fused_compare_restarts_it),
 		cmocka_unit_test(test_limit_and_step_stop_between_compare_and_branch),
 		cmocka_unit_test(test_fused_write_to_own_branch_runs_new_bytes),
+		cmocka_unit_test(test_exit_before_fused_pair_counts_exactly),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
