@@ -21,9 +21,9 @@
  * the memory operand) restarts it and counts only the instructions before
  * it, exactly as unfused.
  *
- * They live apart from cpu/alu.c because two hundred more instantiations
- * in that file made gcc stop inlining insn_ea() into its FORM handlers;
- * `flatten` keeps every helper inline in these.
+ * They live apart from cpu/alu.c because their 348 instantiations there
+ * made gcc stop inlining insn_ea() into its FORM handlers; `flatten`
+ * keeps every helper inline in these.
  */
 #include "alu.h"
 #include "ops.h"
