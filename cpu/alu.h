@@ -8,6 +8,7 @@
 #include "cpu.h"
 #include "flags.h"
 #include "operand.h"
+#include "ops.h"
 
 /* Operand n (register, AH..BH or memory), always inlined: op_read() is
  * large enough that the compiler calls it out of line, which showed up at
@@ -128,5 +129,166 @@ static inline void alu_check_lock(struct cpu *c, const struct insn *i)
 typedef uint64_t (*alu_rmw_fn)(uint64_t old, uint64_t arg, uint64_t arg2);
 uint64_t alu_lock_rmw(struct cpu *c, uint64_t la, unsigned size, alu_rmw_fn f,
 		      uint64_t arg, uint64_t arg2, uint64_t *old);
+
+/*
+ * The bodies of the two-operand ALU instructions and of INC/DEC, written
+ * once: cpu/alu.c instantiates them as the OP and FORM handlers,
+ * cpu/alu_fuse.c as the first half of its fused compare-and-branch
+ * handlers (FUSE rows).
+ */
+enum { A_ADD, A_OR, A_ADC, A_SBB, A_AND, A_SUB, A_XOR, A_CMP, A_TEST };
+
+static inline uint64_t rmw_add(uint64_t a, uint64_t b, uint64_t cf) { return a + b + cf; }
+static inline uint64_t rmw_sub(uint64_t a, uint64_t b, uint64_t cf) { return a - b - cf; }
+static inline uint64_t rmw_and(uint64_t a, uint64_t b, uint64_t u) { (void)u; return a & b; }
+static inline uint64_t rmw_or(uint64_t a, uint64_t b, uint64_t u) { (void)u; return a | b; }
+static inline uint64_t rmw_xor(uint64_t a, uint64_t b, uint64_t u) { (void)u; return a ^ b; }
+
+static inline uint64_t alu_compute(int op, uint64_t a, uint64_t b, uint64_t cf)
+{
+	switch (op) {
+	case A_ADD: return a + b;
+	case A_OR: return a | b;
+	case A_ADC: return a + b + cf;
+	case A_SBB: return a - b - cf;
+	case A_AND: case A_TEST: return a & b;
+	case A_XOR: return a ^ b;
+	default: return a - b;       /* SUB, CMP */
+	}
+}
+
+/* The general handler of `op`: a memory shape hands it the instruction
+ * when the TLB has no pointer for the operand (a constant op: a jump). */
+static inline void alu_general(struct cpu *c, const struct insn *i, int op)
+{
+	switch (op) {
+	case A_ADD: op_add(c, i); break;
+	case A_OR: op_or(c, i); break;
+	case A_ADC: op_adc(c, i); break;
+	case A_SBB: op_sbb(c, i); break;
+	case A_AND: op_and(c, i); break;
+	case A_SUB: op_sub(c, i); break;
+	case A_XOR: op_xor(c, i); break;
+	case A_CMP: op_cmp(c, i); break;
+	default: op_test(c, i); break;
+	}
+}
+
+/*
+ * The eight classic binary operations and TEST, specialised per `op` and
+ * per operand shape (cpu/operand.h) by inlining: SH_ANY with size 0 is the
+ * general handler (every operand kind, LOCK); the FORM handlers below are
+ * the same body for a fixed shape and size.  The memory shapes work on the
+ * TLB's host pointer (no stack frame on the hot path) and leave a miss to
+ * the general handler, which redoes the instruction from the start.
+ */
+static inline __attribute__((always_inline))
+void alu_binop(struct cpu *c, const struct insn *i, int op, int sh, unsigned fsz)
+{
+	unsigned sz = fsz ? fsz : i->o[0].size;
+	uint64_t m = size_mask(sz), la = 0, a, b, r, cf = 0;
+	static const uint8_t lazy[] = {
+		[A_ADD] = FL_ADD, [A_OR] = FL_LOGIC, [A_ADC] = FL_ADC,
+		[A_SBB] = FL_SBB, [A_AND] = FL_LOGIC, [A_SUB] = FL_SUB,
+		[A_XOR] = FL_LOGIC, [A_CMP] = FL_SUB, [A_TEST] = FL_LOGIC,
+	};
+	bool writes = op != A_CMP && op != A_TEST;
+
+	if (op == A_ADC || op == A_SBB)
+		cf = alu_cf(c);
+	if (sh == SH_ANY && unlikely(i->lock)) {
+		static const alu_rmw_fn fn[] = {
+			[A_ADD] = rmw_add, [A_OR] = rmw_or, [A_ADC] = rmw_add,
+			[A_SBB] = rmw_sub, [A_AND] = rmw_and, [A_SUB] = rmw_sub,
+			[A_XOR] = rmw_xor,
+		};
+		if (!writes || i->o[0].kind != OK_MEM)
+			cpu_fault(c, EXC_UD, 0);
+		b = alu_src(c, i, 1, sz);
+		r = alu_lock_rmw(c, insn_ea(c, i), sz, fn[op], b, cf, &a);
+	} else if (sh == SH_RM || shape_dst_mem(sh)) {
+		uint8_t *p;
+		la = insn_la(c, i);
+		p = shape_dst_mem(sh) && writes ? tlb_host_write(c, la, sz) : tlb_host_read(c, la, sz);
+		if (unlikely(!p)) {
+			alu_general(c, i, op);
+			return;
+		}
+		if (sh == SH_RM) {
+			a = c->r[i->o[0].reg] & m;
+			b = load_le(p, sz);
+		} else {
+			a = load_le(p, sz);
+			b = shape_src_read(c, i, sh, sz);
+		}
+		r = alu_compute(op, a, b, cf) & m;
+		if (writes) {
+			if (sh == SH_RM)
+				gpr_write(c, i->o[0].reg, sz, r);
+			else
+				store_le(p, sz, r);
+		}
+	} else {
+		if (sh == SH_ANY) {
+			a = alu_read_la(c, i, &la);
+			b = alu_src(c, i, 1, sz);
+		} else {
+			a = shape_dst_read(c, i, sh, sz, &la);
+			b = shape_src_read(c, i, sh, sz);
+		}
+		r = alu_compute(op, a, b, cf) & m;
+		if (writes) {
+			if (sh == SH_ANY)
+				alu_write_la(c, i, la, r);
+			else
+				shape_dst_write(c, i, sh, sz, la, r);
+		}
+	}
+	if (op == A_ADC || op == A_SBB)
+		flags_lazy_keep_cf(c, lazy[op], sz, r, a, b, cf);
+	else
+		flags_lazy(c, lazy[op], sz, r, a, b);
+}
+
+/* INC/DEC: SDM vol. 2A "INC", "DEC".  CF unaffected (kept in rflags).
+ * The FORM handlers are the register forms at 32 and 64 bits. */
+static inline __attribute__((always_inline))
+void incdec(struct cpu *c, const struct insn *i, int dec, unsigned fsz)
+{
+	unsigned sz = fsz ? fsz : i->o[0].size;
+	uint64_t la = 0, a, r, cf;
+
+	if (fsz) {
+		/* The register forms (a loop's counter): CF from the
+		 * common records inline, anything rarer (ADC, a shift...)
+		 * through the general handler, so no stack frame here. */
+		switch (c->lf.op) {
+		case FL_NONE: case FL_INC: case FL_DEC: cf = c->rflags & F_CF; break;
+		case FL_ADD: cf = c->lf.res < c->lf.a; break;
+		case FL_SUB: cf = c->lf.a < c->lf.b; break;
+		case FL_LOGIC: cf = 0; break;
+		default:
+			if (dec)
+				op_dec(c, i);
+			else
+				op_inc(c, i);
+			return;
+		}
+	} else {
+		cf = alu_cf(c);
+		alu_check_lock(c, i);
+	}
+	if (!fsz && unlikely(i->lock)) {
+		r = alu_lock_rmw(c, insn_ea(c, i), sz, dec ? rmw_sub : rmw_add, 1, 0, &a);
+	} else {
+		a = fsz ? shape_dst_read(c, i, SH_RR, sz, &la) : alu_read_la(c, i, &la);
+		r = (dec ? a - 1 : a + 1) & size_mask(sz);
+		if (fsz)
+			shape_dst_write(c, i, SH_RR, sz, la, r);
+		else
+			alu_write_la(c, i, la, r);
+	}
+	flags_lazy_keep_cf(c, dec ? FL_DEC : FL_INC, sz, r, a, 1, cf);
+}
 
 #endif

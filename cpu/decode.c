@@ -62,7 +62,21 @@ static const struct formentry formtab[] = {
 };
 #define NFORMS (sizeof formtab / sizeof formtab[0])
 
-/* A FORM refines an OP row: one without it is a build error, as is a
+/* Every FUSE row, in table order: the fast path's handler for an
+ * instruction of a mnemonic and form followed by a Jcc rel (fuse_tail). */
+struct fuseentry {
+	uint16_t mnem;
+	bool (*match)(const struct insn *i);
+	const insn_fn *fn;   /* [16]: per condition code of the Jcc */
+};
+
+static const struct fuseentry fusetab[] = {
+#define FUSE(mn, form, fn, note) { ZYDIS_MNEMONIC_##mn, form_##form, fn },
+#include "ops.def"
+#undef FUSE
+};
+
+/* A FORM or FUSE refines an OP row: one without it is a build error, as is a
  * mnemonic with two OP rows (a duplicate enumerator). */
 enum {
 #define OP(mn, fn, fl, note) OPROW_##mn,
@@ -70,8 +84,10 @@ enum {
 #undef OP
 };
 #define FORM(mn, form, fn, note) _Static_assert(OPROW_##mn >= 0, "");
+#define FUSE(mn, form, fn, note) _Static_assert(OPROW_##mn >= 0, "");
 #include "ops.def"
 #undef FORM
+#undef FUSE
 
 /* The FORM rows of each mnemonic, chained in table order: form_first[m]
  * and form_next[k] hold a row index + 1 (0 ends the chain).  Built once,
@@ -474,6 +490,45 @@ static void translate(struct insn *i, const ZydisDecodedInstruction *d,
 	}
 }
 
+/* A conditional jump whose FORM rel64 holds: relative, 64-bit operand
+ * size, a target checked canonical at decode -- the Jcc's handler cannot
+ * fault -- and within one page. */
+static bool jcc_rel(const struct insn *j)
+{
+	switch (j->mnem) {
+	case ZYDIS_MNEMONIC_JO: case ZYDIS_MNEMONIC_JNO: case ZYDIS_MNEMONIC_JB:
+	case ZYDIS_MNEMONIC_JNB: case ZYDIS_MNEMONIC_JZ: case ZYDIS_MNEMONIC_JNZ:
+	case ZYDIS_MNEMONIC_JBE: case ZYDIS_MNEMONIC_JNBE: case ZYDIS_MNEMONIC_JS:
+	case ZYDIS_MNEMONIC_JNS: case ZYDIS_MNEMONIC_JP: case ZYDIS_MNEMONIC_JNP:
+	case ZYDIS_MNEMONIC_JL: case ZYDIS_MNEMONIC_JNL: case ZYDIS_MNEMONIC_JLE:
+	case ZYDIS_MNEMONIC_JNLE:
+		return form_rel64(j) && !(j->flags & INSN_CROSS_PAGE);
+	default:
+		return false;
+	}
+}
+
+/*
+ * The fused handler for the last two instructions of a block (struct
+ * block's tail_fn), or NULL: the first FUSE row of the next-to-last
+ * instruction's mnemonic whose form holds, when the last is a Jcc rel,
+ * and its handler for the Jcc's condition.
+ * The FUSE forms exclude LOCK and REP, and an instruction that crosses a
+ * page always ends its block, so it is never the next-to-last.
+ */
+static insn_fn fuse_tail(const struct insn *insn, unsigned n)
+{
+	if (n < 2 || !jcc_rel(&insn[n - 1]))
+		return NULL;
+	const struct insn *f = &insn[n - 2];
+	if (f->flags & (INSN_END_BLOCK | INSN_CROSS_PAGE))
+		return NULL;
+	for (size_t k = 0; k < sizeof fusetab / sizeof fusetab[0]; k++)
+		if (fusetab[k].mnem == f->mnem && fusetab[k].match(f))
+			return fusetab[k].fn[insn[n - 1].cc & 15];
+	return NULL;
+}
+
 static void make_invalid(struct insn *i, uint64_t rip)
 {
 	memset(i, 0, sizeof *i);
@@ -579,6 +634,9 @@ static struct block *decode_block(struct cpu *c, uint64_t va, uint64_t pa)
 	b->pa = pa;
 	b->pa2 = pa2;
 	b->n = n;
+	b->tail_fn = fuse_tail(tmp, n);
+	b->fast_n = b->tail_fn ? n - 2 : n;
+	b->fast_end = b->insn + b->fast_n;
 	b->gen = pa < c->ram_size ? c->bus->page_gen[pa >> 12] : 0;
 	b->gen2 = (pa2 != ~0ULL && pa2 < c->ram_size) ? c->bus->page_gen[pa2 >> 12] : 0;
 	b->link[0] = b->link[1] = NULL;

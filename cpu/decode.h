@@ -12,7 +12,15 @@ struct block {
 	uint64_t pa2;         /* physical page of a page-crossing last insn, or ~0 */
 	uint32_t gen, gen2;   /* page generations the block was decoded under */
 	uint32_t n;           /* instructions in insn[] */
-	uint32_t pad;
+	/* The fast path runs insn[0..fast_n) one by one, then, when tail_fn
+	 * is set, the last two (a flag-setting instruction and the Jcc that
+	 * reads its flags) as one call tail_fn(c, &insn[fast_n]): a FUSE row
+	 * of cpu/ops.def (fast_n == n - 2).  Otherwise fast_n == n and
+	 * tail_fn is NULL.  The careful path always runs insn[0..n) with
+	 * their own handlers. */
+	uint32_t fast_n;
+	insn_fn tail_fn;
+	const struct insn *fast_end; /* &insn[fast_n], for the loop's test */
 	struct block *next;   /* hash chain */
 	/* Direct links to the blocks that followed this one, valid while
 	 * link_epoch[k] == cpu.chain_epoch: saves the lookup on hot paths. */

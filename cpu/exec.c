@@ -6,7 +6,9 @@
  * the block (cpu->icount_event: the instruction limit, the APIC timer's
  * expiry, a deliverable interrupt; cpu/interrupt.c) -- a block's handlers
  * run back to back with no per-instruction check but the block's end
- * (cpu.blk_end, which cpu_leave_block() moves when a handler asks to leave).
+ * (cpu.blk_end, which cpu_leave_block() moves when a handler asks to
+ * leave), and a compare-and-branch that ends the block runs as one fused
+ * call (struct block's tail_fn, the FUSE rows of cpu/ops.def).
  * Otherwise each instruction goes through the careful path, which handles
  * RFLAGS.TF single-step traps, event stops (EV_* in cpu->event_mask), the
  * exact instruction limit, and looks at timer and interrupts before each
@@ -167,24 +169,50 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 		const struct insn *i = b->insn, *end = i + b->n;
 		if (likely(!(c->rflags & F_TF) && !c->event_mask && !c->hooks &&
 			   c->icount + b->n < c->icount_event)) {
+			/* A request to leave made before this block began (the
+			 * API between runs, a cache flush by the lookup) was
+			 * honoured by looking the block up afresh; from here on
+			 * exit_block means "set by this block", which the fused
+			 * tail relies on to count the pair. */
+			c->exit_block = 0;
 			c->blk_start = i;
-			c->blk_end = end;
+			c->blk_end = b->fast_end;
 			for (;;) {
 				/* A handler that asks to leave the block moves
 				 * blk_end back to its start (cpu_leave_block()). */
-				do {
+				if (likely(i < c->blk_end)) {
+					do {
+						c->cur = i;
+						c->rip = i->next_rip;
+						i->fn(c, i);
+					} while (++i < c->blk_end);
+				}
+				/* A fused compare-and-branch ends the block: one
+				 * call for the pair, with c->cur at the first so
+				 * that a fault in it counts and restarts exactly
+				 * as unfused.  It sets RIP itself (and takes one
+				 * back from icount if it left the Jcc undone:
+				 * cpu/alu_fuse.c). */
+				if (b->tail_fn && likely(!c->exit_block)) {
 					c->cur = i;
-					c->rip = i->next_rip;
-					i->fn(c, i);
-				} while (++i < c->blk_end);
-				c->icount += (uint64_t)(i - b->insn);
+					b->tail_fn(c, i);
+					i += 2;
+				}
+				/* A block that ran to its end retired n (a fused
+				 * tail that left its Jcc undone took one back);
+				 * one left early, those before i. */
+				if (unlikely(c->exit_block)) {
+					c->icount += (uint64_t)(i - b->insn);
+					break;
+				}
+				c->icount += b->n;
 				/* Go straight on to the linked successor (a loop that
 				 * is one block links to itself) as long as nothing
 				 * asked to leave: whatever could make the fast path
 				 * wrong (TF, hooks, events, a code write, a TLB flush)
 				 * sets exit_block or changes the link tag, and the
 				 * event horizon is checked per block. */
-				if (c->exit_block || c->stop != STOP_NONE)
+				if (c->stop != STOP_NONE)
 					break;
 				struct block *nb = b;
 				if (c->rip != b->va) {
@@ -201,9 +229,8 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 					break;
 				c->last_block = b = nb;
 				i = b->insn;
-				end = i + b->n;
 				c->blk_start = i;
-				c->blk_end = end;
+				c->blk_end = b->fast_end;
 			}
 			c->blk_start = NULL;
 			c->blk_end = NULL;

@@ -91,25 +91,70 @@ static inline bool cond_sub_ok(unsigned cc)
 }
 
 static inline __attribute__((always_inline))
-bool cond_sub(const struct lazyflags *lf, unsigned cc)
+bool cond_sub_ab(uint64_t a, uint64_t b, uint64_t res, unsigned size, unsigned cc)
 {
-	unsigned sh = 64 - lf->size * 8;
-	int64_t sa = (int64_t)(lf->a << sh), sb = (int64_t)(lf->b << sh);
+	unsigned sh = 64 - size * 8;
+	int64_t sa = (int64_t)(a << sh), sb = (int64_t)(b << sh);
 
 	switch (cc) {
-	case 2: return lf->a < lf->b;          /* B */
-	case 3: return lf->a >= lf->b;         /* AE */
-	case 4: return lf->res == 0;           /* E */
-	case 5: return lf->res != 0;           /* NE */
-	case 6: return lf->a <= lf->b;         /* BE */
-	case 7: return lf->a > lf->b;          /* A */
-	case 8: return (lf->res << sh) >> 63;  /* S */
-	case 9: return !((lf->res << sh) >> 63); /* NS */
+	case 2: return a < b;                  /* B */
+	case 3: return a >= b;                 /* AE */
+	case 4: return res == 0;               /* E */
+	case 5: return res != 0;               /* NE */
+	case 6: return a <= b;                 /* BE */
+	case 7: return a > b;                  /* A */
+	case 8: return (res << sh) >> 63;      /* S */
+	case 9: return !((res << sh) >> 63);   /* NS */
 	case 12: return sa < sb;               /* L */
 	case 13: return sa >= sb;              /* GE */
 	case 14: return sa <= sb;              /* LE */
 	default: return sa > sb;               /* G */
 	}
+}
+
+static inline __attribute__((always_inline))
+bool cond_sub(const struct lazyflags *lf, unsigned cc)
+{
+	return cond_sub_ab(lf->a, lf->b, lf->res, lf->size, cc);
+}
+
+/*
+ * Condition cc just after a handler recorded lazy flags for operation `op`
+ * and operand size `size` with operands a, b and result res: the fused
+ * compare-and-branch handlers (FUSE rows, cpu/alu_fuse.c), where op, size
+ * and cc are constants and this folds to a compare.  ZF and SF come from
+ * the result, the SUB conditions from the operands (cond_sub_ab), the
+ * logic ones from CF = OF = 0; anything else (PF, INC/DEC's kept CF...)
+ * goes through cond_eval(), which reads the record just made -- so the
+ * answer is the Jcc handler's in every case.
+ */
+static inline __attribute__((always_inline))
+bool cond_after(struct cpu *c, int op, unsigned size, uint64_t a, uint64_t b, uint64_t res,
+		unsigned cc)
+{
+	bool zf = res == 0, sf = (res >> (size * 8 - 1)) & 1;
+
+	if (op == FL_SUB && cond_sub_ok(cc))
+		return cond_sub_ab(a, b, res, size, cc);
+	switch (cc) {
+	case 4: return zf;
+	case 5: return !zf;
+	case 8: return sf;
+	case 9: return !sf;
+	}
+	if (op == FL_LOGIC) {
+		switch (cc) {
+		case 0: case 2: return false;         /* O, B: OF = CF = 0 */
+		case 1: case 3: return true;          /* NO, AE */
+		case 6: return zf;                    /* BE: CF | ZF */
+		case 7: return !zf;                   /* A */
+		case 12: return sf;                   /* L: SF != OF */
+		case 13: return !sf;                  /* GE */
+		case 14: return zf || sf;             /* LE */
+		case 15: return !zf && !sf;           /* G */
+		}
+	}
+	return cond_eval(c, cc);
 }
 
 /* cond_eval() for a condition known at compile time (one handler per

@@ -11,8 +11,12 @@
 
 #define OP(mn, fn, fl, note) void fn(struct cpu *c, const struct insn *i);
 #define FORM(mn, form, fn, note) void fn(struct cpu *c, const struct insn *i);
+/* A FUSE row names the handlers of the pair for each condition of the Jcc
+ * (NULL: that condition is not fused). */
+#define FUSE(mn, form, fn, note) extern const insn_fn fn[16];
 #include "ops.def"
 #undef OP
 #undef FORM
+#undef FUSE
 
 #endif
