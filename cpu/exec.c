@@ -124,8 +124,9 @@ static inline void step_careful(struct cpu *c, const struct insn *i)
  */
 static inline bool link_ok(const struct block *p, int k, uint64_t rip, uint64_t tag)
 {
-	const struct block *b = p->link[k];
-	return b && b->va == rip && p->link_epoch[k] == tag;
+	/* An empty slot carries the epoch ~0, which no tag reaches (it
+	 * would take 2^63 flushes), so a matching epoch means a link. */
+	return p->link_epoch[k] == tag && p->link[k]->va == rip;
 }
 
 static inline struct block *next_block(struct cpu *c)
