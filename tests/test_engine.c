@@ -19,38 +19,8 @@
 
 #define USER_BASE 0x400000ULL
 #define USER_SIZE 0x400000ULL
+#include "flat_fixture.h"
 
-struct fx {
-	lstar_machine *m;
-	struct lstar_flat_layout lay;
-};
-
-static int setup(void **state)
-{
-	static struct fx fx;
-	struct lstar_config cfg = { .mem_size = 64ULL << 20 };
-	char err[200];
-	fx.m = lstar_machine_new(&cfg, err, sizeof err);
-	if (!fx.m)
-		return -1;
-	if (lstar_setup_flat(fx.m, USER_BASE, USER_SIZE, &fx.lay) != LSTAR_OK)
-		return -1;
-	*state = &fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-	lstar_machine_free(fx->m);
-	return 0;
-}
-
-static void put_code(struct fx *fx, uint64_t at, const void *code, size_t n)
-{
-	assert_int_equal(lstar_write_phys(fx->m, at, code, n), LSTAR_OK);
-	lstar_set_reg(fx->m, LSTAR_RIP, at);
-}
 
 /* The handler the decoder picks for an encoding: the FORM rows of
  * cpu/ops*.def for the forms they describe, the OP row's general handler
