@@ -76,22 +76,35 @@ static inline void alu_set_arith(struct cpu *c, uint64_t bits)
 	c->lf.op = FL_NONE;
 }
 
-static inline uint64_t alu_cf(struct cpu *c)
+/* CF in *cf from the records that give it in a compare (the common
+ * producers); false for the others (ADC/SBB, shifts, FL_CFOF), which need
+ * flag_cf(). */
+static inline bool alu_cf_cheap(const struct cpu *c, uint64_t *cf)
 {
 	switch (c->lf.op) {
 	case FL_NONE:
 	case FL_INC:
 	case FL_DEC:
-		return c->rflags & F_CF;
+		*cf = c->rflags & F_CF;
+		return true;
 	case FL_ADD:
-		return c->lf.res < c->lf.a;
+		*cf = c->lf.res < c->lf.a;
+		return true;
 	case FL_SUB:
-		return c->lf.a < c->lf.b;
+		*cf = c->lf.a < c->lf.b;
+		return true;
 	case FL_LOGIC:
-		return 0;
+		*cf = 0;
+		return true;
 	default:
-		return flag_cf(c);
+		return false;
 	}
+}
+
+static inline uint64_t alu_cf(struct cpu *c)
+{
+	uint64_t cf;
+	return alu_cf_cheap(c, &cf) ? cf : flag_cf(c);
 }
 
 static inline uint64_t alu_flags_get(struct cpu *c)
@@ -262,12 +275,7 @@ void incdec(struct cpu *c, const struct insn *i, int dec, unsigned fsz)
 		/* The register forms (a loop's counter): CF from the
 		 * common records inline, anything rarer (ADC, a shift...)
 		 * through the general handler, so no stack frame here. */
-		switch (c->lf.op) {
-		case FL_NONE: case FL_INC: case FL_DEC: cf = c->rflags & F_CF; break;
-		case FL_ADD: cf = c->lf.res < c->lf.a; break;
-		case FL_SUB: cf = c->lf.a < c->lf.b; break;
-		case FL_LOGIC: cf = 0; break;
-		default:
+		if (unlikely(!alu_cf_cheap(c, &cf))) {
 			if (dec)
 				op_dec(c, i);
 			else

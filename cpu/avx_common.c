@@ -224,13 +224,13 @@ void fast_src(struct cpu *c, const struct insn *i, int n, unsigned len, v16b h[2
 		return;
 	}
 	uint64_t la = insn_ea(c, i);
-	struct tlb_entry *e = &c->tlb_r[(la >> 12) & (TLB_SIZE - 1)];
-	if (likely(e->tag == ((la & ~0xFFFULL) | c->tlb_mode) && (la & 0xFFF) <= 0x1000u - len)) {
+	const uint8_t *p = tlb_host_read(c, la, len);
+	if (likely(p)) {
 		/* constant sizes: inline copies, no call */
 		if (len == 32)
-			memcpy(h, e->host + (la & 0xFFF), 32);
+			memcpy(h, p, 32);
 		else
-			memcpy(h, e->host + (la & 0xFFF), 16);
+			memcpy(h, p, 16);
 	} else {
 		avx_mem_read(c, la, h, len);
 	}
@@ -302,12 +302,12 @@ void fast_store(struct cpu *c, const struct insn *i, bool align)
 		cpu_fault(c, EXC_GP, 0);
 	memcpy(&h[0], c->xmm[i->o[1].reg], 16);
 	memcpy(&h[1], c->ymmh[i->o[1].reg], 16);
-	struct tlb_entry *e = &c->tlb_w[(la >> 12) & (TLB_SIZE - 1)];
-	if (likely(e->tag == ((la & ~0xFFFULL) | c->tlb_mode) && (la & 0xFFF) <= 0x1000u - len)) {
+	uint8_t *p = tlb_host_write(c, la, len);
+	if (likely(p)) {
 		if (len == 32)
-			memcpy(e->host + (la & 0xFFF), h, 32);
+			memcpy(p, h, 32);
 		else
-			memcpy(e->host + (la & 0xFFF), h, 16);
+			memcpy(p, h, 16);
 	} else {
 		avx_mem_write(c, la, h, len);
 	}

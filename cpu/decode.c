@@ -27,11 +27,11 @@
 #include "decode.h"
 #include "forms.h"
 #include "mmu.h"
+#include "ops.h"
+#include "bus.h"
 
 /* Blocks are arrays of these: keep them at 80 bytes. */
 _Static_assert(sizeof(struct insn) == 80, "struct insn grew");
-#include "ops.h"
-#include "bus.h"
 
 /* ---- the dispatch tables, from ops*.def ---------------------------------- */
 

@@ -48,6 +48,7 @@ void shift_gpr(struct cpu *c, const struct insn *i, int op, unsigned sz, unsigne
 {
 	uint64_t *rp = &c->r[i->o[0].reg];
 	uint64_t m = size_mask(sz), a = *rp & m, r;
+	int lazy;
 
 	if (cnt == 0) {
 		*rp = a;   /* a 32-bit destination is still zero-extended */
@@ -56,24 +57,23 @@ void shift_gpr(struct cpu *c, const struct insn *i, int op, unsigned sz, unsigne
 	switch (op) {
 	case S_SHL:
 		r = (a << cnt) & m;
-		*rp = r;
-		flags_lazy(c, FL_SHL, sz, r, a, cnt);
+		lazy = FL_SHL;
 		break;
 	case S_SHR:
 		r = a >> cnt;
-		*rp = r;
-		flags_lazy(c, FL_SHR, sz, r, a, cnt);
+		lazy = FL_SHR;
 		break;
 	default: /* S_SAR */
 		r = (uint64_t)(sext(a, sz) >> cnt) & m;
-		*rp = r;
-		flags_lazy(c, FL_SAR, sz, r, a, cnt);
+		lazy = FL_SAR;
 		break;
 	}
+	*rp = r;
+	flags_lazy(c, lazy, sz, r, a, cnt);
 }
 
-/* ROL/ROR of a 32/64-bit register by cnt (already masked): CF and OF set, SF ZF AF PF kept
- * without being computed (FL_CFOF).  Same results and flags as below. */
+/* ROL/ROR of a 32/64-bit register by cnt (already masked): CF and OF
+ * set, SF ZF AF PF kept without being computed (FL_CFOF).  Same results and flags as below. */
 static inline __attribute__((always_inline))
 void rotate_gpr(struct cpu *c, const struct insn *i, int op, unsigned sz, unsigned cnt)
 {
