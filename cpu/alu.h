@@ -259,6 +259,8 @@ void alu_binop(struct cpu *c, const struct insn *i, int op, int sh, unsigned fsz
 	}
 	if (op == A_ADC || op == A_SBB)
 		flags_lazy_keep_cf(c, lazy[op], sz, r, a, b, cf);
+	else if (lazy[op] == FL_LOGIC)
+		flags_lazy_res(c, FL_LOGIC, sz, r);
 	else
 		flags_lazy(c, lazy[op], sz, r, a, b);
 }

@@ -346,6 +346,7 @@ struct cpu {
 		uint64_t a, b;       /* its operands (destination, source) */
 		uint8_t op;          /* FL_* in flags.h; 0 = rflags is authoritative */
 		uint8_t size;        /* operand size in bytes */
+		uint64_t rot;        /* the last ROL/ROR result while lf.op has FL_ROT */
 	} lf;
 	int cpl;                 /* current privilege level (= CS.DPL in long mode) */
 	struct seg seg[8];       /* ES CS SS DS FS GS, [6]/[7] unused */

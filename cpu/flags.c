@@ -32,7 +32,7 @@ static uint64_t lazy_bits(const struct cpu *c)
 
 	f |= (res & size_mask(lf->size)) == 0 ? F_ZF : 0;
 	f |= ((res >> sh) & 1) ? F_SF : 0;
-	switch (lf->op & ~FL_CFOF) {
+	switch (lf->op & FL_BASE) {
 	case FL_ADD:
 	case FL_ADC:
 		cf = (((a & b) | ((a | b) & ~res)) >> sh) & 1;
@@ -76,7 +76,19 @@ static uint64_t lazy_bits(const struct cpu *c)
 		of = 0;
 		break;
 	}
-	if (lf->op & FL_CFOF) {
+	if (lf->op & FL_ROT) {
+		/* ROL: CF = bit 0, OF = MSB ^ CF; ROR: CF = MSB, OF = the
+		 * two top bits XORed (shift.c's rotate_gpr) */
+		unsigned top = lf->op & FL_ROT64 ? 63 : 31;
+		uint64_t msb = (lf->rot >> top) & 1;
+		if (lf->op & FL_ROT_R) {
+			cf = msb;
+			of = msb ^ ((lf->rot >> (top - 1)) & 1);
+		} else {
+			cf = lf->rot & 1;
+			of = msb ^ cf;
+		}
+	} else if (lf->op & FL_CFOF) {
 		cf = c->rflags & F_CF;
 		of = c->rflags & F_OF;
 	}
@@ -120,6 +132,8 @@ uint64_t flag_cf(struct cpu *c)
 	case FL_SAR:
 		return (lazy_bits(c) & F_CF) != 0;
 	default: /* FL_NONE, FL_INC, FL_DEC, and with FL_CFOF: CF lives in rflags */
+		if (c->lf.op & FL_ROT)
+			return (lazy_bits(c) & F_CF) != 0;
 		return c->rflags & F_CF;
 	}
 }

@@ -43,6 +43,17 @@ enum {
  * rflags by default (flag_cf) are right as they are. */
 #define FL_CFOF 0x80
 
+/* ORed into lf.op (after clearing FL_CFOF and any earlier FL_ROT bits) by
+ * ROL/ROR of a 32/64-bit register while a record is live: SF ZF AF PF
+ * still come from the record, CF and OF from the rotated value kept in
+ * lf.rot, so that a run of rotates (SHA-2's) computes no flag at all.
+ * FL_ROT_R marks ROR, FL_ROT64 a 64-bit rotate.  The operation itself is
+ * lf.op & FL_BASE. */
+#define FL_ROT   0x40
+#define FL_ROT_R 0x20
+#define FL_ROT64 0x10
+#define FL_BASE  0x0F
+
 /* Parity flag for the low byte of v: set when it has an even number of 1s. */
 static inline uint64_t parity_flag(uint64_t v)
 {
@@ -69,6 +80,15 @@ static inline void flags_lazy(struct cpu *c, int op, unsigned size,
 	c->lf.res = res;
 	c->lf.a = a;
 	c->lf.b = b;
+}
+
+/* A logic operation's record: its flags need the result alone (CF = OF =
+ * 0, AF = 0), so the operands are not stored. */
+static inline void flags_lazy_res(struct cpu *c, int op, unsigned size, uint64_t res)
+{
+	c->lf.op = (uint8_t)op;
+	c->lf.size = (uint8_t)size;
+	c->lf.res = res;
 }
 
 /* ZF and SF now.  A lazy record keeps its result masked to the operand
@@ -179,7 +199,7 @@ static inline void flags_set_cfof(struct cpu *c, bool cf, bool of)
 {
 	c->rflags = (c->rflags & ~(F_CF | F_OF)) | (cf ? F_CF : 0) | (of ? F_OF : 0);
 	if (c->lf.op != FL_NONE)
-		c->lf.op |= FL_CFOF;
+		c->lf.op = (uint8_t)((c->lf.op & FL_BASE) | FL_CFOF);
 }
 
 /* ADC/SBB/INC/DEC need the old CF saved in rflags before going lazy. */

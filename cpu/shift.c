@@ -73,30 +73,43 @@ void shift_gpr(struct cpu *c, const struct insn *i, int op, unsigned sz, unsigne
 }
 
 /* ROL/ROR of a 32/64-bit register by cnt (already masked): CF and OF
- * set, SF ZF AF PF kept without being computed (FL_CFOF).  Same results and flags as below. */
+ * set, SF ZF AF PF kept.  With a lazy record live (the usual case) the
+ * rotated value goes into lf.rot and nothing is computed (FL_ROT in
+ * flags.h, which derives the same CF and OF as the eager path here and in
+ * shift_op below).  The rotate is written so that the compiler emits one
+ * ROL/ROR. */
 static inline __attribute__((always_inline))
 void rotate_gpr(struct cpu *c, const struct insn *i, int op, unsigned sz, unsigned cnt)
 {
 	unsigned bits = sz * 8;
 	uint64_t *rp = &c->r[i->o[0].reg];
-	uint64_t m = size_mask(sz), a = *rp & m, r;
+	uint64_t r;
 	bool cf, of;
 
-	if (cnt == 0) {
-		*rp = a;   /* a 32-bit destination is still zero-extended */
+	if (sz == 4) {
+		uint32_t a = (uint32_t)*rp;
+		r = op == S_ROL ? (uint32_t)((a << cnt) | (a >> (-cnt & 31)))
+				: (uint32_t)((a >> cnt) | (a << (-cnt & 31)));
+	} else {
+		uint64_t a = *rp;
+		r = op == S_ROL ? (a << cnt) | (a >> (-cnt & 63)) : (a >> cnt) | (a << (-cnt & 63));
+	}
+	*rp = r;   /* a count of 0 still zero-extends a 32-bit destination */
+	if (cnt == 0)
+		return;
+	if (likely(c->lf.op != FL_NONE)) {
+		c->lf.rot = r;
+		c->lf.op = (uint8_t)((c->lf.op & FL_BASE) | FL_ROT | (op == S_ROR ? FL_ROT_R : 0) |
+				     (sz == 8 ? FL_ROT64 : 0));
 		return;
 	}
-	/* cnt is 1..bits-1 here: the count is masked to the width */
 	if (op == S_ROL) {
-		r = ((a << cnt) | (a >> (bits - cnt))) & m;
 		cf = r & 1;
 		of = alu_msb(r, sz) ^ cf;
 	} else {
-		r = ((a >> cnt) | (a << (bits - cnt))) & m;
 		cf = alu_msb(r, sz);
 		of = cf ^ ((r >> (bits - 2)) & 1);
 	}
-	*rp = r;
 	flags_set_cfof(c, cf, of);
 }
 

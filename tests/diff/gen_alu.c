@@ -241,7 +241,31 @@ static bool gen_producer(struct diff_rng *g, struct diff_case *k)
 		}
 		break;
 	}
-	return diff_encode(k, &q);
+	if (!diff_encode(k, &q))
+		return false;
+	if (diff_below(g, 2))
+		return true;
+	/* Then a 64-bit register rotated one way and back by the same count:
+	 * the value is unchanged (so any register will do; a 32-bit rotate
+	 * would clear the upper half), CF and OF are the second rotate's,
+	 * and the arithmetic record of the producer stays live under them
+	 * (FL_ROT in cpu/flags.h; test_alu.c has the 32-bit rotates). */
+	unsigned cnt = (unsigned)diff_rand(g) & 63;
+	ZydisRegister reg = diff_gpr((unsigned)pick_reg(g, -1, -1), 8);
+	bool left_first = diff_below(g, 2);
+	for (int n = 0; n < 2; n++) {
+		memset(&q, 0, sizeof q);
+		q.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
+		q.mnemonic = (n == 0) == left_first ? ZYDIS_MNEMONIC_ROL : ZYDIS_MNEMONIC_ROR;
+		q.operand_count = 2;
+		q.operands[0].type = ZYDIS_OPERAND_TYPE_REGISTER;
+		q.operands[0].reg.value = reg;
+		q.operands[1].type = ZYDIS_OPERAND_TYPE_IMMEDIATE;
+		q.operands[1].imm.u = cnt;
+		if (!diff_encode(k, &q))
+			return false;
+	}
+	return true;
 }
 
 static bool gen_alu(struct diff_rng *g, struct diff_case *k)
