@@ -192,11 +192,12 @@ static inline void alu_general(struct cpu *c, const struct insn *i, int op)
  * per operand shape (cpu/operand.h) by inlining: SH_ANY with size 0 is the
  * general handler (every operand kind, LOCK); the FORM handlers below are
  * the same body for a fixed shape and size.  The memory shapes work on the
- * TLB's host pointer (no stack frame on the hot path) and leave a miss to
- * the general handler, which redoes the instruction from the start.
+ * TLB's host pointer (no stack frame on the hot path); alu_binop_try()
+ * returns false on a miss having changed nothing, and alu_binop() then
+ * leaves the instruction to the general handler.
  */
 static inline __attribute__((always_inline))
-void alu_binop(struct cpu *c, const struct insn *i, int op, int sh, unsigned fsz)
+bool alu_binop_try(struct cpu *c, const struct insn *i, int op, int sh, unsigned fsz)
 {
 	unsigned sz = fsz ? fsz : i->o[0].size;
 	uint64_t m = size_mask(sz), la = 0, a, b, r, cf = 0;
@@ -223,10 +224,8 @@ void alu_binop(struct cpu *c, const struct insn *i, int op, int sh, unsigned fsz
 		uint8_t *p;
 		la = insn_la(c, i);
 		p = shape_dst_mem(sh) && writes ? tlb_host_write(c, la, sz) : tlb_host_read(c, la, sz);
-		if (unlikely(!p)) {
-			alu_general(c, i, op);
-			return;
-		}
+		if (unlikely(!p))
+			return false;
 		if (sh == SH_RM) {
 			a = c->r[i->o[0].reg] & m;
 			b = load_le(p, sz);
@@ -263,27 +262,32 @@ void alu_binop(struct cpu *c, const struct insn *i, int op, int sh, unsigned fsz
 		flags_lazy_res(c, FL_LOGIC, sz, r);
 	else
 		flags_lazy(c, lazy[op], sz, r, a, b);
+	return true;
+}
+
+/* alu_binop_try(), with a TLB miss handed to the general handler, which
+ * redoes the instruction from the start (a jump: it is noinline). */
+static inline __attribute__((always_inline))
+void alu_binop(struct cpu *c, const struct insn *i, int op, int sh, unsigned fsz)
+{
+	if (unlikely(!alu_binop_try(c, i, op, sh, fsz)))
+		alu_general(c, i, op);
 }
 
 /* INC/DEC: SDM vol. 2A "INC", "DEC".  CF unaffected (kept in rflags).
  * The FORM handlers are the register forms at 32 and 64 bits. */
 static inline __attribute__((always_inline))
-void incdec(struct cpu *c, const struct insn *i, int dec, unsigned fsz)
+bool incdec_try(struct cpu *c, const struct insn *i, int dec, unsigned fsz)
 {
 	unsigned sz = fsz ? fsz : i->o[0].size;
 	uint64_t la = 0, a, r, cf;
 
 	if (fsz) {
 		/* The register forms (a loop's counter): CF from the
-		 * common records inline, anything rarer (ADC, a shift...)
-		 * through the general handler, so no stack frame here. */
-		if (unlikely(!alu_cf_cheap(c, &cf))) {
-			if (dec)
-				op_dec(c, i);
-			else
-				op_inc(c, i);
-			return;
-		}
+		 * common records inline; anything rarer (ADC, a shift...)
+		 * is left undone here, for the general handler. */
+		if (unlikely(!alu_cf_cheap(c, &cf)))
+			return false;
 	} else {
 		cf = alu_cf(c);
 		alu_check_lock(c, i);
@@ -299,6 +303,20 @@ void incdec(struct cpu *c, const struct insn *i, int dec, unsigned fsz)
 			alu_write_la(c, i, la, r);
 	}
 	flags_lazy_keep_cf(c, dec ? FL_DEC : FL_INC, sz, r, a, 1, cf);
+	return true;
+}
+
+/* incdec_try(), with the rare CF sources left to the general handler (a
+ * jump, so the register forms have no stack frame). */
+static inline __attribute__((always_inline))
+void incdec(struct cpu *c, const struct insn *i, int dec, unsigned fsz)
+{
+	if (likely(incdec_try(c, i, dec, fsz)))
+		return;
+	if (dec)
+		op_dec(c, i);
+	else
+		op_inc(c, i);
 }
 
 #endif

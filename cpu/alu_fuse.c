@@ -29,46 +29,65 @@
 #include "ops.h"
 
 /*
- * After the first instruction: the branch.  A memory operand may reach
- * the board (MMIO) or, through the page walk's accessed bits, write to a
- * page of decoded code, and such an access sets exit_block: then the
- * branch is left undone for the loop to run from a fresh lookup, as it
- * would have been unfused.  RIP stays at the Jcc, and of the two
- * instructions the loop counts for the pair one is taken back here.  A
- * register shape cannot set exit_block.
+ * The branch after the first instruction ran on its fast path: a register
+ * shape, or a memory shape through the TLB's host pointer, neither of
+ * which can reach a device or write to a page of decoded code, so nothing
+ * here can have asked to leave the block.
  */
 static inline __attribute__((always_inline))
-void fused_jcc(struct cpu *c, const struct insn *i, int lfop, unsigned sz, bool mem, unsigned cc)
+void fused_jcc(struct cpu *c, const struct insn *i, int lfop, unsigned sz, unsigned cc)
 {
 	const struct insn *j = i + 1;
 
-	if (mem && unlikely(c->exit_block)) {
+	c->rip = cond_after(c, lfop, sz, c->lf.a, c->lf.b, c->lf.res, cc) ? j->imm : j->next_rip;
+}
+
+/*
+ * The pair when the first instruction left its fast path (a TLB miss, a
+ * rare CF source for INC/DEC): its general handler, with RIP at the next
+ * instruction as usual (a device it reaches may look at RIP), then the
+ * branch from the lazy record that handler left.  A memory access may
+ * have reached the board (MMIO) or, through the page walk's accessed
+ * bits, written to a page of decoded code; such an access sets
+ * exit_block, and then the branch is left undone for the loop to run from
+ * a fresh lookup, as it would have been unfused: RIP stays at the Jcc,
+ * and of the two instructions the loop counts for the pair one is taken
+ * back here.  Out of line, so that the fast paths keep no stack frame.
+ */
+static __attribute__((noinline)) void fused_slow(struct cpu *c, const struct insn *i, insn_fn first,
+						 unsigned cc)
+{
+	const struct insn *j = i + 1;
+
+	c->rip = i->next_rip;
+	first(c, i);
+	if (unlikely(c->exit_block)) {
 		c->icount--;
 		return;
 	}
-	c->rip = cond_after(c, lfop, sz, c->lf.a, c->lf.b, c->lf.res, cc) ? j->imm : j->next_rip;
+	c->rip = cond_eval(c, cc) ? j->imm : j->next_rip;
 }
 
 /* CMP/TEST of shape sh and size sz, then Jcc cc. */
 static inline __attribute__((always_inline))
 void binop_jcc(struct cpu *c, const struct insn *i, int op, int sh, unsigned sz, unsigned cc)
 {
-	bool mem = sh != SH_RR && sh != SH_RI;
-
-	/* RIP is the next instruction while a handler runs (a device may
-	 * look at it); a register shape reads nothing that could. */
-	if (mem)
-		c->rip = i->next_rip;
-	alu_binop(c, i, op, sh, sz);
-	fused_jcc(c, i, op == A_CMP ? FL_SUB : FL_LOGIC, sz, mem, cc);
+	if (unlikely(!alu_binop_try(c, i, op, sh, sz))) {
+		fused_slow(c, i, op == A_CMP ? op_cmp : op_test, cc);
+		return;
+	}
+	fused_jcc(c, i, op == A_CMP ? FL_SUB : FL_LOGIC, sz, cc);
 }
 
 /* INC/DEC r of size sz (CF kept), then Jcc cc: `dec ecx; jnz loop`. */
 static inline __attribute__((always_inline))
 void incdec_jcc(struct cpu *c, const struct insn *i, int dec, unsigned sz, unsigned cc)
 {
-	incdec(c, i, dec, sz);
-	fused_jcc(c, i, dec ? FL_DEC : FL_INC, sz, false, cc);
+	if (unlikely(!incdec_try(c, i, dec, sz))) {
+		fused_slow(c, i, dec ? op_dec : op_inc, cc);
+		return;
+	}
+	fused_jcc(c, i, dec ? FL_DEC : FL_INC, sz, cc);
 }
 
 /* The array `name` of one FUSE row: name[cc] runs body(c, i, args..., cc). */
