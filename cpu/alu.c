@@ -79,6 +79,8 @@ void name##_mi64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_M
 /* ADD: SDM vol. 2A "ADD".  OF SF ZF AF CF PF per result. */
 __attribute__((noinline)) void op_add(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADD, SH_ANY, 0); }
 ALU_FORMS(op_add, A_ADD)
+void op_add_rr16(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADD, SH_RR, 2); }
+void op_add_ri16(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADD, SH_RI, 2); }
 /* OR: SDM vol. 2B "OR".  OF = CF = 0; AF undefined -> 0. */
 __attribute__((noinline)) void op_or(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_OR, SH_ANY, 0); }
 ALU_FORMS(op_or, A_OR)
@@ -103,11 +105,15 @@ void op_cmp_ri8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH
 void op_cmp_rm8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RM, 1); }
 void op_cmp_mr8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_MR, 1); }
 void op_cmp_mi8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_MI, 1); }
+void op_cmp_rr16(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RR, 2); }
+void op_cmp_ri16(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RI, 2); }
 /* TEST: SDM vol. 2B "TEST".  AND without the write; OF = CF = 0, AF
  * undefined -> 0; not lockable.  Its r/m operand is operand 0, so the
  * "memory destination" shapes read [mem] and write nothing. */
 __attribute__((noinline)) void op_test(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_TEST, SH_ANY, 0); }
 ALU_FORMS(op_test, A_TEST)
+void op_test_rr8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_TEST, SH_RR, 1); }
+void op_test_ri8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_TEST, SH_RI, 1); }
 
 /* NEG: SDM vol. 2B "NEG".  0 - DEST: CF = (DEST != 0), the rest as SUB. */
 void op_neg(struct cpu *c, const struct insn *i)
@@ -140,6 +146,8 @@ void op_not(struct cpu *c, const struct insn *i)
 	a = alu_read_la(c, i, &la);
 	alu_write_la(c, i, la, ~a & size_mask(sz));
 }
+void op_not_r32(struct cpu *c, const struct insn *i) { c->r[i->o[0].reg] = (uint32_t)~c->r[i->o[0].reg]; }
+void op_not_r64(struct cpu *c, const struct insn *i) { c->r[i->o[0].reg] = ~c->r[i->o[0].reg]; }
 
 __attribute__((noinline)) void op_inc(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 0); }
 __attribute__((noinline)) void op_dec(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 0); }
@@ -147,6 +155,30 @@ void op_inc_r32(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 4); }
 void op_inc_r64(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 8); }
 void op_dec_r32(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 4); }
 void op_dec_r64(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 8); }
+
+/* INC/DEC of a dword in memory (FORM m32): through the TLB's host pointer
+ * with CF from the common records; a miss, or a rare CF source, goes to
+ * the general handler before anything is touched. */
+static inline __attribute__((always_inline))
+void incdec_m32(struct cpu *c, const struct insn *i, int dec)
+{
+	uint64_t cf, a, r;
+	uint8_t *p;
+
+	if (unlikely(!alu_cf_cheap(c, &cf)) || unlikely(!(p = tlb_host_write(c, insn_la(c, i), 4)))) {
+		if (dec)
+			op_dec(c, i);
+		else
+			op_inc(c, i);
+		return;
+	}
+	a = load_le(p, 4);
+	r = (uint32_t)(dec ? a - 1 : a + 1);
+	store_le(p, 4, r);
+	flags_lazy_keep_cf(c, dec ? FL_DEC : FL_INC, 4, r, a, 1, cf);
+}
+void op_inc_m32(struct cpu *c, const struct insn *i) { incdec_m32(c, i, 0); }
+void op_dec_m32(struct cpu *c, const struct insn *i) { incdec_m32(c, i, 1); }
 
 /* CBW/CWDE/CDQE: SDM vol. 2A "CBW/CWDE/CDQE".  Sign-extend the low half of
  * the accumulator into the whole of it.  No flags. */

@@ -122,8 +122,12 @@ FUSED(op_cmp_ri8_jcc, binop_jcc, A_CMP, SH_RI, 1)
 FUSED(op_cmp_rm8_jcc, binop_jcc, A_CMP, SH_RM, 1)
 FUSED(op_cmp_mr8_jcc, binop_jcc, A_CMP, SH_MR, 1)
 FUSED(op_cmp_mi8_jcc, binop_jcc, A_CMP, SH_MI, 1)
+FUSED(op_cmp_rr16_jcc, binop_jcc, A_CMP, SH_RR, 2)
+FUSED(op_cmp_ri16_jcc, binop_jcc, A_CMP, SH_RI, 2)
 /* TEST: SDM vol. 2B "TEST"; OF = CF = 0, AF undefined -> 0. */
 ALU_FUSES(op_test, A_TEST)
+FUSED(op_test_rr8_jcc, binop_jcc, A_TEST, SH_RR, 1)
+FUSED(op_test_ri8_jcc, binop_jcc, A_TEST, SH_RI, 1)
 /* INC/DEC: SDM vol. 2A "INC", "DEC"; CF kept. */
 FUSED(op_inc_r32_jcc, incdec_jcc, 0, 4)
 FUSED(op_inc_r64_jcc, incdec_jcc, 0, 8)

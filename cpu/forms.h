@@ -59,6 +59,8 @@ FORM_TWO_OP(mi8, SH_MI, 1) FORM_TWO_OP(mr8, SH_MR, 1) FORM_TWO_OP(rm8, SH_RM, 1)
 /* byte compares and word loads/stores: what compression and string code runs */
 FORM_TWO_OP(rr8, SH_RR, 1) FORM_TWO_OP(ri8, SH_RI, 1)
 FORM_TWO_OP(rm16, SH_RM, 2) FORM_TWO_OP(mr16, SH_MR, 2)
+/* 16-bit register arithmetic: hash and checksum code (gzip's) */
+FORM_TWO_OP(rr16, SH_RR, 2) FORM_TWO_OP(ri16, SH_RI, 2)
 #undef FORM_TWO_OP
 
 /* One general register of 32/64 bits (INC, DEC, PUSH, POP). */
@@ -70,6 +72,22 @@ static inline bool form_r64(const struct insn *i)
 {
 	return form_plain(i) && i->nops == 1 && i->osz == 8 && form_gpr(&i->o[0], 8);
 }
+
+/* One dword in memory (INC, DEC of a counter kept in memory). */
+static inline bool form_m32(const struct insn *i)
+{
+	return form_plain(i) && i->nops == 1 && i->osz == 4 && i->o[0].kind == OK_MEM &&
+	       i->o[0].size == 4;
+}
+
+/* A 32/64-bit register shifted by CL (D3 /4 /5 /7). */
+static inline bool form_rc(const struct insn *i, unsigned sz)
+{
+	return form_plain(i) && i->nops == 2 && i->osz == sz && form_gpr(&i->o[0], sz) &&
+	       form_gpr(&i->o[1], 1) && i->o[1].reg == R_RCX;
+}
+static inline bool form_rc32(const struct insn *i) { return form_rc(i, 4); }
+static inline bool form_rc64(const struct insn *i) { return form_rc(i, 8); }
 
 /* Three-operand IMUL on registers: r = r * imm. */
 static inline bool form_rri32(const struct insn *i)
@@ -96,6 +114,8 @@ static inline bool form_rx_m16(const struct insn *i) { return form_rx(i) && i->o
 static inline bool form_rx_r16(const struct insn *i) { return form_rx(i) && i->o[1].kind == OK_GPR && i->o[1].size == 2; }
 static inline bool form_rx_rs(const struct insn *i) { return form_rx(i) && i->o[1].kind == OK_GPR; }
 static inline bool form_rx_ms(const struct insn *i) { return form_rx(i) && i->o[1].kind == OK_MEM; }
+/* MOVSXD r64, r32: what compilers emit to index with an int */
+static inline bool form_rx_r32(const struct insn *i) { return form_rx(i) && i->o[1].kind == OK_GPR && i->o[1].size == 4; }
 
 /* LEA into a 32/64-bit register. */
 static inline bool form_r32_agen(const struct insn *i)

@@ -119,6 +119,7 @@ void op_movzx_rx_r16(struct cpu *c, const struct insn *i) { movx_body(c, i, fals
 __attribute__((noinline)) void op_movsx(struct cpu *c, const struct insn *i) { movx_body(c, i, true, 0, 0); }
 void op_movsx_rx_r(struct cpu *c, const struct insn *i) { movx_body(c, i, true, OK_GPR, 0); }
 void op_movsx_rx_m(struct cpu *c, const struct insn *i) { movx_body(c, i, true, OK_MEM, 0); }
+void op_movsxd_r64_r32(struct cpu *c, const struct insn *i) { movx_body(c, i, true, OK_GPR, 4); }
 
 /*
  * LEA (SDM vol. 2A "LEA"): the offset only, no segment base and no

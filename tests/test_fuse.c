@@ -60,7 +60,9 @@ static void test_decode_fuses_plain_forms(void **state)
 		{ "cmp eax, 0xff; jp (P: not fused)", { 0x3D, 0xFF, 0, 0, 0, 0x7A, 0x00 }, 7, 2, NULL },
 		{ "dec ecx; jnz", { 0xFF, 0xC9, 0x75, 0x00 }, 4, 2, op_dec_r32_jcc[5] },
 		{ "inc rax; jle", { 0x48, 0xFF, 0xC0, 0x7E, 0x00 }, 5, 2, op_inc_r64_jcc[14] },
-		{ "cmp ax, bx; jz (16-bit: no form)", { 0x66, 0x39, 0xD8, 0x74, 0x00 }, 5, 2, NULL },
+		{ "cmp ax, bx; jz", { 0x66, 0x39, 0xD8, 0x74, 0x00 }, 5, 2, op_cmp_rr16_jcc[4] },
+		{ "cmp ax, [rsi]; jz (16-bit memory: no form)", { 0x66, 0x3B, 0x06, 0x74, 0x00 }, 5, 2, NULL },
+		{ "test al, 1; jnz", { 0xA8, 0x01, 0x75, 0x00 }, 4, 2, op_test_ri8_jcc[5] },
 		{ "cmp ah, bl; jz (AH: no form)", { 0x38, 0xDC, 0x74, 0x00 }, 4, 2, NULL },
 		{ "lock add [rsi], eax; jz", { 0xF0, 0x01, 0x06, 0x74, 0x00 }, 5, 2, NULL },
 		{ "xor eax, eax; jz (no FUSE row)", { 0x31, 0xC0, 0x74, 0x00 }, 4, 2, NULL },
@@ -111,6 +113,11 @@ static void test_fused_pairs_match_careful_path(void **state)
 		{ { 0xA9, 0x01, 0, 0, 0x80 }, 5, 1 },       /* test eax, 0x80000001 */
 		{ { 0x48, 0x85, 0x06 }, 3, 1 },             /* test [rsi], rax */
 		{ { 0x48, 0xF7, 0x06, 0xFF, 0, 0, 0 }, 7, 1 }, /* test qword [rsi], 0xff */
+		{ { 0x66, 0x39, 0xD8 }, 3, 1 },             /* cmp ax, bx */
+		{ { 0x66, 0x83, 0xF8, 0x80 }, 4, 1 },       /* cmp ax, -0x80 */
+		{ { 0x66, 0x3D, 0xFF, 0x7F }, 4, 1 },       /* cmp ax, 0x7fff */
+		{ { 0x84, 0xD8 }, 2, 1 },                   /* test al, bl */
+		{ { 0x40, 0xF6, 0xC6, 0x81 }, 4, 1 },       /* test sil, 0x81 */
 		{ { 0x29, 0xD8 }, 2, 0 },                   /* sub eax, ebx */
 		{ { 0x48, 0x83, 0xE8, 0x01 }, 4, 0 },       /* sub rax, 1 */
 		{ { 0x29, 0x06 }, 2, 0 },                   /* sub [rsi], eax */
