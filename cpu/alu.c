@@ -63,24 +63,24 @@ uint64_t alu_lock_rmw(struct cpu *c, uint64_t la, unsigned size, alu_rmw_fn f,
 
 /* The FORM handlers of a binary operation (FORMS_ALU in cpu/ops.def). */
 #define ALU_FORMS(name, op)							\
-void name##_rr32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RR, 4); } \
-void name##_rr64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RR, 8); } \
-void name##_ri32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RI, 4); } \
-void name##_ri64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RI, 8); } \
-void name##_rm32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RM, 4); } \
-void name##_rm64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RM, 8); } \
-void name##_mr32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_MR, 4); } \
-void name##_mr64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_MR, 8); } \
-void name##_mi32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_MI, 4); } \
-void name##_mi64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_MI, 8); }
+void name##_rr32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RR, 4); insn_next(c, i); } \
+void name##_rr64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RR, 8); insn_next(c, i); } \
+void name##_ri32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RI, 4); insn_next(c, i); } \
+void name##_ri64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RI, 8); insn_next(c, i); } \
+void name##_rm32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RM, 4); insn_next(c, i); } \
+void name##_rm64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_RM, 8); insn_next(c, i); } \
+void name##_mr32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_MR, 4); insn_next(c, i); } \
+void name##_mr64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_MR, 8); insn_next(c, i); } \
+void name##_mi32(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_MI, 4); insn_next(c, i); } \
+void name##_mi64(struct cpu *c, const struct insn *i) { alu_binop(c, i, op, SH_MI, 8); insn_next(c, i); }
 
 /* The general handlers are noinline: a memory shape that misses the TLB
  * jumps to one, and one inlined there would cost the shape a stack frame. */
 /* ADD: SDM vol. 2A "ADD".  OF SF ZF AF CF PF per result. */
 __attribute__((noinline)) void op_add(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADD, SH_ANY, 0); }
 ALU_FORMS(op_add, A_ADD)
-void op_add_rr16(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADD, SH_RR, 2); }
-void op_add_ri16(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADD, SH_RI, 2); }
+void op_add_rr16(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADD, SH_RR, 2); insn_next(c, i); }
+void op_add_ri16(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADD, SH_RI, 2); insn_next(c, i); }
 /* OR: SDM vol. 2B "OR".  OF = CF = 0; AF undefined -> 0. */
 __attribute__((noinline)) void op_or(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_OR, SH_ANY, 0); }
 ALU_FORMS(op_or, A_OR)
@@ -100,20 +100,20 @@ ALU_FORMS(op_xor, A_XOR)
 /* CMP: SDM vol. 2A "CMP".  SUB without the write; not lockable. */
 __attribute__((noinline)) void op_cmp(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_ANY, 0); }
 ALU_FORMS(op_cmp, A_CMP)
-void op_cmp_rr8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RR, 1); }
-void op_cmp_ri8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RI, 1); }
-void op_cmp_rm8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RM, 1); }
-void op_cmp_mr8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_MR, 1); }
-void op_cmp_mi8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_MI, 1); }
-void op_cmp_rr16(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RR, 2); }
-void op_cmp_ri16(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RI, 2); }
+void op_cmp_rr8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RR, 1); insn_next(c, i); }
+void op_cmp_ri8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RI, 1); insn_next(c, i); }
+void op_cmp_rm8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RM, 1); insn_next(c, i); }
+void op_cmp_mr8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_MR, 1); insn_next(c, i); }
+void op_cmp_mi8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_MI, 1); insn_next(c, i); }
+void op_cmp_rr16(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RR, 2); insn_next(c, i); }
+void op_cmp_ri16(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_RI, 2); insn_next(c, i); }
 /* TEST: SDM vol. 2B "TEST".  AND without the write; OF = CF = 0, AF
  * undefined -> 0; not lockable.  Its r/m operand is operand 0, so the
  * "memory destination" shapes read [mem] and write nothing. */
 __attribute__((noinline)) void op_test(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_TEST, SH_ANY, 0); }
 ALU_FORMS(op_test, A_TEST)
-void op_test_rr8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_TEST, SH_RR, 1); }
-void op_test_ri8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_TEST, SH_RI, 1); }
+void op_test_rr8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_TEST, SH_RR, 1); insn_next(c, i); }
+void op_test_ri8(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_TEST, SH_RI, 1); insn_next(c, i); }
 
 /* NEG: SDM vol. 2B "NEG".  0 - DEST: CF = (DEST != 0), the rest as SUB. */
 void op_neg(struct cpu *c, const struct insn *i)
@@ -146,15 +146,15 @@ void op_not(struct cpu *c, const struct insn *i)
 	a = alu_read_la(c, i, &la);
 	alu_write_la(c, i, la, ~a & size_mask(sz));
 }
-void op_not_r32(struct cpu *c, const struct insn *i) { c->r[i->o[0].reg] = (uint32_t)~c->r[i->o[0].reg]; }
-void op_not_r64(struct cpu *c, const struct insn *i) { c->r[i->o[0].reg] = ~c->r[i->o[0].reg]; }
+void op_not_r32(struct cpu *c, const struct insn *i) { c->r[i->o[0].reg] = (uint32_t)~c->r[i->o[0].reg]; insn_next(c, i); }
+void op_not_r64(struct cpu *c, const struct insn *i) { c->r[i->o[0].reg] = ~c->r[i->o[0].reg]; insn_next(c, i); }
 
 __attribute__((noinline)) void op_inc(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 0); }
 __attribute__((noinline)) void op_dec(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 0); }
-void op_inc_r32(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 4); }
-void op_inc_r64(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 8); }
-void op_dec_r32(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 4); }
-void op_dec_r64(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 8); }
+void op_inc_r32(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 4); insn_next(c, i); }
+void op_inc_r64(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 8); insn_next(c, i); }
+void op_dec_r32(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 4); insn_next(c, i); }
+void op_dec_r64(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 8); insn_next(c, i); }
 
 /* INC/DEC of a dword in memory (FORM m32): through the TLB's host pointer
  * with CF from the common records; a miss, or a rare CF source, goes to
@@ -177,8 +177,8 @@ void incdec_m32(struct cpu *c, const struct insn *i, int dec)
 	store_le(p, 4, r);
 	flags_lazy_keep_cf(c, dec ? FL_DEC : FL_INC, 4, r, a, 1, cf);
 }
-void op_inc_m32(struct cpu *c, const struct insn *i) { incdec_m32(c, i, 0); }
-void op_dec_m32(struct cpu *c, const struct insn *i) { incdec_m32(c, i, 1); }
+void op_inc_m32(struct cpu *c, const struct insn *i) { incdec_m32(c, i, 0); insn_next(c, i); }
+void op_dec_m32(struct cpu *c, const struct insn *i) { incdec_m32(c, i, 1); insn_next(c, i); }
 
 /* CBW/CWDE/CDQE: SDM vol. 2A "CBW/CWDE/CDQE".  Sign-extend the low half of
  * the accumulator into the whole of it.  No flags. */

@@ -515,6 +515,30 @@ static inline void cpu_leave_block(struct cpu *c)
 	c->blk_end = c->blk_start;
 }
 
+/*
+ * Threaded dispatch: the last thing a simple handler does (the FORM
+ * handlers of the integer and move families).  In the fast path, while
+ * the block has more instructions before blk_end, it goes straight on to
+ * the next one's handler -- a tail call, so one host jump per guest
+ * instruction instead of a return, a loop test and a call -- after the
+ * same two stores the run loop makes (cur, RIP).  The loop then resumes
+ * from c->cur.  Anything that ends the run of the block stops the chain:
+ * a request to leave (cpu_leave_block() moves blk_end back), the block's
+ * end, and the careful path, which runs one instruction at a time with
+ * blk_end NULL.  Faults leave by longjmp at any depth; without tail calls
+ * (an unoptimised build) the chain is at most a block deep.
+ */
+static inline __attribute__((always_inline)) void insn_next(struct cpu *c, const struct insn *i)
+{
+	const struct insn *n = i + 1;
+
+	if (likely(n < c->blk_end)) {
+		c->cur = n;
+		c->rip = n->next_rip;
+		n->fn(c, n);
+	}
+}
+
 /* Call after anything that may let a pending interrupt through (IF set,
  * TPR lowered, EOI, a new request): the current block ends after this
  * instruction and the loop looks at interrupts at the next boundary

@@ -39,6 +39,7 @@ static inline void count_partial_block(struct cpu *c, bool cur_retired)
 	else if (cur_retired && c->cur)
 		c->icount++;
 	c->blk_start = NULL;
+	c->blk_end = NULL;   /* no handler may chain on (insn_next) */
 }
 
 _Noreturn void cpu_fault(struct cpu *c, int vector, uint32_t error_code)
@@ -93,6 +94,7 @@ static inline void step_careful(struct cpu *c, const struct insn *i)
 	c->pending_db = (c->rflags & F_TF) != 0;
 	c->cur = i;
 	c->rip = i->next_rip;
+	c->blk_end = NULL;   /* one instruction: no chaining (insn_next) */
 	i->fn(c, i);
 	c->cur = NULL;
 	c->icount++;
@@ -186,6 +188,14 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 						c->cur = i;
 						c->rip = i->next_rip;
 						i->fn(c, i);
+						/* A threaded handler ran on to
+						 * later ones (insn_next): go on
+						 * after the last one that ran.
+						 * (A machine reset in a handler
+						 * clears cur; it also asked to
+						 * leave.) */
+						const struct insn *last = c->cur;
+						i = likely(last) ? last : i;
 					} while (++i < c->blk_end);
 				}
 				/* A fused compare-and-branch ends the block: one

@@ -65,11 +65,11 @@ void op_mov_mr32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 4)
 void op_mov_mr64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 8); }
 void op_mov_mi32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 4); }
 void op_mov_mi64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 8); }
-void op_mov_mi8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 1); }
-void op_mov_mr8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 1); }
-void op_mov_rm8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 1); }
-void op_mov_rm16(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 2); }
-void op_mov_mr16(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 2); }
+void op_mov_mi8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 1); insn_next(c, i); }
+void op_mov_mr8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 1); insn_next(c, i); }
+void op_mov_rm8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 1); insn_next(c, i); }
+void op_mov_rm16(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 2); insn_next(c, i); }
+void op_mov_mr16(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 2); insn_next(c, i); }
 
 /*
  * MOVZX (SDM vol. 2B "MOVZX") and MOVSX/MOVSXD ("MOVSX/MOVSXD"): extend
@@ -112,14 +112,14 @@ void movx_body(struct cpu *c, const struct insn *i, bool sign, int src, unsigned
 }
 
 __attribute__((noinline)) void op_movzx(struct cpu *c, const struct insn *i) { movx_body(c, i, false, 0, 0); }
-void op_movzx_rx_m8(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_MEM, 1); }
-void op_movzx_rx_r8(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_GPR, 1); }
-void op_movzx_rx_m16(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_MEM, 2); }
-void op_movzx_rx_r16(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_GPR, 2); }
+void op_movzx_rx_m8(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_MEM, 1); insn_next(c, i); }
+void op_movzx_rx_r8(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_GPR, 1); insn_next(c, i); }
+void op_movzx_rx_m16(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_MEM, 2); insn_next(c, i); }
+void op_movzx_rx_r16(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_GPR, 2); insn_next(c, i); }
 __attribute__((noinline)) void op_movsx(struct cpu *c, const struct insn *i) { movx_body(c, i, true, 0, 0); }
-void op_movsx_rx_r(struct cpu *c, const struct insn *i) { movx_body(c, i, true, OK_GPR, 0); }
-void op_movsx_rx_m(struct cpu *c, const struct insn *i) { movx_body(c, i, true, OK_MEM, 0); }
-void op_movsxd_r64_r32(struct cpu *c, const struct insn *i) { movx_body(c, i, true, OK_GPR, 4); }
+void op_movsx_rx_r(struct cpu *c, const struct insn *i) { movx_body(c, i, true, OK_GPR, 0); insn_next(c, i); }
+void op_movsx_rx_m(struct cpu *c, const struct insn *i) { movx_body(c, i, true, OK_MEM, 0); insn_next(c, i); }
+void op_movsxd_r64_r32(struct cpu *c, const struct insn *i) { movx_body(c, i, true, OK_GPR, 4); insn_next(c, i); }
 
 /*
  * LEA (SDM vol. 2A "LEA"): the offset only, no segment base and no
@@ -139,8 +139,8 @@ void lea_body(struct cpu *c, const struct insn *i, unsigned fsz)
 }
 
 void op_lea(struct cpu *c, const struct insn *i) { lea_body(c, i, 0); }
-void op_lea_r32(struct cpu *c, const struct insn *i) { lea_body(c, i, 4); }
-void op_lea_r64(struct cpu *c, const struct insn *i) { lea_body(c, i, 8); }
+void op_lea_r32(struct cpu *c, const struct insn *i) { lea_body(c, i, 4); insn_next(c, i); }
+void op_lea_r64(struct cpu *c, const struct insn *i) { lea_body(c, i, 8); insn_next(c, i); }
 
 /*
  * XCHG (SDM vol. 2B "XCHG"): swap.  With a memory operand the exchange is
@@ -316,10 +316,10 @@ __attribute__((noinline)) void op_cmovcc(struct cpu *c, const struct insn *i) { 
 
 /* The FORM handlers (ops_move.def): one per condition, so that the
  * condition after a CMP is a compare of its operands (cond_now()). */
-#define CMOV(name, cc)									void op_##name##_rr32(struct cpu *c, const struct insn *i) { cmov_body(c, i, cc, SH_RR, 4); } \
-void op_##name##_rr64(struct cpu *c, const struct insn *i) { cmov_body(c, i, cc, SH_RR, 8); } \
-void op_##name##_rm32(struct cpu *c, const struct insn *i) { cmov_body(c, i, cc, SH_RM, 4); } \
-void op_##name##_rm64(struct cpu *c, const struct insn *i) { cmov_body(c, i, cc, SH_RM, 8); }
+#define CMOV(name, cc)									void op_##name##_rr32(struct cpu *c, const struct insn *i) { cmov_body(c, i, cc, SH_RR, 4); insn_next(c, i); } \
+void op_##name##_rr64(struct cpu *c, const struct insn *i) { cmov_body(c, i, cc, SH_RR, 8); insn_next(c, i); } \
+void op_##name##_rm32(struct cpu *c, const struct insn *i) { cmov_body(c, i, cc, SH_RM, 4); insn_next(c, i); } \
+void op_##name##_rm64(struct cpu *c, const struct insn *i) { cmov_body(c, i, cc, SH_RM, 8); insn_next(c, i); }
 CMOV(cmovo, 0) CMOV(cmovno, 1) CMOV(cmovb, 2) CMOV(cmovnb, 3)
 CMOV(cmovz, 4) CMOV(cmovnz, 5) CMOV(cmovbe, 6) CMOV(cmovnbe, 7)
 CMOV(cmovs, 8) CMOV(cmovns, 9) CMOV(cmovp, 10) CMOV(cmovnp, 11)

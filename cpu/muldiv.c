@@ -132,10 +132,10 @@ void op_imul(struct cpu *c, const struct insn *i)
 	mul_flags(c, ovf);
 }
 
-void op_imul_rr32(struct cpu *c, const struct insn *i) { imul_short(c, i, 4, 2); }
-void op_imul_rr64(struct cpu *c, const struct insn *i) { imul_short(c, i, 8, 2); }
-void op_imul_rri32(struct cpu *c, const struct insn *i) { imul_short(c, i, 4, 3); }
-void op_imul_rri64(struct cpu *c, const struct insn *i) { imul_short(c, i, 8, 3); }
+void op_imul_rr32(struct cpu *c, const struct insn *i) { imul_short(c, i, 4, 2); insn_next(c, i); }
+void op_imul_rr64(struct cpu *c, const struct insn *i) { imul_short(c, i, 8, 2); insn_next(c, i); }
+void op_imul_rri32(struct cpu *c, const struct insn *i) { imul_short(c, i, 4, 3); insn_next(c, i); }
+void op_imul_rri64(struct cpu *c, const struct insn *i) { imul_short(c, i, 8, 3); insn_next(c, i); }
 
 /* Flags after DIV/IDIV: all six undefined.  lstar does what AMD Zen does:
  * CF and OF kept, SF = ZF = PF = 0, AF = 1 (docs/flags.md). */

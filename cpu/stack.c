@@ -70,9 +70,9 @@ void push_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
 /* The general handlers are noinline: a FORM that misses the TLB jumps to
  * one, and one inlined there would cost the FORM a stack frame. */
 __attribute__((noinline)) void op_push(struct cpu *c, const struct insn *i) { push_body(c, i, 0, 0); }
-void op_push_r64(struct cpu *c, const struct insn *i) { push_body(c, i, OK_GPR, 8); }
-void op_push_i64(struct cpu *c, const struct insn *i) { push_body(c, i, OK_IMM, 8); }
-void op_push_m64(struct cpu *c, const struct insn *i) { push_body(c, i, OK_MEM, 8); }
+void op_push_r64(struct cpu *c, const struct insn *i) { push_body(c, i, OK_GPR, 8); insn_next(c, i); }
+void op_push_i64(struct cpu *c, const struct insn *i) { push_body(c, i, OK_IMM, 8); insn_next(c, i); }
+void op_push_m64(struct cpu *c, const struct insn *i) { push_body(c, i, OK_MEM, 8); insn_next(c, i); }
 
 /* Effective address of a POP destination: "if RSP is used as a base
  * register for addressing a destination operand in memory, POP computes
@@ -138,7 +138,7 @@ void pop_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
 }
 
 __attribute__((noinline)) void op_pop(struct cpu *c, const struct insn *i) { pop_body(c, i, 0, 0); }
-void op_pop_r64(struct cpu *c, const struct insn *i) { pop_body(c, i, OK_GPR, 8); }
+void op_pop_r64(struct cpu *c, const struct insn *i) { pop_body(c, i, OK_GPR, 8); insn_next(c, i); }
 
 /*
  * ENTER (SDM vol. 2A "ENTER"), 64-bit stack:
