@@ -55,16 +55,16 @@ void mov_body(struct cpu *c, const struct insn *i, int sh, unsigned fsz)
 /* The general handlers are noinline: a memory shape that misses the TLB
  * jumps to one, and one inlined there would cost the shape a stack frame. */
 __attribute__((noinline)) void op_mov(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_ANY, 0); }
-void op_mov_rr32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RR, 4); }
-void op_mov_rr64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RR, 8); }
-void op_mov_ri32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RI, 4); }
-void op_mov_ri64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RI, 8); }
-void op_mov_rm32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 4); }
-void op_mov_rm64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 8); }
-void op_mov_mr32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 4); }
-void op_mov_mr64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 8); }
-void op_mov_mi32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 4); }
-void op_mov_mi64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 8); }
+void op_mov_rr32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RR, 4); insn_next(c, i); }
+void op_mov_rr64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RR, 8); insn_next(c, i); }
+void op_mov_ri32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RI, 4); insn_next(c, i); }
+void op_mov_ri64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RI, 8); insn_next(c, i); }
+void op_mov_rm32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 4); insn_next(c, i); }
+void op_mov_rm64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 8); insn_next(c, i); }
+void op_mov_mr32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 4); insn_next(c, i); }
+void op_mov_mr64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 8); insn_next(c, i); }
+void op_mov_mi32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 4); insn_next(c, i); }
+void op_mov_mi64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 8); insn_next(c, i); }
 void op_mov_mi8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 1); insn_next(c, i); }
 void op_mov_mr8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 1); insn_next(c, i); }
 void op_mov_rm8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 1); insn_next(c, i); }
