@@ -388,6 +388,37 @@ static void test_icount_exact_across_mid_block_fault(void **state)
 	}
 }
 
+/* The same through a run of threaded handlers (insn_next in cpu/cpu.h):
+ * the chain's instructions all retire, the fault restarts at the load with
+ * the count and registers of the careful path, and the block's own count
+ * is not added on top. */
+static void test_fault_after_threaded_chain(void **state)
+{
+	struct fx *fx = *state;
+	static const uint8_t code[] = {
+		0x31, 0xC9,                         /* xor ecx, ecx */
+		0x83, 0xC1, 0x01,                   /* add ecx, 1 */
+		0x89, 0xCA,                         /* mov edx, ecx */
+		0x01, 0xD1,                         /* add ecx, edx */
+		0xD1, 0xE1,                         /* shl ecx, 1 */
+		0x48, 0xB8, 0, 0, 0, 0, 0, 0x30, 0, 0, /* mov rax, 0x300000000000 */
+		0x8B, 0x00,                         /* mov eax, [rax]: #PF */
+	};
+	for (int careful = 0; careful < 2; careful++) {
+		lstar_setup_flat(fx->m, USER_BASE, USER_SIZE, &fx->lay);
+		put_code(fx, fx->lay.kernel_code, code, sizeof code);
+		uint64_t before = lstar_icount(fx->m);
+		struct lstar_exit ex;
+		/* careful: stop at the exception; fast: run into the HLT stub */
+		lstar_run(fx->m, careful ? LSTAR_EV_EXCEPTION : 0, 100, &ex);
+		assert_int_equal(ex.event, careful ? LSTAR_EV_EXCEPTION : LSTAR_EV_HALT);
+		assert_int_equal(lstar_icount(fx->m) - before, careful ? 6 : 7);
+		assert_int_equal(lstar_get_reg(fx->m, LSTAR_RCX), 4);
+		assert_int_equal(lstar_get_reg(fx->m, LSTAR_RDX), 1);
+		assert_int_equal(lstar_get_reg(fx->m, LSTAR_CR2), 0x300000000000ULL);
+	}
+}
+
 static void test_rdtsc_counts_instructions_on_both_paths(void **state)
 {
 	struct fx *fx = *state;
@@ -530,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_access_outside_ram_reads_ones),
 		cmocka_unit_test(test_api_reports_error_code_per_delivery),
 		cmocka_unit_test(test_icount_exact_across_mid_block_fault),
+		cmocka_unit_test(test_fault_after_threaded_chain),
 		cmocka_unit_test(test_rdtsc_counts_instructions_on_both_paths),
 		cmocka_unit_test(test_one_block_loop_stops_at_exact_limit),
 		cmocka_unit_test(test_timer_interrupts_same_on_both_paths),
