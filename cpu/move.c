@@ -26,50 +26,50 @@ static inline uint64_t src_read(struct cpu *c, const struct insn *i, int n, unsi
  * mnemonic and are the system family's (FORM rows in ops_system.def).
  */
 static inline __attribute__((always_inline))
-void mov_body(struct cpu *c, const struct insn *i, int sh, unsigned fsz)
+bool mov_body(struct cpu *c, const struct insn *i, int sh, unsigned fsz)
 {
 	if (sh == SH_ANY) {
 		op_write(c, i, 0, src_read(c, i, 1, i->o[0].size));
-		return;
+		return true;
 	}
 	if (sh == SH_RM || shape_dst_mem(sh)) {
 		/* The memory shapes touch memory through the TLB's host
 		 * pointer and need no stack frame; anything else (a miss, a
-		 * fault) is the general handler's, which redoes the move. */
+		 * fault) is the general handler's, which redoes the move:
+		 * false, with nothing done. */
 		uint64_t la = insn_la(c, i);
 		uint8_t *p = sh == SH_RM ? tlb_host_read(c, la, fsz) : tlb_host_write(c, la, fsz);
-		if (unlikely(!p)) {
-			op_mov(c, i);
-			return;
-		}
+		if (unlikely(!p))
+			return false;
 		if (sh == SH_RM)
 			gpr_write(c, i->o[0].reg, fsz, load_le(p, fsz));
 		else
 			store_le(p, fsz, shape_src_read(c, i, sh, fsz));
-		return;
+		return true;
 	}
 	uint64_t v = shape_src_read(c, i, sh, fsz);
 	shape_dst_write(c, i, sh, fsz, 0, v);
+	return true;
 }
 
 /* The general handlers are noinline: a memory shape that misses the TLB
  * jumps to one, and one inlined there would cost the shape a stack frame. */
-__attribute__((noinline)) void op_mov(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_ANY, 0); }
-void op_mov_rr32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RR, 4); insn_next(c, i); }
-void op_mov_rr64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RR, 8); insn_next(c, i); }
-void op_mov_ri32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RI, 4); insn_next(c, i); }
-void op_mov_ri64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RI, 8); insn_next(c, i); }
-void op_mov_rm32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 4); insn_next(c, i); }
-void op_mov_rm64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 8); insn_next(c, i); }
-void op_mov_mr32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 4); insn_next(c, i); }
-void op_mov_mr64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 8); insn_next(c, i); }
-void op_mov_mi32(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 4); insn_next(c, i); }
-void op_mov_mi64(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 8); insn_next(c, i); }
-void op_mov_mi8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MI, 1); insn_next(c, i); }
-void op_mov_mr8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 1); insn_next(c, i); }
-void op_mov_rm8(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 1); insn_next(c, i); }
-void op_mov_rm16(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_RM, 2); insn_next(c, i); }
-void op_mov_mr16(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 2); insn_next(c, i); }
+__attribute__((noinline)) void op_mov(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_ANY, 0); insn_next(c, i); }
+void op_mov_rr32(struct cpu *c, const struct insn *i) { if (likely(mov_body(c, i, SH_RR, 4))) insn_next(c, i); else op_mov(c, i); }
+void op_mov_rr64(struct cpu *c, const struct insn *i) { if (likely(mov_body(c, i, SH_RR, 8))) insn_next(c, i); else op_mov(c, i); }
+void op_mov_ri32(struct cpu *c, const struct insn *i) { if (likely(mov_body(c, i, SH_RI, 4))) insn_next(c, i); else op_mov(c, i); }
+void op_mov_ri64(struct cpu *c, const struct insn *i) { if (likely(mov_body(c, i, SH_RI, 8))) insn_next(c, i); else op_mov(c, i); }
+void op_mov_rm32(struct cpu *c, const struct insn *i) { if (likely(mov_body(c, i, SH_RM, 4))) insn_next(c, i); else op_mov(c, i); }
+void op_mov_rm64(struct cpu *c, const struct insn *i) { if (likely(mov_body(c, i, SH_RM, 8))) insn_next(c, i); else op_mov(c, i); }
+void op_mov_mr32(struct cpu *c, const struct insn *i) { if (likely(mov_body(c, i, SH_MR, 4))) insn_next(c, i); else op_mov(c, i); }
+void op_mov_mr64(struct cpu *c, const struct insn *i) { if (likely(mov_body(c, i, SH_MR, 8))) insn_next(c, i); else op_mov(c, i); }
+void op_mov_mi32(struct cpu *c, const struct insn *i) { if (likely(mov_body(c, i, SH_MI, 4))) insn_next(c, i); else op_mov(c, i); }
+void op_mov_mi64(struct cpu *c, const struct insn *i) { if (likely(mov_body(c, i, SH_MI, 8))) insn_next(c, i); else op_mov(c, i); }
+void op_mov_mi8(struct cpu *c, const struct insn *i) { if (likely(mov_body(c, i, SH_MI, 1))) insn_next(c, i); else op_mov(c, i); }
+void op_mov_mr8(struct cpu *c, const struct insn *i) { if (likely(mov_body(c, i, SH_MR, 1))) insn_next(c, i); else op_mov(c, i); }
+void op_mov_rm8(struct cpu *c, const struct insn *i) { if (likely(mov_body(c, i, SH_RM, 1))) insn_next(c, i); else op_mov(c, i); }
+void op_mov_rm16(struct cpu *c, const struct insn *i) { if (likely(mov_body(c, i, SH_RM, 2))) insn_next(c, i); else op_mov(c, i); }
+void op_mov_mr16(struct cpu *c, const struct insn *i) { if (likely(mov_body(c, i, SH_MR, 2))) insn_next(c, i); else op_mov(c, i); }
 
 /*
  * MOVZX (SDM vol. 2B "MOVZX") and MOVSX/MOVSXD ("MOVSX/MOVSXD"): extend
@@ -80,7 +80,7 @@ void op_mov_mr16(struct cpu *c, const struct insn *i) { mov_body(c, i, SH_MR, 2)
  * 64-bit register.
  */
 static inline __attribute__((always_inline))
-void movx_body(struct cpu *c, const struct insn *i, bool sign, int src, unsigned ssz)
+bool movx_body(struct cpu *c, const struct insn *i, bool sign, int src, unsigned ssz)
 {
 	uint64_t v;
 
@@ -91,13 +91,8 @@ void movx_body(struct cpu *c, const struct insn *i, bool sign, int src, unsigned
 	else if (src == OK_MEM) {
 		/* as in mov_body: the TLB's pointer, or the general handler */
 		const uint8_t *p = tlb_host_read(c, insn_la(c, i), ssz);
-		if (unlikely(!p)) {
-			if (sign)
-				op_movsx(c, i);
-			else
-				op_movzx(c, i);
-			return;
-		}
+		if (unlikely(!p))
+			return false;
 		v = load_le(p, ssz);
 	} else
 		v = op_read(c, i, 1);
@@ -109,17 +104,18 @@ void movx_body(struct cpu *c, const struct insn *i, bool sign, int src, unsigned
 		c->r[i->o[0].reg] = i->o[0].size == 8 ? v : (uint32_t)v;
 	else
 		reg_write(c, &i->o[0], v & size_mask(i->o[0].size));
+	return true;
 }
 
-__attribute__((noinline)) void op_movzx(struct cpu *c, const struct insn *i) { movx_body(c, i, false, 0, 0); }
-void op_movzx_rx_m8(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_MEM, 1); insn_next(c, i); }
-void op_movzx_rx_r8(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_GPR, 1); insn_next(c, i); }
-void op_movzx_rx_m16(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_MEM, 2); insn_next(c, i); }
-void op_movzx_rx_r16(struct cpu *c, const struct insn *i) { movx_body(c, i, false, OK_GPR, 2); insn_next(c, i); }
-__attribute__((noinline)) void op_movsx(struct cpu *c, const struct insn *i) { movx_body(c, i, true, 0, 0); }
-void op_movsx_rx_r(struct cpu *c, const struct insn *i) { movx_body(c, i, true, OK_GPR, 0); insn_next(c, i); }
-void op_movsx_rx_m(struct cpu *c, const struct insn *i) { movx_body(c, i, true, OK_MEM, 0); insn_next(c, i); }
-void op_movsxd_r64_r32(struct cpu *c, const struct insn *i) { movx_body(c, i, true, OK_GPR, 4); insn_next(c, i); }
+__attribute__((noinline)) void op_movzx(struct cpu *c, const struct insn *i) { movx_body(c, i, false, 0, 0); insn_next(c, i); }
+void op_movzx_rx_m8(struct cpu *c, const struct insn *i) { if (likely(movx_body(c, i, false, OK_MEM, 1))) insn_next(c, i); else op_movzx(c, i); }
+void op_movzx_rx_r8(struct cpu *c, const struct insn *i) { if (likely(movx_body(c, i, false, OK_GPR, 1))) insn_next(c, i); else op_movzx(c, i); }
+void op_movzx_rx_m16(struct cpu *c, const struct insn *i) { if (likely(movx_body(c, i, false, OK_MEM, 2))) insn_next(c, i); else op_movzx(c, i); }
+void op_movzx_rx_r16(struct cpu *c, const struct insn *i) { if (likely(movx_body(c, i, false, OK_GPR, 2))) insn_next(c, i); else op_movzx(c, i); }
+__attribute__((noinline)) void op_movsx(struct cpu *c, const struct insn *i) { movx_body(c, i, true, 0, 0); insn_next(c, i); }
+void op_movsx_rx_r(struct cpu *c, const struct insn *i) { if (likely(movx_body(c, i, true, OK_GPR, 0))) insn_next(c, i); else op_movsx(c, i); }
+void op_movsx_rx_m(struct cpu *c, const struct insn *i) { if (likely(movx_body(c, i, true, OK_MEM, 0))) insn_next(c, i); else op_movsx(c, i); }
+void op_movsxd_r64_r32(struct cpu *c, const struct insn *i) { if (likely(movx_body(c, i, true, OK_GPR, 4))) insn_next(c, i); else op_movsx(c, i); }
 
 /*
  * LEA (SDM vol. 2A "LEA"): the offset only, no segment base and no
@@ -283,7 +279,7 @@ void op_cmpxchg16b(struct cpu *c, const struct insn *i)
  * the condition is false").
  */
 static inline __attribute__((always_inline))
-void cmov_body(struct cpu *c, const struct insn *i, unsigned cc, int sh, unsigned sz)
+bool cmov_body(struct cpu *c, const struct insn *i, unsigned cc, int sh, unsigned sz)
 {
 	uint64_t v;
 	bool take;
@@ -296,10 +292,8 @@ void cmov_body(struct cpu *c, const struct insn *i, unsigned cc, int sh, unsigne
 		if (sh == SH_RM) {
 			/* as in mov_body: the TLB's pointer, or the general handler */
 			const uint8_t *p = tlb_host_read(c, insn_la(c, i), sz);
-			if (unlikely(!p)) {
-				op_cmovcc(c, i);
-				return;
-			}
+			if (unlikely(!p))
+				return false;
 			v = load_le(p, sz);
 		} else {
 			v = c->r[i->o[1].reg];
@@ -310,16 +304,17 @@ void cmov_body(struct cpu *c, const struct insn *i, unsigned cc, int sh, unsigne
 		reg_write(c, &i->o[0], v & size_mask(sz));
 	else if (sz == 4)
 		c->r[i->o[0].reg] &= 0xFFFFFFFFULL;
+	return true;
 }
 
-__attribute__((noinline)) void op_cmovcc(struct cpu *c, const struct insn *i) { cmov_body(c, i, 0, SH_ANY, 0); }
+__attribute__((noinline)) void op_cmovcc(struct cpu *c, const struct insn *i) { cmov_body(c, i, 0, SH_ANY, 0); insn_next(c, i); }
 
 /* The FORM handlers (ops_move.def): one per condition, so that the
  * condition after a CMP is a compare of its operands (cond_now()). */
-#define CMOV(name, cc)									void op_##name##_rr32(struct cpu *c, const struct insn *i) { cmov_body(c, i, cc, SH_RR, 4); insn_next(c, i); } \
-void op_##name##_rr64(struct cpu *c, const struct insn *i) { cmov_body(c, i, cc, SH_RR, 8); insn_next(c, i); } \
-void op_##name##_rm32(struct cpu *c, const struct insn *i) { cmov_body(c, i, cc, SH_RM, 4); insn_next(c, i); } \
-void op_##name##_rm64(struct cpu *c, const struct insn *i) { cmov_body(c, i, cc, SH_RM, 8); insn_next(c, i); }
+#define CMOV(name, cc)									void op_##name##_rr32(struct cpu *c, const struct insn *i) { if (likely(cmov_body(c, i, cc, SH_RR, 4))) insn_next(c, i); else op_cmovcc(c, i); } \
+void op_##name##_rr64(struct cpu *c, const struct insn *i) { if (likely(cmov_body(c, i, cc, SH_RR, 8))) insn_next(c, i); else op_cmovcc(c, i); } \
+void op_##name##_rm32(struct cpu *c, const struct insn *i) { if (likely(cmov_body(c, i, cc, SH_RM, 4))) insn_next(c, i); else op_cmovcc(c, i); } \
+void op_##name##_rm64(struct cpu *c, const struct insn *i) { if (likely(cmov_body(c, i, cc, SH_RM, 8))) insn_next(c, i); else op_cmovcc(c, i); }
 CMOV(cmovo, 0) CMOV(cmovno, 1) CMOV(cmovb, 2) CMOV(cmovnb, 3)
 CMOV(cmovz, 4) CMOV(cmovnz, 5) CMOV(cmovbe, 6) CMOV(cmovnbe, 7)
 CMOV(cmovs, 8) CMOV(cmovns, 9) CMOV(cmovp, 10) CMOV(cmovnp, 11)

@@ -24,7 +24,7 @@
  * fsz its slot size.
  */
 static inline __attribute__((always_inline))
-void push_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
+bool push_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
 {
 	unsigned sz = fsz ? fsz : i->osz == 2 ? 2 : 8;
 	const struct operand *o = &i->o[0];
@@ -45,7 +45,7 @@ void push_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
 		break;
 	default:
 		op_ud(c, i);
-		return;
+		return true;
 	}
 	if (fsz == 8 && kind != OK_MEM) {
 		/* The register and immediate FORMs: the slot through the
@@ -56,23 +56,22 @@ void push_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
 		 * device register would see both). */
 		uint64_t sp = c->r[R_RSP] - 8;
 		uint8_t *p = tlb_host_write(c, sp, 8);
-		if (unlikely(!p)) {
-			op_push(c, i);
-			return;
-		}
+		if (unlikely(!p))
+			return false;
 		store_le(p, 8, v);
 		c->r[R_RSP] = sp;
-		return;
+		return true;
 	}
 	stack_push(c, sz, v & size_mask(sz));
+	return true;
 }
 
 /* The general handlers are noinline: a FORM that misses the TLB jumps to
  * one, and one inlined there would cost the FORM a stack frame. */
-__attribute__((noinline)) void op_push(struct cpu *c, const struct insn *i) { push_body(c, i, 0, 0); }
-void op_push_r64(struct cpu *c, const struct insn *i) { push_body(c, i, OK_GPR, 8); insn_next(c, i); }
-void op_push_i64(struct cpu *c, const struct insn *i) { push_body(c, i, OK_IMM, 8); insn_next(c, i); }
-void op_push_m64(struct cpu *c, const struct insn *i) { push_body(c, i, OK_MEM, 8); insn_next(c, i); }
+__attribute__((noinline)) void op_push(struct cpu *c, const struct insn *i) { push_body(c, i, 0, 0); insn_next(c, i); }
+void op_push_r64(struct cpu *c, const struct insn *i) { if (likely(push_body(c, i, OK_GPR, 8))) insn_next(c, i); else op_push(c, i); }
+void op_push_i64(struct cpu *c, const struct insn *i) { if (likely(push_body(c, i, OK_IMM, 8))) insn_next(c, i); else op_push(c, i); }
+void op_push_m64(struct cpu *c, const struct insn *i) { if (likely(push_body(c, i, OK_MEM, 8))) insn_next(c, i); else op_push(c, i); }
 
 /* Effective address of a POP destination: "if RSP is used as a base
  * register for addressing a destination operand in memory, POP computes
@@ -98,7 +97,7 @@ static uint64_t pop_dest_ea(struct cpu *c, const struct insn *i, uint64_t newsp)
  * as for PUSH.
  */
 static inline __attribute__((always_inline))
-void pop_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
+bool pop_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
 {
 	unsigned sz = fsz ? fsz : i->osz == 2 ? 2 : 8;
 	const struct operand *o = &i->o[0];
@@ -107,13 +106,11 @@ void pop_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
 		/* as for PUSH: the TLB's pointer, or the general handler */
 		uint64_t sp = c->r[R_RSP];
 		const uint8_t *p = tlb_host_read(c, sp, 8);
-		if (unlikely(!p)) {
-			op_pop(c, i);
-			return;
-		}
+		if (unlikely(!p))
+			return false;
 		c->r[R_RSP] = sp + 8;
 		c->r[o->reg] = load_le(p, 8);   /* POP RSP: the value wins */
-		return;
+		return true;
 	}
 	uint64_t v = stack_peek(c, sz);
 	uint64_t newsp = c->r[R_RSP] + sz;
@@ -135,10 +132,11 @@ void pop_body(struct cpu *c, const struct insn *i, unsigned kind, unsigned fsz)
 	default:
 		op_ud(c, i);
 	}
+	return true;
 }
 
-__attribute__((noinline)) void op_pop(struct cpu *c, const struct insn *i) { pop_body(c, i, 0, 0); }
-void op_pop_r64(struct cpu *c, const struct insn *i) { pop_body(c, i, OK_GPR, 8); insn_next(c, i); }
+__attribute__((noinline)) void op_pop(struct cpu *c, const struct insn *i) { pop_body(c, i, 0, 0); insn_next(c, i); }
+void op_pop_r64(struct cpu *c, const struct insn *i) { if (likely(pop_body(c, i, OK_GPR, 8))) insn_next(c, i); else op_pop(c, i); }
 
 /*
  * ENTER (SDM vol. 2A "ENTER"), 64-bit stack:
