@@ -350,23 +350,19 @@ void op_rorx(struct cpu *c, const struct insn *i) { shiftx(c, i, X_ROR); }
  * straight from the immediate (the form guarantees one; D0/D1's count of
  * 1 is an implicit immediate of 1). */
 #define IMM_COUNT(sz) ((unsigned)i->imm & ((sz) == 8 ? 63u : 31u))
-void op_shl_ri32(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHL, 4, IMM_COUNT(4)); insn_next(c, i); }
-void op_shl_ri64(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHL, 8, IMM_COUNT(8)); insn_next(c, i); }
-void op_shr_ri32(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHR, 4, IMM_COUNT(4)); insn_next(c, i); }
-void op_shr_ri64(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHR, 8, IMM_COUNT(8)); insn_next(c, i); }
-void op_sar_ri32(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SAR, 4, IMM_COUNT(4)); insn_next(c, i); }
-void op_sar_ri64(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SAR, 8, IMM_COUNT(8)); insn_next(c, i); }
-void op_rol_ri32(struct cpu *c, const struct insn *i) { rotate_gpr(c, i, S_ROL, 4, IMM_COUNT(4)); insn_next(c, i); }
-void op_rol_ri64(struct cpu *c, const struct insn *i) { rotate_gpr(c, i, S_ROL, 8, IMM_COUNT(8)); insn_next(c, i); }
-void op_ror_ri32(struct cpu *c, const struct insn *i) { rotate_gpr(c, i, S_ROR, 4, IMM_COUNT(4)); insn_next(c, i); }
-void op_ror_ri64(struct cpu *c, const struct insn *i) { rotate_gpr(c, i, S_ROR, 8, IMM_COUNT(8)); insn_next(c, i); }
-#undef IMM_COUNT
-
-/* The same by CL (FORM rows rc32/rc64). */
+/* ... and the same by CL (FORM rows rc32/rc64) */
 #define CL_COUNT(sz) ((unsigned)c->r[R_RCX] & ((sz) == 8 ? 63u : 31u))
-void op_shl_rc32(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHL, 4, CL_COUNT(4)); insn_next(c, i); }
-void op_shl_rc64(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHL, 8, CL_COUNT(8)); insn_next(c, i); }
-void op_shr_rc32(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHR, 4, CL_COUNT(4)); insn_next(c, i); }
-void op_shr_rc64(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SHR, 8, CL_COUNT(8)); insn_next(c, i); }
-void op_sar_rc32(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SAR, 4, CL_COUNT(4)); insn_next(c, i); }
-void op_sar_rc64(struct cpu *c, const struct insn *i) { shift_gpr(c, i, S_SAR, 8, CL_COUNT(8)); insn_next(c, i); }
+#define REG_FORM(name, body, op, sz, count)					\
+void name(struct cpu *c, const struct insn *i) { body(c, i, op, sz, count(sz)); insn_next(c, i); }
+#define REG_FORMS(name, body, op)						\
+	REG_FORM(name##_ri32, body, op, 4, IMM_COUNT) REG_FORM(name##_ri64, body, op, 8, IMM_COUNT)
+REG_FORMS(op_shl, shift_gpr, S_SHL) REG_FORMS(op_shr, shift_gpr, S_SHR)
+REG_FORMS(op_sar, shift_gpr, S_SAR)
+REG_FORMS(op_rol, rotate_gpr, S_ROL) REG_FORMS(op_ror, rotate_gpr, S_ROR)
+REG_FORM(op_shl_rc32, shift_gpr, S_SHL, 4, CL_COUNT) REG_FORM(op_shl_rc64, shift_gpr, S_SHL, 8, CL_COUNT)
+REG_FORM(op_shr_rc32, shift_gpr, S_SHR, 4, CL_COUNT) REG_FORM(op_shr_rc64, shift_gpr, S_SHR, 8, CL_COUNT)
+REG_FORM(op_sar_rc32, shift_gpr, S_SAR, 4, CL_COUNT) REG_FORM(op_sar_rc64, shift_gpr, S_SAR, 8, CL_COUNT)
+#undef REG_FORMS
+#undef REG_FORM
+#undef CL_COUNT
+#undef IMM_COUNT
