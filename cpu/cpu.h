@@ -392,6 +392,7 @@ struct cpu {
 	uint64_t chain_epoch;    /* bumped when block links may be wrong (TLB flush, code write) */
 	uint64_t link_tag;       /* chain_epoch << 1 | user mode: what a valid block link carries */
 	int exit_block;          /* set by a handler: leave the current block (cpu_leave_block()) */
+	insn_fn blk_tail;        /* the fast path's block's fused tail (tail_fn), or NULL */
 	const struct insn *blk_end; /* end of the block the fast path runs; moved back to
 	                            blk_start when a handler asks to leave, so that the loop
 	                            tests one pointer per instruction */
@@ -525,7 +526,9 @@ static inline void cpu_leave_block(struct cpu *c)
  * from c->cur.  Anything that ends the run of the block stops the chain:
  * a request to leave (cpu_leave_block() moves blk_end back), the block's
  * end, and the careful path, which runs one instruction at a time with
- * blk_end NULL.  Faults leave by longjmp at any depth; without tail calls
+ * blk_end NULL.  At the end of the block the chain runs its fused
+ * compare-and-branch, if it has one (blk_tail), and the loop sees that
+ * from c->cur.  Faults leave by longjmp at any depth; without tail calls
  * (an unoptimised build) the chain is at most a block deep.
  */
 static inline __attribute__((always_inline)) void insn_next(struct cpu *c, const struct insn *i)
@@ -536,6 +539,11 @@ static inline __attribute__((always_inline)) void insn_next(struct cpu *c, const
 		c->cur = n;
 		c->rip = n->next_rip;
 		n->fn(c, n);
+	} else if (n == c->blk_end && c->blk_tail) {
+		/* the block's fused compare-and-branch (struct block's
+		 * tail_fn), which sets RIP itself */
+		c->cur = n;
+		c->blk_tail(c, n);
 	}
 }
 

@@ -180,6 +180,7 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 			c->exit_block = 0;
 			c->blk_start = i;
 			c->blk_end = b->fast_end;
+			c->blk_tail = b->tail_fn;
 			for (;;) {
 				/* A handler that asks to leave the block moves
 				 * blk_end back to its start (cpu_leave_block()). */
@@ -204,10 +205,18 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 				 * as unfused.  It sets RIP itself (and takes one
 				 * back from icount if it left the Jcc undone:
 				 * cpu/alu_fuse.c). */
-				if (b->tail_fn && likely(!c->exit_block)) {
-					c->cur = i;
-					b->tail_fn(c, i);
-					i += 2;
+				if (b->tail_fn) {
+					if (i == b->fast_end) {
+						/* not run by a chain (none, or
+						 * one that stopped short) */
+						if (likely(!c->exit_block)) {
+							c->cur = i;
+							b->tail_fn(c, i);
+							i += 2;
+						}
+					} else if (i == b->fast_end + 1) {
+						i++;   /* a chain ran it (insn_next) */
+					}
 				}
 				/* A block that ran to its end retired n (a fused
 				 * tail that left its Jcc undone took one back);
@@ -242,6 +251,7 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c)
 				i = b->insn;
 				c->blk_start = i;
 				c->blk_end = b->fast_end;
+				c->blk_tail = b->tail_fn;
 			}
 			c->blk_start = NULL;
 			c->blk_end = NULL;
