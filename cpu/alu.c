@@ -165,7 +165,7 @@ bool incdec_m32(struct cpu *c, const struct insn *i, int dec)
 	uint64_t cf, a, r;
 	uint8_t *p;
 
-	if (unlikely(!alu_cf_cheap(c, &cf)) || unlikely(!(p = tlb_host_write(c, insn_la(c, i), 4))))
+	if (unlikely(!alu_cf_cheap(c, &cf)) || unlikely(!(p = tlb_host_write(c, insn_la_form(c, i), 4))))
 		return false;
 	a = load_le(p, 4);
 	r = (uint32_t)(dec ? a - 1 : a + 1);

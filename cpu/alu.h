@@ -222,7 +222,7 @@ bool alu_binop_try(struct cpu *c, const struct insn *i, int op, int sh, unsigned
 		r = alu_lock_rmw(c, insn_ea(c, i), sz, fn[op], b, cf, &a);
 	} else if (sh == SH_RM || shape_dst_mem(sh)) {
 		uint8_t *p;
-		la = insn_la(c, i);
+		la = insn_la_form(c, i);
 		p = shape_dst_mem(sh) && writes ? tlb_host_write(c, la, sz) : tlb_host_read(c, la, sz);
 		if (unlikely(!p))
 			return false;

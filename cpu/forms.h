@@ -26,6 +26,14 @@ static inline bool form_plain(const struct insn *i)
 	return !i->lock && !i->rep;
 }
 
+/* A memory operand a FORM handler may address with insn_la_form(): a
+ * 64-bit address and no FS/GS base to add (TLS accesses, addr32 code and
+ * the like take the general handler). */
+static inline bool form_flat(const struct insn *i)
+{
+	return i->asz == 8 && i->seg != SEG_FS && i->seg != SEG_GS;
+}
+
 /* Shape of a two-operand instruction whose destination has `sz` bytes
  * (SH_RR ... SH_MI), or SH_ANY when it is none of them.  A source
  * immediate may be narrower than the destination (sign-extended imm8/32:
@@ -37,12 +45,13 @@ static inline int form_two_op(const struct insn *i, unsigned sz)
 	if (!form_plain(i) || i->nops != 2 || i->osz != sz)
 		return SH_ANY;
 	if (s->kind == OK_IMM)
-		return form_gpr(d, sz) ? SH_RI : (d->kind == OK_MEM && d->size == sz) ? SH_MI : SH_ANY;
+		return form_gpr(d, sz) ? SH_RI :
+		       (d->kind == OK_MEM && d->size == sz && form_flat(i)) ? SH_MI : SH_ANY;
 	if (form_gpr(d, sz) && form_gpr(s, sz))
 		return SH_RR;
-	if (form_gpr(d, sz) && s->kind == OK_MEM && s->size == sz)
+	if (form_gpr(d, sz) && s->kind == OK_MEM && s->size == sz && form_flat(i))
 		return SH_RM;
-	if (d->kind == OK_MEM && d->size == sz && form_gpr(s, sz))
+	if (d->kind == OK_MEM && d->size == sz && form_gpr(s, sz) && form_flat(i))
 		return SH_MR;
 	return SH_ANY;
 }
@@ -77,7 +86,7 @@ static inline bool form_r64(const struct insn *i)
 static inline bool form_m32(const struct insn *i)
 {
 	return form_plain(i) && i->nops == 1 && i->osz == 4 && i->o[0].kind == OK_MEM &&
-	       i->o[0].size == 4;
+	       i->o[0].size == 4 && form_flat(i);
 }
 
 /* A 32/64-bit register shifted by CL (D3 /4 /5 /7). */
@@ -108,12 +117,12 @@ static inline bool form_rx(const struct insn *i)
 	return form_plain(i) && i->nops == 2 &&
 	       (form_gpr(&i->o[0], 4) || form_gpr(&i->o[0], 8)) && i->o[1].size < i->o[0].size;
 }
-static inline bool form_rx_m8(const struct insn *i) { return form_rx(i) && i->o[1].kind == OK_MEM && i->o[1].size == 1; }
+static inline bool form_rx_m8(const struct insn *i) { return form_rx(i) && i->o[1].kind == OK_MEM && i->o[1].size == 1 && form_flat(i); }
 static inline bool form_rx_r8(const struct insn *i) { return form_rx(i) && i->o[1].kind == OK_GPR && i->o[1].size == 1; }
-static inline bool form_rx_m16(const struct insn *i) { return form_rx(i) && i->o[1].kind == OK_MEM && i->o[1].size == 2; }
+static inline bool form_rx_m16(const struct insn *i) { return form_rx(i) && i->o[1].kind == OK_MEM && i->o[1].size == 2 && form_flat(i); }
 static inline bool form_rx_r16(const struct insn *i) { return form_rx(i) && i->o[1].kind == OK_GPR && i->o[1].size == 2; }
 static inline bool form_rx_rs(const struct insn *i) { return form_rx(i) && i->o[1].kind == OK_GPR; }
-static inline bool form_rx_ms(const struct insn *i) { return form_rx(i) && i->o[1].kind == OK_MEM; }
+static inline bool form_rx_ms(const struct insn *i) { return form_rx(i) && i->o[1].kind == OK_MEM && form_flat(i); }
 /* MOVSXD r64, r32: what compilers emit to index with an int */
 static inline bool form_rx_r32(const struct insn *i) { return form_rx(i) && i->o[1].kind == OK_GPR && i->o[1].size == 4; }
 

@@ -37,7 +37,7 @@ bool mov_body(struct cpu *c, const struct insn *i, int sh, unsigned fsz)
 		 * pointer and need no stack frame; anything else (a miss, a
 		 * fault) is the general handler's, which redoes the move:
 		 * false, with nothing done. */
-		uint64_t la = insn_la(c, i);
+		uint64_t la = insn_la_form(c, i);
 		uint8_t *p = sh == SH_RM ? tlb_host_read(c, la, fsz) : tlb_host_write(c, la, fsz);
 		if (unlikely(!p))
 			return false;
@@ -90,7 +90,7 @@ bool movx_body(struct cpu *c, const struct insn *i, bool sign, int src, unsigned
 		v = c->r[i->o[1].reg] & size_mask(ssz);
 	else if (src == OK_MEM) {
 		/* as in mov_body: the TLB's pointer, or the general handler */
-		const uint8_t *p = tlb_host_read(c, insn_la(c, i), ssz);
+		const uint8_t *p = tlb_host_read(c, insn_la_form(c, i), ssz);
 		if (unlikely(!p))
 			return false;
 		v = load_le(p, ssz);
@@ -291,7 +291,7 @@ bool cmov_body(struct cpu *c, const struct insn *i, unsigned cc, int sh, unsigne
 	} else {
 		if (sh == SH_RM) {
 			/* as in mov_body: the TLB's pointer, or the general handler */
-			const uint8_t *p = tlb_host_read(c, insn_la(c, i), sz);
+			const uint8_t *p = tlb_host_read(c, insn_la_form(c, i), sz);
 			if (unlikely(!p))
 				return false;
 			v = load_le(p, sz);

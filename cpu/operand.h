@@ -35,6 +35,14 @@ static inline uint64_t insn_la(struct cpu *c, const struct insn *i)
 	return a;
 }
 
+/* The linear address in a FORM handler's fast path: its form
+ * (form_flat() in cpu/forms.h) guarantees the 64-bit address size and no
+ * FS/GS override, so the offset is the linear address. */
+static inline uint64_t insn_la_form(const struct cpu *c, const struct insn *i)
+{
+	return (uint64_t)i->disp + c->r[i->ea_base] + c->r[i->ea_index] * i->scale;
+}
+
 /* The linear address, checked: a non-canonical one raises #SS(0) when the
  * stack is the segment (base RSP/RBP), else #GP(0), before anything else
  * the instruction checks (alignment, the second half of a wide operand). */
