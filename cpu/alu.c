@@ -74,31 +74,32 @@ void name##_mr64(struct cpu *c, const struct insn *i) { if (likely(alu_binop_try
 void name##_mi32(struct cpu *c, const struct insn *i) { if (likely(alu_binop_try(c, i, op, SH_MI, 4))) insn_next(c, i); else alu_general(c, i, op); } \
 void name##_mi64(struct cpu *c, const struct insn *i) { if (likely(alu_binop_try(c, i, op, SH_MI, 8))) insn_next(c, i); else alu_general(c, i, op); }
 
-/* The general handlers are noinline: a memory shape that misses the TLB
+/* The general handlers are noinline (their shape SH_ANY always completes,
+ * so alu_binop_try() is true there): a memory shape that misses the TLB
  * jumps to one, and one inlined there would cost the shape a stack frame. */
 /* ADD: SDM vol. 2A "ADD".  OF SF ZF AF CF PF per result. */
-__attribute__((noinline)) void op_add(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADD, SH_ANY, 0); insn_next(c, i); }
+__attribute__((noinline)) void op_add(struct cpu *c, const struct insn *i) { alu_binop_try(c, i, A_ADD, SH_ANY, 0); insn_next(c, i); }
 ALU_FORMS(op_add, A_ADD)
 void op_add_rr16(struct cpu *c, const struct insn *i) { if (likely(alu_binop_try(c, i, A_ADD, SH_RR, 2))) insn_next(c, i); else alu_general(c, i, A_ADD); }
 void op_add_ri16(struct cpu *c, const struct insn *i) { if (likely(alu_binop_try(c, i, A_ADD, SH_RI, 2))) insn_next(c, i); else alu_general(c, i, A_ADD); }
 /* OR: SDM vol. 2B "OR".  OF = CF = 0; AF undefined -> 0. */
-__attribute__((noinline)) void op_or(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_OR, SH_ANY, 0); insn_next(c, i); }
+__attribute__((noinline)) void op_or(struct cpu *c, const struct insn *i) { alu_binop_try(c, i, A_OR, SH_ANY, 0); insn_next(c, i); }
 ALU_FORMS(op_or, A_OR)
 /* ADC: SDM vol. 2A "ADC".  DEST + SRC + CF. */
-__attribute__((noinline)) void op_adc(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_ADC, SH_ANY, 0); insn_next(c, i); }
+__attribute__((noinline)) void op_adc(struct cpu *c, const struct insn *i) { alu_binop_try(c, i, A_ADC, SH_ANY, 0); insn_next(c, i); }
 /* SBB: SDM vol. 2B "SBB".  DEST - (SRC + CF). */
-__attribute__((noinline)) void op_sbb(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_SBB, SH_ANY, 0); insn_next(c, i); }
+__attribute__((noinline)) void op_sbb(struct cpu *c, const struct insn *i) { alu_binop_try(c, i, A_SBB, SH_ANY, 0); insn_next(c, i); }
 /* AND: SDM vol. 2A "AND".  OF = CF = 0; AF undefined -> 0. */
-__attribute__((noinline)) void op_and(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_AND, SH_ANY, 0); insn_next(c, i); }
+__attribute__((noinline)) void op_and(struct cpu *c, const struct insn *i) { alu_binop_try(c, i, A_AND, SH_ANY, 0); insn_next(c, i); }
 ALU_FORMS(op_and, A_AND)
 /* SUB: SDM vol. 2B "SUB". */
-__attribute__((noinline)) void op_sub(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_SUB, SH_ANY, 0); insn_next(c, i); }
+__attribute__((noinline)) void op_sub(struct cpu *c, const struct insn *i) { alu_binop_try(c, i, A_SUB, SH_ANY, 0); insn_next(c, i); }
 ALU_FORMS(op_sub, A_SUB)
 /* XOR: SDM vol. 2B "XOR".  OF = CF = 0; AF undefined -> 0. */
-__attribute__((noinline)) void op_xor(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_XOR, SH_ANY, 0); insn_next(c, i); }
+__attribute__((noinline)) void op_xor(struct cpu *c, const struct insn *i) { alu_binop_try(c, i, A_XOR, SH_ANY, 0); insn_next(c, i); }
 ALU_FORMS(op_xor, A_XOR)
 /* CMP: SDM vol. 2A "CMP".  SUB without the write; not lockable. */
-__attribute__((noinline)) void op_cmp(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_CMP, SH_ANY, 0); insn_next(c, i); }
+__attribute__((noinline)) void op_cmp(struct cpu *c, const struct insn *i) { alu_binop_try(c, i, A_CMP, SH_ANY, 0); insn_next(c, i); }
 ALU_FORMS(op_cmp, A_CMP)
 void op_cmp_rr8(struct cpu *c, const struct insn *i) { if (likely(alu_binop_try(c, i, A_CMP, SH_RR, 1))) insn_next(c, i); else alu_general(c, i, A_CMP); }
 void op_cmp_ri8(struct cpu *c, const struct insn *i) { if (likely(alu_binop_try(c, i, A_CMP, SH_RI, 1))) insn_next(c, i); else alu_general(c, i, A_CMP); }
@@ -110,7 +111,7 @@ void op_cmp_ri16(struct cpu *c, const struct insn *i) { if (likely(alu_binop_try
 /* TEST: SDM vol. 2B "TEST".  AND without the write; OF = CF = 0, AF
  * undefined -> 0; not lockable.  Its r/m operand is operand 0, so the
  * "memory destination" shapes read [mem] and write nothing. */
-__attribute__((noinline)) void op_test(struct cpu *c, const struct insn *i) { alu_binop(c, i, A_TEST, SH_ANY, 0); insn_next(c, i); }
+__attribute__((noinline)) void op_test(struct cpu *c, const struct insn *i) { alu_binop_try(c, i, A_TEST, SH_ANY, 0); insn_next(c, i); }
 ALU_FORMS(op_test, A_TEST)
 void op_test_rr8(struct cpu *c, const struct insn *i) { if (likely(alu_binop_try(c, i, A_TEST, SH_RR, 1))) insn_next(c, i); else alu_general(c, i, A_TEST); }
 void op_test_ri8(struct cpu *c, const struct insn *i) { if (likely(alu_binop_try(c, i, A_TEST, SH_RI, 1))) insn_next(c, i); else alu_general(c, i, A_TEST); }
@@ -149,8 +150,8 @@ void op_not(struct cpu *c, const struct insn *i)
 void op_not_r32(struct cpu *c, const struct insn *i) { c->r[i->o[0].reg] = (uint32_t)~c->r[i->o[0].reg]; insn_next(c, i); }
 void op_not_r64(struct cpu *c, const struct insn *i) { c->r[i->o[0].reg] = ~c->r[i->o[0].reg]; insn_next(c, i); }
 
-__attribute__((noinline)) void op_inc(struct cpu *c, const struct insn *i) { incdec(c, i, 0, 0); insn_next(c, i); }
-__attribute__((noinline)) void op_dec(struct cpu *c, const struct insn *i) { incdec(c, i, 1, 0); insn_next(c, i); }
+__attribute__((noinline)) void op_inc(struct cpu *c, const struct insn *i) { incdec_try(c, i, 0, 0); insn_next(c, i); }
+__attribute__((noinline)) void op_dec(struct cpu *c, const struct insn *i) { incdec_try(c, i, 1, 0); insn_next(c, i); }
 void op_inc_r32(struct cpu *c, const struct insn *i) { if (likely(incdec_try(c, i, 0, 4))) insn_next(c, i); else op_inc(c, i); }
 void op_inc_r64(struct cpu *c, const struct insn *i) { if (likely(incdec_try(c, i, 0, 8))) insn_next(c, i); else op_inc(c, i); }
 void op_dec_r32(struct cpu *c, const struct insn *i) { if (likely(incdec_try(c, i, 1, 4))) insn_next(c, i); else op_dec(c, i); }

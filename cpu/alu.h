@@ -193,7 +193,7 @@ static inline void alu_general(struct cpu *c, const struct insn *i, int op)
  * general handler (every operand kind, LOCK); the FORM handlers below are
  * the same body for a fixed shape and size.  The memory shapes work on the
  * TLB's host pointer (no stack frame on the hot path); alu_binop_try()
- * returns false on a miss having changed nothing, and alu_binop() then
+ * returns false on a miss having changed nothing, and the FORM handler then
  * leaves the instruction to the general handler.
  */
 static inline __attribute__((always_inline))
@@ -265,17 +265,9 @@ bool alu_binop_try(struct cpu *c, const struct insn *i, int op, int sh, unsigned
 	return true;
 }
 
-/* alu_binop_try(), with a TLB miss handed to the general handler, which
- * redoes the instruction from the start (a jump: it is noinline). */
-static inline __attribute__((always_inline))
-void alu_binop(struct cpu *c, const struct insn *i, int op, int sh, unsigned fsz)
-{
-	if (unlikely(!alu_binop_try(c, i, op, sh, fsz)))
-		alu_general(c, i, op);
-}
-
 /* INC/DEC: SDM vol. 2A "INC", "DEC".  CF unaffected (kept in rflags).
- * The FORM handlers are the register forms at 32 and 64 bits. */
+ * The FORM handlers are the register forms at 32 and 64 bits; the
+ * general form (fsz 0) always completes. */
 static inline __attribute__((always_inline))
 bool incdec_try(struct cpu *c, const struct insn *i, int dec, unsigned fsz)
 {
@@ -304,19 +296,6 @@ bool incdec_try(struct cpu *c, const struct insn *i, int dec, unsigned fsz)
 	}
 	flags_lazy_keep_cf(c, dec ? FL_DEC : FL_INC, sz, r, a, 1, cf);
 	return true;
-}
-
-/* incdec_try(), with the rare CF sources left to the general handler (a
- * jump, so the register forms have no stack frame). */
-static inline __attribute__((always_inline))
-void incdec(struct cpu *c, const struct insn *i, int dec, unsigned fsz)
-{
-	if (likely(incdec_try(c, i, dec, fsz)))
-		return;
-	if (dec)
-		op_dec(c, i);
-	else
-		op_inc(c, i);
 }
 
 #endif
